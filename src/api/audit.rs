@@ -1,0 +1,79 @@
+//! `/api/v1/audit`: the audit log, for auditors and admins.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::pagination::{Page, PageRequest};
+use crate::auth::Authenticated;
+use crate::db::audit::{self, AuditFilter, AuditRecord};
+use crate::domain::policy::Action;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditRecordResponse {
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    /// `user`, `api_key` or `system`.
+    pub actor_kind: String,
+    pub actor_id: Option<Uuid>,
+    /// What was done, e.g. `user.created`.
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Uuid,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub request_id: Option<String>,
+}
+
+impl From<AuditRecord> for AuditRecordResponse {
+    fn from(r: AuditRecord) -> Self {
+        Self {
+            id: r.id,
+            occurred_at: r.occurred_at,
+            actor_kind: r.actor_kind,
+            actor_id: r.actor_id,
+            action: r.action,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+            before: r.before,
+            after: r.after,
+            request_id: r.request_id,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// e.g. `unit`, `user`, `session`, `api_key`.
+    pub entity_type: Option<String>,
+    pub entity_id: Option<Uuid>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// Read the audit log in the order it was written.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, body = Page<AuditRecordResponse>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn list_audit(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require(Action::ReadAudit)?;
+    let query = query.into_inner();
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let filter = AuditFilter {
+        entity_type: query.entity_type,
+        entity_id: query.entity_id,
+        after_id: page.after_id,
+        limit: page.fetch_limit(),
+    };
+    let rows = state.db.run(move |conn| audit::list(conn, &filter)).await?;
+    Ok(HttpResponse::Ok().json(page.page(rows, |r| r.id, AuditRecordResponse::from)))
+}

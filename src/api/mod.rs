@@ -1,0 +1,64 @@
+//! HTTP layer: thin handlers per resource, their request and response
+//! types, and the route table.
+
+pub mod api_keys;
+pub mod audit;
+pub mod auth;
+pub mod etag;
+pub mod extract;
+pub mod health;
+pub mod openapi;
+pub mod pagination;
+pub mod units;
+pub mod users;
+
+use actix_web::{web, Resource};
+
+/// A resource whose unsupported methods answer 405 in problem+json.
+fn resource(path: &str) -> Resource {
+    web::resource(path).default_service(web::to(extract::wrong_method))
+}
+
+/// Registers every route. Each one must also be listed in `openapi::ApiDoc`
+/// (a test checks every documented operation is routed).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/health/live").route(web::get().to(health::live)))
+        .service(resource("/health/ready").route(web::get().to(health::ready)))
+        .service(resource("/metrics").route(web::get().to(health::metrics)))
+        .service(
+            web::scope("/api/v1")
+                .service(resource("/openapi.json").route(web::get().to(openapi::openapi_json)))
+                .service(resource("/auth/login").route(web::post().to(auth::login)))
+                .service(resource("/auth/refresh").route(web::post().to(auth::refresh)))
+                .service(resource("/auth/logout").route(web::post().to(auth::logout)))
+                .service(resource("/me").route(web::get().to(auth::me)))
+                .service(
+                    resource("/units")
+                        .route(web::get().to(units::list_units))
+                        .route(web::post().to(units::create_unit)),
+                )
+                .service(
+                    resource("/units/{id}")
+                        .route(web::get().to(units::get_unit))
+                        .route(web::patch().to(units::update_unit)),
+                )
+                .service(
+                    resource("/users")
+                        .route(web::get().to(users::list_users))
+                        .route(web::post().to(users::create_user)),
+                )
+                .service(
+                    resource("/users/{id}")
+                        .route(web::get().to(users::get_user))
+                        .route(web::patch().to(users::update_user)),
+                )
+                .service(
+                    resource("/api-keys")
+                        .route(web::get().to(api_keys::list_api_keys))
+                        .route(web::post().to(api_keys::create_api_key)),
+                )
+                .service(resource("/api-keys/{id}").route(web::get().to(api_keys::get_api_key)))
+                .service(resource("/api-keys/{id}/revoke").route(web::post().to(api_keys::revoke_api_key)))
+                .service(resource("/audit").route(web::get().to(audit::list_audit))),
+        );
+}

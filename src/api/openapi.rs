@@ -1,0 +1,53 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{api_keys, audit, auth, health, units, users};
+use crate::error::{FieldErrorDoc, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Layanan SPBE Service Desk API", version = "1",
+        description = "REST API of the regional SPBE IT service desk: tier 1 at every Perangkat Daerah, tier 2 at the Dinas. Errors are application/problem+json (RFC 7807)."),
+    paths(
+        health::live, health::ready, health::metrics,
+        auth::login, auth::refresh, auth::logout, auth::me,
+        units::list_units, units::create_unit, units::get_unit, units::update_unit,
+        users::list_users, users::create_user, users::get_user, users::update_user,
+        api_keys::create_api_key, api_keys::list_api_keys, api_keys::get_api_key, api_keys::revoke_api_key,
+        audit::list_audit,
+        openapi_json,
+    ),
+    components(schemas(Problem, FieldErrorDoc)),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "auth", description = "Log in, refresh, log out, who am I"),
+        (name = "units", description = "Perangkat Daerah and the Dinas"),
+        (name = "users", description = "People and their roles"),
+        (name = "api-keys", description = "Service accounts for helpdesk front ends"),
+        (name = "audit", description = "The audit log"),
+        (name = "health", description = "Operations"),
+    )
+)]
+pub struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        components.add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))));
+    }
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health", responses((status = 200, description = "OpenAPI 3.1 document")))]
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

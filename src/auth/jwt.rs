@@ -1,0 +1,131 @@
+//! Short-lived JWT access tokens.
+//!
+//! Expiry is checked against the application clock, not the system clock,
+//! so that tests (and simulations) control time.
+
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::keys::SigningKey;
+
+/// The claims we put in an access token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user id.
+    pub sub: Uuid,
+    /// The session (refresh-token family) the token belongs to.
+    pub sid: Uuid,
+    pub iss: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// Why an access token was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the access token has expired")]
+    Expired,
+    #[error("the access token is invalid")]
+    Invalid,
+}
+
+/// Issues and checks access tokens with one algorithm and key.
+pub struct TokenService {
+    algorithm: Algorithm,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    issuer: String,
+    access_ttl_seconds: i64,
+}
+
+impl TokenService {
+    pub fn new(key: &SigningKey, issuer: &str, access_ttl_seconds: u32) -> Result<Self, String> {
+        let (algorithm, encoding, decoding) = match key {
+            SigningKey::Secret(secret) => (
+                Algorithm::HS256,
+                EncodingKey::from_secret(secret),
+                DecodingKey::from_secret(secret),
+            ),
+            SigningKey::Ed25519 { private_pem, public_pem } => (
+                Algorithm::EdDSA,
+                EncodingKey::from_ed_pem(private_pem).map_err(|e| format!("auth.jwt_private_key_file: {e}"))?,
+                DecodingKey::from_ed_pem(public_pem).map_err(|e| format!("auth.jwt_public_key_file: {e}"))?,
+            ),
+        };
+        Ok(Self {
+            algorithm,
+            encoding,
+            decoding,
+            issuer: issuer.to_owned(),
+            access_ttl_seconds: i64::from(access_ttl_seconds),
+        })
+    }
+
+    pub fn access_ttl_seconds(&self) -> i64 {
+        self.access_ttl_seconds
+    }
+
+    /// Signs an access token for a session, valid from `now`.
+    pub fn issue(&self, user_id: Uuid, session_id: Uuid, now: DateTime<Utc>) -> Result<String, String> {
+        let claims = Claims {
+            sub: user_id,
+            sid: session_id,
+            iss: self.issuer.clone(),
+            iat: now.timestamp(),
+            exp: now.timestamp() + self.access_ttl_seconds,
+        };
+        encode(&Header::new(self.algorithm), &claims, &self.encoding).map_err(|e| format!("signing failed: {e}"))
+    }
+
+    /// Checks signature, algorithm (exactly ours: no `none`, no switching),
+    /// issuer and expiry at `now`.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, TokenError> {
+        let mut validation = Validation::new(self.algorithm);
+        validation.set_issuer(&[&self.issuer]);
+        validation.validate_exp = false;
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        let claims = decode::<Claims>(token, &self.decoding, &validation)
+            .map_err(|_| TokenError::Invalid)?
+            .claims;
+        if claims.exp <= now.timestamp() {
+            return Err(TokenError::Expired);
+        }
+        Ok(claims)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn service(secret: &[u8]) -> TokenService {
+        TokenService::new(&SigningKey::Secret(secret.to_vec()), "spbe-desk", 900).unwrap()
+    }
+
+    #[test]
+    fn tokens_verify_until_they_expire() {
+        let tokens = service(b"0123456789abcdef0123456789abcdef");
+        let now = Utc::now();
+        let token = tokens.issue(Uuid::now_v7(), Uuid::now_v7(), now).unwrap();
+        assert!(tokens.verify(&token, now + Duration::seconds(899)).is_ok());
+        assert_eq!(tokens.verify(&token, now + Duration::seconds(900)).unwrap_err(), TokenError::Expired);
+    }
+
+    #[test]
+    fn tampered_foreign_and_unsigned_tokens_are_refused() {
+        let tokens = service(b"0123456789abcdef0123456789abcdef");
+        let other = service(b"fedcba9876543210fedcba9876543210");
+        let now = Utc::now();
+        let token = tokens.issue(Uuid::now_v7(), Uuid::now_v7(), now).unwrap();
+        assert_eq!(other.verify(&token, now).unwrap_err(), TokenError::Invalid);
+        let mut tampered = token.clone();
+        tampered.insert(token.len() / 2, 'x');
+        assert_eq!(tokens.verify(&tampered, now).unwrap_err(), TokenError::Invalid);
+        let parts: Vec<&str> = token.split('.').collect();
+        let unsigned = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.", parts[1]);
+        assert_eq!(tokens.verify(&unsigned, now).unwrap_err(), TokenError::Invalid);
+    }
+}

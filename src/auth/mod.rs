@@ -1,0 +1,11 @@
+//! Authentication: password hashes, JWT access tokens, refresh tokens and
+//! API keys, and the extractor that turns a request into a `Principal`.
+
+pub mod extractor;
+pub mod jwt;
+pub mod keys;
+pub mod password;
+pub mod secrets;
+
+pub use extractor::Authenticated;
+pub use jwt::TokenService;

@@ -1,0 +1,119 @@
+//! The command line: `serve` (default), `migrate`, `admin`, `seed --demo`.
+
+mod admin;
+mod seed;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::clock::SystemClock;
+use crate::config::Settings;
+use crate::db::{migrate, Db};
+use crate::domain::organisation::UnitKind;
+use crate::domain::role::Role;
+use crate::startup::Application;
+
+#[derive(Debug, Parser)]
+#[command(name = "spbe-desk", version, about = "Layanan SPBE service desk (REST backend)")]
+pub struct Cli {
+    /// Folder holding default.toml and <APP_ENV>.toml.
+    #[arg(long, env = "APP_CONFIG_DIR", default_value = "config")]
+    pub config_dir: PathBuf,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Administrative tasks.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Load data into the database.
+    Seed {
+        /// A plausible region: the Dinas Kominfo, Perangkat Daerah and a user per role.
+        #[arg(long)]
+        demo: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Register a unit (the Dinas first, on a fresh installation).
+    CreateUnit {
+        #[arg(long, value_parser = parse_kind)]
+        kind: UnitKind,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "Asia/Jakarta")]
+        time_zone: String,
+        #[arg(long)]
+        mailbox: String,
+        #[arg(long)]
+        mandiri_tik: bool,
+    },
+    /// Create a user; the password is read from stdin or generated and printed once.
+    CreateUser {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// The unit's code, e.g. DISKOMINFO.
+        #[arg(long)]
+        unit: String,
+        /// A role; repeat for several (reporter, tier1_technician, tier2_engineer,
+        /// supervisor, change_approver, admin, auditor).
+        #[arg(long = "role", required = true, value_parser = parse_role)]
+        roles: Vec<Role>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    raw.parse().map_err(|e: crate::domain::role::RoleError| e.to_string())
+}
+
+fn parse_kind(raw: &str) -> Result<UnitKind, String> {
+    raw.parse().map_err(|e: crate::domain::organisation::UnitKindError| e.to_string())
+}
+
+/// Runs the chosen command; errors are messages for the operator.
+pub fn run(cli: Cli) -> Result<(), String> {
+    let settings = Settings::load(&cli.config_dir)?;
+    crate::telemetry::init(&settings.log);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => actix_web::rt::System::new().block_on(async move {
+            let app = Application::build(settings, Arc::new(SystemClock)).await?;
+            app.run_until_stopped().await.map_err(|e| format!("server error: {e}"))
+        }),
+        Command::Migrate => {
+            let db = connect(&settings)?;
+            let applied = migrate::run_pending(&mut *db.conn().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+            println!("applied {} migration(s): {}", applied.len(), applied.join(", "));
+            Ok(())
+        }
+        Command::Admin { command } => admin::run(&connect(&settings)?, command),
+        Command::Seed { demo: true } => seed::demo(&connect(&settings)?),
+        Command::Seed { demo: false } => Err("nothing to seed: pass --demo".to_owned()),
+    }
+}
+
+/// Opens the database and brings its schema up to date.
+fn connect(settings: &Settings) -> Result<Db, String> {
+    let db = Db::connect(&settings.database_url()?, settings.database.pool_size)?;
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    migrate::run_pending(&mut conn).map_err(|e| e.to_string())?;
+    drop(conn);
+    Ok(db)
+}

@@ -1,0 +1,107 @@
+//! `seed --demo`: a plausible region (Kabupaten Majene, WITA) to try the API
+//! with. Idempotent: what exists (by unit code or e-mail) is left alone.
+
+use chrono::Utc;
+
+use crate::auth::{password, secrets};
+use crate::db::audit::Context;
+use crate::db::{units, users, Db, DbConnection};
+use crate::domain::email::EmailAddress;
+use crate::domain::organisation::{NewUnit, TimeZone, UnitKind};
+use crate::domain::password::NewPassword;
+use crate::domain::role::{Role, RoleSet};
+use crate::domain::text::{Code, DisplayName};
+use crate::domain::user::NewUser;
+
+const ZONE: &str = "Asia/Makassar";
+const DOMAIN: &str = "majenekab.go.id";
+
+/// (code, name, Mandiri TIK)
+const PERANGKAT_DAERAH: [(&str, &str, bool); 8] = [
+    ("SETDA", "Sekretariat Daerah", false),
+    ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah", false),
+    ("BKPSDM", "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", false),
+    ("BPKAD", "Badan Pengelolaan Keuangan dan Aset Daerah", false),
+    ("DINKES", "Dinas Kesehatan", false),
+    ("DISDUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil", true),
+    ("DPMPTSP", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", false),
+    ("INSPEKTORAT", "Inspektorat Daerah", false),
+];
+
+/// (unit code, name, e-mail local part, roles)
+const PEOPLE: [(&str, &str, &str, &[Role]); 14] = [
+    ("DISKOMINFO", "Andi Rahmat Hidayat", "admin", &[Role::Admin]),
+    ("DISKOMINFO", "Nurhayati Syamsuddin", "supervisor", &[Role::Supervisor]),
+    ("DISKOMINFO", "Muhammad Irfan Saleh", "tier2.irfan", &[Role::Tier2Engineer]),
+    ("DISKOMINFO", "Sitti Aminah Basri", "tier2.aminah", &[Role::Tier2Engineer]),
+    ("DISKOMINFO", "Ahmad Fauzi Rasyid", "approver", &[Role::ChangeApprover]),
+    ("INSPEKTORAT", "Rahmawati Yusuf", "auditor", &[Role::Auditor]),
+    ("BAPPEDA", "Hendra Gunawan", "tier1.bappeda", &[Role::Tier1Technician]),
+    ("BAPPEDA", "Fitriani Arifin", "fitriani", &[Role::Reporter]),
+    ("BKPSDM", "Syahrul Ramadhan", "tier1.bkpsdm", &[Role::Tier1Technician]),
+    ("BKPSDM", "Dewi Kartika Sari", "dewi", &[Role::Reporter]),
+    ("DISDUKCAPIL", "Agus Salim Mappiasse", "tier1.disdukcapil", &[Role::Tier1Technician]),
+    ("DISDUKCAPIL", "Hasniah Abdullah", "hasniah", &[Role::Reporter]),
+    ("DINKES", "Rudi Hartono", "tier1.dinkes", &[Role::Tier1Technician, Role::Reporter]),
+    ("SETDA", "Marlina Tahir", "marlina", &[Role::Reporter, Role::ChangeApprover]),
+];
+
+fn ensure_unit(conn: &mut DbConnection, ctx: &Context, kind: UnitKind, code: &str, name: &str, mandiri_tik: bool) -> Result<(), String> {
+    if units::find_by_code(conn, code).map_err(|e| e.to_string())?.is_some() {
+        return Ok(());
+    }
+    let mailbox = format!("helpdesk.{}@{DOMAIN}", code.to_lowercase());
+    let new = NewUnit {
+        kind,
+        code: Code::parse(code).map_err(|e| e.to_string())?,
+        name: DisplayName::parse(name).map_err(|e| e.to_string())?,
+        mandiri_tik,
+        time_zone: TimeZone::parse(ZONE).map_err(|e| e.to_string())?,
+        mailbox: EmailAddress::parse(&mailbox).map_err(|e| e.to_string())?,
+    };
+    units::insert(conn, ctx, &new).map_err(|e| e.to_string())?;
+    println!("unit   {code:<12} {name}");
+    Ok(())
+}
+
+fn ensure_user(conn: &mut DbConnection, ctx: &Context, person: (&str, &str, &str, &[Role])) -> Result<(), String> {
+    let (unit_code, name, local, roles) = person;
+    let email = EmailAddress::parse(&format!("{local}@{DOMAIN}")).map_err(|e| e.to_string())?;
+    if users::find_for_login(conn, email.as_str()).map_err(|e| e.to_string())?.is_some() {
+        return Ok(());
+    }
+    let unit = units::find_by_code(conn, unit_code)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("seed unit {unit_code} is missing"))?;
+    let chosen = NewPassword::parse(&secrets::random_token()).map_err(|e| e.to_string())?;
+    let new = NewUser {
+        name: DisplayName::parse(name).map_err(|e| e.to_string())?,
+        email,
+        unit_id: unit.id,
+        roles: RoleSet::new(roles.iter().copied()).map_err(|e| e.to_string())?,
+    };
+    users::insert(conn, ctx, &new, Some(password::hash(&chosen)?)).map_err(|e| e.to_string())?;
+    let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    println!("user   {:<34} {:<44} {}", new.email.as_str(), chosen.expose(), roles.join(","));
+    Ok(())
+}
+
+/// Creates the demo region; prints each new user's password once.
+pub fn demo(db: &Db) -> Result<(), String> {
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    let ctx = Context::system(Utc::now());
+    if let Some(dinas) = units::find_dinas(&mut conn).map_err(|e| e.to_string())? {
+        if dinas.code != "DISKOMINFO" {
+            return Err(format!("this database already has a Dinas ({}); the demo seed needs an empty or demo database", dinas.code));
+        }
+    }
+    ensure_unit(&mut conn, &ctx, UnitKind::Dinas, "DISKOMINFO", "Dinas Komunikasi, Informatika dan Persandian", true)?;
+    for (code, name, mandiri_tik) in PERANGKAT_DAERAH {
+        ensure_unit(&mut conn, &ctx, UnitKind::PerangkatDaerah, code, name, mandiri_tik)?;
+    }
+    println!("\nPasswords are shown once; store them now.");
+    for person in PEOPLE {
+        ensure_user(&mut conn, &ctx, person)?;
+    }
+    Ok(())
+}

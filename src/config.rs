@@ -1,0 +1,230 @@
+//! Settings: built-in defaults, then `config/default.toml`, then
+//! `config/<APP_ENV>.toml`, then `APP__*` environment variables
+//! (`APP__DATABASE__URL` sets `database.url`).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+use crate::db::DbUrl;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+    pub data: DataSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address and port to listen on, e.g. `127.0.0.1:8080`.
+    pub listen: String,
+    /// Largest request body accepted, in bytes (larger ones get 413).
+    pub body_limit_bytes: usize,
+    /// Origins allowed to call the API from a browser; empty allows none.
+    pub cors_origins: Vec<String>,
+    /// HTTP worker threads; 0 means one per core.
+    pub workers: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://PATH` (embedded default) or `postgres://...`.
+    pub url: String,
+    pub pool_size: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// HS256 secret (32+ bytes); when absent and no key files are given, a
+    /// secret is generated once into the data directory.
+    #[serde(serialize_with = "no_secret")]
+    pub jwt_secret: Option<SecretString>,
+    /// Ed25519 PEM key pair for EdDSA tokens, instead of a shared secret.
+    pub jwt_private_key_file: Option<PathBuf>,
+    pub jwt_public_key_file: Option<PathBuf>,
+    pub issuer: String,
+    pub access_token_seconds: u32,
+    pub refresh_token_seconds: u32,
+    /// Failed logins for one account within the window before a lockout.
+    pub max_failures_per_account: i32,
+    /// Failed logins from one client address within the window before a lockout.
+    pub max_failures_per_address: i32,
+    pub failure_window_seconds: u32,
+    pub lockout_seconds: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSettings {
+    /// Where generated secrets, the SQLite file and mail files live.
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    /// A `tracing` filter such as `info` or `spbe_desk=debug,info`.
+    pub level: String,
+}
+
+fn no_secret<S: serde::Serializer>(secret: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    // Defaults never hold a secret; never print one that was configured.
+    match secret {
+        Some(_) => s.serialize_some("***"),
+        None => s.serialize_none(),
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            server: ServerSettings {
+                listen: "127.0.0.1:8080".to_owned(),
+                body_limit_bytes: 1024 * 1024,
+                cors_origins: Vec::new(),
+                workers: 0,
+            },
+            database: DatabaseSettings {
+                url: "sqlite://./data/spbe-desk.db".to_owned(),
+                pool_size: 8,
+            },
+            auth: AuthSettings {
+                jwt_secret: None,
+                jwt_private_key_file: None,
+                jwt_public_key_file: None,
+                issuer: "spbe-desk".to_owned(),
+                access_token_seconds: 900,
+                refresh_token_seconds: 30 * 24 * 3600,
+                max_failures_per_account: 5,
+                max_failures_per_address: 50,
+                failure_window_seconds: 900,
+                lockout_seconds: 900,
+            },
+            data: DataSettings {
+                dir: PathBuf::from("./data"),
+            },
+            log: LogSettings {
+                format: LogFormat::Text,
+                level: "info".to_owned(),
+            },
+        }
+    }
+}
+
+impl Settings {
+    /// Loads settings from `config_dir` and the environment, then checks them.
+    pub fn load(config_dir: &Path) -> Result<Self, String> {
+        let app_env = std::env::var("APP_ENV").ok();
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(config_dir.join("default.toml")));
+        if let Some(env) = app_env.filter(|e| !e.is_empty()) {
+            let file = config_dir.join(format!("{env}.toml"));
+            if !file.exists() {
+                return Err(format!("APP_ENV is `{env}` but {} does not exist", file.display()));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        let settings: Settings = figment
+            .merge(Env::prefixed("APP__").split("__"))
+            .extract()
+            .map_err(|e| format!("configuration error: {e}"))?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Checks values that types alone do not; names the key that is wrong.
+    pub fn check(&self) -> Result<(), String> {
+        self.listen_address()?;
+        self.database_url()?;
+        let positive = [
+            ("server.body_limit_bytes", self.server.body_limit_bytes as u64),
+            ("database.pool_size", u64::from(self.database.pool_size)),
+            ("auth.access_token_seconds", u64::from(self.auth.access_token_seconds)),
+            ("auth.refresh_token_seconds", u64::from(self.auth.refresh_token_seconds)),
+            ("auth.failure_window_seconds", u64::from(self.auth.failure_window_seconds)),
+            ("auth.lockout_seconds", u64::from(self.auth.lockout_seconds)),
+        ];
+        if let Some((key, _)) = positive.iter().find(|(_, value)| *value == 0) {
+            return Err(format!("configuration error: {key} must be greater than 0"));
+        }
+        if self.auth.max_failures_per_account < 1 || self.auth.max_failures_per_address < 1 {
+            return Err("configuration error: auth.max_failures_per_* must be at least 1".to_owned());
+        }
+        if self.auth.jwt_private_key_file.is_some() != self.auth.jwt_public_key_file.is_some() {
+            return Err("configuration error: auth.jwt_private_key_file and auth.jwt_public_key_file go together".to_owned());
+        }
+        if let Some(secret) = &self.auth.jwt_secret {
+            use secrecy::ExposeSecret;
+            if secret.expose_secret().len() < 32 {
+                return Err("configuration error: auth.jwt_secret must be at least 32 bytes".to_owned());
+            }
+        }
+        if let Some(origin) = self.server.cors_origins.iter().find(|o| !(o.starts_with("http://") || o.starts_with("https://"))) {
+            return Err(format!("configuration error: server.cors_origins has `{origin}`, which is not an http(s) origin"));
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log.level)
+            .map_err(|e| format!("configuration error: log.level `{}`: {e}", self.log.level))?;
+        Ok(())
+    }
+
+    pub fn listen_address(&self) -> Result<SocketAddr, String> {
+        self.server
+            .listen
+            .parse()
+            .map_err(|_| format!("configuration error: server.listen `{}` is not an address such as 127.0.0.1:8080", self.server.listen))
+    }
+
+    pub fn database_url(&self) -> Result<DbUrl, String> {
+        DbUrl::parse(&self.database.url).map_err(|e| format!("configuration error: database.url: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_pass_their_own_checks() {
+        assert_eq!(Settings::default().check(), Ok(()));
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let mut settings = Settings::default();
+        settings.server.listen = "localhost".into();
+        assert!(settings.check().unwrap_err().contains("server.listen"));
+        let mut settings = Settings::default();
+        settings.database.pool_size = 0;
+        assert!(settings.check().unwrap_err().contains("database.pool_size"));
+        let mut settings = Settings::default();
+        settings.database.url = "mysql://x/y".into();
+        assert!(settings.check().unwrap_err().contains("database.url"));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let figment = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::string("[server]\nlisten_port = 9000\n"));
+        let error = figment.extract::<Settings>().unwrap_err().to_string();
+        assert!(error.contains("listen_port"), "{error}");
+    }
+}

@@ -1,0 +1,31 @@
+//! Embedded migrations, one folder per backend with the same version names.
+
+use diesel::connection::SimpleConnection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use super::{DbConnection, StoreError};
+
+const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// An arbitrary constant key: instances starting together on one PostgreSQL
+/// take turns applying migrations instead of racing.
+const MIGRATION_LOCK_KEY: i64 = 0x5350_4245_4445_534b;
+
+/// Applies pending migrations; returns the versions applied.
+pub fn run_pending(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
+    let applied = match conn {
+        DbConnection::Postgres(pg) => {
+            pg.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
+            let result = pg
+                .run_pending_migrations(POSTGRES)
+                .map(|versions| versions.iter().map(ToString::to_string).collect::<Vec<_>>());
+            pg.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
+            result
+        }
+        DbConnection::Sqlite(lite) => lite
+            .run_pending_migrations(SQLITE)
+            .map(|versions| versions.iter().map(ToString::to_string).collect::<Vec<_>>()),
+    };
+    applied.map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))
+}

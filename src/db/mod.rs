@@ -1,0 +1,78 @@
+//! Storage: one diesel code path over PostgreSQL and SQLite.
+//!
+//! The backend is chosen from the URL scheme, never by trying; store modules
+//! are synchronous functions over `&mut DbConnection`, reached from async
+//! code through [`Db::run`].
+
+pub mod api_keys;
+pub mod audit;
+mod error;
+pub mod ids;
+pub mod migrate;
+mod pool;
+pub mod schema;
+pub mod sessions;
+pub mod throttle;
+pub mod units;
+pub mod users;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+pub use error::StoreError;
+pub use pool::{Backend, Db, DbUrl};
+
+/// A connection to either backend; queries are written once against it.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+impl DbConnection {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConnection::Postgres(_) => Backend::Postgres,
+            DbConnection::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// Runs `work` in a write transaction.
+///
+/// On SQLite the transaction first writes the one-row `write_gate`, so it
+/// holds the write lock before it reads anything: a deferred transaction
+/// that reads and then writes fails with `SQLITE_BUSY` (without waiting)
+/// when another writer committed in between.
+pub fn write_tx<T, E>(conn: &mut DbConnection, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|conn| {
+        if matches!(conn, DbConnection::Sqlite(_)) {
+            conn.batch_execute("UPDATE write_gate SET writes = writes + 1")?;
+        }
+        work(conn)
+    })
+}
+
+/// Whether the database answers a trivial query (for readiness checks).
+pub fn ping(conn: &mut DbConnection) -> Result<(), StoreError> {
+    conn.batch_execute("SELECT 1").map_err(StoreError::from)
+}
+
+diesel::define_sql_function! {
+    /// SQL `lower()`, present in both backends, for case-insensitive search.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// A `LIKE` pattern matching `text` anywhere, lower-cased, with the
+/// wildcards a client typed escaped (escape character `\`).
+pub fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}

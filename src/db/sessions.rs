@@ -1,0 +1,201 @@
+//! Login sessions and their rotating refresh tokens.
+//!
+//! A session is a refresh-token family: each refresh marks the presented
+//! token used and issues the next one. Presenting a used token again means it
+//! leaked, so the whole family is revoked (OAuth 2.0 Security BCP, 4.14).
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::audit::{self, Change, Context};
+use super::schema::{refresh_tokens, sessions, units, users};
+use super::{ids, write_tx, DbConnection, StoreError};
+use crate::domain::organisation::UnitKind;
+use crate::domain::policy::{Actor, Principal};
+use crate::domain::role::RoleSet;
+
+/// What presenting a refresh token led to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refreshed {
+    /// The token was current: here is who it belongs to.
+    Rotated { user_id: Uuid, session_id: Uuid },
+    /// The token had been used before: the session is now revoked.
+    ReuseDetected,
+    /// Unknown, expired, or belonging to a revoked session or inactive user.
+    Rejected,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = refresh_tokens)]
+struct NewRefreshToken {
+    id: Vec<u8>,
+    session_id: Vec<u8>,
+    token_hash: Vec<u8>,
+    issued_at: chrono::NaiveDateTime,
+    expires_at: chrono::NaiveDateTime,
+}
+
+fn insert_token(
+    conn: &mut DbConnection,
+    session_id: Uuid,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    diesel::insert_into(refresh_tokens::table)
+        .values(NewRefreshToken {
+            id: ids::to_bytes(Uuid::now_v7()),
+            session_id: ids::to_bytes(session_id),
+            token_hash: token_hash.to_vec(),
+            issued_at: now.naive_utc(),
+            expires_at: expires_at.naive_utc(),
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+fn audit_session(conn: &mut DbConnection, ctx: &Context, action: &str, session_id: Uuid, user_id: Uuid) -> Result<(), StoreError> {
+    audit::record(
+        conn,
+        ctx,
+        Change {
+            action,
+            entity_type: "session",
+            entity_id: session_id,
+            before: None,
+            after: Some(serde_json::json!({ "user_id": user_id })),
+        },
+    )
+}
+
+/// Opens a session for `user_id` with its first refresh token.
+pub fn open(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    user_id: Uuid,
+    token_hash: &[u8],
+    expires_at: DateTime<Utc>,
+) -> Result<Uuid, StoreError> {
+    let session_id = Uuid::now_v7();
+    write_tx(conn, |conn| {
+        diesel::insert_into(sessions::table)
+            .values((
+                sessions::id.eq(ids::to_bytes(session_id)),
+                sessions::user_id.eq(ids::to_bytes(user_id)),
+                sessions::created_at.eq(ctx.now.naive_utc()),
+            ))
+            .execute(conn)?;
+        insert_token(conn, session_id, token_hash, ctx.now, expires_at)?;
+        audit_session(conn, ctx, "session.opened", session_id, user_id)?;
+        Ok(session_id)
+    })
+}
+
+/// Exchanges a current refresh token for the next one.
+pub fn rotate(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    presented_hash: &[u8],
+    next_hash: &[u8],
+    next_expires_at: DateTime<Utc>,
+) -> Result<Refreshed, StoreError> {
+    write_tx(conn, |conn| {
+        let found = refresh_tokens::table
+            .inner_join(sessions::table.inner_join(users::table))
+            .filter(refresh_tokens::token_hash.eq(presented_hash))
+            .select((
+                refresh_tokens::id,
+                refresh_tokens::expires_at,
+                refresh_tokens::used_at,
+                sessions::id,
+                sessions::revoked_at,
+                users::id,
+                users::active,
+            ))
+            .first::<(Vec<u8>, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>, Vec<u8>, Option<chrono::NaiveDateTime>, Vec<u8>, bool)>(conn)
+            .optional()?;
+        let Some((token_id, expires_at, used_at, session_id, revoked_at, user_id, active)) = found else {
+            return Ok(Refreshed::Rejected);
+        };
+        let session_id = ids::from_bytes(&session_id)?;
+        let user_id = ids::from_bytes(&user_id)?;
+        if revoked_at.is_some() || !active || expires_at.and_utc() <= ctx.now {
+            return Ok(Refreshed::Rejected);
+        }
+        // Conditional update: of two concurrent refreshes with one token,
+        // exactly one sees a current token; the other is reuse.
+        let marked = diesel::update(refresh_tokens::table.find(&token_id).filter(refresh_tokens::used_at.is_null()))
+            .set(refresh_tokens::used_at.eq(ctx.now.naive_utc()))
+            .execute(conn)?;
+        if used_at.is_some() || marked == 0 {
+            revoke(conn, ctx, session_id, "refresh token reuse")?;
+            return Ok(Refreshed::ReuseDetected);
+        }
+        insert_token(conn, session_id, next_hash, ctx.now, next_expires_at)?;
+        audit_session(conn, ctx, "session.refreshed", session_id, user_id)?;
+        Ok(Refreshed::Rotated { user_id, session_id })
+    })
+}
+
+/// Revokes one session (logout, or reuse detected); idempotent.
+pub fn revoke(conn: &mut DbConnection, ctx: &Context, session_id: Uuid, reason: &str) -> Result<(), StoreError> {
+    write_tx(conn, |conn| {
+        let target = sessions::table
+            .find(ids::to_bytes(session_id))
+            .filter(sessions::revoked_at.is_null());
+        let revoked = diesel::update(target)
+            .set((sessions::revoked_at.eq(ctx.now.naive_utc()), sessions::revoked_reason.eq(reason)))
+            .execute(conn)?;
+        if revoked > 0 {
+            audit::record(
+                conn,
+                ctx,
+                Change {
+                    action: "session.revoked",
+                    entity_type: "session",
+                    entity_id: session_id,
+                    before: None,
+                    after: Some(serde_json::json!({ "reason": reason })),
+                },
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Revokes every open session of a user (deactivation, password reset).
+pub fn revoke_all_for_user(conn: &mut DbConnection, ctx: &Context, user_id: Uuid, reason: &str) -> Result<(), StoreError> {
+    let open: Vec<Vec<u8>> = sessions::table
+        .filter(sessions::user_id.eq(ids::to_bytes(user_id)))
+        .filter(sessions::revoked_at.is_null())
+        .select(sessions::id)
+        .load(conn)?;
+    for session_id in open {
+        revoke(conn, ctx, ids::from_bytes(&session_id)?, reason)?;
+    }
+    Ok(())
+}
+
+/// The principal behind an access token, if its session is still open and
+/// its user still active (so logout and deactivation take effect at once).
+pub fn principal(conn: &mut DbConnection, user_id: Uuid, session_id: Uuid) -> Result<Option<Principal>, StoreError> {
+    let found = sessions::table
+        .inner_join(users::table.inner_join(units::table))
+        .filter(sessions::id.eq(ids::to_bytes(session_id)))
+        .filter(sessions::user_id.eq(ids::to_bytes(user_id)))
+        .filter(sessions::revoked_at.is_null())
+        .filter(users::active.eq(true))
+        .select((users::unit_id, users::roles, units::kind))
+        .first::<(Vec<u8>, String, String)>(conn)
+        .optional()?;
+    let Some((unit_id, roles, kind)) = found else {
+        return Ok(None);
+    };
+    Ok(Some(Principal {
+        actor: Actor::User(user_id),
+        unit_id: ids::from_bytes(&unit_id)?,
+        unit_kind: kind.parse::<UnitKind>().map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        roles: RoleSet::from_stored(&roles).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    }))
+}

@@ -1,0 +1,242 @@
+//! Units (Perangkat Daerah and the Dinas): storage and queries.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::audit::{self, Change, Context};
+use super::schema::units;
+use super::{ids, write_tx, DbConnection, StoreError};
+use crate::domain::organisation::{NewUnit, UnitChanges, UnitKind};
+
+/// A stored unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unit {
+    pub id: Uuid,
+    pub kind: UnitKind,
+    pub code: String,
+    pub name: String,
+    pub mandiri_tik: bool,
+    pub time_zone: String,
+    pub mailbox: String,
+    pub active: bool,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = units)]
+struct UnitRow {
+    id: Vec<u8>,
+    kind: String,
+    code: String,
+    name: String,
+    mandiri_tik: bool,
+    time_zone: String,
+    mailbox: String,
+    active: bool,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl TryFrom<UnitRow> for Unit {
+    type Error = StoreError;
+
+    fn try_from(row: UnitRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: ids::from_bytes(&row.id)?,
+            kind: row.kind.parse().map_err(|e| StoreError::Corrupt(format!("unit kind: {e}")))?,
+            code: row.code,
+            name: row.name,
+            mandiri_tik: row.mandiri_tik,
+            time_zone: row.time_zone,
+            mailbox: row.mailbox,
+            active: row.active,
+            version: row.version,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+        })
+    }
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = units)]
+struct UnitChangeset {
+    code: Option<String>,
+    name: Option<String>,
+    mandiri_tik: Option<bool>,
+    time_zone: Option<String>,
+    mailbox: Option<String>,
+    active: Option<bool>,
+    version: i64,
+    updated_at: NaiveDateTime,
+}
+
+/// Filters for listing units; ids are time-ordered, so the cursor is the
+/// last id seen.
+#[derive(Debug, Clone, Default)]
+pub struct UnitFilter {
+    pub kind: Option<UnitKind>,
+    pub active: Option<bool>,
+    pub text: Option<String>,
+    pub after_id: Option<Uuid>,
+    pub limit: u32,
+}
+
+/// Turns a unique-index conflict into words a client can act on.
+fn explain_conflict(error: StoreError) -> StoreError {
+    match error {
+        StoreError::Conflict(message) if message.contains("units_one_dinas") || message.contains("units.kind") => {
+            StoreError::Conflict("a Dinas already exists; there is exactly one Dinas".to_owned())
+        }
+        StoreError::Conflict(_) => StoreError::Conflict("a unit with this code already exists".to_owned()),
+        other => other,
+    }
+}
+
+/// Registers a unit and audits it.
+pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewUnit) -> Result<Unit, StoreError> {
+    let now = ctx.now.naive_utc();
+    let row = UnitRow {
+        id: ids::to_bytes(Uuid::now_v7()),
+        kind: new.kind.as_str().to_owned(),
+        code: new.code.as_str().to_owned(),
+        name: new.name.as_str().to_owned(),
+        mandiri_tik: new.mandiri_tik,
+        time_zone: new.time_zone.name().to_owned(),
+        mailbox: new.mailbox.as_str().to_owned(),
+        active: true,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    write_tx(conn, |conn| {
+        diesel::insert_into(units::table)
+            .values(&row)
+            .execute(conn)
+            .map_err(|e| explain_conflict(e.into()))?;
+        let unit = find(conn, ids::from_bytes(&row.id)?)?;
+        audit::record(
+            conn,
+            ctx,
+            Change {
+                action: "unit.created",
+                entity_type: "unit",
+                entity_id: unit.id,
+                before: None,
+                after: Some(audit::snapshot(&unit)?),
+            },
+        )?;
+        Ok(unit)
+    })
+}
+
+/// Reads one unit (units are visible to every authenticated caller).
+pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Unit, StoreError> {
+    units::table
+        .find(ids::to_bytes(id))
+        .select(UnitRow::as_select())
+        .first(conn)?
+        .try_into()
+}
+
+/// Reads a unit by its code (case-insensitive; codes are stored upper-case).
+pub fn find_by_code(conn: &mut DbConnection, code: &str) -> Result<Option<Unit>, StoreError> {
+    units::table
+        .filter(units::code.eq(code.to_uppercase()))
+        .select(UnitRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Unit::try_from)
+        .transpose()
+}
+
+/// The Dinas, if it has been registered.
+pub fn find_dinas(conn: &mut DbConnection) -> Result<Option<Unit>, StoreError> {
+    units::table
+        .filter(units::kind.eq(UnitKind::Dinas.as_str()))
+        .select(UnitRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Unit::try_from)
+        .transpose()
+}
+
+/// One page of units in creation order.
+pub fn list(conn: &mut DbConnection, filter: &UnitFilter) -> Result<Vec<Unit>, StoreError> {
+    let mut query = units::table.select(UnitRow::as_select()).into_boxed();
+    if let Some(kind) = filter.kind {
+        query = query.filter(units::kind.eq(kind.as_str()));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(units::active.eq(active));
+    }
+    if let Some(text) = &filter.text {
+        let pattern = super::like_pattern(text);
+        query = query.filter(
+            super::lower(units::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(super::lower(units::code).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(after) = filter.after_id {
+        query = query.filter(units::id.gt(ids::to_bytes(after)));
+    }
+    query
+        .order(units::id.asc())
+        .limit(i64::from(filter.limit))
+        .load::<UnitRow>(conn)?
+        .into_iter()
+        .map(Unit::try_from)
+        .collect()
+}
+
+/// Applies `changes` if the unit is still at `expected_version` (when given).
+pub fn update(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: Uuid,
+    expected_version: Option<i64>,
+    changes: &UnitChanges,
+) -> Result<Unit, StoreError> {
+    write_tx(conn, |conn| {
+        let before = find(conn, id)?;
+        if expected_version.is_some_and(|v| v != before.version) {
+            return Err(StoreError::StaleVersion);
+        }
+        let changeset = UnitChangeset {
+            code: changes.code.as_ref().map(|c| c.as_str().to_owned()),
+            name: changes.name.as_ref().map(|n| n.as_str().to_owned()),
+            mandiri_tik: changes.mandiri_tik,
+            time_zone: changes.time_zone.map(|z| z.name().to_owned()),
+            mailbox: changes.mailbox.as_ref().map(|m| m.as_str().to_owned()),
+            active: changes.active,
+            version: before.version + 1,
+            updated_at: ctx.now.naive_utc(),
+        };
+        let updated = diesel::update(units::table.find(ids::to_bytes(id)).filter(units::version.eq(before.version)))
+            .set(&changeset)
+            .execute(conn)
+            .map_err(|e| explain_conflict(e.into()))?;
+        if updated == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        let after = find(conn, id)?;
+        audit::record(
+            conn,
+            ctx,
+            Change {
+                action: "unit.updated",
+                entity_type: "unit",
+                entity_id: id,
+                before: Some(audit::snapshot(&before)?),
+                after: Some(audit::snapshot(&after)?),
+            },
+        )?;
+        Ok(after)
+    })
+}

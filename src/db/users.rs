@@ -1,0 +1,284 @@
+//! Users: storage and scoped queries.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::audit::{self, Change, Context};
+use super::schema::{units, users};
+use super::{ids, sessions, write_tx, DbConnection, StoreError};
+use crate::domain::policy::UserVisibility;
+use crate::domain::role::{Role, RoleSet};
+use crate::domain::user::{NewUser, UserChanges};
+use crate::domain::validation::ValidationErrors;
+
+/// A stored user, without credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<Role>,
+    pub active: bool,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+struct UserRow {
+    id: Vec<u8>,
+    unit_id: Vec<u8>,
+    name: String,
+    email: String,
+    password_hash: Option<String>,
+    roles: String,
+    active: bool,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl UserRow {
+    fn into_user(self) -> Result<(User, Option<String>), StoreError> {
+        let roles = RoleSet::from_stored(&self.roles).map_err(|e| StoreError::Corrupt(format!("roles: {e}")))?;
+        let user = User {
+            id: ids::from_bytes(&self.id)?,
+            unit_id: ids::from_bytes(&self.unit_id)?,
+            name: self.name,
+            email: self.email,
+            roles: roles.to_vec(),
+            active: self.active,
+            version: self.version,
+            created_at: self.created_at.and_utc(),
+            updated_at: self.updated_at.and_utc(),
+        };
+        Ok((user, self.password_hash))
+    }
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = users)]
+struct UserChangeset {
+    name: Option<String>,
+    email: Option<String>,
+    unit_id: Option<Vec<u8>>,
+    roles: Option<String>,
+    active: Option<bool>,
+    version: i64,
+    updated_at: NaiveDateTime,
+}
+
+/// Filters for listing users.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub unit_id: Option<Uuid>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub text: Option<String>,
+    pub after_id: Option<Uuid>,
+    pub limit: u32,
+}
+
+type BoxedUsers<'a> = users::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>;
+
+/// Restricts a query to the users the caller may see.
+fn scoped(visibility: UserVisibility) -> BoxedUsers<'static> {
+    let query = users::table.into_boxed();
+    match visibility {
+        UserVisibility::All => query,
+        UserVisibility::Unit(unit_id) => query.filter(users::unit_id.eq(ids::to_bytes(unit_id))),
+        UserVisibility::OnlySelf(user_id) => query.filter(users::id.eq(ids::to_bytes(user_id))),
+        UserVisibility::Nothing => query.filter(users::id.is_null()),
+    }
+}
+
+fn explain_conflict(error: diesel::result::Error) -> StoreError {
+    match StoreError::from(error) {
+        StoreError::Conflict(_) => StoreError::Conflict("a user with this e-mail address already exists".to_owned()),
+        other => other,
+    }
+}
+
+/// Checks the unit exists, is active, and may hold `roles`.
+fn check_unit_for_roles(conn: &mut DbConnection, unit_id: Uuid, roles: &RoleSet) -> Result<(), StoreError> {
+    let unit = units::table
+        .find(ids::to_bytes(unit_id))
+        .select((units::kind, units::active))
+        .first::<(String, bool)>(conn)
+        .optional()?;
+    let Some((kind, active)) = unit else {
+        return Err(StoreError::Invalid(ValidationErrors::single("unit_id", "no such unit")));
+    };
+    if !active {
+        return Err(StoreError::Invalid(ValidationErrors::single("unit_id", "the unit is inactive")));
+    }
+    let kind = kind.parse().map_err(|e| StoreError::Corrupt(format!("unit kind: {e}")))?;
+    roles
+        .check_unit(kind)
+        .map_err(|e| StoreError::Invalid(ValidationErrors::single("roles", e.to_string())))
+}
+
+/// Creates a user with an optional argon2 password hash, and audits it.
+pub fn insert(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    new: &NewUser,
+    password_hash: Option<String>,
+) -> Result<User, StoreError> {
+    let now = ctx.now.naive_utc();
+    let id = Uuid::now_v7();
+    write_tx(conn, |conn| {
+        check_unit_for_roles(conn, new.unit_id, &new.roles)?;
+        let row = UserRow {
+            id: ids::to_bytes(id),
+            unit_id: ids::to_bytes(new.unit_id),
+            name: new.name.as_str().to_owned(),
+            email: new.email.as_str().to_owned(),
+            password_hash,
+            roles: new.roles.to_stored(),
+            active: true,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        diesel::insert_into(users::table)
+            .values(&row)
+            .execute(conn)
+            .map_err(explain_conflict)?;
+        let user = find(conn, UserVisibility::All, id)?;
+        audit::record(
+            conn,
+            ctx,
+            Change {
+                action: "user.created",
+                entity_type: "user",
+                entity_id: id,
+                before: None,
+                after: Some(audit::snapshot(&user)?),
+            },
+        )?;
+        Ok(user)
+    })
+}
+
+/// Reads one user the caller may see; others are `NotFound`.
+pub fn find(conn: &mut DbConnection, visibility: UserVisibility, id: Uuid) -> Result<User, StoreError> {
+    let row = scoped(visibility)
+        .filter(users::id.eq(ids::to_bytes(id)))
+        .select(UserRow::as_select())
+        .first::<UserRow>(conn)?;
+    Ok(row.into_user()?.0)
+}
+
+/// The user and password hash for a login attempt, by e-mail.
+pub fn find_for_login(conn: &mut DbConnection, email: &str) -> Result<Option<(User, Option<String>)>, StoreError> {
+    users::table
+        .filter(users::email.eq(email))
+        .select(UserRow::as_select())
+        .first::<UserRow>(conn)
+        .optional()?
+        .map(UserRow::into_user)
+        .transpose()
+}
+
+/// One page of the users the caller may see, in creation order.
+pub fn list(conn: &mut DbConnection, visibility: UserVisibility, filter: &UserFilter) -> Result<Vec<User>, StoreError> {
+    let mut query = scoped(visibility).select(UserRow::as_select());
+    if let Some(unit_id) = filter.unit_id {
+        query = query.filter(users::unit_id.eq(ids::to_bytes(unit_id)));
+    }
+    if let Some(role) = filter.role {
+        // Roles are stored comma-separated and no role name contains another.
+        query = query.filter(users::roles.like(format!("%{}%", role.as_str())));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(users::active.eq(active));
+    }
+    if let Some(text) = &filter.text {
+        let pattern = super::like_pattern(text);
+        query = query.filter(
+            super::lower(users::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(users::email.like(pattern).escape('\\')),
+        );
+    }
+    if let Some(after) = filter.after_id {
+        query = query.filter(users::id.gt(ids::to_bytes(after)));
+    }
+    query
+        .order(users::id.asc())
+        .limit(i64::from(filter.limit))
+        .load::<UserRow>(conn)?
+        .into_iter()
+        .map(|row| row.into_user().map(|(user, _)| user))
+        .collect()
+}
+
+/// Applies `changes` (and optionally a new password hash) if the user is
+/// still at `expected_version`; deactivation revokes every session.
+pub fn update(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: Uuid,
+    expected_version: Option<i64>,
+    changes: &UserChanges,
+    password_hash: Option<String>,
+) -> Result<User, StoreError> {
+    write_tx(conn, |conn| {
+        let before = find(conn, UserVisibility::All, id)?;
+        if expected_version.is_some_and(|v| v != before.version) {
+            return Err(StoreError::StaleVersion);
+        }
+        if changes.unit_id.is_some() || changes.roles.is_some() {
+            let roles = match &changes.roles {
+                Some(roles) => roles.clone(),
+                None => RoleSet::new(before.roles.iter().copied())
+                    .map_err(|e| StoreError::Corrupt(format!("roles: {e}")))?,
+            };
+            check_unit_for_roles(conn, changes.unit_id.unwrap_or(before.unit_id), &roles)?;
+        }
+        let changeset = UserChangeset {
+            name: changes.name.as_ref().map(|n| n.as_str().to_owned()),
+            email: changes.email.as_ref().map(|e| e.as_str().to_owned()),
+            unit_id: changes.unit_id.map(ids::to_bytes),
+            roles: changes.roles.as_ref().map(RoleSet::to_stored),
+            active: changes.active,
+            version: before.version + 1,
+            updated_at: ctx.now.naive_utc(),
+        };
+        let target = users::table.find(ids::to_bytes(id)).filter(users::version.eq(before.version));
+        let updated = diesel::update(target).set(&changeset).execute(conn).map_err(explain_conflict)?;
+        if updated == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        if let Some(hash) = &password_hash {
+            diesel::update(users::table.find(ids::to_bytes(id)))
+                .set(users::password_hash.eq(hash))
+                .execute(conn)?;
+        }
+        if changes.deactivates() {
+            sessions::revoke_all_for_user(conn, ctx, id, "user deactivated")?;
+        } else if password_hash.is_some() {
+            sessions::revoke_all_for_user(conn, ctx, id, "password changed")?;
+        }
+        let after = find(conn, UserVisibility::All, id)?;
+        let action = if password_hash.is_some() { "user.updated_with_password" } else { "user.updated" };
+        audit::record(
+            conn,
+            ctx,
+            Change {
+                action,
+                entity_type: "user",
+                entity_id: id,
+                before: Some(audit::snapshot(&before)?),
+                after: Some(audit::snapshot(&after)?),
+            },
+        )?;
+        Ok(after)
+    })
+}

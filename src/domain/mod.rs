@@ -1,0 +1,14 @@
+//! Pure rules of the service desk: no I/O, no clock, no framework types.
+//!
+//! Everything here takes what it needs as arguments (including `now`), so it
+//! can be unit-tested in isolation and reused by the API, the store and jobs.
+
+pub mod email;
+pub mod organisation;
+pub mod page;
+pub mod password;
+pub mod policy;
+pub mod role;
+pub mod text;
+pub mod user;
+pub mod validation;

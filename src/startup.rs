@@ -1,0 +1,159 @@
+//! Builds the pool, runs migrations and assembles the actix application.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_cors::Cors;
+use actix_web::dev::{Server, Service};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::{web, App, HttpMessage, HttpServer};
+use tracing_actix_web::{RequestId, TracingLogger};
+
+use crate::api::{self, extract};
+use crate::auth::{keys, TokenService};
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::{migrate, Db};
+use crate::metrics::HttpMetrics;
+use crate::state::AppState;
+
+/// A bound, not yet running server and the handles tests need.
+pub struct Application {
+    server: Server,
+    port: u16,
+    db: Db,
+}
+
+/// Opens the database named by the settings and applies pending migrations.
+pub async fn open_database(settings: &Settings) -> Result<Db, String> {
+    let url = settings.database_url()?;
+    let db = Db::connect(&url, settings.database.pool_size)?;
+    let applied = db
+        .run(migrate::run_pending)
+        .await
+        .map_err(|e| format!("cannot migrate the database: {e}"))?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "applied migrations");
+    }
+    Ok(db)
+}
+
+impl Application {
+    /// Binds the listener and builds the server; nothing is served until
+    /// [`Application::run_until_stopped`].
+    pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, String> {
+        let db = open_database(&settings).await?;
+        let key = keys::load(&settings.auth, &settings.data.dir)?;
+        let tokens = TokenService::new(&key, &settings.auth.issuer, settings.auth.access_token_seconds)?;
+        let address = settings.listen_address()?;
+        let listener = TcpListener::bind(address).map_err(|e| format!("cannot listen on {address}: {e}"))?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        let workers = settings.server.workers;
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            clock,
+            tokens,
+            settings,
+            metrics: HttpMetrics::new()?,
+        });
+        let mut server = HttpServer::new(move || app(state.clone()))
+            .listen(listener)
+            .map_err(|e| e.to_string())?
+            .shutdown_timeout(30);
+        if workers > 0 {
+            server = server.workers(workers);
+        }
+        tracing::info!(%address, port, "listening");
+        Ok(Self {
+            server: server.run(),
+            port,
+            db,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn db(&self) -> Db {
+        self.db.clone()
+    }
+
+    /// Serves until SIGINT or SIGTERM, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn cors(origins: &[String]) -> Cors {
+    origins
+        .iter()
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
+        .allowed_methods(["GET", "POST", "PATCH", "PUT", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            HeaderName::from_static("x-api-key"),
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(3600)
+}
+
+fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let metrics = state.metrics.clone();
+    let settings = &state.settings;
+    App::new()
+        .app_data(extract::json_config(settings.server.body_limit_bytes))
+        .app_data(web::PayloadConfig::new(settings.server.body_limit_bytes))
+        .app_data(extract::path_config())
+        .app_data(extract::query_config())
+        .app_data(state.clone())
+        .configure(api::routes)
+        .default_service(web::to(extract::no_route))
+        .wrap(cors(&settings.server.cors_origins))
+        .wrap_fn(move |req, srv| {
+            // Count and time each request under its route pattern.
+            let started = Instant::now();
+            let method = req.method().to_string();
+            let metrics = metrics.clone();
+            let response = srv.call(req);
+            async move {
+                let response = response.await?;
+                let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+                let status = response.status().as_u16();
+                metrics.observe(&method, &route, status, started.elapsed().as_secs_f64());
+                Ok(response)
+            }
+        })
+        .wrap_fn(|req, srv| {
+            // Echo the request id so that a client's report can be found in the logs.
+            let request_id = req.extensions().get::<RequestId>().map(ToString::to_string);
+            let response = srv.call(req);
+            async move {
+                let mut response = response.await?;
+                if let Some(value) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+                    response.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+                }
+                Ok(response)
+            }
+        })
+        .wrap(TracingLogger::default())
+}

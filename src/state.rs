@@ -1,0 +1,18 @@
+//! What every request handler shares: the pool, the clock, token service,
+//! settings and metrics.
+
+use std::sync::Arc;
+
+use crate::auth::TokenService;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::metrics::HttpMetrics;
+
+pub struct AppState {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub tokens: TokenService,
+    pub settings: Settings,
+    pub metrics: HttpMetrics,
+}
