@@ -1,0 +1,1 @@
+//! Placeholder; a scenario module is being written here.
