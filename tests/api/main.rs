@@ -7,6 +7,9 @@ mod support;
 
 mod health;
 mod api_keys;
+mod cli;
+mod migrations;
+mod openapi;
 mod auth;
 mod errors;
 mod units;
