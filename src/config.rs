@@ -103,10 +103,7 @@ impl Default for Settings {
                 cors_origins: Vec::new(),
                 workers: 0,
             },
-            database: DatabaseSettings {
-                url: "sqlite://./data/spbe-desk.db".to_owned(),
-                pool_size: 8,
-            },
+            database: DatabaseSettings { url: "sqlite://./data/spbe-desk.db".to_owned(), pool_size: 8 },
             auth: AuthSettings {
                 jwt_secret: None,
                 jwt_private_key_file: None,
@@ -119,13 +116,8 @@ impl Default for Settings {
                 failure_window_seconds: 900,
                 lockout_seconds: 900,
             },
-            data: DataSettings {
-                dir: PathBuf::from("./data"),
-            },
-            log: LogSettings {
-                format: LogFormat::Text,
-                level: "info".to_owned(),
-            },
+            data: DataSettings { dir: PathBuf::from("./data") },
+            log: LogSettings { format: LogFormat::Text, level: "info".to_owned() },
         }
     }
 }
@@ -134,8 +126,8 @@ impl Settings {
     /// Loads settings from `config_dir` and the environment, then checks them.
     pub fn load(config_dir: &Path) -> Result<Self, String> {
         let app_env = std::env::var("APP_ENV").ok();
-        let mut figment = Figment::from(Serialized::defaults(Settings::default()))
-            .merge(Toml::file(config_dir.join("default.toml")));
+        let mut figment =
+            Figment::from(Serialized::defaults(Settings::default())).merge(Toml::file(config_dir.join("default.toml")));
         if let Some(env) = app_env.filter(|e| !e.is_empty()) {
             let file = config_dir.join(format!("{env}.toml"));
             if !file.exists() {
@@ -170,7 +162,9 @@ impl Settings {
             return Err("configuration error: auth.max_failures_per_* must be at least 1".to_owned());
         }
         if self.auth.jwt_private_key_file.is_some() != self.auth.jwt_public_key_file.is_some() {
-            return Err("configuration error: auth.jwt_private_key_file and auth.jwt_public_key_file go together".to_owned());
+            return Err(
+                "configuration error: auth.jwt_private_key_file and auth.jwt_public_key_file go together".to_owned()
+            );
         }
         if let Some(secret) = &self.auth.jwt_secret {
             use secrecy::ExposeSecret;
@@ -178,8 +172,12 @@ impl Settings {
                 return Err("configuration error: auth.jwt_secret must be at least 32 bytes".to_owned());
             }
         }
-        if let Some(origin) = self.server.cors_origins.iter().find(|o| !(o.starts_with("http://") || o.starts_with("https://"))) {
-            return Err(format!("configuration error: server.cors_origins has `{origin}`, which is not an http(s) origin"));
+        if let Some(origin) =
+            self.server.cors_origins.iter().find(|o| !(o.starts_with("http://") || o.starts_with("https://")))
+        {
+            return Err(format!(
+                "configuration error: server.cors_origins has `{origin}`, which is not an http(s) origin"
+            ));
         }
         tracing_subscriber::EnvFilter::try_new(&self.log.level)
             .map_err(|e| format!("configuration error: log.level `{}`: {e}", self.log.level))?;
@@ -187,10 +185,12 @@ impl Settings {
     }
 
     pub fn listen_address(&self) -> Result<SocketAddr, String> {
-        self.server
-            .listen
-            .parse()
-            .map_err(|_| format!("configuration error: server.listen `{}` is not an address such as 127.0.0.1:8080", self.server.listen))
+        self.server.listen.parse().map_err(|_| {
+            format!(
+                "configuration error: server.listen `{}` is not an address such as 127.0.0.1:8080",
+                self.server.listen
+            )
+        })
     }
 
     pub fn database_url(&self) -> Result<DbUrl, String> {

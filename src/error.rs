@@ -186,11 +186,7 @@ mod tests {
     fn render(error: ApiError) -> (u16, serde_json::Value, Option<String>) {
         let response = error.error_response();
         let status = response.status().as_u16();
-        let retry = response
-            .headers()
-            .get(header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let retry = response.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let bytes = response.into_body().try_into_bytes().unwrap_or_default();
         (status, serde_json::from_slice(&bytes).unwrap_or_default(), retry)
     }

@@ -27,17 +27,11 @@ impl HttpMetrics {
         .map_err(|e| e.to_string())?;
         registry.register(Box::new(requests.clone())).map_err(|e| e.to_string())?;
         registry.register(Box::new(latency.clone())).map_err(|e| e.to_string())?;
-        Ok(Self {
-            registry,
-            requests,
-            latency,
-        })
+        Ok(Self { registry, requests, latency })
     }
 
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        self.requests
-            .with_label_values(&[method, route, &status.to_string()])
-            .inc();
+        self.requests.with_label_values(&[method, route, &status.to_string()]).inc();
         self.latency.with_label_values(&[method, route]).observe(seconds);
     }
 

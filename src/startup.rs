@@ -29,10 +29,7 @@ pub struct Application {
 pub async fn open_database(settings: &Settings) -> Result<Db, String> {
     let url = settings.database_url()?;
     let db = Db::connect(&url, settings.database.pool_size)?;
-    let applied = db
-        .run(migrate::run_pending)
-        .await
-        .map_err(|e| format!("cannot migrate the database: {e}"))?;
+    let applied = db.run(migrate::run_pending).await.map_err(|e| format!("cannot migrate the database: {e}"))?;
     if !applied.is_empty() {
         tracing::info!(?applied, "applied migrations");
     }
@@ -50,13 +47,7 @@ impl Application {
         let listener = TcpListener::bind(address).map_err(|e| format!("cannot listen on {address}: {e}"))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let workers = settings.server.workers;
-        let state = web::Data::new(AppState {
-            db: db.clone(),
-            clock,
-            tokens,
-            settings,
-            metrics: HttpMetrics::new()?,
-        });
+        let state = web::Data::new(AppState { db: db.clone(), clock, tokens, settings, metrics: HttpMetrics::new()? });
         let mut server = HttpServer::new(move || app(state.clone()))
             .listen(listener)
             .map_err(|e| e.to_string())?
@@ -65,11 +56,7 @@ impl Application {
             server = server.workers(workers);
         }
         tracing::info!(%address, port, "listening");
-        Ok(Self {
-            server: server.run(),
-            port,
-            db,
-        })
+        Ok(Self { server: server.run(), port, db })
     }
 
     pub fn port(&self) -> u16 {
@@ -98,12 +85,7 @@ fn cors(origins: &[String]) -> Cors {
             HeaderName::from_static("x-api-key"),
             HeaderName::from_static("idempotency-key"),
         ])
-        .expose_headers([
-            header::ETAG,
-            header::LOCATION,
-            header::RETRY_AFTER,
-            HeaderName::from_static("x-request-id"),
-        ])
+        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER, HeaderName::from_static("x-request-id")])
         .max_age(3600)
 }
 

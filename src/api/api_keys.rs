@@ -125,7 +125,11 @@ pub async fn list_api_keys(
 #[utoipa::path(get, path = "/api/v1/api-keys/{id}", tag = "api-keys", params(("id" = Uuid, Path)),
     responses((status = 200, body = ApiKeyResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
-pub async fn get_api_key(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get_api_key(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ReadApiKeys)?;
     let id = id.into_inner();
     let key = state.db.run(move |conn| api_keys::find(conn, id)).await?;
@@ -136,7 +140,11 @@ pub async fn get_api_key(state: web::Data<AppState>, auth: Authenticated, id: we
 #[utoipa::path(post, path = "/api/v1/api-keys/{id}/revoke", tag = "api-keys", params(("id" = Uuid, Path)),
     responses((status = 200, body = ApiKeyResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
-pub async fn revoke_api_key(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn revoke_api_key(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageApiKeys)?;
     let id = id.into_inner();
     let ctx = auth.context(state.clock.now());

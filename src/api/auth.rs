@@ -54,16 +54,19 @@ pub struct MeResponse {
 const BAD_CREDENTIALS: &str = "wrong e-mail address or password";
 
 fn request_context(req: &HttpRequest, now: chrono::DateTime<chrono::Utc>, actor: Option<Actor>) -> Context {
-    Context {
-        actor,
-        request_id: req.extensions().get::<RequestId>().map(ToString::to_string),
-        now,
-    }
+    Context { actor, request_id: req.extensions().get::<RequestId>().map(ToString::to_string), now }
 }
 
 /// Checks the throttle, then the password; counts failures per account and
 /// per client address. Returns the user id on success.
-fn check_login(conn: &mut DbConnection, state: &AppState, ctx: &Context, email: &str, password: &str, address: &str) -> Result<Uuid, ApiError> {
+fn check_login(
+    conn: &mut DbConnection,
+    state: &AppState,
+    ctx: &Context,
+    email: &str,
+    password: &str,
+    address: &str,
+) -> Result<Uuid, ApiError> {
     let auth = &state.settings.auth;
     let account_key = format!("account:{email}");
     let address_key = format!("address:{address}");
@@ -85,10 +88,7 @@ fn check_login(conn: &mut DbConnection, state: &AppState, ctx: &Context, email: 
         _ => {
             let window = Duration::seconds(i64::from(auth.failure_window_seconds));
             let lockout = Duration::seconds(i64::from(auth.lockout_seconds));
-            let rules = [
-                (account_key, auth.max_failures_per_account),
-                (address_key, auth.max_failures_per_address),
-            ];
+            let rules = [(account_key, auth.max_failures_per_account), (address_key, auth.max_failures_per_address)];
             for (key, max_failures) in rules {
                 throttle::record_failure(conn, &key, ThrottleRule { max_failures, window, lockout }, ctx.now)?;
             }
@@ -97,11 +97,13 @@ fn check_login(conn: &mut DbConnection, state: &AppState, ctx: &Context, email: 
     }
 }
 
-fn token_response(state: &AppState, user_id: Uuid, session_id: Uuid, refresh_token: String) -> Result<HttpResponse, ApiError> {
-    let access_token = state
-        .tokens
-        .issue(user_id, session_id, state.clock.now())
-        .map_err(ApiError::Internal)?;
+fn token_response(
+    state: &AppState,
+    user_id: Uuid,
+    session_id: Uuid,
+    refresh_token: String,
+) -> Result<HttpResponse, ApiError> {
+    let access_token = state.tokens.issue(user_id, session_id, state.clock.now()).map_err(ApiError::Internal)?;
     Ok(HttpResponse::Ok().json(TokenResponse {
         access_token,
         refresh_token,
@@ -114,7 +116,11 @@ fn token_response(state: &AppState, user_id: Uuid, session_id: Uuid, refresh_tok
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 422, body = Problem), (status = 429, body = Problem, headers(("Retry-After" = String)))))]
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<LoginRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.into_inner();
     let email = email.trim().to_lowercase();
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
@@ -139,16 +145,17 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, body = TokenResponse), (status = 400, body = Problem),
         (status = 401, body = Problem, description = "unknown, expired or reused token; reuse ends the session"), (status = 422, body = Problem)))]
-pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn refresh(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
     let presented = secrets::digest(body.refresh_token.trim());
     let next_token = secrets::random_token();
     let next_hash = secrets::digest(&next_token);
     let ctx = request_context(&req, state.clock.now(), None);
     let next_expires = ctx.now + Duration::seconds(i64::from(state.settings.auth.refresh_token_seconds));
-    let outcome = state
-        .db
-        .run(move |conn| sessions::rotate(conn, &ctx, &presented, &next_hash, next_expires))
-        .await?;
+    let outcome = state.db.run(move |conn| sessions::rotate(conn, &ctx, &presented, &next_hash, next_expires)).await?;
     match outcome {
         Refreshed::Rotated { user_id, session_id } => token_response(&state, user_id, session_id, next_token),
         Refreshed::ReuseDetected => Err(ApiError::Unauthenticated(
@@ -167,10 +174,7 @@ pub async fn logout(state: web::Data<AppState>, auth: Authenticated) -> Result<H
         .session_id
         .ok_or_else(|| ApiError::invalid("authorization", "API keys have no session; revoke the key instead"))?;
     let ctx = auth.context(state.clock.now());
-    state
-        .db
-        .run(move |conn| sessions::revoke(conn, &ctx, session_id, "logout"))
-        .await?;
+    state.db.run(move |conn| sessions::revoke(conn, &ctx, session_id, "logout")).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

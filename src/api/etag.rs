@@ -28,8 +28,5 @@ pub fn ok_with_etag<T: Serialize>(version: i64, body: &T) -> HttpResponse {
 
 /// 201 with the body, its `ETag` and `Location`.
 pub fn created_with_etag<T: Serialize>(location: String, version: i64, body: &T) -> HttpResponse {
-    HttpResponse::Created()
-        .insert_header((ETAG, etag(version)))
-        .insert_header(("Location", location))
-        .json(body)
+    HttpResponse::Created().insert_header((ETAG, etag(version))).insert_header(("Location", location)).json(body)
 }

@@ -9,9 +9,7 @@ use crate::error::ApiError;
 /// JSON bodies: syntax errors are 400, wrong fields or types 422, a missing
 /// or wrong content type 415, an oversized body 413.
 pub fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(limit)
-        .error_handler(|error, _req| json_error(error).into())
+    web::JsonConfig::default().limit(limit).error_handler(|error, _req| json_error(error).into())
 }
 
 fn json_error(error: JsonPayloadError) -> ApiError {
@@ -19,7 +17,9 @@ fn json_error(error: JsonPayloadError) -> ApiError {
         JsonPayloadError::OverflowKnownLength { length, limit } => {
             ApiError::PayloadTooLarge(format!("the body is {length} bytes; the limit is {limit}"))
         }
-        JsonPayloadError::Overflow { limit } => ApiError::PayloadTooLarge(format!("the body exceeds the limit of {limit} bytes")),
+        JsonPayloadError::Overflow { limit } => {
+            ApiError::PayloadTooLarge(format!("the body exceeds the limit of {limit} bytes"))
+        }
         JsonPayloadError::ContentType => {
             ApiError::UnsupportedMediaType("send the body as JSON with Content-Type: application/json".to_owned())
         }
@@ -31,9 +31,8 @@ fn json_error(error: JsonPayloadError) -> ApiError {
 
 /// A path segment that does not parse (e.g. a non-UUID id) names nothing: 404.
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|error: PathError, _req| {
-        ApiError::NotFound(format!("no such resource: {error}")).into()
-    })
+    web::PathConfig::default()
+        .error_handler(|error: PathError, _req| ApiError::NotFound(format!("no such resource: {error}")).into())
 }
 
 /// Query strings with unknown values or wrong types: 400 naming the problem.

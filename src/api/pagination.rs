@@ -27,10 +27,7 @@ impl PageRequest {
     pub fn parse(limit: Option<u32>, cursor: Option<&str>) -> Result<Self, ApiError> {
         let limit = PageLimit::parse(limit).map_err(|e| ApiError::invalid("limit", e))?;
         let after_id = cursor.map(decode_cursor).transpose()?;
-        Ok(Self {
-            limit: limit.get(),
-            after_id,
-        })
+        Ok(Self { limit: limit.get(), after_id })
     }
 
     /// The store limit: one more than asked, to learn whether a next page exists.
@@ -43,10 +40,7 @@ impl PageRequest {
         let has_more = rows.len() > self.limit as usize;
         rows.truncate(self.limit as usize);
         let next_cursor = if has_more { rows.last().map(|r| encode_cursor(id_of(r))) } else { None };
-        Page {
-            items: rows.into_iter().map(map).collect(),
-            next_cursor,
-        }
+        Page { items: rows.into_iter().map(map).collect(), next_cursor }
     }
 }
 

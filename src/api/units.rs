@@ -44,14 +44,9 @@ impl TryFrom<CreateUnitRequest> for NewUnit {
         let time_zone = errors.check("time_zone", TimeZone::parse(&request.time_zone));
         let mailbox = errors.check("mailbox", EmailAddress::parse(&request.mailbox));
         match (code, name, time_zone, mailbox) {
-            (Some(code), Some(name), Some(time_zone), Some(mailbox)) => Ok(NewUnit {
-                kind: request.kind,
-                code,
-                name,
-                mandiri_tik: request.mandiri_tik,
-                time_zone,
-                mailbox,
-            }),
+            (Some(code), Some(name), Some(time_zone), Some(mailbox)) => {
+                Ok(NewUnit { kind: request.kind, code, name, mandiri_tik: request.mandiri_tik, time_zone, mailbox })
+            }
             _ => Err(errors),
         }
     }
@@ -186,7 +181,11 @@ pub async fn create_unit(
 #[utoipa::path(get, path = "/api/v1/units/{id}", tag = "units", params(("id" = Uuid, Path)),
     responses((status = 200, body = UnitResponse, headers(("ETag" = String))), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
-pub async fn get_unit(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get_unit(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ReadUnits)?;
     let id = id.into_inner();
     let unit = state.db.run(move |conn| units::find(conn, id)).await?;

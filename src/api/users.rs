@@ -179,7 +179,11 @@ pub async fn create_user(
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)),
     responses((status = 200, body = UserResponse, headers(("ETag" = String))), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
-pub async fn get_user(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get_user(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let (id, visibility) = (id.into_inner(), auth.principal.user_visibility());
     let user = state.db.run(move |conn| users::find(conn, visibility, id)).await?;
     Ok(ok_with_etag(user.version, &UserResponse::from(user)))

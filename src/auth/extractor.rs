@@ -36,11 +36,7 @@ impl Authenticated {
 
     /// The audit context of a mutation made by this caller at `now`.
     pub fn context(&self, now: chrono::DateTime<chrono::Utc>) -> Context {
-        Context {
-            actor: Some(self.principal.actor),
-            request_id: self.request_id.clone(),
-            now,
-        }
+        Context { actor: Some(self.principal.actor), request_id: self.request_id.clone(), now }
     }
 }
 
@@ -109,11 +105,7 @@ impl FromRequest for Authenticated {
                     (principal, None)
                 }
             };
-            Ok(Authenticated {
-                principal,
-                session_id,
-                request_id,
-            })
+            Ok(Authenticated { principal, session_id, request_id })
         })
     }
 }

@@ -43,11 +43,9 @@ pub struct TokenService {
 impl TokenService {
     pub fn new(key: &SigningKey, issuer: &str, access_ttl_seconds: u32) -> Result<Self, String> {
         let (algorithm, encoding, decoding) = match key {
-            SigningKey::Secret(secret) => (
-                Algorithm::HS256,
-                EncodingKey::from_secret(secret),
-                DecodingKey::from_secret(secret),
-            ),
+            SigningKey::Secret(secret) => {
+                (Algorithm::HS256, EncodingKey::from_secret(secret), DecodingKey::from_secret(secret))
+            }
             SigningKey::Ed25519 { private_pem, public_pem } => (
                 Algorithm::EdDSA,
                 EncodingKey::from_ed_pem(private_pem).map_err(|e| format!("auth.jwt_private_key_file: {e}"))?,
@@ -86,9 +84,7 @@ impl TokenService {
         validation.set_issuer(&[&self.issuer]);
         validation.validate_exp = false;
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-        let claims = decode::<Claims>(token, &self.decoding, &validation)
-            .map_err(|_| TokenError::Invalid)?
-            .claims;
+        let claims = decode::<Claims>(token, &self.decoding, &validation).map_err(|_| TokenError::Invalid)?.claims;
         if claims.exp <= now.timestamp() {
             return Err(TokenError::Expired);
         }
@@ -127,5 +123,23 @@ mod tests {
         let parts: Vec<&str> = token.split('.').collect();
         let unsigned = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.", parts[1]);
         assert_eq!(tokens.verify(&unsigned, now).unwrap_err(), TokenError::Invalid);
+    }
+
+    /// A key pair made for this test only (`openssl genpkey -algorithm ed25519`).
+    const TEST_PRIVATE_PEM: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIBPKI4HvTetW+qyDv8MzqWZyupGNpHyncxk3jYmMbty7\n-----END PRIVATE KEY-----\n";
+    const TEST_PUBLIC_PEM: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAt/rdbeieBemkpkWleTRxZ0FG2MK97SCJuwoiX95g5UA=\n-----END PUBLIC KEY-----\n";
+
+    #[test]
+    fn ed25519_key_files_sign_eddsa_tokens_that_hs256_cannot_verify() {
+        let key = SigningKey::Ed25519 {
+            private_pem: TEST_PRIVATE_PEM.as_bytes().to_vec(),
+            public_pem: TEST_PUBLIC_PEM.as_bytes().to_vec(),
+        };
+        let tokens = TokenService::new(&key, "spbe-desk", 900).unwrap();
+        let now = Utc::now();
+        let token = tokens.issue(Uuid::now_v7(), Uuid::now_v7(), now).unwrap();
+        assert!(tokens.verify(&token, now).is_ok());
+        let hs256 = service(b"0123456789abcdef0123456789abcdef");
+        assert_eq!(hs256.verify(&token, now).unwrap_err(), TokenError::Invalid);
     }
 }

@@ -22,10 +22,7 @@ const GENERATED_SECRET_FILE: &str = "jwt-secret";
 pub fn load(settings: &AuthSettings, data_dir: &Path) -> Result<SigningKey, String> {
     if let (Some(private), Some(public)) = (&settings.jwt_private_key_file, &settings.jwt_public_key_file) {
         let read = |p: &Path| std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
-        return Ok(SigningKey::Ed25519 {
-            private_pem: read(private)?,
-            public_pem: read(public)?,
-        });
+        return Ok(SigningKey::Ed25519 { private_pem: read(private)?, public_pem: read(public)? });
     }
     if let Some(secret) = &settings.jwt_secret {
         return Ok(SigningKey::Secret(secret.expose_secret().as_bytes().to_vec()));
@@ -57,6 +54,5 @@ fn write_private(path: &Path, contents: &str) -> Result<(), String> {
         options.mode(0o600);
     }
     let mut file = options.open(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    file.write_all(contents.as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    file.write_all(contents.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

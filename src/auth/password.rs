@@ -17,7 +17,8 @@ pub fn hash(password: &NewPassword) -> Result<String, String> {
 
 /// A valid hash of a password nobody knows, checked when the account does
 /// not exist so that a failed login takes the same time either way.
-const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$yEYFjt6KvDC7Qt4JXfZt/bbFUrJ6DKZ3aMFZRUaUcKM";
+const DECOY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$yEYFjt6KvDC7Qt4JXfZt/bbFUrJ6DKZ3aMFZRUaUcKM";
 
 /// Whether `password` matches `stored`; a missing or unreadable hash never does.
 pub fn verify(stored: Option<&str>, password: &str) -> bool {

@@ -99,7 +99,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
         }),
         Command::Migrate => {
             let db = connect(&settings)?;
-            let applied = migrate::run_pending(&mut *db.conn().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+            let applied =
+                migrate::run_pending(&mut *db.conn().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
             println!("applied {} migration(s): {}", applied.len(), applied.join(", "));
             Ok(())
         }

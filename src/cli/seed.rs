@@ -46,7 +46,14 @@ const PEOPLE: [(&str, &str, &str, &[Role]); 14] = [
     ("SETDA", "Marlina Tahir", "marlina", &[Role::Reporter, Role::ChangeApprover]),
 ];
 
-fn ensure_unit(conn: &mut DbConnection, ctx: &Context, kind: UnitKind, code: &str, name: &str, mandiri_tik: bool) -> Result<(), String> {
+fn ensure_unit(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    kind: UnitKind,
+    code: &str,
+    name: &str,
+    mandiri_tik: bool,
+) -> Result<(), String> {
     if units::find_by_code(conn, code).map_err(|e| e.to_string())?.is_some() {
         return Ok(());
     }
@@ -92,7 +99,10 @@ pub fn demo(db: &Db) -> Result<(), String> {
     let ctx = Context::system(Utc::now());
     if let Some(dinas) = units::find_dinas(&mut conn).map_err(|e| e.to_string())? {
         if dinas.code != "DISKOMINFO" {
-            return Err(format!("this database already has a Dinas ({}); the demo seed needs an empty or demo database", dinas.code));
+            return Err(format!(
+                "this database already has a Dinas ({}); the demo seed needs an empty or demo database",
+                dinas.code
+            ));
         }
     }
     ensure_unit(&mut conn, &ctx, UnitKind::Dinas, "DISKOMINFO", "Dinas Komunikasi, Informatika dan Persandian", true)?;

@@ -113,11 +113,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: NewApiKey) -> Result<
 }
 
 pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<ApiKey, StoreError> {
-    api_keys::table
-        .find(ids::to_bytes(id))
-        .select(ApiKeyRow::as_select())
-        .first::<ApiKeyRow>(conn)?
-        .try_into()
+    api_keys::table.find(ids::to_bytes(id)).select(ApiKeyRow::as_select()).first::<ApiKeyRow>(conn)?.try_into()
 }
 
 /// One page of keys in creation order.

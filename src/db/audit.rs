@@ -21,11 +21,7 @@ pub struct Context {
 
 impl Context {
     pub fn system(now: DateTime<Utc>) -> Self {
-        Self {
-            actor: None,
-            request_id: None,
-            now,
-        }
+        Self { actor: None, request_id: None, now }
     }
 }
 

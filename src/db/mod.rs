@@ -69,10 +69,6 @@ diesel::define_sql_function! {
 /// A `LIKE` pattern matching `text` anywhere, lower-cased, with the
 /// wildcards a client typed escaped (escape character `\`).
 pub fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
+    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }

@@ -71,9 +71,9 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match &self.url {
-            DbUrl::Postgres(url) => PgConnection::establish(url)
-                .map(DbConnection::Postgres)
-                .map_err(r2d2::Error::ConnectionError),
+            DbUrl::Postgres(url) => {
+                PgConnection::establish(url).map(DbConnection::Postgres).map_err(r2d2::Error::ConnectionError)
+            }
             DbUrl::Sqlite(path) => {
                 let path = path.to_string_lossy();
                 let mut conn = SqliteConnection::establish(&path).map_err(r2d2::Error::ConnectionError)?;
@@ -116,10 +116,7 @@ impl Db {
             .connection_timeout(Duration::from_secs(5))
             .build(Manager { url: url.clone() })
             .map_err(|e| format!("cannot connect to the database: {e}"))?;
-        Ok(Self {
-            pool,
-            backend: url.backend(),
-        })
+        Ok(Self { pool, backend: url.backend() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -162,10 +159,7 @@ mod tests {
     fn urls_are_classified_by_scheme() {
         assert_eq!(DbUrl::parse("postgres://u@h/db").map(|u| u.backend()), Ok(Backend::Postgres));
         assert_eq!(DbUrl::parse("postgresql://h/db").map(|u| u.backend()), Ok(Backend::Postgres));
-        assert_eq!(
-            DbUrl::parse("sqlite://./data/x.db"),
-            Ok(DbUrl::Sqlite(PathBuf::from("./data/x.db")))
-        );
+        assert_eq!(DbUrl::parse("sqlite://./data/x.db"), Ok(DbUrl::Sqlite(PathBuf::from("./data/x.db"))));
         assert_eq!(DbUrl::parse("data/x.db"), Ok(DbUrl::Sqlite(PathBuf::from("data/x.db"))));
         assert!(DbUrl::parse("mysql://h/db").is_err());
         assert!(DbUrl::parse("sqlite://").is_err());

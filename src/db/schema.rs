@@ -95,4 +95,12 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(api_keys -> units (unit_id));
 
-diesel::allow_tables_to_appear_in_same_query!(units, users, sessions, refresh_tokens, api_keys, login_throttle, audit_log);
+diesel::allow_tables_to_appear_in_same_query!(
+    units,
+    users,
+    sessions,
+    refresh_tokens,
+    api_keys,
+    login_throttle,
+    audit_log
+);

@@ -55,7 +55,13 @@ fn insert_token(
     Ok(())
 }
 
-fn audit_session(conn: &mut DbConnection, ctx: &Context, action: &str, session_id: Uuid, user_id: Uuid) -> Result<(), StoreError> {
+fn audit_session(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    action: &str,
+    session_id: Uuid,
+    user_id: Uuid,
+) -> Result<(), StoreError> {
     audit::record(
         conn,
         ctx,
@@ -113,7 +119,15 @@ pub fn rotate(
                 users::id,
                 users::active,
             ))
-            .first::<(Vec<u8>, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>, Vec<u8>, Option<chrono::NaiveDateTime>, Vec<u8>, bool)>(conn)
+            .first::<(
+                Vec<u8>,
+                chrono::NaiveDateTime,
+                Option<chrono::NaiveDateTime>,
+                Vec<u8>,
+                Option<chrono::NaiveDateTime>,
+                Vec<u8>,
+                bool,
+            )>(conn)
             .optional()?;
         let Some((token_id, expires_at, used_at, session_id, revoked_at, user_id, active)) = found else {
             return Ok(Refreshed::Rejected);
@@ -141,9 +155,7 @@ pub fn rotate(
 /// Revokes one session (logout, or reuse detected); idempotent.
 pub fn revoke(conn: &mut DbConnection, ctx: &Context, session_id: Uuid, reason: &str) -> Result<(), StoreError> {
     write_tx(conn, |conn| {
-        let target = sessions::table
-            .find(ids::to_bytes(session_id))
-            .filter(sessions::revoked_at.is_null());
+        let target = sessions::table.find(ids::to_bytes(session_id)).filter(sessions::revoked_at.is_null());
         let revoked = diesel::update(target)
             .set((sessions::revoked_at.eq(ctx.now.naive_utc()), sessions::revoked_reason.eq(reason)))
             .execute(conn)?;
@@ -165,7 +177,12 @@ pub fn revoke(conn: &mut DbConnection, ctx: &Context, session_id: Uuid, reason: 
 }
 
 /// Revokes every open session of a user (deactivation, password reset).
-pub fn revoke_all_for_user(conn: &mut DbConnection, ctx: &Context, user_id: Uuid, reason: &str) -> Result<(), StoreError> {
+pub fn revoke_all_for_user(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    user_id: Uuid,
+    reason: &str,
+) -> Result<(), StoreError> {
     let open: Vec<Vec<u8>> = sessions::table
         .filter(sessions::user_id.eq(ids::to_bytes(user_id)))
         .filter(sessions::revoked_at.is_null())

@@ -20,17 +20,18 @@ pub fn locked_for(conn: &mut DbConnection, keys: &[String], now: DateTime<Utc>) 
         .filter(login_throttle::throttle_key.eq_any(keys))
         .select(login_throttle::locked_until)
         .load(conn)?;
-    let remaining = until
-        .into_iter()
-        .flatten()
-        .map(|t| (t.and_utc() - now).num_seconds())
-        .filter(|secs| *secs > 0)
-        .max();
+    let remaining =
+        until.into_iter().flatten().map(|t| (t.and_utc() - now).num_seconds()).filter(|secs| *secs > 0).max();
     Ok(remaining)
 }
 
 /// Counts one failure for `key`; locks it when the rule's limit is reached.
-pub fn record_failure(conn: &mut DbConnection, key: &str, rule: ThrottleRule, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub fn record_failure(
+    conn: &mut DbConnection,
+    key: &str,
+    rule: ThrottleRule,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     write_tx(conn, |conn| {
         let current = login_throttle::table
             .find(key)

@@ -114,10 +114,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewUnit) -> Result<U
         updated_at: now,
     };
     write_tx(conn, |conn| {
-        diesel::insert_into(units::table)
-            .values(&row)
-            .execute(conn)
-            .map_err(|e| explain_conflict(e.into()))?;
+        diesel::insert_into(units::table).values(&row).execute(conn).map_err(|e| explain_conflict(e.into()))?;
         let unit = find(conn, ids::from_bytes(&row.id)?)?;
         audit::record(
             conn,
@@ -136,11 +133,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewUnit) -> Result<U
 
 /// Reads one unit (units are visible to every authenticated caller).
 pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Unit, StoreError> {
-    units::table
-        .find(ids::to_bytes(id))
-        .select(UnitRow::as_select())
-        .first(conn)?
-        .try_into()
+    units::table.find(ids::to_bytes(id)).select(UnitRow::as_select()).first(conn)?.try_into()
 }
 
 /// Reads a unit by its code (case-insensitive; codes are stored upper-case).

@@ -117,9 +117,7 @@ fn check_unit_for_roles(conn: &mut DbConnection, unit_id: Uuid, roles: &RoleSet)
         return Err(StoreError::Invalid(ValidationErrors::single("unit_id", "the unit is inactive")));
     }
     let kind = kind.parse().map_err(|e| StoreError::Corrupt(format!("unit kind: {e}")))?;
-    roles
-        .check_unit(kind)
-        .map_err(|e| StoreError::Invalid(ValidationErrors::single("roles", e.to_string())))
+    roles.check_unit(kind).map_err(|e| StoreError::Invalid(ValidationErrors::single("roles", e.to_string())))
 }
 
 /// Creates a user with an optional argon2 password hash, and audits it.
@@ -145,10 +143,7 @@ pub fn insert(
             created_at: now,
             updated_at: now,
         };
-        diesel::insert_into(users::table)
-            .values(&row)
-            .execute(conn)
-            .map_err(explain_conflict)?;
+        diesel::insert_into(users::table).values(&row).execute(conn).map_err(explain_conflict)?;
         let user = find(conn, UserVisibility::All, id)?;
         audit::record(
             conn,
@@ -201,10 +196,7 @@ pub fn list(conn: &mut DbConnection, visibility: UserVisibility, filter: &UserFi
     if let Some(text) = &filter.text {
         let pattern = super::like_pattern(text);
         query = query.filter(
-            super::lower(users::name)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(users::email.like(pattern).escape('\\')),
+            super::lower(users::name).like(pattern.clone()).escape('\\').or(users::email.like(pattern).escape('\\')),
         );
     }
     if let Some(after) = filter.after_id {
@@ -257,9 +249,7 @@ pub fn update(
             return Err(StoreError::StaleVersion);
         }
         if let Some(hash) = &password_hash {
-            diesel::update(users::table.find(ids::to_bytes(id)))
-                .set(users::password_hash.eq(hash))
-                .execute(conn)?;
+            diesel::update(users::table.find(ids::to_bytes(id))).set(users::password_hash.eq(hash)).execute(conn)?;
         }
         if changes.deactivates() {
             sessions::revoke_all_for_user(conn, ctx, id, "user deactivated")?;

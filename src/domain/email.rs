@@ -24,9 +24,7 @@ impl EmailAddress {
         let (local, domain) = address.split_once('@').ok_or(EmailError::Invalid)?;
         let local_ok = !local.is_empty()
             && local.len() <= 64
-            && local
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+            && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..");
@@ -65,7 +63,8 @@ mod tests {
 
     #[test]
     fn malformed_addresses_are_rejected() {
-        for bad in ["", "budi", "budi@", "@kab.go.id", "budi@kab", "bu di@kab.go.id", "a..b@kab.go.id", "a@-kab.go.id"] {
+        for bad in ["", "budi", "budi@", "@kab.go.id", "budi@kab", "bu di@kab.go.id", "a..b@kab.go.id", "a@-kab.go.id"]
+        {
             assert_eq!(EmailAddress::parse(bad), Err(EmailError::Invalid), "{bad}");
         }
     }

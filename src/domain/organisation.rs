@@ -55,10 +55,7 @@ pub struct TimeZone(chrono_tz::Tz);
 
 impl TimeZone {
     pub fn parse(raw: &str) -> Result<Self, TimeZoneError> {
-        raw.trim()
-            .parse::<chrono_tz::Tz>()
-            .map(Self)
-            .map_err(|_| TimeZoneError(raw.to_owned()))
+        raw.trim().parse::<chrono_tz::Tz>().map(Self).map_err(|_| TimeZoneError(raw.to_owned()))
     }
 
     pub fn name(self) -> &'static str {

@@ -79,10 +79,7 @@ impl FromStr for Role {
     type Err = RoleError;
 
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|role| role.as_str() == raw)
-            .ok_or_else(|| RoleError::Unknown(raw.to_owned()))
+        Role::ALL.into_iter().find(|role| role.as_str() == raw).ok_or_else(|| RoleError::Unknown(raw.to_owned()))
     }
 }
 
@@ -101,11 +98,8 @@ impl RoleSet {
 
     /// Parses the stored form, a comma-separated list such as `admin,auditor`.
     pub fn from_stored(stored: &str) -> Result<Self, RoleError> {
-        let roles = stored
-            .split(',')
-            .filter(|part| !part.is_empty())
-            .map(Role::from_str)
-            .collect::<Result<Vec<_>, _>>()?;
+        let roles =
+            stored.split(',').filter(|part| !part.is_empty()).map(Role::from_str).collect::<Result<Vec<_>, _>>()?;
         Self::new(roles)
     }
 

@@ -56,9 +56,7 @@ impl Code {
         if code.is_empty() {
             return Err(TextError::Empty);
         }
-        let valid_chars = code
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        let valid_chars = code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '_');
         if !(2..=32).contains(&code.len()) || !valid_chars {
             return Err(TextError::BadCode);
         }
@@ -78,10 +76,7 @@ mod tests {
     fn names_are_trimmed_and_bounded() {
         assert_eq!(DisplayName::parse("  Dinas Kominfo ").map(|n| n.0), Ok("Dinas Kominfo".into()));
         assert_eq!(DisplayName::parse("   "), Err(TextError::Empty));
-        assert_eq!(
-            DisplayName::parse(&"a".repeat(201)),
-            Err(TextError::TooLong { max: 200 })
-        );
+        assert_eq!(DisplayName::parse(&"a".repeat(201)), Err(TextError::TooLong { max: 200 }));
         assert_eq!(DisplayName::parse("a\u{0}b"), Err(TextError::ControlCharacters));
     }
 

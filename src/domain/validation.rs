@@ -25,10 +25,7 @@ impl ValidationErrors {
     }
 
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.to_owned(),
-            message: message.into(),
-        });
+        self.0.push(FieldError { field: field.to_owned(), message: message.into() });
     }
 
     /// Records the error of a parse result under `field` and returns its value.
