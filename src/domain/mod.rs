@@ -10,5 +10,6 @@ pub mod password;
 pub mod policy;
 pub mod role;
 pub mod text;
+pub mod ticket;
 pub mod user;
 pub mod validation;

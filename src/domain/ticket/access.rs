@@ -1,0 +1,236 @@
+//! Who sees which tickets and who may move them.
+//!
+//! Reporters see their own tickets; a tier-1 desk its unit's; tier 2 what is
+//! or ever was at tier 2 (and services it takes directly); supervisors,
+//! auditors and admins everything. Only desk roles move tickets: admins
+//! manage the system and auditors only read.
+
+use uuid::Uuid;
+
+use super::workflow::CommandKind;
+use super::Tier;
+use crate::domain::policy::{Actor, Principal};
+use crate::domain::role::Role;
+
+/// The facts about a ticket that access decisions need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketFacts {
+    pub unit_id: Uuid,
+    pub tier: Tier,
+    pub reporter_id: Option<Uuid>,
+    pub created_by: Uuid,
+    pub assignee_id: Option<Uuid>,
+    /// At tier 2 now, escalated before, or for a service tier 2 takes directly.
+    pub tier2_involved: bool,
+}
+
+/// The union of the ticket sets a caller may see; the store turns it into
+/// one `WHERE a OR b OR …`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TicketScope {
+    pub all: bool,
+    pub unit: Option<Uuid>,
+    pub tier2: bool,
+    pub reporter: Option<Uuid>,
+    pub creator: Option<Uuid>,
+}
+
+impl TicketScope {
+    pub fn of(principal: &Principal) -> Self {
+        let has = |role| principal.has(role);
+        let all = has(Role::Supervisor) || has(Role::Auditor) || has(Role::Admin);
+        let (reporter, creator) = match principal.actor {
+            Actor::User(id) => (Some(id), None),
+            // A front end's key sees what it filed, besides its roles' scope.
+            Actor::ApiKey(id) => (None, Some(id)),
+        };
+        Self {
+            all,
+            unit: has(Role::Tier1Technician).then_some(principal.unit_id),
+            tier2: has(Role::Tier2Engineer),
+            reporter,
+            creator,
+        }
+    }
+
+    pub fn sees(&self, ticket: &TicketFacts) -> bool {
+        self.all
+            || self.unit == Some(ticket.unit_id)
+            || (self.tier2 && ticket.tier2_involved)
+            || (self.reporter.is_some() && self.reporter == ticket.reporter_id)
+            || self.creator == Some(ticket.created_by)
+    }
+}
+
+/// Whether the caller works the ticket's current queue.
+pub fn works_queue(principal: &Principal, ticket: &TicketFacts) -> bool {
+    principal.has(Role::Supervisor)
+        || match ticket.tier {
+            Tier::One => principal.has(Role::Tier1Technician) && principal.unit_id == ticket.unit_id,
+            Tier::Two => principal.has(Role::Tier2Engineer),
+        }
+}
+
+/// Desk staff of the ticket: may read internal comments and write them.
+pub fn is_staff(principal: &Principal, ticket: &TicketFacts) -> bool {
+    works_queue(principal, ticket)
+        || principal.has(Role::Auditor)
+        || principal.has(Role::Admin)
+        || (principal.has(Role::Tier1Technician) && principal.unit_id == ticket.unit_id)
+        || (principal.has(Role::Tier2Engineer) && ticket.tier2_involved)
+}
+
+fn is_reporter(principal: &Principal, ticket: &TicketFacts) -> bool {
+    matches!(principal.actor, Actor::User(id) if Some(id) == ticket.reporter_id)
+}
+
+/// Whether the caller may apply `kind` to the ticket (the workflow decides
+/// separately whether the ticket's state permits it).
+pub fn may(principal: &Principal, ticket: &TicketFacts, kind: CommandKind) -> bool {
+    match kind {
+        CommandKind::Assign
+        | CommandKind::Start
+        | CommandKind::Pend
+        | CommandKind::Resume
+        | CommandKind::Resolve
+        | CommandKind::Escalate
+        | CommandKind::Return => works_queue(principal, ticket),
+        CommandKind::Close => works_queue(principal, ticket) || is_reporter(principal, ticket),
+        CommandKind::Reopen => is_reporter(principal, ticket) || principal.has(Role::Supervisor),
+    }
+}
+
+/// Whether the reporter may rate the service they received.
+pub fn may_rate(principal: &Principal, ticket: &TicketFacts) -> bool {
+    is_reporter(principal, ticket)
+}
+
+/// Whether a comment may be written (internal ones only by staff).
+pub fn may_comment(principal: &Principal, ticket: &TicketFacts, internal: bool) -> bool {
+    let writes = !principal.has(Role::Auditor) || principal.roles.iter().any(|r| r != Role::Auditor);
+    writes && TicketScope::of(principal).sees(ticket) && (!internal || is_staff(principal, ticket))
+}
+
+/// Whether `candidate` may be assigned a ticket at `tier` of `ticket_unit`.
+pub fn eligible_assignee(
+    tier: Tier,
+    ticket_unit: Uuid,
+    candidate_unit: Uuid,
+    candidate_roles: &[Role],
+    active: bool,
+) -> bool {
+    active
+        && match tier {
+            Tier::One => candidate_roles.contains(&Role::Tier1Technician) && candidate_unit == ticket_unit,
+            Tier::Two => candidate_roles.contains(&Role::Tier2Engineer),
+        }
+}
+
+/// Whether the caller may file a ticket for `unit_id`, for themself
+/// (`on_behalf = false`) or for someone else.
+pub fn may_create(principal: &Principal, unit_id: Uuid, on_behalf: bool) -> bool {
+    if principal.has(Role::Supervisor) {
+        return true;
+    }
+    let own_unit = principal.unit_id == unit_id;
+    if on_behalf {
+        own_unit && (principal.has(Role::Tier1Technician) || matches!(principal.actor, Actor::ApiKey(_)))
+    } else {
+        own_unit && principal.roles.iter().any(|r| r != Role::Auditor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::organisation::UnitKind;
+    use crate::domain::role::RoleSet;
+
+    const PD_A: Uuid = Uuid::from_u128(100);
+    const PD_B: Uuid = Uuid::from_u128(200);
+
+    fn person(id: u128, unit: Uuid, roles: &[Role]) -> Principal {
+        Principal {
+            actor: Actor::User(Uuid::from_u128(id)),
+            unit_id: unit,
+            unit_kind: UnitKind::PerangkatDaerah,
+            roles: RoleSet::new(roles.iter().copied()).unwrap(),
+        }
+    }
+
+    fn ticket(tier: Tier, tier2_involved: bool) -> TicketFacts {
+        TicketFacts {
+            unit_id: PD_A,
+            tier,
+            reporter_id: Some(Uuid::from_u128(1)),
+            created_by: Uuid::from_u128(1),
+            assignee_id: None,
+            tier2_involved,
+        }
+    }
+
+    #[test]
+    fn visibility_follows_roles_units_and_tier2_involvement() {
+        let t = ticket(Tier::One, false);
+        assert!(TicketScope::of(&person(1, PD_A, &[Role::Reporter])).sees(&t));
+        assert!(!TicketScope::of(&person(2, PD_A, &[Role::Reporter])).sees(&t));
+        assert!(TicketScope::of(&person(3, PD_A, &[Role::Tier1Technician])).sees(&t));
+        assert!(!TicketScope::of(&person(4, PD_B, &[Role::Tier1Technician])).sees(&t));
+        assert!(!TicketScope::of(&person(5, PD_B, &[Role::Tier2Engineer])).sees(&t));
+        assert!(TicketScope::of(&person(5, PD_B, &[Role::Tier2Engineer])).sees(&ticket(Tier::One, true)));
+        assert!(TicketScope::of(&person(6, PD_B, &[Role::Auditor])).sees(&t));
+    }
+
+    #[test]
+    fn only_the_current_queue_moves_a_ticket() {
+        let at_tier1 = ticket(Tier::One, false);
+        let tier1_a = person(3, PD_A, &[Role::Tier1Technician]);
+        let tier2 = person(5, PD_B, &[Role::Tier2Engineer]);
+        assert!(may(&tier1_a, &at_tier1, CommandKind::Escalate));
+        assert!(!may(&tier2, &at_tier1, CommandKind::Resolve));
+        let at_tier2 = ticket(Tier::Two, true);
+        assert!(may(&tier2, &at_tier2, CommandKind::Return));
+        assert!(!may(&tier1_a, &at_tier2, CommandKind::Resolve));
+        assert!(!may(&person(9, PD_A, &[Role::Admin]), &at_tier1, CommandKind::Assign));
+        assert!(may(&person(8, PD_B, &[Role::Supervisor]), &at_tier2, CommandKind::Assign));
+    }
+
+    #[test]
+    fn reporters_close_reopen_and_rate_their_own_tickets_only() {
+        let t = ticket(Tier::One, false);
+        let reporter = person(1, PD_A, &[Role::Reporter]);
+        assert!(may(&reporter, &t, CommandKind::Close) && may(&reporter, &t, CommandKind::Reopen));
+        assert!(may_rate(&reporter, &t));
+        assert!(!may(&reporter, &t, CommandKind::Resolve));
+        let other = person(2, PD_A, &[Role::Reporter]);
+        assert!(!may(&other, &t, CommandKind::Reopen) && !may_rate(&other, &t));
+    }
+
+    #[test]
+    fn internal_comments_are_for_staff_and_auditors_do_not_write() {
+        let t = ticket(Tier::One, false);
+        assert!(!may_comment(&person(1, PD_A, &[Role::Reporter]), &t, true));
+        assert!(may_comment(&person(1, PD_A, &[Role::Reporter]), &t, false));
+        assert!(may_comment(&person(3, PD_A, &[Role::Tier1Technician]), &t, true));
+        assert!(!may_comment(&person(6, PD_A, &[Role::Auditor]), &t, false));
+    }
+
+    #[test]
+    fn assignees_must_work_the_tier() {
+        let roles = [Role::Tier1Technician];
+        assert!(eligible_assignee(Tier::One, PD_A, PD_A, &roles, true));
+        assert!(!eligible_assignee(Tier::One, PD_A, PD_B, &roles, true));
+        assert!(!eligible_assignee(Tier::One, PD_A, PD_A, &roles, false));
+        assert!(!eligible_assignee(Tier::Two, PD_A, PD_A, &roles, true));
+        assert!(eligible_assignee(Tier::Two, PD_A, PD_B, &[Role::Tier2Engineer], true));
+    }
+
+    #[test]
+    fn filing_tickets_for_others_is_for_the_units_desk() {
+        assert!(may_create(&person(1, PD_A, &[Role::Reporter]), PD_A, false));
+        assert!(!may_create(&person(1, PD_A, &[Role::Reporter]), PD_A, true));
+        assert!(!may_create(&person(1, PD_A, &[Role::Reporter]), PD_B, false));
+        assert!(may_create(&person(3, PD_A, &[Role::Tier1Technician]), PD_A, true));
+        assert!(!may_create(&person(6, PD_A, &[Role::Auditor]), PD_A, false));
+    }
+}
