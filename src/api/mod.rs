@@ -9,6 +9,7 @@ pub mod extract;
 pub mod health;
 pub mod openapi;
 pub mod pagination;
+pub mod services;
 pub mod units;
 pub mod users;
 
@@ -59,6 +60,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(resource("/api-keys/{id}").route(web::get().to(api_keys::get_api_key)))
                 .service(resource("/api-keys/{id}/revoke").route(web::post().to(api_keys::revoke_api_key)))
+                .service(
+                    resource("/services")
+                        .route(web::get().to(services::list_services))
+                        .route(web::post().to(services::create_service)),
+                )
+                .service(
+                    resource("/services/{id}")
+                        .route(web::get().to(services::get_service))
+                        .route(web::patch().to(services::update_service)),
+                )
                 .service(resource("/audit").route(web::get().to(audit::list_audit))),
         );
+}
+
+/// Deserializes a field that may be absent (`None`), `null` (`Some(None)`)
+/// or a value, so that a PATCH can clear it. Use with `#[serde(default)]`.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
 }

@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{api_keys, audit, auth, health, units, users};
+use super::{api_keys, audit, auth, health, services, units, users};
 use crate::error::{FieldErrorDoc, Problem};
 
 #[derive(OpenApi)]
@@ -17,6 +17,7 @@ use crate::error::{FieldErrorDoc, Problem};
         units::list_units, units::create_unit, units::get_unit, units::update_unit,
         users::list_users, users::create_user, users::get_user, users::update_user,
         api_keys::create_api_key, api_keys::list_api_keys, api_keys::get_api_key, api_keys::revoke_api_key,
+        services::list_services, services::create_service, services::get_service, services::update_service,
         audit::list_audit,
         openapi_json,
     ),
@@ -26,6 +27,7 @@ use crate::error::{FieldErrorDoc, Problem};
         (name = "auth", description = "Log in, refresh, log out, who am I"),
         (name = "units", description = "Perangkat Daerah and the Dinas"),
         (name = "users", description = "People and their roles"),
+        (name = "services", description = "The Layanan SPBE catalog"),
         (name = "api-keys", description = "Service accounts for helpdesk front ends"),
         (name = "audit", description = "The audit log"),
         (name = "health", description = "Operations"),

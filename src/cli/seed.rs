@@ -5,11 +5,12 @@ use chrono::Utc;
 
 use crate::auth::{password, secrets};
 use crate::db::audit::Context;
-use crate::db::{units, users, Db, DbConnection};
+use crate::db::{services, units, users, Db, DbConnection};
 use crate::domain::email::EmailAddress;
 use crate::domain::organisation::{NewUnit, TimeZone, UnitKind};
 use crate::domain::password::NewPassword;
 use crate::domain::role::{Role, RoleSet};
+use crate::domain::service::{NewService, Platform, ServiceCategory};
 use crate::domain::text::{Code, DisplayName};
 use crate::domain::user::NewUser;
 
@@ -27,6 +28,44 @@ const PERANGKAT_DAERAH: [(&str, &str, bool); 8] = [
     ("DPMPTSP", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", false),
     ("INSPEKTORAT", "Inspektorat Daerah", false),
 ];
+
+/// (code, name, category, owner unit, platform, application, direct to tier 2)
+type CatalogEntry = (&'static str, &'static str, ServiceCategory, &'static str, Platform, Option<&'static str>, bool);
+
+const CATALOG: [CatalogEntry; 12] = {
+    use Platform::*;
+    use ServiceCategory::{AdministrasiPemerintahan as Adm, Publik};
+    [
+        ("SRIKANDI", "Naskah Dinas Elektronik (SRIKANDI)", Adm, "SETDA", AplikasiUmum, Some("SRIKANDI"), false),
+        (
+            "SIMPEG",
+            "Sistem Informasi Manajemen Kepegawaian",
+            Adm,
+            "BKPSDM",
+            AplikasiKhusus,
+            Some("SIMPEG Majene"),
+            false,
+        ),
+        ("SIPD", "Sistem Informasi Pemerintahan Daerah", Adm, "BAPPEDA", AplikasiUmum, Some("SIPD RI"), false),
+        ("WEBSITE-PD", "Website Perangkat Daerah", Publik, "DISKOMINFO", AplikasiKhusus, Some("CMS Website PD"), false),
+        ("EMAIL-DINAS", "Email Dinas @majenekab.go.id", Adm, "DISKOMINFO", AplikasiKhusus, Some("Surel Pemda"), true),
+        ("JARINGAN-INTRA", "Jaringan Intra Pemerintah Daerah", Adm, "DISKOMINFO", JaringanIntra, None, true),
+        ("PUSAT-DATA", "Pusat Data Daerah (hosting dan kolokasi)", Adm, "DISKOMINFO", PusatData, None, true),
+        ("SPLP", "Sistem Penghubung Layanan Pemerintah", Adm, "DISKOMINFO", SistemPenghubungLayanan, None, true),
+        ("SP4N-LAPOR", "Pengaduan Publik SP4N-LAPOR!", Publik, "DISKOMINFO", AplikasiUmum, Some("SP4N-LAPOR!"), false),
+        (
+            "SIAK",
+            "Sistem Informasi Administrasi Kependudukan",
+            Publik,
+            "DISDUKCAPIL",
+            AplikasiUmum,
+            Some("SIAK Terpusat"),
+            false,
+        ),
+        ("SIMPUS", "Sistem Informasi Manajemen Puskesmas", Publik, "DINKES", AplikasiKhusus, Some("SIMPUS"), false),
+        ("OSS-RBA", "Perizinan Berusaha Berbasis Risiko", Publik, "DPMPTSP", AplikasiUmum, Some("OSS-RBA"), false),
+    ]
+};
 
 /// (unit code, name, e-mail local part, roles)
 const PEOPLE: [(&str, &str, &str, &[Role]); 14] = [
@@ -71,6 +110,29 @@ fn ensure_unit(
     Ok(())
 }
 
+fn ensure_service(conn: &mut DbConnection, ctx: &Context, entry: CatalogEntry) -> Result<(), String> {
+    let (code, name, category, owner, platform, application, direct_tier2) = entry;
+    if services::find_by_code(conn, code).map_err(|e| e.to_string())?.is_some() {
+        return Ok(());
+    }
+    let owner = units::find_by_code(conn, owner)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("seed unit {owner} is missing"))?;
+    let new = NewService {
+        code: Code::parse(code).map_err(|e| e.to_string())?,
+        name: DisplayName::parse(name).map_err(|e| e.to_string())?,
+        description: String::new(),
+        category,
+        owner_unit_id: owner.id,
+        platform,
+        application_name: application.map(DisplayName::parse).transpose().map_err(|e| e.to_string())?,
+        direct_tier2,
+    };
+    services::insert(conn, ctx, &new).map_err(|e| e.to_string())?;
+    println!("service {code:<14} {name}");
+    Ok(())
+}
+
 fn ensure_user(conn: &mut DbConnection, ctx: &Context, person: (&str, &str, &str, &[Role])) -> Result<(), String> {
     let (unit_code, name, local, roles) = person;
     let email = EmailAddress::parse(&format!("{local}@{DOMAIN}")).map_err(|e| e.to_string())?;
@@ -108,6 +170,9 @@ pub fn demo(db: &Db) -> Result<(), String> {
     ensure_unit(&mut conn, &ctx, UnitKind::Dinas, "DISKOMINFO", "Dinas Komunikasi, Informatika dan Persandian", true)?;
     for (code, name, mandiri_tik) in PERANGKAT_DAERAH {
         ensure_unit(&mut conn, &ctx, UnitKind::PerangkatDaerah, code, name, mandiri_tik)?;
+    }
+    for entry in CATALOG {
+        ensure_service(&mut conn, &ctx, entry)?;
     }
     println!("\nPasswords are shown once; store them now.");
     for person in PEOPLE {

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod migrate;
 mod pool;
 pub mod schema;
+pub mod services;
 pub mod sessions;
 pub mod throttle;
 pub mod units;

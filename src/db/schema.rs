@@ -90,10 +90,139 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    services (id) {
+        id -> Binary,
+        code -> Text,
+        name -> Text,
+        description -> Text,
+        category -> Text,
+        owner_unit_id -> Binary,
+        platform -> Text,
+        application_name -> Nullable<Text>,
+        direct_tier2 -> Bool,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tickets (id) {
+        id -> Binary,
+        number -> Text,
+        ticket_type -> Text,
+        title -> Text,
+        description -> Text,
+        service_id -> Binary,
+        unit_id -> Binary,
+        reporter_id -> Nullable<Binary>,
+        reporter_name -> Nullable<Text>,
+        reporter_email -> Nullable<Text>,
+        reporter_phone -> Nullable<Text>,
+        channel -> Text,
+        impact -> Text,
+        urgency -> Text,
+        priority -> Text,
+        priority_rank -> SmallInt,
+        status -> Text,
+        tier -> SmallInt,
+        assignee_id -> Nullable<Binary>,
+        tier2_involved -> Bool,
+        escalation_count -> Integer,
+        last_escalated_at -> Nullable<Timestamp>,
+        pending_reason -> Nullable<Text>,
+        external_source -> Nullable<Text>,
+        external_ref -> Nullable<Text>,
+        complaint_ref -> Nullable<Text>,
+        problem_id -> Nullable<Binary>,
+        resolution_code -> Nullable<Text>,
+        resolution -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        reopen_count -> Integer,
+        rating -> Nullable<SmallInt>,
+        rating_remark -> Nullable<Text>,
+        created_by_kind -> Text,
+        created_by -> Binary,
+        event_seq -> Integer,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_events (id) {
+        id -> Binary,
+        ticket_id -> Binary,
+        seq -> Integer,
+        kind -> Text,
+        actor_kind -> Text,
+        actor_id -> Nullable<Binary>,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        from_tier -> Nullable<SmallInt>,
+        to_tier -> Nullable<SmallInt>,
+        data_json -> Nullable<Text>,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_comments (id) {
+        id -> Binary,
+        ticket_id -> Binary,
+        author_kind -> Text,
+        author_id -> Binary,
+        body -> Text,
+        internal -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Binary,
+        ticket_id -> Binary,
+        comment_id -> Nullable<Binary>,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by_kind -> Text,
+        uploaded_by -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (actor_id, idem_key) {
+        actor_id -> Binary,
+        idem_key -> Text,
+        request_hash -> Binary,
+        status -> SmallInt,
+        response_body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    counters (name) {
+        name -> Text,
+        value -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(api_keys -> units (unit_id));
+diesel::joinable!(services -> units (owner_unit_id));
+diesel::joinable!(tickets -> services (service_id));
+diesel::joinable!(ticket_events -> tickets (ticket_id));
+diesel::joinable!(ticket_comments -> tickets (ticket_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     units,

@@ -1,49 +1,9 @@
 //! The enumerations of a ticket, each stored as text (or a small integer
 //! for the tier) and parsed back strictly.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
-/// Defines a snake_case text enum with `as_str`, `ALL`, `Display` and `FromStr`.
-macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-
-            fn from_str(raw: &str) -> Result<Self, String> {
-                match raw {
-                    $($text => Ok($name::$variant),)+
-                    other => Err(format!(
-                        "unknown {} `{other}`; expected one of {}",
-                        stringify!($name),
-                        [$($text),+].join(", ")
-                    )),
-                }
-            }
-        }
-    };
-}
+use crate::domain::text_enum::text_enum;
 
 text_enum!(
     /// The five kinds of request of *Pelayanan Pengguna SPBE*.

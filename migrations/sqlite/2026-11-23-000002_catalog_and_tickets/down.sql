@@ -1,0 +1,7 @@
+DROP TABLE counters;
+DROP TABLE idempotency_keys;
+DROP TABLE attachments;
+DROP TABLE ticket_comments;
+DROP TABLE ticket_events;
+DROP TABLE tickets;
+DROP TABLE services;

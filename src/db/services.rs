@@ -1,0 +1,254 @@
+//! The Layanan SPBE catalog: storage and queries.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::audit::{self, Change, Context};
+use super::schema::{services, units};
+use super::{ids, write_tx, DbConnection, StoreError};
+use crate::domain::service::{NewService, Platform, ServiceCategory, ServiceChanges};
+use crate::domain::validation::ValidationErrors;
+
+/// A stored catalog entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Service {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub category: ServiceCategory,
+    pub owner_unit_id: Uuid,
+    pub platform: Platform,
+    pub application_name: Option<String>,
+    pub direct_tier2: bool,
+    pub active: bool,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = services)]
+struct ServiceRow {
+    id: Vec<u8>,
+    code: String,
+    name: String,
+    description: String,
+    category: String,
+    owner_unit_id: Vec<u8>,
+    platform: String,
+    application_name: Option<String>,
+    direct_tier2: bool,
+    active: bool,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl TryFrom<ServiceRow> for Service {
+    type Error = StoreError;
+
+    fn try_from(row: ServiceRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: ids::from_bytes(&row.id)?,
+            code: row.code,
+            name: row.name,
+            description: row.description,
+            category: row.category.parse().map_err(StoreError::Corrupt)?,
+            owner_unit_id: ids::from_bytes(&row.owner_unit_id)?,
+            platform: row.platform.parse().map_err(StoreError::Corrupt)?,
+            application_name: row.application_name,
+            direct_tier2: row.direct_tier2,
+            active: row.active,
+            version: row.version,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+        })
+    }
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = services)]
+struct ServiceChangeset {
+    code: Option<String>,
+    name: Option<String>,
+    description: Option<String>,
+    category: Option<String>,
+    owner_unit_id: Option<Vec<u8>>,
+    platform: Option<String>,
+    application_name: Option<Option<String>>,
+    direct_tier2: Option<bool>,
+    active: Option<bool>,
+    version: i64,
+    updated_at: NaiveDateTime,
+}
+
+/// Filters for listing the catalog.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceFilter {
+    pub category: Option<ServiceCategory>,
+    pub platform: Option<Platform>,
+    pub owner_unit_id: Option<Uuid>,
+    pub direct_tier2: Option<bool>,
+    pub active: Option<bool>,
+    pub text: Option<String>,
+    pub after_id: Option<Uuid>,
+    pub limit: u32,
+}
+
+fn explain_conflict(error: diesel::result::Error) -> StoreError {
+    match StoreError::from(error) {
+        StoreError::Conflict(_) => StoreError::Conflict("a service with this code already exists".to_owned()),
+        other => other,
+    }
+}
+
+fn check_owner(conn: &mut DbConnection, owner_unit_id: Uuid) -> Result<(), StoreError> {
+    let active: Option<bool> =
+        units::table.find(ids::to_bytes(owner_unit_id)).select(units::active).first(conn).optional()?;
+    match active {
+        Some(true) => Ok(()),
+        Some(false) => Err(StoreError::Invalid(ValidationErrors::single("owner_unit_id", "the unit is inactive"))),
+        None => Err(StoreError::Invalid(ValidationErrors::single("owner_unit_id", "no such unit"))),
+    }
+}
+
+/// Adds a service to the catalog and audits it.
+pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewService) -> Result<Service, StoreError> {
+    let now = ctx.now.naive_utc();
+    let id = Uuid::now_v7();
+    write_tx(conn, |conn| {
+        check_owner(conn, new.owner_unit_id)?;
+        let row = ServiceRow {
+            id: ids::to_bytes(id),
+            code: new.code.as_str().to_owned(),
+            name: new.name.as_str().to_owned(),
+            description: new.description.clone(),
+            category: new.category.as_str().to_owned(),
+            owner_unit_id: ids::to_bytes(new.owner_unit_id),
+            platform: new.platform.as_str().to_owned(),
+            application_name: new.application_name.as_ref().map(|n| n.as_str().to_owned()),
+            direct_tier2: new.direct_tier2,
+            active: true,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        diesel::insert_into(services::table).values(&row).execute(conn).map_err(explain_conflict)?;
+        let service = find(conn, id)?;
+        let after = Some(audit::snapshot(&service)?);
+        let change = Change { action: "service.created", entity_type: "service", entity_id: id, before: None, after };
+        audit::record(conn, ctx, change)?;
+        Ok(service)
+    })
+}
+
+pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Service, StoreError> {
+    services::table.find(ids::to_bytes(id)).select(ServiceRow::as_select()).first(conn)?.try_into()
+}
+
+pub fn find_by_code(conn: &mut DbConnection, code: &str) -> Result<Option<Service>, StoreError> {
+    services::table
+        .filter(services::code.eq(code.to_uppercase()))
+        .select(ServiceRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Service::try_from)
+        .transpose()
+}
+
+/// One page of the catalog in creation order.
+pub fn list(conn: &mut DbConnection, filter: &ServiceFilter) -> Result<Vec<Service>, StoreError> {
+    let mut query = services::table.select(ServiceRow::as_select()).into_boxed();
+    if let Some(category) = filter.category {
+        query = query.filter(services::category.eq(category.as_str()));
+    }
+    if let Some(platform) = filter.platform {
+        query = query.filter(services::platform.eq(platform.as_str()));
+    }
+    if let Some(owner) = filter.owner_unit_id {
+        query = query.filter(services::owner_unit_id.eq(ids::to_bytes(owner)));
+    }
+    if let Some(direct) = filter.direct_tier2 {
+        query = query.filter(services::direct_tier2.eq(direct));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(services::active.eq(active));
+    }
+    if let Some(text) = &filter.text {
+        let pattern = super::like_pattern(text);
+        query = query.filter(
+            super::lower(services::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(super::lower(services::code).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(after) = filter.after_id {
+        query = query.filter(services::id.gt(ids::to_bytes(after)));
+    }
+    query
+        .order(services::id.asc())
+        .limit(i64::from(filter.limit))
+        .load::<ServiceRow>(conn)?
+        .into_iter()
+        .map(Service::try_from)
+        .collect()
+}
+
+/// Applies `changes` if the service is still at `expected_version`.
+pub fn update(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: Uuid,
+    expected_version: Option<i64>,
+    changes: &ServiceChanges,
+) -> Result<Service, StoreError> {
+    write_tx(conn, |conn| {
+        let before = find(conn, id)?;
+        if expected_version.is_some_and(|v| v != before.version) {
+            return Err(StoreError::StaleVersion);
+        }
+        if let Some(owner) = changes.owner_unit_id {
+            check_owner(conn, owner)?;
+        }
+        let platform = changes.platform.unwrap_or(before.platform);
+        let application = match &changes.application_name {
+            Some(name) => name.as_ref().map(|n| n.as_str().to_owned()),
+            None => before.application_name.clone(),
+        };
+        let application_name = application.as_deref().map(crate::domain::text::DisplayName::parse).transpose();
+        let application_name = application_name.map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        crate::domain::service::check_application(platform, application_name.as_ref())
+            .map_err(|e| StoreError::Invalid(ValidationErrors::single("application_name", e)))?;
+        let changeset = ServiceChangeset {
+            code: changes.code.as_ref().map(|c| c.as_str().to_owned()),
+            name: changes.name.as_ref().map(|n| n.as_str().to_owned()),
+            description: changes.description.clone(),
+            category: changes.category.map(|c| c.as_str().to_owned()),
+            owner_unit_id: changes.owner_unit_id.map(ids::to_bytes),
+            platform: changes.platform.map(|p| p.as_str().to_owned()),
+            application_name: changes.application_name.as_ref().map(|n| n.as_ref().map(|n| n.as_str().to_owned())),
+            direct_tier2: changes.direct_tier2,
+            active: changes.active,
+            version: before.version + 1,
+            updated_at: ctx.now.naive_utc(),
+        };
+        let target = services::table.find(ids::to_bytes(id)).filter(services::version.eq(before.version));
+        if diesel::update(target).set(&changeset).execute(conn).map_err(explain_conflict)? == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        let after = find(conn, id)?;
+        let change = Change {
+            action: "service.updated",
+            entity_type: "service",
+            entity_id: id,
+            before: Some(audit::snapshot(&before)?),
+            after: Some(audit::snapshot(&after)?),
+        };
+        audit::record(conn, ctx, change)?;
+        Ok(after)
+    })
+}
