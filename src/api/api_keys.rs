@@ -68,6 +68,15 @@ pub struct ApiKeyQuery {
     pub cursor: Option<String>,
 }
 
+/// Keys are managed by people, never by other keys (a leaked key must not
+/// mint or revoke keys). Returns the acting user's id.
+fn people_only(auth: &Authenticated) -> Result<Uuid, ApiError> {
+    match auth.principal.actor {
+        Actor::User(id) => Ok(id),
+        Actor::ApiKey(_) => Err(ApiError::Forbidden("API keys are managed by people, not by other keys".to_owned())),
+    }
+}
+
 /// Create an API key (admin); the secret is in the response only.
 #[utoipa::path(post, path = "/api/v1/api-keys", tag = "api-keys", request_body = CreateApiKeyRequest,
     responses((status = 201, body = CreatedApiKeyResponse), (status = 400, body = Problem), (status = 401, body = Problem),
@@ -79,9 +88,7 @@ pub async fn create_api_key(
     body: web::Json<CreateApiKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageApiKeys)?;
-    let Actor::User(created_by) = auth.principal.actor else {
-        return Err(ApiError::Forbidden("API keys are created by people, not by other keys".to_owned()));
-    };
+    let created_by = people_only(&auth)?;
     let body = body.into_inner();
     let mut errors = ValidationErrors::new();
     let name = errors.check("name", DisplayName::parse(&body.name));
@@ -146,6 +153,7 @@ pub async fn revoke_api_key(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageApiKeys)?;
+    people_only(&auth)?;
     let id = id.into_inner();
     let ctx = auth.context(state.clock.now());
     let key = state.db.run(move |conn| api_keys::revoke(conn, &ctx, id)).await?;

@@ -57,8 +57,9 @@ fn request_context(req: &HttpRequest, now: chrono::DateTime<chrono::Utc>, actor:
     Context { actor, request_id: req.extensions().get::<RequestId>().map(ToString::to_string), now }
 }
 
-/// Checks the throttle, then the password; counts failures per account and
-/// per client address. Returns the user id on success.
+/// Admits the attempt through the throttle, then checks the password.
+/// The account's failure is counted before the (slow) hash comparison and
+/// cleared on success; the address's only on failure. Returns the user id.
 fn check_login(
     conn: &mut DbConnection,
     state: &AppState,
@@ -68,10 +69,12 @@ fn check_login(
     address: &str,
 ) -> Result<Uuid, ApiError> {
     let auth = &state.settings.auth;
+    let window = Duration::seconds(i64::from(auth.failure_window_seconds));
+    let lockout = Duration::seconds(i64::from(auth.lockout_seconds));
     let account_key = format!("account:{email}");
     let address_key = format!("address:{address}");
-    let keys = [account_key.clone(), address_key.clone()];
-    if let Some(seconds) = throttle::locked_for(conn, &keys, ctx.now)? {
+    let account_rule = ThrottleRule { max_failures: auth.max_failures_per_account, window, lockout };
+    if let Some(seconds) = throttle::admit(conn, &address_key, &account_key, account_rule, ctx.now)? {
         return Err(ApiError::TooManyRequests {
             detail: "too many failed logins; try again later".to_owned(),
             retry_after_seconds: seconds,
@@ -86,12 +89,8 @@ fn check_login(
             Ok(user.id)
         }
         _ => {
-            let window = Duration::seconds(i64::from(auth.failure_window_seconds));
-            let lockout = Duration::seconds(i64::from(auth.lockout_seconds));
-            let rules = [(account_key, auth.max_failures_per_account), (address_key, auth.max_failures_per_address)];
-            for (key, max_failures) in rules {
-                throttle::record_failure(conn, &key, ThrottleRule { max_failures, window, lockout }, ctx.now)?;
-            }
+            let address_rule = ThrottleRule { max_failures: auth.max_failures_per_address, window, lockout };
+            throttle::record_failure(conn, &address_key, address_rule, ctx.now)?;
             Err(ApiError::Unauthenticated(BAD_CREDENTIALS.to_owned()))
         }
     }

@@ -25,6 +25,55 @@ pub fn locked_for(conn: &mut DbConnection, keys: &[String], now: DateTime<Utc>) 
     Ok(remaining)
 }
 
+/// Counts one attempt against `key` and returns the count in the current
+/// window and the lock, locking the key when the count reaches the rule's
+/// limit. Every step is a single atomic statement, so concurrent attempts
+/// are all counted (no read-modify-write that could lose one).
+fn count(
+    conn: &mut DbConnection,
+    key: &str,
+    rule: ThrottleRule,
+    now: DateTime<Utc>,
+) -> Result<(i32, Option<DateTime<Utc>>), StoreError> {
+    use login_throttle::dsl as t;
+    let naive_now = now.naive_utc();
+    // A finished window or an expired lockout starts counting afresh.
+    let stale = t::window_started_at.le((now - rule.window).naive_utc()).or(t::locked_until.le(naive_now));
+    diesel::update(t::login_throttle.find(key).filter(stale))
+        .set((t::failures.eq(0), t::window_started_at.eq(naive_now), t::locked_until.eq(None::<chrono::NaiveDateTime>)))
+        .execute(conn)?;
+    let increment = |conn: &mut DbConnection| {
+        diesel::update(t::login_throttle.find(key)).set(t::failures.eq(t::failures + 1)).execute(conn)
+    };
+    if increment(conn)? == 0 {
+        // First attempt for this key; a concurrent first attempt may insert
+        // the row meanwhile, then the savepoint rolls back and we increment.
+        let inserted = conn.transaction(|conn| {
+            diesel::insert_into(t::login_throttle)
+                .values((t::throttle_key.eq(key), t::failures.eq(1), t::window_started_at.eq(naive_now)))
+                .execute(conn)
+        });
+        match inserted {
+            Ok(_) => {}
+            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
+                increment(conn)?;
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let locked_until = (now + rule.lockout).naive_utc();
+    diesel::update(
+        t::login_throttle.find(key).filter(t::failures.ge(rule.max_failures)).filter(t::locked_until.is_null()),
+    )
+    .set(t::locked_until.eq(locked_until))
+    .execute(conn)?;
+    let (failures, locked) = t::login_throttle
+        .find(key)
+        .select((t::failures, t::locked_until))
+        .first::<(i32, Option<chrono::NaiveDateTime>)>(conn)?;
+    Ok((failures, locked.map(|l| l.and_utc())))
+}
+
 /// Counts one failure for `key`; locks it when the rule's limit is reached.
 pub fn record_failure(
     conn: &mut DbConnection,
@@ -32,31 +81,32 @@ pub fn record_failure(
     rule: ThrottleRule,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    write_tx(conn, |conn| count(conn, key, rule, now).map(|_| ()))
+}
+
+/// Admits one login attempt for `account_key`: refused with the seconds to
+/// wait when `address_key` is locked or the account has used up its
+/// attempts. The attempt is counted as a failure *before* the password is
+/// checked (a success clears it), so that parallel guesses cannot slip past
+/// the limit while hashes are compared: exactly `max_failures` attempts are
+/// admitted per window.
+pub fn admit(
+    conn: &mut DbConnection,
+    address_key: &str,
+    account_key: &str,
+    rule: ThrottleRule,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, StoreError> {
     write_tx(conn, |conn| {
-        let current = login_throttle::table
-            .find(key)
-            .select((login_throttle::failures, login_throttle::window_started_at))
-            .first::<(i32, chrono::NaiveDateTime)>(conn)
-            .optional()?;
-        let (failures, window_start) = match current {
-            Some((failures, start)) if start.and_utc() + rule.window > now => (failures + 1, start),
-            _ => (1, now.naive_utc()),
-        };
-        let locked_until = (failures >= rule.max_failures).then(|| (now + rule.lockout).naive_utc());
-        let values = (
-            login_throttle::failures.eq(failures),
-            login_throttle::window_started_at.eq(window_start),
-            login_throttle::locked_until.eq(locked_until),
-        );
-        // The write gate (SQLite) and the row lock (PostgreSQL) serialise
-        // writers, so update-then-insert cannot lose a count.
-        let updated = diesel::update(login_throttle::table.find(key)).set(values).execute(conn)?;
-        if updated == 0 {
-            diesel::insert_into(login_throttle::table)
-                .values((login_throttle::throttle_key.eq(key), values.0, values.1, values.2))
-                .execute(conn)?;
+        if let Some(seconds) = locked_for(conn, &[address_key.to_owned()], now)? {
+            return Ok(Some(seconds));
         }
-        Ok(())
+        let (failures, locked_until) = count(conn, account_key, rule, now)?;
+        if failures > rule.max_failures {
+            let wait = locked_until.map_or(rule.lockout, |until| until - now);
+            return Ok(Some(wait.num_seconds().max(1)));
+        }
+        Ok(None)
     })
 }
 
