@@ -163,6 +163,7 @@ impl From<StoreError> for ApiError {
                 ApiError::PreconditionFailed("the resource changed since you read it; fetch it again".to_owned())
             }
             StoreError::Invalid(errors) => ApiError::Validation(errors),
+            StoreError::Forbidden(message) => ApiError::Forbidden(message),
             StoreError::Unavailable(message) => {
                 tracing::warn!(%message, "database unavailable");
                 ApiError::Unavailable("the database is unavailable; try again shortly".to_owned())

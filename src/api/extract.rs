@@ -2,6 +2,7 @@
 //! problem+json like everything else.
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::error::ApiError;
@@ -48,6 +49,9 @@ pub async fn no_route(req: HttpRequest) -> Result<HttpResponse, ApiError> {
 }
 
 /// For a known path called with a method it does not support.
-pub async fn wrong_method(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::MethodNotAllowed(format!("{} is not supported on {}", req.method(), req.path())))
+pub async fn wrong_method(req: HttpRequest, allow: &'static str) -> HttpResponse {
+    let error = ApiError::MethodNotAllowed(format!("{} is not supported on {}; use {allow}", req.method(), req.path()));
+    let mut response = actix_web::ResponseError::error_response(&error);
+    response.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static(allow));
+    response
 }

@@ -15,62 +15,63 @@ pub mod users;
 
 use actix_web::{web, Resource};
 
-/// A resource whose unsupported methods answer 405 in problem+json.
-fn resource(path: &str) -> Resource {
-    web::resource(path).default_service(web::to(extract::wrong_method))
+/// A resource whose unsupported methods answer 405 in problem+json with
+/// the `Allow` header listing `allow` (RFC 9110, 15.5.6).
+fn resource(path: &str, allow: &'static str) -> Resource {
+    web::resource(path).default_service(web::to(move |req| extract::wrong_method(req, allow)))
 }
 
 /// Registers every route. Each one must also be listed in `openapi::ApiDoc`
 /// (a test checks every documented operation is routed).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/health/live").route(web::get().to(health::live)))
-        .service(resource("/health/ready").route(web::get().to(health::ready)))
-        .service(resource("/metrics").route(web::get().to(health::metrics)))
+    cfg.service(resource("/health/live", "GET").route(web::get().to(health::live)))
+        .service(resource("/health/ready", "GET").route(web::get().to(health::ready)))
+        .service(resource("/metrics", "GET").route(web::get().to(health::metrics)))
         .service(
             web::scope("/api/v1")
-                .service(resource("/openapi.json").route(web::get().to(openapi::openapi_json)))
-                .service(resource("/auth/login").route(web::post().to(auth::login)))
-                .service(resource("/auth/refresh").route(web::post().to(auth::refresh)))
-                .service(resource("/auth/logout").route(web::post().to(auth::logout)))
-                .service(resource("/me").route(web::get().to(auth::me)))
+                .service(resource("/openapi.json", "GET").route(web::get().to(openapi::openapi_json)))
+                .service(resource("/auth/login", "POST").route(web::post().to(auth::login)))
+                .service(resource("/auth/refresh", "POST").route(web::post().to(auth::refresh)))
+                .service(resource("/auth/logout", "POST").route(web::post().to(auth::logout)))
+                .service(resource("/me", "GET").route(web::get().to(auth::me)))
                 .service(
-                    resource("/units")
+                    resource("/units", "GET, POST")
                         .route(web::get().to(units::list_units))
                         .route(web::post().to(units::create_unit)),
                 )
                 .service(
-                    resource("/units/{id}")
+                    resource("/units/{id}", "GET, PATCH")
                         .route(web::get().to(units::get_unit))
                         .route(web::patch().to(units::update_unit)),
                 )
                 .service(
-                    resource("/users")
+                    resource("/users", "GET, POST")
                         .route(web::get().to(users::list_users))
                         .route(web::post().to(users::create_user)),
                 )
                 .service(
-                    resource("/users/{id}")
+                    resource("/users/{id}", "GET, PATCH")
                         .route(web::get().to(users::get_user))
                         .route(web::patch().to(users::update_user)),
                 )
                 .service(
-                    resource("/api-keys")
+                    resource("/api-keys", "GET, POST")
                         .route(web::get().to(api_keys::list_api_keys))
                         .route(web::post().to(api_keys::create_api_key)),
                 )
-                .service(resource("/api-keys/{id}").route(web::get().to(api_keys::get_api_key)))
-                .service(resource("/api-keys/{id}/revoke").route(web::post().to(api_keys::revoke_api_key)))
+                .service(resource("/api-keys/{id}", "GET").route(web::get().to(api_keys::get_api_key)))
+                .service(resource("/api-keys/{id}/revoke", "POST").route(web::post().to(api_keys::revoke_api_key)))
                 .service(
-                    resource("/services")
+                    resource("/services", "GET, POST")
                         .route(web::get().to(services::list_services))
                         .route(web::post().to(services::create_service)),
                 )
                 .service(
-                    resource("/services/{id}")
+                    resource("/services/{id}", "GET, PATCH")
                         .route(web::get().to(services::get_service))
                         .route(web::patch().to(services::update_service)),
                 )
-                .service(resource("/audit").route(web::get().to(audit::list_audit))),
+                .service(resource("/audit", "GET").route(web::get().to(audit::list_audit))),
         );
 }
 

@@ -11,6 +11,9 @@ pub enum StoreError {
     /// The row does not exist or the caller may not see it.
     #[error("not found")]
     NotFound,
+    /// The caller may see the row but not do this to it.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     /// The row changed since the caller read it (optimistic concurrency).
     #[error("stale version")]
     StaleVersion,

@@ -166,6 +166,7 @@ diesel::table! {
         from_tier -> Nullable<SmallInt>,
         to_tier -> Nullable<SmallInt>,
         data_json -> Nullable<Text>,
+        internal -> Bool,
         occurred_at -> Timestamp,
     }
 }

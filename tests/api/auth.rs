@@ -135,6 +135,18 @@ async fn a_successful_login_clears_the_failure_count(backend: Backend) {
     app.login(email, PASSWORD).await;
 }
 
+async fn concurrent_failed_logins_get_no_more_guesses_than_the_limit(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let email = org.reporter_a.email.as_str();
+    let attempts = (0..12).map(|_| attempt(&app, email, "bukan-kata-sandinya"));
+    let answers = futures_util::future::join_all(attempts).await;
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, refused), (5, 7), "statuses {statuses:?}");
+}
+
 async fn reusing_a_refresh_token_ends_its_session_but_not_others(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let org = app.org().await;
@@ -165,6 +177,19 @@ async fn reusing_a_refresh_token_ends_its_session_but_not_others(backend: Backen
     assert_eq!(app.get(ME, Some(&other_access)).await.status, 200);
     let (next_other, _) = tokens(&refresh(&app, &other_refresh).await);
     assert_eq!(app.get(ME, Some(&next_other)).await.status, 200);
+}
+
+async fn two_concurrent_refreshes_with_one_token_count_as_reuse(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let (_, refresh_token) = app.login(&org.tier1_a.email, PASSWORD).await;
+    let (a, b) = tokio::join!(refresh(&app, &refresh_token), refresh(&app, &refresh_token));
+    let (winner, loser) = if a.status == 200 { (a, b) } else { (b, a) };
+    let (access, next) = tokens(&winner);
+    assert!(assert_unauthenticated(&loser).contains("already used"), "{}", loser.text);
+    assert_unauthenticated(&refresh(&app, &next).await);
+    assert_unauthenticated(&app.get(ME, Some(&access)).await);
+    assert_eq!(app.get(ME, Some(&org.tier1_a.token)).await.status, 200);
 }
 
 async fn logout_ends_the_session(backend: Backend) {
@@ -238,12 +263,16 @@ async fn expired_tampered_and_foreign_access_tokens_are_refused(backend: Backend
     let (access, refresh_token) = app.login(&org.reporter_a.email, PASSWORD).await;
     let claims = claims_of(&access);
     let now = app.clock.now().timestamp();
-    let forged = json!({ "sub": claims["sub"], "sid": claims["sid"], "iss": "spbe-desk", "iat": now, "exp": now + 900 });
+    let forged =
+        json!({ "sub": claims["sub"], "sid": claims["sid"], "iss": "spbe-desk", "iat": now, "exp": now + 900 });
     // The same claims signed as the server signs them are accepted, so the
     // refusals below are due to the algorithm alone.
     assert_eq!(app.get(ME, Some(&sign(Algorithm::HS256, &forged))).await.status, 200);
     assert_unauthenticated(&app.get(ME, Some(&sign(Algorithm::HS512, &forged))).await);
     assert_unauthenticated(&app.get(ME, Some(&sign(Algorithm::HS384, &forged))).await);
+    let mut foreign_issuer = forged.clone();
+    foreign_issuer["iss"] = json!("other-desk");
+    assert_unauthenticated(&app.get(ME, Some(&sign(Algorithm::HS256, &foreign_issuer))).await);
     let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
     let none_payload = URL_SAFE_NO_PAD.encode(forged.to_string());
     assert_unauthenticated(&app.get(ME, Some(&format!("{none_header}.{none_payload}."))).await);
@@ -277,7 +306,9 @@ on_both_backends!(
     wrong_password_and_unknown_email_are_refused_alike,
     five_failures_lock_the_account_until_the_lockout_ends,
     a_successful_login_clears_the_failure_count,
+    concurrent_failed_logins_get_no_more_guesses_than_the_limit,
     reusing_a_refresh_token_ends_its_session_but_not_others,
+    two_concurrent_refreshes_with_one_token_count_as_reuse,
     logout_ends_the_session,
     deactivating_a_user_ends_their_sessions_and_logins,
     a_new_password_set_by_an_admin_ends_sessions_and_replaces_the_old,

@@ -28,11 +28,7 @@ impl Drop for Workspace {
 fn workspace(backend: Backend) -> Option<Workspace> {
     let dir = tempfile::tempdir().unwrap();
     match backend {
-        Backend::Sqlite => Some(Workspace {
-            url: "sqlite://./data/spbe-desk.db".to_owned(),
-            dir,
-            pg: None,
-        }),
+        Backend::Sqlite => Some(Workspace { url: "sqlite://./data/spbe-desk.db".to_owned(), dir, pg: None }),
         Backend::Postgres => {
             let Some(server) = pg::server_url() else {
                 assert!(std::env::var("SPBE_REQUIRE_POSTGRES").is_err(), "PostgreSQL is required");
@@ -79,8 +75,12 @@ async fn the_demo_seed_is_idempotent_and_prints_each_password_once(backend: Back
     let printed = stdout(&first);
     let created: Vec<&str> = printed.lines().filter(|l| l.starts_with("user ")).collect();
     assert!(created.len() >= 10, "{}", stdout(&first));
-    for role in ["admin", "auditor", "supervisor", "tier2_engineer", "tier1_technician", "reporter", "change_approver"] {
-        assert!(created.iter().any(|l| l.split_whitespace().last().is_some_and(|r| r.split(',').any(|x| x == role))), "no {role}");
+    for role in ["admin", "auditor", "supervisor", "tier2_engineer", "tier1_technician", "reporter", "change_approver"]
+    {
+        assert!(
+            created.iter().any(|l| l.split_whitespace().last().is_some_and(|r| r.split(',').any(|x| x == role))),
+            "no {role}"
+        );
     }
     assert!(printed.lines().filter(|l| l.starts_with("unit ")).count() >= 7, "a Dinas and at least six PD");
     let second = ws.run(&["seed", "--demo"]);
@@ -93,12 +93,34 @@ async fn admin_commands_bootstrap_a_fresh_installation(backend: Backend) {
     let migrated = ws.run(&["migrate"]);
     assert!(migrated.status.success(), "{}", stderr(&migrated));
     let unit = ws.run(&[
-        "admin", "create-unit", "--kind", "dinas", "--code", "diskominfo", "--name", "Dinas Kominfo",
-        "--time-zone", "Asia/Jayapura", "--mailbox", "servicedesk@kab.go.id",
+        "admin",
+        "create-unit",
+        "--kind",
+        "dinas",
+        "--code",
+        "diskominfo",
+        "--name",
+        "Dinas Kominfo",
+        "--time-zone",
+        "Asia/Jayapura",
+        "--mailbox",
+        "servicedesk@kab.go.id",
     ]);
     assert!(unit.status.success(), "{}", stderr(&unit));
     let mut child = ws
-        .command(&["admin", "create-user", "--name", "Admin", "--email", "Admin@Kab.go.id", "--unit", "DISKOMINFO", "--role", "admin", "--password-stdin"])
+        .command(&[
+            "admin",
+            "create-user",
+            "--name",
+            "Admin",
+            "--email",
+            "Admin@Kab.go.id",
+            "--unit",
+            "DISKOMINFO",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -108,12 +130,45 @@ async fn admin_commands_bootstrap_a_fresh_installation(backend: Backend) {
     let user = child.wait_with_output().unwrap();
     assert!(user.status.success(), "{}", stderr(&user));
     assert!(!stdout(&user).contains("password"), "a given password is not echoed");
-    let generated = ws.run(&["admin", "create-user", "--name", "Teknisi", "--email", "t1@kab.go.id", "--unit", "DISKOMINFO", "--role", "tier1_technician"]);
+    let generated = ws.run(&[
+        "admin",
+        "create-user",
+        "--name",
+        "Teknisi",
+        "--email",
+        "t1@kab.go.id",
+        "--unit",
+        "DISKOMINFO",
+        "--role",
+        "tier1_technician",
+    ]);
     assert!(stdout(&generated).contains("password (shown once): "), "{}", stdout(&generated));
-    let duplicate = ws.run(&["admin", "create-user", "--name", "Lagi", "--email", "admin@kab.go.id", "--unit", "DISKOMINFO", "--role", "reporter"]);
+    let duplicate = ws.run(&[
+        "admin",
+        "create-user",
+        "--name",
+        "Lagi",
+        "--email",
+        "admin@kab.go.id",
+        "--unit",
+        "DISKOMINFO",
+        "--role",
+        "reporter",
+    ]);
     assert!(!duplicate.status.success());
     assert!(stderr(&duplicate).contains("already exists"), "{}", stderr(&duplicate));
-    let pd_supervisor = ws.run(&["admin", "create-unit", "--kind", "dinas", "--code", "KOMINFO2", "--name", "X", "--mailbox", "x@kab.go.id"]);
+    let pd_supervisor = ws.run(&[
+        "admin",
+        "create-unit",
+        "--kind",
+        "dinas",
+        "--code",
+        "KOMINFO2",
+        "--name",
+        "X",
+        "--mailbox",
+        "x@kab.go.id",
+    ]);
     assert!(stderr(&pd_supervisor).contains("exactly one Dinas"), "{}", stderr(&pd_supervisor));
 }
 
@@ -151,11 +206,8 @@ async fn serve_starts_with_no_configuration_and_stops_on_sigterm(backend: Backen
     let mut ready = false;
     while Instant::now() < deadline && !ready {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        ready = client
-            .get(format!("http://127.0.0.1:{port}/health/ready"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == 200);
+        ready =
+            client.get(format!("http://127.0.0.1:{port}/health/ready")).send().await.is_ok_and(|r| r.status() == 200);
     }
     Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     let status = child.wait().unwrap();

@@ -71,6 +71,23 @@ async fn an_unsupported_method_is_a_405_problem(backend: Backend) {
     assert_eq!(counts(&app), before);
 }
 
+async fn a_405_names_the_allowed_methods(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    // RFC 9110 section 15.5.6: a 405 response MUST carry an Allow header.
+    for (path, allowed) in
+        [("/api/v1/units".to_owned(), ["GET", "POST"]), (format!("/api/v1/units/{}", org.pd_a), ["GET", "PATCH"])]
+    {
+        let request = app.client.delete(format!("{}{path}", app.address)).bearer_auth(&org.admin.token);
+        let resp = app.send(request).await;
+        assert_problem_kind(&resp, 405, "method-not-allowed");
+        let allow = resp.header("allow").unwrap_or_default().to_owned();
+        for method in allowed {
+            assert!(allow.contains(method), "{path}: Allow should list {method}, got {allow:?}");
+        }
+    }
+}
+
 async fn malformed_json_is_a_400_problem(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let org = app.org().await;
@@ -86,9 +103,20 @@ async fn json_sent_as_plain_text_is_a_415_problem(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let org = app.org().await;
     let before = counts(&app);
-    let resp = post_raw(&app, &org.admin.token, "text/plain", valid_unit().to_string()).await;
-    assert_problem_kind(&resp, 415, "unsupported-media-type");
+    for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
+        let resp = post_raw(&app, &org.admin.token, content_type, valid_unit().to_string()).await;
+        assert_problem_kind(&resp, 415, "unsupported-media-type");
+    }
+    let request = app
+        .client
+        .post(format!("{}/api/v1/units", app.address))
+        .bearer_auth(&org.admin.token)
+        .body(valid_unit().to_string());
+    assert_problem_kind(&app.send(request).await, 415, "unsupported-media-type");
     assert_eq!(counts(&app), before);
+    // A charset parameter is still JSON.
+    let resp = post_raw(&app, &org.admin.token, "application/json; charset=utf-8", valid_unit().to_string()).await;
+    assert_eq!(resp.status, 201, "{}", resp.text);
 }
 
 async fn a_body_over_the_limit_is_a_413_problem(backend: Backend) {
@@ -99,6 +127,8 @@ async fn a_body_over_the_limit_is_a_413_problem(backend: Backend) {
     body["name"] = json!("x".repeat(4096));
     let resp = app.post("/api/v1/units", Some(&org.admin.token), body).await;
     assert_problem_kind(&resp, 413, "payload-too-large");
+    let limit = app.settings.server.body_limit_bytes.to_string();
+    assert!(resp.body["detail"].as_str().unwrap().contains(&limit), "the detail should state the limit: {}", resp.text);
     assert_eq!(counts(&app), before);
     // A body under the limit is still accepted.
     let resp = app.post("/api/v1/units", Some(&org.admin.token), valid_unit()).await;
@@ -117,7 +147,8 @@ async fn json_of_the_wrong_shape_is_a_422_problem(backend: Backend) {
     unknown_kind["kind"] = json!("kecamatan");
     let mut unknown_field = valid_unit();
     unknown_field["owner"] = json!("someone");
-    let cases = [(missing, "code"), (wrong_type, "mandiri_tik"), (unknown_kind, "kecamatan"), (unknown_field, "owner")];
+    let cases =
+        [(missing, "code"), (wrong_type, "expected a boolean"), (unknown_kind, "kecamatan"), (unknown_field, "owner")];
     for (body, culprit) in cases {
         let resp = app.post("/api/v1/units", Some(&org.admin.token), body).await;
         assert_eq!(invalid_fields(&resp), ["body"]);
@@ -213,6 +244,7 @@ async fn a_request_without_credentials_is_a_401_problem_with_a_challenge(backend
 on_both_backends!(
     an_unknown_route_is_a_404_problem,
     an_unsupported_method_is_a_405_problem,
+    a_405_names_the_allowed_methods,
     malformed_json_is_a_400_problem,
     json_sent_as_plain_text_is_a_415_problem,
     a_body_over_the_limit_is_a_413_problem,

@@ -18,7 +18,11 @@ async fn metrics_count_requests_by_route(backend: Backend) {
     app.get("/health/live", None).await;
     let metrics = app.get("/metrics", None).await;
     assert_eq!(metrics.status, 200);
-    assert!(metrics.text.contains("http_requests_total{method=\"GET\",route=\"/health/live\",status=\"200\"} 1"), "{}", metrics.text);
+    assert!(
+        metrics.text.contains("http_requests_total{method=\"GET\",route=\"/health/live\",status=\"200\"} 1"),
+        "{}",
+        metrics.text
+    );
     assert!(metrics.text.contains("http_request_duration_seconds_bucket"));
 }
 

@@ -5,12 +5,12 @@
 
 mod support;
 
-mod health;
 mod api_keys;
+mod auth;
 mod cli;
+mod errors;
+mod health;
 mod migrations;
 mod openapi;
-mod auth;
-mod errors;
 mod units;
 mod users;

@@ -67,7 +67,8 @@ async fn every_documented_operation_is_routed(backend: Backend) {
                 .body("{}");
             let response = app.send(request).await;
             let unrouted = response.status == 405
-                || (response.status == 404 && response.body["detail"].as_str().is_some_and(|d| d.starts_with("no route")));
+                || (response.status == 404
+                    && response.body["detail"].as_str().is_some_and(|d| d.starts_with("no route")));
             assert!(!unrouted, "{method} {path} is documented but not routed: {}", response.text);
         }
     }

@@ -80,6 +80,8 @@ CREATE TABLE ticket_events (
     from_tier SMALLINT,
     to_tier SMALLINT,
     data_json TEXT,
+    -- Internal-comment events are hidden from reporters like the comment.
+    internal BOOLEAN NOT NULL DEFAULT FALSE,
     occurred_at TIMESTAMP NOT NULL,
     UNIQUE (ticket_id, seq)
 );

@@ -119,7 +119,9 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
                 if std::env::var("SPBE_REQUIRE_POSTGRES").is_ok() {
                     panic!("PostgreSQL is required (SPBE_REQUIRE_POSTGRES) but neither TEST_DATABASE_URL nor /usr/lib/postgresql/15/bin is usable");
                 }
-                eprintln!("\n!!! SKIPPED ON POSTGRESQL: no TEST_DATABASE_URL and no local PostgreSQL 15 binaries !!!\n");
+                eprintln!(
+                    "\n!!! SKIPPED ON POSTGRESQL: no TEST_DATABASE_URL and no local PostgreSQL 15 binaries !!!\n"
+                );
                 return None;
             };
             let name = format!("spbe_test_{}", Uuid::now_v7().simple());
@@ -129,21 +131,11 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     let mut settings = test_settings(&url, data_dir.path());
     adjust(&mut settings);
     let clock = ManualClock::new(Utc::now());
-    let app = Application::build(settings.clone(), Arc::new(clock.clone()))
-        .await
-        .expect("build the application");
+    let app = Application::build(settings.clone(), Arc::new(clock.clone())).await.expect("build the application");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db();
     tokio::spawn(app.run_until_stopped());
-    Some(TestApp {
-        address,
-        client: reqwest::Client::new(),
-        db,
-        clock,
-        settings,
-        _data_dir: data_dir,
-        pg_database,
-    })
+    Some(TestApp { address, client: reqwest::Client::new(), db, clock, settings, _data_dir: data_dir, pg_database })
 }
 
 impl TestApp {
@@ -168,8 +160,7 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
-        self.send(self.with_token(self.client.post(format!("{}{path}", self.address)), token).json(&body))
-            .await
+        self.send(self.with_token(self.client.post(format!("{}{path}", self.address)), token).json(&body)).await
     }
 
     pub async fn patch(&self, path: &str, token: Option<&str>, body: Value, if_match: Option<&str>) -> Resp {
@@ -182,9 +173,8 @@ impl TestApp {
 
     /// Logs in and returns (access token, refresh token).
     pub async fn login(&self, email: &str, password: &str) -> (String, String) {
-        let response = self
-            .post("/api/v1/auth/login", None, serde_json::json!({ "email": email, "password": password }))
-            .await;
+        let response =
+            self.post("/api/v1/auth/login", None, serde_json::json!({ "email": email, "password": password })).await;
         assert_eq!(response.status, 200, "login of {email} failed: {}", response.text);
         let access = response.body["access_token"].as_str().expect("access token").to_owned();
         let refresh = response.body["refresh_token"].as_str().expect("refresh token").to_owned();

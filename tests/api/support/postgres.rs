@@ -15,17 +15,11 @@ static SERVER: OnceLock<Option<String>> = OnceLock::new();
 
 /// The URL of a maintenance database on a running server, if there is one.
 pub fn server_url() -> Option<String> {
-    SERVER
-        .get_or_init(|| std::env::var("TEST_DATABASE_URL").ok().or_else(start_throwaway))
-        .clone()
+    SERVER.get_or_init(|| std::env::var("TEST_DATABASE_URL").ok().or_else(start_throwaway)).clone()
 }
 
 fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
+    Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
 }
 
 /// Runs a command as the `postgres` user when we are root (initdb refuses root).
@@ -42,10 +36,7 @@ fn as_cluster_owner(program: &str, args: &[&str]) -> Command {
 }
 
 fn free_port() -> Option<u16> {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .ok()
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).ok()
 }
 
 fn start_throwaway() -> Option<String> {
@@ -59,11 +50,14 @@ fn start_throwaway() -> Option<String> {
         Command::new("chown").args(["postgres:postgres"]).arg(&dir).status().ok()?;
     }
     let dir_str = dir.to_str()?;
-    let status = as_cluster_owner(initdb.to_str()?, &["-D", dir_str, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .ok()?;
+    let status = as_cluster_owner(
+        initdb.to_str()?,
+        &["-D", dir_str, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .status()
+    .ok()?;
     if !status.success() {
         eprintln!("initdb failed in {dir_str}");
         return None;
@@ -112,9 +106,7 @@ pub fn with_database(server_url: &str, name: &str) -> String {
 /// Creates an empty database and returns its URL.
 pub fn create_database(server_url: &str, name: &str) -> String {
     let mut conn = PgConnection::establish(server_url).expect("connect to the test PostgreSQL server");
-    diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
-        .execute(&mut conn)
-        .expect("create a test database");
+    diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).expect("create a test database");
     with_database(server_url, name)
 }
 
