@@ -11,6 +11,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use crate::db::DbUrl;
+use crate::domain::ticket::PriorityMatrix;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +21,20 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub data: DataSettings,
     pub log: LogSettings,
+    pub tickets: TicketSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketSettings {
+    /// Days after resolution during which the reporter may reopen.
+    pub reopen_window_days: u32,
+    /// Impact (rows: high, medium, low) × urgency (columns) → priority.
+    pub priority_matrix: PriorityMatrix,
+    /// Largest attachment accepted, in bytes (larger ones get 413).
+    pub max_attachment_bytes: usize,
+    /// Attachment types accepted, checked against the file's content.
+    pub attachment_types: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -118,6 +133,22 @@ impl Default for Settings {
             },
             data: DataSettings { dir: PathBuf::from("./data") },
             log: LogSettings { format: LogFormat::Text, level: "info".to_owned() },
+            tickets: TicketSettings {
+                reopen_window_days: 7,
+                priority_matrix: PriorityMatrix::default(),
+                max_attachment_bytes: 10 * 1024 * 1024,
+                attachment_types: [
+                    "image/png",
+                    "image/jpeg",
+                    "image/gif",
+                    "image/webp",
+                    "application/pdf",
+                    "application/zip",
+                    "text/plain",
+                ]
+                .map(str::to_owned)
+                .to_vec(),
+            },
         }
     }
 }
@@ -154,6 +185,8 @@ impl Settings {
             ("auth.refresh_token_seconds", u64::from(self.auth.refresh_token_seconds)),
             ("auth.failure_window_seconds", u64::from(self.auth.failure_window_seconds)),
             ("auth.lockout_seconds", u64::from(self.auth.lockout_seconds)),
+            ("tickets.reopen_window_days", u64::from(self.tickets.reopen_window_days)),
+            ("tickets.max_attachment_bytes", self.tickets.max_attachment_bytes as u64),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, value)| *value == 0) {
             return Err(format!("configuration error: {key} must be greater than 0"));

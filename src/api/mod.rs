@@ -10,6 +10,7 @@ pub mod health;
 pub mod openapi;
 pub mod pagination;
 pub mod services;
+pub mod tickets;
 pub mod units;
 pub mod users;
 
@@ -71,8 +72,49 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(services::get_service))
                         .route(web::patch().to(services::update_service)),
                 )
+                .configure(ticket_routes)
                 .service(resource("/audit", "GET").route(web::get().to(audit::list_audit))),
         );
+}
+
+/// The ticket routes (intake, queues, workflow, comments, problems).
+fn ticket_routes(cfg: &mut web::ServiceConfig) {
+    use tickets::{actions, comments};
+    cfg.service(
+        resource("/tickets", "GET, POST")
+            .route(web::get().to(tickets::list_tickets))
+            .route(web::post().to(tickets::create_ticket)),
+    )
+    .service(resource("/tickets/summary", "GET").route(web::get().to(tickets::ticket_summary)))
+    .service(
+        resource("/tickets/{id}", "GET, PATCH")
+            .route(web::get().to(tickets::get_ticket))
+            .route(web::patch().to(tickets::update_ticket)),
+    )
+    .service(resource("/tickets/{id}/assign", "POST").route(web::post().to(actions::assign_ticket)))
+    .service(resource("/tickets/{id}/start", "POST").route(web::post().to(actions::start_ticket)))
+    .service(resource("/tickets/{id}/pending", "POST").route(web::post().to(actions::pend_ticket)))
+    .service(resource("/tickets/{id}/resume", "POST").route(web::post().to(actions::resume_ticket)))
+    .service(resource("/tickets/{id}/escalate", "POST").route(web::post().to(actions::escalate_ticket)))
+    .service(resource("/tickets/{id}/return", "POST").route(web::post().to(actions::return_ticket)))
+    .service(resource("/tickets/{id}/resolve", "POST").route(web::post().to(actions::resolve_ticket)))
+    .service(resource("/tickets/{id}/close", "POST").route(web::post().to(actions::close_ticket)))
+    .service(resource("/tickets/{id}/reopen", "POST").route(web::post().to(actions::reopen_ticket)))
+    .service(resource("/tickets/{id}/rating", "POST").route(web::post().to(actions::rate_ticket)))
+    .service(
+        resource("/tickets/{id}/linked-tickets", "GET, POST")
+            .route(web::get().to(actions::list_linked_tickets))
+            .route(web::post().to(actions::link_ticket)),
+    )
+    .service(
+        resource("/tickets/{id}/linked-tickets/{ticket_id}", "DELETE").route(web::delete().to(actions::unlink_ticket)),
+    )
+    .service(
+        resource("/tickets/{id}/comments", "GET, POST")
+            .route(web::get().to(comments::list_comments))
+            .route(web::post().to(comments::create_comment)),
+    )
+    .service(resource("/tickets/{id}/events", "GET").route(web::get().to(comments::list_events)));
 }
 
 /// Deserializes a field that may be absent (`None`), `null` (`Some(None)`)

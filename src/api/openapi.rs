@@ -4,6 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use super::tickets::{self, actions, comments};
 use super::{api_keys, audit, auth, health, services, units, users};
 use crate::error::{FieldErrorDoc, Problem};
 
@@ -18,6 +19,11 @@ use crate::error::{FieldErrorDoc, Problem};
         users::list_users, users::create_user, users::get_user, users::update_user,
         api_keys::create_api_key, api_keys::list_api_keys, api_keys::get_api_key, api_keys::revoke_api_key,
         services::list_services, services::create_service, services::get_service, services::update_service,
+        tickets::create_ticket, tickets::list_tickets, tickets::ticket_summary, tickets::get_ticket, tickets::update_ticket,
+        actions::assign_ticket, actions::start_ticket, actions::pend_ticket, actions::resume_ticket, actions::escalate_ticket,
+        actions::return_ticket, actions::resolve_ticket, actions::close_ticket, actions::reopen_ticket, actions::rate_ticket,
+        actions::link_ticket, actions::unlink_ticket, actions::list_linked_tickets,
+        comments::create_comment, comments::list_comments, comments::list_events,
         audit::list_audit,
         openapi_json,
     ),
@@ -28,6 +34,9 @@ use crate::error::{FieldErrorDoc, Problem};
         (name = "units", description = "Perangkat Daerah and the Dinas"),
         (name = "users", description = "People and their roles"),
         (name = "services", description = "The Layanan SPBE catalog"),
+        (name = "tickets", description = "Intake, queues, comments and the timeline"),
+        (name = "ticket workflow", description = "Assign, start, pend, escalate to tier 2, return, resolve, close, reopen, rate"),
+        (name = "problems", description = "Linking incidents and complaints to problems"),
         (name = "api-keys", description = "Service accounts for helpdesk front ends"),
         (name = "audit", description = "The audit log"),
         (name = "health", description = "Operations"),

@@ -6,6 +6,7 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod comments;
 mod error;
 pub mod ids;
 pub mod migrate;
@@ -14,6 +15,7 @@ pub mod schema;
 pub mod services;
 pub mod sessions;
 pub mod throttle;
+pub mod tickets;
 pub mod units;
 pub mod users;
 
@@ -73,3 +75,6 @@ pub fn like_pattern(text: &str) -> String {
     let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }
+
+/// The backend type of `DbConnection`, for boxed queries and expressions.
+pub type DbBackend = <DbConnection as diesel::Connection>::Backend;

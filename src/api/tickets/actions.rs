@@ -1,0 +1,368 @@
+//! Workflow moves on a ticket (`/tickets/{id}/assign`, `…/escalate`, …),
+//! ratings and problem links.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Duration;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::resolve;
+use super::types::{TicketPage, TicketResponse};
+use crate::api::etag::{expected_version, ok_with_etag};
+use crate::auth::Authenticated;
+use crate::db::tickets::{self, TicketFilter, TransitionRequest};
+use crate::domain::policy::Actor;
+use crate::domain::ticket::access::TicketScope;
+use crate::domain::ticket::intake::parse_long_text;
+use crate::domain::ticket::{Command, PendingReason, ResolutionCode};
+use crate::domain::validation::ValidationErrors;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    /// A tier-1 technician of the ticket's unit (tier 1) or a tier-2 engineer (tier 2).
+    pub assignee_id: Uuid,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PendingRequest {
+    pub reason: PendingReason,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalateRequest {
+    /// Why tier 1 cannot solve it.
+    pub reason: String,
+    /// What tier 1 already tried.
+    pub steps_taken: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnRequest {
+    /// What tier 1 should do now.
+    pub instructions: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveRequest {
+    pub resolution_code: ResolutionCode,
+    pub resolution: String,
+    /// For a problem: also resolve the open tickets linked to it.
+    #[serde(default)]
+    pub resolve_linked: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReopenRequest {
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateRequest {
+    /// 1 (very dissatisfied) to 5 (very satisfied).
+    pub rating: i16,
+    pub remark: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkRequest {
+    /// The incident or complaint to link to this problem.
+    pub ticket_id: Uuid,
+}
+
+fn text(field: &str, raw: &str) -> Result<String, ApiError> {
+    parse_long_text(raw).map_err(|e| ApiError::Validation(ValidationErrors::single(field, e.to_string())))
+}
+
+/// Runs one workflow command and answers with the ticket and its ETag.
+async fn run(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    raw_id: String,
+    command: Command,
+    resolve_linked: bool,
+) -> Result<HttpResponse, ApiError> {
+    let request = TransitionRequest { command, expected_version: expected_version(&req), resolve_linked };
+    let (ctx, principal) = (auth.context(state.clock.now()), auth.principal.clone());
+    let window = Duration::days(i64::from(state.settings.tickets.reopen_window_days));
+    let ticket = state
+        .db
+        .run(move |conn| {
+            let id = resolve(conn, &TicketScope::of(&principal), &raw_id)?;
+            tickets::transition(conn, &ctx, &principal, id, &request, window)
+        })
+        .await?;
+    Ok(ok_with_etag(ticket.version, &TicketResponse::new(ticket, &auth.principal)))
+}
+
+fn actor_user(auth: &Authenticated) -> Uuid {
+    match auth.principal.actor {
+        Actor::User(id) | Actor::ApiKey(id) => id,
+    }
+}
+
+/// Assign to a technician of the ticket's current tier.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/assign", tag = "ticket workflow", request_body = AssignRequest,
+    params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "not allowed in this status; names the allowed actions"), (status = 412, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn assign_ticket(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<AssignRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let command = Command::Assign { assignee: body.assignee_id };
+    run(state, auth, req, id.into_inner(), command, false).await
+}
+
+/// Start work (from `new`, the caller takes the ticket).
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/start", tag = "ticket workflow",
+    params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn start_ticket(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let command = Command::Start { actor: actor_user(&auth) };
+    run(state, auth, req, id.into_inner(), command, false).await
+}
+
+/// Wait for the reporter or a vendor.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/pending", tag = "ticket workflow", request_body = PendingRequest,
+    params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn pend_ticket(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<PendingRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let command = Command::Pend { reason: body.reason };
+    run(state, auth, req, id.into_inner(), command, false).await
+}
+
+/// Resume work after waiting.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/resume", tag = "ticket workflow",
+    params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn resume_ticket(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    run(state, auth, req, id.into_inner(), Command::Resume, false).await
+}
+
+/// Escalate from tier 1 to the Dinas tier 2, with a reason and what was tried.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/escalate", tag = "ticket workflow", request_body = EscalateRequest,
+    params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "e.g. already at tier 2"), (status = 412, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn escalate_ticket(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<EscalateRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = ValidationErrors::new();
+    let reason = errors.check("reason", parse_long_text(&body.reason));
+    let steps_taken = errors.check("steps_taken", parse_long_text(&body.steps_taken));
+    errors.finish()?;
+    let (Some(reason), Some(steps_taken)) = (reason, steps_taken) else {
+        return Err(ApiError::Internal("unreachable".into()));
+    };
+    run(state, auth, req, id.into_inner(), Command::Escalate { reason, steps_taken }, false).await
+}
+
+/// Return from tier 2 to the unit's tier 1, with instructions.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/return", tag = "ticket workflow", request_body = ReturnRequest,
+    params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn return_ticket(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<ReturnRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let instructions = text("instructions", &body.instructions)?;
+    run(state, auth, req, id.into_inner(), Command::Return { instructions }, false).await
+}
+
+/// Resolve, with a resolution code and text (a problem may resolve its linked tickets too).
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/resolve", tag = "ticket workflow", request_body = ResolveRequest,
+    params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn resolve_ticket(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<ResolveRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let resolution = text("resolution", &body.resolution)?;
+    let command = Command::Resolve { code: body.resolution_code, resolution };
+    run(state, auth, req, id.into_inner(), command, body.resolve_linked).await
+}
+
+/// Close a resolved ticket (the reporter confirming, or the desk).
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/close", tag = "ticket workflow",
+    params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn close_ticket(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    run(state, auth, req, id.into_inner(), Command::Close, false).await
+}
+
+/// Reopen a resolved ticket (the reporter, within the reopen window).
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/reopen", tag = "ticket workflow", request_body = ReopenRequest,
+    params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "not resolved, or the window has passed"), (status = 412, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn reopen_ticket(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<ReopenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = text("reason", &body.reason)?;
+    run(state, auth, req, id.into_inner(), Command::Reopen { reason }, false).await
+}
+
+/// Rate the service received (the reporter, once, after resolution).
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/rating", tag = "ticket workflow", request_body = RateRequest,
+    params(("id" = String, Path, description = "id or number")),
+    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn rate_ticket(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<RateRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    if !(1..=5).contains(&body.rating) {
+        return Err(ApiError::invalid("rating", "must be 1 to 5"));
+    }
+    let remark = body
+        .remark
+        .map(|r| crate::domain::text::bounded(&r, 1000))
+        .transpose()
+        .map_err(|e| ApiError::invalid("remark", e.to_string()))?;
+    let (ctx, principal, raw) = (auth.context(state.clock.now()), auth.principal.clone(), id.into_inner());
+    let ticket = state
+        .db
+        .run(move |conn| {
+            let id = resolve(conn, &TicketScope::of(&principal), &raw)?;
+            tickets::rate(conn, &ctx, &principal, id, body.rating, remark)
+        })
+        .await?;
+    Ok(ok_with_etag(ticket.version, &TicketResponse::new(ticket, &auth.principal)))
+}
+
+/// Link an incident or complaint to this problem.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/linked-tickets", tag = "problems", request_body = LinkRequest,
+    params(("id" = String, Path, description = "the problem's id or number")),
+    responses((status = 200, body = TicketResponse, description = "the linked ticket"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn link_ticket(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<LinkRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (ctx, principal, raw, ticket_id) =
+        (auth.context(state.clock.now()), auth.principal.clone(), id.into_inner(), body.ticket_id);
+    let ticket = state
+        .db
+        .run(move |conn| {
+            let problem = resolve(conn, &TicketScope::of(&principal), &raw)?;
+            tickets::set_problem(conn, &ctx, &principal, ticket_id, Some(problem))
+        })
+        .await?;
+    Ok(ok_with_etag(ticket.version, &TicketResponse::new(ticket, &auth.principal)))
+}
+
+/// Unlink a ticket from this problem.
+#[utoipa::path(delete, path = "/api/v1/tickets/{id}/linked-tickets/{ticket_id}", tag = "problems",
+    params(("id" = String, Path, description = "the problem's id or number"), ("ticket_id" = Uuid, Path)),
+    responses((status = 200, body = TicketResponse, description = "the unlinked ticket"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn unlink_ticket(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(String, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (raw, ticket_id) = path.into_inner();
+    let (ctx, principal) = (auth.context(state.clock.now()), auth.principal.clone());
+    let ticket = state
+        .db
+        .run(move |conn| {
+            let scope = TicketScope::of(&principal);
+            let problem = resolve(conn, &scope, &raw)?;
+            let linked = tickets::find(conn, &scope, ticket_id)?;
+            if linked.problem_id != Some(problem) {
+                return Err(crate::db::StoreError::NotFound);
+            }
+            tickets::set_problem(conn, &ctx, &principal, ticket_id, None)
+        })
+        .await?;
+    Ok(ok_with_etag(ticket.version, &TicketResponse::new(ticket, &auth.principal)))
+}
+
+/// The tickets linked to this problem.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/linked-tickets", tag = "problems",
+    params(("id" = String, Path, description = "the problem's id or number")),
+    responses((status = 200, body = TicketPage), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn list_linked_tickets(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (principal, raw) = (auth.principal.clone(), id.into_inner());
+    let rows = state
+        .db
+        .run(move |conn| {
+            let scope = TicketScope::of(&principal);
+            let problem = resolve(conn, &scope, &raw)?;
+            let filter = TicketFilter { problem_id: Some(problem), limit: 1000, ..TicketFilter::default() };
+            tickets::list(conn, &scope, &filter)
+        })
+        .await?;
+    let items = rows.into_iter().map(|t| TicketResponse::new(t, &auth.principal)).collect();
+    Ok(HttpResponse::Ok().json(TicketPage { items, next_cursor: None }))
+}

@@ -1,0 +1,67 @@
+//! Ticket list cursors: the sort key and id of the last row, opaque to clients.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::DateTime;
+use uuid::Uuid;
+
+use crate::db::tickets::{After, TicketSort};
+use crate::error::ApiError;
+
+pub fn parse_sort(raw: Option<&str>) -> Result<TicketSort, ApiError> {
+    Ok(match raw.unwrap_or("created") {
+        "created" => TicketSort::CreatedAsc,
+        "-created" => TicketSort::CreatedDesc,
+        "updated" => TicketSort::UpdatedAsc,
+        "-updated" => TicketSort::UpdatedDesc,
+        "priority" => TicketSort::PriorityAsc,
+        "-priority" => TicketSort::PriorityDesc,
+        other => {
+            return Err(ApiError::invalid(
+                "sort",
+                format!("unknown sort `{other}`; use created, -created, updated, -updated, priority or -priority"),
+            ))
+        }
+    })
+}
+
+pub fn encode(after: After) -> String {
+    let plain = match after {
+        After::Created(id) => format!("c:{id}"),
+        After::Updated(t, id) => format!("u:{}:{id}", t.and_utc().timestamp_micros()),
+        After::Priority(rank, id) => format!("p:{rank}:{id}"),
+    };
+    URL_SAFE_NO_PAD.encode(plain)
+}
+
+pub fn decode(cursor: &str) -> Result<After, ApiError> {
+    let bad = || ApiError::invalid("cursor", "not a cursor returned by this API");
+    let plain = URL_SAFE_NO_PAD.decode(cursor).ok().and_then(|b| String::from_utf8(b).ok()).ok_or_else(bad)?;
+    let parts: Vec<&str> = plain.split(':').collect();
+    let id = |raw: &str| Uuid::parse_str(raw).map_err(|_| bad());
+    match parts.as_slice() {
+        ["c", raw_id] => Ok(After::Created(id(raw_id)?)),
+        ["u", micros, raw_id] => {
+            let micros: i64 = micros.parse().map_err(|_| bad())?;
+            let time = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?.naive_utc();
+            Ok(After::Updated(time, id(raw_id)?))
+        }
+        ["p", rank, raw_id] => Ok(After::Priority(rank.parse().map_err(|_| bad())?, id(raw_id)?)),
+        _ => Err(bad()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip() {
+        let id = Uuid::now_v7();
+        let time = DateTime::from_timestamp_micros(1_790_000_000_123_456).unwrap().naive_utc();
+        for after in [After::Created(id), After::Updated(time, id), After::Priority(2, id)] {
+            assert_eq!(decode(&encode(after)).ok(), Some(after));
+        }
+        assert!(decode("garbage").is_err());
+    }
+}

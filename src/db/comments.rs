@@ -1,0 +1,118 @@
+//! Comments on tickets: public ones for the reporter, internal ones for staff.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::audit::{self, Change, Context};
+use super::schema::ticket_comments;
+use super::tickets::events::{self, NewEvent};
+use super::{ids, tickets, write_tx, DbConnection, StoreError};
+use crate::domain::policy::Principal;
+use crate::domain::ticket::access::{self, TicketScope};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Comment {
+    pub id: Uuid,
+    pub ticket_id: Uuid,
+    pub author_kind: String,
+    pub author_id: Uuid,
+    pub body: String,
+    pub internal: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = ticket_comments)]
+struct CommentRow {
+    id: Vec<u8>,
+    ticket_id: Vec<u8>,
+    author_kind: String,
+    author_id: Vec<u8>,
+    body: String,
+    internal: bool,
+    created_at: NaiveDateTime,
+}
+
+impl TryFrom<CommentRow> for Comment {
+    type Error = StoreError;
+
+    fn try_from(r: CommentRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: ids::from_bytes(&r.id)?,
+            ticket_id: ids::from_bytes(&r.ticket_id)?,
+            author_kind: r.author_kind,
+            author_id: ids::from_bytes(&r.author_id)?,
+            body: r.body,
+            internal: r.internal,
+            created_at: r.created_at.and_utc(),
+        })
+    }
+}
+
+/// Adds a comment (with its `commented` event and audit record).
+pub fn add(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    principal: &Principal,
+    ticket_id: Uuid,
+    body: &str,
+    internal: bool,
+) -> Result<Comment, StoreError> {
+    write_tx(conn, |conn| {
+        let ticket = tickets::find(conn, &TicketScope::of(principal), ticket_id)?;
+        if !access::may_comment(principal, &ticket.facts(), internal) {
+            let what = if internal { "internal comments" } else { "comments" };
+            return Err(StoreError::Forbidden(format!("your roles do not allow {what} on this ticket")));
+        }
+        let row = CommentRow {
+            id: ids::to_bytes(Uuid::now_v7()),
+            ticket_id: ids::to_bytes(ticket_id),
+            author_kind: principal.actor.kind().to_owned(),
+            author_id: ids::to_bytes(principal.actor.id()),
+            body: body.to_owned(),
+            internal,
+            created_at: ctx.now.naive_utc(),
+        };
+        diesel::insert_into(ticket_comments::table).values(&row).execute(conn)?;
+        let comment = Comment::try_from(row)?;
+        let data = serde_json::json!({ "comment_id": comment.id, "internal": internal });
+        events::record(
+            conn,
+            ctx,
+            NewEvent { ticket_id, kind: "commented", from: None, to: None, data: Some(data), internal },
+        )?;
+        let after = Some(audit::snapshot(&comment)?);
+        audit::record(
+            conn,
+            ctx,
+            Change { action: "comment.created", entity_type: "comment", entity_id: comment.id, before: None, after },
+        )?;
+        Ok(comment)
+    })
+}
+
+/// The comments of a ticket the caller sees, oldest first; internal ones
+/// only for the ticket's staff.
+pub fn list(conn: &mut DbConnection, principal: &Principal, ticket_id: Uuid) -> Result<Vec<Comment>, StoreError> {
+    let ticket = tickets::find(conn, &TicketScope::of(principal), ticket_id)?;
+    let mut query = ticket_comments::table
+        .filter(ticket_comments::ticket_id.eq(ids::to_bytes(ticket_id)))
+        .select(CommentRow::as_select())
+        .into_boxed();
+    if !access::is_staff(principal, &ticket.facts()) {
+        query = query.filter(ticket_comments::internal.eq(false));
+    }
+    query.order(ticket_comments::id.asc()).load::<CommentRow>(conn)?.into_iter().map(Comment::try_from).collect()
+}
+
+/// Finds one comment of a ticket the caller sees (internal ones for staff).
+pub fn find(
+    conn: &mut DbConnection,
+    principal: &Principal,
+    ticket_id: Uuid,
+    comment_id: Uuid,
+) -> Result<Comment, StoreError> {
+    list(conn, principal, ticket_id)?.into_iter().find(|c| c.id == comment_id).ok_or(StoreError::NotFound)
+}

@@ -1,0 +1,223 @@
+//! Filing a ticket: checks, number, row, event, audit and idempotency
+//! record in one transaction.
+
+use chrono::Datelike;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::events::{self, NewEvent};
+use super::{find_any, priority_rank, Ticket, TicketRow};
+use crate::db::audit::{self, Change, Context};
+use crate::db::schema::{counters, idempotency_keys, services, tickets, units, users};
+use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::domain::ticket::intake::{NewTicket, ReporterRef};
+use crate::domain::ticket::{Status, Tier};
+use crate::domain::validation::ValidationErrors;
+
+/// A client's `Idempotency-Key`, scoped to the caller, with the hash of
+/// the request it came with.
+pub struct IdempotencyKey {
+    pub actor_id: Uuid,
+    pub key: String,
+    pub request_hash: Vec<u8>,
+}
+
+/// A new ticket, or the one an earlier identical request (same
+/// idempotency key or same external reference) already made.
+#[derive(Debug)]
+pub enum CreateOutcome {
+    Created(Ticket),
+    Existing(Ticket),
+}
+
+fn invalid(field: &str, message: &str) -> StoreError {
+    StoreError::Invalid(ValidationErrors::single(field, message))
+}
+
+/// The next ticket number. PostgreSQL takes it from a sequence, which no
+/// transaction holds a lock on; SQLite has a single writer anyway.
+fn next_number(conn: &mut DbConnection, year: i32) -> Result<String, StoreError> {
+    #[derive(QueryableByName)]
+    struct Next {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let n = match conn {
+        DbConnection::Postgres(pg) => {
+            diesel::sql_query("SELECT nextval('ticket_number_seq') AS n").get_result::<Next>(pg)?.n
+        }
+        DbConnection::Sqlite(lite) => {
+            lite.batch_execute(
+                "INSERT INTO counters (name, value) VALUES ('ticket_number', 0) ON CONFLICT (name) DO NOTHING",
+            )?;
+            diesel::update(counters::table.find("ticket_number"))
+                .set(counters::value.eq(counters::value + 1))
+                .execute(lite)?;
+            counters::table.find("ticket_number").select(counters::value).first::<i64>(lite)?
+        }
+    };
+    Ok(format!("TKT-{year}-{n:06}"))
+}
+
+fn existing_by_key(conn: &mut DbConnection, key: &IdempotencyKey) -> Result<Option<Ticket>, StoreError> {
+    let found = idempotency_keys::table
+        .find((ids::to_bytes(key.actor_id), &key.key))
+        .select((idempotency_keys::request_hash, idempotency_keys::response_body))
+        .first::<(Vec<u8>, String)>(conn)
+        .optional()?;
+    let Some((hash, ticket_id)) = found else { return Ok(None) };
+    if hash != key.request_hash {
+        return Err(invalid("Idempotency-Key", "this key was already used with a different request body"));
+    }
+    let id = Uuid::parse_str(&ticket_id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    find_any(conn, id).map(Some)
+}
+
+fn existing_by_external_ref(conn: &mut DbConnection, new: &NewTicket) -> Result<Option<Ticket>, StoreError> {
+    let Some(external) = &new.external else { return Ok(None) };
+    let id: Option<Vec<u8>> = tickets::table
+        .filter(tickets::external_source.eq(&external.source))
+        .filter(tickets::external_ref.eq(&external.reference))
+        .select(tickets::id)
+        .first(conn)
+        .optional()?;
+    id.map(|id| find_any(conn, ids::from_bytes(&id)?)).transpose()
+}
+
+/// Checks the service, unit and reporter; returns the service's tier-2 flag.
+fn check_references(conn: &mut DbConnection, new: &NewTicket) -> Result<bool, StoreError> {
+    let service = services::table
+        .find(ids::to_bytes(new.service_id))
+        .select((services::active, services::direct_tier2))
+        .first::<(bool, bool)>(conn)
+        .optional()?;
+    let direct_tier2 = match service {
+        None => return Err(invalid("service_id", "no such service")),
+        Some((false, _)) => return Err(invalid("service_id", "the service is inactive")),
+        Some((true, direct)) => direct,
+    };
+    let unit_active: Option<bool> =
+        units::table.find(ids::to_bytes(new.unit_id)).select(units::active).first(conn).optional()?;
+    if unit_active != Some(true) {
+        return Err(invalid("unit_id", "no such active unit"));
+    }
+    if let ReporterRef::User(reporter) = new.reporter {
+        let found = users::table
+            .find(ids::to_bytes(reporter))
+            .select((users::unit_id, users::active))
+            .first::<(Vec<u8>, bool)>(conn)
+            .optional()?;
+        match found {
+            Some((unit, true)) if unit == ids::to_bytes(new.unit_id) => {}
+            _ => return Err(invalid("reporter_id", "must be an active user of the ticket's unit")),
+        }
+    }
+    Ok(direct_tier2)
+}
+
+/// Files a ticket (or finds the one an identical earlier request filed).
+pub fn create(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    new: &NewTicket,
+    idempotency: Option<&IdempotencyKey>,
+) -> Result<CreateOutcome, StoreError> {
+    let actor = ctx.actor.ok_or_else(|| StoreError::Corrupt("tickets are filed by someone".to_owned()))?;
+    write_tx(conn, |conn| {
+        if let Some(key) = idempotency {
+            if let Some(ticket) = existing_by_key(conn, key)? {
+                return Ok(CreateOutcome::Existing(ticket));
+            }
+        }
+        if let Some(ticket) = existing_by_external_ref(conn, new)? {
+            return Ok(CreateOutcome::Existing(ticket));
+        }
+        let direct_tier2 = check_references(conn, new)?;
+        let tier = if direct_tier2 { Tier::Two } else { Tier::One };
+        let id = Uuid::now_v7();
+        let now = ctx.now.naive_utc();
+        let (reporter_id, name, email, phone) = match &new.reporter {
+            ReporterRef::User(user) => (Some(ids::to_bytes(*user)), None, None, None),
+            ReporterRef::OnBehalf { name, email, phone } => (
+                None,
+                Some(name.as_str().to_owned()),
+                email.as_ref().map(|e| e.as_str().to_owned()),
+                phone.as_ref().map(|p| p.as_str().to_owned()),
+            ),
+        };
+        let row = TicketRow {
+            id: ids::to_bytes(id),
+            number: next_number(conn, ctx.now.year())?,
+            ticket_type: new.ticket_type.as_str().to_owned(),
+            title: new.title.clone(),
+            description: new.description.clone(),
+            service_id: ids::to_bytes(new.service_id),
+            unit_id: ids::to_bytes(new.unit_id),
+            reporter_id,
+            reporter_name: name,
+            reporter_email: email,
+            reporter_phone: phone,
+            channel: new.channel.as_str().to_owned(),
+            impact: new.impact.as_str().to_owned(),
+            urgency: new.urgency.as_str().to_owned(),
+            priority: new.priority.as_str().to_owned(),
+            priority_rank: priority_rank(new.priority),
+            status: Status::New.as_str().to_owned(),
+            tier: i16::from(tier),
+            assignee_id: None,
+            tier2_involved: direct_tier2,
+            escalation_count: 0,
+            last_escalated_at: None,
+            pending_reason: None,
+            external_source: new.external.as_ref().map(|e| e.source.clone()),
+            external_ref: new.external.as_ref().map(|e| e.reference.clone()),
+            complaint_ref: new.complaint_ref.clone(),
+            problem_id: None,
+            resolution_code: None,
+            resolution: None,
+            resolved_at: None,
+            closed_at: None,
+            reopen_count: 0,
+            rating: None,
+            rating_remark: None,
+            created_by_kind: actor.kind().to_owned(),
+            created_by: ids::to_bytes(actor.id()),
+            event_seq: 0,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        diesel::insert_into(tickets::table).values(&row).execute(conn)?;
+        let data = serde_json::json!({ "number": row.number, "priority": new.priority, "tier": i16::from(tier) });
+        let event = NewEvent {
+            ticket_id: id,
+            kind: "created",
+            from: None,
+            to: Some((Status::New, tier)),
+            data: Some(data),
+            internal: false,
+        };
+        events::record(conn, ctx, event)?;
+        let ticket = find_any(conn, id)?;
+        let after = Some(audit::snapshot(&ticket)?);
+        audit::record(
+            conn,
+            ctx,
+            Change { action: "ticket.created", entity_type: "ticket", entity_id: id, before: None, after },
+        )?;
+        if let Some(key) = idempotency {
+            diesel::insert_into(idempotency_keys::table)
+                .values((
+                    idempotency_keys::actor_id.eq(ids::to_bytes(key.actor_id)),
+                    idempotency_keys::idem_key.eq(&key.key),
+                    idempotency_keys::request_hash.eq(&key.request_hash),
+                    idempotency_keys::status.eq(201_i16),
+                    idempotency_keys::response_body.eq(id.to_string()),
+                    idempotency_keys::created_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+        Ok(CreateOutcome::Created(ticket))
+    })
+}

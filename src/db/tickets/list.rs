@@ -1,0 +1,217 @@
+//! Queues and search: scoped, filtered, sorted lists with keyset cursors,
+//! and counts for dashboards.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::{scope_condition, Ticket, TicketRow};
+use crate::db::schema::tickets;
+use crate::db::{ids, like_pattern, lower, DbConnection, StoreError};
+use crate::domain::ticket::access::TicketScope;
+use crate::domain::ticket::{Priority, Status, TicketType, Tier};
+
+/// The order of a list; ties are broken by id (creation order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TicketSort {
+    #[default]
+    CreatedAsc,
+    CreatedDesc,
+    UpdatedAsc,
+    UpdatedDesc,
+    /// Most urgent first, oldest first within a priority: a work queue.
+    PriorityAsc,
+    PriorityDesc,
+}
+
+/// Where the previous page ended: the sort key and id of its last row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum After {
+    Created(Uuid),
+    Updated(NaiveDateTime, Uuid),
+    Priority(i16, Uuid),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub status: Option<Status>,
+    pub tier: Option<Tier>,
+    pub unit_id: Option<Uuid>,
+    pub service_id: Option<Uuid>,
+    pub priority: Option<Priority>,
+    pub ticket_type: Option<TicketType>,
+    pub assignee_id: Option<Uuid>,
+    pub unassigned: Option<bool>,
+    pub problem_id: Option<Uuid>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+    pub text: Option<String>,
+    pub sort: TicketSort,
+    pub after: Option<After>,
+    pub limit: u32,
+}
+
+/// Applies the caller's scope and the filters shared by lists and counts
+/// to a boxed query (a macro, because grouped and plain boxed queries are
+/// different types).
+macro_rules! filtered {
+    ($query:expr, $scope:expr, $f:expr) => {{
+        let (scope, f): (&TicketScope, &TicketFilter) = ($scope, $f);
+        let mut q = $query;
+        if let Some(condition) = scope_condition(scope) {
+            q = q.filter(condition);
+        }
+        if let Some(status) = f.status {
+            q = q.filter(tickets::status.eq(status.as_str()));
+        }
+        if let Some(tier) = f.tier {
+            q = q.filter(tickets::tier.eq(i16::from(tier)));
+        }
+        if let Some(unit) = f.unit_id {
+            q = q.filter(tickets::unit_id.eq(ids::to_bytes(unit)));
+        }
+        if let Some(service) = f.service_id {
+            q = q.filter(tickets::service_id.eq(ids::to_bytes(service)));
+        }
+        if let Some(priority) = f.priority {
+            q = q.filter(tickets::priority.eq(priority.as_str()));
+        }
+        if let Some(kind) = f.ticket_type {
+            q = q.filter(tickets::ticket_type.eq(kind.as_str()));
+        }
+        if let Some(assignee) = f.assignee_id {
+            q = q.filter(tickets::assignee_id.eq(ids::to_bytes(assignee)));
+        }
+        match f.unassigned {
+            Some(true) => q = q.filter(tickets::assignee_id.is_null()),
+            Some(false) => q = q.filter(tickets::assignee_id.is_not_null()),
+            None => {}
+        }
+        if let Some(problem) = f.problem_id {
+            q = q.filter(tickets::problem_id.eq(ids::to_bytes(problem)));
+        }
+        if let Some(from) = f.created_from {
+            q = q.filter(tickets::created_at.ge(from.naive_utc()));
+        }
+        if let Some(to) = f.created_to {
+            q = q.filter(tickets::created_at.lt(to.naive_utc()));
+        }
+        if let Some(text) = &f.text {
+            let pattern = like_pattern(text);
+            q = q.filter(
+                lower(tickets::number)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower(tickets::title).like(pattern.clone()).escape('\\'))
+                    .or(lower(tickets::description).like(pattern).escape('\\')),
+            );
+        }
+        q
+    }};
+}
+
+/// One page of the tickets the caller may see.
+pub fn list(conn: &mut DbConnection, scope: &TicketScope, f: &TicketFilter) -> Result<Vec<Ticket>, StoreError> {
+    let mut q = filtered!(tickets::table.select(TicketRow::as_select()).into_boxed(), scope, f);
+    use TicketSort::*;
+    q = match (f.sort, f.after) {
+        (CreatedAsc, Some(After::Created(id))) => q.filter(tickets::id.gt(ids::to_bytes(id))),
+        (CreatedDesc, Some(After::Created(id))) => q.filter(tickets::id.lt(ids::to_bytes(id))),
+        (UpdatedAsc, Some(After::Updated(t, id))) => {
+            q.filter(tickets::updated_at.gt(t).or(tickets::updated_at.eq(t).and(tickets::id.gt(ids::to_bytes(id)))))
+        }
+        (UpdatedDesc, Some(After::Updated(t, id))) => {
+            q.filter(tickets::updated_at.lt(t).or(tickets::updated_at.eq(t).and(tickets::id.lt(ids::to_bytes(id)))))
+        }
+        (PriorityAsc, Some(After::Priority(r, id))) => q.filter(
+            tickets::priority_rank.gt(r).or(tickets::priority_rank.eq(r).and(tickets::id.gt(ids::to_bytes(id)))),
+        ),
+        (PriorityDesc, Some(After::Priority(r, id))) => q.filter(
+            tickets::priority_rank.lt(r).or(tickets::priority_rank.eq(r).and(tickets::id.lt(ids::to_bytes(id)))),
+        ),
+        (_, None) => q,
+        (_, Some(_)) => {
+            return Err(StoreError::Invalid(crate::domain::validation::ValidationErrors::single(
+                "cursor",
+                "the cursor belongs to another sort order",
+            )))
+        }
+    };
+    q = match f.sort {
+        CreatedAsc => q.order(tickets::id.asc()),
+        CreatedDesc => q.order(tickets::id.desc()),
+        UpdatedAsc => q.order((tickets::updated_at.asc(), tickets::id.asc())),
+        UpdatedDesc => q.order((tickets::updated_at.desc(), tickets::id.desc())),
+        PriorityAsc => q.order((tickets::priority_rank.asc(), tickets::id.asc())),
+        PriorityDesc => q.order((tickets::priority_rank.desc(), tickets::id.desc())),
+    };
+    q.limit(i64::from(f.limit)).load::<TicketRow>(conn)?.into_iter().map(Ticket::try_from).collect()
+}
+
+/// The cursor position of a row under a sort order.
+pub fn position(sort: TicketSort, ticket: &Ticket) -> After {
+    match sort {
+        TicketSort::CreatedAsc | TicketSort::CreatedDesc => After::Created(ticket.id),
+        TicketSort::UpdatedAsc | TicketSort::UpdatedDesc => After::Updated(ticket.updated_at.naive_utc(), ticket.id),
+        TicketSort::PriorityAsc | TicketSort::PriorityDesc => {
+            After::Priority(super::priority_rank(ticket.priority), ticket.id)
+        }
+    }
+}
+
+/// Ticket counts per status, tier and priority within a scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub total: i64,
+    pub by_status: BTreeMap<String, i64>,
+    pub by_tier: BTreeMap<String, i64>,
+    pub by_priority: BTreeMap<String, i64>,
+    pub unassigned_open: i64,
+}
+
+/// Counts for dashboards, over the same filters as the list.
+pub fn summary(conn: &mut DbConnection, scope: &TicketScope, f: &TicketFilter) -> Result<Summary, StoreError> {
+    let by_status: Vec<(String, i64)> = filtered!(
+        tickets::table.group_by(tickets::status).select((tickets::status, count_star())).into_boxed(),
+        scope,
+        f
+    )
+    .load(conn)?;
+    let by_tier: Vec<(i16, i64)> =
+        filtered!(tickets::table.group_by(tickets::tier).select((tickets::tier, count_star())).into_boxed(), scope, f)
+            .load(conn)?;
+    let by_priority: Vec<(String, i64)> = filtered!(
+        tickets::table.group_by(tickets::priority).select((tickets::priority, count_star())).into_boxed(),
+        scope,
+        f
+    )
+    .load(conn)?;
+    let open = [Status::New, Status::Assigned, Status::InProgress, Status::Pending].map(Status::as_str);
+    let unassigned_open: i64 = filtered!(tickets::table.select(count_star()).into_boxed(), scope, f)
+        .filter(tickets::assignee_id.is_null())
+        .filter(tickets::status.eq_any(open))
+        .first(conn)?;
+    let mut summary = Summary { unassigned_open, ..Summary::default() };
+    for status in Status::ALL {
+        summary.by_status.insert(status.as_str().to_owned(), 0);
+    }
+    for priority in Priority::ALL {
+        summary.by_priority.insert(priority.as_str().to_owned(), 0);
+    }
+    summary.by_tier.insert("1".to_owned(), 0);
+    summary.by_tier.insert("2".to_owned(), 0);
+    for (status, n) in by_status {
+        summary.total += n;
+        summary.by_status.insert(status, n);
+    }
+    for (tier, n) in by_tier {
+        summary.by_tier.insert(tier.to_string(), n);
+    }
+    for (priority, n) in by_priority {
+        summary.by_priority.insert(priority, n);
+    }
+    Ok(summary)
+}

@@ -1,0 +1,236 @@
+//! Tickets: storage, scoped reads, creation, workflow transitions, lists.
+
+mod create;
+pub mod events;
+mod list;
+mod transition;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::schema::tickets;
+use super::{ids, DbBackend, DbConnection, StoreError};
+use crate::domain::ticket::access::{TicketFacts, TicketScope};
+use crate::domain::ticket::{Channel, Level, PendingReason, Priority, ResolutionCode, Status, TicketType, Tier};
+
+pub use create::{create, CreateOutcome, IdempotencyKey};
+pub use list::{list, position, summary, After, Summary, TicketFilter, TicketSort};
+pub use transition::{patch, rate, set_problem, transition, TicketPatch, TransitionRequest};
+
+/// A stored ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ticket {
+    pub id: Uuid,
+    pub number: String,
+    pub ticket_type: TicketType,
+    pub title: String,
+    pub description: String,
+    pub service_id: Uuid,
+    pub unit_id: Uuid,
+    pub reporter_id: Option<Uuid>,
+    pub reporter_name: Option<String>,
+    pub reporter_email: Option<String>,
+    pub reporter_phone: Option<String>,
+    pub channel: Channel,
+    pub impact: Level,
+    pub urgency: Level,
+    pub priority: Priority,
+    pub status: Status,
+    pub tier: Tier,
+    pub assignee_id: Option<Uuid>,
+    pub tier2_involved: bool,
+    pub escalation_count: i32,
+    pub last_escalated_at: Option<DateTime<Utc>>,
+    pub pending_reason: Option<PendingReason>,
+    pub external_source: Option<String>,
+    pub external_ref: Option<String>,
+    pub complaint_ref: Option<String>,
+    pub problem_id: Option<Uuid>,
+    pub resolution_code: Option<ResolutionCode>,
+    pub resolution: Option<String>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub reopen_count: i32,
+    pub rating: Option<i16>,
+    pub rating_remark: Option<String>,
+    pub created_by_kind: String,
+    pub created_by: Uuid,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Ticket {
+    /// What access decisions need to know about the ticket.
+    pub fn facts(&self) -> TicketFacts {
+        TicketFacts {
+            unit_id: self.unit_id,
+            tier: self.tier,
+            reporter_id: self.reporter_id,
+            created_by: self.created_by,
+            assignee_id: self.assignee_id,
+            tier2_involved: self.tier2_involved,
+        }
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = tickets)]
+struct TicketRow {
+    id: Vec<u8>,
+    number: String,
+    ticket_type: String,
+    title: String,
+    description: String,
+    service_id: Vec<u8>,
+    unit_id: Vec<u8>,
+    reporter_id: Option<Vec<u8>>,
+    reporter_name: Option<String>,
+    reporter_email: Option<String>,
+    reporter_phone: Option<String>,
+    channel: String,
+    impact: String,
+    urgency: String,
+    priority: String,
+    priority_rank: i16,
+    status: String,
+    tier: i16,
+    assignee_id: Option<Vec<u8>>,
+    tier2_involved: bool,
+    escalation_count: i32,
+    last_escalated_at: Option<NaiveDateTime>,
+    pending_reason: Option<String>,
+    external_source: Option<String>,
+    external_ref: Option<String>,
+    complaint_ref: Option<String>,
+    problem_id: Option<Vec<u8>>,
+    resolution_code: Option<String>,
+    resolution: Option<String>,
+    resolved_at: Option<NaiveDateTime>,
+    closed_at: Option<NaiveDateTime>,
+    reopen_count: i32,
+    rating: Option<i16>,
+    rating_remark: Option<String>,
+    created_by_kind: String,
+    created_by: Vec<u8>,
+    event_seq: i32,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+fn parse<T: std::str::FromStr<Err = String>>(raw: &str) -> Result<T, StoreError> {
+    raw.parse().map_err(StoreError::Corrupt)
+}
+
+fn optional_id(bytes: Option<Vec<u8>>) -> Result<Option<Uuid>, StoreError> {
+    bytes.as_deref().map(ids::from_bytes).transpose()
+}
+
+impl TryFrom<TicketRow> for Ticket {
+    type Error = StoreError;
+
+    fn try_from(r: TicketRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: ids::from_bytes(&r.id)?,
+            number: r.number,
+            ticket_type: parse(&r.ticket_type)?,
+            title: r.title,
+            description: r.description,
+            service_id: ids::from_bytes(&r.service_id)?,
+            unit_id: ids::from_bytes(&r.unit_id)?,
+            reporter_id: optional_id(r.reporter_id)?,
+            reporter_name: r.reporter_name,
+            reporter_email: r.reporter_email,
+            reporter_phone: r.reporter_phone,
+            channel: parse(&r.channel)?,
+            impact: parse(&r.impact)?,
+            urgency: parse(&r.urgency)?,
+            priority: parse(&r.priority)?,
+            status: parse(&r.status)?,
+            tier: Tier::try_from(r.tier).map_err(StoreError::Corrupt)?,
+            assignee_id: optional_id(r.assignee_id)?,
+            tier2_involved: r.tier2_involved,
+            escalation_count: r.escalation_count,
+            last_escalated_at: r.last_escalated_at.map(|t| t.and_utc()),
+            pending_reason: r.pending_reason.as_deref().map(parse).transpose()?,
+            external_source: r.external_source,
+            external_ref: r.external_ref,
+            complaint_ref: r.complaint_ref,
+            problem_id: optional_id(r.problem_id)?,
+            resolution_code: r.resolution_code.as_deref().map(parse).transpose()?,
+            resolution: r.resolution,
+            resolved_at: r.resolved_at.map(|t| t.and_utc()),
+            closed_at: r.closed_at.map(|t| t.and_utc()),
+            reopen_count: r.reopen_count,
+            rating: r.rating,
+            rating_remark: r.rating_remark,
+            created_by_kind: r.created_by_kind,
+            created_by: ids::from_bytes(&r.created_by)?,
+            version: r.version,
+            created_at: r.created_at.and_utc(),
+            updated_at: r.updated_at.and_utc(),
+        })
+    }
+}
+
+/// The sort rank of a priority (0 is most urgent).
+pub fn priority_rank(priority: Priority) -> i16 {
+    match priority {
+        Priority::Critical => 0,
+        Priority::High => 1,
+        Priority::Medium => 2,
+        Priority::Low => 3,
+    }
+}
+
+type TicketCondition = Box<dyn BoxableExpression<tickets::table, DbBackend, SqlType = diesel::sql_types::Bool>>;
+
+/// The `WHERE` of a caller's ticket scope; `None` when they see everything.
+fn scope_condition(scope: &TicketScope) -> Option<TicketCondition> {
+    if scope.all {
+        return None;
+    }
+    let mut any: Vec<TicketCondition> = Vec::new();
+    if let Some(unit) = scope.unit {
+        any.push(Box::new(tickets::unit_id.eq(ids::to_bytes(unit))));
+    }
+    if scope.tier2 {
+        any.push(Box::new(tickets::tier2_involved.eq(true)));
+    }
+    if let Some(reporter) = scope.reporter {
+        any.push(Box::new(tickets::reporter_id.assume_not_null().eq(ids::to_bytes(reporter))));
+    }
+    if let Some(creator) = scope.creator {
+        any.push(Box::new(tickets::created_by.eq(ids::to_bytes(creator))));
+    }
+    let nothing: TicketCondition = Box::new(tickets::id.is_null());
+    Some(any.into_iter().reduce(|a, b| Box::new(a.or(b))).unwrap_or(nothing))
+}
+
+/// Reads a ticket the caller may see, by id; others are `NotFound`.
+pub fn find(conn: &mut DbConnection, scope: &TicketScope, id: Uuid) -> Result<Ticket, StoreError> {
+    let mut query =
+        tickets::table.filter(tickets::id.eq(ids::to_bytes(id))).select(TicketRow::as_select()).into_boxed();
+    if let Some(condition) = scope_condition(scope) {
+        query = query.filter(condition);
+    }
+    query.first::<TicketRow>(conn)?.try_into()
+}
+
+/// Reads a ticket the caller may see, by number (`TKT-2026-000123`).
+pub fn find_by_number(conn: &mut DbConnection, scope: &TicketScope, number: &str) -> Result<Ticket, StoreError> {
+    let mut query =
+        tickets::table.filter(tickets::number.eq(number.to_uppercase())).select(TicketRow::as_select()).into_boxed();
+    if let Some(condition) = scope_condition(scope) {
+        query = query.filter(condition);
+    }
+    query.first::<TicketRow>(conn)?.try_into()
+}
+
+/// Reads a ticket without a scope, for the store's own checks.
+fn find_any(conn: &mut DbConnection, id: Uuid) -> Result<Ticket, StoreError> {
+    find(conn, &TicketScope { all: true, ..TicketScope::default() }, id)
+}

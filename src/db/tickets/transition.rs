@@ -1,0 +1,462 @@
+//! Changing a ticket: workflow moves, field edits, ratings and problem
+//! links, each with its event and audit record in one transaction.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::events::{self, NewEvent};
+use super::{find, find_any, priority_rank, Ticket};
+use crate::db::audit::{self, Change, Context};
+use crate::db::schema::{services, tickets, users};
+use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::domain::policy::Principal;
+use crate::domain::role::RoleSet;
+use crate::domain::ticket::access::{self, TicketScope};
+use crate::domain::ticket::workflow::{self, CommandKind};
+use crate::domain::ticket::{Command, Level, PriorityMatrix, ResolutionCode, Status, TicketState, TicketType};
+use crate::domain::validation::ValidationErrors;
+
+/// A workflow move, optionally guarded by the version the client read.
+pub struct TransitionRequest {
+    pub command: Command,
+    pub expected_version: Option<i64>,
+    /// For a problem: resolve its linked tickets in the same step.
+    pub resolve_linked: bool,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = tickets, treat_none_as_null = true)]
+struct MoveChangeset {
+    status: String,
+    tier: i16,
+    assignee_id: Option<Vec<u8>>,
+    resolved_at: Option<NaiveDateTime>,
+    pending_reason: Option<String>,
+    resolution_code: Option<String>,
+    resolution: Option<String>,
+    closed_at: Option<NaiveDateTime>,
+    tier2_involved: bool,
+    escalation_count: i32,
+    last_escalated_at: Option<NaiveDateTime>,
+    reopen_count: i32,
+    version: i64,
+    updated_at: NaiveDateTime,
+}
+
+fn forbidden(kind: CommandKind) -> StoreError {
+    StoreError::Forbidden(format!("your roles do not allow you to {} this ticket", kind.as_str()))
+}
+
+fn check_version(ticket: &Ticket, expected: Option<i64>) -> Result<(), StoreError> {
+    match expected {
+        Some(version) if version != ticket.version => Err(StoreError::StaleVersion),
+        _ => Ok(()),
+    }
+}
+
+fn check_assignee(conn: &mut DbConnection, ticket: &Ticket, assignee: Uuid) -> Result<(), StoreError> {
+    let candidate = users::table
+        .find(ids::to_bytes(assignee))
+        .select((users::unit_id, users::roles, users::active))
+        .first::<(Vec<u8>, String, bool)>(conn)
+        .optional()?;
+    let eligible = match candidate {
+        Some((unit, roles, active)) => {
+            let roles = RoleSet::from_stored(&roles).map_err(|e| StoreError::Corrupt(e.to_string()))?.to_vec();
+            access::eligible_assignee(ticket.tier, ticket.unit_id, ids::from_bytes(&unit)?, &roles, active)
+        }
+        None => false,
+    };
+    if eligible {
+        Ok(())
+    } else {
+        let who = match ticket.tier {
+            crate::domain::ticket::Tier::One => "an active tier-1 technician of the ticket's unit",
+            crate::domain::ticket::Tier::Two => "an active tier-2 engineer",
+        };
+        Err(StoreError::Invalid(ValidationErrors::single("assignee_id", format!("must be {who}"))))
+    }
+}
+
+fn event_data(command: &Command, next: &TicketState) -> serde_json::Value {
+    match command {
+        Command::Assign { assignee } => serde_json::json!({ "assignee_id": assignee }),
+        Command::Start { .. } => serde_json::json!({ "assignee_id": next.assignee }),
+        Command::Pend { reason } => serde_json::json!({ "reason": reason }),
+        Command::Resume | Command::Close => serde_json::json!({}),
+        Command::Escalate { reason, steps_taken } => {
+            serde_json::json!({ "reason": reason, "steps_taken": steps_taken })
+        }
+        Command::Return { instructions } => serde_json::json!({ "instructions": instructions }),
+        Command::Resolve { code, resolution } => {
+            serde_json::json!({ "resolution_code": code, "resolution": resolution })
+        }
+        Command::Reopen { reason } => serde_json::json!({ "reason": reason }),
+    }
+}
+
+/// Writes one move: the row (guarded by version), its event and audit.
+fn write_move(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    before: &Ticket,
+    expected: Option<i64>,
+    command: &Command,
+    next: &TicketState,
+) -> Result<(), StoreError> {
+    let now = ctx.now.naive_utc();
+    let kind = command.kind();
+    let (resolution_code, resolution) = match command {
+        Command::Resolve { code, resolution } => (Some(code.as_str().to_owned()), Some(resolution.clone())),
+        Command::Reopen { .. } => (None, None),
+        _ => (before.resolution_code.map(|c| c.as_str().to_owned()), before.resolution.clone()),
+    };
+    let pending_reason = match command {
+        Command::Pend { reason } => Some(reason.as_str().to_owned()),
+        _ if next.status == Status::Pending => before.pending_reason.map(|r| r.as_str().to_owned()),
+        _ => None,
+    };
+    let escalated = kind == CommandKind::Escalate;
+    let changes = MoveChangeset {
+        status: next.status.as_str().to_owned(),
+        tier: i16::from(next.tier),
+        assignee_id: next.assignee.map(ids::to_bytes),
+        resolved_at: next.resolved_at.map(|t| t.naive_utc()),
+        pending_reason,
+        resolution_code,
+        resolution,
+        closed_at: if kind == CommandKind::Close { Some(now) } else { before.closed_at.map(|t| t.naive_utc()) },
+        tier2_involved: before.tier2_involved || next.tier == crate::domain::ticket::Tier::Two,
+        escalation_count: before.escalation_count + i32::from(escalated),
+        last_escalated_at: if escalated { Some(now) } else { before.last_escalated_at.map(|t| t.naive_utc()) },
+        reopen_count: before.reopen_count + i32::from(kind == CommandKind::Reopen),
+        version: before.version + 1,
+        updated_at: now,
+    };
+    let target = tickets::table.find(ids::to_bytes(before.id)).filter(tickets::version.eq(before.version));
+    if diesel::update(target).set(&changes).execute(conn)? == 0 {
+        return Err(concurrent(expected));
+    }
+    let event = NewEvent {
+        ticket_id: before.id,
+        kind: kind.event(),
+        from: Some((before.status, before.tier)),
+        to: Some((next.status, next.tier)),
+        data: Some(event_data(command, next)),
+        internal: false,
+    };
+    events::record(conn, ctx, event)?;
+    let after = find_any(conn, before.id)?;
+    let action = format!("ticket.{}", kind.event());
+    let change = Change {
+        action: &action,
+        entity_type: "ticket",
+        entity_id: before.id,
+        before: Some(audit::snapshot(before)?),
+        after: Some(audit::snapshot(&after)?),
+    };
+    audit::record(conn, ctx, change)
+}
+
+/// A lost race: 412 when the client named a version, else 409.
+fn concurrent(expected: Option<i64>) -> StoreError {
+    match expected {
+        Some(_) => StoreError::StaleVersion,
+        None => StoreError::Conflict("the ticket was changed at the same moment; read it again and retry".to_owned()),
+    }
+}
+
+fn state_of(ticket: &Ticket) -> TicketState {
+    TicketState {
+        status: ticket.status,
+        tier: ticket.tier,
+        assignee: ticket.assignee_id,
+        resolved_at: ticket.resolved_at,
+    }
+}
+
+/// Resolves the open tickets linked to a problem, as part of its resolution.
+fn resolve_linked(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    problem: &Ticket,
+    code: ResolutionCode,
+    text: &str,
+) -> Result<(), StoreError> {
+    let linked: Vec<Vec<u8>> = tickets::table
+        .filter(tickets::problem_id.eq(ids::to_bytes(problem.id)))
+        .select(tickets::id)
+        .order(tickets::id.asc())
+        .load(conn)?;
+    let resolution = format!("Diselesaikan bersama masalah {}: {text}", problem.number);
+    let command = Command::Resolve { code, resolution };
+    for id in linked {
+        let ticket = find_any(conn, ids::from_bytes(&id)?)?;
+        let state = state_of(&ticket);
+        if workflow::permits(&state, CommandKind::Resolve) {
+            let next = workflow::apply(&state, &command, ctx.now, Duration::zero())
+                .map_err(|e| StoreError::Conflict(e.to_string()))?;
+            write_move(conn, ctx, &ticket, None, &command, &next)?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies a workflow command for `principal`, who must see the ticket.
+pub fn transition(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    principal: &Principal,
+    id: Uuid,
+    request: &TransitionRequest,
+    reopen_window: Duration,
+) -> Result<Ticket, StoreError> {
+    write_tx(conn, |conn| {
+        let before = find(conn, &TicketScope::of(principal), id)?;
+        check_version(&before, request.expected_version)?;
+        let kind = request.command.kind();
+        if !access::may(principal, &before.facts(), kind) {
+            return Err(forbidden(kind));
+        }
+        if let Command::Assign { assignee } = request.command {
+            check_assignee(conn, &before, assignee)?;
+        }
+        let next = workflow::apply(&state_of(&before), &request.command, ctx.now, reopen_window)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        write_move(conn, ctx, &before, request.expected_version, &request.command, &next)?;
+        if let (true, TicketType::Problem, Command::Resolve { code, resolution }) =
+            (request.resolve_linked, before.ticket_type, &request.command)
+        {
+            resolve_linked(conn, ctx, &before, *code, resolution)?;
+        }
+        find_any(conn, id)
+    })
+}
+
+/// Fields of a ticket that can be edited (not its workflow state).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub impact: Option<Level>,
+    pub urgency: Option<Level>,
+    pub service_id: Option<Uuid>,
+    pub complaint_ref: Option<Option<String>>,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = tickets)]
+struct PatchChangeset {
+    title: Option<String>,
+    description: Option<String>,
+    impact: Option<String>,
+    urgency: Option<String>,
+    priority: Option<String>,
+    priority_rank: Option<i16>,
+    service_id: Option<Vec<u8>>,
+    complaint_ref: Option<Option<String>>,
+    version: i64,
+    updated_at: NaiveDateTime,
+}
+
+/// Edits a ticket. The desk working it may change everything here; its
+/// reporter only the title and description while it is still `new`.
+pub fn patch(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    principal: &Principal,
+    id: Uuid,
+    expected_version: Option<i64>,
+    changes: &TicketPatch,
+    matrix: &PriorityMatrix,
+) -> Result<Ticket, StoreError> {
+    write_tx(conn, |conn| {
+        let before = find(conn, &TicketScope::of(principal), id)?;
+        check_version(&before, expected_version)?;
+        let facts = before.facts();
+        let desk = access::works_queue(principal, &facts);
+        let text_only = changes.impact.is_none()
+            && changes.urgency.is_none()
+            && changes.service_id.is_none()
+            && changes.complaint_ref.is_none();
+        let reporter_may = access::may_rate(principal, &facts) && before.status == Status::New && text_only;
+        if !(desk || reporter_may) {
+            return Err(StoreError::Forbidden("only the desk working the ticket may edit it".to_owned()));
+        }
+        if before.status == Status::Closed {
+            return Err(StoreError::Conflict("a closed ticket cannot be edited".to_owned()));
+        }
+        if let Some(service) = changes.service_id {
+            let active: Option<bool> =
+                services::table.find(ids::to_bytes(service)).select(services::active).first(conn).optional()?;
+            if active != Some(true) {
+                return Err(StoreError::Invalid(ValidationErrors::single("service_id", "no such active service")));
+            }
+        }
+        let impact = changes.impact.unwrap_or(before.impact);
+        let urgency = changes.urgency.unwrap_or(before.urgency);
+        let priority = matrix.priority(impact, urgency);
+        let priority_changed = priority != before.priority;
+        let changeset = PatchChangeset {
+            title: changes.title.clone(),
+            description: changes.description.clone(),
+            impact: changes.impact.map(|l| l.as_str().to_owned()),
+            urgency: changes.urgency.map(|l| l.as_str().to_owned()),
+            priority: priority_changed.then(|| priority.as_str().to_owned()),
+            priority_rank: priority_changed.then(|| priority_rank(priority)),
+            service_id: changes.service_id.map(ids::to_bytes),
+            complaint_ref: changes.complaint_ref.clone(),
+            version: before.version + 1,
+            updated_at: ctx.now.naive_utc(),
+        };
+        let target = tickets::table.find(ids::to_bytes(id)).filter(tickets::version.eq(before.version));
+        if diesel::update(target).set(&changeset).execute(conn)? == 0 {
+            return Err(concurrent(expected_version));
+        }
+        let after = find_any(conn, id)?;
+        let mut fields = Vec::new();
+        for (name, changed) in [
+            ("title", after.title != before.title),
+            ("description", after.description != before.description),
+            ("impact", after.impact != before.impact),
+            ("urgency", after.urgency != before.urgency),
+            ("service_id", after.service_id != before.service_id),
+            ("complaint_ref", after.complaint_ref != before.complaint_ref),
+        ] {
+            if changed {
+                fields.push(name);
+            }
+        }
+        let data =
+            serde_json::json!({ "fields": fields, "from_priority": before.priority, "to_priority": after.priority });
+        let kind = if priority_changed { "priority_changed" } else { "updated" };
+        let event = NewEvent { ticket_id: id, kind, from: None, to: None, data: Some(data), internal: false };
+        events::record(conn, ctx, event)?;
+        let change = Change {
+            action: "ticket.updated",
+            entity_type: "ticket",
+            entity_id: id,
+            before: Some(audit::snapshot(&before)?),
+            after: Some(audit::snapshot(&after)?),
+        };
+        audit::record(conn, ctx, change)?;
+        Ok(after)
+    })
+}
+
+/// Records the reporter's satisfaction rating (1–5) once, after resolution.
+pub fn rate(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    principal: &Principal,
+    id: Uuid,
+    rating: i16,
+    remark: Option<String>,
+) -> Result<Ticket, StoreError> {
+    write_tx(conn, |conn| {
+        let before = find(conn, &TicketScope::of(principal), id)?;
+        if !access::may_rate(principal, &before.facts()) {
+            return Err(StoreError::Forbidden("only the reporter rates the service they received".to_owned()));
+        }
+        if !matches!(before.status, Status::Resolved | Status::Closed) {
+            return Err(StoreError::Conflict("a ticket is rated after it is resolved".to_owned()));
+        }
+        if before.rating.is_some() {
+            return Err(StoreError::Conflict("this ticket has already been rated".to_owned()));
+        }
+        diesel::update(tickets::table.find(ids::to_bytes(id)))
+            .set((
+                tickets::rating.eq(rating),
+                tickets::rating_remark.eq(&remark),
+                tickets::updated_at.eq(ctx.now.naive_utc()),
+            ))
+            .execute(conn)?;
+        let data = serde_json::json!({ "rating": rating, "remark": remark });
+        events::record(
+            conn,
+            ctx,
+            NewEvent { ticket_id: id, kind: "rated", from: None, to: None, data: Some(data), internal: false },
+        )?;
+        let after = find_any(conn, id)?;
+        let change = Change {
+            action: "ticket.rated",
+            entity_type: "ticket",
+            entity_id: id,
+            before: Some(audit::snapshot(&before)?),
+            after: Some(audit::snapshot(&after)?),
+        };
+        audit::record(conn, ctx, change)?;
+        Ok(after)
+    })
+}
+
+/// Links `ticket_id` to the problem `problem_id` (or unlinks it with `None`).
+pub fn set_problem(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    principal: &Principal,
+    ticket_id: Uuid,
+    problem_id: Option<Uuid>,
+) -> Result<Ticket, StoreError> {
+    write_tx(conn, |conn| {
+        let scope = TicketScope::of(principal);
+        let before = find(conn, &scope, ticket_id)?;
+        let problem = match problem_id.or(before.problem_id) {
+            Some(id) => find(conn, &scope, id)?,
+            None => return Err(StoreError::Conflict("the ticket is not linked to a problem".to_owned())),
+        };
+        if problem.ticket_type != TicketType::Problem {
+            return Err(StoreError::Invalid(ValidationErrors::single(
+                "problem_id",
+                "must be a ticket of type problem",
+            )));
+        }
+        if !matches!(before.ticket_type, TicketType::Incident | TicketType::Complaint) {
+            return Err(StoreError::Invalid(ValidationErrors::single(
+                "ticket_id",
+                "only incidents and complaints link to a problem",
+            )));
+        }
+        if !access::works_queue(principal, &problem.facts()) {
+            return Err(StoreError::Forbidden("only the desk working the problem links tickets to it".to_owned()));
+        }
+        diesel::update(tickets::table.find(ids::to_bytes(ticket_id)))
+            .set((tickets::problem_id.eq(problem_id.map(ids::to_bytes)), tickets::updated_at.eq(ctx.now.naive_utc())))
+            .execute(conn)?;
+        let (kind, problem_kind) = if problem_id.is_some() {
+            ("linked_to_problem", "ticket_linked")
+        } else {
+            ("unlinked_from_problem", "ticket_unlinked")
+        };
+        let data = serde_json::json!({ "problem_id": problem.id, "problem_number": problem.number });
+        events::record(
+            conn,
+            ctx,
+            NewEvent { ticket_id, kind, from: None, to: None, data: Some(data), internal: false },
+        )?;
+        let data = serde_json::json!({ "ticket_id": ticket_id, "ticket_number": before.number });
+        events::record(
+            conn,
+            ctx,
+            NewEvent {
+                ticket_id: problem.id,
+                kind: problem_kind,
+                from: None,
+                to: None,
+                data: Some(data),
+                internal: false,
+            },
+        )?;
+        let after = find_any(conn, ticket_id)?;
+        let change = Change {
+            action: "ticket.problem_link",
+            entity_type: "ticket",
+            entity_id: ticket_id,
+            before: Some(audit::snapshot(&before)?),
+            after: Some(audit::snapshot(&after)?),
+        };
+        audit::record(conn, ctx, change)?;
+        Ok(after)
+    })
+}
