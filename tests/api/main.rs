@@ -12,5 +12,6 @@ mod errors;
 mod health;
 mod migrations;
 mod openapi;
+mod tickets;
 mod units;
 mod users;

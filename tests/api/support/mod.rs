@@ -230,6 +230,10 @@ pub struct Org {
     pub tier1_b: Person,
     pub reporter_a: Person,
     pub reporter_b: Person,
+    /// An application service tier 1 handles first.
+    pub service: Uuid,
+    /// Dinas-run infrastructure that tier 2 takes directly.
+    pub infra_service: Uuid,
 }
 
 pub fn insert_unit(db: &Db, kind: UnitKind, code: &str, zone: &str) -> Uuid {
@@ -243,6 +247,23 @@ pub fn insert_unit(db: &Db, kind: UnitKind, code: &str, zone: &str) -> Uuid {
     };
     let mut conn = db.conn().unwrap();
     units::insert(&mut conn, &Context::system(Utc::now()), &new).unwrap().id
+}
+
+pub fn insert_service(db: &Db, owner: Uuid, code: &str, direct_tier2: bool) -> Uuid {
+    use spbe_desk::domain::service::{NewService, Platform, ServiceCategory};
+    let platform = if direct_tier2 { Platform::JaringanIntra } else { Platform::AplikasiKhusus };
+    let new = NewService {
+        code: Code::parse(code).unwrap(),
+        name: DisplayName::parse(&format!("Layanan {code}")).unwrap(),
+        description: String::new(),
+        category: ServiceCategory::AdministrasiPemerintahan,
+        owner_unit_id: owner,
+        platform,
+        application_name: (!direct_tier2).then(|| DisplayName::parse(code).unwrap()),
+        direct_tier2,
+    };
+    let mut conn = db.conn().unwrap();
+    spbe_desk::db::services::insert(&mut conn, &Context::system(Utc::now()), &new).unwrap().id
 }
 
 pub fn insert_user(db: &Db, unit_id: Uuid, email: &str, roles: &[Role]) -> Uuid {
@@ -280,6 +301,8 @@ impl TestApp {
             tier1_b: self.person(pd_b, "tier1.b@desk.go.id", &[Role::Tier1Technician]).await,
             reporter_a: self.person(pd_a, "reporter.a@desk.go.id", &[Role::Reporter]).await,
             reporter_b: self.person(pd_b, "reporter.b@desk.go.id", &[Role::Reporter]).await,
+            service: insert_service(&self.db, pd_a, "SIMPEG", false),
+            infra_service: insert_service(&self.db, dinas, "JARINGAN-INTRA", true),
         }
     }
 }
