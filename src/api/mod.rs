@@ -79,7 +79,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// The ticket routes (intake, queues, workflow, comments, problems).
 fn ticket_routes(cfg: &mut web::ServiceConfig) {
-    use tickets::{actions, comments};
+    use tickets::{actions, attachments, comments};
     cfg.service(
         resource("/tickets", "GET, POST")
             .route(web::get().to(tickets::list_tickets))
@@ -114,7 +114,16 @@ fn ticket_routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(comments::list_comments))
             .route(web::post().to(comments::create_comment)),
     )
-    .service(resource("/tickets/{id}/events", "GET").route(web::get().to(comments::list_events)));
+    .service(resource("/tickets/{id}/events", "GET").route(web::get().to(comments::list_events)))
+    .service(
+        resource("/tickets/{id}/attachments", "GET, POST")
+            .route(web::get().to(attachments::list_attachments))
+            .route(web::post().to(attachments::upload_attachment)),
+    )
+    .service(
+        resource("/tickets/{id}/attachments/{attachment_id}", "GET")
+            .route(web::get().to(attachments::download_attachment)),
+    );
 }
 
 /// Deserializes a field that may be absent (`None`), `null` (`Some(None)`)

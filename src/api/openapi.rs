@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::tickets::{self, actions, comments};
+use super::tickets::{self, actions, attachments, comments};
 use super::{api_keys, audit, auth, health, services, units, users};
 use crate::error::{FieldErrorDoc, Problem};
 
@@ -24,6 +24,7 @@ use crate::error::{FieldErrorDoc, Problem};
         actions::return_ticket, actions::resolve_ticket, actions::close_ticket, actions::reopen_ticket, actions::rate_ticket,
         actions::link_ticket, actions::unlink_ticket, actions::list_linked_tickets,
         comments::create_comment, comments::list_comments, comments::list_events,
+        attachments::upload_attachment, attachments::list_attachments, attachments::download_attachment,
         audit::list_audit,
         openapi_json,
     ),

@@ -5,6 +5,7 @@
 //! code through [`Db::run`].
 
 pub mod api_keys;
+pub mod attachments;
 pub mod audit;
 pub mod comments;
 mod error;

@@ -1,6 +1,7 @@
 //! `/api/v1/tickets`: intake, queues, reads and edits.
 
 pub mod actions;
+pub mod attachments;
 pub mod comments;
 mod cursor;
 pub mod types;

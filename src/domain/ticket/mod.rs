@@ -2,6 +2,7 @@
 //! priority, and the tier-1/tier-2 workflow.
 
 pub mod access;
+pub mod attachment;
 pub mod intake;
 pub mod kinds;
 pub mod priority;

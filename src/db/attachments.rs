@@ -1,0 +1,151 @@
+//! Attachment records (the bytes live in the data folder; see `api`).
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::audit::{self, Change, Context};
+use super::schema::attachments;
+use super::tickets::events::{self, NewEvent};
+use super::{comments, ids, tickets, write_tx, DbConnection, StoreError};
+use crate::domain::policy::Principal;
+use crate::domain::ticket::access::{self, TicketScope};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attachment {
+    pub id: Uuid,
+    pub ticket_id: Uuid,
+    pub comment_id: Option<Uuid>,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_by_kind: String,
+    pub uploaded_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = attachments)]
+struct AttachmentRow {
+    id: Vec<u8>,
+    ticket_id: Vec<u8>,
+    comment_id: Option<Vec<u8>>,
+    filename: String,
+    content_type: String,
+    size_bytes: i64,
+    sha256: String,
+    uploaded_by_kind: String,
+    uploaded_by: Vec<u8>,
+    created_at: NaiveDateTime,
+}
+
+impl TryFrom<AttachmentRow> for Attachment {
+    type Error = StoreError;
+
+    fn try_from(r: AttachmentRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: ids::from_bytes(&r.id)?,
+            ticket_id: ids::from_bytes(&r.ticket_id)?,
+            comment_id: r.comment_id.as_deref().map(ids::from_bytes).transpose()?,
+            filename: r.filename,
+            content_type: r.content_type,
+            size_bytes: r.size_bytes,
+            sha256: r.sha256,
+            uploaded_by_kind: r.uploaded_by_kind,
+            uploaded_by: ids::from_bytes(&r.uploaded_by)?,
+            created_at: r.created_at.and_utc(),
+        })
+    }
+}
+
+/// A stored file to record against a ticket (or one of its comments).
+pub struct NewAttachment {
+    pub id: Uuid,
+    pub ticket_id: Uuid,
+    pub comment_id: Option<Uuid>,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+}
+
+/// Records an attachment; an attachment on an internal comment is itself
+/// internal (its event is hidden from reporters like the comment).
+pub fn add(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    principal: &Principal,
+    new: NewAttachment,
+) -> Result<Attachment, StoreError> {
+    write_tx(conn, |conn| {
+        let ticket = tickets::find(conn, &TicketScope::of(principal), new.ticket_id)?;
+        let internal = match new.comment_id {
+            Some(comment_id) => comments::find(conn, principal, new.ticket_id, comment_id)?.internal,
+            None => false,
+        };
+        if !access::may_comment(principal, &ticket.facts(), internal) {
+            return Err(StoreError::Forbidden("your roles do not allow attaching files to this ticket".to_owned()));
+        }
+        let row = AttachmentRow {
+            id: ids::to_bytes(new.id),
+            ticket_id: ids::to_bytes(new.ticket_id),
+            comment_id: new.comment_id.map(ids::to_bytes),
+            filename: new.filename,
+            content_type: new.content_type,
+            size_bytes: new.size_bytes,
+            sha256: new.sha256,
+            uploaded_by_kind: principal.actor.kind().to_owned(),
+            uploaded_by: ids::to_bytes(principal.actor.id()),
+            created_at: ctx.now.naive_utc(),
+        };
+        diesel::insert_into(attachments::table).values(&row).execute(conn)?;
+        let attachment = Attachment::try_from(row)?;
+        let data = serde_json::json!({ "attachment_id": attachment.id, "filename": attachment.filename, "comment_id": attachment.comment_id });
+        let event = NewEvent {
+            ticket_id: new.ticket_id,
+            kind: "attachment_added",
+            from: None,
+            to: None,
+            data: Some(data),
+            internal,
+        };
+        events::record(conn, ctx, event)?;
+        let after = Some(audit::snapshot(&attachment)?);
+        let change = Change {
+            action: "attachment.created",
+            entity_type: "attachment",
+            entity_id: attachment.id,
+            before: None,
+            after,
+        };
+        audit::record(conn, ctx, change)?;
+        Ok(attachment)
+    })
+}
+
+/// The attachments of a ticket the caller sees; those on internal comments
+/// only for the ticket's staff.
+pub fn list(conn: &mut DbConnection, principal: &Principal, ticket_id: Uuid) -> Result<Vec<Attachment>, StoreError> {
+    let visible_comments: Vec<Uuid> = comments::list(conn, principal, ticket_id)?.into_iter().map(|c| c.id).collect();
+    let rows = attachments::table
+        .filter(attachments::ticket_id.eq(ids::to_bytes(ticket_id)))
+        .select(AttachmentRow::as_select())
+        .order(attachments::id.asc())
+        .load::<AttachmentRow>(conn)?;
+    rows.into_iter()
+        .map(Attachment::try_from)
+        .filter(|a| a.as_ref().map_or(true, |a| a.comment_id.is_none_or(|c| visible_comments.contains(&c))))
+        .collect()
+}
+
+/// One attachment the caller may download.
+pub fn find(
+    conn: &mut DbConnection,
+    principal: &Principal,
+    ticket_id: Uuid,
+    id: Uuid,
+) -> Result<Attachment, StoreError> {
+    list(conn, principal, ticket_id)?.into_iter().find(|a| a.id == id).ok_or(StoreError::NotFound)
+}
