@@ -10,6 +10,7 @@ pub mod password;
 pub mod policy;
 pub mod role;
 pub mod service;
+pub mod sla;
 pub mod text;
 mod text_enum;
 pub mod ticket;

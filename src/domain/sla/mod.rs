@@ -1,0 +1,12 @@
+//! Service levels in business time: working calendars of Indonesian
+//! regions and the arithmetic of due times over them.
+//!
+//! Pure: every function takes the calendar and instants as arguments.
+
+pub mod calendar;
+pub mod math;
+pub mod target;
+
+pub use calendar::{CalendarError, Interval, SpecialSchedule, WeekSchedule, WorkingCalendar};
+pub use math::{add_business, business_elapsed, NoWorkingTime};
+pub use target::Target;

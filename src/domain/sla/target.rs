@@ -1,0 +1,70 @@
+//! SLA targets in the units service standards use: business minutes,
+//! working days (*hari kerja*) or calendar hours ("2×24 jam").
+
+use chrono::{DateTime, Duration, TimeZone as _, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::calendar::WorkingCalendar;
+use super::math::{add_business, next_working_instant, NoWorkingTime};
+
+/// How long a clock may run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "unit", content = "value", rename_all = "snake_case")]
+pub enum Target {
+    BusinessMinutes(u32),
+    /// Due at the same local time of day on the n-th following working day.
+    BusinessDays(u32),
+    /// Wall-clock hours, working time or not.
+    CalendarHours(u32),
+}
+
+impl Target {
+    /// When a clock started at `start` falls due.
+    pub fn due_at(self, cal: &WorkingCalendar, start: DateTime<Utc>) -> Result<DateTime<Utc>, NoWorkingTime> {
+        match self {
+            Target::BusinessMinutes(m) => add_business(cal, start, Duration::minutes(i64::from(m))),
+            Target::CalendarHours(h) => Ok(start + Duration::hours(i64::from(h))),
+            Target::BusinessDays(n) => {
+                let first = next_working_instant(cal, start)?;
+                let local = first.with_timezone(&cal.zone);
+                let (mut date, time) = (local.date_naive(), local.time());
+                let mut counted = 0;
+                for _ in 0..3660 {
+                    if counted == n {
+                        let due = cal.zone.from_local_datetime(&date.and_time(time)).earliest();
+                        return due.map(|t| t.with_timezone(&Utc)).ok_or(NoWorkingTime);
+                    }
+                    date += Duration::days(1);
+                    if !cal.intervals_on(date).is_empty() {
+                        counted += 1;
+                    }
+                }
+                Err(NoWorkingTime)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::sla::math::tests::{majene_2026, wita};
+
+    #[test]
+    fn two_times_twenty_four_hours_ignores_working_time() {
+        let cal = majene_2026();
+        assert_eq!(
+            Target::CalendarHours(48).due_at(&cal, wita(2026, 8, 14, 15, 50)).unwrap(),
+            wita(2026, 8, 16, 15, 50)
+        );
+    }
+
+    #[test]
+    fn working_days_skip_weekends_and_holidays() {
+        let cal = majene_2026();
+        // Friday 14 Aug 10:00 + 1 working day: Mon 17 Aug is a holiday -> Tue 18 Aug 10:00.
+        assert_eq!(Target::BusinessDays(1).due_at(&cal, wita(2026, 8, 14, 10, 0)).unwrap(), wita(2026, 8, 18, 10, 0));
+        // Saturday evening starts counting from Monday 07:30 (Mon 10 Aug is a working day).
+        assert_eq!(Target::BusinessDays(3).due_at(&cal, wita(2026, 8, 8, 19, 0)).unwrap(), wita(2026, 8, 13, 7, 30));
+    }
+}
