@@ -103,7 +103,6 @@ fn app(
     let metrics = state.metrics.clone();
     let settings = &state.settings;
     App::new()
-        .app_data(extract::json_config(settings.server.body_limit_bytes))
         .app_data(web::PayloadConfig::new(settings.server.body_limit_bytes))
         .app_data(extract::path_config())
         .app_data(extract::query_config())

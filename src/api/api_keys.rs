@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::pagination::{Page, PageRequest};
+use crate::api::extract::Json;
 use crate::auth::{secrets, Authenticated};
 use crate::db::api_keys::{self, ApiKey, NewApiKey};
 use crate::domain::policy::{Action, Actor};
@@ -85,7 +86,7 @@ fn people_only(auth: &Authenticated) -> Result<Uuid, ApiError> {
 pub async fn create_api_key(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<CreateApiKeyRequest>,
+    body: Json<CreateApiKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageApiKeys)?;
     let created_by = people_only(&auth)?;

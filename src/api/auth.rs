@@ -7,6 +7,7 @@ use tracing_actix_web::RequestId;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::api::extract::Json;
 use crate::auth::{password, secrets, Authenticated};
 use crate::db::audit::Context;
 use crate::db::sessions::{self, Refreshed};
@@ -118,7 +119,7 @@ fn token_response(
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.into_inner();
     let email = email.trim().to_lowercase();
@@ -147,7 +148,7 @@ pub async fn login(
 pub async fn refresh(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let presented = secrets::digest(body.refresh_token.trim());
     let next_token = secrets::random_token();

@@ -1,32 +1,89 @@
 //! Makes actix's own extractor and routing failures answer in
 //! problem+json like everything else.
 
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::error::ApiError;
 
-/// JSON bodies: syntax errors are 400, wrong fields or types 422, a missing
-/// or wrong content type 415, an oversized body 413.
-pub fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default().limit(limit).error_handler(|error, _req| json_error(error).into())
+/// A JSON request body. Unlike `web::Json`, a body of the wrong shape is
+/// answered with the path of the offending field (`roles[1]`,
+/// `reporter.email`), found with `serde_path_to_error`. Syntax errors are
+/// 400, a missing or wrong content type 415, an oversized body 413 (the
+/// limit is the `PayloadConfig`'s, set from `server.body_limit_bytes`).
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
 }
 
-fn json_error(error: JsonPayloadError) -> ApiError {
-    match error {
-        JsonPayloadError::OverflowKnownLength { length, limit } => {
-            ApiError::PayloadTooLarge(format!("the body is {length} bytes; the limit is {limit}"))
-        }
-        JsonPayloadError::Overflow { limit } => {
-            ApiError::PayloadTooLarge(format!("the body exceeds the limit of {limit} bytes"))
-        }
-        JsonPayloadError::ContentType => {
-            ApiError::UnsupportedMediaType("send the body as JSON with Content-Type: application/json".to_owned())
-        }
-        JsonPayloadError::Deserialize(error) if error.is_data() => ApiError::invalid("body", error.to_string()),
-        JsonPayloadError::Deserialize(error) => ApiError::BadRequest(format!("malformed JSON: {error}")),
-        other => ApiError::BadRequest(format!("unreadable body: {other}")),
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        let essence = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    })
+}
+
+/// The field a serde error is about: its path, or the field named in a
+/// "missing field `x`" / "unknown field `x`" message at the top level.
+fn field_of(path: &str, message: &str) -> String {
+    let named = message
+        .split('`')
+        .nth(1)
+        .filter(|_| message.starts_with("missing field") || message.starts_with("unknown field"));
+    match (path, named) {
+        ("." | "", Some(name)) => name.to_owned(),
+        ("." | "", None) => "body".to_owned(),
+        (path, Some(name)) if message.starts_with("missing field") => format!("{path}.{name}"),
+        (path, _) => path.to_owned(),
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let json = is_json(req);
+        let limit = req.app_data::<web::Data<crate::state::AppState>>().map(|s| s.settings.server.body_limit_bytes);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !json {
+                return Err(ApiError::UnsupportedMediaType(
+                    "send the body as JSON with Content-Type: application/json".to_owned(),
+                ));
+            }
+            let bytes = body.await.map_err(|e| match e.as_response_error().status_code().as_u16() {
+                413 => ApiError::PayloadTooLarge(match limit {
+                    Some(limit) => format!("the body exceeds the limit of {limit} bytes"),
+                    None => format!("the body exceeds the size limit: {e}"),
+                }),
+                _ => ApiError::BadRequest(format!("unreadable body: {e}")),
+            })?;
+            let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
+            serde_path_to_error::deserialize(deserializer).map(Json).map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                if inner.is_data() {
+                    let message = inner.to_string();
+                    ApiError::invalid(&field_of(&path, &message), message)
+                } else {
+                    ApiError::BadRequest(format!("malformed JSON: {inner}"))
+                }
+            })
+        })
     }
 }
 
@@ -54,4 +111,18 @@ pub async fn wrong_method(req: HttpRequest, allow: &'static str) -> HttpResponse
     let mut response = actix_web::ResponseError::error_response(&error);
     response.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static(allow));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_of;
+
+    #[test]
+    fn serde_errors_name_their_field() {
+        assert_eq!(field_of(".", "missing field `email` at line 1 column 2"), "email");
+        assert_eq!(field_of(".", "unknown field `kind`, expected one of `code`"), "kind");
+        assert_eq!(field_of("roles[1]", "unknown variant `root`, expected one of `reporter`"), "roles[1]");
+        assert_eq!(field_of("reporter", "missing field `name`"), "reporter.name");
+        assert_eq!(field_of(".", "invalid type: integer `1`, expected a map"), "body");
+    }
 }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::etag::{created_with_etag, expected_version, ok_with_etag};
 use super::pagination::{Page, PageRequest};
 use super::units::search_text;
+use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::services::{self, Service, ServiceFilter};
 use crate::domain::policy::Action;
@@ -200,7 +201,7 @@ pub async fn list_services(
 pub async fn create_service(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<CreateServiceRequest>,
+    body: Json<CreateServiceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
     let new = NewService::try_from(body.into_inner())?;
@@ -237,7 +238,7 @@ pub async fn update_service(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateServiceRequest>,
+    body: Json<UpdateServiceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
     let changes = ServiceChanges::try_from(body.into_inner())?;

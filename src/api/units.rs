@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::etag::{created_with_etag, expected_version, ok_with_etag};
 use super::pagination::{Page, PageRequest};
+use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::units::{self, Unit, UnitFilter};
 use crate::domain::email::EmailAddress;
@@ -167,7 +168,7 @@ pub async fn list_units(
 pub async fn create_unit(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<CreateUnitRequest>,
+    body: Json<CreateUnitRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
     let new = NewUnit::try_from(body.into_inner())?;
@@ -204,7 +205,7 @@ pub async fn update_unit(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateUnitRequest>,
+    body: Json<UpdateUnitRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
     let changes = UnitChanges::try_from(body.into_inner())?;

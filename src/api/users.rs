@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::etag::{created_with_etag, expected_version, ok_with_etag};
 use super::pagination::{Page, PageRequest};
 use super::units::search_text;
+use crate::api::extract::Json;
 use crate::auth::{password, secrets, Authenticated};
 use crate::db::users::{self, User, UserFilter};
 use crate::domain::email::EmailAddress;
@@ -141,7 +142,7 @@ pub async fn list_users(
 pub async fn create_user(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<CreateUserRequest>,
+    body: Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUsers)?;
     let body = body.into_inner();
@@ -201,7 +202,7 @@ pub async fn update_user(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateUserRequest>,
+    body: Json<UpdateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUsers)?;
     let body = body.into_inner();

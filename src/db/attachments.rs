@@ -85,6 +85,9 @@ pub fn add(
             Some(comment_id) => comments::find(conn, principal, new.ticket_id, comment_id)?.internal,
             None => false,
         };
+        if ticket.status == crate::domain::ticket::Status::Closed {
+            return Err(StoreError::Conflict("a closed ticket takes no comments or files; reopen it first".to_owned()));
+        }
         if !access::may_comment(principal, &ticket.facts(), internal) {
             return Err(StoreError::Forbidden("your roles do not allow attaching files to this ticket".to_owned()));
         }

@@ -62,6 +62,9 @@ pub fn add(
 ) -> Result<Comment, StoreError> {
     write_tx(conn, |conn| {
         let ticket = tickets::find(conn, &TicketScope::of(principal), ticket_id)?;
+        if ticket.status == crate::domain::ticket::Status::Closed {
+            return Err(StoreError::Conflict("a closed ticket takes no comments or files; reopen it first".to_owned()));
+        }
         if !access::may_comment(principal, &ticket.facts(), internal) {
             let what = if internal { "internal comments" } else { "comments" };
             return Err(StoreError::Forbidden(format!("your roles do not allow {what} on this ticket")));

@@ -147,11 +147,15 @@ async fn json_of_the_wrong_shape_is_a_422_problem(backend: Backend) {
     unknown_kind["kind"] = json!("kecamatan");
     let mut unknown_field = valid_unit();
     unknown_field["owner"] = json!("someone");
-    let cases =
-        [(missing, "code"), (wrong_type, "expected a boolean"), (unknown_kind, "kecamatan"), (unknown_field, "owner")];
-    for (body, culprit) in cases {
+    let cases = [
+        (missing, "code", "code"),
+        (wrong_type, "mandiri_tik", "expected a boolean"),
+        (unknown_kind, "kind", "kecamatan"),
+        (unknown_field, "owner", "owner"),
+    ];
+    for (body, field, culprit) in cases {
         let resp = app.post("/api/v1/units", Some(&org.admin.token), body).await;
-        assert_eq!(invalid_fields(&resp), ["body"]);
+        assert_eq!(invalid_fields(&resp), [field], "the problem names the field: {}", resp.text);
         let message = resp.body["errors"][0]["message"].as_str().unwrap();
         assert!(message.contains(culprit), "the message should name `{culprit}`: {message}");
     }

@@ -304,7 +304,7 @@ async fn the_kind_of_a_unit_cannot_be_changed(backend: Backend) {
     let before = counts(&app);
     let path = format!("/api/v1/units/{}", org.pd_a);
     let resp = app.patch(&path, Some(&org.admin.token), json!({ "kind": "dinas" }), None).await;
-    assert_eq!(invalid_fields(&resp), ["body"]);
+    assert_eq!(invalid_fields(&resp), ["kind"]);
     assert!(resp.body["errors"][0]["message"].as_str().unwrap().contains("kind"), "{}", resp.text);
     assert_eq!(counts(&app), before);
     let unit = app.get(&path, Some(&org.admin.token)).await;

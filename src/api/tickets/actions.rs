@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::resolve;
 use super::types::{TicketPage, TicketResponse};
 use crate::api::etag::{expected_version, ok_with_etag};
+use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::tickets::{self, TicketFilter, TransitionRequest};
 use crate::domain::policy::Actor;
@@ -123,7 +124,7 @@ pub async fn assign_ticket(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<String>,
-    body: web::Json<AssignRequest>,
+    body: Json<AssignRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let command = Command::Assign { assignee: body.assignee_id };
     run(state, auth, req, id.into_inner(), command, false).await
@@ -154,7 +155,7 @@ pub async fn pend_ticket(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<String>,
-    body: web::Json<PendingRequest>,
+    body: Json<PendingRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let command = Command::Pend { reason: body.reason };
     run(state, auth, req, id.into_inner(), command, false).await
@@ -185,7 +186,7 @@ pub async fn escalate_ticket(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<String>,
-    body: web::Json<EscalateRequest>,
+    body: Json<EscalateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = ValidationErrors::new();
     let reason = errors.check("reason", parse_long_text(&body.reason));
@@ -207,7 +208,7 @@ pub async fn return_ticket(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<String>,
-    body: web::Json<ReturnRequest>,
+    body: Json<ReturnRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let instructions = text("instructions", &body.instructions)?;
     run(state, auth, req, id.into_inner(), Command::Return { instructions }, false).await
@@ -223,7 +224,7 @@ pub async fn resolve_ticket(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<String>,
-    body: web::Json<ResolveRequest>,
+    body: Json<ResolveRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let resolution = text("resolution", &body.resolution)?;
@@ -256,7 +257,7 @@ pub async fn reopen_ticket(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<String>,
-    body: web::Json<ReopenRequest>,
+    body: Json<ReopenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = text("reason", &body.reason)?;
     run(state, auth, req, id.into_inner(), Command::Reopen { reason }, false).await
@@ -271,7 +272,7 @@ pub async fn rate_ticket(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<String>,
-    body: web::Json<RateRequest>,
+    body: Json<RateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     if !(1..=5).contains(&body.rating) {
@@ -302,7 +303,7 @@ pub async fn link_ticket(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<String>,
-    body: web::Json<LinkRequest>,
+    body: Json<LinkRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (ctx, principal, raw, ticket_id) =
         (auth.context(state.clock.now()), auth.principal.clone(), id.into_inner(), body.ticket_id);

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::resolve;
 use super::types::TicketEventResponse;
+use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::comments::{self, Comment};
 use crate::db::tickets;
@@ -71,7 +72,7 @@ pub async fn create_comment(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<String>,
-    body: web::Json<CreateCommentRequest>,
+    body: Json<CreateCommentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let text = parse_long_text(&body.body).map_err(|e| ApiError::invalid("body", e.to_string()))?;

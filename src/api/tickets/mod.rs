@@ -13,6 +13,7 @@ use uuid::Uuid;
 use self::types::{CreateTicketRequest, SummaryResponse, TicketPage, TicketQuery, TicketResponse, UpdateTicketRequest};
 use super::etag::{expected_version, ok_with_etag};
 use super::units::search_text;
+use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::tickets::{self, CreateOutcome, IdempotencyKey, TicketFilter, TicketPatch};
 use crate::db::{DbConnection, StoreError};
@@ -130,7 +131,7 @@ pub async fn create_ticket(
     state: web::Data<AppState>,
     auth: Authenticated,
     req: HttpRequest,
-    body: web::Json<CreateTicketRequest>,
+    body: Json<CreateTicketRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let key = idempotency_key(&req, &auth.principal, &body)?;
@@ -267,7 +268,7 @@ pub async fn update_ticket(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<String>,
-    body: web::Json<UpdateTicketRequest>,
+    body: Json<UpdateTicketRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut errors = ValidationErrors::new();

@@ -369,6 +369,7 @@ pub fn rate(
             .set((
                 tickets::rating.eq(rating),
                 tickets::rating_remark.eq(&remark),
+                tickets::version.eq(tickets::version + 1),
                 tickets::updated_at.eq(ctx.now.naive_utc()),
             ))
             .execute(conn)?;
@@ -422,7 +423,11 @@ pub fn set_problem(
             return Err(StoreError::Forbidden("only the desk working the problem links tickets to it".to_owned()));
         }
         diesel::update(tickets::table.find(ids::to_bytes(ticket_id)))
-            .set((tickets::problem_id.eq(problem_id.map(ids::to_bytes)), tickets::updated_at.eq(ctx.now.naive_utc())))
+            .set((
+                tickets::problem_id.eq(problem_id.map(ids::to_bytes)),
+                tickets::version.eq(tickets::version + 1),
+                tickets::updated_at.eq(ctx.now.naive_utc()),
+            ))
             .execute(conn)?;
         let (kind, problem_kind) = if problem_id.is_some() {
             ("linked_to_problem", "ticket_linked")

@@ -105,10 +105,16 @@ pub fn may_rate(principal: &Principal, ticket: &TicketFacts) -> bool {
     is_reporter(principal, ticket)
 }
 
-/// Whether a comment may be written (internal ones only by staff).
+/// Whether a comment may be written: by the reporter (public only) or the
+/// desks handling the ticket. Admins and auditors do not take part in the
+/// conversation. (A closed ticket takes no comments at all: the store
+/// refuses them, since it sits in no queue and reopening is the way back.)
 pub fn may_comment(principal: &Principal, ticket: &TicketFacts, internal: bool) -> bool {
-    let writes = !principal.has(Role::Auditor) || principal.roles.iter().any(|r| r != Role::Auditor);
-    writes && TicketScope::of(principal).sees(ticket) && (!internal || is_staff(principal, ticket))
+    let desk = works_queue(principal, ticket)
+        || (principal.has(Role::Tier1Technician) && principal.unit_id == ticket.unit_id)
+        || (principal.has(Role::Tier2Engineer) && ticket.tier2_involved);
+    let reporter = is_reporter(principal, ticket) || TicketScope::of(principal).creator == Some(ticket.created_by);
+    desk || (reporter && !internal)
 }
 
 /// Whether `candidate` may be assigned a ticket at `tier` of `ticket_unit`.
@@ -213,6 +219,7 @@ mod tests {
         assert!(may_comment(&person(1, PD_A, &[Role::Reporter]), &t, false));
         assert!(may_comment(&person(3, PD_A, &[Role::Tier1Technician]), &t, true));
         assert!(!may_comment(&person(6, PD_A, &[Role::Auditor]), &t, false));
+        assert!(!may_comment(&person(9, PD_A, &[Role::Admin]), &t, false));
     }
 
     #[test]
