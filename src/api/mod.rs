@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod calendars;
 pub mod etag;
 pub mod extract;
 pub mod health;
@@ -73,8 +74,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::patch().to(services::update_service)),
                 )
                 .configure(ticket_routes)
+                .configure(calendar_routes)
                 .service(resource("/audit", "GET").route(web::get().to(audit::list_audit))),
         );
+}
+
+/// The working calendars and their holidays.
+fn calendar_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/calendars", "GET, POST")
+            .route(web::get().to(calendars::list_calendars))
+            .route(web::post().to(calendars::create_calendar)),
+    )
+    .service(
+        resource("/calendars/{id}", "GET, PUT, DELETE")
+            .route(web::get().to(calendars::get_calendar))
+            .route(web::put().to(calendars::replace_calendar))
+            .route(web::delete().to(calendars::delete_calendar)),
+    )
+    .service(resource("/calendars/{id}/versions/{version}", "GET").route(web::get().to(calendars::get_calendar_version)))
+    .service(resource("/calendars/{id}/holidays", "POST").route(web::post().to(calendars::import_holidays)))
+    .service(resource("/calendars/{id}/holidays/{date}", "DELETE").route(web::delete().to(calendars::remove_holiday)));
 }
 
 /// The ticket routes (intake, queues, workflow, comments, problems).

@@ -5,7 +5,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::tickets::{self, actions, attachments, comments};
-use super::{api_keys, audit, auth, health, services, units, users};
+use super::{api_keys, audit, auth, calendars, health, services, units, users};
 use crate::error::{FieldErrorDoc, Problem};
 
 #[derive(OpenApi)]
@@ -25,6 +25,8 @@ use crate::error::{FieldErrorDoc, Problem};
         actions::link_ticket, actions::unlink_ticket, actions::list_linked_tickets,
         comments::create_comment, comments::list_comments, comments::list_events,
         attachments::upload_attachment, attachments::list_attachments, attachments::download_attachment,
+        calendars::list_calendars, calendars::create_calendar, calendars::get_calendar, calendars::get_calendar_version,
+        calendars::replace_calendar, calendars::delete_calendar, calendars::import_holidays, calendars::remove_holiday,
         audit::list_audit,
         openapi_json,
     ),
@@ -38,6 +40,7 @@ use crate::error::{FieldErrorDoc, Problem};
         (name = "tickets", description = "Intake, queues, comments and the timeline"),
         (name = "ticket workflow", description = "Assign, start, pend, escalate to tier 2, return, resolve, close, reopen, rate"),
         (name = "problems", description = "Linking incidents and complaints to problems"),
+        (name = "calendars", description = "Working hours, holidays and special schedules (WIB, WITA, WIT)"),
         (name = "api-keys", description = "Service accounts for helpdesk front ends"),
         (name = "audit", description = "The audit log"),
         (name = "health", description = "Operations"),

@@ -7,6 +7,7 @@
 pub mod api_keys;
 pub mod attachments;
 pub mod audit;
+pub mod calendars;
 pub mod comments;
 mod error;
 pub mod ids;

@@ -13,6 +13,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        calendar_id -> Nullable<Binary>,
     }
 }
 
@@ -105,6 +106,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        calendar_id -> Nullable<Binary>,
     }
 }
 
@@ -216,7 +218,52 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calendars (id) {
+        id -> Binary,
+        name -> Text,
+        time_zone -> Text,
+        week_json -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_holidays (id) {
+        id -> Binary,
+        calendar_id -> Binary,
+        holiday_date -> Text,
+        kind -> Text,
+        name -> Text,
+        source -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    calendar_specials (id) {
+        id -> Binary,
+        calendar_id -> Binary,
+        name -> Text,
+        date_from -> Text,
+        date_to -> Text,
+        week_json -> Text,
+    }
+}
+
+diesel::table! {
+    calendar_versions (calendar_id, version) {
+        calendar_id -> Binary,
+        version -> BigInt,
+        snapshot_json -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
+diesel::joinable!(calendar_holidays -> calendars (calendar_id));
+diesel::joinable!(calendar_specials -> calendars (calendar_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(api_keys -> units (unit_id));

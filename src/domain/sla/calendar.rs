@@ -98,6 +98,10 @@ impl WeekSchedule {
         Self([mon_thu.clone(), mon_thu.clone(), mon_thu.clone(), mon_thu, fri, Vec::new(), Vec::new()])
     }
 
+    pub fn days(&self) -> &[Vec<Interval>; 7] {
+        &self.0
+    }
+
     fn is_empty(&self) -> bool {
         self.0.iter().all(Vec::is_empty)
     }

@@ -4,7 +4,9 @@
 //! Pure: every function takes the calendar and instants as arguments.
 
 pub mod calendar;
+pub mod holiday;
 pub mod math;
+pub mod spec;
 pub mod target;
 
 pub use calendar::{CalendarError, Interval, SpecialSchedule, WeekSchedule, WorkingCalendar};

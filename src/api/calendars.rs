@@ -1,0 +1,291 @@
+//! `/api/v1/calendars`: working hours, holidays and special schedules of
+//! the regions' desks (WIB, WITA, WIT).
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::etag::{created_with_etag, expected_version, ok_with_etag};
+use super::pagination::{Page, PageRequest};
+use crate::api::extract::Json;
+use crate::auth::Authenticated;
+use crate::db::calendars::{self, Calendar, CalendarDraft, StoredSpecial};
+use crate::domain::organisation::TimeZone;
+use crate::domain::policy::Action;
+use crate::domain::sla::holiday::{Holiday, HolidayKind};
+use crate::domain::sla::spec::WeekSpec;
+use crate::domain::sla::{SpecialSchedule, WeekSchedule};
+use crate::domain::text::{bounded, DisplayName};
+use crate::domain::validation::ValidationErrors;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpecialScheduleSpec {
+    /// e.g. `Ramadan 1447 H`.
+    pub name: String,
+    pub from: NaiveDate,
+    /// Inclusive.
+    pub to: NaiveDate,
+    pub week: WeekSpec,
+}
+
+/// A calendar's name, zone and hours (holidays are managed apart).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarRequest {
+    pub name: String,
+    /// IANA zone: `Asia/Jakarta` (WIB), `Asia/Makassar` (WITA), `Asia/Jayapura` (WIT).
+    pub time_zone: String,
+    pub week: WeekSpec,
+    #[serde(default)]
+    pub special_schedules: Vec<SpecialScheduleSpec>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HolidayResponse {
+    pub date: NaiveDate,
+    pub kind: HolidayKind,
+    pub name: String,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarResponse {
+    pub id: Uuid,
+    pub name: String,
+    pub time_zone: String,
+    pub week: WeekSpec,
+    pub special_schedules: Vec<SpecialScheduleSpec>,
+    pub holidays: Vec<HolidayResponse>,
+    /// Every change makes a new version; clocks keep the one they started under.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Calendar> for CalendarResponse {
+    fn from(c: Calendar) -> Self {
+        Self {
+            id: c.id,
+            name: c.name,
+            time_zone: c.time_zone,
+            week: c.week,
+            special_schedules: c
+                .specials
+                .into_iter()
+                .map(|s| SpecialScheduleSpec { name: s.name, from: s.from, to: s.to, week: s.week })
+                .collect(),
+            holidays: c
+                .holidays
+                .into_iter()
+                .map(|h| HolidayResponse { date: h.date, kind: h.kind, name: h.name, source: h.source })
+                .collect(),
+            version: c.version,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HolidayRequest {
+    /// `YYYY-MM-DD`, in the calendar's zone.
+    pub date: String,
+    pub kind: HolidayKind,
+    pub name: String,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CalendarQuery {
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+impl TryFrom<CalendarRequest> for CalendarDraft {
+    type Error = ValidationErrors;
+
+    fn try_from(r: CalendarRequest) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let name = errors.check("name", DisplayName::parse(&r.name));
+        let zone = errors.check("time_zone", TimeZone::parse(&r.time_zone));
+        if let Err((day, e)) = WeekSchedule::try_from(&r.week) {
+            errors.add(&format!("week.{day}"), e.to_string());
+        }
+        for (i, special) in r.special_schedules.iter().enumerate() {
+            errors.check(&format!("special_schedules[{i}].name"), bounded(&special.name, 200));
+            match WeekSchedule::try_from(&special.week) {
+                Ok(week) => {
+                    errors.check(&format!("special_schedules[{i}].to"), SpecialSchedule::new(special.from, special.to, week));
+                }
+                Err((day, e)) => errors.add(&format!("special_schedules[{i}].week.{day}"), e.to_string()),
+            }
+        }
+        let (Some(name), Some(zone)) = (name, zone) else { return Err(errors) };
+        errors.finish()?;
+        Ok(CalendarDraft {
+            name: name.as_str().to_owned(),
+            time_zone: zone.name().to_owned(),
+            week: r.week,
+            specials: r
+                .special_schedules
+                .into_iter()
+                .map(|s| StoredSpecial { name: s.name.trim().to_owned(), from: s.from, to: s.to, week: s.week })
+                .collect(),
+        })
+    }
+}
+
+/// List calendars (every authenticated caller).
+#[utoipa::path(get, path = "/api/v1/calendars", tag = "calendars", params(CalendarQuery),
+    responses((status = 200, body = Page<CalendarResponse>), (status = 401, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn list_calendars(state: web::Data<AppState>, auth: Authenticated, query: web::Query<CalendarQuery>) -> Result<HttpResponse, ApiError> {
+    auth.require(Action::ReadUnits)?;
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let (after, limit) = (page.after_id, page.fetch_limit());
+    let rows = state.db.run(move |conn| calendars::list(conn, after, limit)).await?;
+    Ok(HttpResponse::Ok().json(page.page(rows, |c| c.id, CalendarResponse::from)))
+}
+
+/// Create a calendar (admin).
+#[utoipa::path(post, path = "/api/v1/calendars", tag = "calendars", request_body = CalendarRequest,
+    responses((status = 201, body = CalendarResponse), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 409, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn create_calendar(state: web::Data<AppState>, auth: Authenticated, body: Json<CalendarRequest>) -> Result<HttpResponse, ApiError> {
+    auth.require(Action::ManageUnits)?;
+    let draft = CalendarDraft::try_from(body.into_inner())?;
+    let ctx = auth.context(state.clock.now());
+    let calendar = state.db.run(move |conn| calendars::insert(conn, &ctx, &draft)).await?;
+    let location = format!("/api/v1/calendars/{}", calendar.id);
+    Ok(created_with_etag(location, calendar.version, &CalendarResponse::from(calendar)))
+}
+
+/// Read a calendar with its holidays.
+#[utoipa::path(get, path = "/api/v1/calendars/{id}", tag = "calendars", params(("id" = Uuid, Path)),
+    responses((status = 200, body = CalendarResponse), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn get_calendar(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    auth.require(Action::ReadUnits)?;
+    let id = id.into_inner();
+    let calendar = state.db.run(move |conn| calendars::find(conn, id)).await?;
+    Ok(ok_with_etag(calendar.version, &CalendarResponse::from(calendar)))
+}
+
+/// A past version of a calendar, as clocks started under it see it.
+#[utoipa::path(get, path = "/api/v1/calendars/{id}/versions/{version}", tag = "calendars", params(("id" = Uuid, Path), ("version" = i64, Path)),
+    responses((status = 200, body = CalendarResponse), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn get_calendar_version(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(Uuid, i64)>) -> Result<HttpResponse, ApiError> {
+    auth.require(Action::ReadUnits)?;
+    let (id, version) = path.into_inner();
+    let calendar = state.db.run(move |conn| calendars::find_version(conn, id, version)).await?;
+    Ok(HttpResponse::Ok().json(CalendarResponse::from(calendar)))
+}
+
+/// Replace a calendar's name, zone, hours and special schedules (admin);
+/// running clocks keep the version they started under.
+#[utoipa::path(put, path = "/api/v1/calendars/{id}", tag = "calendars", request_body = CalendarRequest,
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, body = CalendarResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn replace_calendar(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: Json<CalendarRequest>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require(Action::ManageUnits)?;
+    let draft = CalendarDraft::try_from(body.into_inner())?;
+    let (id, expected, ctx) = (id.into_inner(), expected_version(&req), auth.context(state.clock.now()));
+    let calendar = state.db.run(move |conn| calendars::update(conn, &ctx, id, expected, &draft)).await?;
+    Ok(ok_with_etag(calendar.version, &CalendarResponse::from(calendar)))
+}
+
+/// Delete a calendar no unit or service uses (admin).
+#[utoipa::path(delete, path = "/api/v1/calendars/{id}", tag = "calendars", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "still in use")),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn delete_calendar(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    auth.require(Action::ManageUnits)?;
+    let (id, ctx) = (id.into_inner(), auth.context(state.clock.now()));
+    state.db.run(move |conn| calendars::delete(conn, &ctx, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn parse_holidays(req: &HttpRequest, body: &[u8]) -> Result<Vec<Holiday>, ApiError> {
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let rows: Vec<HolidayRequest> = if content_type.starts_with("text/csv") {
+        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(body);
+        reader
+            .deserialize()
+            .enumerate()
+            .map(|(i, row)| row.map_err(|e| ApiError::invalid(&format!("line {}", i + 2), e.to_string())))
+            .collect::<Result<_, _>>()?
+    } else if content_type.starts_with("application/json") {
+        let deserializer = &mut serde_json::Deserializer::from_slice(body);
+        serde_path_to_error::deserialize(deserializer).map_err(|e| ApiError::invalid(&e.path().to_string(), e.inner().to_string()))?
+    } else {
+        return Err(ApiError::UnsupportedMediaType("send a JSON array or text/csv (date,kind,name,source)".to_owned()));
+    };
+    let mut errors = ValidationErrors::new();
+    let mut holidays = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        match Holiday::parse(&row.date, row.kind, &row.name, row.source.as_deref()) {
+            Ok(holiday) => holidays.push(holiday),
+            Err((field, message)) => errors.add(&format!("[{i}].{field}"), message),
+        }
+    }
+    errors.finish()?;
+    if holidays.is_empty() {
+        return Err(ApiError::invalid("body", "no holidays given"));
+    }
+    Ok(holidays)
+}
+
+/// Import holidays in bulk (a year's SKB list), as JSON or CSV
+/// (`date,kind,name,source` with a header line). Same-date entries are replaced.
+#[utoipa::path(post, path = "/api/v1/calendars/{id}/holidays", tag = "calendars",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    request_body(content = Vec<HolidayRequest>, content_type = "application/json", description = "or text/csv: date,kind,name,source"),
+    responses((status = 200, body = CalendarResponse), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 412, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn import_holidays(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    auth.require(Action::ManageUnits)?;
+    let holidays = parse_holidays(&req, &body)?;
+    let (id, expected, ctx) = (id.into_inner(), expected_version(&req), auth.context(state.clock.now()));
+    let calendar = state.db.run(move |conn| calendars::import_holidays(conn, &ctx, id, expected, &holidays)).await?;
+    Ok(ok_with_etag(calendar.version, &CalendarResponse::from(calendar)))
+}
+
+/// Remove one holiday (admin).
+#[utoipa::path(delete, path = "/api/v1/calendars/{id}/holidays/{date}", tag = "calendars",
+    params(("id" = Uuid, Path), ("date" = String, Path, description = "YYYY-MM-DD")),
+    responses((status = 200, body = CalendarResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn remove_holiday(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(Uuid, String)>) -> Result<HttpResponse, ApiError> {
+    auth.require(Action::ManageUnits)?;
+    let (id, raw) = path.into_inner();
+    let day = NaiveDate::parse_from_str(&raw, "%Y-%m-%d").map_err(|_| ApiError::not_found())?;
+    let ctx = auth.context(state.clock.now());
+    let calendar = state.db.run(move |conn| calendars::remove_holiday(conn, &ctx, id, day)).await?;
+    Ok(ok_with_etag(calendar.version, &CalendarResponse::from(calendar)))
+}

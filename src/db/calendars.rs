@@ -1,0 +1,306 @@
+//! Working calendars: storage, versions and snapshots.
+//!
+//! Every change bumps the calendar's version and stores a snapshot of the
+//! whole calendar under it, so a clock can always be recomputed with the
+//! calendar it started under.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::audit::{self, Change, Context};
+use super::schema::{calendar_holidays, calendar_specials, calendar_versions, calendars, services, units};
+use super::{ids, write_tx, DbConnection, StoreError};
+use crate::domain::sla::holiday::{Holiday, HolidayKind};
+use crate::domain::sla::spec::WeekSpec;
+use crate::domain::sla::{SpecialSchedule, WeekSchedule, WorkingCalendar};
+
+/// A stored holiday.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredHoliday {
+    pub date: NaiveDate,
+    pub kind: HolidayKind,
+    pub name: String,
+    pub source: Option<String>,
+}
+
+/// A stored special schedule (e.g. Ramadan hours).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredSpecial {
+    pub name: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub week: WeekSpec,
+}
+
+/// A calendar with everything in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Calendar {
+    pub id: Uuid,
+    pub name: String,
+    pub time_zone: String,
+    pub week: WeekSpec,
+    pub holidays: Vec<StoredHoliday>,
+    pub specials: Vec<StoredSpecial>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Calendar {
+    /// The calendar as the SLA math reads it.
+    pub fn working(&self) -> Result<WorkingCalendar, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("calendar {}: {what}", self.id));
+        let zone = self.time_zone.parse().map_err(|_| corrupt("time zone"))?;
+        let week = WeekSchedule::try_from(&self.week).map_err(|_| corrupt("week"))?;
+        let mut working = WorkingCalendar::new(zone, week);
+        for holiday in &self.holidays {
+            working.holidays.insert(holiday.date, holiday.name.clone());
+        }
+        for special in &self.specials {
+            let week = WeekSchedule::try_from(&special.week).map_err(|_| corrupt("special week"))?;
+            working.special.push(SpecialSchedule::new(special.from, special.to, week).map_err(|_| corrupt("special range"))?);
+        }
+        Ok(working)
+    }
+}
+
+/// What a new calendar, or a full replacement of its hours, consists of.
+pub struct CalendarDraft {
+    pub name: String,
+    pub time_zone: String,
+    pub week: WeekSpec,
+    pub specials: Vec<StoredSpecial>,
+}
+
+fn date(raw: &str) -> Result<NaiveDate, StoreError> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|e| StoreError::Corrupt(format!("date `{raw}`: {e}")))
+}
+
+fn week_json(week: &WeekSpec) -> Result<String, StoreError> {
+    serde_json::to_string(week).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn explain_conflict(error: diesel::result::Error) -> StoreError {
+    match StoreError::from(error) {
+        StoreError::Conflict(_) => StoreError::Conflict("a calendar with this name already exists".to_owned()),
+        other => other,
+    }
+}
+
+/// Reads a calendar with its holidays and special schedules.
+pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Calendar, StoreError> {
+    let key = ids::to_bytes(id);
+    let (name, time_zone, week, version, created_at, updated_at) = calendars::table
+        .find(&key)
+        .select((calendars::name, calendars::time_zone, calendars::week_json, calendars::version, calendars::created_at, calendars::updated_at))
+        .first::<(String, String, String, i64, NaiveDateTime, NaiveDateTime)>(conn)?;
+    let holidays = calendar_holidays::table
+        .filter(calendar_holidays::calendar_id.eq(&key))
+        .order(calendar_holidays::holiday_date.asc())
+        .select((calendar_holidays::holiday_date, calendar_holidays::kind, calendar_holidays::name, calendar_holidays::source))
+        .load::<(String, String, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(d, kind, name, source)| {
+            Ok(StoredHoliday { date: date(&d)?, kind: kind.parse().map_err(StoreError::Corrupt)?, name, source })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let specials = calendar_specials::table
+        .filter(calendar_specials::calendar_id.eq(&key))
+        .order(calendar_specials::date_from.asc())
+        .select((calendar_specials::name, calendar_specials::date_from, calendar_specials::date_to, calendar_specials::week_json))
+        .load::<(String, String, String, String)>(conn)?
+        .into_iter()
+        .map(|(name, from, to, week)| {
+            let week = serde_json::from_str(&week).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Ok(StoredSpecial { name, from: date(&from)?, to: date(&to)?, week })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let week = serde_json::from_str(&week).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(Calendar { id, name, time_zone, week, holidays, specials, version, created_at: created_at.and_utc(), updated_at: updated_at.and_utc() })
+}
+
+/// The calendar as it was at `version` (for clocks started under it).
+pub fn find_version(conn: &mut DbConnection, id: Uuid, version: i64) -> Result<Calendar, StoreError> {
+    let snapshot: String = calendar_versions::table
+        .find((ids::to_bytes(id), version))
+        .select(calendar_versions::snapshot_json)
+        .first(conn)?;
+    serde_json::from_str(&snapshot).map_err(|e| StoreError::Corrupt(format!("calendar snapshot: {e}")))
+}
+
+/// Stores the current state as a new version's snapshot and audits it.
+fn snapshot(conn: &mut DbConnection, ctx: &Context, id: Uuid, action: &str, before: Option<&Calendar>) -> Result<Calendar, StoreError> {
+    let calendar = find(conn, id)?;
+    let json = serde_json::to_string(&calendar).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    diesel::insert_into(calendar_versions::table)
+        .values((
+            calendar_versions::calendar_id.eq(ids::to_bytes(id)),
+            calendar_versions::version.eq(calendar.version),
+            calendar_versions::snapshot_json.eq(json),
+            calendar_versions::created_at.eq(ctx.now.naive_utc()),
+        ))
+        .execute(conn)?;
+    let change = Change {
+        action,
+        entity_type: "calendar",
+        entity_id: id,
+        before: before.map(audit::snapshot).transpose()?,
+        after: Some(audit::snapshot(&calendar)?),
+    };
+    audit::record(conn, ctx, change)?;
+    Ok(calendar)
+}
+
+fn replace_specials(conn: &mut DbConnection, id: Uuid, specials: &[StoredSpecial]) -> Result<(), StoreError> {
+    diesel::delete(calendar_specials::table.filter(calendar_specials::calendar_id.eq(ids::to_bytes(id)))).execute(conn)?;
+    for special in specials {
+        diesel::insert_into(calendar_specials::table)
+            .values((
+                calendar_specials::id.eq(ids::to_bytes(Uuid::now_v7())),
+                calendar_specials::calendar_id.eq(ids::to_bytes(id)),
+                calendar_specials::name.eq(&special.name),
+                calendar_specials::date_from.eq(special.from.to_string()),
+                calendar_specials::date_to.eq(special.to.to_string()),
+                calendar_specials::week_json.eq(week_json(&special.week)?),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Creates a calendar (version 1).
+pub fn insert(conn: &mut DbConnection, ctx: &Context, draft: &CalendarDraft) -> Result<Calendar, StoreError> {
+    let id = Uuid::now_v7();
+    let now = ctx.now.naive_utc();
+    write_tx(conn, |conn| {
+        diesel::insert_into(calendars::table)
+            .values((
+                calendars::id.eq(ids::to_bytes(id)),
+                calendars::name.eq(&draft.name),
+                calendars::time_zone.eq(&draft.time_zone),
+                calendars::week_json.eq(week_json(&draft.week)?),
+                calendars::version.eq(1_i64),
+                calendars::created_at.eq(now),
+                calendars::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map_err(explain_conflict)?;
+        replace_specials(conn, id, &draft.specials)?;
+        snapshot(conn, ctx, id, "calendar.created", None)
+    })
+}
+
+/// Bumps the version if the caller read the current one.
+fn bump(conn: &mut DbConnection, ctx: &Context, before: &Calendar, expected: Option<i64>) -> Result<(), StoreError> {
+    if expected.is_some_and(|v| v != before.version) {
+        return Err(StoreError::StaleVersion);
+    }
+    let target = calendars::table.find(ids::to_bytes(before.id)).filter(calendars::version.eq(before.version));
+    let updated = diesel::update(target)
+        .set((calendars::version.eq(before.version + 1), calendars::updated_at.eq(ctx.now.naive_utc())))
+        .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::StaleVersion);
+    }
+    Ok(())
+}
+
+/// Replaces the name, zone, weekly hours and special schedules.
+pub fn update(conn: &mut DbConnection, ctx: &Context, id: Uuid, expected: Option<i64>, draft: &CalendarDraft) -> Result<Calendar, StoreError> {
+    write_tx(conn, |conn| {
+        let before = find(conn, id)?;
+        bump(conn, ctx, &before, expected)?;
+        diesel::update(calendars::table.find(ids::to_bytes(id)))
+            .set((calendars::name.eq(&draft.name), calendars::time_zone.eq(&draft.time_zone), calendars::week_json.eq(week_json(&draft.week)?)))
+            .execute(conn)
+            .map_err(explain_conflict)?;
+        replace_specials(conn, id, &draft.specials)?;
+        snapshot(conn, ctx, id, "calendar.updated", Some(&before))
+    })
+}
+
+/// Adds holidays (replacing any on the same dates) as one new version.
+pub fn import_holidays(conn: &mut DbConnection, ctx: &Context, id: Uuid, expected: Option<i64>, holidays: &[Holiday]) -> Result<Calendar, StoreError> {
+    write_tx(conn, |conn| {
+        let before = find(conn, id)?;
+        bump(conn, ctx, &before, expected)?;
+        for holiday in holidays {
+            let day = holiday.date.to_string();
+            diesel::delete(
+                calendar_holidays::table
+                    .filter(calendar_holidays::calendar_id.eq(ids::to_bytes(id)))
+                    .filter(calendar_holidays::holiday_date.eq(&day)),
+            )
+            .execute(conn)?;
+            diesel::insert_into(calendar_holidays::table)
+                .values((
+                    calendar_holidays::id.eq(ids::to_bytes(Uuid::now_v7())),
+                    calendar_holidays::calendar_id.eq(ids::to_bytes(id)),
+                    calendar_holidays::holiday_date.eq(day),
+                    calendar_holidays::kind.eq(holiday.kind.as_str()),
+                    calendar_holidays::name.eq(&holiday.name),
+                    calendar_holidays::source.eq(&holiday.source),
+                ))
+                .execute(conn)?;
+        }
+        snapshot(conn, ctx, id, "calendar.holidays_imported", Some(&before))
+    })
+}
+
+/// Removes one holiday, as a new version.
+pub fn remove_holiday(conn: &mut DbConnection, ctx: &Context, id: Uuid, day: NaiveDate) -> Result<Calendar, StoreError> {
+    write_tx(conn, |conn| {
+        let before = find(conn, id)?;
+        let removed = diesel::delete(
+            calendar_holidays::table
+                .filter(calendar_holidays::calendar_id.eq(ids::to_bytes(id)))
+                .filter(calendar_holidays::holiday_date.eq(day.to_string())),
+        )
+        .execute(conn)?;
+        if removed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        bump(conn, ctx, &before, None)?;
+        snapshot(conn, ctx, id, "calendar.holiday_removed", Some(&before))
+    })
+}
+
+/// Deletes a calendar that no unit or service uses (its versions stay
+/// deleted with it only when nothing refers to them).
+pub fn delete(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<(), StoreError> {
+    write_tx(conn, |conn| {
+        let before = find(conn, id)?;
+        let key = ids::to_bytes(id);
+        let used_by_units: i64 = units::table.filter(units::calendar_id.eq(&key)).count().get_result(conn)?;
+        let used_by_services: i64 = services::table.filter(services::calendar_id.eq(&key)).count().get_result(conn)?;
+        if used_by_units + used_by_services > 0 {
+            return Err(StoreError::Conflict(format!(
+                "the calendar is in use by {used_by_units} unit(s) and {used_by_services} service(s)"
+            )));
+        }
+        diesel::delete(calendar_holidays::table.filter(calendar_holidays::calendar_id.eq(&key))).execute(conn)?;
+        diesel::delete(calendar_specials::table.filter(calendar_specials::calendar_id.eq(&key))).execute(conn)?;
+        diesel::delete(calendar_versions::table.filter(calendar_versions::calendar_id.eq(&key))).execute(conn)?;
+        diesel::delete(calendars::table.find(&key)).execute(conn)?;
+        let change = Change { action: "calendar.deleted", entity_type: "calendar", entity_id: id, before: Some(audit::snapshot(&before)?), after: None };
+        audit::record(conn, ctx, change)
+    })
+}
+
+/// Calendars in creation order, with their contents.
+pub fn list(conn: &mut DbConnection, after: Option<Uuid>, limit: u32) -> Result<Vec<Calendar>, StoreError> {
+    let mut query = calendars::table.select(calendars::id).order(calendars::id.asc()).limit(i64::from(limit)).into_boxed();
+    if let Some(after) = after {
+        query = query.filter(calendars::id.gt(ids::to_bytes(after)));
+    }
+    let found: Vec<Vec<u8>> = query.load(conn)?;
+    found.iter().map(|id| find(conn, ids::from_bytes(id)?)).collect()
+}
+
+/// Finds a calendar by name (for the seed).
+pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<Calendar>, StoreError> {
+    let id: Option<Vec<u8>> = calendars::table.filter(calendars::name.eq(name)).select(calendars::id).first(conn).optional()?;
+    id.map(|id| find(conn, ids::from_bytes(&id)?)).transpose()
+}
