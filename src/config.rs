@@ -48,6 +48,9 @@ pub struct ServerSettings {
     pub cors_origins: Vec<String>,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed
+    /// (for per-address login throttling); empty trusts none.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -117,6 +120,7 @@ impl Default for Settings {
                 body_limit_bytes: 1024 * 1024,
                 cors_origins: Vec::new(),
                 workers: 0,
+                trusted_proxies: Vec::new(),
             },
             database: DatabaseSettings { url: "sqlite://./data/spbe-desk.db".to_owned(), pool_size: 8 },
             auth: AuthSettings {

@@ -69,6 +69,11 @@ pub struct ApiKeyQuery {
     pub cursor: Option<String>,
 }
 
+/// Roles a front end's key may act with: filing and working its unit's
+/// tickets. Anything wider (admin, supervisor, tier 2) stays with people,
+/// so a leaked key cannot take over accounts or see every unit.
+const SERVICE_ACCOUNT_ROLES: [Role; 2] = [Role::Reporter, Role::Tier1Technician];
+
 /// Keys are managed by people, never by other keys (a leaked key must not
 /// mint or revoke keys). Returns the acting user's id.
 fn people_only(auth: &Authenticated) -> Result<Uuid, ApiError> {
@@ -94,9 +99,13 @@ pub async fn create_api_key(
     let mut errors = ValidationErrors::new();
     let name = errors.check("name", DisplayName::parse(&body.name));
     let roles = errors.check("roles", RoleSet::new(body.roles));
+    if roles.as_ref().is_some_and(|r| r.iter().any(|role| !SERVICE_ACCOUNT_ROLES.contains(&role))) {
+        errors.add("roles", "a service account may hold only reporter and tier1_technician");
+    }
     let (Some(name), Some(roles)) = (name, roles) else {
         return Err(errors.into());
     };
+    errors.finish()?;
     let (key, prefix) = secrets::new_api_key();
     let new = NewApiKey {
         name: name.as_str().to_owned(),

@@ -68,6 +68,13 @@ pub async fn list_audit(
     auth.require(Action::ReadAudit)?;
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    if query
+        .entity_type
+        .as_deref()
+        .is_some_and(|t| t.len() > 50 || !t.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+    {
+        return Err(ApiError::invalid("entity_type", "must be a name such as unit, user, ticket or session"));
+    }
     let filter = AuditFilter {
         entity_type: query.entity_type,
         entity_id: query.entity_id,

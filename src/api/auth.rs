@@ -52,6 +52,23 @@ pub struct MeResponse {
     pub roles: Vec<Role>,
 }
 
+/// The client's address: the peer, or, behind a trusted proxy, the last
+/// `X-Forwarded-For` hop that is not itself a trusted proxy.
+fn client_address(req: &HttpRequest, trusted: &[std::net::IpAddr]) -> String {
+    let peer = req.peer_addr().map(|a| a.ip());
+    let Some(peer) = peer else { return String::new() };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("");
+    forwarded
+        .rsplit(',')
+        .filter_map(|hop| hop.trim().parse::<std::net::IpAddr>().ok())
+        .find(|hop| !trusted.contains(hop))
+        .unwrap_or(peer)
+        .to_string()
+}
+
 const BAD_CREDENTIALS: &str = "wrong e-mail address or password";
 
 fn request_context(req: &HttpRequest, now: chrono::DateTime<chrono::Utc>, actor: Option<Actor>) -> Context {
@@ -123,7 +140,11 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.into_inner();
     let email = email.trim().to_lowercase();
-    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    if email.is_empty() || email.len() > 254 || email.chars().any(char::is_control) {
+        // Not an address anyone can have: no account to throttle or check.
+        return Err(ApiError::Unauthenticated(BAD_CREDENTIALS.to_owned()));
+    }
+    let address = client_address(&req, &state.settings.server.trusted_proxies);
     let ctx = request_context(&req, state.clock.now(), None);
     let refresh_token = secrets::random_token();
     let refresh_hash = secrets::digest(&refresh_token);

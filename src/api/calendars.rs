@@ -123,7 +123,10 @@ impl TryFrom<CalendarRequest> for CalendarDraft {
             errors.check(&format!("special_schedules[{i}].name"), bounded(&special.name, 200));
             match WeekSchedule::try_from(&special.week) {
                 Ok(week) => {
-                    errors.check(&format!("special_schedules[{i}].to"), SpecialSchedule::new(special.from, special.to, week));
+                    errors.check(
+                        &format!("special_schedules[{i}].to"),
+                        SpecialSchedule::new(special.from, special.to, week),
+                    );
                 }
                 Err((day, e)) => errors.add(&format!("special_schedules[{i}].week.{day}"), e.to_string()),
             }
@@ -147,7 +150,11 @@ impl TryFrom<CalendarRequest> for CalendarDraft {
 #[utoipa::path(get, path = "/api/v1/calendars", tag = "calendars", params(CalendarQuery),
     responses((status = 200, body = Page<CalendarResponse>), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
-pub async fn list_calendars(state: web::Data<AppState>, auth: Authenticated, query: web::Query<CalendarQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_calendars(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<CalendarQuery>,
+) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ReadUnits)?;
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let (after, limit) = (page.after_id, page.fetch_limit());
@@ -160,7 +167,11 @@ pub async fn list_calendars(state: web::Data<AppState>, auth: Authenticated, que
     responses((status = 201, body = CalendarResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
-pub async fn create_calendar(state: web::Data<AppState>, auth: Authenticated, body: Json<CalendarRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn create_calendar(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Json<CalendarRequest>,
+) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
     let draft = CalendarDraft::try_from(body.into_inner())?;
     let ctx = auth.context(state.clock.now());
@@ -173,7 +184,11 @@ pub async fn create_calendar(state: web::Data<AppState>, auth: Authenticated, bo
 #[utoipa::path(get, path = "/api/v1/calendars/{id}", tag = "calendars", params(("id" = Uuid, Path)),
     responses((status = 200, body = CalendarResponse), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
-pub async fn get_calendar(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get_calendar(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ReadUnits)?;
     let id = id.into_inner();
     let calendar = state.db.run(move |conn| calendars::find(conn, id)).await?;
@@ -184,7 +199,11 @@ pub async fn get_calendar(state: web::Data<AppState>, auth: Authenticated, id: w
 #[utoipa::path(get, path = "/api/v1/calendars/{id}/versions/{version}", tag = "calendars", params(("id" = Uuid, Path), ("version" = i64, Path)),
     responses((status = 200, body = CalendarResponse), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
-pub async fn get_calendar_version(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(Uuid, i64)>) -> Result<HttpResponse, ApiError> {
+pub async fn get_calendar_version(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(Uuid, i64)>,
+) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ReadUnits)?;
     let (id, version) = path.into_inner();
     let calendar = state.db.run(move |conn| calendars::find_version(conn, id, version)).await?;
@@ -217,7 +236,11 @@ pub async fn replace_calendar(
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "still in use")),
     security(("bearer" = []), ("api_key" = [])))]
-pub async fn delete_calendar(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_calendar(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
     let (id, ctx) = (id.into_inner(), auth.context(state.clock.now()));
     state.db.run(move |conn| calendars::delete(conn, &ctx, id)).await?;
@@ -235,7 +258,8 @@ fn parse_holidays(req: &HttpRequest, body: &[u8]) -> Result<Vec<Holiday>, ApiErr
             .collect::<Result<_, _>>()?
     } else if content_type.starts_with("application/json") {
         let deserializer = &mut serde_json::Deserializer::from_slice(body);
-        serde_path_to_error::deserialize(deserializer).map_err(|e| ApiError::invalid(&e.path().to_string(), e.inner().to_string()))?
+        serde_path_to_error::deserialize(deserializer)
+            .map_err(|e| ApiError::invalid(&e.path().to_string(), e.inner().to_string()))?
     } else {
         return Err(ApiError::UnsupportedMediaType("send a JSON array or text/csv (date,kind,name,source)".to_owned()));
     };
@@ -281,7 +305,11 @@ pub async fn import_holidays(
     params(("id" = Uuid, Path), ("date" = String, Path, description = "YYYY-MM-DD")),
     responses((status = 200, body = CalendarResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
-pub async fn remove_holiday(state: web::Data<AppState>, auth: Authenticated, path: web::Path<(Uuid, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn remove_holiday(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(Uuid, String)>,
+) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
     let (id, raw) = path.into_inner();
     let day = NaiveDate::parse_from_str(&raw, "%Y-%m-%d").map_err(|_| ApiError::not_found())?;

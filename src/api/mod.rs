@@ -92,7 +92,9 @@ fn calendar_routes(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(calendars::replace_calendar))
             .route(web::delete().to(calendars::delete_calendar)),
     )
-    .service(resource("/calendars/{id}/versions/{version}", "GET").route(web::get().to(calendars::get_calendar_version)))
+    .service(
+        resource("/calendars/{id}/versions/{version}", "GET").route(web::get().to(calendars::get_calendar_version)),
+    )
     .service(resource("/calendars/{id}/holidays", "POST").route(web::post().to(calendars::import_holidays)))
     .service(resource("/calendars/{id}/holidays/{date}", "DELETE").route(web::delete().to(calendars::remove_holiday)));
 }

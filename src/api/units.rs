@@ -132,6 +132,9 @@ pub struct UnitQuery {
 pub fn search_text(q: Option<String>) -> Result<Option<String>, ApiError> {
     match q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty()) {
         Some(q) if q.chars().count() > 200 => Err(ApiError::invalid("q", "must be at most 200 characters")),
+        Some(q) if q.chars().any(char::is_control) => {
+            Err(ApiError::invalid("q", "must not contain control characters"))
+        }
         other => Ok(other),
     }
 }

@@ -71,6 +71,29 @@ pub struct NewAttachment {
     pub sha256: String,
 }
 
+/// Checks the caller may attach to the ticket (or comment); returns whether
+/// the attachment is internal. Called before the bytes are stored, and
+/// again inside the recording transaction.
+pub fn check_may_attach(
+    conn: &mut DbConnection,
+    principal: &Principal,
+    ticket_id: Uuid,
+    comment_id: Option<Uuid>,
+) -> Result<bool, StoreError> {
+    let ticket = tickets::find(conn, &TicketScope::of(principal), ticket_id)?;
+    let internal = match comment_id {
+        Some(comment_id) => comments::find(conn, principal, ticket_id, comment_id)?.internal,
+        None => false,
+    };
+    if ticket.status == crate::domain::ticket::Status::Closed {
+        return Err(StoreError::Conflict("a closed ticket takes no comments or files; reopen it first".to_owned()));
+    }
+    if !access::may_comment(principal, &ticket.facts(), internal) {
+        return Err(StoreError::Forbidden("your roles do not allow attaching files to this ticket".to_owned()));
+    }
+    Ok(internal)
+}
+
 /// Records an attachment; an attachment on an internal comment is itself
 /// internal (its event is hidden from reporters like the comment).
 pub fn add(
@@ -80,17 +103,8 @@ pub fn add(
     new: NewAttachment,
 ) -> Result<Attachment, StoreError> {
     write_tx(conn, |conn| {
-        let ticket = tickets::find(conn, &TicketScope::of(principal), new.ticket_id)?;
-        let internal = match new.comment_id {
-            Some(comment_id) => comments::find(conn, principal, new.ticket_id, comment_id)?.internal,
-            None => false,
-        };
-        if ticket.status == crate::domain::ticket::Status::Closed {
-            return Err(StoreError::Conflict("a closed ticket takes no comments or files; reopen it first".to_owned()));
-        }
-        if !access::may_comment(principal, &ticket.facts(), internal) {
-            return Err(StoreError::Forbidden("your roles do not allow attaching files to this ticket".to_owned()));
-        }
+        tickets::lock(conn, new.ticket_id)?;
+        let internal = check_may_attach(conn, principal, new.ticket_id, new.comment_id)?;
         let row = AttachmentRow {
             id: ids::to_bytes(new.id),
             ticket_id: ids::to_bytes(new.ticket_id),

@@ -60,7 +60,9 @@ impl Calendar {
         }
         for special in &self.specials {
             let week = WeekSchedule::try_from(&special.week).map_err(|_| corrupt("special week"))?;
-            working.special.push(SpecialSchedule::new(special.from, special.to, week).map_err(|_| corrupt("special range"))?);
+            working
+                .special
+                .push(SpecialSchedule::new(special.from, special.to, week).map_err(|_| corrupt("special range"))?);
         }
         Ok(working)
     }
@@ -94,12 +96,24 @@ pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Calendar, StoreError> {
     let key = ids::to_bytes(id);
     let (name, time_zone, week, version, created_at, updated_at) = calendars::table
         .find(&key)
-        .select((calendars::name, calendars::time_zone, calendars::week_json, calendars::version, calendars::created_at, calendars::updated_at))
+        .select((
+            calendars::name,
+            calendars::time_zone,
+            calendars::week_json,
+            calendars::version,
+            calendars::created_at,
+            calendars::updated_at,
+        ))
         .first::<(String, String, String, i64, NaiveDateTime, NaiveDateTime)>(conn)?;
     let holidays = calendar_holidays::table
         .filter(calendar_holidays::calendar_id.eq(&key))
         .order(calendar_holidays::holiday_date.asc())
-        .select((calendar_holidays::holiday_date, calendar_holidays::kind, calendar_holidays::name, calendar_holidays::source))
+        .select((
+            calendar_holidays::holiday_date,
+            calendar_holidays::kind,
+            calendar_holidays::name,
+            calendar_holidays::source,
+        ))
         .load::<(String, String, String, Option<String>)>(conn)?
         .into_iter()
         .map(|(d, kind, name, source)| {
@@ -109,7 +123,12 @@ pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Calendar, StoreError> {
     let specials = calendar_specials::table
         .filter(calendar_specials::calendar_id.eq(&key))
         .order(calendar_specials::date_from.asc())
-        .select((calendar_specials::name, calendar_specials::date_from, calendar_specials::date_to, calendar_specials::week_json))
+        .select((
+            calendar_specials::name,
+            calendar_specials::date_from,
+            calendar_specials::date_to,
+            calendar_specials::week_json,
+        ))
         .load::<(String, String, String, String)>(conn)?
         .into_iter()
         .map(|(name, from, to, week)| {
@@ -118,7 +137,17 @@ pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Calendar, StoreError> {
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     let week = serde_json::from_str(&week).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok(Calendar { id, name, time_zone, week, holidays, specials, version, created_at: created_at.and_utc(), updated_at: updated_at.and_utc() })
+    Ok(Calendar {
+        id,
+        name,
+        time_zone,
+        week,
+        holidays,
+        specials,
+        version,
+        created_at: created_at.and_utc(),
+        updated_at: updated_at.and_utc(),
+    })
 }
 
 /// The calendar as it was at `version` (for clocks started under it).
@@ -131,7 +160,13 @@ pub fn find_version(conn: &mut DbConnection, id: Uuid, version: i64) -> Result<C
 }
 
 /// Stores the current state as a new version's snapshot and audits it.
-fn snapshot(conn: &mut DbConnection, ctx: &Context, id: Uuid, action: &str, before: Option<&Calendar>) -> Result<Calendar, StoreError> {
+fn snapshot(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: Uuid,
+    action: &str,
+    before: Option<&Calendar>,
+) -> Result<Calendar, StoreError> {
     let calendar = find(conn, id)?;
     let json = serde_json::to_string(&calendar).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     diesel::insert_into(calendar_versions::table)
@@ -154,7 +189,8 @@ fn snapshot(conn: &mut DbConnection, ctx: &Context, id: Uuid, action: &str, befo
 }
 
 fn replace_specials(conn: &mut DbConnection, id: Uuid, specials: &[StoredSpecial]) -> Result<(), StoreError> {
-    diesel::delete(calendar_specials::table.filter(calendar_specials::calendar_id.eq(ids::to_bytes(id)))).execute(conn)?;
+    diesel::delete(calendar_specials::table.filter(calendar_specials::calendar_id.eq(ids::to_bytes(id))))
+        .execute(conn)?;
     for special in specials {
         diesel::insert_into(calendar_specials::table)
             .values((
@@ -208,12 +244,22 @@ fn bump(conn: &mut DbConnection, ctx: &Context, before: &Calendar, expected: Opt
 }
 
 /// Replaces the name, zone, weekly hours and special schedules.
-pub fn update(conn: &mut DbConnection, ctx: &Context, id: Uuid, expected: Option<i64>, draft: &CalendarDraft) -> Result<Calendar, StoreError> {
+pub fn update(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: Uuid,
+    expected: Option<i64>,
+    draft: &CalendarDraft,
+) -> Result<Calendar, StoreError> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
         bump(conn, ctx, &before, expected)?;
         diesel::update(calendars::table.find(ids::to_bytes(id)))
-            .set((calendars::name.eq(&draft.name), calendars::time_zone.eq(&draft.time_zone), calendars::week_json.eq(week_json(&draft.week)?)))
+            .set((
+                calendars::name.eq(&draft.name),
+                calendars::time_zone.eq(&draft.time_zone),
+                calendars::week_json.eq(week_json(&draft.week)?),
+            ))
             .execute(conn)
             .map_err(explain_conflict)?;
         replace_specials(conn, id, &draft.specials)?;
@@ -222,7 +268,13 @@ pub fn update(conn: &mut DbConnection, ctx: &Context, id: Uuid, expected: Option
 }
 
 /// Adds holidays (replacing any on the same dates) as one new version.
-pub fn import_holidays(conn: &mut DbConnection, ctx: &Context, id: Uuid, expected: Option<i64>, holidays: &[Holiday]) -> Result<Calendar, StoreError> {
+pub fn import_holidays(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: Uuid,
+    expected: Option<i64>,
+    holidays: &[Holiday],
+) -> Result<Calendar, StoreError> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
         bump(conn, ctx, &before, expected)?;
@@ -250,7 +302,12 @@ pub fn import_holidays(conn: &mut DbConnection, ctx: &Context, id: Uuid, expecte
 }
 
 /// Removes one holiday, as a new version.
-pub fn remove_holiday(conn: &mut DbConnection, ctx: &Context, id: Uuid, day: NaiveDate) -> Result<Calendar, StoreError> {
+pub fn remove_holiday(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: Uuid,
+    day: NaiveDate,
+) -> Result<Calendar, StoreError> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
         let removed = diesel::delete(
@@ -284,14 +341,21 @@ pub fn delete(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<(), St
         diesel::delete(calendar_specials::table.filter(calendar_specials::calendar_id.eq(&key))).execute(conn)?;
         diesel::delete(calendar_versions::table.filter(calendar_versions::calendar_id.eq(&key))).execute(conn)?;
         diesel::delete(calendars::table.find(&key)).execute(conn)?;
-        let change = Change { action: "calendar.deleted", entity_type: "calendar", entity_id: id, before: Some(audit::snapshot(&before)?), after: None };
+        let change = Change {
+            action: "calendar.deleted",
+            entity_type: "calendar",
+            entity_id: id,
+            before: Some(audit::snapshot(&before)?),
+            after: None,
+        };
         audit::record(conn, ctx, change)
     })
 }
 
 /// Calendars in creation order, with their contents.
 pub fn list(conn: &mut DbConnection, after: Option<Uuid>, limit: u32) -> Result<Vec<Calendar>, StoreError> {
-    let mut query = calendars::table.select(calendars::id).order(calendars::id.asc()).limit(i64::from(limit)).into_boxed();
+    let mut query =
+        calendars::table.select(calendars::id).order(calendars::id.asc()).limit(i64::from(limit)).into_boxed();
     if let Some(after) = after {
         query = query.filter(calendars::id.gt(ids::to_bytes(after)));
     }
@@ -301,6 +365,7 @@ pub fn list(conn: &mut DbConnection, after: Option<Uuid>, limit: u32) -> Result<
 
 /// Finds a calendar by name (for the seed).
 pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<Calendar>, StoreError> {
-    let id: Option<Vec<u8>> = calendars::table.filter(calendars::name.eq(name)).select(calendars::id).first(conn).optional()?;
+    let id: Option<Vec<u8>> =
+        calendars::table.filter(calendars::name.eq(name)).select(calendars::id).first(conn).optional()?;
     id.map(|id| find(conn, ids::from_bytes(&id)?)).transpose()
 }

@@ -61,6 +61,7 @@ pub fn add(
     internal: bool,
 ) -> Result<Comment, StoreError> {
     write_tx(conn, |conn| {
+        tickets::lock(conn, ticket_id)?;
         let ticket = tickets::find(conn, &TicketScope::of(principal), ticket_id)?;
         if ticket.status == crate::domain::ticket::Status::Closed {
             return Err(StoreError::Conflict("a closed ticket takes no comments or files; reopen it first".to_owned()));

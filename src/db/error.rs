@@ -38,8 +38,16 @@ impl From<diesel::result::Error> for StoreError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 StoreError::Conflict(info.message().to_owned())
             }
-            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
-                StoreError::Conflict(info.message().to_owned())
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                StoreError::Conflict("the change refers to something that does not exist or is still in use".to_owned())
+            }
+            // PostgreSQL aborts one of two transactions that wait on each
+            // other; the client may simply retry.
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                StoreError::Conflict("a concurrent change got in the way; retry".to_owned())
+            }
+            Error::DatabaseError(DatabaseErrorKind::Unknown, info) if info.message().contains("deadlock detected") => {
+                StoreError::Conflict("a concurrent change got in the way; retry".to_owned())
             }
             other => StoreError::Database(other),
         }

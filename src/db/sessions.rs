@@ -203,6 +203,7 @@ pub fn principal(conn: &mut DbConnection, user_id: Uuid, session_id: Uuid) -> Re
         .filter(sessions::user_id.eq(ids::to_bytes(user_id)))
         .filter(sessions::revoked_at.is_null())
         .filter(users::active.eq(true))
+        .filter(units::active.eq(true))
         .select((users::unit_id, users::roles, units::kind))
         .first::<(Vec<u8>, String, String)>(conn)
         .optional()?;

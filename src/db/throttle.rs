@@ -38,7 +38,10 @@ fn count(
     use login_throttle::dsl as t;
     let naive_now = now.naive_utc();
     // A finished window or an expired lockout starts counting afresh.
-    let stale = t::window_started_at.le((now - rule.window).naive_utc()).or(t::locked_until.le(naive_now));
+    // A lock stays until it expires, even past the end of the window.
+    let stale = t::locked_until
+        .le(naive_now)
+        .or(t::locked_until.is_null().and(t::window_started_at.le((now - rule.window).naive_utc())));
     diesel::update(t::login_throttle.find(key).filter(stale))
         .set((t::failures.eq(0), t::window_started_at.eq(naive_now), t::locked_until.eq(None::<chrono::NaiveDateTime>)))
         .execute(conn)?;

@@ -67,7 +67,10 @@ impl Principal {
     pub fn can(&self, action: Action) -> bool {
         match action {
             Action::ReadUnits => true,
-            Action::ManageUnits | Action::ManageUsers | Action::ManageApiKeys => self.has(Role::Admin),
+            // Management is for people only, whatever roles a key claims.
+            Action::ManageUnits | Action::ManageUsers | Action::ManageApiKeys => {
+                self.has(Role::Admin) && matches!(self.actor, Actor::User(_))
+            }
             Action::ReadApiKeys | Action::ReadAudit => self.has(Role::Admin) || self.has(Role::Auditor),
             Action::ReadUsers => self.user_visibility() != UserVisibility::Nothing,
         }
@@ -122,6 +125,13 @@ mod tests {
         assert!(!tier1.can(Action::ReadAudit));
         let reporter = principal(&[Role::Reporter]);
         assert_eq!(reporter.user_visibility(), UserVisibility::OnlySelf(Uuid::from_u128(1)));
+    }
+
+    #[test]
+    fn keys_never_manage_even_with_the_admin_role() {
+        let mut key = principal(&[Role::Admin]);
+        key.actor = Actor::ApiKey(Uuid::from_u128(2));
+        assert!(!key.can(Action::ManageUsers) && !key.can(Action::ManageUnits) && !key.can(Action::ManageApiKeys));
     }
 
     #[test]

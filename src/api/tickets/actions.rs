@@ -133,7 +133,8 @@ pub async fn assign_ticket(
 /// Start work (from `new`, the caller takes the ticket).
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/start", tag = "ticket workflow",
     params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem)),
+    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem),
+        (status = 422, body = Problem, description = "the caller cannot hold the ticket it would take")),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn start_ticket(
     state: web::Data<AppState>,

@@ -131,7 +131,7 @@ async fn read_form(headers: &HeaderMap, payload: web::Payload, limit: usize) -> 
     params(("id" = String, Path, description = "id or number")),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = AttachmentResponse), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "the ticket is closed"), (status = 413, body = Problem),
         (status = 415, body = Problem, description = "not multipart, or a file type that is not accepted"), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn upload_attachment(
@@ -162,6 +162,7 @@ pub async fn upload_attachment(
         .db
         .run(move |conn| {
             let ticket_id = resolve(conn, &TicketScope::of(&principal), &raw)?;
+            attachments::check_may_attach(conn, &principal, ticket_id, new.comment_id)?;
             files::write_attachment(&data_dir, attachment_id, &upload.content)
                 .map_err(|e| ApiError::Internal(format!("cannot store attachment: {e}")))?;
             let stored = attachments::add(conn, &ctx, &principal, NewAttachment { ticket_id, ..new });

@@ -66,7 +66,8 @@ pub struct EventList {
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/comments", tag = "tickets", request_body = CreateCommentRequest,
     params(("id" = String, Path, description = "id or number")),
     responses((status = 201, body = CommentResponse), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "the ticket is closed"),
+        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn create_comment(
     state: web::Data<AppState>,

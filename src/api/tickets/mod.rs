@@ -31,8 +31,20 @@ use crate::state::AppState;
 pub fn resolve(conn: &mut DbConnection, scope: &TicketScope, raw: &str) -> Result<Uuid, StoreError> {
     match Uuid::parse_str(raw) {
         Ok(id) => tickets::find(conn, scope, id).map(|t| t.id),
-        Err(_) => tickets::find_by_number(conn, scope, raw).map(|t| t.id),
+        Err(_) if looks_like_number(raw) => tickets::find_by_number(conn, scope, raw).map(|t| t.id),
+        Err(_) => Err(StoreError::NotFound),
     }
+}
+
+/// `TKT-2026-000123` (any case): only such strings are looked up.
+fn looks_like_number(raw: &str) -> bool {
+    let parts: Vec<&str> = raw.split('-').collect();
+    matches!(parts.as_slice(), [prefix, year, n]
+        if prefix.eq_ignore_ascii_case("TKT")
+            && year.len() == 4
+            && year.bytes().all(|b| b.is_ascii_digit())
+            && (6..=12).contains(&n.len())
+            && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn parse_new_ticket(r: CreateTicketRequest, principal: &Principal, state: &AppState) -> Result<NewTicket, ApiError> {
@@ -123,7 +135,7 @@ fn idempotency_key(
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = CreateTicketRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "same key and body: the same ticket; same key, other body: 422")),
     responses((status = 201, body = TicketResponse, description = "created, or replayed for the same Idempotency-Key"),
-        (status = 200, body = TicketResponse, description = "a ticket with this external_ref already exists"),
+        (status = 200, body = TicketResponse, description = "a ticket with this external_ref already exists (201 when the request also replays an Idempotency-Key)"),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]

@@ -230,6 +230,15 @@ pub fn find_by_number(conn: &mut DbConnection, scope: &TicketScope, number: &str
     query.first::<TicketRow>(conn)?.try_into()
 }
 
+/// Takes the ticket's row lock (PostgreSQL; SQLite has one writer) before
+/// it is read, so that checks made on what is read still hold at commit.
+pub fn lock(conn: &mut DbConnection, id: Uuid) -> Result<(), StoreError> {
+    diesel::update(tickets::table.find(ids::to_bytes(id)))
+        .set(tickets::event_seq.eq(tickets::event_seq))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Reads a ticket without a scope, for the store's own checks.
 fn find_any(conn: &mut DbConnection, id: Uuid) -> Result<Ticket, StoreError> {
     find(conn, &TicketScope { all: true, ..TicketScope::default() }, id)

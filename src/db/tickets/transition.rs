@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::events::{self, NewEvent};
-use super::{find, find_any, priority_rank, Ticket};
+use super::{find, find_any, lock, priority_rank, Ticket};
 use crate::db::audit::{self, Change, Context};
 use crate::db::schema::{services, tickets, users};
 use crate::db::{ids, write_tx, DbConnection, StoreError};
@@ -180,6 +180,7 @@ fn state_of(ticket: &Ticket) -> TicketState {
 fn resolve_linked(
     conn: &mut DbConnection,
     ctx: &Context,
+    principal: &Principal,
     problem: &Ticket,
     code: ResolutionCode,
     text: &str,
@@ -191,15 +192,35 @@ fn resolve_linked(
         .load(conn)?;
     let resolution = format!("Diselesaikan bersama masalah {}: {text}", problem.number);
     let command = Command::Resolve { code, resolution };
+    let (mut resolved, mut skipped) = (Vec::new(), Vec::new());
     for id in linked {
-        let ticket = find_any(conn, ids::from_bytes(&id)?)?;
+        let id = ids::from_bytes(&id)?;
+        lock(conn, id)?;
+        let ticket = find_any(conn, id)?;
         let state = state_of(&ticket);
-        if workflow::permits(&state, CommandKind::Resolve) {
+        // Only tickets the resolver's desk works are resolved with it.
+        if workflow::permits(&state, CommandKind::Resolve)
+            && access::may(principal, &ticket.facts(), CommandKind::Resolve)
+        {
             let next = workflow::apply(&state, &command, ctx.now, Duration::zero())
                 .map_err(|e| StoreError::Conflict(e.to_string()))?;
             write_move(conn, ctx, &ticket, None, &command, &next)?;
+            resolved.push(ticket.number);
+        } else if !matches!(ticket.status, Status::Resolved | Status::Closed) {
+            skipped.push(ticket.number);
         }
     }
+    // Say on the problem's timeline what the cascade did and did not do.
+    let data = serde_json::json!({ "resolved": resolved, "left_open": skipped });
+    let event = NewEvent {
+        ticket_id: problem.id,
+        kind: "linked_tickets_resolved",
+        from: None,
+        to: None,
+        data: Some(data),
+        internal: false,
+    };
+    events::record(conn, ctx, event)?;
     Ok(())
 }
 
@@ -213,22 +234,35 @@ pub fn transition(
     reopen_window: Duration,
 ) -> Result<Ticket, StoreError> {
     write_tx(conn, |conn| {
+        lock(conn, id)?;
         let before = find(conn, &TicketScope::of(principal), id)?;
         check_version(&before, request.expected_version)?;
         let kind = request.command.kind();
+        // The state decides first: a move that lost a race (or was clicked
+        // twice) is a conflict for everyone who sees the ticket.
+        let next = workflow::apply(&state_of(&before), &request.command, ctx.now, reopen_window)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
         if !access::may(principal, &before.facts(), kind) {
             return Err(forbidden(kind));
         }
-        if let Command::Assign { assignee } = request.command {
-            check_assignee(conn, &before, assignee)?;
+        match request.command {
+            Command::Assign { assignee } => check_assignee(conn, &before, assignee)?,
+            // Starting an unassigned ticket hands it to whoever starts it.
+            Command::Start { actor } if before.assignee_id.is_none() && workflow::permits(&state_of(&before), kind) => {
+                check_assignee(conn, &before, actor).map_err(|_| {
+                    StoreError::Invalid(ValidationErrors::single(
+                        "assignee_id",
+                        "starting an unassigned ticket takes it, and you cannot hold it; assign it to a technician first",
+                    ))
+                })?
+            }
+            _ => {}
         }
-        let next = workflow::apply(&state_of(&before), &request.command, ctx.now, reopen_window)
-            .map_err(|e| StoreError::Conflict(e.to_string()))?;
         write_move(conn, ctx, &before, request.expected_version, &request.command, &next)?;
         if let (true, TicketType::Problem, Command::Resolve { code, resolution }) =
             (request.resolve_linked, before.ticket_type, &request.command)
         {
-            resolve_linked(conn, ctx, &before, *code, resolution)?;
+            resolve_linked(conn, ctx, principal, &before, *code, resolution)?;
         }
         find_any(conn, id)
     })
@@ -355,6 +389,7 @@ pub fn rate(
     remark: Option<String>,
 ) -> Result<Ticket, StoreError> {
     write_tx(conn, |conn| {
+        lock(conn, id)?;
         let before = find(conn, &TicketScope::of(principal), id)?;
         if !access::may_rate(principal, &before.facts()) {
             return Err(StoreError::Forbidden("only the reporter rates the service they received".to_owned()));
@@ -402,11 +437,19 @@ pub fn set_problem(
 ) -> Result<Ticket, StoreError> {
     write_tx(conn, |conn| {
         let scope = TicketScope::of(principal);
-        let before = find(conn, &scope, ticket_id)?;
-        let problem = match problem_id.or(before.problem_id) {
-            Some(id) => find(conn, &scope, id)?,
-            None => return Err(StoreError::Conflict("the ticket is not linked to a problem".to_owned())),
+        let linked_to = find(conn, &scope, ticket_id)?.problem_id;
+        let problem_id_to_lock = problem_id.or(linked_to);
+        let Some(problem_key) = problem_id_to_lock else {
+            return Err(StoreError::Conflict("the ticket is not linked to a problem".to_owned()));
         };
+        // Problem first, then ticket: the order resolving a problem takes.
+        lock(conn, problem_key)?;
+        lock(conn, ticket_id)?;
+        let problem = find(conn, &scope, problem_key)?;
+        let before = find(conn, &scope, ticket_id)?;
+        if before.problem_id != linked_to {
+            return Err(StoreError::Conflict("the ticket's problem link changed meanwhile; retry".to_owned()));
+        }
         if problem.ticket_type != TicketType::Problem {
             return Err(StoreError::Invalid(ValidationErrors::single(
                 "problem_id",
@@ -419,8 +462,10 @@ pub fn set_problem(
                 "only incidents and complaints link to a problem",
             )));
         }
-        if !access::works_queue(principal, &problem.facts()) {
-            return Err(StoreError::Forbidden("only the desk working the problem links tickets to it".to_owned()));
+        if !(access::works_queue(principal, &problem.facts()) && access::works_queue(principal, &before.facts())) {
+            return Err(StoreError::Forbidden(
+                "linking needs a desk that works both the problem and the ticket (or a supervisor)".to_owned(),
+            ));
         }
         diesel::update(tickets::table.find(ids::to_bytes(ticket_id)))
             .set((

@@ -25,7 +25,12 @@ pub struct Holiday {
 }
 
 impl Holiday {
-    pub fn parse(date: &str, kind: HolidayKind, name: &str, source: Option<&str>) -> Result<Self, (&'static str, String)> {
+    pub fn parse(
+        date: &str,
+        kind: HolidayKind,
+        name: &str,
+        source: Option<&str>,
+    ) -> Result<Self, (&'static str, String)> {
         let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
             .map_err(|_| ("date", format!("`{date}` is not a date such as 2026-08-17")))?;
         let name = bounded(name, 200).map_err(|e: TextError| ("name", e.to_string()))?;
@@ -67,9 +72,8 @@ pub fn indonesia_2026() -> Vec<Holiday> {
         ("2026-05-28", "Cuti bersama Idul Adha 1447 H"),
         ("2026-12-24", "Cuti bersama Hari Raya Natal"),
     ];
-    let make = |kind: HolidayKind| {
-        move |(date, name): (&str, &str)| Holiday::parse(date, kind, name, Some(SOURCE)).ok()
-    };
+    let make =
+        |kind: HolidayKind| move |(date, name): (&str, &str)| Holiday::parse(date, kind, name, Some(SOURCE)).ok();
     national
         .into_iter()
         .filter_map(make(HolidayKind::NationalHoliday))

@@ -78,7 +78,9 @@ impl TryFrom<&WeekSpec> for WeekSchedule {
         WeekSchedule::new(days.clone()).map_err(|e| {
             let day = days
                 .iter()
-                .position(|d| WeekSchedule::new(std::array::from_fn(|i| if i == 0 { d.clone() } else { Vec::new() })).is_err())
+                .position(|d| {
+                    WeekSchedule::new(std::array::from_fn(|i| if i == 0 { d.clone() } else { Vec::new() })).is_err()
+                })
                 .map_or("week", |i| named[i].0);
             (day.to_owned(), e)
         })
@@ -99,11 +101,13 @@ mod tests {
 
     #[test]
     fn errors_name_the_day() {
-        let mut spec = WeekSpec::default();
-        spec.tuesday = vec![
-            IntervalSpec { start: "08:00".into(), end: "12:00".into() },
-            IntervalSpec { start: "11:00".into(), end: "13:00".into() },
-        ];
+        let mut spec = WeekSpec {
+            tuesday: vec![
+                IntervalSpec { start: "08:00".into(), end: "12:00".into() },
+                IntervalSpec { start: "11:00".into(), end: "13:00".into() },
+            ],
+            ..WeekSpec::default()
+        };
         assert_eq!(WeekSchedule::try_from(&spec), Err(("tuesday".into(), CalendarError::Overlap)));
         spec.tuesday = vec![IntervalSpec { start: "9".into(), end: "10:00".into() }];
         assert_eq!(WeekSchedule::try_from(&spec), Err(("tuesday".into(), CalendarError::BadInterval)));
