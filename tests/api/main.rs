@@ -7,6 +7,7 @@ mod support;
 
 mod api_keys;
 mod auth;
+mod calendars;
 mod cli;
 mod errors;
 mod health;

@@ -1,0 +1,112 @@
+//! Working calendars: hours, holidays (JSON and CSV import), special
+//! schedules, versions that running clocks can rely on.
+
+use serde_json::{json, Value};
+
+use crate::on_both_backends;
+use crate::support::{spawn_app, Backend};
+
+fn perpres_wita() -> Value {
+    let mon_thu = json!([{ "start": "07:30", "end": "12:00" }, { "start": "13:00", "end": "16:00" }]);
+    let fri = json!([{ "start": "07:30", "end": "11:30" }, { "start": "13:00", "end": "16:30" }]);
+    json!({
+        "name": "Perpres 21/2023 WITA",
+        "time_zone": "Asia/Makassar",
+        "week": { "monday": mon_thu, "tuesday": mon_thu, "wednesday": mon_thu, "thursday": mon_thu, "friday": fri },
+        "special_schedules": [{
+            "name": "Ramadan 1447 H",
+            "from": "2026-02-18",
+            "to": "2026-03-19",
+            "week": { "monday": [{ "start": "08:00", "end": "12:00" }, { "start": "12:30", "end": "15:00" }] }
+        }]
+    })
+}
+
+async fn a_calendar_is_versioned_with_every_change_and_old_versions_stay_readable(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let admin = org.admin.token.as_str();
+    let created = app.post("/api/v1/calendars", Some(admin), perpres_wita()).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.body["version"], 1);
+    assert_eq!(created.body["week"]["friday"][1]["end"], "16:30");
+    let id = created.body["id"].as_str().unwrap().to_owned();
+
+    let holidays = json!([
+        { "date": "2026-08-17", "kind": "national_holiday", "name": "Hari Kemerdekaan", "source": "SKB 2025" },
+        { "date": "2026-12-24", "kind": "collective_leave", "name": "Cuti bersama Natal" },
+    ]);
+    let imported = app.post(&format!("/api/v1/calendars/{id}/holidays"), Some(admin), holidays).await;
+    assert_eq!(imported.status, 200, "{}", imported.text);
+    assert_eq!(imported.body["version"], 2);
+    assert_eq!(imported.body["holidays"].as_array().unwrap().len(), 2);
+
+    let csv = "date,kind,name,source\n2026-01-01,national_holiday,\"Tahun Baru, 2026\",SKB\n2026-08-17,national_holiday,HUT RI ke-81,SKB\n";
+    let url = format!("{}/api/v1/calendars/{id}/holidays", app.address);
+    let by_csv = app.send(app.client.post(&url).bearer_auth(admin).header("content-type", "text/csv").body(csv)).await;
+    assert_eq!(by_csv.status, 200, "{}", by_csv.text);
+    let names: Vec<&str> =
+        by_csv.body["holidays"].as_array().unwrap().iter().map(|h| h["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Tahun Baru, 2026", "HUT RI ke-81", "Cuti bersama Natal"], "same date replaced, sorted by date");
+    assert_eq!(by_csv.body["version"], 3);
+
+    let old = app.get(&format!("/api/v1/calendars/{id}/versions/2"), Some(&org.tier1_a.token)).await;
+    assert_eq!(old.status, 200, "{}", old.text);
+    assert_eq!(old.body["holidays"][0]["name"], "Hari Kemerdekaan", "version 2 is kept as it was");
+    let removed = app.send(app.client.delete(format!("{url}/2026-12-24")).bearer_auth(admin)).await;
+    assert_eq!(removed.body["version"], 4);
+    let stale = app
+        .send(
+            app.client
+                .put(format!("{}/api/v1/calendars/{id}", app.address))
+                .bearer_auth(admin)
+                .header("if-match", "\"3\"")
+                .json(&perpres_wita()),
+        )
+        .await;
+    stale.assert_problem(412);
+}
+
+async fn bad_calendars_are_refused_naming_the_field(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let admin = org.admin.token.as_str();
+    let mut overlapping = perpres_wita();
+    overlapping["week"]["tuesday"] =
+        json!([{ "start": "08:00", "end": "12:00" }, { "start": "11:00", "end": "13:00" }]);
+    let mut backwards = perpres_wita();
+    backwards["week"]["monday"] = json!([{ "start": "16:00", "end": "07:30" }]);
+    let mut bad_zone = perpres_wita();
+    bad_zone["time_zone"] = json!("Asia/Bandung");
+    let mut bad_range = perpres_wita();
+    bad_range["special_schedules"][0]["to"] = json!("2026-01-01");
+    for (body, field) in [
+        (overlapping, "week.tuesday"),
+        (backwards, "week.monday"),
+        (bad_zone, "time_zone"),
+        (bad_range, "special_schedules[0].to"),
+    ] {
+        let resp = app.post("/api/v1/calendars", Some(admin), body).await;
+        resp.assert_problem(422);
+        assert_eq!(resp.body["errors"][0]["field"], field, "{}", resp.text);
+    }
+    let created = app.post("/api/v1/calendars", Some(admin), perpres_wita()).await;
+    let id = created.body["id"].as_str().unwrap();
+    let bad_date = json!([{ "date": "2026-02-30", "kind": "local", "name": "Hari jadi" }]);
+    let resp = app.post(&format!("/api/v1/calendars/{id}/holidays"), Some(admin), bad_date).await;
+    assert_eq!(resp.body["errors"][0]["field"], "[0].date", "{}", resp.text);
+    let reporter = app.post("/api/v1/calendars", Some(&org.reporter_a.token), perpres_wita()).await;
+    reporter.assert_problem(403);
+    let duplicate = app.post("/api/v1/calendars", Some(admin), perpres_wita()).await;
+    duplicate.assert_problem(409);
+    assert_eq!(app.count("calendars"), 1);
+    let deleted =
+        app.send(app.client.delete(format!("{}/api/v1/calendars/{id}", app.address)).bearer_auth(admin)).await;
+    assert_eq!(deleted.status, 204);
+    assert_eq!(app.count("calendars"), 0);
+}
+
+on_both_backends!(
+    a_calendar_is_versioned_with_every_change_and_old_versions_stay_readable,
+    bad_calendars_are_refused_naming_the_field,
+);
