@@ -38,6 +38,8 @@ pub struct CreateServiceRequest {
     /// Tier 2 takes its tickets directly (Dinas-run infrastructure).
     #[serde(default)]
     pub direct_tier2: bool,
+    /// A calendar of its own (e.g. 24×7); the owner unit's applies otherwise.
+    pub calendar_id: Option<Uuid>,
 }
 
 impl TryFrom<CreateServiceRequest> for NewService {
@@ -66,6 +68,7 @@ impl TryFrom<CreateServiceRequest> for NewService {
                     platform: r.platform,
                     application_name,
                     direct_tier2: r.direct_tier2,
+                    calendar_id: r.calendar_id,
                 })
             }
             _ => Err(errors),
@@ -88,6 +91,10 @@ pub struct UpdateServiceRequest {
     pub application_name: Option<Option<String>>,
     pub direct_tier2: Option<bool>,
     pub active: Option<bool>,
+    /// `null` clears the calendar.
+    #[serde(default, deserialize_with = "super::nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub calendar_id: Option<Option<Uuid>>,
 }
 
 impl TryFrom<UpdateServiceRequest> for ServiceChanges {
@@ -110,6 +117,7 @@ impl TryFrom<UpdateServiceRequest> for ServiceChanges {
             application_name,
             direct_tier2: r.direct_tier2,
             active: r.active,
+            calendar_id: r.calendar_id,
         };
         errors.finish().map(|()| changes)
     }
@@ -127,6 +135,7 @@ pub struct ServiceResponse {
     pub application_name: Option<String>,
     pub direct_tier2: bool,
     pub active: bool,
+    pub calendar_id: Option<Uuid>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -145,6 +154,7 @@ impl From<Service> for ServiceResponse {
             application_name: s.application_name,
             direct_tier2: s.direct_tier2,
             active: s.active,
+            calendar_id: s.calendar_id,
             version: s.version,
             created_at: s.created_at,
             updated_at: s.updated_at,

@@ -33,6 +33,8 @@ pub struct CreateUnitRequest {
     pub time_zone: String,
     /// The team mailbox that receives the unit's notices.
     pub mailbox: String,
+    /// The working calendar the unit's SLA clocks run on.
+    pub calendar_id: Option<Uuid>,
 }
 
 impl TryFrom<CreateUnitRequest> for NewUnit {
@@ -45,9 +47,15 @@ impl TryFrom<CreateUnitRequest> for NewUnit {
         let time_zone = errors.check("time_zone", TimeZone::parse(&request.time_zone));
         let mailbox = errors.check("mailbox", EmailAddress::parse(&request.mailbox));
         match (code, name, time_zone, mailbox) {
-            (Some(code), Some(name), Some(time_zone), Some(mailbox)) => {
-                Ok(NewUnit { kind: request.kind, code, name, mandiri_tik: request.mandiri_tik, time_zone, mailbox })
-            }
+            (Some(code), Some(name), Some(time_zone), Some(mailbox)) => Ok(NewUnit {
+                kind: request.kind,
+                code,
+                name,
+                mandiri_tik: request.mandiri_tik,
+                time_zone,
+                mailbox,
+                calendar_id: request.calendar_id,
+            }),
             _ => Err(errors),
         }
     }
@@ -63,6 +71,10 @@ pub struct UpdateUnitRequest {
     pub time_zone: Option<String>,
     pub mailbox: Option<String>,
     pub active: Option<bool>,
+    /// `null` clears the calendar.
+    #[serde(default, deserialize_with = "crate::api::nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub calendar_id: Option<Option<Uuid>>,
 }
 
 impl TryFrom<UpdateUnitRequest> for UnitChanges {
@@ -77,6 +89,7 @@ impl TryFrom<UpdateUnitRequest> for UnitChanges {
             time_zone: request.time_zone.and_then(|z| errors.check("time_zone", TimeZone::parse(&z))),
             mailbox: request.mailbox.and_then(|m| errors.check("mailbox", EmailAddress::parse(&m))),
             active: request.active,
+            calendar_id: request.calendar_id,
         };
         errors.finish().map(|()| changes)
     }
@@ -92,6 +105,7 @@ pub struct UnitResponse {
     pub time_zone: String,
     pub mailbox: String,
     pub active: bool,
+    pub calendar_id: Option<Uuid>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -108,6 +122,7 @@ impl From<Unit> for UnitResponse {
             time_zone: unit.time_zone,
             mailbox: unit.mailbox,
             active: unit.active,
+            calendar_id: unit.calendar_id,
             version: unit.version,
             created_at: unit.created_at,
             updated_at: unit.updated_at,

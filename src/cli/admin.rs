@@ -27,6 +27,7 @@ pub fn run(db: &Db, command: AdminCommand) -> Result<(), String> {
                 mandiri_tik,
                 time_zone: TimeZone::parse(&time_zone).map_err(|e| format!("--time-zone: {e}"))?,
                 mailbox: EmailAddress::parse(&mailbox).map_err(|e| format!("--mailbox: {e}"))?,
+                calendar_id: None,
             };
             let unit = units::insert(&mut conn, &ctx, &new).map_err(|e| e.to_string())?;
             println!("created unit {} ({}) id {}", unit.code, unit.name, unit.id);

@@ -5,17 +5,23 @@ use chrono::Utc;
 
 use crate::auth::{password, secrets};
 use crate::db::audit::Context;
+use crate::db::calendars::{self, CalendarDraft, StoredSpecial};
 use crate::db::{services, units, users, Db, DbConnection};
 use crate::domain::email::EmailAddress;
 use crate::domain::organisation::{NewUnit, TimeZone, UnitKind};
 use crate::domain::password::NewPassword;
 use crate::domain::role::{Role, RoleSet};
 use crate::domain::service::{NewService, Platform, ServiceCategory};
+use crate::domain::sla::holiday::indonesia_2026;
+use crate::domain::sla::spec::WeekSpec;
+use crate::domain::sla::WeekSchedule;
 use crate::domain::text::{Code, DisplayName};
 use crate::domain::user::NewUser;
 
 const ZONE: &str = "Asia/Makassar";
 const DOMAIN: &str = "majenekab.go.id";
+/// Majene is in WITA; its units work on this calendar.
+const WITA_CALENDAR: &str = "Jam kerja Perpres 21/2023 WITA";
 
 /// (code, name, Mandiri TIK)
 const PERANGKAT_DAERAH: [(&str, &str, bool); 8] = [
@@ -104,6 +110,7 @@ fn ensure_unit(
         mandiri_tik,
         time_zone: TimeZone::parse(ZONE).map_err(|e| e.to_string())?,
         mailbox: EmailAddress::parse(&mailbox).map_err(|e| e.to_string())?,
+        calendar_id: calendars::find_by_name(conn, WITA_CALENDAR).map_err(|e| e.to_string())?.map(|c| c.id),
     };
     units::insert(conn, ctx, &new).map_err(|e| e.to_string())?;
     println!("unit   {code:<12} {name}");
@@ -127,9 +134,38 @@ fn ensure_service(conn: &mut DbConnection, ctx: &Context, entry: CatalogEntry) -
         platform,
         application_name: application.map(DisplayName::parse).transpose().map_err(|e| e.to_string())?,
         direct_tier2,
+        calendar_id: None,
     };
     services::insert(conn, ctx, &new).map_err(|e| e.to_string())?;
     println!("service {code:<14} {name}");
+    Ok(())
+}
+
+/// The Perpres 21/2023 week in each Indonesian zone, with the 2026
+/// holidays and Ramadan 1447 H hours (dates as decided for 2026; an operator
+/// adjusts them through the API).
+fn ensure_calendars(conn: &mut DbConnection, ctx: &Context) -> Result<(), String> {
+    let ramadan = StoredSpecial {
+        name: "Ramadan 1447 H".to_owned(),
+        from: chrono::NaiveDate::from_ymd_opt(2026, 2, 18).ok_or("date")?,
+        to: chrono::NaiveDate::from_ymd_opt(2026, 3, 19).ok_or("date")?,
+        week: WeekSpec::from(&WeekSchedule::ramadan()),
+    };
+    for (zone, label) in [("Asia/Jakarta", "WIB"), ("Asia/Makassar", "WITA"), ("Asia/Jayapura", "WIT")] {
+        let name = format!("Jam kerja Perpres 21/2023 {label}");
+        if calendars::find_by_name(conn, &name).map_err(|e| e.to_string())?.is_some() {
+            continue;
+        }
+        let draft = CalendarDraft {
+            name: name.clone(),
+            time_zone: zone.to_owned(),
+            week: WeekSpec::from(&WeekSchedule::perpres_21_2023()),
+            specials: vec![ramadan.clone()],
+        };
+        let calendar = calendars::insert(conn, ctx, &draft).map_err(|e| e.to_string())?;
+        calendars::import_holidays(conn, ctx, calendar.id, None, &indonesia_2026()).map_err(|e| e.to_string())?;
+        println!("calendar {name}");
+    }
     Ok(())
 }
 
@@ -167,6 +203,7 @@ pub fn demo(db: &Db) -> Result<(), String> {
             ));
         }
     }
+    ensure_calendars(&mut conn, &ctx)?;
     ensure_unit(&mut conn, &ctx, UnitKind::Dinas, "DISKOMINFO", "Dinas Komunikasi, Informatika dan Persandian", true)?;
     for (code, name, mandiri_tik) in PERANGKAT_DAERAH {
         ensure_unit(&mut conn, &ctx, UnitKind::PerangkatDaerah, code, name, mandiri_tik)?;

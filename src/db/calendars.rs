@@ -363,6 +363,19 @@ pub fn list(conn: &mut DbConnection, after: Option<Uuid>, limit: u32) -> Result<
     found.iter().map(|id| find(conn, ids::from_bytes(id)?)).collect()
 }
 
+/// Checks that a calendar chosen by a unit or service exists.
+pub fn check_exists(conn: &mut DbConnection, id: Option<Uuid>) -> Result<(), StoreError> {
+    let Some(id) = id else { return Ok(()) };
+    let found: i64 = calendars::table.filter(calendars::id.eq(ids::to_bytes(id))).count().get_result(conn)?;
+    if found == 0 {
+        return Err(StoreError::Invalid(crate::domain::validation::ValidationErrors::single(
+            "calendar_id",
+            "no such calendar",
+        )));
+    }
+    Ok(())
+}
+
 /// Finds a calendar by name (for the seed).
 pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<Calendar>, StoreError> {
     let id: Option<Vec<u8>> =

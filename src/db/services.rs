@@ -24,6 +24,7 @@ pub struct Service {
     pub application_name: Option<String>,
     pub direct_tier2: bool,
     pub active: bool,
+    pub calendar_id: Option<Uuid>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -42,6 +43,7 @@ struct ServiceRow {
     application_name: Option<String>,
     direct_tier2: bool,
     active: bool,
+    calendar_id: Option<Vec<u8>>,
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
@@ -62,6 +64,7 @@ impl TryFrom<ServiceRow> for Service {
             application_name: row.application_name,
             direct_tier2: row.direct_tier2,
             active: row.active,
+            calendar_id: row.calendar_id.as_deref().map(ids::from_bytes).transpose()?,
             version: row.version,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
@@ -81,6 +84,7 @@ struct ServiceChangeset {
     application_name: Option<Option<String>>,
     direct_tier2: Option<bool>,
     active: Option<bool>,
+    calendar_id: Option<Option<Vec<u8>>>,
     version: i64,
     updated_at: NaiveDateTime,
 }
@@ -121,6 +125,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewService) -> Resul
     let id = Uuid::now_v7();
     write_tx(conn, |conn| {
         check_owner(conn, new.owner_unit_id)?;
+        super::calendars::check_exists(conn, new.calendar_id)?;
         let row = ServiceRow {
             id: ids::to_bytes(id),
             code: new.code.as_str().to_owned(),
@@ -132,6 +137,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewService) -> Resul
             application_name: new.application_name.as_ref().map(|n| n.as_str().to_owned()),
             direct_tier2: new.direct_tier2,
             active: true,
+            calendar_id: new.calendar_id.map(ids::to_bytes),
             version: 1,
             created_at: now,
             updated_at: now,
@@ -214,6 +220,7 @@ pub fn update(
         if let Some(owner) = changes.owner_unit_id {
             check_owner(conn, owner)?;
         }
+        super::calendars::check_exists(conn, changes.calendar_id.flatten())?;
         let platform = changes.platform.unwrap_or(before.platform);
         let application = match &changes.application_name {
             Some(name) => name.as_ref().map(|n| n.as_str().to_owned()),
@@ -233,6 +240,7 @@ pub fn update(
             application_name: changes.application_name.as_ref().map(|n| n.as_ref().map(|n| n.as_str().to_owned())),
             direct_tier2: changes.direct_tier2,
             active: changes.active,
+            calendar_id: changes.calendar_id.map(|c| c.map(ids::to_bytes)),
             version: before.version + 1,
             updated_at: ctx.now.naive_utc(),
         };

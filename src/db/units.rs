@@ -21,6 +21,7 @@ pub struct Unit {
     pub time_zone: String,
     pub mailbox: String,
     pub active: bool,
+    pub calendar_id: Option<Uuid>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -37,6 +38,7 @@ struct UnitRow {
     time_zone: String,
     mailbox: String,
     active: bool,
+    calendar_id: Option<Vec<u8>>,
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
@@ -55,6 +57,7 @@ impl TryFrom<UnitRow> for Unit {
             time_zone: row.time_zone,
             mailbox: row.mailbox,
             active: row.active,
+            calendar_id: row.calendar_id.as_deref().map(ids::from_bytes).transpose()?,
             version: row.version,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
@@ -71,6 +74,7 @@ struct UnitChangeset {
     time_zone: Option<String>,
     mailbox: Option<String>,
     active: Option<bool>,
+    calendar_id: Option<Option<Vec<u8>>>,
     version: i64,
     updated_at: NaiveDateTime,
 }
@@ -109,11 +113,13 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewUnit) -> Result<U
         time_zone: new.time_zone.name().to_owned(),
         mailbox: new.mailbox.as_str().to_owned(),
         active: true,
+        calendar_id: new.calendar_id.map(ids::to_bytes),
         version: 1,
         created_at: now,
         updated_at: now,
     };
     write_tx(conn, |conn| {
+        super::calendars::check_exists(conn, new.calendar_id)?;
         diesel::insert_into(units::table).values(&row).execute(conn).map_err(|e| explain_conflict(e.into()))?;
         let unit = find(conn, ids::from_bytes(&row.id)?)?;
         audit::record(
@@ -201,6 +207,7 @@ pub fn update(
         if expected_version.is_some_and(|v| v != before.version) {
             return Err(StoreError::StaleVersion);
         }
+        super::calendars::check_exists(conn, changes.calendar_id.flatten())?;
         let changeset = UnitChangeset {
             code: changes.code.as_ref().map(|c| c.as_str().to_owned()),
             name: changes.name.as_ref().map(|n| n.as_str().to_owned()),
@@ -208,6 +215,7 @@ pub fn update(
             time_zone: changes.time_zone.map(|z| z.name().to_owned()),
             mailbox: changes.mailbox.as_ref().map(|m| m.as_str().to_owned()),
             active: changes.active,
+            calendar_id: changes.calendar_id.map(|c| c.map(ids::to_bytes)),
             version: before.version + 1,
             updated_at: ctx.now.naive_utc(),
         };

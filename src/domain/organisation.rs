@@ -96,6 +96,8 @@ pub struct NewUnit {
     pub mandiri_tik: bool,
     pub time_zone: TimeZone,
     pub mailbox: super::email::EmailAddress,
+    /// The unit's working calendar (SLA clocks of its tickets run on it).
+    pub calendar_id: Option<uuid::Uuid>,
 }
 
 /// A validated partial update of a unit; `None` leaves a field as it is.
@@ -109,4 +111,6 @@ pub struct UnitChanges {
     pub time_zone: Option<TimeZone>,
     pub mailbox: Option<super::email::EmailAddress>,
     pub active: Option<bool>,
+    /// `Some(None)` clears the calendar.
+    pub calendar_id: Option<Option<uuid::Uuid>>,
 }

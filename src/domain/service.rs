@@ -44,6 +44,8 @@ pub struct NewService {
     pub platform: Platform,
     pub application_name: Option<DisplayName>,
     pub direct_tier2: bool,
+    /// A calendar of its own (a 24×7 service); else the unit's applies.
+    pub calendar_id: Option<Uuid>,
 }
 
 /// A validated partial update; `None` leaves a field as it is.
@@ -58,6 +60,7 @@ pub struct ServiceChanges {
     pub application_name: Option<Option<DisplayName>>,
     pub direct_tier2: Option<bool>,
     pub active: Option<bool>,
+    pub calendar_id: Option<Option<Uuid>>,
 }
 
 /// Descriptions are free text up to 4000 characters.

@@ -244,6 +244,7 @@ pub fn insert_unit(db: &Db, kind: UnitKind, code: &str, zone: &str) -> Uuid {
         mandiri_tik: false,
         time_zone: TimeZone::parse(zone).unwrap(),
         mailbox: EmailAddress::parse(&format!("{}@desk.go.id", code.to_lowercase())).unwrap(),
+        calendar_id: None,
     };
     let mut conn = db.conn().unwrap();
     units::insert(&mut conn, &Context::system(Utc::now()), &new).unwrap().id
@@ -261,6 +262,7 @@ pub fn insert_service(db: &Db, owner: Uuid, code: &str, direct_tier2: bool) -> U
         platform,
         application_name: (!direct_tier2).then(|| DisplayName::parse(code).unwrap()),
         direct_tier2,
+        calendar_id: None,
     };
     let mut conn = db.conn().unwrap();
     spbe_desk::db::services::insert(&mut conn, &Context::system(Utc::now()), &new).unwrap().id
