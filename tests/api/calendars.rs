@@ -106,7 +106,30 @@ async fn bad_calendars_are_refused_naming_the_field(backend: Backend) {
     assert_eq!(app.count("calendars"), 0);
 }
 
+async fn a_calendar_in_use_cannot_be_deleted_and_units_name_only_existing_ones(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let admin = org.admin.token.as_str();
+    let id = app.post("/api/v1/calendars", Some(admin), perpres_wita()).await.body["id"].as_str().unwrap().to_owned();
+    let unit = format!("/api/v1/units/{}", org.pd_a);
+    let unknown = app.patch(&unit, Some(admin), json!({ "calendar_id": uuid::Uuid::now_v7() }), None).await;
+    unknown.assert_problem(422);
+    assert_eq!(unknown.body["errors"][0]["field"], "calendar_id");
+    let chosen = app.patch(&unit, Some(admin), json!({ "calendar_id": id }), None).await;
+    assert_eq!(chosen.body["calendar_id"], id.as_str(), "{}", chosen.text);
+    let refused =
+        app.send(app.client.delete(format!("{}/api/v1/calendars/{id}", app.address)).bearer_auth(admin)).await;
+    refused.assert_problem(409);
+    assert!(refused.body["detail"].as_str().unwrap().contains("1 unit"), "{}", refused.text);
+    let cleared = app.patch(&unit, Some(admin), json!({ "calendar_id": null }), None).await;
+    assert!(cleared.body["calendar_id"].is_null(), "{}", cleared.text);
+    let deleted =
+        app.send(app.client.delete(format!("{}/api/v1/calendars/{id}", app.address)).bearer_auth(admin)).await;
+    assert_eq!(deleted.status, 204);
+}
+
 on_both_backends!(
+    a_calendar_in_use_cannot_be_deleted_and_units_name_only_existing_ones,
     a_calendar_is_versioned_with_every_change_and_old_versions_stay_readable,
     bad_calendars_are_refused_naming_the_field,
 );
