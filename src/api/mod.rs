@@ -11,6 +11,7 @@ pub mod health;
 pub mod openapi;
 pub mod pagination;
 pub mod services;
+pub mod sla_policies;
 pub mod tickets;
 pub mod units;
 pub mod users;
@@ -96,7 +97,21 @@ fn calendar_routes(cfg: &mut web::ServiceConfig) {
         resource("/calendars/{id}/versions/{version}", "GET").route(web::get().to(calendars::get_calendar_version)),
     )
     .service(resource("/calendars/{id}/holidays", "POST").route(web::post().to(calendars::import_holidays)))
-    .service(resource("/calendars/{id}/holidays/{date}", "DELETE").route(web::delete().to(calendars::remove_holiday)));
+    .service(resource("/calendars/{id}/holidays/{date}", "DELETE").route(web::delete().to(calendars::remove_holiday)))
+    .service(
+        resource("/sla-policies", "GET, POST")
+            .route(web::get().to(sla_policies::list_policies))
+            .route(web::post().to(sla_policies::create_policy)),
+    )
+    .service(
+        resource("/sla-policies/{id}", "GET, PUT, DELETE")
+            .route(web::get().to(sla_policies::get_policy))
+            .route(web::put().to(sla_policies::replace_policy))
+            .route(web::delete().to(sla_policies::delete_policy)),
+    )
+    .service(
+        resource("/sla-policies/{id}/versions/{version}", "GET").route(web::get().to(sla_policies::get_policy_version)),
+    );
 }
 
 /// The ticket routes (intake, queues, workflow, comments, problems).

@@ -5,7 +5,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::tickets::{self, actions, attachments, comments};
-use super::{api_keys, audit, auth, calendars, health, services, units, users};
+use super::{api_keys, audit, auth, calendars, health, services, sla_policies, units, users};
 use crate::error::{FieldErrorDoc, Problem};
 
 #[derive(OpenApi)]
@@ -27,6 +27,8 @@ use crate::error::{FieldErrorDoc, Problem};
         attachments::upload_attachment, attachments::list_attachments, attachments::download_attachment,
         calendars::list_calendars, calendars::create_calendar, calendars::get_calendar, calendars::get_calendar_version,
         calendars::replace_calendar, calendars::delete_calendar, calendars::import_holidays, calendars::remove_holiday,
+        sla_policies::list_policies, sla_policies::create_policy, sla_policies::get_policy, sla_policies::get_policy_version,
+        sla_policies::replace_policy, sla_policies::delete_policy,
         audit::list_audit,
         openapi_json,
     ),
@@ -41,6 +43,7 @@ use crate::error::{FieldErrorDoc, Problem};
         (name = "ticket workflow", description = "Assign, start, pend, escalate to tier 2, return, resolve, close, reopen, rate"),
         (name = "problems", description = "Linking incidents and complaints to problems"),
         (name = "calendars", description = "Working hours, holidays and special schedules (WIB, WITA, WIT)"),
+        (name = "sla-policies", description = "Response and resolution targets per priority"),
         (name = "api-keys", description = "Service accounts for helpdesk front ends"),
         (name = "audit", description = "The audit log"),
         (name = "health", description = "Operations"),

@@ -40,6 +40,8 @@ pub struct CreateServiceRequest {
     pub direct_tier2: bool,
     /// A calendar of its own (e.g. 24×7); the owner unit's applies otherwise.
     pub calendar_id: Option<Uuid>,
+    /// Its SLA policy; the default policy applies otherwise.
+    pub sla_policy_id: Option<Uuid>,
 }
 
 impl TryFrom<CreateServiceRequest> for NewService {
@@ -69,6 +71,7 @@ impl TryFrom<CreateServiceRequest> for NewService {
                     application_name,
                     direct_tier2: r.direct_tier2,
                     calendar_id: r.calendar_id,
+                    sla_policy_id: r.sla_policy_id,
                 })
             }
             _ => Err(errors),
@@ -95,6 +98,10 @@ pub struct UpdateServiceRequest {
     #[serde(default, deserialize_with = "super::nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub calendar_id: Option<Option<Uuid>>,
+    /// `null` returns the service to the default policy.
+    #[serde(default, deserialize_with = "super::nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub sla_policy_id: Option<Option<Uuid>>,
 }
 
 impl TryFrom<UpdateServiceRequest> for ServiceChanges {
@@ -118,6 +125,7 @@ impl TryFrom<UpdateServiceRequest> for ServiceChanges {
             direct_tier2: r.direct_tier2,
             active: r.active,
             calendar_id: r.calendar_id,
+            sla_policy_id: r.sla_policy_id,
         };
         errors.finish().map(|()| changes)
     }
@@ -136,6 +144,7 @@ pub struct ServiceResponse {
     pub direct_tier2: bool,
     pub active: bool,
     pub calendar_id: Option<Uuid>,
+    pub sla_policy_id: Option<Uuid>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -155,6 +164,7 @@ impl From<Service> for ServiceResponse {
             direct_tier2: s.direct_tier2,
             active: s.active,
             calendar_id: s.calendar_id,
+            sla_policy_id: s.sla_policy_id,
             version: s.version,
             created_at: s.created_at,
             updated_at: s.updated_at,

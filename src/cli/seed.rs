@@ -135,6 +135,7 @@ fn ensure_service(conn: &mut DbConnection, ctx: &Context, entry: CatalogEntry) -
         application_name: application.map(DisplayName::parse).transpose().map_err(|e| e.to_string())?,
         direct_tier2,
         calendar_id: None,
+        sla_policy_id: None,
     };
     services::insert(conn, ctx, &new).map_err(|e| e.to_string())?;
     println!("service {code:<14} {name}");
@@ -166,6 +167,23 @@ fn ensure_calendars(conn: &mut DbConnection, ctx: &Context) -> Result<(), String
         calendars::import_holidays(conn, ctx, calendar.id, None, &indonesia_2026()).map_err(|e| e.to_string())?;
         println!("calendar {name}");
     }
+    Ok(())
+}
+
+/// The default SLA policy for the region.
+fn ensure_policy(conn: &mut DbConnection, ctx: &Context) -> Result<(), String> {
+    const NAME: &str = "SLA layanan TIK daerah";
+    if crate::db::sla_policies::find_by_name(conn, NAME).map_err(|e| e.to_string())?.is_some() {
+        return Ok(());
+    }
+    let draft = crate::db::sla_policies::PolicyDraft {
+        name: NAME.to_owned(),
+        description: "Target respons dan penyelesaian per prioritas, dalam jam kerja unit.".to_owned(),
+        policy: crate::domain::sla::policy::SlaPolicy::regional_default(),
+        is_default: true,
+    };
+    crate::db::sla_policies::insert(conn, ctx, &draft).map_err(|e| e.to_string())?;
+    println!("policy {NAME} (default)");
     Ok(())
 }
 
@@ -204,6 +222,7 @@ pub fn demo(db: &Db) -> Result<(), String> {
         }
     }
     ensure_calendars(&mut conn, &ctx)?;
+    ensure_policy(&mut conn, &ctx)?;
     ensure_unit(&mut conn, &ctx, UnitKind::Dinas, "DISKOMINFO", "Dinas Komunikasi, Informatika dan Persandian", true)?;
     for (code, name, mandiri_tik) in PERANGKAT_DAERAH {
         ensure_unit(&mut conn, &ctx, UnitKind::PerangkatDaerah, code, name, mandiri_tik)?;

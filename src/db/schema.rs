@@ -107,6 +107,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         calendar_id -> Nullable<Binary>,
+        sla_policy_id -> Nullable<Binary>,
     }
 }
 
@@ -255,6 +256,28 @@ diesel::table! {
 diesel::table! {
     calendar_versions (calendar_id, version) {
         calendar_id -> Binary,
+        version -> BigInt,
+        snapshot_json -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sla_policies (id) {
+        id -> Binary,
+        name -> Text,
+        description -> Text,
+        policy_json -> Text,
+        is_default -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sla_policy_versions (policy_id, version) {
+        policy_id -> Binary,
         version -> BigInt,
         snapshot_json -> Text,
         created_at -> Timestamp,

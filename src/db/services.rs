@@ -25,6 +25,7 @@ pub struct Service {
     pub direct_tier2: bool,
     pub active: bool,
     pub calendar_id: Option<Uuid>,
+    pub sla_policy_id: Option<Uuid>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -44,6 +45,7 @@ struct ServiceRow {
     direct_tier2: bool,
     active: bool,
     calendar_id: Option<Vec<u8>>,
+    sla_policy_id: Option<Vec<u8>>,
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
@@ -65,6 +67,7 @@ impl TryFrom<ServiceRow> for Service {
             direct_tier2: row.direct_tier2,
             active: row.active,
             calendar_id: row.calendar_id.as_deref().map(ids::from_bytes).transpose()?,
+            sla_policy_id: row.sla_policy_id.as_deref().map(ids::from_bytes).transpose()?,
             version: row.version,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
@@ -85,6 +88,7 @@ struct ServiceChangeset {
     direct_tier2: Option<bool>,
     active: Option<bool>,
     calendar_id: Option<Option<Vec<u8>>>,
+    sla_policy_id: Option<Option<Vec<u8>>>,
     version: i64,
     updated_at: NaiveDateTime,
 }
@@ -126,6 +130,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewService) -> Resul
     write_tx(conn, |conn| {
         check_owner(conn, new.owner_unit_id)?;
         super::calendars::check_exists(conn, new.calendar_id)?;
+        super::sla_policies::check_exists(conn, new.sla_policy_id)?;
         let row = ServiceRow {
             id: ids::to_bytes(id),
             code: new.code.as_str().to_owned(),
@@ -138,6 +143,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewService) -> Resul
             direct_tier2: new.direct_tier2,
             active: true,
             calendar_id: new.calendar_id.map(ids::to_bytes),
+            sla_policy_id: new.sla_policy_id.map(ids::to_bytes),
             version: 1,
             created_at: now,
             updated_at: now,
@@ -221,6 +227,7 @@ pub fn update(
             check_owner(conn, owner)?;
         }
         super::calendars::check_exists(conn, changes.calendar_id.flatten())?;
+        super::sla_policies::check_exists(conn, changes.sla_policy_id.flatten())?;
         let platform = changes.platform.unwrap_or(before.platform);
         let application = match &changes.application_name {
             Some(name) => name.as_ref().map(|n| n.as_str().to_owned()),
@@ -241,6 +248,7 @@ pub fn update(
             direct_tier2: changes.direct_tier2,
             active: changes.active,
             calendar_id: changes.calendar_id.map(|c| c.map(ids::to_bytes)),
+            sla_policy_id: changes.sla_policy_id.map(|c| c.map(ids::to_bytes)),
             version: before.version + 1,
             updated_at: ctx.now.naive_utc(),
         };

@@ -46,6 +46,8 @@ pub struct NewService {
     pub direct_tier2: bool,
     /// A calendar of its own (a 24×7 service); else the unit's applies.
     pub calendar_id: Option<Uuid>,
+    /// Its SLA policy; else the default policy applies.
+    pub sla_policy_id: Option<Uuid>,
 }
 
 /// A validated partial update; `None` leaves a field as it is.
@@ -61,6 +63,7 @@ pub struct ServiceChanges {
     pub direct_tier2: Option<bool>,
     pub active: Option<bool>,
     pub calendar_id: Option<Option<Uuid>>,
+    pub sla_policy_id: Option<Option<Uuid>>,
 }
 
 /// Descriptions are free text up to 4000 characters.

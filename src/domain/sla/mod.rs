@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod holiday;
 pub mod math;
+pub mod policy;
 pub mod spec;
 pub mod target;
 

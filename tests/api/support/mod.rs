@@ -263,6 +263,7 @@ pub fn insert_service(db: &Db, owner: Uuid, code: &str, direct_tier2: bool) -> U
         application_name: (!direct_tier2).then(|| DisplayName::parse(code).unwrap()),
         direct_tier2,
         calendar_id: None,
+        sla_policy_id: None,
     };
     let mut conn = db.conn().unwrap();
     spbe_desk::db::services::insert(&mut conn, &Context::system(Utc::now()), &new).unwrap().id

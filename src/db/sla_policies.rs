@@ -1,0 +1,258 @@
+//! SLA policies: storage, the default policy, versions and snapshots.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::audit::{self, Change, Context};
+use super::schema::{services, sla_policies, sla_policy_versions};
+use super::{ids, write_tx, DbConnection, StoreError};
+use crate::domain::sla::policy::SlaPolicy;
+use crate::domain::validation::ValidationErrors;
+
+/// A stored policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub policy: SlaPolicy,
+    /// Applies to services that name no policy.
+    pub is_default: bool,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new policy, or the full replacement of one.
+pub struct PolicyDraft {
+    pub name: String,
+    pub description: String,
+    pub policy: SlaPolicy,
+    pub is_default: bool,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = sla_policies)]
+struct PolicyRow {
+    id: Vec<u8>,
+    name: String,
+    description: String,
+    policy_json: String,
+    is_default: bool,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl TryFrom<PolicyRow> for Policy {
+    type Error = StoreError;
+
+    fn try_from(r: PolicyRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: ids::from_bytes(&r.id)?,
+            name: r.name,
+            description: r.description,
+            policy: serde_json::from_str(&r.policy_json).map_err(|e| StoreError::Corrupt(format!("policy: {e}")))?,
+            is_default: r.is_default,
+            version: r.version,
+            created_at: r.created_at.and_utc(),
+            updated_at: r.updated_at.and_utc(),
+        })
+    }
+}
+
+fn json(policy: &SlaPolicy) -> Result<String, StoreError> {
+    serde_json::to_string(policy).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn explain_conflict(error: diesel::result::Error) -> StoreError {
+    match StoreError::from(error) {
+        StoreError::Conflict(_) => StoreError::Conflict("a policy with this name already exists".to_owned()),
+        other => other,
+    }
+}
+
+pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Policy, StoreError> {
+    sla_policies::table.find(ids::to_bytes(id)).select(PolicyRow::as_select()).first::<PolicyRow>(conn)?.try_into()
+}
+
+/// The default policy, if one is set.
+pub fn find_default(conn: &mut DbConnection) -> Result<Option<Policy>, StoreError> {
+    sla_policies::table
+        .filter(sla_policies::is_default.eq(true))
+        .select(PolicyRow::as_select())
+        .first::<PolicyRow>(conn)
+        .optional()?
+        .map(Policy::try_from)
+        .transpose()
+}
+
+/// The policy as it was at `version` (for clocks started under it).
+pub fn find_version(conn: &mut DbConnection, id: Uuid, version: i64) -> Result<Policy, StoreError> {
+    let snapshot: String = sla_policy_versions::table
+        .find((ids::to_bytes(id), version))
+        .select(sla_policy_versions::snapshot_json)
+        .first(conn)?;
+    serde_json::from_str(&snapshot).map_err(|e| StoreError::Corrupt(format!("policy snapshot: {e}")))
+}
+
+pub fn list(conn: &mut DbConnection, after: Option<Uuid>, limit: u32) -> Result<Vec<Policy>, StoreError> {
+    let mut query = sla_policies::table.select(PolicyRow::as_select()).into_boxed();
+    if let Some(after) = after {
+        query = query.filter(sla_policies::id.gt(ids::to_bytes(after)));
+    }
+    query
+        .order(sla_policies::id.asc())
+        .limit(i64::from(limit))
+        .load::<PolicyRow>(conn)?
+        .into_iter()
+        .map(Policy::try_from)
+        .collect()
+}
+
+/// Clears the default flag elsewhere when this policy becomes the default.
+fn take_default(conn: &mut DbConnection, id: Uuid, is_default: bool) -> Result<(), StoreError> {
+    if is_default {
+        diesel::update(
+            sla_policies::table
+                .filter(sla_policies::is_default.eq(true))
+                .filter(sla_policies::id.ne(ids::to_bytes(id))),
+        )
+        .set(sla_policies::is_default.eq(false))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn snapshot(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: Uuid,
+    action: &str,
+    before: Option<&Policy>,
+) -> Result<Policy, StoreError> {
+    let policy = find(conn, id)?;
+    let text = serde_json::to_string(&policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    diesel::insert_into(sla_policy_versions::table)
+        .values((
+            sla_policy_versions::policy_id.eq(ids::to_bytes(id)),
+            sla_policy_versions::version.eq(policy.version),
+            sla_policy_versions::snapshot_json.eq(text),
+            sla_policy_versions::created_at.eq(ctx.now.naive_utc()),
+        ))
+        .execute(conn)?;
+    let change = Change {
+        action,
+        entity_type: "sla_policy",
+        entity_id: id,
+        before: before.map(audit::snapshot).transpose()?,
+        after: Some(audit::snapshot(&policy)?),
+    };
+    audit::record(conn, ctx, change)?;
+    Ok(policy)
+}
+
+pub fn insert(conn: &mut DbConnection, ctx: &Context, draft: &PolicyDraft) -> Result<Policy, StoreError> {
+    let id = Uuid::now_v7();
+    let now = ctx.now.naive_utc();
+    write_tx(conn, |conn| {
+        take_default(conn, id, draft.is_default)?;
+        diesel::insert_into(sla_policies::table)
+            .values((
+                sla_policies::id.eq(ids::to_bytes(id)),
+                sla_policies::name.eq(&draft.name),
+                sla_policies::description.eq(&draft.description),
+                sla_policies::policy_json.eq(json(&draft.policy)?),
+                sla_policies::is_default.eq(draft.is_default),
+                sla_policies::version.eq(1_i64),
+                sla_policies::created_at.eq(now),
+                sla_policies::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map_err(explain_conflict)?;
+        snapshot(conn, ctx, id, "sla_policy.created", None)
+    })
+}
+
+/// Replaces a policy as a new version; running clocks keep theirs.
+pub fn update(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: Uuid,
+    expected: Option<i64>,
+    draft: &PolicyDraft,
+) -> Result<Policy, StoreError> {
+    write_tx(conn, |conn| {
+        let before = find(conn, id)?;
+        if expected.is_some_and(|v| v != before.version) {
+            return Err(StoreError::StaleVersion);
+        }
+        take_default(conn, id, draft.is_default)?;
+        let target = sla_policies::table.find(ids::to_bytes(id)).filter(sla_policies::version.eq(before.version));
+        let updated = diesel::update(target)
+            .set((
+                sla_policies::name.eq(&draft.name),
+                sla_policies::description.eq(&draft.description),
+                sla_policies::policy_json.eq(json(&draft.policy)?),
+                sla_policies::is_default.eq(draft.is_default),
+                sla_policies::version.eq(before.version + 1),
+                sla_policies::updated_at.eq(ctx.now.naive_utc()),
+            ))
+            .execute(conn)
+            .map_err(explain_conflict)?;
+        if updated == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        snapshot(conn, ctx, id, "sla_policy.updated", Some(&before))
+    })
+}
+
+/// Deletes a policy no service uses and that is not the default.
+pub fn delete(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<(), StoreError> {
+    write_tx(conn, |conn| {
+        let before = find(conn, id)?;
+        let key = ids::to_bytes(id);
+        let used: i64 = services::table.filter(services::sla_policy_id.eq(&key)).count().get_result(conn)?;
+        if used > 0 || before.is_default {
+            let why = if before.is_default {
+                "it is the default policy".to_owned()
+            } else {
+                format!("{used} service(s) use it")
+            };
+            return Err(StoreError::Conflict(format!("the policy cannot be deleted: {why}")));
+        }
+        diesel::delete(sla_policy_versions::table.filter(sla_policy_versions::policy_id.eq(&key))).execute(conn)?;
+        diesel::delete(sla_policies::table.find(&key)).execute(conn)?;
+        let change = Change {
+            action: "sla_policy.deleted",
+            entity_type: "sla_policy",
+            entity_id: id,
+            before: Some(audit::snapshot(&before)?),
+            after: None,
+        };
+        audit::record(conn, ctx, change)
+    })
+}
+
+/// Checks that a policy a service names exists.
+pub fn check_exists(conn: &mut DbConnection, id: Option<Uuid>) -> Result<(), StoreError> {
+    let Some(id) = id else { return Ok(()) };
+    let found: i64 = sla_policies::table.filter(sla_policies::id.eq(ids::to_bytes(id))).count().get_result(conn)?;
+    if found == 0 {
+        return Err(StoreError::Invalid(ValidationErrors::single("sla_policy_id", "no such SLA policy")));
+    }
+    Ok(())
+}
+
+/// Finds a policy by name (for the seed).
+pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<Policy>, StoreError> {
+    sla_policies::table
+        .filter(sla_policies::name.eq(name))
+        .select(PolicyRow::as_select())
+        .first::<PolicyRow>(conn)
+        .optional()?
+        .map(Policy::try_from)
+        .transpose()
+}
