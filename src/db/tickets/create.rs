@@ -183,13 +183,14 @@ pub fn create(
             rating_remark: None,
             created_by_kind: actor.kind().to_owned(),
             created_by: ids::to_bytes(actor.id()),
-            event_seq: 0,
+            event_seq: 1,
             version: 1,
             created_at: now,
             updated_at: now,
         };
         diesel::insert_into(tickets::table).values(&row).execute(conn)?;
-        let data = serde_json::json!({ "number": row.number, "priority": new.priority, "tier": i16::from(tier) });
+        let number = row.number.clone();
+        let data = serde_json::json!({ "number": number, "priority": new.priority, "tier": i16::from(tier) });
         let event = NewEvent {
             ticket_id: id,
             kind: "created",
@@ -198,8 +199,9 @@ pub fn create(
             data: Some(data),
             internal: false,
         };
-        events::record(conn, ctx, event)?;
-        let ticket = find_any(conn, id)?;
+        events::record_first(conn, ctx, event)?;
+        // The row just written is the ticket: no need to read it back.
+        let ticket = Ticket::try_from(row)?;
         let after = Some(audit::snapshot(&ticket)?);
         audit::record(
             conn,

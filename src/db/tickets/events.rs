@@ -62,6 +62,17 @@ pub fn record(conn: &mut DbConnection, ctx: &Context, event: NewEvent<'_>) -> Re
     let id_bytes = ids::to_bytes(event.ticket_id);
     diesel::update(tickets::table.find(&id_bytes)).set(tickets::event_seq.eq(tickets::event_seq + 1)).execute(conn)?;
     let seq: i32 = tickets::table.find(&id_bytes).select(tickets::event_seq).first(conn)?;
+    insert(conn, ctx, event, seq)
+}
+
+/// Writes the first event of a ticket inserted with `event_seq = 1`
+/// (saves the numbering round trips on the hot intake path).
+pub fn record_first(conn: &mut DbConnection, ctx: &Context, event: NewEvent<'_>) -> Result<TicketEvent, StoreError> {
+    insert(conn, ctx, event, 1)
+}
+
+fn insert(conn: &mut DbConnection, ctx: &Context, event: NewEvent<'_>, seq: i32) -> Result<TicketEvent, StoreError> {
+    let id_bytes = ids::to_bytes(event.ticket_id);
     let row = EventRow {
         id: ids::to_bytes(Uuid::now_v7()),
         ticket_id: id_bytes,
