@@ -49,17 +49,55 @@ impl DbConnection {
 /// On SQLite the transaction first writes the one-row `write_gate`, so it
 /// holds the write lock before it reads anything: a deferred transaction
 /// that reads and then writes fails with `SQLITE_BUSY` (without waiting)
-/// when another writer committed in between.
+/// when another writer committed in between. Writers of this process also
+/// queue on an in-process lock first: waiting in SQLite's busy handler
+/// means sleeping and polling, which stretches tail latency under load.
 pub fn write_tx<T, E>(conn: &mut DbConnection, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
 where
     E: From<diesel::result::Error>,
 {
+    let sqlite = matches!(conn, DbConnection::Sqlite(_));
+    let _turn = if sqlite { sqlite_writer::take_turn() } else { None };
     conn.transaction(|conn| {
-        if matches!(conn, DbConnection::Sqlite(_)) {
+        if sqlite {
             conn.batch_execute("UPDATE write_gate SET writes = writes + 1")?;
         }
         work(conn)
     })
+}
+
+/// One SQLite writer at a time in this process (re-entrant per thread, as
+/// write transactions nest as savepoints).
+mod sqlite_writer {
+    use std::cell::Cell;
+    use std::sync::{Mutex, MutexGuard};
+
+    static WRITER: Mutex<()> = Mutex::new(());
+
+    thread_local! {
+        static DEPTH: Cell<u32> = const { Cell::new(0) };
+    }
+
+    /// Held for the outermost write transaction of a thread.
+    pub struct Turn {
+        _guard: Option<MutexGuard<'static, ()>>,
+    }
+
+    impl Drop for Turn {
+        fn drop(&mut self) {
+            DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+        }
+    }
+
+    pub fn take_turn() -> Option<Turn> {
+        let outermost = DEPTH.with(|d| {
+            let depth = d.get();
+            d.set(depth + 1);
+            depth == 0
+        });
+        let guard = outermost.then(|| WRITER.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        Some(Turn { _guard: guard })
+    }
 }
 
 /// Whether the database answers a trivial query (for readiness checks).
