@@ -128,7 +128,32 @@ async fn a_calendar_in_use_cannot_be_deleted_and_units_name_only_existing_ones(b
     assert_eq!(deleted.status, 204);
 }
 
+async fn the_due_calculator_skips_the_holiday_monday_and_honours_versions(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let admin = org.admin.token.as_str();
+    let id = app.post("/api/v1/calendars", Some(admin), perpres_wita()).await.body["id"].as_str().unwrap().to_owned();
+    let holiday = json!([{ "date": "2026-08-17", "kind": "national_holiday", "name": "Hari Kemerdekaan" }]);
+    app.post(&format!("/api/v1/calendars/{id}/holidays"), Some(admin), holiday).await;
+    // Friday 14 Aug 2026, 15:50 WITA; a P2 response of 240 business minutes.
+    let due = |query: &str| format!("/api/v1/calendars/{id}/due?start=2026-08-14T07:50:00Z&{query}");
+    let now = app.get(&due("unit=business_minutes&value=240"), Some(&org.tier1_a.token)).await;
+    assert_eq!(now.status, 200, "{}", now.text);
+    assert_eq!(now.body["due_at"], "2026-08-18T02:50:00Z", "Tuesday 10:50 WITA");
+    assert_eq!(now.body["due_local"], "2026-08-18 10:50:00 WITA");
+    assert_eq!(now.body["business_minutes"], 240);
+    let before_holiday = app.get(&due("unit=business_minutes&value=240&version=1"), Some(admin)).await;
+    assert_eq!(before_holiday.body["due_at"], "2026-08-17T02:50:00Z", "version 1 had no holiday");
+    let two_days = app.get(&due("unit=calendar_hours&value=48"), Some(admin)).await;
+    assert_eq!(two_days.body["due_at"], "2026-08-16T07:50:00Z", "2×24 jam ignores working time");
+    let working_day = app.get(&due("unit=business_days&value=1"), Some(admin)).await;
+    assert_eq!(working_day.body["due_local"], "2026-08-18 15:50:00 WITA");
+    app.get(&due("unit=jam&value=2"), Some(admin)).await.assert_problem(422);
+    app.get(&due("unit=business_minutes&value=-1"), Some(admin)).await.assert_problem(400);
+}
+
 on_both_backends!(
+    the_due_calculator_skips_the_holiday_monday_and_honours_versions,
     a_calendar_in_use_cannot_be_deleted_and_units_name_only_existing_ones,
     a_calendar_is_versioned_with_every_change_and_old_versions_stay_readable,
     bad_calendars_are_refused_naming_the_field,
