@@ -23,7 +23,7 @@ impl Target {
     pub fn due_at(self, cal: &WorkingCalendar, start: DateTime<Utc>) -> Result<DateTime<Utc>, NoWorkingTime> {
         match self {
             Target::BusinessMinutes(m) => add_business(cal, start, Duration::minutes(i64::from(m))),
-            Target::CalendarHours(h) => Ok(start + Duration::hours(i64::from(h))),
+            Target::CalendarHours(h) => start.checked_add_signed(Duration::hours(i64::from(h))).ok_or(NoWorkingTime),
             Target::BusinessDays(n) => {
                 let first = next_working_instant(cal, start)?;
                 let local = first.with_timezone(&cal.zone);
@@ -57,6 +57,15 @@ mod tests {
             Target::CalendarHours(48).due_at(&cal, wita(2026, 8, 14, 15, 50)).unwrap(),
             wita(2026, 8, 16, 15, 50)
         );
+    }
+
+    #[test]
+    fn absurd_targets_are_errors_not_panics() {
+        let cal = majene_2026();
+        let start = wita(2026, 8, 14, 15, 50);
+        assert_eq!(Target::CalendarHours(u32::MAX).due_at(&cal, start), Err(NoWorkingTime));
+        assert_eq!(Target::BusinessDays(u32::MAX).due_at(&cal, start), Err(NoWorkingTime));
+        assert_eq!(Target::BusinessMinutes(u32::MAX).due_at(&cal, start), Err(NoWorkingTime));
     }
 
     #[test]
