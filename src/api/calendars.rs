@@ -3,7 +3,7 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -109,6 +109,9 @@ pub struct CalendarQuery {
     pub cursor: Option<String>,
 }
 
+/// Zones a calendar may use: no daylight saving, so local days are 24 h.
+const CALENDAR_ZONES: [&str; 5] = ["Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura", "UTC"];
+
 impl TryFrom<CalendarRequest> for CalendarDraft {
     type Error = ValidationErrors;
 
@@ -116,10 +119,26 @@ impl TryFrom<CalendarRequest> for CalendarDraft {
         let mut errors = ValidationErrors::new();
         let name = errors.check("name", DisplayName::parse(&r.name));
         let zone = errors.check("time_zone", TimeZone::parse(&r.time_zone));
+        // Working-time math assumes a zone without daylight saving, as all
+        // Indonesian zones are (and UTC, for a 24×7 desk).
+        if zone.is_some_and(|z| !CALENDAR_ZONES.contains(&z.name())) {
+            errors.add("time_zone", format!("calendars use one of {}", CALENDAR_ZONES.join(", ")));
+        }
         if let Err((day, e)) = WeekSchedule::try_from(&r.week) {
             errors.add(&format!("week.{day}"), e.to_string());
         }
+        let mut ranges: Vec<(NaiveDate, NaiveDate, usize)> =
+            r.special_schedules.iter().enumerate().map(|(i, s)| (s.from, s.to, i)).collect();
+        ranges.sort();
+        for pair in ranges.windows(2) {
+            if pair[0].1 >= pair[1].0 {
+                errors.add(&format!("special_schedules[{}].from", pair[1].2), "overlaps another special schedule");
+            }
+        }
         for (i, special) in r.special_schedules.iter().enumerate() {
+            if !(2000..=2200).contains(&special.from.year()) || !(2000..=2200).contains(&special.to.year()) {
+                errors.add(&format!("special_schedules[{i}].from"), "dates must lie between 2000 and 2200");
+            }
             errors.check(&format!("special_schedules[{i}].name"), bounded(&special.name, 200));
             match WeekSchedule::try_from(&special.week) {
                 Ok(week) => {
@@ -267,6 +286,9 @@ fn parse_holidays(req: &HttpRequest, body: &[u8]) -> Result<Vec<Holiday>, ApiErr
     let mut holidays = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         match Holiday::parse(&row.date, row.kind, &row.name, row.source.as_deref()) {
+            Ok(holiday) if !(2000..=2200).contains(&holiday.date.year()) => {
+                errors.add(&format!("[{i}].date"), "must lie between 2000 and 2200");
+            }
             Ok(holiday) => holidays.push(holiday),
             Err((field, message)) => errors.add(&format!("[{i}].{field}"), message),
         }
@@ -367,6 +389,12 @@ pub async fn due_on_calendar(
             ))
         }
     };
+    if !target.within_bounds() {
+        return Err(ApiError::invalid("value", "must be more than zero and at most about a year"));
+    }
+    if !(1970..=2200).contains(&q.start.year()) {
+        return Err(ApiError::invalid("start", "must lie between 1970 and 2200"));
+    }
     let id = id.into_inner();
     let calendar = state
         .db

@@ -163,8 +163,13 @@ fn ensure_calendars(conn: &mut DbConnection, ctx: &Context) -> Result<(), String
             week: WeekSpec::from(&WeekSchedule::perpres_21_2023()),
             specials: vec![ramadan.clone()],
         };
-        let calendar = calendars::insert(conn, ctx, &draft).map_err(|e| e.to_string())?;
-        calendars::import_holidays(conn, ctx, calendar.id, None, &indonesia_2026()).map_err(|e| e.to_string())?;
+        // One transaction, so an interrupted seed never leaves a calendar
+        // without its holidays (a rerun skips calendars by name).
+        crate::db::write_tx(conn, |conn| {
+            let calendar = calendars::insert(conn, ctx, &draft)?;
+            calendars::import_holidays(conn, ctx, calendar.id, None, &indonesia_2026())
+        })
+        .map_err(|e: crate::db::StoreError| e.to_string())?;
         println!("calendar {name}");
     }
     Ok(())

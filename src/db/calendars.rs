@@ -238,7 +238,10 @@ fn bump(conn: &mut DbConnection, ctx: &Context, before: &Calendar, expected: Opt
         .set((calendars::version.eq(before.version + 1), calendars::updated_at.eq(ctx.now.naive_utc())))
         .execute(conn)?;
     if updated == 0 {
-        return Err(StoreError::StaleVersion);
+        return Err(match expected {
+            Some(_) => StoreError::StaleVersion,
+            None => StoreError::Conflict("the calendar was changed at the same moment; retry".to_owned()),
+        });
     }
     Ok(())
 }

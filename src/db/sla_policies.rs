@@ -69,6 +69,9 @@ fn json(policy: &SlaPolicy) -> Result<String, StoreError> {
 
 fn explain_conflict(error: diesel::result::Error) -> StoreError {
     match StoreError::from(error) {
+        StoreError::Conflict(m) if m.contains("default") => {
+            StoreError::Conflict("another policy became the default at the same moment; retry".to_owned())
+        }
         StoreError::Conflict(_) => StoreError::Conflict("a policy with this name already exists".to_owned()),
         other => other,
     }
@@ -112,18 +115,21 @@ pub fn list(conn: &mut DbConnection, after: Option<Uuid>, limit: u32) -> Result<
         .collect()
 }
 
-/// Clears the default flag elsewhere when this policy becomes the default.
-fn take_default(conn: &mut DbConnection, id: Uuid, is_default: bool) -> Result<(), StoreError> {
-    if is_default {
-        diesel::update(
-            sla_policies::table
-                .filter(sla_policies::is_default.eq(true))
-                .filter(sla_policies::id.ne(ids::to_bytes(id))),
-        )
-        .set(sla_policies::is_default.eq(false))
-        .execute(conn)?;
+/// Demotes the current default (as a new version of it, snapshotted and
+/// audited) when another policy becomes the default.
+fn take_default(conn: &mut DbConnection, ctx: &Context, id: Uuid, is_default: bool) -> Result<(), StoreError> {
+    if !is_default {
+        return Ok(());
     }
-    Ok(())
+    let Some(current) = find_default(conn)?.filter(|p| p.id != id) else { return Ok(()) };
+    diesel::update(sla_policies::table.find(ids::to_bytes(current.id)))
+        .set((
+            sla_policies::is_default.eq(false),
+            sla_policies::version.eq(current.version + 1),
+            sla_policies::updated_at.eq(ctx.now.naive_utc()),
+        ))
+        .execute(conn)?;
+    snapshot(conn, ctx, current.id, "sla_policy.no_longer_default", Some(&current)).map(|_| ())
 }
 
 fn snapshot(
@@ -158,7 +164,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, draft: &PolicyDraft) -> Re
     let id = Uuid::now_v7();
     let now = ctx.now.naive_utc();
     write_tx(conn, |conn| {
-        take_default(conn, id, draft.is_default)?;
+        take_default(conn, ctx, id, draft.is_default)?;
         diesel::insert_into(sla_policies::table)
             .values((
                 sla_policies::id.eq(ids::to_bytes(id)),
@@ -189,7 +195,7 @@ pub fn update(
         if expected.is_some_and(|v| v != before.version) {
             return Err(StoreError::StaleVersion);
         }
-        take_default(conn, id, draft.is_default)?;
+        take_default(conn, ctx, id, draft.is_default)?;
         let target = sla_policies::table.find(ids::to_bytes(id)).filter(sla_policies::version.eq(before.version));
         let updated = diesel::update(target)
             .set((
@@ -203,7 +209,10 @@ pub fn update(
             .execute(conn)
             .map_err(explain_conflict)?;
         if updated == 0 {
-            return Err(StoreError::StaleVersion);
+            return Err(match expected {
+                Some(_) => StoreError::StaleVersion,
+                None => StoreError::Conflict("the policy was changed at the same moment; retry".to_owned()),
+            });
         }
         snapshot(conn, ctx, id, "sla_policy.updated", Some(&before))
     })

@@ -78,6 +78,11 @@ async fn bad_calendars_are_refused_naming_the_field(backend: Backend) {
     backwards["week"]["monday"] = json!([{ "start": "16:00", "end": "07:30" }]);
     let mut bad_zone = perpres_wita();
     bad_zone["time_zone"] = json!("Asia/Bandung");
+    let mut daylight_saving = perpres_wita();
+    daylight_saving["time_zone"] = json!("Europe/Berlin");
+    let mut overlapping_specials = perpres_wita();
+    let ramadan = overlapping_specials["special_schedules"][0].clone();
+    overlapping_specials["special_schedules"] = json!([ramadan.clone(), ramadan]);
     let mut bad_range = perpres_wita();
     bad_range["special_schedules"][0]["to"] = json!("2026-01-01");
     for (body, field) in [
@@ -85,6 +90,8 @@ async fn bad_calendars_are_refused_naming_the_field(backend: Backend) {
         (backwards, "week.monday"),
         (bad_zone, "time_zone"),
         (bad_range, "special_schedules[0].to"),
+        (daylight_saving, "time_zone"),
+        (overlapping_specials, "special_schedules[1].from"),
     ] {
         let resp = app.post("/api/v1/calendars", Some(admin), body).await;
         resp.assert_problem(422);
@@ -149,6 +156,9 @@ async fn the_due_calculator_skips_the_holiday_monday_and_honours_versions(backen
     let working_day = app.get(&due("unit=business_days&value=1"), Some(admin)).await;
     assert_eq!(working_day.body["due_local"], "2026-08-18 15:50:00 WITA");
     app.get(&due("unit=jam&value=2"), Some(admin)).await.assert_problem(422);
+    app.get(&due("unit=calendar_hours&value=2000000000"), Some(admin)).await.assert_problem(422);
+    let far = format!("/api/v1/calendars/{id}/due?start=9999-01-01T00:00:00Z&unit=business_days&value=5");
+    app.get(&far, Some(admin)).await.assert_problem(422);
     app.get(&due("unit=business_minutes&value=-1"), Some(admin)).await.assert_problem(400);
 }
 

@@ -34,14 +34,17 @@ async fn one_policy_is_the_default_and_versions_are_kept(backend: Backend) {
     let first_id = first.body["id"].as_str().unwrap();
     let reread = app.get(&format!("/api/v1/sla-policies/{first_id}"), Some(&org.tier1_a.token)).await;
     assert_eq!(reread.body["is_default"], false, "the new default takes over");
+    assert_eq!(reread.body["version"], 2, "losing the default is a new version of the old one");
     let mut changed = policy("Standar", false);
     changed["warning_percent"] = json!(80);
     let url = format!("{}/api/v1/sla-policies/{first_id}", app.address);
-    let replaced = app.send(app.client.put(&url).bearer_auth(admin).header("if-match", "\"1\"").json(&changed)).await;
-    assert_eq!(replaced.body["version"], 2, "{}", replaced.text);
+    let replaced = app.send(app.client.put(&url).bearer_auth(admin).header("if-match", "\"2\"").json(&changed)).await;
+    assert_eq!(replaced.body["version"], 3, "{}", replaced.text);
     let v1 = app.get(&format!("/api/v1/sla-policies/{first_id}/versions/1"), Some(admin)).await;
     assert_eq!(v1.body["warning_percent"], 75);
-    let stale = app.send(app.client.put(&url).bearer_auth(admin).header("if-match", "\"1\"").json(&changed)).await;
+    let v2 = app.get(&format!("/api/v1/sla-policies/{first_id}/versions/2"), Some(admin)).await;
+    assert_eq!(v2.body["is_default"], false);
+    let stale = app.send(app.client.put(&url).bearer_auth(admin).header("if-match", "\"2\"").json(&changed)).await;
     stale.assert_problem(412);
 
     let second_id = second.body["id"].as_str().unwrap();
@@ -70,6 +73,8 @@ async fn incomplete_or_impossible_policies_are_refused(backend: Backend) {
     negative["targets"]["high"]["response"]["value"] = json!(-5);
     let mut threshold = policy("D", false);
     threshold["warning_percent"] = json!(100);
+    let mut huge = policy("G", false);
+    huge["targets"]["low"]["resolution"] = json!({ "unit": "business_days", "value": 100000 });
     let mut unit = policy("E", false);
     unit["targets"]["high"]["response"]["unit"] = json!("jam");
     for (body, field) in [
@@ -77,6 +82,7 @@ async fn incomplete_or_impossible_policies_are_refused(backend: Backend) {
         (zero, "targets.high"),
         (negative, "targets.high.response.value"),
         (threshold, "warning_percent"),
+        (huge, "targets.low"),
         (unit, "targets.high.response.unit"),
     ] {
         let resp = app.post("/api/v1/sla-policies", Some(admin), body).await;

@@ -40,7 +40,7 @@ pub struct SlaPolicy {
 pub enum PolicyError {
     #[error("targets for {0} are missing")]
     MissingPriority(Priority),
-    #[error("a target must be greater than zero")]
+    #[error("a target must be more than zero and at most a year (120000 business minutes, 260 business days or 8760 calendar hours)")]
     ZeroTarget(Priority),
     #[error("the warning threshold must be 1 to 99 percent")]
     WarningOutOfRange,
@@ -57,9 +57,7 @@ impl PolicyError {
 }
 
 fn positive(target: Target) -> bool {
-    match target {
-        Target::BusinessMinutes(n) | Target::BusinessDays(n) | Target::CalendarHours(n) => n > 0,
-    }
+    target.within_bounds()
 }
 
 impl SlaPolicy {

@@ -18,7 +18,21 @@ pub enum Target {
     CalendarHours(u32),
 }
 
+/// The longest target accepted in each unit: about a year.
+pub const MAX_BUSINESS_MINUTES: u32 = 120_000;
+pub const MAX_BUSINESS_DAYS: u32 = 260;
+pub const MAX_CALENDAR_HOURS: u32 = 8_760;
+
 impl Target {
+    /// Whether the target is positive and at most about a year.
+    pub fn within_bounds(self) -> bool {
+        match self {
+            Target::BusinessMinutes(n) => (1..=MAX_BUSINESS_MINUTES).contains(&n),
+            Target::BusinessDays(n) => (1..=MAX_BUSINESS_DAYS).contains(&n),
+            Target::CalendarHours(n) => (1..=MAX_CALENDAR_HOURS).contains(&n),
+        }
+    }
+
     /// When a clock started at `start` falls due.
     pub fn due_at(self, cal: &WorkingCalendar, start: DateTime<Utc>) -> Result<DateTime<Utc>, NoWorkingTime> {
         match self {
@@ -31,15 +45,29 @@ impl Target {
                 let mut counted = 0;
                 for _ in 0..3660 {
                     if counted == n {
-                        let due = cal.zone.from_local_datetime(&date.and_time(time)).earliest();
-                        return due.map(|t| t.with_timezone(&Utc)).ok_or(NoWorkingTime);
+                        break;
                     }
                     date += Duration::days(1);
                     if !cal.intervals_on(date).is_empty() {
                         counted += 1;
                     }
                 }
-                Err(NoWorkingTime)
+                if counted != n {
+                    return Err(NoWorkingTime);
+                }
+                // The same time of day, kept within that day's working hours
+                // (a Friday 16:15 start falls due at Monday's 16:00 close).
+                let intervals = cal.intervals_on(date);
+                let minute = |m: u16| chrono::NaiveTime::from_hms_opt(u32::from(m / 60), u32::from(m % 60), 0);
+                let open = intervals.first().and_then(|i| minute(i.start())).unwrap_or(time);
+                let close = intervals.last().map(|i| i.end()).unwrap_or(1440);
+                let due_local = if close >= 1440 {
+                    date.and_time(time.max(open))
+                } else {
+                    date.and_time(time.clamp(open, minute(close).unwrap_or(time)))
+                };
+                let due = cal.zone.from_local_datetime(&due_local).earliest();
+                due.map(|t| t.with_timezone(&Utc)).ok_or(NoWorkingTime)
             }
         }
     }
@@ -57,6 +85,15 @@ mod tests {
             Target::CalendarHours(48).due_at(&cal, wita(2026, 8, 14, 15, 50)).unwrap(),
             wita(2026, 8, 16, 15, 50)
         );
+    }
+
+    #[test]
+    fn working_days_fall_due_within_working_hours() {
+        let cal = majene_2026();
+        // Friday 14 Aug 16:15 (open until 16:30) + 1 day -> Tuesday 18 Aug, which closes at 16:00.
+        assert_eq!(Target::BusinessDays(1).due_at(&cal, wita(2026, 8, 14, 16, 15)).unwrap(), wita(2026, 8, 18, 16, 0));
+        assert!(Target::BusinessDays(1).within_bounds() && !Target::BusinessDays(261).within_bounds());
+        assert!(!Target::BusinessMinutes(0).within_bounds());
     }
 
     #[test]
