@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod calendar_due;
 pub mod calendars;
 pub mod etag;
 pub mod extract;
@@ -96,7 +97,7 @@ fn calendar_routes(cfg: &mut web::ServiceConfig) {
     .service(
         resource("/calendars/{id}/versions/{version}", "GET").route(web::get().to(calendars::get_calendar_version)),
     )
-    .service(resource("/calendars/{id}/due", "GET").route(web::get().to(calendars::due_on_calendar)))
+    .service(resource("/calendars/{id}/due", "GET").route(web::get().to(calendar_due::due_on_calendar)))
     .service(resource("/calendars/{id}/holidays", "POST").route(web::post().to(calendars::import_holidays)))
     .service(resource("/calendars/{id}/holidays/{date}", "DELETE").route(web::delete().to(calendars::remove_holiday)))
     .service(

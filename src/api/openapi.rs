@@ -5,7 +5,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::tickets::{self, actions, attachments, comments};
-use super::{api_keys, audit, auth, calendars, health, services, sla_policies, units, users};
+use super::{api_keys, audit, auth, calendar_due, calendars, health, services, sla_policies, units, users};
 use crate::error::{FieldErrorDoc, Problem};
 
 #[derive(OpenApi)]
@@ -27,7 +27,7 @@ use crate::error::{FieldErrorDoc, Problem};
         attachments::upload_attachment, attachments::list_attachments, attachments::download_attachment,
         calendars::list_calendars, calendars::create_calendar, calendars::get_calendar, calendars::get_calendar_version,
         calendars::replace_calendar, calendars::delete_calendar, calendars::import_holidays, calendars::remove_holiday,
-        calendars::due_on_calendar,
+        calendar_due::due_on_calendar,
         sla_policies::list_policies, sla_policies::create_policy, sla_policies::get_policy, sla_policies::get_policy_version,
         sla_policies::replace_policy, sla_policies::delete_policy,
         audit::list_audit,

@@ -1,6 +1,7 @@
 //! Tickets: storage, scoped reads, creation, workflow transitions, lists.
 
 mod create;
+mod edits;
 pub mod events;
 mod list;
 mod transition;
@@ -16,8 +17,9 @@ use crate::domain::ticket::access::{TicketFacts, TicketScope};
 use crate::domain::ticket::{Channel, Level, PendingReason, Priority, ResolutionCode, Status, TicketType, Tier};
 
 pub use create::{create, CreateOutcome, IdempotencyKey};
+pub use edits::{patch, rate, set_problem, TicketPatch};
 pub use list::{list, position, summary, After, Summary, TicketFilter, TicketSort};
-pub use transition::{patch, rate, set_problem, transition, TicketPatch, TransitionRequest};
+pub use transition::{transition, TransitionRequest};
 
 /// A stored ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,0 +1,260 @@
+//! Changing a ticket outside the workflow: field edits, ratings and
+//! problem links, each with its event and audit record in one transaction.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::events::{self, NewEvent};
+use super::transition::{check_version, concurrent};
+use super::{find, find_any, lock, priority_rank, Ticket};
+use crate::db::audit::{self, Change, Context};
+use crate::db::schema::{services, tickets};
+use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::domain::policy::Principal;
+use crate::domain::ticket::access::{self, TicketScope};
+use crate::domain::ticket::{Level, PriorityMatrix, Status, TicketType};
+use crate::domain::validation::ValidationErrors;
+
+/// Fields of a ticket that can be edited (not its workflow state).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub impact: Option<Level>,
+    pub urgency: Option<Level>,
+    pub service_id: Option<Uuid>,
+    pub complaint_ref: Option<Option<String>>,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = tickets)]
+struct PatchChangeset {
+    title: Option<String>,
+    description: Option<String>,
+    impact: Option<String>,
+    urgency: Option<String>,
+    priority: Option<String>,
+    priority_rank: Option<i16>,
+    service_id: Option<Vec<u8>>,
+    complaint_ref: Option<Option<String>>,
+    version: i64,
+    updated_at: NaiveDateTime,
+}
+
+/// Edits a ticket. The desk working it may change everything here; its
+/// reporter only the title and description while it is still `new`.
+pub fn patch(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    principal: &Principal,
+    id: Uuid,
+    expected_version: Option<i64>,
+    changes: &TicketPatch,
+    matrix: &PriorityMatrix,
+) -> Result<Ticket, StoreError> {
+    write_tx(conn, |conn| {
+        let before = find(conn, &TicketScope::of(principal), id)?;
+        check_version(&before, expected_version)?;
+        let facts = before.facts();
+        let desk = access::works_queue(principal, &facts);
+        let text_only = changes.impact.is_none()
+            && changes.urgency.is_none()
+            && changes.service_id.is_none()
+            && changes.complaint_ref.is_none();
+        let reporter_may = access::may_rate(principal, &facts) && before.status == Status::New && text_only;
+        if !(desk || reporter_may) {
+            return Err(StoreError::Forbidden("only the desk working the ticket may edit it".to_owned()));
+        }
+        if before.status == Status::Closed {
+            return Err(StoreError::Conflict("a closed ticket cannot be edited".to_owned()));
+        }
+        if let Some(service) = changes.service_id {
+            let active: Option<bool> =
+                services::table.find(ids::to_bytes(service)).select(services::active).first(conn).optional()?;
+            if active != Some(true) {
+                return Err(StoreError::Invalid(ValidationErrors::single("service_id", "no such active service")));
+            }
+        }
+        let impact = changes.impact.unwrap_or(before.impact);
+        let urgency = changes.urgency.unwrap_or(before.urgency);
+        let priority = matrix.priority(impact, urgency);
+        let priority_changed = priority != before.priority;
+        let changeset = PatchChangeset {
+            title: changes.title.clone(),
+            description: changes.description.clone(),
+            impact: changes.impact.map(|l| l.as_str().to_owned()),
+            urgency: changes.urgency.map(|l| l.as_str().to_owned()),
+            priority: priority_changed.then(|| priority.as_str().to_owned()),
+            priority_rank: priority_changed.then(|| priority_rank(priority)),
+            service_id: changes.service_id.map(ids::to_bytes),
+            complaint_ref: changes.complaint_ref.clone(),
+            version: before.version + 1,
+            updated_at: ctx.now.naive_utc(),
+        };
+        let target = tickets::table.find(ids::to_bytes(id)).filter(tickets::version.eq(before.version));
+        if diesel::update(target).set(&changeset).execute(conn)? == 0 {
+            return Err(concurrent(expected_version));
+        }
+        let after = find_any(conn, id)?;
+        let mut fields = Vec::new();
+        for (name, changed) in [
+            ("title", after.title != before.title),
+            ("description", after.description != before.description),
+            ("impact", after.impact != before.impact),
+            ("urgency", after.urgency != before.urgency),
+            ("service_id", after.service_id != before.service_id),
+            ("complaint_ref", after.complaint_ref != before.complaint_ref),
+        ] {
+            if changed {
+                fields.push(name);
+            }
+        }
+        let data =
+            serde_json::json!({ "fields": fields, "from_priority": before.priority, "to_priority": after.priority });
+        let kind = if priority_changed { "priority_changed" } else { "updated" };
+        let event = NewEvent { ticket_id: id, kind, from: None, to: None, data: Some(data), internal: false };
+        events::record(conn, ctx, event)?;
+        let change = Change {
+            action: "ticket.updated",
+            entity_type: "ticket",
+            entity_id: id,
+            before: Some(audit::snapshot(&before)?),
+            after: Some(audit::snapshot(&after)?),
+        };
+        audit::record(conn, ctx, change)?;
+        Ok(after)
+    })
+}
+
+/// Records the reporter's satisfaction rating (1–5) once, after resolution.
+pub fn rate(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    principal: &Principal,
+    id: Uuid,
+    rating: i16,
+    remark: Option<String>,
+) -> Result<Ticket, StoreError> {
+    write_tx(conn, |conn| {
+        lock(conn, id)?;
+        let before = find(conn, &TicketScope::of(principal), id)?;
+        if !access::may_rate(principal, &before.facts()) {
+            return Err(StoreError::Forbidden("only the reporter rates the service they received".to_owned()));
+        }
+        if !matches!(before.status, Status::Resolved | Status::Closed) {
+            return Err(StoreError::Conflict("a ticket is rated after it is resolved".to_owned()));
+        }
+        if before.rating.is_some() {
+            return Err(StoreError::Conflict("this ticket has already been rated".to_owned()));
+        }
+        diesel::update(tickets::table.find(ids::to_bytes(id)))
+            .set((
+                tickets::rating.eq(rating),
+                tickets::rating_remark.eq(&remark),
+                tickets::version.eq(tickets::version + 1),
+                tickets::updated_at.eq(ctx.now.naive_utc()),
+            ))
+            .execute(conn)?;
+        let data = serde_json::json!({ "rating": rating, "remark": remark });
+        events::record(
+            conn,
+            ctx,
+            NewEvent { ticket_id: id, kind: "rated", from: None, to: None, data: Some(data), internal: false },
+        )?;
+        let after = find_any(conn, id)?;
+        let change = Change {
+            action: "ticket.rated",
+            entity_type: "ticket",
+            entity_id: id,
+            before: Some(audit::snapshot(&before)?),
+            after: Some(audit::snapshot(&after)?),
+        };
+        audit::record(conn, ctx, change)?;
+        Ok(after)
+    })
+}
+
+/// Links `ticket_id` to the problem `problem_id` (or unlinks it with `None`).
+pub fn set_problem(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    principal: &Principal,
+    ticket_id: Uuid,
+    problem_id: Option<Uuid>,
+) -> Result<Ticket, StoreError> {
+    write_tx(conn, |conn| {
+        let scope = TicketScope::of(principal);
+        let linked_to = find(conn, &scope, ticket_id)?.problem_id;
+        let problem_id_to_lock = problem_id.or(linked_to);
+        let Some(problem_key) = problem_id_to_lock else {
+            return Err(StoreError::Conflict("the ticket is not linked to a problem".to_owned()));
+        };
+        // Problem first, then ticket: the order resolving a problem takes.
+        lock(conn, problem_key)?;
+        lock(conn, ticket_id)?;
+        let problem = find(conn, &scope, problem_key)?;
+        let before = find(conn, &scope, ticket_id)?;
+        if before.problem_id != linked_to {
+            return Err(StoreError::Conflict("the ticket's problem link changed meanwhile; retry".to_owned()));
+        }
+        if problem.ticket_type != TicketType::Problem {
+            return Err(StoreError::Invalid(ValidationErrors::single(
+                "problem_id",
+                "must be a ticket of type problem",
+            )));
+        }
+        if !matches!(before.ticket_type, TicketType::Incident | TicketType::Complaint) {
+            return Err(StoreError::Invalid(ValidationErrors::single(
+                "ticket_id",
+                "only incidents and complaints link to a problem",
+            )));
+        }
+        if !(access::works_queue(principal, &problem.facts()) && access::works_queue(principal, &before.facts())) {
+            return Err(StoreError::Forbidden(
+                "linking needs a desk that works both the problem and the ticket (or a supervisor)".to_owned(),
+            ));
+        }
+        diesel::update(tickets::table.find(ids::to_bytes(ticket_id)))
+            .set((
+                tickets::problem_id.eq(problem_id.map(ids::to_bytes)),
+                tickets::version.eq(tickets::version + 1),
+                tickets::updated_at.eq(ctx.now.naive_utc()),
+            ))
+            .execute(conn)?;
+        let (kind, problem_kind) = if problem_id.is_some() {
+            ("linked_to_problem", "ticket_linked")
+        } else {
+            ("unlinked_from_problem", "ticket_unlinked")
+        };
+        let data = serde_json::json!({ "problem_id": problem.id, "problem_number": problem.number });
+        events::record(
+            conn,
+            ctx,
+            NewEvent { ticket_id, kind, from: None, to: None, data: Some(data), internal: false },
+        )?;
+        let data = serde_json::json!({ "ticket_id": ticket_id, "ticket_number": before.number });
+        events::record(
+            conn,
+            ctx,
+            NewEvent {
+                ticket_id: problem.id,
+                kind: problem_kind,
+                from: None,
+                to: None,
+                data: Some(data),
+                internal: false,
+            },
+        )?;
+        let after = find_any(conn, ticket_id)?;
+        let change = Change {
+            action: "ticket.problem_link",
+            entity_type: "ticket",
+            entity_id: ticket_id,
+            before: Some(audit::snapshot(&before)?),
+            after: Some(audit::snapshot(&after)?),
+        };
+        audit::record(conn, ctx, change)?;
+        Ok(after)
+    })
+}
