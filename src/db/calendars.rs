@@ -91,63 +91,90 @@ fn explain_conflict(error: diesel::result::Error) -> StoreError {
     }
 }
 
-/// Reads a calendar with its holidays and special schedules.
-pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Calendar, StoreError> {
-    let key = ids::to_bytes(id);
-    let (name, time_zone, week, version, created_at, updated_at) = calendars::table
-        .find(&key)
-        .select((
-            calendars::name,
-            calendars::time_zone,
-            calendars::week_json,
-            calendars::version,
-            calendars::created_at,
-            calendars::updated_at,
-        ))
-        .first::<(String, String, String, i64, NaiveDateTime, NaiveDateTime)>(conn)?;
+type CalendarHead = (Vec<u8>, String, String, String, i64, NaiveDateTime, NaiveDateTime);
+
+/// Reads calendars with their holidays and special schedules: three
+/// queries whatever the number of calendars.
+fn load(conn: &mut DbConnection, heads: Vec<CalendarHead>) -> Result<Vec<Calendar>, StoreError> {
+    let keys: Vec<Vec<u8>> = heads.iter().map(|h| h.0.clone()).collect();
     let holidays = calendar_holidays::table
-        .filter(calendar_holidays::calendar_id.eq(&key))
+        .filter(calendar_holidays::calendar_id.eq_any(&keys))
         .order(calendar_holidays::holiday_date.asc())
         .select((
+            calendar_holidays::calendar_id,
             calendar_holidays::holiday_date,
             calendar_holidays::kind,
             calendar_holidays::name,
             calendar_holidays::source,
         ))
-        .load::<(String, String, String, Option<String>)>(conn)?
-        .into_iter()
-        .map(|(d, kind, name, source)| {
-            Ok(StoredHoliday { date: date(&d)?, kind: kind.parse().map_err(StoreError::Corrupt)?, name, source })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        .load::<(Vec<u8>, String, String, String, Option<String>)>(conn)?;
     let specials = calendar_specials::table
-        .filter(calendar_specials::calendar_id.eq(&key))
+        .filter(calendar_specials::calendar_id.eq_any(&keys))
         .order(calendar_specials::date_from.asc())
         .select((
+            calendar_specials::calendar_id,
             calendar_specials::name,
             calendar_specials::date_from,
             calendar_specials::date_to,
             calendar_specials::week_json,
         ))
-        .load::<(String, String, String, String)>(conn)?
+        .load::<(Vec<u8>, String, String, String, String)>(conn)?;
+    heads
         .into_iter()
-        .map(|(name, from, to, week)| {
-            let week = serde_json::from_str(&week).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            Ok(StoredSpecial { name, from: date(&from)?, to: date(&to)?, week })
+        .map(|(key, name, time_zone, week, version, created_at, updated_at)| {
+            let holidays = holidays
+                .iter()
+                .filter(|h| h.0 == key)
+                .map(|(_, d, kind, name, source)| {
+                    let kind = kind.parse().map_err(StoreError::Corrupt)?;
+                    Ok(StoredHoliday { date: date(d)?, kind, name: name.clone(), source: source.clone() })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            let specials = specials
+                .iter()
+                .filter(|s| s.0 == key)
+                .map(|(_, name, from, to, week)| {
+                    let week = serde_json::from_str(week).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    Ok(StoredSpecial { name: name.clone(), from: date(from)?, to: date(to)?, week })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            Ok(Calendar {
+                id: ids::from_bytes(&key)?,
+                name,
+                time_zone,
+                week: serde_json::from_str(&week).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                holidays,
+                specials,
+                version,
+                created_at: created_at.and_utc(),
+                updated_at: updated_at.and_utc(),
+            })
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let week = serde_json::from_str(&week).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok(Calendar {
-        id,
-        name,
-        time_zone,
-        week,
-        holidays,
-        specials,
-        version,
-        created_at: created_at.and_utc(),
-        updated_at: updated_at.and_utc(),
-    })
+        .collect()
+}
+
+const HEAD: (
+    calendars::id,
+    calendars::name,
+    calendars::time_zone,
+    calendars::week_json,
+    calendars::version,
+    calendars::created_at,
+    calendars::updated_at,
+) = (
+    calendars::id,
+    calendars::name,
+    calendars::time_zone,
+    calendars::week_json,
+    calendars::version,
+    calendars::created_at,
+    calendars::updated_at,
+);
+
+/// Reads a calendar with its holidays and special schedules.
+pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Calendar, StoreError> {
+    let head = calendars::table.find(ids::to_bytes(id)).select(HEAD).first::<CalendarHead>(conn)?;
+    load(conn, vec![head])?.pop().ok_or(StoreError::NotFound)
 }
 
 /// The calendar as it was at `version` (for clocks started under it).
@@ -357,13 +384,12 @@ pub fn delete(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<(), St
 
 /// Calendars in creation order, with their contents.
 pub fn list(conn: &mut DbConnection, after: Option<Uuid>, limit: u32) -> Result<Vec<Calendar>, StoreError> {
-    let mut query =
-        calendars::table.select(calendars::id).order(calendars::id.asc()).limit(i64::from(limit)).into_boxed();
+    let mut query = calendars::table.select(HEAD).order(calendars::id.asc()).limit(i64::from(limit)).into_boxed();
     if let Some(after) = after {
         query = query.filter(calendars::id.gt(ids::to_bytes(after)));
     }
-    let found: Vec<Vec<u8>> = query.load(conn)?;
-    found.iter().map(|id| find(conn, ids::from_bytes(id)?)).collect()
+    let heads: Vec<CalendarHead> = query.load(conn)?;
+    load(conn, heads)
 }
 
 /// Checks that a calendar chosen by a unit or service exists.

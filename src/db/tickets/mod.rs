@@ -72,7 +72,6 @@ impl Ticket {
             tier: self.tier,
             reporter_id: self.reporter_id,
             created_by: self.created_by,
-            assignee_id: self.assignee_id,
             tier2_involved: self.tier2_involved,
         }
     }

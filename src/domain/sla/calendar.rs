@@ -101,10 +101,6 @@ impl WeekSchedule {
     pub fn days(&self) -> &[Vec<Interval>; 7] {
         &self.0
     }
-
-    fn is_empty(&self) -> bool {
-        self.0.iter().all(Vec::is_empty)
-    }
 }
 
 /// Different hours for a date range, e.g. Ramadan.
@@ -148,16 +144,6 @@ impl WorkingCalendar {
             Some(special) => special.week.day(date),
             None => self.week.day(date),
         }
-    }
-
-    /// Whether the calendar has any working time at all.
-    pub fn has_working_time(&self) -> bool {
-        !self.week.is_empty() || self.special.iter().any(|s| !s.week.is_empty())
-    }
-
-    /// Every minute of every day is working time, holidays included.
-    pub fn is_always_open(&self) -> bool {
-        self.holidays.is_empty() && self.special.is_empty() && self.week == WeekSchedule::always()
     }
 }
 

@@ -19,7 +19,6 @@ pub struct TicketFacts {
     pub tier: Tier,
     pub reporter_id: Option<Uuid>,
     pub created_by: Uuid,
-    pub assignee_id: Option<Uuid>,
     /// At tier 2 now, escalated before, or for a service tier 2 takes directly.
     pub tier2_involved: bool,
 }
@@ -170,7 +169,6 @@ mod tests {
             tier,
             reporter_id: Some(Uuid::from_u128(1)),
             created_by: Uuid::from_u128(1),
-            assignee_id: None,
             tier2_involved,
         }
     }
