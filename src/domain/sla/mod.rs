@@ -4,6 +4,7 @@
 //! Pure: every function takes the calendar and instants as arguments.
 
 pub mod calendar;
+pub mod clock;
 pub mod holiday;
 pub mod math;
 pub mod policy;
