@@ -354,8 +354,8 @@ pub fn remove_holiday(
     })
 }
 
-/// Deletes a calendar that no unit or service uses (its versions stay
-/// deleted with it only when nothing refers to them).
+/// Deletes a calendar that no unit or service uses; its version snapshots
+/// are kept.
 pub fn delete(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<(), StoreError> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
@@ -369,7 +369,7 @@ pub fn delete(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<(), St
         }
         diesel::delete(calendar_holidays::table.filter(calendar_holidays::calendar_id.eq(&key))).execute(conn)?;
         diesel::delete(calendar_specials::table.filter(calendar_specials::calendar_id.eq(&key))).execute(conn)?;
-        diesel::delete(calendar_versions::table.filter(calendar_versions::calendar_id.eq(&key))).execute(conn)?;
+        // Its versions stay: clocks that ran under them remain explainable.
         diesel::delete(calendars::table.find(&key)).execute(conn)?;
         let change = Change {
             action: "calendar.deleted",

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::audit::{self, Change, Context};
 use super::schema::ticket_comments;
 use super::tickets::events::{self, NewEvent};
-use super::{ids, tickets, write_tx, DbConnection, StoreError};
+use super::{ids, sla, tickets, write_tx, DbConnection, StoreError};
 use crate::domain::policy::Principal;
 use crate::domain::ticket::access::{self, TicketScope};
 
@@ -81,6 +81,10 @@ pub fn add(
         };
         diesel::insert_into(ticket_comments::table).values(&row).execute(conn)?;
         let comment = Comment::try_from(row)?;
+        // A public reply from the desk is a response the reporter sees.
+        if !internal && access::works_queue(principal, &ticket.facts()) {
+            sla::lifecycle::after_public_reply(conn, ctx, &ticket)?;
+        }
         let data = serde_json::json!({ "comment_id": comment.id, "internal": internal });
         events::record(
             conn,

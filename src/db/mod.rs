@@ -16,6 +16,7 @@ mod pool;
 pub mod schema;
 pub mod services;
 pub mod sessions;
+pub mod sla;
 pub mod sla_policies;
 pub mod throttle;
 pub mod tickets;

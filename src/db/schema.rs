@@ -153,6 +153,32 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        sla_due_at -> Nullable<Timestamp>,
+        sla_check_at -> Nullable<Timestamp>,
+        response_breached -> Bool,
+        resolution_breached -> Bool,
+        tier2_breached -> Bool,
+    }
+}
+
+diesel::table! {
+    sla_clocks (ticket_id, kind) {
+        ticket_id -> Binary,
+        kind -> Text,
+        calendar_id -> Binary,
+        calendar_version -> BigInt,
+        policy_id -> Binary,
+        policy_version -> BigInt,
+        target_json -> Text,
+        warning_percent -> SmallInt,
+        started_at -> Timestamp,
+        pauses_json -> Text,
+        stopped_at -> Nullable<Timestamp>,
+        due_at -> Nullable<Timestamp>,
+        warn_at -> Nullable<Timestamp>,
+        warned_at -> Nullable<Timestamp>,
+        breached_at -> Nullable<Timestamp>,
+        elapsed_seconds -> Nullable<BigInt>,
     }
 }
 
@@ -294,6 +320,7 @@ diesel::joinable!(services -> units (owner_unit_id));
 diesel::joinable!(tickets -> services (service_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
 diesel::joinable!(ticket_comments -> tickets (ticket_id));
+diesel::joinable!(sla_clocks -> tickets (ticket_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -304,3 +331,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_throttle,
     audit_log
 );
+
+diesel::allow_tables_to_appear_in_same_query!(tickets, sla_clocks);

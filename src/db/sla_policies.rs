@@ -218,7 +218,8 @@ pub fn update(
     })
 }
 
-/// Deletes a policy no service uses and that is not the default.
+/// Deletes a policy no service uses and that is not the default; its
+/// version snapshots are kept.
 pub fn delete(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<(), StoreError> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
@@ -232,7 +233,7 @@ pub fn delete(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<(), St
             };
             return Err(StoreError::Conflict(format!("the policy cannot be deleted: {why}")));
         }
-        diesel::delete(sla_policy_versions::table.filter(sla_policy_versions::policy_id.eq(&key))).execute(conn)?;
+        // Its versions stay: clocks that ran under them remain explainable.
         diesel::delete(sla_policies::table.find(&key)).execute(conn)?;
         let change = Change {
             action: "sla_policy.deleted",

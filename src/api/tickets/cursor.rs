@@ -16,10 +16,11 @@ pub fn parse_sort(raw: Option<&str>) -> Result<TicketSort, ApiError> {
         "-updated" => TicketSort::UpdatedDesc,
         "priority" => TicketSort::PriorityAsc,
         "-priority" => TicketSort::PriorityDesc,
+        "due" => TicketSort::DueAsc,
         other => {
             return Err(ApiError::invalid(
                 "sort",
-                format!("unknown sort `{other}`; use created, -created, updated, -updated, priority or -priority"),
+                format!("unknown sort `{other}`; use created, -created, updated, -updated, priority, -priority or due"),
             ))
         }
     })
@@ -30,6 +31,8 @@ pub fn encode(after: After) -> String {
         After::Created(id) => format!("c:{id}"),
         After::Updated(t, id) => format!("u:{}:{id}", t.and_utc().timestamp_micros()),
         After::Priority(rank, id) => format!("p:{rank}:{id}"),
+        After::Due(Some(t), id) => format!("d:{}:{id}", t.and_utc().timestamp_micros()),
+        After::Due(None, id) => format!("d::{id}"),
     };
     URL_SAFE_NO_PAD.encode(plain)
 }
@@ -46,6 +49,12 @@ pub fn decode(cursor: &str) -> Result<After, ApiError> {
             let time = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?.naive_utc();
             Ok(After::Updated(time, id(raw_id)?))
         }
+        ["d", "", raw_id] => Ok(After::Due(None, id(raw_id)?)),
+        ["d", micros, raw_id] => {
+            let micros: i64 = micros.parse().map_err(|_| bad())?;
+            let time = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?.naive_utc();
+            Ok(After::Due(Some(time), id(raw_id)?))
+        }
         ["p", rank, raw_id] => Ok(After::Priority(rank.parse().map_err(|_| bad())?, id(raw_id)?)),
         _ => Err(bad()),
     }
@@ -59,7 +68,13 @@ mod tests {
     fn cursors_round_trip() {
         let id = Uuid::now_v7();
         let time = DateTime::from_timestamp_micros(1_790_000_000_123_456).unwrap().naive_utc();
-        for after in [After::Created(id), After::Updated(time, id), After::Priority(2, id)] {
+        for after in [
+            After::Created(id),
+            After::Updated(time, id),
+            After::Priority(2, id),
+            After::Due(Some(time), id),
+            After::Due(None, id),
+        ] {
             assert_eq!(decode(&encode(after)).ok(), Some(after));
         }
         assert!(decode("garbage").is_err());

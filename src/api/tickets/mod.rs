@@ -199,6 +199,8 @@ fn filter_from(q: TicketQuery) -> Result<TicketFilter, ApiError> {
         created_from: q.created_from,
         created_to: q.created_to,
         text: search_text(q.q)?,
+        breached: q.breached,
+        due_before: q.due_before,
         sort: cursor::parse_sort(q.sort.as_deref())?,
         after: q.cursor.as_deref().map(cursor::decode).transpose()?,
         limit: page.get() + 1,

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::db::tickets::events::TicketEvent;
 use crate::db::tickets::Ticket;
 use crate::domain::policy::Principal;
+use crate::domain::sla::clock::ClockKind;
 use crate::domain::ticket::access;
 use crate::domain::ticket::workflow::{self, CommandKind};
 use crate::domain::ticket::{Channel, Level, PendingReason, Priority, ResolutionCode, Status, TicketState, TicketType};
@@ -105,6 +106,11 @@ pub struct TicketResponse {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The earliest due instant of the ticket's running SLA clocks (none
+    /// while every clock is stopped or paused); details at `/sla`.
+    pub sla_due_at: Option<DateTime<Utc>>,
+    /// The SLA clocks that breached their target.
+    pub sla_breached: Vec<ClockKind>,
     /// What the caller may do to the ticket now (`assign`, `escalate`, …).
     pub allowed_actions: Vec<String>,
 }
@@ -154,6 +160,8 @@ impl TicketResponse {
             version: t.version,
             created_at: t.created_at,
             updated_at: t.updated_at,
+            sla_due_at: t.sla_due_at,
+            sla_breached: t.sla_breached,
             allowed_actions,
         }
     }
@@ -186,7 +194,12 @@ pub struct TicketQuery {
     pub created_to: Option<DateTime<Utc>>,
     /// Text to find in the number, title or description.
     pub q: Option<String>,
-    /// `created` (default), `-created`, `updated`, `-updated`, `priority` (most urgent first), `-priority`.
+    /// Tickets whose clock of this kind breached: `response`, `resolution` or `tier2_resolution`.
+    pub breached: Option<ClockKind>,
+    /// Tickets with a running clock falling due before this instant.
+    pub due_before: Option<DateTime<Utc>>,
+    /// `created` (default), `-created`, `updated`, `-updated`, `priority` (most urgent first), `-priority`,
+    /// `due` (soonest due first; tickets without a running clock last).
     pub sort: Option<String>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,

@@ -10,7 +10,7 @@ use super::events::{self, NewEvent};
 use super::{find_any, priority_rank, Ticket, TicketRow};
 use crate::db::audit::{self, Change, Context};
 use crate::db::schema::{counters, idempotency_keys, services, tickets, units, users};
-use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::db::{ids, sla, write_tx, DbConnection, StoreError};
 use crate::domain::ticket::intake::{NewTicket, ReporterRef};
 use crate::domain::ticket::{Status, Tier};
 use crate::domain::validation::ValidationErrors;
@@ -134,6 +134,8 @@ pub fn create(
             return Ok(CreateOutcome::Existing(ticket));
         }
         let direct_tier2 = check_references(conn, new)?;
+        let clocks = sla::lifecycle::plan(conn, new.service_id, new.unit_id, new.priority, ctx.now)?;
+        let summary = sla::clocks::summarise(conn, &clocks, new.priority, ctx.now)?;
         let tier = if direct_tier2 { Tier::Two } else { Tier::One };
         let id = Uuid::now_v7();
         let now = ctx.now.naive_utc();
@@ -187,8 +189,14 @@ pub fn create(
             version: 1,
             created_at: now,
             updated_at: now,
+            sla_due_at: summary.due_at.map(|t| t.naive_utc()),
+            sla_check_at: summary.check_at.map(|t| t.naive_utc()),
+            response_breached: false,
+            resolution_breached: false,
+            tier2_breached: false,
         };
         diesel::insert_into(tickets::table).values(&row).execute(conn)?;
+        sla::lifecycle::begin(conn, id, &clocks)?;
         let number = row.number.clone();
         let data = serde_json::json!({ "number": number, "priority": new.priority, "tier": i16::from(tier) });
         let event = NewEvent {

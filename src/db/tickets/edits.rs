@@ -96,6 +96,9 @@ pub fn patch(
         if diesel::update(target).set(&changeset).execute(conn)? == 0 {
             return Err(concurrent(expected_version));
         }
+        if priority_changed {
+            crate::db::sla::lifecycle::after_priority_change(conn, ctx, id, priority)?;
+        }
         let after = find_any(conn, id)?;
         let mut fields = Vec::new();
         for (name, changed) in [

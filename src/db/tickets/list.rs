@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::{scope_condition, Ticket, TicketRow};
 use crate::db::schema::tickets;
 use crate::db::{ids, like_pattern, lower, DbConnection, StoreError};
+use crate::domain::sla::clock::ClockKind;
 use crate::domain::ticket::access::TicketScope;
 use crate::domain::ticket::{Priority, Status, TicketType, Tier};
 
@@ -25,6 +26,8 @@ pub enum TicketSort {
     /// Most urgent first, oldest first within a priority: a work queue.
     PriorityAsc,
     PriorityDesc,
+    /// Soonest SLA due instant first; tickets without one last.
+    DueAsc,
 }
 
 /// Where the previous page ended: the sort key and id of its last row.
@@ -33,6 +36,7 @@ pub enum After {
     Created(Uuid),
     Updated(NaiveDateTime, Uuid),
     Priority(i16, Uuid),
+    Due(Option<NaiveDateTime>, Uuid),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -49,6 +53,8 @@ pub struct TicketFilter {
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
     pub text: Option<String>,
+    pub breached: Option<ClockKind>,
+    pub due_before: Option<DateTime<Utc>>,
     pub sort: TicketSort,
     pub after: Option<After>,
     pub limit: u32,
@@ -99,6 +105,15 @@ macro_rules! filtered {
         if let Some(to) = f.created_to {
             q = q.filter(tickets::created_at.lt(to.naive_utc()));
         }
+        match f.breached {
+            Some(ClockKind::Response) => q = q.filter(tickets::response_breached.eq(true)),
+            Some(ClockKind::Resolution) => q = q.filter(tickets::resolution_breached.eq(true)),
+            Some(ClockKind::Tier2Resolution) => q = q.filter(tickets::tier2_breached.eq(true)),
+            None => {}
+        }
+        if let Some(before) = f.due_before {
+            q = q.filter(tickets::sla_due_at.lt(before.naive_utc()));
+        }
         if let Some(text) = &f.text {
             let pattern = like_pattern(text);
             q = q.filter(
@@ -132,6 +147,15 @@ pub fn list(conn: &mut DbConnection, scope: &TicketScope, f: &TicketFilter) -> R
         (PriorityDesc, Some(After::Priority(r, id))) => q.filter(
             tickets::priority_rank.lt(r).or(tickets::priority_rank.eq(r).and(tickets::id.lt(ids::to_bytes(id)))),
         ),
+        (DueAsc, Some(After::Due(Some(t), id))) => q.filter(
+            tickets::sla_due_at
+                .gt(t)
+                .or(tickets::sla_due_at.eq(t).and(tickets::id.gt(ids::to_bytes(id))))
+                .or(tickets::sla_due_at.is_null()),
+        ),
+        (DueAsc, Some(After::Due(None, id))) => {
+            q.filter(tickets::sla_due_at.is_null().and(tickets::id.gt(ids::to_bytes(id))))
+        }
         (_, None) => q,
         (_, Some(_)) => {
             return Err(StoreError::Invalid(crate::domain::validation::ValidationErrors::single(
@@ -147,6 +171,8 @@ pub fn list(conn: &mut DbConnection, scope: &TicketScope, f: &TicketFilter) -> R
         UpdatedDesc => q.order((tickets::updated_at.desc(), tickets::id.desc())),
         PriorityAsc => q.order((tickets::priority_rank.asc(), tickets::id.asc())),
         PriorityDesc => q.order((tickets::priority_rank.desc(), tickets::id.desc())),
+        // NULLs sort first on SQLite and last on PostgreSQL: say it explicitly.
+        DueAsc => q.order((tickets::sla_due_at.is_null().asc(), tickets::sla_due_at.asc(), tickets::id.asc())),
     };
     q.limit(i64::from(f.limit)).load::<TicketRow>(conn)?.into_iter().map(Ticket::try_from).collect()
 }
@@ -159,6 +185,7 @@ pub fn position(sort: TicketSort, ticket: &Ticket) -> After {
         TicketSort::PriorityAsc | TicketSort::PriorityDesc => {
             After::Priority(super::priority_rank(ticket.priority), ticket.id)
         }
+        TicketSort::DueAsc => After::Due(ticket.sla_due_at.map(|t| t.naive_utc()), ticket.id),
     }
 }
 

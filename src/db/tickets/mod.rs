@@ -13,13 +13,14 @@ use uuid::Uuid;
 
 use super::schema::tickets;
 use super::{ids, DbBackend, DbConnection, StoreError};
+use crate::domain::sla::clock::ClockKind;
 use crate::domain::ticket::access::{TicketFacts, TicketScope};
 use crate::domain::ticket::{Channel, Level, PendingReason, Priority, ResolutionCode, Status, TicketType, Tier};
 
 pub use create::{create, CreateOutcome, IdempotencyKey};
 pub use edits::{patch, rate, set_problem, TicketPatch};
 pub use list::{list, position, summary, After, Summary, TicketFilter, TicketSort};
-pub use transition::{transition, TransitionRequest};
+pub use transition::{auto_escalate, transition, TransitionRequest};
 
 /// A stored ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -62,6 +63,10 @@ pub struct Ticket {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The earliest due instant of the ticket's running SLA clocks.
+    pub sla_due_at: Option<DateTime<Utc>>,
+    /// The clocks that breached their target.
+    pub sla_breached: Vec<ClockKind>,
 }
 
 impl Ticket {
@@ -120,6 +125,11 @@ struct TicketRow {
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    sla_due_at: Option<NaiveDateTime>,
+    sla_check_at: Option<NaiveDateTime>,
+    response_breached: bool,
+    resolution_breached: bool,
+    tier2_breached: bool,
 }
 
 fn parse<T: std::str::FromStr<Err = String>>(raw: &str) -> Result<T, StoreError> {
@@ -173,6 +183,15 @@ impl TryFrom<TicketRow> for Ticket {
             version: r.version,
             created_at: r.created_at.and_utc(),
             updated_at: r.updated_at.and_utc(),
+            sla_due_at: r.sla_due_at.map(|t| t.and_utc()),
+            sla_breached: [
+                (r.response_breached, ClockKind::Response),
+                (r.resolution_breached, ClockKind::Resolution),
+                (r.tier2_breached, ClockKind::Tier2Resolution),
+            ]
+            .into_iter()
+            .filter_map(|(breached, kind)| breached.then_some(kind))
+            .collect(),
         })
     }
 }
@@ -241,6 +260,6 @@ pub fn lock(conn: &mut DbConnection, id: Uuid) -> Result<(), StoreError> {
 }
 
 /// Reads a ticket without a scope, for the store's own checks.
-fn find_any(conn: &mut DbConnection, id: Uuid) -> Result<Ticket, StoreError> {
+pub(crate) fn find_any(conn: &mut DbConnection, id: Uuid) -> Result<Ticket, StoreError> {
     find(conn, &TicketScope { all: true, ..TicketScope::default() }, id)
 }

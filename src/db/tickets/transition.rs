@@ -9,7 +9,7 @@ use super::events::{self, NewEvent};
 use super::{find, find_any, lock, Ticket};
 use crate::db::audit::{self, Change, Context};
 use crate::db::schema::{tickets, users};
-use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::db::{ids, sla, write_tx, DbConnection, StoreError};
 use crate::domain::policy::Principal;
 use crate::domain::role::RoleSet;
 use crate::domain::ticket::access::{self, TicketScope};
@@ -138,6 +138,7 @@ fn write_move(
     if diesel::update(target).set(&changes).execute(conn)? == 0 {
         return Err(concurrent(expected));
     }
+    sla::lifecycle::after_move(conn, ctx, before, command, next)?;
     let event = NewEvent {
         ticket_id: before.id,
         kind: kind.event(),
@@ -266,4 +267,21 @@ pub fn transition(
         }
         find_any(conn, id)
     })
+}
+
+/// The sweeper's escalation of a ticket whose tier-1 resolution target was
+/// breached; `false` if the ticket can no longer be escalated.
+pub fn auto_escalate(conn: &mut DbConnection, ctx: &Context, ticket: &Ticket) -> Result<bool, StoreError> {
+    let state = state_of(ticket);
+    if !workflow::permits(&state, CommandKind::Escalate) {
+        return Ok(false);
+    }
+    let command = Command::Escalate {
+        reason: "Target penyelesaian SLA terlampaui; eskalasi otomatis sesuai kebijakan SLA".to_owned(),
+        steps_taken: "Eskalasi otomatis oleh sistem".to_owned(),
+    };
+    let next = workflow::apply(&state, &command, ctx.now, Duration::zero())
+        .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    write_move(conn, ctx, ticket, None, &command, &next)?;
+    Ok(true)
 }

@@ -94,7 +94,12 @@ impl Clock {
     }
 
     /// The instant `amount` of clock time after `from`.
-    fn shift(&self, cal: &WorkingCalendar, from: DateTime<Utc>, amount: Duration) -> Result<DateTime<Utc>, NoWorkingTime> {
+    fn shift(
+        &self,
+        cal: &WorkingCalendar,
+        from: DateTime<Utc>,
+        amount: Duration,
+    ) -> Result<DateTime<Utc>, NoWorkingTime> {
         if self.counts_working_time_only() {
             add_business(cal, from, amount)
         } else {
@@ -229,8 +234,8 @@ impl Clock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::sla::math::tests::{majene_2026, wita};
     use crate::domain::sla::math::in_working_time;
+    use crate::domain::sla::math::tests::{majene_2026, wita};
     use proptest::prelude::*;
 
     fn p2(at: DateTime<Utc>) -> Clock {

@@ -3,6 +3,7 @@
 //!
 //! Pure: every function takes the calendar and instants as arguments.
 
+pub mod alerts;
 pub mod calendar;
 pub mod clock;
 pub mod holiday;

@@ -1,0 +1,254 @@
+//! Stored SLA clocks: rows, and the per-ticket summary (earliest due
+//! instant, next sweep check, breached flags) kept on the ticket.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::context::{self, SlaContext};
+use crate::db::schema::{sla_clocks, tickets};
+use crate::db::{ids, DbConnection, StoreError};
+use crate::domain::sla::alerts::{next_alert, Next, Recorded};
+use crate::domain::sla::clock::{Clock, ClockKind, Pause, Schedule};
+use crate::domain::sla::Target;
+use crate::domain::ticket::Priority;
+
+/// A clock with the versions it runs under and what was recorded of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredClock {
+    pub clock: Clock,
+    pub calendar_id: Uuid,
+    pub calendar_version: i64,
+    pub policy_id: Uuid,
+    pub policy_version: i64,
+    pub due_at: Option<DateTime<Utc>>,
+    pub warn_at: Option<DateTime<Utc>>,
+    pub warned_at: Option<DateTime<Utc>>,
+    pub breached_at: Option<DateTime<Utc>>,
+    pub elapsed_seconds: Option<i64>,
+}
+
+impl StoredClock {
+    /// A new clock of `kind` for a ticket of `priority`, under `sla`.
+    pub fn start(sla: &SlaContext, kind: ClockKind, priority: Priority, at: DateTime<Utc>) -> Result<Self, StoreError> {
+        let policy = &sla.policy.policy;
+        let mut stored = Self {
+            clock: Clock::start(kind, target_of(sla, kind, priority)?, policy.warning_percent, at),
+            calendar_id: sla.calendar.id,
+            calendar_version: sla.calendar.version,
+            policy_id: sla.policy.id,
+            policy_version: sla.policy.version,
+            due_at: None,
+            warn_at: None,
+            warned_at: None,
+            breached_at: None,
+            elapsed_seconds: None,
+        };
+        stored.reschedule(sla)?;
+        Ok(stored)
+    }
+
+    pub fn recorded(&self) -> Recorded {
+        Recorded { warned: self.warned_at.is_some(), breached: self.breached_at.is_some() }
+    }
+
+    /// Recomputes the cached due and warning instants (and, once stopped,
+    /// the time run).
+    pub fn reschedule(&mut self, sla: &SlaContext) -> Result<Option<Schedule>, StoreError> {
+        let cal = &sla.calendar.working;
+        let schedule = self.clock.schedule(cal).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.due_at = schedule.map(|s| s.due_at);
+        self.warn_at = schedule.map(|s| s.warn_at);
+        self.elapsed_seconds = self.clock.stopped_at.map(|stop| self.clock.elapsed(cal, stop).num_seconds());
+        Ok(schedule)
+    }
+
+    /// The running schedule the sweeper watches (none once stopped or paused).
+    pub fn watched(&self) -> Option<Schedule> {
+        match (self.clock.stopped_at, self.due_at, self.warn_at) {
+            (None, Some(due_at), Some(warn_at)) => Some(Schedule { due_at, warn_at }),
+            _ => None,
+        }
+    }
+}
+
+/// The target of `kind` for `priority` in the context's policy.
+pub fn target_of(sla: &SlaContext, kind: ClockKind, priority: Priority) -> Result<Target, StoreError> {
+    let targets = sla
+        .policy
+        .policy
+        .targets
+        .get(&priority)
+        .ok_or_else(|| StoreError::Corrupt(format!("policy {} has no {priority} targets", sla.policy.id)))?;
+    Ok(match kind {
+        ClockKind::Response => targets.response,
+        ClockKind::Resolution => targets.resolution,
+        ClockKind::Tier2Resolution => targets.tier2_resolution,
+    })
+}
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = sla_clocks, treat_none_as_null = true)]
+struct ClockRow {
+    ticket_id: Vec<u8>,
+    kind: String,
+    calendar_id: Vec<u8>,
+    calendar_version: i64,
+    policy_id: Vec<u8>,
+    policy_version: i64,
+    target_json: String,
+    warning_percent: i16,
+    started_at: NaiveDateTime,
+    pauses_json: String,
+    stopped_at: Option<NaiveDateTime>,
+    due_at: Option<NaiveDateTime>,
+    warn_at: Option<NaiveDateTime>,
+    warned_at: Option<NaiveDateTime>,
+    breached_at: Option<NaiveDateTime>,
+    elapsed_seconds: Option<i64>,
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("sla clock {what}: {e}"))
+}
+
+fn to_row(ticket_id: Uuid, c: &StoredClock) -> Result<ClockRow, StoreError> {
+    let naive = |t: Option<DateTime<Utc>>| t.map(|t| t.naive_utc());
+    Ok(ClockRow {
+        ticket_id: ids::to_bytes(ticket_id),
+        kind: c.clock.kind.as_str().to_owned(),
+        calendar_id: ids::to_bytes(c.calendar_id),
+        calendar_version: c.calendar_version,
+        policy_id: ids::to_bytes(c.policy_id),
+        policy_version: c.policy_version,
+        target_json: serde_json::to_string(&c.clock.target).map_err(|e| corrupt("target", e))?,
+        warning_percent: i16::from(c.clock.warning_percent),
+        started_at: c.clock.started_at.naive_utc(),
+        pauses_json: serde_json::to_string(&c.clock.pauses).map_err(|e| corrupt("pauses", e))?,
+        stopped_at: naive(c.clock.stopped_at),
+        due_at: naive(c.due_at),
+        warn_at: naive(c.warn_at),
+        warned_at: naive(c.warned_at),
+        breached_at: naive(c.breached_at),
+        elapsed_seconds: c.elapsed_seconds,
+    })
+}
+
+fn from_row(r: ClockRow) -> Result<StoredClock, StoreError> {
+    let utc = |t: Option<NaiveDateTime>| t.map(|t| t.and_utc());
+    let pauses: Vec<Pause> = serde_json::from_str(&r.pauses_json).map_err(|e| corrupt("pauses", e))?;
+    let clock = Clock {
+        kind: r.kind.parse().map_err(|e: String| corrupt("kind", e))?,
+        target: serde_json::from_str(&r.target_json).map_err(|e| corrupt("target", e))?,
+        warning_percent: u8::try_from(r.warning_percent).map_err(|e| corrupt("warning", e))?,
+        started_at: r.started_at.and_utc(),
+        pauses,
+        stopped_at: utc(r.stopped_at),
+    };
+    Ok(StoredClock {
+        clock,
+        calendar_id: ids::from_bytes(&r.calendar_id)?,
+        calendar_version: r.calendar_version,
+        policy_id: ids::from_bytes(&r.policy_id)?,
+        policy_version: r.policy_version,
+        due_at: utc(r.due_at),
+        warn_at: utc(r.warn_at),
+        warned_at: utc(r.warned_at),
+        breached_at: utc(r.breached_at),
+        elapsed_seconds: r.elapsed_seconds,
+    })
+}
+
+/// The clocks of a ticket, response first.
+pub fn load(conn: &mut DbConnection, ticket_id: Uuid) -> Result<Vec<StoredClock>, StoreError> {
+    let rows: Vec<ClockRow> = sla_clocks::table
+        .filter(sla_clocks::ticket_id.eq(ids::to_bytes(ticket_id)))
+        .select(ClockRow::as_select())
+        .load(conn)?;
+    let mut clocks = rows.into_iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+    clocks.sort_by_key(|c| c.clock.kind);
+    Ok(clocks)
+}
+
+/// Writes clocks, inserting the new ones.
+pub fn save(conn: &mut DbConnection, ticket_id: Uuid, clocks: &[StoredClock]) -> Result<(), StoreError> {
+    for clock in clocks {
+        let row = to_row(ticket_id, clock)?;
+        let key = (row.ticket_id.clone(), row.kind.clone());
+        let updated = diesel::update(sla_clocks::table.find(key)).set(&row).execute(conn)?;
+        if updated == 0 {
+            diesel::insert_into(sla_clocks::table).values(&row).execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// The context a stored clock runs under.
+pub fn context_of(conn: &mut DbConnection, clock: &StoredClock) -> Result<SlaContext, StoreError> {
+    Ok(SlaContext {
+        calendar: context::calendar_version(conn, clock.calendar_id, clock.calendar_version)?,
+        policy: context::policy_version(conn, clock.policy_id, clock.policy_version)?,
+    })
+}
+
+/// What the ticket row keeps about its clocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Summary {
+    pub due_at: Option<DateTime<Utc>>,
+    pub check_at: Option<DateTime<Utc>>,
+    pub response_breached: bool,
+    pub resolution_breached: bool,
+    pub tier2_breached: bool,
+}
+
+/// Summarises clocks at `now` for a ticket of `priority`.
+pub fn summarise(
+    conn: &mut DbConnection,
+    clocks: &[StoredClock],
+    priority: Priority,
+    now: DateTime<Utc>,
+) -> Result<Summary, StoreError> {
+    let mut summary = Summary::default();
+    for c in clocks {
+        let breached = c.breached_at.is_some();
+        match c.clock.kind {
+            ClockKind::Response => summary.response_breached = breached,
+            ClockKind::Resolution => summary.resolution_breached = breached,
+            ClockKind::Tier2Resolution => summary.tier2_breached = breached,
+        }
+        let Some(schedule) = c.watched() else { continue };
+        summary.due_at = Some(summary.due_at.map_or(schedule.due_at, |d| d.min(schedule.due_at)));
+        let next = next_of(conn, c, priority, now)?;
+        summary.check_at = match (summary.check_at, next.instant()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    Ok(summary)
+}
+
+/// The next alert of a clock at `now` (`Done` once stopped or paused).
+pub fn next_of(
+    conn: &mut DbConnection,
+    c: &StoredClock,
+    priority: Priority,
+    now: DateTime<Utc>,
+) -> Result<Next, StoreError> {
+    let Some(schedule) = c.watched() else { return Ok(Next::Done) };
+    let sla = context_of(conn, c)?;
+    Ok(next_alert(schedule, c.recorded(), priority == Priority::Critical, &sla.calendar.working, now))
+}
+
+/// Stores a ticket's clock summary on its row.
+pub fn write_summary(conn: &mut DbConnection, ticket_id: Uuid, s: &Summary) -> Result<(), StoreError> {
+    diesel::update(tickets::table.find(ids::to_bytes(ticket_id)))
+        .set((
+            tickets::sla_due_at.eq(s.due_at.map(|t| t.naive_utc())),
+            tickets::sla_check_at.eq(s.check_at.map(|t| t.naive_utc())),
+            tickets::response_breached.eq(s.response_breached),
+            tickets::resolution_breached.eq(s.resolution_breached),
+            tickets::tier2_breached.eq(s.tier2_breached),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
