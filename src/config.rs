@@ -22,6 +22,17 @@ pub struct Settings {
     pub data: DataSettings,
     pub log: LogSettings,
     pub tickets: TicketSettings,
+    pub sla: SlaSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaSettings {
+    /// Seconds between sweeps for due warnings and breaches; 0 turns the
+    /// sweeper off in this instance (another instance may run it).
+    pub sweep_interval_seconds: u32,
+    /// Most alerts one sweep records before yielding to the next one.
+    pub sweep_batch: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -153,6 +164,7 @@ impl Default for Settings {
                 .map(str::to_owned)
                 .to_vec(),
             },
+            sla: SlaSettings { sweep_interval_seconds: 30, sweep_batch: 10_000 },
         }
     }
 }
@@ -191,6 +203,7 @@ impl Settings {
             ("auth.lockout_seconds", u64::from(self.auth.lockout_seconds)),
             ("tickets.reopen_window_days", u64::from(self.tickets.reopen_window_days)),
             ("tickets.max_attachment_bytes", self.tickets.max_attachment_bytes as u64),
+            ("sla.sweep_batch", u64::from(self.sla.sweep_batch)),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, value)| *value == 0) {
             return Err(format!("configuration error: {key} must be greater than 0"));

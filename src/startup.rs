@@ -13,7 +13,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use crate::api::{self, extract};
 use crate::auth::{keys, TokenService};
 use crate::clock::Clock;
-use crate::config::Settings;
+use crate::config::{Settings, SlaSettings};
 use crate::db::{migrate, Db};
 use crate::metrics::HttpMetrics;
 use crate::state::AppState;
@@ -23,6 +23,8 @@ pub struct Application {
     server: Server,
     port: u16,
     db: Db,
+    clock: Arc<dyn Clock>,
+    sla: SlaSettings,
 }
 
 /// Opens the database named by the settings and applies pending migrations.
@@ -47,7 +49,14 @@ impl Application {
         let listener = TcpListener::bind(address).map_err(|e| format!("cannot listen on {address}: {e}"))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let workers = settings.server.workers;
-        let state = web::Data::new(AppState { db: db.clone(), clock, tokens, settings, metrics: HttpMetrics::new()? });
+        let sla = settings.sla.clone();
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            clock: Arc::clone(&clock),
+            tokens,
+            settings,
+            metrics: HttpMetrics::new()?,
+        });
         let mut server = HttpServer::new(move || app(state.clone()))
             .listen(listener)
             .map_err(|e| e.to_string())?
@@ -56,7 +65,7 @@ impl Application {
             server = server.workers(workers);
         }
         tracing::info!(%address, port, "listening");
-        Ok(Self { server: server.run(), port, db })
+        Ok(Self { server: server.run(), port, db, clock, sla })
     }
 
     pub fn port(&self) -> u16 {
@@ -67,9 +76,15 @@ impl Application {
         self.db.clone()
     }
 
-    /// Serves until SIGINT or SIGTERM, then drains in-flight requests.
+    /// Serves (and sweeps SLA clocks) until SIGINT or SIGTERM, then drains
+    /// in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let sweeper = crate::jobs::sla_sweeper::spawn(self.db.clone(), self.clock, &self.sla);
+        let served = self.server.await;
+        if let Some(task) = sweeper {
+            task.abort();
+        }
+        served
     }
 }
 

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod health;
 pub mod openapi;
 pub mod pagination;
+pub mod reports;
 pub mod services;
 pub mod sla_policies;
 pub mod tickets;
@@ -118,7 +119,7 @@ fn calendar_routes(cfg: &mut web::ServiceConfig) {
 
 /// The ticket routes (intake, queues, workflow, comments, problems).
 fn ticket_routes(cfg: &mut web::ServiceConfig) {
-    use tickets::{actions, attachments, comments};
+    use tickets::{actions, attachments, comments, sla};
     cfg.service(
         resource("/tickets", "GET, POST")
             .route(web::get().to(tickets::list_tickets))
@@ -154,6 +155,9 @@ fn ticket_routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(comments::create_comment)),
     )
     .service(resource("/tickets/{id}/events", "GET").route(web::get().to(comments::list_events)))
+    .service(resource("/tickets/{id}/sla", "GET").route(web::get().to(sla::ticket_sla)))
+    .service(resource("/tickets/{id}/sla/recompute", "POST").route(web::post().to(sla::recompute_sla)))
+    .service(resource("/reports/sla", "GET").route(web::get().to(reports::sla_report)))
     .service(
         resource("/tickets/{id}/attachments", "GET, POST")
             .route(web::get().to(attachments::list_attachments))

@@ -4,8 +4,8 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::tickets::{self, actions, attachments, comments};
-use super::{api_keys, audit, auth, calendar_due, calendars, health, services, sla_policies, units, users};
+use super::tickets::{self, actions, attachments, comments, sla};
+use super::{api_keys, audit, auth, calendar_due, calendars, health, reports, services, sla_policies, units, users};
 use crate::error::{FieldErrorDoc, Problem};
 
 #[derive(OpenApi)]
@@ -30,6 +30,7 @@ use crate::error::{FieldErrorDoc, Problem};
         calendar_due::due_on_calendar,
         sla_policies::list_policies, sla_policies::create_policy, sla_policies::get_policy, sla_policies::get_policy_version,
         sla_policies::replace_policy, sla_policies::delete_policy,
+        sla::ticket_sla, sla::recompute_sla, reports::sla_report,
         audit::list_audit,
         openapi_json,
     ),
@@ -45,6 +46,7 @@ use crate::error::{FieldErrorDoc, Problem};
         (name = "problems", description = "Linking incidents and complaints to problems"),
         (name = "calendars", description = "Working hours, holidays and special schedules (WIB, WITA, WIT)"),
         (name = "sla-policies", description = "Response and resolution targets per priority"),
+        (name = "sla", description = "SLA clocks of tickets, their recompute, and compliance reports"),
         (name = "api-keys", description = "Service accounts for helpdesk front ends"),
         (name = "audit", description = "The audit log"),
         (name = "health", description = "Operations"),

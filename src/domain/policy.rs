@@ -47,6 +47,10 @@ pub enum Action {
     ReadApiKeys,
     ManageApiKeys,
     ReadAudit,
+    /// Re-run a ticket's SLA clocks under the current calendar and policy.
+    RecomputeSla,
+    /// SLA reports (over the tickets the caller's scope covers).
+    ReadSlaReports,
 }
 
 /// Which user records a caller may see; the store turns it into a `WHERE`.
@@ -73,6 +77,14 @@ impl Principal {
             }
             Action::ReadApiKeys | Action::ReadAudit => self.has(Role::Admin) || self.has(Role::Auditor),
             Action::ReadUsers => self.user_visibility() != UserVisibility::Nothing,
+            Action::RecomputeSla => {
+                (self.has(Role::Supervisor) || self.has(Role::Admin)) && matches!(self.actor, Actor::User(_))
+            }
+            Action::ReadSlaReports => {
+                [Role::Supervisor, Role::Admin, Role::Auditor, Role::Tier1Technician, Role::Tier2Engineer]
+                    .into_iter()
+                    .any(|role| self.has(role))
+            }
         }
     }
 

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod attachments;
 pub mod comments;
 mod cursor;
+pub mod sla;
 pub mod types;
 
 use actix_web::{web, HttpRequest, HttpResponse};

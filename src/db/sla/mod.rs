@@ -4,4 +4,6 @@
 pub mod clocks;
 pub mod context;
 pub mod lifecycle;
+pub mod recompute;
+pub mod report;
 pub mod sweep;

@@ -209,7 +209,7 @@ pub fn priority_rank(priority: Priority) -> i16 {
 type TicketCondition = Box<dyn BoxableExpression<tickets::table, DbBackend, SqlType = diesel::sql_types::Bool>>;
 
 /// The `WHERE` of a caller's ticket scope; `None` when they see everything.
-fn scope_condition(scope: &TicketScope) -> Option<TicketCondition> {
+pub(crate) fn scope_condition(scope: &TicketScope) -> Option<TicketCondition> {
     if scope.all {
         return None;
     }

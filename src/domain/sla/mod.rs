@@ -6,9 +6,11 @@
 pub mod alerts;
 pub mod calendar;
 pub mod clock;
+pub mod explain;
 pub mod holiday;
 pub mod math;
 pub mod policy;
+pub mod report;
 pub mod spec;
 pub mod target;
 

@@ -1,0 +1,144 @@
+//! `/api/v1/reports/sla`: SLA compliance by unit, service, tier or
+//! priority over a period, as JSON or CSV (`Accept: text/csv`).
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::Authenticated;
+use crate::db::sla::report::{self, GroupBy, ReportFilter};
+use crate::domain::policy::Action;
+use crate::domain::sla::report::{aggregate, ClockStats, GroupStats};
+use crate::domain::ticket::access::TicketScope;
+use crate::domain::ticket::{Priority, Tier};
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SlaReportQuery {
+    /// Tickets filed at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Tickets filed before this instant.
+    pub to: Option<DateTime<Utc>>,
+    /// `unit` (default), `service`, `tier`, `priority` or `none`.
+    pub group_by: Option<String>,
+    pub unit_id: Option<Uuid>,
+    pub service_id: Option<Uuid>,
+    /// 1 or 2 (the ticket's current tier).
+    pub tier: Option<i16>,
+    pub priority: Option<Priority>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportGroup {
+    /// Unit or service name, when grouped by those.
+    pub label: Option<String>,
+    #[serde(flatten)]
+    pub stats: GroupStats,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaReport {
+    pub group_by: String,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub groups: Vec<ReportGroup>,
+    pub total: GroupStats,
+}
+
+fn group_by(raw: Option<&str>) -> Result<GroupBy, ApiError> {
+    Ok(match raw.unwrap_or("unit") {
+        "unit" => GroupBy::Unit,
+        "service" => GroupBy::Service,
+        "tier" => GroupBy::Tier,
+        "priority" => GroupBy::Priority,
+        "none" => GroupBy::Nothing,
+        other => {
+            return Err(ApiError::invalid(
+                "group_by",
+                format!("unknown grouping `{other}`; use unit, service, tier, priority or none"),
+            ))
+        }
+    })
+}
+
+fn wants_csv(req: &HttpRequest) -> bool {
+    req.headers().get("Accept").and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv"))
+}
+
+fn cell(value: Option<f64>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn csv_body(report: &SlaReport) -> Result<String, ApiError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["group_by".to_owned(), "key".to_owned(), "label".to_owned(), "tickets".to_owned()];
+    for clock in ["response", "resolution", "tier2_resolution"] {
+        for column in ["met", "breached", "open", "compliance_percent", "mean_seconds", "median_seconds"] {
+            header.push(format!("{clock}_{column}"));
+        }
+    }
+    header.extend(["escalation_rate_percent".to_owned(), "reopen_rate_percent".to_owned()]);
+    let internal = |e: csv::Error| ApiError::Internal(e.to_string());
+    out.write_record(&header).map_err(internal)?;
+    let rows = report.groups.iter().map(|g| (g.label.clone(), &g.stats)).chain([(None, &report.total)]);
+    for (label, stats) in rows {
+        let mut record =
+            vec![report.group_by.clone(), stats.key.clone(), label.unwrap_or_default(), stats.tickets.to_string()];
+        for c in [&stats.response, &stats.resolution, &stats.tier2_resolution] {
+            let ClockStats { met, breached, open, compliance_percent, mean_seconds, median_seconds } = c;
+            record.extend([met.to_string(), breached.to_string(), open.to_string()]);
+            record.extend([cell(*compliance_percent), cell(*mean_seconds), cell(*median_seconds)]);
+        }
+        record.extend([cell(stats.escalation_rate_percent), cell(stats.reopen_rate_percent)]);
+        out.write_record(&record).map_err(internal)?;
+    }
+    let bytes = out.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// SLA compliance over the tickets the caller's scope covers, filed in a
+/// period: per clock met, breached, open, compliance, mean and median
+/// business time; escalation and reopen rates. The last CSV row is the total.
+#[utoipa::path(get, path = "/api/v1/reports/sla", tag = "sla", params(SlaReportQuery),
+    responses((status = 200, body = SlaReport, content_type = "application/json"),
+        (status = 200, body = String, content_type = "text/csv", description = "one row per group, then the total"),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn sla_report(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    query: web::Query<SlaReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require(Action::ReadSlaReports)?;
+    let q = query.into_inner();
+    if let (Some(from), Some(to)) = (q.from, q.to) {
+        if to <= from {
+            return Err(ApiError::invalid("to", "must be after `from`"));
+        }
+    }
+    let filter = ReportFilter {
+        from: q.from,
+        to: q.to,
+        unit_id: q.unit_id,
+        service_id: q.service_id,
+        tier: q.tier.map(|t| Tier::try_from(t).map_err(|e| ApiError::invalid("tier", e))).transpose()?,
+        priority: q.priority,
+        group_by: group_by(q.group_by.as_deref())?,
+    };
+    let grouping = q.group_by.unwrap_or_else(|| "unit".to_owned());
+    let scope = TicketScope::of(&auth.principal);
+    let (facts, labels) = state.db.run(move |conn| report::load(conn, &scope, &filter)).await?;
+    let (groups, total) = aggregate(&facts);
+    let groups =
+        groups.into_iter().map(|stats| ReportGroup { label: labels.get(&stats.key).cloned(), stats }).collect();
+    let report = SlaReport { group_by: grouping, from: q.from, to: q.to, groups, total };
+    if wants_csv(&req) {
+        return Ok(HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(csv_body(&report)?));
+    }
+    Ok(HttpResponse::Ok().json(report))
+}

@@ -1,0 +1,81 @@
+//! The explicit, logged recompute of a ticket's clocks under the calendar
+//! and policy that apply now (edits never rewrite running clocks silently).
+
+use uuid::Uuid;
+
+use super::clocks::{self, StoredClock};
+use super::context;
+use super::lifecycle::{forget_alerts_not_yet_due, settle};
+use crate::db::audit::{self, Change, Context};
+use crate::db::tickets::events::{self, NewEvent};
+use crate::db::tickets::{self, Ticket};
+use crate::db::{write_tx, DbConnection, StoreError};
+use crate::domain::ticket::access::TicketScope;
+
+fn describe(c: &StoredClock) -> serde_json::Value {
+    serde_json::json!({
+        "calendar_id": c.calendar_id,
+        "calendar_version": c.calendar_version,
+        "policy_id": c.policy_id,
+        "policy_version": c.policy_version,
+        "target": c.clock.target,
+        "due_at": c.due_at,
+        "breached_at": c.breached_at,
+    })
+}
+
+/// Moves every clock of a ticket the caller sees onto the current calendar
+/// and policy versions, keeping starts, pauses and stops; logs old and new.
+pub fn recompute(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    scope: &TicketScope,
+    ticket_id: Uuid,
+    reason: &str,
+) -> Result<Ticket, StoreError> {
+    write_tx(conn, |conn| {
+        tickets::lock(conn, ticket_id)?;
+        let ticket = tickets::find(conn, scope, ticket_id)?;
+        let mut clocks = clocks::load(conn, ticket_id)?;
+        if clocks.is_empty() {
+            return Err(StoreError::Conflict(
+                "the ticket has no SLA clocks: it was filed when no calendar or policy applied".to_owned(),
+            ));
+        }
+        let sla = context::current(conn, ticket.service_id, ticket.unit_id)?.ok_or_else(|| {
+            StoreError::Conflict("no calendar or no SLA policy applies to the ticket's service and unit".to_owned())
+        })?;
+        let before: Vec<serde_json::Value> = clocks.iter().map(describe).collect();
+        for c in clocks.iter_mut() {
+            c.calendar_id = sla.calendar.id;
+            c.calendar_version = sla.calendar.version;
+            c.policy_id = sla.policy.id;
+            c.policy_version = sla.policy.version;
+            c.clock.target = clocks::target_of(&sla, c.clock.kind, ticket.priority)?;
+            c.clock.warning_percent = sla.policy.policy.warning_percent;
+            forget_alerts_not_yet_due(c, &sla, ctx.now)?;
+        }
+        settle(conn, ctx, ticket_id, ticket.priority, &mut clocks)?;
+        let after: Vec<serde_json::Value> = clocks::load(conn, ticket_id)?.iter().map(describe).collect();
+        let kinds: Vec<_> = clocks.iter().map(|c| c.clock.kind).collect();
+        let data = serde_json::json!({ "reason": reason, "clocks": kinds, "before": before, "after": after });
+        let event = NewEvent {
+            ticket_id,
+            kind: "sla_recomputed",
+            from: None,
+            to: None,
+            data: Some(data.clone()),
+            internal: true,
+        };
+        events::record(conn, ctx, event)?;
+        let change = Change {
+            action: "ticket.sla_recomputed",
+            entity_type: "ticket",
+            entity_id: ticket_id,
+            before: Some(serde_json::json!({ "clocks": data["before"] })),
+            after: Some(serde_json::json!({ "clocks": data["after"], "reason": reason })),
+        };
+        audit::record(conn, ctx, change)?;
+        tickets::find_any(conn, ticket_id)
+    })
+}

@@ -1,0 +1,129 @@
+//! Reads what the SLA report aggregates: the tickets a caller's scope
+//! covers in a period, with the outcome of each of their clocks.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::schema::{services, sla_clocks, tickets, units};
+use crate::db::tickets::scope_condition;
+use crate::db::{ids, DbConnection, StoreError};
+use crate::domain::sla::clock::ClockKind;
+use crate::domain::sla::report::{ClockFacts, Outcome, TicketFacts};
+use crate::domain::ticket::access::TicketScope;
+use crate::domain::ticket::{Priority, Tier};
+
+/// What the report groups tickets by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    Unit,
+    Service,
+    Tier,
+    Priority,
+    /// One group of everything.
+    Nothing,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportFilter {
+    /// Tickets filed in `[from, to)`.
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub unit_id: Option<Uuid>,
+    pub service_id: Option<Uuid>,
+    pub tier: Option<Tier>,
+    pub priority: Option<Priority>,
+    pub group_by: GroupBy,
+}
+
+type TicketKey = (Vec<u8>, Vec<u8>, Vec<u8>, i16, String, i32, i32);
+type ClockKey = (Vec<u8>, String, Option<NaiveDateTime>, Option<NaiveDateTime>, Option<i64>);
+
+/// The report's tickets with their clocks, and a label per group key
+/// (unit and service names).
+pub fn load(
+    conn: &mut DbConnection,
+    scope: &TicketScope,
+    f: &ReportFilter,
+) -> Result<(Vec<TicketFacts>, BTreeMap<String, String>), StoreError> {
+    let mut q = tickets::table
+        .select((
+            tickets::id,
+            tickets::unit_id,
+            tickets::service_id,
+            tickets::tier,
+            tickets::priority,
+            tickets::escalation_count,
+            tickets::reopen_count,
+        ))
+        .into_boxed();
+    if let Some(condition) = scope_condition(scope) {
+        q = q.filter(condition);
+    }
+    if let Some(from) = f.from {
+        q = q.filter(tickets::created_at.ge(from.naive_utc()));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(tickets::created_at.lt(to.naive_utc()));
+    }
+    if let Some(unit) = f.unit_id {
+        q = q.filter(tickets::unit_id.eq(ids::to_bytes(unit)));
+    }
+    if let Some(service) = f.service_id {
+        q = q.filter(tickets::service_id.eq(ids::to_bytes(service)));
+    }
+    if let Some(tier) = f.tier {
+        q = q.filter(tickets::tier.eq(i16::from(tier)));
+    }
+    if let Some(priority) = f.priority {
+        q = q.filter(tickets::priority.eq(priority.as_str()));
+    }
+    let rows: Vec<TicketKey> = q.order(tickets::id.asc()).load(conn)?;
+    let mut clocks_of: HashMap<Vec<u8>, Vec<ClockFacts>> = HashMap::new();
+    for chunk in rows.chunks(500) {
+        let keys: Vec<&Vec<u8>> = chunk.iter().map(|r| &r.0).collect();
+        let clocks: Vec<ClockKey> = sla_clocks::table
+            .filter(sla_clocks::ticket_id.eq_any(keys))
+            .select((
+                sla_clocks::ticket_id,
+                sla_clocks::kind,
+                sla_clocks::stopped_at,
+                sla_clocks::breached_at,
+                sla_clocks::elapsed_seconds,
+            ))
+            .load(conn)?;
+        for (ticket, kind, stopped_at, breached_at, elapsed) in clocks {
+            let outcome = match (breached_at, stopped_at) {
+                (Some(_), _) => Outcome::Breached,
+                (None, Some(_)) => Outcome::Met,
+                (None, None) => Outcome::Open,
+            };
+            let kind: ClockKind = kind.parse().map_err(StoreError::Corrupt)?;
+            clocks_of.entry(ticket).or_default().push(ClockFacts { kind, outcome, elapsed_seconds: elapsed });
+        }
+    }
+    let mut facts = Vec::with_capacity(rows.len());
+    for (id, unit, service, tier, priority, escalations, reopens) in rows {
+        let group = match f.group_by {
+            GroupBy::Unit => ids::from_bytes(&unit)?.to_string(),
+            GroupBy::Service => ids::from_bytes(&service)?.to_string(),
+            GroupBy::Tier => tier.to_string(),
+            GroupBy::Priority => priority,
+            GroupBy::Nothing => "all".to_owned(),
+        };
+        let clocks = clocks_of.remove(&id).unwrap_or_default();
+        facts.push(TicketFacts { group, escalated: escalations > 0, reopened: reopens > 0, clocks });
+    }
+    Ok((facts, labels(conn, f.group_by)?))
+}
+
+fn labels(conn: &mut DbConnection, group_by: GroupBy) -> Result<BTreeMap<String, String>, StoreError> {
+    let named: Vec<(Vec<u8>, String)> = match group_by {
+        GroupBy::Unit => units::table.select((units::id, units::name)).load(conn)?,
+        GroupBy::Service => services::table.select((services::id, services::name)).load(conn)?,
+        GroupBy::Tier | GroupBy::Priority | GroupBy::Nothing => Vec::new(),
+    };
+    named.into_iter().map(|(id, name)| Ok((ids::from_bytes(&id)?.to_string(), name))).collect()
+}

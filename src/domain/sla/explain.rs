@@ -1,0 +1,96 @@
+//! A clock told in words, in the calendar's local time, so a supervisor
+//! can check a due time by hand.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use super::calendar::WorkingCalendar;
+use super::clock::{Clock, Standing};
+use super::target::Target;
+
+fn local(cal: &WorkingCalendar, t: DateTime<Utc>) -> String {
+    t.with_timezone(&cal.zone).format("%a %-d %b %Y %H:%M %Z").to_string()
+}
+
+fn minutes(d: Duration) -> String {
+    let m = d.num_minutes();
+    if m.abs() >= 60 {
+        format!("{} h {:02} min", m / 60, (m % 60).abs())
+    } else {
+        format!("{m} min")
+    }
+}
+
+pub fn target_words(target: Target) -> String {
+    match target {
+        Target::BusinessMinutes(n) => format!("{n} business minutes"),
+        Target::BusinessDays(n) => format!("{n} working day(s)"),
+        Target::CalendarHours(n) => format!("{n} calendar hours (working time or not)"),
+    }
+}
+
+/// One paragraph: target, start, pauses, holidays, due time and outcome.
+pub fn explain(
+    clock: &Clock,
+    cal: &WorkingCalendar,
+    due_at: Option<DateTime<Utc>>,
+    holidays: &[(NaiveDate, String)],
+    now: DateTime<Utc>,
+) -> String {
+    let mut parts = vec![format!("Target {} from {}.", target_words(clock.target), local(cal, clock.started_at))];
+    if !holidays.is_empty() {
+        let list: Vec<String> = holidays.iter().map(|(d, name)| format!("{d} {name}")).collect();
+        parts.push(format!("Holidays skipped: {}.", list.join(", ")));
+    }
+    if !clock.pauses.is_empty() {
+        let paused: Duration =
+            clock.pauses.iter().map(|p| clock.measure(cal, p.from, p.to.unwrap_or(now).max(p.from))).sum();
+        parts.push(format!("Paused {} time(s), {} of clock time in all.", clock.pauses.len(), minutes(paused)));
+    }
+    let elapsed = clock.elapsed(cal, now);
+    match (clock.standing(due_at, now), due_at) {
+        (Standing::Paused, _) => {
+            parts.push(format!("Paused now after {} run; no due time until it resumes.", minutes(elapsed)))
+        }
+        (Standing::Running, Some(due)) => parts.push(format!(
+            "Due {}; {} run, {} left.",
+            local(cal, due),
+            minutes(elapsed),
+            minutes(clock.measure(cal, now, due))
+        )),
+        (Standing::Met, Some(due)) => parts.push(format!(
+            "Met at {} with {} run, {} before the due time {}.",
+            clock.stopped_at.map(|t| local(cal, t)).unwrap_or_default(),
+            minutes(elapsed),
+            minutes(clock.measure(cal, clock.stopped_at.unwrap_or(due), due)),
+            local(cal, due)
+        )),
+        (Standing::Breached, Some(due)) => parts.push(format!(
+            "Breached: due {}, {} over.",
+            local(cal, due),
+            minutes(clock.measure(cal, due, clock.stopped_at.unwrap_or(now)))
+        )),
+        (_, None) => parts.push(format!("{} run.", minutes(elapsed))),
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::sla::clock::ClockKind;
+    use crate::domain::sla::math::tests::{majene_2026, wita};
+
+    #[test]
+    fn the_worked_example_reads_as_a_supervisor_would_check_it() {
+        let cal = majene_2026();
+        let clock = Clock::start(ClockKind::Resolution, Target::BusinessMinutes(240), 75, wita(2026, 8, 14, 15, 50));
+        let due = clock.schedule(&cal).unwrap().map(|s| s.due_at);
+        let holidays = clock.holidays_skipped(&cal, due.unwrap());
+        let text = explain(&clock, &cal, due, &holidays, wita(2026, 8, 18, 8, 0));
+        assert_eq!(
+            text,
+            "Target 240 business minutes from Fri 14 Aug 2026 15:50 WITA. Holidays skipped: 2026-08-17 libur. \
+             Due Tue 18 Aug 2026 10:50 WITA; 1 h 10 min run, 2 h 50 min left."
+        );
+    }
+}
