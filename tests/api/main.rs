@@ -14,6 +14,7 @@ mod health;
 mod migrations;
 mod openapi;
 mod services;
+mod sla_clocks;
 mod sla_policies;
 mod ticket_attachments;
 mod ticket_changes;

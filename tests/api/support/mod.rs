@@ -97,6 +97,8 @@ pub fn test_settings(url: &str, data_dir: &std::path::Path) -> Settings {
     settings.database.pool_size = 4;
     settings.auth.jwt_secret = Some(TEST_SECRET.to_owned().into());
     settings.data.dir = data_dir.to_path_buf();
+    // Scenarios sweep SLA clocks themselves, at instants they choose.
+    settings.sla.sweep_interval_seconds = 0;
     settings
 }
 
@@ -179,6 +181,11 @@ impl TestApp {
         let access = response.body["access_token"].as_str().expect("access token").to_owned();
         let refresh = response.body["refresh_token"].as_str().expect("refresh token").to_owned();
         (access, refresh)
+    }
+
+    /// One SLA sweep at the test clock's current instant.
+    pub async fn sweep(&self) -> spbe_desk::db::sla::sweep::SweepReport {
+        spbe_desk::jobs::sla_sweeper::sweep_now(&self.db, &self.clock, 100_000).await.expect("sweep")
     }
 
     /// Counts the rows of a table (to show that bad input changed nothing).
