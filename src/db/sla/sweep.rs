@@ -27,6 +27,8 @@ pub struct Swept {
     pub ticket_id: Uuid,
     pub clock: Option<ClockKind>,
     pub alert: Option<Alert>,
+    /// When the recorded alert fell due (earlier than now after downtime).
+    pub fell_due_at: Option<DateTime<Utc>>,
     pub escalated: bool,
 }
 
@@ -72,8 +74,9 @@ pub fn sweep_next(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Option<
                 }
             }
         }
-        let mut swept = Swept { ticket_id: id, clock: None, alert: None, escalated: false };
-        if let Some((index, alert, _)) = owed {
+        let mut swept = Swept { ticket_id: id, clock: None, alert: None, fell_due_at: None, escalated: false };
+        if let Some((index, alert, fell_due_at)) = owed {
+            swept.fell_due_at = Some(fell_due_at);
             let c = &mut clocks[index];
             match alert {
                 Alert::Warning => c.warned_at = Some(now),
