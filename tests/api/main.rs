@@ -16,6 +16,7 @@ mod openapi;
 mod services;
 mod sla_clocks;
 mod sla_policies;
+mod sla_reports;
 mod sla_sweeper;
 mod ticket_attachments;
 mod ticket_changes;

@@ -1,0 +1,169 @@
+//! The SLA report: its figures equal those recomputed from each ticket's
+//! clocks, in JSON and CSV, within the caller's scope and period.
+
+use serde_json::{json, Value};
+
+use crate::on_both_backends;
+use crate::sla_clocks::{act, incident_at, setup, sla, wita};
+use crate::support::{spawn_app, Backend, Org, TestApp};
+
+/// Files the scenario's tickets (all on Thursday 6 Aug 2026, WITA) and
+/// moves them; returns their ids.
+async fn scenario(app: &TestApp, org: &Org) -> Vec<String> {
+    let (t1a, t1b) = (org.tier1_a.token.as_str(), org.tier1_b.token.as_str());
+    let solved = json!({ "resolution_code": "solved", "resolution": "Beres" });
+    // High, met twice: started after 10 minutes, resolved within the hour.
+    let fast = incident_at(app, org, wita(2026, 8, 6, 10, 0), "medium", "high").await;
+    app.clock.set(wita(2026, 8, 6, 10, 10));
+    act(app, &fast, "start", t1a, json!({})).await;
+    app.clock.set(wita(2026, 8, 6, 11, 0));
+    act(app, &fast, "resolve", t1a, solved.clone()).await;
+    // High, late twice.
+    let slow = incident_at(app, org, wita(2026, 8, 6, 10, 0), "medium", "high").await;
+    app.clock.set(wita(2026, 8, 6, 10, 45));
+    act(app, &slow, "start", t1a, json!({})).await;
+    // Medium in unit B: escalated untouched, so its response stays open.
+    app.clock.set(wita(2026, 8, 6, 10, 0));
+    let body = json!({ "type": "incident", "title": "Printer", "description": "Macet", "service_id": org.service });
+    let escalated = crate::tickets::file(app, &org.reporter_b.token, body).await["id"].as_str().unwrap().to_owned();
+    app.clock.set(wita(2026, 8, 6, 10, 30));
+    act(app, &escalated, "escalate", t1b, json!({ "reason": "Perlu tier 2", "steps_taken": "Cek" })).await;
+    // Low in unit B: answered publicly, resolved, then reopened.
+    app.clock.set(wita(2026, 8, 6, 10, 0));
+    let low = json!({ "type": "incident", "title": "Email", "description": "Lambat", "service_id": org.service, "impact": "low", "urgency": "low" });
+    let reopened = crate::tickets::file(app, &org.reporter_b.token, low).await["id"].as_str().unwrap().to_owned();
+    app.clock.set(wita(2026, 8, 6, 10, 20));
+    let reply = app.post(&format!("/api/v1/tickets/{reopened}/comments"), Some(t1b), json!({ "body": "Dicek" })).await;
+    assert_eq!(reply.status, 201);
+    app.clock.set(wita(2026, 8, 6, 11, 0));
+    act(app, &reopened, "resolve", t1b, solved.clone()).await;
+    app.clock.set(wita(2026, 8, 6, 11, 30));
+    act(app, &reopened, "reopen", &org.reporter_b.token, json!({ "reason": "Masih lambat" })).await;
+    app.clock.set(wita(2026, 8, 7, 9, 0));
+    act(app, &slow, "resolve", t1a, solved).await;
+    app.sweep().await;
+    // Filed in September: outside the reported period.
+    incident_at(app, org, wita(2026, 9, 1, 9, 0), "medium", "high").await;
+    app.clock.set(wita(2026, 9, 2, 9, 0));
+    vec![fast, slow, escalated, reopened]
+}
+
+/// The report's figures for a set of tickets, recomputed from `/sla`.
+async fn expected(app: &TestApp, token: &str, ids: &[&String]) -> Value {
+    let mut tickets = 0;
+    let (mut escalated, mut reopened) = (0u64, 0u64);
+    let mut per_clock = json!({});
+    for kind in ["response", "resolution", "tier2_resolution"] {
+        let (mut met, mut breached, mut open, mut times) = (0u64, 0u64, 0u64, Vec::<i64>::new());
+        for id in ids {
+            for c in sla(app, id, token).await["clocks"].as_array().unwrap().iter().filter(|c| c["kind"] == kind) {
+                if !c["breached_at"].is_null() {
+                    breached += 1;
+                } else if !c["stopped_at"].is_null() {
+                    met += 1;
+                } else {
+                    open += 1;
+                }
+                if !c["stopped_at"].is_null() {
+                    times.push(c["elapsed_seconds"].as_i64().unwrap());
+                }
+            }
+        }
+        times.sort_unstable();
+        let mean = (!times.is_empty()).then(|| times.iter().sum::<i64>() as f64 / times.len() as f64);
+        let median = match times.len() {
+            0 => None,
+            n if n % 2 == 1 => Some(times[n / 2] as f64),
+            n => Some((times[n / 2 - 1] + times[n / 2]) as f64 / 2.0),
+        };
+        let compliance = (met + breached > 0).then(|| met as f64 * 100.0 / (met + breached) as f64);
+        per_clock[kind] = json!({ "met": met, "breached": breached, "open": open,
+            "compliance_percent": compliance, "mean_seconds": mean, "median_seconds": median });
+    }
+    for id in ids {
+        let ticket = app.get(&format!("/api/v1/tickets/{id}"), Some(token)).await.body;
+        tickets += 1;
+        escalated += u64::from(ticket["escalation_count"].as_i64().unwrap() > 0);
+        reopened += u64::from(ticket["reopen_count"].as_i64().unwrap() > 0);
+    }
+    let rate = |n: u64| (tickets > 0).then(|| n as f64 * 100.0 / tickets as f64);
+    json!({
+        "tickets": tickets, "response": per_clock["response"], "resolution": per_clock["resolution"],
+        "tier2_resolution": per_clock["tier2_resolution"],
+        "escalation_rate_percent": rate(escalated), "reopen_rate_percent": rate(reopened),
+    })
+}
+
+fn figures(group: &Value) -> Value {
+    let mut g = group.clone();
+    for key in ["key", "label"] {
+        g.as_object_mut().unwrap().remove(key);
+    }
+    g
+}
+
+const PERIOD: &str = "from=2026-08-01T00:00:00Z&to=2026-09-01T00:00:00Z";
+
+async fn the_sla_report_equals_the_figures_recomputed_from_the_tickets(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    setup(&app, &org, false).await;
+    let ids = scenario(&app, &org).await;
+    let sup = org.supervisor.token.as_str();
+
+    let report = app.get(&format!("/api/v1/reports/sla?{PERIOD}&group_by=priority"), Some(sup)).await;
+    assert_eq!(report.status, 200, "{}", report.text);
+    let groups = report.body["groups"].as_array().unwrap();
+    assert_eq!(groups.iter().map(|g| g["key"].as_str().unwrap()).collect::<Vec<_>>(), ["high", "low", "medium"]);
+    assert_eq!(figures(&groups[0]), expected(&app, sup, &[&ids[0], &ids[1]]).await, "{}", report.text);
+    assert_eq!(figures(&groups[1]), expected(&app, sup, &[&ids[3]]).await);
+    assert_eq!(figures(&groups[2]), expected(&app, sup, &[&ids[2]]).await);
+    let all: Vec<&String> = ids.iter().collect();
+    assert_eq!(figures(&report.body["total"]), expected(&app, sup, &all).await);
+    assert_eq!(report.body["total"]["tickets"], 4, "the September ticket is outside the period");
+    // The high group: one response met, one late; compliance 50 %.
+    assert_eq!(groups[0]["response"]["compliance_percent"], 50.0);
+    assert_eq!(groups[0]["response"]["mean_seconds"], (10 * 60 + 45 * 60) as f64 / 2.0);
+
+    // By unit, a tier-1 technician sees only their own unit's tickets.
+    let mine = app.get(&format!("/api/v1/reports/sla?{PERIOD}"), Some(&org.tier1_a.token)).await;
+    assert_eq!(mine.body["groups"].as_array().unwrap().len(), 1, "{}", mine.text);
+    assert_eq!(mine.body["groups"][0]["key"], org.pd_a.to_string());
+    assert_eq!(mine.body["groups"][0]["label"], "Unit BAPPEDA");
+    assert_eq!(figures(&mine.body["groups"][0]), expected(&app, sup, &[&ids[0], &ids[1]]).await);
+
+    let csv = app
+        .send(
+            app.client
+                .get(format!("{}/api/v1/reports/sla?{PERIOD}&group_by=tier", app.address))
+                .bearer_auth(sup)
+                .header("Accept", "text/csv"),
+        )
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    let lines: Vec<&str> = csv.text.lines().collect();
+    assert!(lines[0].starts_with("group_by,key,label,tickets,response_met,response_breached"), "{}", csv.text);
+    assert_eq!(lines.len(), 1 + 2 + 1, "header, tiers 1 and 2, total: {}", csv.text);
+    assert!(lines[3].starts_with("tier,all,,4,"), "{}", csv.text);
+}
+
+async fn reports_refuse_reporters_and_bad_parameters(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    app.get("/api/v1/reports/sla", Some(&org.reporter_a.token)).await.assert_problem(403);
+    app.get("/api/v1/reports/sla", None).await.assert_problem(401);
+    let sup = Some(org.supervisor.token.as_str());
+    app.get("/api/v1/reports/sla?group_by=kecamatan", sup).await.assert_problem(422);
+    let backwards = app.get("/api/v1/reports/sla?from=2026-09-01T00:00:00Z&to=2026-08-01T00:00:00Z", sup).await;
+    backwards.assert_problem(422);
+    app.get("/api/v1/reports/sla?from=yesterday", sup).await.assert_problem(400);
+    let empty = app.get("/api/v1/reports/sla", sup).await;
+    assert_eq!(empty.body["total"]["tickets"], 0, "{}", empty.text);
+    assert_eq!(empty.body["total"]["response"]["compliance_percent"], Value::Null);
+}
+
+on_both_backends!(
+    the_sla_report_equals_the_figures_recomputed_from_the_tickets,
+    reports_refuse_reporters_and_bad_parameters,
+);
