@@ -135,12 +135,15 @@ pub(super) fn forget_alerts_not_yet_due(
     sla: &context::SlaContext,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let schedule = c.reschedule(sla)?;
-    let reached = |at: Option<DateTime<Utc>>| at.is_some_and(|t| t <= c.clock.stopped_at.unwrap_or(now));
-    if !reached(schedule.map(|s| s.warn_at)) {
+    c.reschedule(sla)?;
+    let cal = &sla.calendar.working;
+    let length = c.clock.target_length(cal).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    // Measured as time run, so that a clock paused now is judged right too.
+    let run = c.clock.elapsed(cal, now);
+    if run < length * i32::from(c.clock.warning_percent) / 100 {
         c.warned_at = None;
     }
-    if !reached(schedule.map(|s| s.due_at)) {
+    if run < length {
         c.breached_at = None;
     }
     Ok(())
