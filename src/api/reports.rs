@@ -104,8 +104,8 @@ fn csv_body(report: &SlaReport) -> Result<String, ApiError> {
 /// period: per clock met, breached, open, compliance, mean and median
 /// business time; escalation and reopen rates. The last CSV row is the total.
 #[utoipa::path(get, path = "/api/v1/reports/sla", tag = "sla", params(SlaReportQuery),
-    responses((status = 200, body = SlaReport, content_type = "application/json"),
-        (status = 200, body = String, content_type = "text/csv", description = "one row per group, then the total"),
+    responses((status = 200, description = "JSON, or with `Accept: text/csv` one row per group, then the total",
+            content((SlaReport = "application/json"), (String = "text/csv"))),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn sla_report(

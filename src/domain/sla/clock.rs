@@ -348,6 +348,31 @@ mod tests {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// A pause that begins once the clock has fallen due changes
+        /// nothing: a breach cannot be paused away.
+        #[test]
+        fn a_pause_after_the_due_instant_does_not_move_it(
+            start_min in 0i64..(60 * 24 * 200),
+            after_min in 0i64..(60 * 24 * 5),
+            pause_min in 1i64..(60 * 24 * 10),
+            target in 1u32..5000,
+        ) {
+            let cal = majene_2026();
+            let start = wita(2026, 1, 5, 0, 0) + Duration::minutes(start_min);
+            let mut clock = p2_like(target, start);
+            let due = clock.schedule(&cal).unwrap().unwrap().due_at;
+            let pause_at = due + Duration::minutes(after_min);
+            clock.pause(pause_at, PauseCause::Pending, None);
+            prop_assert_eq!(clock.schedule(&cal).unwrap().map(|s| s.due_at), Some(due));
+            clock.resume(pause_at + Duration::minutes(pause_min));
+            prop_assert_eq!(clock.schedule(&cal).unwrap().map(|s| s.due_at), Some(due));
+            prop_assert_eq!(clock.standing(Some(due), pause_at), Standing::Breached);
+        }
+    }
+
     fn p2_like(target: u32, start: DateTime<Utc>) -> Clock {
         Clock::start(ClockKind::Resolution, Target::BusinessMinutes(target), 75, start)
     }
