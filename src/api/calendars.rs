@@ -124,8 +124,13 @@ impl TryFrom<CalendarRequest> for CalendarDraft {
         if zone.is_some_and(|z| !CALENDAR_ZONES.contains(&z.name())) {
             errors.add("time_zone", format!("calendars use one of {}", CALENDAR_ZONES.join(", ")));
         }
-        if let Err((day, e)) = WeekSchedule::try_from(&r.week) {
-            errors.add(&format!("week.{day}"), e.to_string());
+        match WeekSchedule::try_from(&r.week) {
+            Err((day, e)) => errors.add(&format!("week.{day}"), e.to_string()),
+            // Clocks on a calendar without working time would never fall due.
+            Ok(week) if week.days().iter().all(Vec::is_empty) => {
+                errors.add("week", "a calendar needs working hours on at least one day")
+            }
+            Ok(_) => {}
         }
         let mut ranges: Vec<(NaiveDate, NaiveDate, usize)> =
             r.special_schedules.iter().enumerate().map(|(i, s)| (s.from, s.to, i)).collect();

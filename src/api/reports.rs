@@ -131,8 +131,8 @@ pub async fn sla_report(
         group_by: group_by(q.group_by.as_deref())?,
     };
     let grouping = q.group_by.unwrap_or_else(|| "unit".to_owned());
-    let scope = TicketScope::of(&auth.principal);
-    let (facts, labels) = state.db.run(move |conn| report::load(conn, &scope, &filter)).await?;
+    let (scope, now) = (TicketScope::of(&auth.principal), state.clock.now());
+    let (facts, labels) = state.db.run(move |conn| report::load(conn, &scope, &filter, now)).await?;
     let (groups, total) = aggregate(&facts);
     let groups =
         groups.into_iter().map(|stats| ReportGroup { label: labels.get(&stats.key).cloned(), stats }).collect();

@@ -211,6 +211,13 @@ async fn an_escalation_starts_the_tier2_clock_and_a_return_pauses_it(backend: Ba
     let view = sla(&app, &id, t1).await;
     assert_eq!(clock(&view, "tier2_resolution")["standing"], "met");
     assert_eq!(clock(&view, "resolution")["standing"], "breached");
+    // Lowering the priority afterwards does not wipe out what was breached.
+    let lowered = app
+        .patch(&format!("/api/v1/tickets/{id}"), Some(&org.supervisor.token), json!({ "impact": "low" }), None)
+        .await;
+    assert_eq!(lowered.body["priority"], "medium", "{}", lowered.text);
+    assert_eq!(lowered.body["sla_breached"], json!(["response", "resolution"]));
+    assert_eq!(clock(&sla(&app, &id, t1).await, "resolution")["target"]["value"], 240);
 }
 
 async fn a_ticket_opened_in_ramadan_runs_on_ramadan_hours(backend: Backend) {
@@ -336,6 +343,12 @@ async fn tickets_without_a_calendar_carry_no_clocks_and_say_why(backend: Backend
     app.get(&format!("/api/v1/tickets/{id}/sla"), Some(&org.reporter_b.token)).await.assert_problem(404);
     let path = format!("/api/v1/tickets/{id}/sla/recompute");
     app.post(&path, Some(&org.supervisor.token), json!({ "reason": "x" })).await.assert_problem(409);
+    // A calendar without any working hours could never time a clock.
+    let mut idle = crate::sla_clocks::calendar();
+    idle["week"] = json!({});
+    let refused = app.post("/api/v1/calendars", Some(&org.admin.token), idle).await;
+    refused.assert_problem(422);
+    assert_eq!(refused.body["errors"][0]["field"], "week");
 }
 
 on_both_backends!(

@@ -57,12 +57,10 @@ async fn expected(app: &TestApp, token: &str, ids: &[&String]) -> Value {
         let (mut met, mut breached, mut open, mut times) = (0u64, 0u64, 0u64, Vec::<i64>::new());
         for id in ids {
             for c in sla(app, id, token).await["clocks"].as_array().unwrap().iter().filter(|c| c["kind"] == kind) {
-                if !c["breached_at"].is_null() {
-                    breached += 1;
-                } else if !c["stopped_at"].is_null() {
-                    met += 1;
-                } else {
-                    open += 1;
+                match c["standing"].as_str().unwrap() {
+                    "breached" => breached += 1,
+                    "met" => met += 1,
+                    _ => open += 1,
                 }
                 if !c["stopped_at"].is_null() {
                     times.push(c["elapsed_seconds"].as_i64().unwrap());

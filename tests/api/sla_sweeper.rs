@@ -104,10 +104,12 @@ async fn warnings_wait_for_working_hours_unless_the_ticket_is_critical(backend: 
     let night = app.sweep().await;
     assert_eq!(alerts(&steps_of(&night, medium, ClockKind::Tier2Resolution)), [], "held back at night");
     assert_eq!(alerts(&steps_of(&night, critical, ClockKind::Tier2Resolution)), [Alert::Breach]);
-    // Due on Sunday 10:00: the breach comes, and brings the held warning first.
+    // Due on Sunday 10:00: the breach notice supersedes the warning still held.
     app.clock.set(wita(2026, 8, 16, 10, 30));
     let sunday = app.sweep().await;
-    assert_eq!(alerts(&steps_of(&sunday, medium, ClockKind::Tier2Resolution)), [Alert::Warning, Alert::Breach]);
+    assert_eq!(alerts(&steps_of(&sunday, medium, ClockKind::Tier2Resolution)), [Alert::Breach]);
+    app.clock.set(wita(2026, 8, 18, 8, 0));
+    assert!(steps_of(&app.sweep().await, medium, ClockKind::Tier2Resolution).is_empty(), "and it is not sent later");
 }
 
 async fn after_a_day_of_downtime_the_sweeper_catches_up_every_alert_in_order(backend: Backend) {

@@ -2,7 +2,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::DateTime;
+use chrono::{DateTime, Datelike};
 use uuid::Uuid;
 
 use crate::db::tickets::{After, TicketSort};
@@ -42,19 +42,20 @@ pub fn decode(cursor: &str) -> Result<After, ApiError> {
     let plain = URL_SAFE_NO_PAD.decode(cursor).ok().and_then(|b| String::from_utf8(b).ok()).ok_or_else(bad)?;
     let parts: Vec<&str> = plain.split(':').collect();
     let id = |raw: &str| Uuid::parse_str(raw).map_err(|_| bad());
+    // Only instants both databases can store (a forged one is the client's error).
+    let instant = |raw: &str| {
+        let micros: i64 = raw.parse().map_err(|_| bad())?;
+        let time = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?;
+        if !(1..=9999).contains(&time.year()) {
+            return Err(bad());
+        }
+        Ok(time.naive_utc())
+    };
     match parts.as_slice() {
         ["c", raw_id] => Ok(After::Created(id(raw_id)?)),
-        ["u", micros, raw_id] => {
-            let micros: i64 = micros.parse().map_err(|_| bad())?;
-            let time = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?.naive_utc();
-            Ok(After::Updated(time, id(raw_id)?))
-        }
+        ["u", micros, raw_id] => Ok(After::Updated(instant(micros)?, id(raw_id)?)),
         ["d", "", raw_id] => Ok(After::Due(None, id(raw_id)?)),
-        ["d", micros, raw_id] => {
-            let micros: i64 = micros.parse().map_err(|_| bad())?;
-            let time = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?.naive_utc();
-            Ok(After::Due(Some(time), id(raw_id)?))
-        }
+        ["d", micros, raw_id] => Ok(After::Due(Some(instant(micros)?), id(raw_id)?)),
         ["p", rank, raw_id] => Ok(After::Priority(rank.parse().map_err(|_| bad())?, id(raw_id)?)),
         _ => Err(bad()),
     }
@@ -78,5 +79,7 @@ mod tests {
             assert_eq!(decode(&encode(after)).ok(), Some(after));
         }
         assert!(decode("garbage").is_err());
+        let far = URL_SAFE_NO_PAD.encode(format!("d:{}:{id}", i64::MIN / 2));
+        assert!(decode(&far).is_err(), "instants outside years 1–9999 are refused");
     }
 }

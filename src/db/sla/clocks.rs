@@ -5,13 +5,16 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::context::{self, SlaContext};
-use crate::db::schema::{sla_clocks, tickets};
+use std::sync::Arc;
+
+use super::context::{self, CalendarVersion, SlaContext};
+use crate::db::schema::{calendars, sla_clocks, tickets, units};
+use crate::db::tickets::Ticket;
 use crate::db::{ids, DbConnection, StoreError};
 use crate::domain::sla::alerts::{next_alert, Next, Recorded};
 use crate::domain::sla::clock::{Clock, ClockKind, Pause, Schedule};
 use crate::domain::sla::Target;
-use crate::domain::ticket::Priority;
+use crate::domain::ticket::{Priority, Tier};
 
 /// A clock with the versions it runs under and what was recorded of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +59,7 @@ impl StoredClock {
     /// the time run).
     pub fn reschedule(&mut self, sla: &SlaContext) -> Result<Option<Schedule>, StoreError> {
         let cal = &sla.calendar.working;
-        let schedule = self.clock.schedule(cal).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let schedule = self.clock.schedule(cal).map_err(|_| no_working_time(sla))?;
         self.due_at = schedule.map(|s| s.due_at);
         self.warn_at = schedule.map(|s| s.warn_at);
         self.elapsed_seconds = self.clock.stopped_at.map(|stop| self.clock.elapsed(cal, stop).num_seconds());
@@ -70,6 +73,15 @@ impl StoredClock {
             _ => None,
         }
     }
+}
+
+/// A calendar without working time ahead cannot time a clock: the
+/// calendar needs fixing, which is a conflict, not a server fault.
+pub fn no_working_time(sla: &SlaContext) -> StoreError {
+    StoreError::Conflict(format!(
+        "the calendar `{}` (version {}) has no working time ahead; add working hours to it",
+        sla.calendar.name, sla.calendar.version
+    ))
 }
 
 /// The target of `kind` for `priority` in the context's policy.
@@ -201,11 +213,41 @@ pub struct Summary {
     pub tier2_breached: bool,
 }
 
-/// Summarises clocks at `now` for a ticket of `priority`.
+/// Who a ticket's alerts concern: its priority, and the desk working it
+/// (the unit's tier-1 team, or the Dinas at tier 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Watch {
+    pub priority: Priority,
+    pub unit_id: Uuid,
+    pub tier: Tier,
+}
+
+impl Watch {
+    pub fn of(ticket: &Ticket) -> Self {
+        Self { priority: ticket.priority, unit_id: ticket.unit_id, tier: ticket.tier }
+    }
+}
+
+/// The working calendar of the desk that gets a ticket's warnings; `None`
+/// when that unit has none (the clock's own calendar is used then).
+fn desk_calendar(conn: &mut DbConnection, watch: Watch) -> Result<Option<Arc<CalendarVersion>>, StoreError> {
+    let desk: Option<Vec<u8>> = match watch.tier {
+        Tier::One => Some(ids::to_bytes(watch.unit_id)),
+        Tier::Two => units::table.filter(units::kind.eq("dinas")).select(units::id).first(conn).optional()?,
+    };
+    let Some(desk) = desk else { return Ok(None) };
+    let calendar: Option<Vec<u8>> =
+        units::table.find(desk).select(units::calendar_id).first(conn).optional()?.flatten();
+    let Some(calendar) = calendar else { return Ok(None) };
+    let version: i64 = calendars::table.find(&calendar).select(calendars::version).first(conn)?;
+    context::calendar_version(conn, ids::from_bytes(&calendar)?, version).map(Some)
+}
+
+/// Summarises clocks at `now` for a ticket watched as `watch`.
 pub fn summarise(
     conn: &mut DbConnection,
     clocks: &[StoredClock],
-    priority: Priority,
+    watch: Watch,
     now: DateTime<Utc>,
 ) -> Result<Summary, StoreError> {
     let mut summary = Summary::default();
@@ -218,7 +260,7 @@ pub fn summarise(
         }
         let Some(schedule) = c.watched() else { continue };
         summary.due_at = Some(summary.due_at.map_or(schedule.due_at, |d| d.min(schedule.due_at)));
-        let next = next_of(conn, c, priority, now)?;
+        let next = next_of(conn, c, watch, now)?;
         summary.check_at = match (summary.check_at, next.instant()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -228,15 +270,17 @@ pub fn summarise(
 }
 
 /// The next alert of a clock at `now` (`Done` once stopped or paused).
-pub fn next_of(
-    conn: &mut DbConnection,
-    c: &StoredClock,
-    priority: Priority,
-    now: DateTime<Utc>,
-) -> Result<Next, StoreError> {
+pub fn next_of(conn: &mut DbConnection, c: &StoredClock, watch: Watch, now: DateTime<Utc>) -> Result<Next, StoreError> {
     let Some(schedule) = c.watched() else { return Ok(Next::Done) };
-    let sla = context_of(conn, c)?;
-    Ok(next_alert(schedule, c.recorded(), priority == Priority::Critical, &sla.calendar.working, now))
+    let critical = watch.priority == Priority::Critical;
+    // The desk's hours matter only for a warning that is due now.
+    let desk =
+        if c.warned_at.is_none() && schedule.warn_at <= now && !critical { desk_calendar(conn, watch)? } else { None };
+    let calendar = match desk {
+        Some(desk) => desk,
+        None => context_of(conn, c)?.calendar,
+    };
+    Ok(next_alert(schedule, c.recorded(), critical, &calendar.working, now))
 }
 
 /// Stores a ticket's clock summary on its row.

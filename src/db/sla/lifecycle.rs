@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::clocks::{self, context_of, StoredClock};
+use super::clocks::{self, context_of, StoredClock, Watch};
 use super::context;
 use crate::db::audit::{self, Change, Context};
 use crate::db::tickets::events::{self, NewEvent};
@@ -70,7 +70,11 @@ pub fn after_move(
             // Back at tier 2 after a return: the OLA runs on.
             Some(tier2) if tier2.clock.stopped_at.is_some() => tier2.clock.restart(now, PauseCause::Returned),
             Some(tier2) => tier2.clock.resume(now),
-            None => clocks.push(StoredClock::start(&sla, ClockKind::Tier2Resolution, before.priority, now)?),
+            // A new clock runs under the calendar and policy that apply now.
+            None => {
+                let current = context::current(conn, before.service_id, before.unit_id)?.unwrap_or(sla);
+                clocks.push(StoredClock::start(&current, ClockKind::Tier2Resolution, before.priority, now)?)
+            }
         },
         Command::Return { .. } => {
             if let Some(tier2) = find(&mut clocks, ClockKind::Tier2Resolution) {
@@ -92,7 +96,8 @@ pub fn after_move(
         }
         Command::Assign { .. } | Command::Pend { .. } | Command::Resume => {}
     }
-    settle(conn, ctx, before.id, before.priority, &mut clocks)
+    let watch = Watch { tier: next.tier, ..Watch::of(before) };
+    settle(conn, ctx, before.id, watch, &mut clocks)
 }
 
 fn stop(clocks: &mut [StoredClock], kinds: &[ClockKind], now: DateTime<Utc>) {
@@ -108,24 +113,24 @@ pub fn after_public_reply(conn: &mut DbConnection, ctx: &Context, ticket: &Ticke
         Some(response) if response.clock.stopped_at.is_none() => response.clock.stop(ctx.now),
         _ => return Ok(()),
     }
-    settle(conn, ctx, ticket.id, ticket.priority, &mut clocks)
+    settle(conn, ctx, ticket.id, Watch::of(ticket), &mut clocks)
 }
 
-/// A new priority re-targets every clock from its start, under the policy
-/// version it runs under.
+/// A new priority re-targets every running clock from its start, under the
+/// policy version it runs under (a stopped clock keeps its outcome).
 pub fn after_priority_change(
     conn: &mut DbConnection,
     ctx: &Context,
-    ticket_id: Uuid,
+    ticket: &Ticket,
     priority: Priority,
 ) -> Result<(), StoreError> {
-    let mut clocks = clocks::load(conn, ticket_id)?;
-    for c in clocks.iter_mut() {
+    let mut clocks = clocks::load(conn, ticket.id)?;
+    for c in clocks.iter_mut().filter(|c| c.clock.stopped_at.is_none()) {
         let sla = context_of(conn, c)?;
         c.clock.target = clocks::target_of(&sla, c.clock.kind, priority)?;
         forget_alerts_not_yet_due(c, &sla, ctx.now)?;
     }
-    settle(conn, ctx, ticket_id, priority, &mut clocks)
+    settle(conn, ctx, ticket.id, Watch { priority, ..Watch::of(ticket) }, &mut clocks)
 }
 
 /// After a re-target, a warning or breach recorded for an instant that now
@@ -137,7 +142,7 @@ pub(super) fn forget_alerts_not_yet_due(
 ) -> Result<(), StoreError> {
     c.reschedule(sla)?;
     let cal = &sla.calendar.working;
-    let length = c.clock.target_length(cal).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let length = c.clock.target_length(cal).map_err(|_| clocks::no_working_time(sla))?;
     // Measured as time run, so that a clock paused now is judged right too.
     let run = c.clock.elapsed(cal, now);
     if run < length * i32::from(c.clock.warning_percent) / 100 {
@@ -155,7 +160,7 @@ pub(super) fn settle(
     conn: &mut DbConnection,
     ctx: &Context,
     ticket_id: Uuid,
-    priority: Priority,
+    watch: Watch,
     clocks: &mut [StoredClock],
 ) -> Result<(), StoreError> {
     for c in clocks.iter_mut() {
@@ -168,7 +173,7 @@ pub(super) fn settle(
         }
     }
     clocks::save(conn, ticket_id, clocks)?;
-    let summary = clocks::summarise(conn, clocks, priority, ctx.now)?;
+    let summary = clocks::summarise(conn, clocks, watch, ctx.now)?;
     clocks::write_summary(conn, ticket_id, &summary)
 }
 

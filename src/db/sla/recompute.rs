@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use super::clocks::{self, StoredClock};
+use super::clocks::{self, StoredClock, Watch};
 use super::context;
 use super::lifecycle::{forget_alerts_not_yet_due, settle};
 use crate::db::audit::{self, Change, Context};
@@ -24,8 +24,8 @@ fn describe(c: &StoredClock) -> serde_json::Value {
     })
 }
 
-/// Moves every clock of a ticket the caller sees onto the current calendar
-/// and policy versions, keeping starts, pauses and stops; logs old and new.
+/// Moves the running clocks of a ticket the caller sees onto the current
+/// calendar and policy versions, keeping starts and pauses; logs old and new.
 pub fn recompute(
     conn: &mut DbConnection,
     ctx: &Context,
@@ -45,8 +45,14 @@ pub fn recompute(
         let sla = context::current(conn, ticket.service_id, ticket.unit_id)?.ok_or_else(|| {
             StoreError::Conflict("no calendar or no SLA policy applies to the ticket's service and unit".to_owned())
         })?;
+        if clocks.iter().all(|c| c.clock.stopped_at.is_some()) {
+            return Err(StoreError::Conflict(
+                "every SLA clock of the ticket has stopped; outcomes stay as they were".to_owned(),
+            ));
+        }
         let before: Vec<serde_json::Value> = clocks.iter().map(describe).collect();
-        for c in clocks.iter_mut() {
+        // Stopped clocks keep the versions they ran under, and their outcome.
+        for c in clocks.iter_mut().filter(|c| c.clock.stopped_at.is_none()) {
             c.calendar_id = sla.calendar.id;
             c.calendar_version = sla.calendar.version;
             c.policy_id = sla.policy.id;
@@ -55,7 +61,7 @@ pub fn recompute(
             c.clock.warning_percent = sla.policy.policy.warning_percent;
             forget_alerts_not_yet_due(c, &sla, ctx.now)?;
         }
-        settle(conn, ctx, ticket_id, ticket.priority, &mut clocks)?;
+        settle(conn, ctx, ticket_id, Watch::of(&ticket), &mut clocks)?;
         let after: Vec<serde_json::Value> = clocks::load(conn, ticket_id)?.iter().map(describe).collect();
         let kinds: Vec<_> = clocks.iter().map(|c| c.clock.kind).collect();
         let data = serde_json::json!({ "reason": reason, "clocks": kinds, "before": before, "after": after });

@@ -39,14 +39,16 @@ pub struct ReportFilter {
 }
 
 type TicketKey = (Vec<u8>, Vec<u8>, Vec<u8>, i16, String, i32, i32);
-type ClockKey = (Vec<u8>, String, Option<NaiveDateTime>, Option<NaiveDateTime>, Option<i64>);
+type ClockKey = (Vec<u8>, String, Option<NaiveDateTime>, Option<NaiveDateTime>, Option<NaiveDateTime>, Option<i64>);
 
-/// The report's tickets with their clocks, and a label per group key
-/// (unit and service names).
+/// The report's tickets with their clocks at `now`, and a label per group
+/// key (unit and service names). A running clock past its due instant
+/// counts as breached even before the sweeper has recorded it.
 pub fn load(
     conn: &mut DbConnection,
     scope: &TicketScope,
     f: &ReportFilter,
+    now: DateTime<Utc>,
 ) -> Result<(Vec<TicketFacts>, BTreeMap<String, String>), StoreError> {
     let mut q = tickets::table
         .select((
@@ -91,12 +93,15 @@ pub fn load(
                 sla_clocks::kind,
                 sla_clocks::stopped_at,
                 sla_clocks::breached_at,
+                sla_clocks::due_at,
                 sla_clocks::elapsed_seconds,
             ))
             .load(conn)?;
-        for (ticket, kind, stopped_at, breached_at, elapsed) in clocks {
+        for (ticket, kind, stopped_at, breached_at, due_at, elapsed) in clocks {
+            let overdue = stopped_at.is_none() && due_at.is_some_and(|due| due <= now.naive_utc());
             let outcome = match (breached_at, stopped_at) {
                 (Some(_), _) => Outcome::Breached,
+                (None, _) if overdue => Outcome::Breached,
                 (None, Some(_)) => Outcome::Met,
                 (None, None) => Outcome::Open,
             };

@@ -12,11 +12,11 @@ use diesel::prelude::*;
 use diesel::sql_types::{Binary, Timestamp};
 use uuid::Uuid;
 
-use super::clocks::{self, context_of};
+use super::clocks::{self, context_of, Watch};
 use super::lifecycle::record_alert;
 use crate::db::audit::Context;
 use crate::db::tickets;
-use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::db::{ids, schema, write_tx, DbConnection, StoreError};
 use crate::domain::sla::alerts::{Alert, Next};
 use crate::domain::sla::clock::ClockKind;
 use crate::domain::ticket::Tier;
@@ -30,6 +30,14 @@ pub struct Swept {
     /// When the recorded alert fell due (earlier than now after downtime).
     pub fell_due_at: Option<DateTime<Utc>>,
     pub escalated: bool,
+    /// The ticket could not be swept (logged; retried a little later).
+    pub failed: bool,
+}
+
+impl Swept {
+    fn nothing(ticket_id: Uuid) -> Self {
+        Self { ticket_id, clock: None, alert: None, fell_due_at: None, escalated: false, failed: false }
+    }
 }
 
 #[derive(QueryableByName)]
@@ -57,49 +65,69 @@ fn claim(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Option<Uuid>, St
     claimed.map(|c| ids::from_bytes(&c.id)).transpose()
 }
 
+/// How long a ticket that failed to sweep waits before the next attempt.
+const PARK_MINUTES: i64 = 10;
+
 /// Records the next owed alert of the next ticket due at `now`; `None`
 /// when nothing is due (or every due ticket is held by another sweeper).
 pub fn sweep_next(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Option<Swept>, StoreError> {
     write_tx(conn, |conn| {
         let Some(id) = claim(conn, now)? else { return Ok(None) };
-        let ticket = tickets::find_any(conn, id)?;
-        let ctx = Context::system(now);
-        let mut clocks = clocks::load(conn, id)?;
-        // The clock whose owed alert fell due first.
-        let mut owed: Option<(usize, Alert, DateTime<Utc>)> = None;
-        for (index, c) in clocks.iter().enumerate() {
-            if let Next::Fire(alert, at) = clocks::next_of(conn, c, ticket.priority, now)? {
-                if owed.is_none_or(|(_, _, first)| at < first) {
-                    owed = Some((index, alert, at));
-                }
+        // In a savepoint: a ticket that cannot be swept is parked and
+        // logged, so one broken record never holds up every other alert.
+        match conn.transaction(|conn| sweep_ticket(conn, id, now)) {
+            Ok(swept) => Ok(Some(swept)),
+            Err(e) => {
+                tracing::error!(ticket = %id, error = %e, "SLA sweep of a ticket failed; it is retried later");
+                let later = now + chrono::Duration::minutes(PARK_MINUTES);
+                diesel::update(schema::tickets::table.find(ids::to_bytes(id)))
+                    .set(schema::tickets::sla_check_at.eq(later.naive_utc()))
+                    .execute(conn)?;
+                Ok(Some(Swept { failed: true, ..Swept::nothing(id) }))
             }
         }
-        let mut swept = Swept { ticket_id: id, clock: None, alert: None, fell_due_at: None, escalated: false };
-        if let Some((index, alert, fell_due_at)) = owed {
-            swept.fell_due_at = Some(fell_due_at);
-            let c = &mut clocks[index];
-            match alert {
-                Alert::Warning => c.warned_at = Some(now),
-                Alert::Breach => c.breached_at = Some(now),
-            }
-            record_alert(conn, &ctx, id, c, alert)?;
-            swept.clock = Some(c.clock.kind);
-            swept.alert = Some(alert);
-            let auto = context_of(conn, c)?.policy.policy.auto_escalate;
-            swept.escalated =
-                alert == Alert::Breach && c.clock.kind == ClockKind::Resolution && auto && ticket.tier == Tier::One;
-        }
-        clocks::save(conn, id, &clocks)?;
-        if swept.escalated {
-            // The move starts the tier-2 clock and rewrites the summary.
-            swept.escalated = tickets::auto_escalate(conn, &ctx, &ticket)?;
-        }
-        if !swept.escalated {
-            let summary = clocks::summarise(conn, &clocks, ticket.priority, now)?;
-            clocks::write_summary(conn, id, &summary)?;
-        }
-        Ok(Some(swept))
     })
+}
+
+fn sweep_ticket(conn: &mut DbConnection, id: Uuid, now: DateTime<Utc>) -> Result<Swept, StoreError> {
+    let ticket = tickets::find_any(conn, id)?;
+    let watch = Watch::of(&ticket);
+    let ctx = Context::system(now);
+    let mut clocks = clocks::load(conn, id)?;
+    // The clock whose owed alert fell due first.
+    let mut owed: Option<(usize, Alert, DateTime<Utc>)> = None;
+    for (index, c) in clocks.iter().enumerate() {
+        if let Next::Fire(alert, at) = clocks::next_of(conn, c, watch, now)? {
+            if owed.is_none_or(|(_, _, first)| at < first) {
+                owed = Some((index, alert, at));
+            }
+        }
+    }
+    let mut swept = Swept::nothing(id);
+    if let Some((index, alert, fell_due_at)) = owed {
+        swept.fell_due_at = Some(fell_due_at);
+        let c = &mut clocks[index];
+        match alert {
+            Alert::Warning => c.warned_at = Some(now),
+            Alert::Breach => c.breached_at = Some(now),
+        }
+        record_alert(conn, &ctx, id, c, alert)?;
+        swept.clock = Some(c.clock.kind);
+        swept.alert = Some(alert);
+        let auto = context_of(conn, c)?.policy.policy.auto_escalate;
+        swept.escalated =
+            alert == Alert::Breach && c.clock.kind == ClockKind::Resolution && auto && ticket.tier == Tier::One;
+    }
+    clocks::save(conn, id, &clocks)?;
+    if swept.escalated {
+        // The move starts the tier-2 clock and rewrites the summary.
+        swept.escalated = tickets::auto_escalate(conn, &ctx, &ticket)?;
+    }
+    if !swept.escalated {
+        let summary = clocks::summarise(conn, &clocks, watch, now)?;
+        clocks::write_summary(conn, id, &summary)?;
+    }
+    Ok(swept)
 }
 
 /// What a whole sweep recorded.
@@ -108,6 +136,7 @@ pub struct SweepReport {
     pub warnings: u32,
     pub breaches: u32,
     pub escalations: u32,
+    pub failures: u32,
     /// Every step, in the order recorded.
     pub steps: Vec<Swept>,
 }
@@ -124,6 +153,7 @@ pub fn run_once(conn: &mut DbConnection, now: DateTime<Utc>, limit: usize) -> Re
             None => {}
         }
         report.escalations += u32::from(step.escalated);
+        report.failures += u32::from(step.failed);
         report.steps.push(step);
     }
     Ok(report)

@@ -134,9 +134,10 @@ pub fn create(
             return Ok(CreateOutcome::Existing(ticket));
         }
         let direct_tier2 = check_references(conn, new)?;
-        let clocks = sla::lifecycle::plan(conn, new.service_id, new.unit_id, new.priority, ctx.now)?;
-        let summary = sla::clocks::summarise(conn, &clocks, new.priority, ctx.now)?;
         let tier = if direct_tier2 { Tier::Two } else { Tier::One };
+        let clocks = sla::lifecycle::plan(conn, new.service_id, new.unit_id, new.priority, ctx.now)?;
+        let watch = sla::clocks::Watch { priority: new.priority, unit_id: new.unit_id, tier };
+        let summary = sla::clocks::summarise(conn, &clocks, watch, ctx.now)?;
         let id = Uuid::now_v7();
         let now = ctx.now.naive_utc();
         let (reporter_id, name, email, phone) = match &new.reporter {

@@ -97,7 +97,7 @@ pub fn patch(
             return Err(concurrent(expected_version));
         }
         if priority_changed {
-            crate::db::sla::lifecycle::after_priority_change(conn, ctx, id, priority)?;
+            crate::db::sla::lifecycle::after_priority_change(conn, ctx, &before, priority)?;
         }
         let after = find_any(conn, id)?;
         let mut fields = Vec::new();

@@ -1,7 +1,7 @@
 //! What a sweep owes a clock: its warning, then its breach, one at a
 //! time so that a catch-up after downtime records them in the order they
-//! fell due. Warnings wait for working time unless the ticket is critical
-//! or its breach has come too.
+//! fell due. Warnings wait for the working time of the people warned
+//! unless the ticket is critical; a breach that comes first supersedes one.
 
 use chrono::{DateTime, Utc};
 
@@ -43,7 +43,10 @@ impl Next {
     }
 }
 
-/// Decides the next alert of a running clock at `now`.
+/// Decides the next alert of a running clock at `now`. `cal` is the
+/// calendar of the people warned: outside its working time a warning
+/// waits (unless the ticket is critical); if the breach comes first, the
+/// breach notice supersedes the warning.
 pub fn next_alert(
     schedule: Schedule,
     recorded: Recorded,
@@ -51,21 +54,26 @@ pub fn next_alert(
     cal: &WorkingCalendar,
     now: DateTime<Utc>,
 ) -> Next {
+    if recorded.breached {
+        return Next::Done;
+    }
     if !recorded.warned {
         if schedule.warn_at > now {
             return Next::CheckAt(schedule.warn_at);
         }
-        if schedule.due_at <= now || critical || in_working_time(cal, now) {
+        if critical || in_working_time(cal, now) {
             return Next::Fire(Alert::Warning, schedule.warn_at);
         }
-        // Held back to the next working instant, or the breach if sooner.
-        let opening = next_working_instant(cal, now).unwrap_or(schedule.due_at);
-        return Next::CheckAt(opening.min(schedule.due_at));
+        if schedule.due_at > now {
+            // Held back to the next working instant, or the breach if sooner.
+            let opening = next_working_instant(cal, now).unwrap_or(schedule.due_at);
+            return Next::CheckAt(opening.min(schedule.due_at));
+        }
     }
-    match (recorded.breached, schedule.due_at <= now) {
-        (true, _) => Next::Done,
-        (false, true) => Next::Fire(Alert::Breach, schedule.due_at),
-        (false, false) => Next::CheckAt(schedule.due_at),
+    if schedule.due_at <= now {
+        Next::Fire(Alert::Breach, schedule.due_at)
+    } else {
+        Next::CheckAt(schedule.due_at)
     }
 }
 
@@ -108,9 +116,18 @@ mod tests {
     }
 
     #[test]
+    fn a_breach_at_night_supersedes_the_held_warning() {
+        let cal = majene_2026();
+        let night = wita(2026, 8, 19, 23, 0);
+        assert_eq!(next_alert(schedule(), fresh(), false, &cal, night), Next::Fire(Alert::Breach, schedule().due_at));
+        let breached = Recorded { warned: false, breached: true };
+        assert_eq!(next_alert(schedule(), breached, false, &cal, night), Next::Done, "a breach implies the warning");
+    }
+
+    #[test]
     fn after_downtime_the_warning_comes_first_then_the_breach_then_nothing() {
         let cal = majene_2026();
-        let late = wita(2026, 8, 19, 23, 0);
+        let late = wita(2026, 8, 19, 10, 0);
         assert_eq!(next_alert(schedule(), fresh(), false, &cal, late), Next::Fire(Alert::Warning, schedule().warn_at));
         let warned = Recorded { warned: true, breached: false };
         assert_eq!(next_alert(schedule(), warned, false, &cal, late), Next::Fire(Alert::Breach, schedule().due_at));

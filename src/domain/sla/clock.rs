@@ -217,6 +217,9 @@ impl Clock {
         }
         let from = self.started_at.with_timezone(&cal.zone).date_naive();
         let to = until.with_timezone(&cal.zone).date_naive();
+        if to < from {
+            return Vec::new();
+        }
         cal.holidays
             .range(from..=to)
             .filter(|(date, _)| {
