@@ -182,6 +182,15 @@ pub fn load(conn: &mut DbConnection, ticket_id: Uuid) -> Result<Vec<StoredClock>
     Ok(clocks)
 }
 
+/// Inserts the clocks of a new ticket (one row each: diesel's
+/// multi-backend connection has no batch insert).
+pub fn insert(conn: &mut DbConnection, ticket_id: Uuid, clocks: &[StoredClock]) -> Result<(), StoreError> {
+    for clock in clocks {
+        diesel::insert_into(sla_clocks::table).values(&to_row(ticket_id, clock)?).execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Writes clocks, inserting the new ones.
 pub fn save(conn: &mut DbConnection, ticket_id: Uuid, clocks: &[StoredClock]) -> Result<(), StoreError> {
     for clock in clocks {

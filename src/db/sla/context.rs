@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::schema::{calendars, services, sla_policies, units};
+use diesel::sql_types::{BigInt, Binary, Nullable};
 use crate::db::{calendars as calendar_store, ids, sla_policies as policy_store, DbConnection, StoreError};
 use crate::domain::sla::policy::SlaPolicy;
 use crate::domain::sla::WorkingCalendar;
@@ -81,31 +81,54 @@ pub fn policy_version(conn: &mut DbConnection, id: Uuid, version: i64) -> Result
     })
 }
 
+#[derive(QueryableByName)]
+struct Heads {
+    #[diesel(sql_type = Nullable<Binary>)]
+    calendar_id: Option<Vec<u8>>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    calendar_version: Option<i64>,
+    #[diesel(sql_type = Nullable<Binary>)]
+    policy_id: Option<Vec<u8>>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    policy_version: Option<i64>,
+}
+
+/// The service's calendar or else the unit's, and the service's policy or
+/// else the default, with their current versions: one round trip on the
+/// intake path. `{u}` and `{s}` stand for the unit and service parameters.
+const HEADS: &str = "SELECT c.id AS calendar_id, c.version AS calendar_version, \
+     p.id AS policy_id, p.version AS policy_version \
+     FROM services s JOIN units u ON u.id = {u} \
+     LEFT JOIN calendars c ON c.id = COALESCE(s.calendar_id, u.calendar_id) \
+     LEFT JOIN sla_policies p ON p.id = s.sla_policy_id OR (s.sla_policy_id IS NULL AND p.is_default) \
+     WHERE s.id = {s}";
+
 /// The current calendar and policy for a new clock of a ticket filed
 /// against `service_id` by `unit_id`; `None` when no calendar or no policy
-/// applies (such tickets carry no clocks).
+/// applies (such tickets carry no clocks), or the service or unit is unknown.
 pub fn current(conn: &mut DbConnection, service_id: Uuid, unit_id: Uuid) -> Result<Option<SlaContext>, StoreError> {
-    let (service_calendar, service_policy) = services::table
-        .find(ids::to_bytes(service_id))
-        .select((services::calendar_id, services::sla_policy_id))
-        .first::<(Option<Vec<u8>>, Option<Vec<u8>>)>(conn)?;
-    let calendar_id = match service_calendar {
-        Some(id) => Some(id),
-        None => units::table.find(ids::to_bytes(unit_id)).select(units::calendar_id).first(conn)?,
-    };
-    let Some(calendar_id) = calendar_id else { return Ok(None) };
-    let calendar_head: i64 = calendars::table.find(&calendar_id).select(calendars::version).first(conn)?;
-    let policy_head: Option<(Vec<u8>, i64)> = match service_policy {
-        Some(id) => {
-            sla_policies::table.find(id).select((sla_policies::id, sla_policies::version)).first(conn).optional()?
-        }
-        None => sla_policies::table
-            .filter(sla_policies::is_default.eq(true))
-            .select((sla_policies::id, sla_policies::version))
-            .first(conn)
+    let (unit, service) = (ids::to_bytes(unit_id), ids::to_bytes(service_id));
+    let heads = match conn {
+        DbConnection::Postgres(pg) => diesel::sql_query(HEADS.replace("{u}", "$1").replace("{s}", "$2"))
+            .bind::<Binary, _>(unit)
+            .bind::<Binary, _>(service)
+            .get_result::<Heads>(pg)
+            .optional()?,
+        DbConnection::Sqlite(lite) => diesel::sql_query(HEADS.replace("{u}", "?").replace("{s}", "?"))
+            .bind::<Binary, _>(unit)
+            .bind::<Binary, _>(service)
+            .get_result::<Heads>(lite)
             .optional()?,
     };
-    let Some((policy_id, policy_head)) = policy_head else { return Ok(None) };
+    let Some(Heads {
+        calendar_id: Some(calendar_id),
+        calendar_version: Some(calendar_head),
+        policy_id: Some(policy_id),
+        policy_version: Some(policy_head),
+    }) = heads
+    else {
+        return Ok(None);
+    };
     Ok(Some(SlaContext {
         calendar: calendar_version(conn, ids::from_bytes(&calendar_id)?, calendar_head)?,
         policy: policy_version(conn, ids::from_bytes(&policy_id)?, policy_head)?,

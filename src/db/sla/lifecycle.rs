@@ -34,7 +34,7 @@ pub fn plan(
 
 /// Writes the planned clocks of a new ticket.
 pub fn begin(conn: &mut DbConnection, ticket_id: Uuid, planned: &[StoredClock]) -> Result<(), StoreError> {
-    clocks::save(conn, ticket_id, planned)
+    clocks::insert(conn, ticket_id, planned)
 }
 
 fn find(clocks: &mut [StoredClock], kind: ClockKind) -> Option<&mut StoredClock> {

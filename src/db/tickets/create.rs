@@ -124,6 +124,10 @@ pub fn create(
     idempotency: Option<&IdempotencyKey>,
 ) -> Result<CreateOutcome, StoreError> {
     let actor = ctx.actor.ok_or_else(|| StoreError::Corrupt("tickets are filed by someone".to_owned()))?;
+    // Read before the write transaction (SQLite has one writer at a time):
+    // the versions are immutable and outlive their calendar or policy, so
+    // the clocks stay valid even if an edit lands in between.
+    let clocks = sla::lifecycle::plan(conn, new.service_id, new.unit_id, new.priority, ctx.now)?;
     write_tx(conn, |conn| {
         if let Some(key) = idempotency {
             if let Some(ticket) = existing_by_key(conn, key)? {
@@ -135,7 +139,6 @@ pub fn create(
         }
         let direct_tier2 = check_references(conn, new)?;
         let tier = if direct_tier2 { Tier::Two } else { Tier::One };
-        let clocks = sla::lifecycle::plan(conn, new.service_id, new.unit_id, new.priority, ctx.now)?;
         let watch = sla::clocks::Watch { priority: new.priority, unit_id: new.unit_id, tier };
         let summary = sla::clocks::summarise(conn, &clocks, watch, ctx.now)?;
         let id = Uuid::now_v7();

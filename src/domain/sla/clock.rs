@@ -119,8 +119,14 @@ impl Clock {
     /// The whole target as clock time (a working-day target's length
     /// depends on the day it starts).
     pub fn target_length(&self, cal: &WorkingCalendar) -> Result<Duration, NoWorkingTime> {
-        let base_due = self.target.due_at(cal, self.started_at)?;
-        Ok(self.measure(cal, self.started_at, base_due))
+        match self.target {
+            Target::BusinessMinutes(m) => Ok(Duration::minutes(i64::from(m))),
+            Target::CalendarHours(h) => Ok(Duration::hours(i64::from(h))),
+            Target::BusinessDays(_) => {
+                let base_due = self.target.due_at(cal, self.started_at)?;
+                Ok(self.measure(cal, self.started_at, base_due))
+            }
+        }
     }
 
     /// The instant at which `amount` of clock time has run, pauses not

@@ -29,15 +29,15 @@ fn to_utc(cal: &WorkingCalendar, local: NaiveDateTime) -> DateTime<Utc> {
 
 /// The working windows of one local date, as instants, in order.
 pub fn windows_on(cal: &WorkingCalendar, date: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
-    let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
-    cal.intervals_on(date)
-        .iter()
-        .map(|i| {
-            let start = to_utc(cal, midnight + Duration::minutes(i64::from(i.start())));
-            let end = to_utc(cal, midnight + Duration::minutes(i64::from(i.end())));
-            (start, end)
-        })
-        .collect()
+    let intervals = cal.intervals_on(date);
+    if intervals.is_empty() {
+        return Vec::new();
+    }
+    // Calendars keep to zones without daylight saving, so a day's windows
+    // are its local midnight plus minutes (one zone lookup per day).
+    let midnight = to_utc(cal, date.and_hms_opt(0, 0, 0).unwrap_or_default());
+    let at = |minute: u16| midnight + Duration::minutes(i64::from(minute));
+    intervals.iter().map(|i| (at(i.start()), at(i.end()))).collect()
 }
 
 /// The instant at which `amount` of working time has passed since `start`.
