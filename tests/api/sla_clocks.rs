@@ -351,7 +351,36 @@ async fn tickets_without_a_calendar_carry_no_clocks_and_say_why(backend: Backend
     assert_eq!(refused.body["errors"][0]["field"], "week");
 }
 
+async fn a_service_with_its_own_calendar_and_policy_overrides_the_units(backend: Backend) {
+    let Some(app) = crate::support::spawn_app(backend).await else { return };
+    let org = app.org().await;
+    setup(&app, &org, false).await;
+    let admin = org.admin.token.as_str();
+    let day = json!([{ "start": "00:00", "end": "24:00" }]);
+    let always = json!({ "name": "24x7", "time_zone": "UTC", "week": {
+        "monday": day, "tuesday": day, "wednesday": day, "thursday": day, "friday": day, "saturday": day, "sunday": day } });
+    let calendar = app.post("/api/v1/calendars", Some(admin), always).await;
+    assert_eq!(calendar.status, 201, "{}", calendar.text);
+    let mut own = policy(false);
+    own["name"] = json!("Pusat data 24 jam");
+    own["is_default"] = json!(false);
+    own["targets"]["high"]["resolution"] = minutes(120);
+    let policy = app.post("/api/v1/sla-policies", Some(admin), own).await;
+    assert_eq!(policy.status, 201, "{}", policy.text);
+    let choice = json!({ "calendar_id": calendar.body["id"], "sla_policy_id": policy.body["id"] });
+    let service = app.patch(&format!("/api/v1/services/{}", org.service), Some(admin), choice, None).await;
+    assert_eq!(service.status, 200, "{}", service.text);
+    // Saturday 15 Aug 10:00 WITA: no working hours on the unit's calendar,
+    // but the service runs around the clock.
+    let id = incident_at(&app, &org, wita(2026, 8, 15, 10, 0), "medium", "high").await;
+    let resolution = clock(&sla(&app, &id, &org.tier1_a.token).await, "resolution").clone();
+    assert_eq!(resolution["calendar"]["name"], "24x7");
+    assert_eq!(resolution["policy"]["name"], "Pusat data 24 jam");
+    assert_eq!(resolution["due_at"], at(wita(2026, 8, 15, 12, 0)));
+}
+
 on_both_backends!(
+    a_service_with_its_own_calendar_and_policy_overrides_the_units,
     a_p2_incident_filed_friday_1550_wita_before_the_holiday_is_due_tuesday_1050,
     a_pause_over_the_weekend_shifts_the_due_time_by_the_working_time_paused,
     an_escalation_starts_the_tier2_clock_and_a_return_pauses_it,

@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use diesel::sql_types::{BigInt, Binary, Nullable};
 use crate::db::{calendars as calendar_store, ids, sla_policies as policy_store, DbConnection, StoreError};
 use crate::domain::sla::policy::SlaPolicy;
 use crate::domain::sla::WorkingCalendar;
+use diesel::sql_types::{BigInt, Binary, Nullable};
 
 /// A calendar version as the clocks read it.
 #[derive(Debug)]
