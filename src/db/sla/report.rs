@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::{services, sla_clocks, tickets, units};
-use crate::db::tickets::scope_condition;
+use crate::db::tickets::{filtered, TicketFilter};
 use crate::db::{ids, DbConnection, StoreError};
 use crate::domain::sla::clock::ClockKind;
 use crate::domain::sla::report::{ClockFacts, Outcome, TicketFacts};
@@ -50,38 +50,30 @@ pub fn load(
     f: &ReportFilter,
     now: DateTime<Utc>,
 ) -> Result<(Vec<TicketFacts>, BTreeMap<String, String>), StoreError> {
-    let mut q = tickets::table
-        .select((
-            tickets::id,
-            tickets::unit_id,
-            tickets::service_id,
-            tickets::tier,
-            tickets::priority,
-            tickets::escalation_count,
-            tickets::reopen_count,
-        ))
-        .into_boxed();
-    if let Some(condition) = scope_condition(scope) {
-        q = q.filter(condition);
-    }
-    if let Some(from) = f.from {
-        q = q.filter(tickets::created_at.ge(from.naive_utc()));
-    }
-    if let Some(to) = f.to {
-        q = q.filter(tickets::created_at.lt(to.naive_utc()));
-    }
-    if let Some(unit) = f.unit_id {
-        q = q.filter(tickets::unit_id.eq(ids::to_bytes(unit)));
-    }
-    if let Some(service) = f.service_id {
-        q = q.filter(tickets::service_id.eq(ids::to_bytes(service)));
-    }
-    if let Some(tier) = f.tier {
-        q = q.filter(tickets::tier.eq(i16::from(tier)));
-    }
-    if let Some(priority) = f.priority {
-        q = q.filter(tickets::priority.eq(priority.as_str()));
-    }
+    let filter = TicketFilter {
+        unit_id: f.unit_id,
+        service_id: f.service_id,
+        tier: f.tier,
+        priority: f.priority,
+        created_from: f.from,
+        created_to: f.to,
+        ..TicketFilter::default()
+    };
+    let q = filtered!(
+        tickets::table
+            .select((
+                tickets::id,
+                tickets::unit_id,
+                tickets::service_id,
+                tickets::tier,
+                tickets::priority,
+                tickets::escalation_count,
+                tickets::reopen_count,
+            ))
+            .into_boxed(),
+        scope,
+        &filter
+    );
     let rows: Vec<TicketKey> = q.order(tickets::id.asc()).load(conn)?;
     let mut clocks_of: HashMap<Vec<u8>, Vec<ClockFacts>> = HashMap::new();
     for chunk in rows.chunks(500) {

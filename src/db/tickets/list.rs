@@ -8,9 +8,9 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::{scope_condition, Ticket, TicketRow};
+use super::{Ticket, TicketRow};
 use crate::db::schema::tickets;
-use crate::db::{ids, like_pattern, lower, DbConnection, StoreError};
+use crate::db::{ids, DbConnection, StoreError};
 use crate::domain::sla::clock::ClockKind;
 use crate::domain::ticket::access::TicketScope;
 use crate::domain::ticket::{Priority, Status, TicketType, Tier};
@@ -60,73 +60,82 @@ pub struct TicketFilter {
     pub limit: u32,
 }
 
-/// Applies the caller's scope and the filters shared by lists and counts
+/// Applies the caller's scope and the filters shared by lists, counts and
+/// the SLA report
 /// to a boxed query (a macro, because grouped and plain boxed queries are
 /// different types).
 macro_rules! filtered {
     ($query:expr, $scope:expr, $f:expr) => {{
-        let (scope, f): (&TicketScope, &TicketFilter) = ($scope, $f);
+        let (scope, f): (&$crate::domain::ticket::access::TicketScope, &$crate::db::tickets::TicketFilter) =
+            ($scope, $f);
         let mut q = $query;
-        if let Some(condition) = scope_condition(scope) {
+        if let Some(condition) = $crate::db::tickets::scope_condition(scope) {
             q = q.filter(condition);
         }
         if let Some(status) = f.status {
-            q = q.filter(tickets::status.eq(status.as_str()));
+            q = q.filter($crate::db::schema::tickets::status.eq(status.as_str()));
         }
         if let Some(tier) = f.tier {
-            q = q.filter(tickets::tier.eq(i16::from(tier)));
+            q = q.filter($crate::db::schema::tickets::tier.eq(i16::from(tier)));
         }
         if let Some(unit) = f.unit_id {
-            q = q.filter(tickets::unit_id.eq(ids::to_bytes(unit)));
+            q = q.filter($crate::db::schema::tickets::unit_id.eq($crate::db::ids::to_bytes(unit)));
         }
         if let Some(service) = f.service_id {
-            q = q.filter(tickets::service_id.eq(ids::to_bytes(service)));
+            q = q.filter($crate::db::schema::tickets::service_id.eq($crate::db::ids::to_bytes(service)));
         }
         if let Some(priority) = f.priority {
-            q = q.filter(tickets::priority.eq(priority.as_str()));
+            q = q.filter($crate::db::schema::tickets::priority.eq(priority.as_str()));
         }
         if let Some(kind) = f.ticket_type {
-            q = q.filter(tickets::ticket_type.eq(kind.as_str()));
+            q = q.filter($crate::db::schema::tickets::ticket_type.eq(kind.as_str()));
         }
         if let Some(assignee) = f.assignee_id {
-            q = q.filter(tickets::assignee_id.eq(ids::to_bytes(assignee)));
+            q = q.filter($crate::db::schema::tickets::assignee_id.eq($crate::db::ids::to_bytes(assignee)));
         }
         match f.unassigned {
-            Some(true) => q = q.filter(tickets::assignee_id.is_null()),
-            Some(false) => q = q.filter(tickets::assignee_id.is_not_null()),
+            Some(true) => q = q.filter($crate::db::schema::tickets::assignee_id.is_null()),
+            Some(false) => q = q.filter($crate::db::schema::tickets::assignee_id.is_not_null()),
             None => {}
         }
         if let Some(problem) = f.problem_id {
-            q = q.filter(tickets::problem_id.eq(ids::to_bytes(problem)));
+            q = q.filter($crate::db::schema::tickets::problem_id.eq($crate::db::ids::to_bytes(problem)));
         }
         if let Some(from) = f.created_from {
-            q = q.filter(tickets::created_at.ge(from.naive_utc()));
+            q = q.filter($crate::db::schema::tickets::created_at.ge(from.naive_utc()));
         }
         if let Some(to) = f.created_to {
-            q = q.filter(tickets::created_at.lt(to.naive_utc()));
+            q = q.filter($crate::db::schema::tickets::created_at.lt(to.naive_utc()));
         }
         match f.breached {
-            Some(ClockKind::Response) => q = q.filter(tickets::response_breached.eq(true)),
-            Some(ClockKind::Resolution) => q = q.filter(tickets::resolution_breached.eq(true)),
-            Some(ClockKind::Tier2Resolution) => q = q.filter(tickets::tier2_breached.eq(true)),
+            Some($crate::domain::sla::clock::ClockKind::Response) => {
+                q = q.filter($crate::db::schema::tickets::response_breached.eq(true))
+            }
+            Some($crate::domain::sla::clock::ClockKind::Resolution) => {
+                q = q.filter($crate::db::schema::tickets::resolution_breached.eq(true))
+            }
+            Some($crate::domain::sla::clock::ClockKind::Tier2Resolution) => {
+                q = q.filter($crate::db::schema::tickets::tier2_breached.eq(true))
+            }
             None => {}
         }
         if let Some(before) = f.due_before {
-            q = q.filter(tickets::sla_due_at.lt(before.naive_utc()));
+            q = q.filter($crate::db::schema::tickets::sla_due_at.lt(before.naive_utc()));
         }
         if let Some(text) = &f.text {
-            let pattern = like_pattern(text);
+            let pattern = $crate::db::like_pattern(text);
             q = q.filter(
-                lower(tickets::number)
+                $crate::db::lower($crate::db::schema::tickets::number)
                     .like(pattern.clone())
                     .escape('\\')
-                    .or(lower(tickets::title).like(pattern.clone()).escape('\\'))
-                    .or(lower(tickets::description).like(pattern).escape('\\')),
+                    .or($crate::db::lower($crate::db::schema::tickets::title).like(pattern.clone()).escape('\\'))
+                    .or($crate::db::lower($crate::db::schema::tickets::description).like(pattern).escape('\\')),
             );
         }
         q
     }};
 }
+pub(crate) use filtered;
 
 /// One page of the tickets the caller may see.
 pub fn list(conn: &mut DbConnection, scope: &TicketScope, f: &TicketFilter) -> Result<Vec<Ticket>, StoreError> {

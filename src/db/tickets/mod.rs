@@ -19,6 +19,7 @@ use crate::domain::ticket::{Channel, Level, PendingReason, Priority, ResolutionC
 
 pub use create::{create, CreateOutcome, IdempotencyKey};
 pub use edits::{patch, rate, set_problem, TicketPatch};
+pub(crate) use list::filtered;
 pub use list::{list, position, summary, After, Summary, TicketFilter, TicketSort};
 pub use transition::{auto_escalate, transition, TransitionRequest};
 
