@@ -20,11 +20,15 @@ fn minutes(d: Duration) -> String {
     }
 }
 
+fn plural(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub fn target_words(target: Target) -> String {
     match target {
-        Target::BusinessMinutes(n) => format!("{n} business minutes"),
-        Target::BusinessDays(n) => format!("{n} working day(s)"),
-        Target::CalendarHours(n) => format!("{n} calendar hours (working time or not)"),
+        Target::BusinessMinutes(n) => plural(n, "business minute", "business minutes"),
+        Target::BusinessDays(n) => plural(n, "working day", "working days"),
+        Target::CalendarHours(n) => plural(n, "calendar hour", "calendar hours") + " (working time or not)",
     }
 }
 
@@ -44,7 +48,8 @@ pub fn explain(
     if !clock.pauses.is_empty() {
         let paused: Duration =
             clock.pauses.iter().map(|p| clock.measure(cal, p.from, p.to.unwrap_or(now).max(p.from))).sum();
-        parts.push(format!("Paused {} time(s), {} of clock time in all.", clock.pauses.len(), minutes(paused)));
+        let times = u32::try_from(clock.pauses.len()).unwrap_or(u32::MAX);
+        parts.push(format!("Paused {}, {} of clock time in all.", plural(times, "time", "times"), minutes(paused)));
     }
     let elapsed = clock.elapsed(cal, now);
     match (clock.standing(due_at, now), due_at) {
