@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::db::{calendars as calendar_store, ids, sla_policies as policy_store, DbConnection, StoreError};
 use crate::domain::sla::policy::SlaPolicy;
 use crate::domain::sla::WorkingCalendar;
-use diesel::sql_types::{BigInt, Binary, Bool, Nullable};
+use diesel::sql_types::{BigInt, Binary, Nullable};
 
 /// A calendar version as the clocks read it.
 #[derive(Debug)]
@@ -83,12 +83,6 @@ pub fn policy_version(conn: &mut DbConnection, id: Uuid, version: i64) -> Result
 
 #[derive(QueryableByName)]
 struct Heads {
-    #[diesel(sql_type = Bool)]
-    service_active: bool,
-    #[diesel(sql_type = Bool)]
-    direct_tier2: bool,
-    #[diesel(sql_type = Nullable<Bool>)]
-    unit_active: Option<bool>,
     #[diesel(sql_type = Nullable<Binary>)]
     calendar_id: Option<Vec<u8>>,
     #[diesel(sql_type = Nullable<BigInt>)]
@@ -99,31 +93,20 @@ struct Heads {
     policy_version: Option<i64>,
 }
 
-/// The service and unit of a new ticket, with the service's calendar or
-/// else the unit's and the service's policy or else the default, at their
-/// current versions: one round trip on the intake path. `{u}` and `{s}`
-/// stand for the unit and service parameters.
-const HEADS: &str = "SELECT s.active AS service_active, s.direct_tier2 AS direct_tier2, \
-     u.active AS unit_active, c.id AS calendar_id, c.version AS calendar_version, \
+/// The service's calendar or else the unit's, and the service's policy or
+/// else the default, with their current versions: one round trip on the
+/// intake path. `{u}` and `{s}` stand for the unit and service parameters.
+const HEADS: &str = "SELECT c.id AS calendar_id, c.version AS calendar_version, \
      p.id AS policy_id, p.version AS policy_version \
-     FROM services s LEFT JOIN units u ON u.id = {u} \
+     FROM services s JOIN units u ON u.id = {u} \
      LEFT JOIN calendars c ON c.id = COALESCE(s.calendar_id, u.calendar_id) \
      LEFT JOIN sla_policies p ON p.id = s.sla_policy_id OR (s.sla_policy_id IS NULL AND p.is_default) \
      WHERE s.id = {s}";
 
-/// What filing a ticket needs to know of its service and unit.
-#[derive(Debug)]
-pub struct Intake {
-    pub service_active: bool,
-    pub direct_tier2: bool,
-    /// `None` when there is no such unit.
-    pub unit_active: Option<bool>,
-    /// `None` when no calendar or no policy applies (no clocks then).
-    pub sla: Option<SlaContext>,
-}
-
-/// Reads [`Intake`] for a service and unit; `None` when there is no such service.
-pub fn intake(conn: &mut DbConnection, service_id: Uuid, unit_id: Uuid) -> Result<Option<Intake>, StoreError> {
+/// The current calendar and policy for a new clock of a ticket filed
+/// against `service_id` by `unit_id`; `None` when no calendar or no policy
+/// applies (such tickets carry no clocks), or the service or unit is unknown.
+pub fn current(conn: &mut DbConnection, service_id: Uuid, unit_id: Uuid) -> Result<Option<SlaContext>, StoreError> {
     let (unit, service) = (ids::to_bytes(unit_id), ids::to_bytes(service_id));
     let heads = match conn {
         DbConnection::Postgres(pg) => diesel::sql_query(HEADS.replace("{u}", "$1").replace("{s}", "$2"))
@@ -137,20 +120,17 @@ pub fn intake(conn: &mut DbConnection, service_id: Uuid, unit_id: Uuid) -> Resul
             .get_result::<Heads>(lite)
             .optional()?,
     };
-    let Some(h) = heads else { return Ok(None) };
-    let sla = match (h.calendar_id, h.calendar_version, h.policy_id, h.policy_version) {
-        (Some(calendar_id), Some(calendar_head), Some(policy_id), Some(policy_head)) => Some(SlaContext {
-            calendar: calendar_version(conn, ids::from_bytes(&calendar_id)?, calendar_head)?,
-            policy: policy_version(conn, ids::from_bytes(&policy_id)?, policy_head)?,
-        }),
-        _ => None,
+    let Some(Heads {
+        calendar_id: Some(calendar_id),
+        calendar_version: Some(calendar_head),
+        policy_id: Some(policy_id),
+        policy_version: Some(policy_head),
+    }) = heads
+    else {
+        return Ok(None);
     };
-    Ok(Some(Intake { service_active: h.service_active, direct_tier2: h.direct_tier2, unit_active: h.unit_active, sla }))
-}
-
-/// The current calendar and policy for a new clock of a ticket filed
-/// against `service_id` by `unit_id`; `None` when no calendar or no policy
-/// applies, or the service is unknown.
-pub fn current(conn: &mut DbConnection, service_id: Uuid, unit_id: Uuid) -> Result<Option<SlaContext>, StoreError> {
-    Ok(intake(conn, service_id, unit_id)?.and_then(|i| i.sla))
+    Ok(Some(SlaContext {
+        calendar: calendar_version(conn, ids::from_bytes(&calendar_id)?, calendar_head)?,
+        policy: policy_version(conn, ids::from_bytes(&policy_id)?, policy_head)?,
+    }))
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::clocks::{self, context_of, StoredClock, Watch};
-use super::context::{self, SlaContext};
+use super::context;
 use crate::db::audit::{self, Change, Context};
 use crate::db::tickets::events::{self, NewEvent};
 use crate::db::tickets::Ticket;
@@ -16,13 +16,19 @@ use crate::domain::sla::alerts::Alert;
 use crate::domain::sla::clock::{ClockKind, PauseCause};
 use crate::domain::ticket::{Command, Priority, Status, TicketState, Tier};
 
-/// The clocks a ticket filed now starts with under `sla` (written by
-/// [`begin`] once the ticket row exists); none without a calendar and policy.
-pub fn plan(sla: Option<&SlaContext>, priority: Priority, now: DateTime<Utc>) -> Result<Vec<StoredClock>, StoreError> {
-    let Some(sla) = sla else { return Ok(Vec::new()) };
+/// The clocks a ticket filed now starts with (written by [`begin`] once
+/// the ticket row exists). None when no calendar or policy applies.
+pub fn plan(
+    conn: &mut DbConnection,
+    service_id: Uuid,
+    unit_id: Uuid,
+    priority: Priority,
+    now: DateTime<Utc>,
+) -> Result<Vec<StoredClock>, StoreError> {
+    let Some(sla) = context::current(conn, service_id, unit_id)? else { return Ok(Vec::new()) };
     [ClockKind::Response, ClockKind::Resolution]
         .into_iter()
-        .map(|kind| StoredClock::start(sla, kind, priority, now))
+        .map(|kind| StoredClock::start(&sla, kind, priority, now))
         .collect()
 }
 

@@ -9,8 +9,7 @@ use uuid::Uuid;
 use super::events::{self, NewEvent};
 use super::{find_any, priority_rank, Ticket, TicketRow};
 use crate::db::audit::{self, Change, Context};
-use crate::db::schema::{counters, idempotency_keys, tickets, users};
-use crate::db::sla::context::Intake;
+use crate::db::schema::{counters, idempotency_keys, services, tickets, units, users};
 use crate::db::{ids, sla, write_tx, DbConnection, StoreError};
 use crate::domain::ticket::intake::{NewTicket, ReporterRef};
 use crate::domain::ticket::{Status, Tier};
@@ -86,15 +85,21 @@ fn existing_by_external_ref(conn: &mut DbConnection, new: &NewTicket) -> Result<
     id.map(|id| find_any(conn, ids::from_bytes(&id)?)).transpose()
 }
 
-/// Checks the service, unit and reporter; returns what intake read of the
-/// service and unit (its tier-2 flag, the SLA context).
-fn check_references(conn: &mut DbConnection, new: &NewTicket) -> Result<Intake, StoreError> {
-    let intake = match sla::context::intake(conn, new.service_id, new.unit_id)? {
+/// Checks the service, unit and reporter; returns the service's tier-2 flag.
+fn check_references(conn: &mut DbConnection, new: &NewTicket) -> Result<bool, StoreError> {
+    let service = services::table
+        .find(ids::to_bytes(new.service_id))
+        .select((services::active, services::direct_tier2))
+        .first::<(bool, bool)>(conn)
+        .optional()?;
+    let direct_tier2 = match service {
         None => return Err(invalid("service_id", "no such service")),
-        Some(i) if !i.service_active => return Err(invalid("service_id", "the service is inactive")),
-        Some(i) => i,
+        Some((false, _)) => return Err(invalid("service_id", "the service is inactive")),
+        Some((true, direct)) => direct,
     };
-    if intake.unit_active != Some(true) {
+    let unit_active: Option<bool> =
+        units::table.find(ids::to_bytes(new.unit_id)).select(units::active).first(conn).optional()?;
+    if unit_active != Some(true) {
         return Err(invalid("unit_id", "no such active unit"));
     }
     if let ReporterRef::User(reporter) = new.reporter {
@@ -108,7 +113,7 @@ fn check_references(conn: &mut DbConnection, new: &NewTicket) -> Result<Intake, 
             _ => return Err(invalid("reporter_id", "must be an active user of the ticket's unit")),
         }
     }
-    Ok(intake)
+    Ok(direct_tier2)
 }
 
 /// Files a ticket (or finds the one an identical earlier request filed).
@@ -119,6 +124,10 @@ pub fn create(
     idempotency: Option<&IdempotencyKey>,
 ) -> Result<CreateOutcome, StoreError> {
     let actor = ctx.actor.ok_or_else(|| StoreError::Corrupt("tickets are filed by someone".to_owned()))?;
+    // Read before the write transaction (SQLite has one writer at a time):
+    // the versions are immutable and outlive their calendar or policy, so
+    // the clocks stay valid even if an edit lands in between.
+    let clocks = sla::lifecycle::plan(conn, new.service_id, new.unit_id, new.priority, ctx.now)?;
     write_tx(conn, |conn| {
         if let Some(key) = idempotency {
             if let Some(ticket) = existing_by_key(conn, key)? {
@@ -128,10 +137,8 @@ pub fn create(
         if let Some(ticket) = existing_by_external_ref(conn, new)? {
             return Ok(CreateOutcome::Existing(ticket));
         }
-        let intake = check_references(conn, new)?;
-        let direct_tier2 = intake.direct_tier2;
+        let direct_tier2 = check_references(conn, new)?;
         let tier = if direct_tier2 { Tier::Two } else { Tier::One };
-        let clocks = sla::lifecycle::plan(intake.sla.as_ref(), new.priority, ctx.now)?;
         let watch = sla::clocks::Watch { priority: new.priority, unit_id: new.unit_id, tier };
         let summary = sla::clocks::summarise(conn, &clocks, watch, ctx.now)?;
         let id = Uuid::now_v7();
