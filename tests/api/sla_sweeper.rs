@@ -20,21 +20,7 @@ fn alerts(steps: &[&Swept]) -> Vec<Alert> {
 }
 
 fn count_events(app: &TestApp, kind: &str) -> i64 {
-    count_where(app, "ticket_events", "kind", kind)
-}
-
-fn count_where(app: &TestApp, table: &str, column: &str, value: &str) -> i64 {
-    use diesel::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let mut conn = app.db.conn().unwrap();
-    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table} WHERE {column} = '{value}'"))
-        .get_result::<Count>(&mut *conn)
-        .unwrap()
-        .n
+    app.count(&format!("ticket_events WHERE kind = '{kind}'"))
 }
 
 async fn the_sweeper_records_each_warning_and_breach_once_and_auto_escalates(backend: Backend) {
@@ -75,7 +61,7 @@ async fn the_sweeper_records_each_warning_and_breach_once_and_auto_escalates(bac
     let escalated =
         timeline.body["items"].as_array().unwrap().iter().find(|e| e["kind"] == "escalated").unwrap().clone();
     assert_eq!(escalated["actor_kind"], "system");
-    assert_eq!(count_where(&app, "audit_log", "action", "ticket.sla_breached"), 2);
+    assert_eq!(app.count("audit_log WHERE action = 'ticket.sla_breached'"), 2);
 }
 
 async fn warnings_wait_for_working_hours_unless_the_ticket_is_critical(backend: Backend) {

@@ -100,7 +100,7 @@ fn view(conn: &mut DbConnection, c: &StoredClock, now: DateTime<Utc>) -> Result<
             to: p.to,
             cause: p.cause,
             reason: p.reason.clone(),
-            clock_seconds: clock.measure(cal, p.from, p.to.unwrap_or(now).max(p.from)).num_seconds(),
+            clock_seconds: clock.pause_length(cal, p, now).num_seconds(),
         })
         .collect();
     Ok(ClockView {

@@ -111,9 +111,14 @@ impl Clock {
         self.stopped_at.is_none() && self.pauses.last().is_some_and(|p| p.to.is_none())
     }
 
-    /// Clock time spent in finished pauses.
-    pub fn paused_time(&self, cal: &WorkingCalendar) -> Duration {
-        self.pauses.iter().filter_map(|p| p.to.map(|to| self.measure(cal, p.from, to))).sum()
+    /// Clock time a pause held back (so far, if it still lasts at `now`).
+    pub fn pause_length(&self, cal: &WorkingCalendar, pause: &Pause, now: DateTime<Utc>) -> Duration {
+        self.measure(cal, pause.from, pause.to.unwrap_or(now).max(pause.from))
+    }
+
+    /// Clock time held back by all pauses until `now`.
+    pub fn paused_time(&self, cal: &WorkingCalendar, now: DateTime<Utc>) -> Duration {
+        self.pauses.iter().map(|p| self.pause_length(cal, p, now)).sum()
     }
 
     /// The whole target as clock time (a working-day target's length
@@ -275,7 +280,7 @@ mod tests {
         assert_eq!(clock.standing(None, wita(2026, 8, 8, 0, 0)), Standing::Paused);
         clock.resume(wita(2026, 8, 10, 8, 30));
         // Paused: Thu 11:00–12:00, 13:00–16:00, Fri 7:30–11:30, 13:00–16:30, Mon 7:30–8:30.
-        assert_eq!(clock.paused_time(&cal), Duration::minutes(60 + 180 + 240 + 210 + 60));
+        assert_eq!(clock.paused_time(&cal, wita(2026, 8, 12, 0, 0)), Duration::minutes(60 + 180 + 240 + 210 + 60));
         // 180 minutes left from Monday 08:30 -> 11:30.
         let due = clock.schedule(&cal).unwrap().unwrap().due_at;
         assert_eq!(due, wita(2026, 8, 10, 11, 30));

@@ -46,8 +46,7 @@ pub fn explain(
         parts.push(format!("Holidays skipped: {}.", list.join(", ")));
     }
     if !clock.pauses.is_empty() {
-        let paused: Duration =
-            clock.pauses.iter().map(|p| clock.measure(cal, p.from, p.to.unwrap_or(now).max(p.from))).sum();
+        let paused = clock.paused_time(cal, now);
         let times = u32::try_from(clock.pauses.len()).unwrap_or(u32::MAX);
         parts.push(format!("Paused {}, {} of clock time in all.", plural(times, "time", "times"), minutes(paused)));
     }

@@ -188,7 +188,8 @@ impl TestApp {
         spbe_desk::jobs::sla_sweeper::sweep_now(&self.db, &self.clock, 100_000).await.expect("sweep")
     }
 
-    /// Counts the rows of a table (to show that bad input changed nothing).
+    /// Counts the rows of a table, or of `table WHERE …` (to show that bad
+    /// input changed nothing, or what a step wrote).
     pub fn count(&self, table: &str) -> i64 {
         use diesel::RunQueryDsl;
         #[derive(diesel::QueryableByName)]
