@@ -23,6 +23,21 @@ pub struct Settings {
     pub log: LogSettings,
     pub tickets: TicketSettings,
     pub sla: SlaSettings,
+    pub audit: AuditSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// Seconds between checkpoints of the audit chains (taken only when a
+    /// chain moved); 0 turns the checkpointer off in this instance.
+    pub checkpoint_interval_seconds: u32,
+    /// The Ed25519 key that signs checkpoints (32-byte seed, hex). When
+    /// unset, one is generated into `data.dir`; when set, it must exist.
+    pub signing_key_file: Option<PathBuf>,
+    /// Public keys (32 bytes, hex) of earlier signing keys whose
+    /// checkpoints still verify after a rotation.
+    pub trusted_public_keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -165,6 +180,7 @@ impl Default for Settings {
                 .to_vec(),
             },
             sla: SlaSettings { sweep_interval_seconds: 30, sweep_batch: 10_000 },
+            audit: AuditSettings { checkpoint_interval_seconds: 600, signing_key_file: None, trusted_public_keys: vec![] },
         }
     }
 }

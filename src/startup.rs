@@ -11,9 +11,10 @@ use actix_web::{web, App, HttpMessage, HttpServer};
 use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::api::{self, extract};
-use crate::auth::{keys, TokenService};
+use crate::auth::{audit_key, keys, TokenService};
 use crate::clock::Clock;
-use crate::config::{Settings, SlaSettings};
+use crate::auth::audit_key::AuditKeys;
+use crate::config::{AuditSettings, Settings, SlaSettings};
 use crate::db::{migrate, Db};
 use crate::metrics::HttpMetrics;
 use crate::state::AppState;
@@ -25,6 +26,7 @@ pub struct Application {
     db: Db,
     clock: Arc<dyn Clock>,
     sla: SlaSettings,
+    audit: (AuditSettings, AuditKeys),
 }
 
 /// Opens the database named by the settings and applies pending migrations.
@@ -44,18 +46,21 @@ impl Application {
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, String> {
         let db = open_database(&settings).await?;
         let key = keys::load(&settings.auth, &settings.data.dir)?;
+        let audit_keys = audit_key::load(&settings.audit, &settings.data.dir)?;
         let tokens = TokenService::new(&key, &settings.auth.issuer, settings.auth.access_token_seconds)?;
         let address = settings.listen_address()?;
         let listener = TcpListener::bind(address).map_err(|e| format!("cannot listen on {address}: {e}"))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let workers = settings.server.workers;
         let sla = settings.sla.clone();
+        let audit = (settings.audit.clone(), audit_keys.clone());
         let state = web::Data::new(AppState {
             db: db.clone(),
             clock: Arc::clone(&clock),
             tokens,
             settings,
             metrics: HttpMetrics::new()?,
+            audit_keys: audit_keys.clone(),
         });
         let mut server = HttpServer::new(move || app(state.clone()))
             .listen(listener)
@@ -65,7 +70,7 @@ impl Application {
             server = server.workers(workers);
         }
         tracing::info!(%address, port, "listening");
-        Ok(Self { server: server.run(), port, db, clock, sla })
+        Ok(Self { server: server.run(), port, db, clock, sla, audit })
     }
 
     pub fn port(&self) -> u16 {
@@ -79,9 +84,11 @@ impl Application {
     /// Serves (and sweeps SLA clocks) until SIGINT or SIGTERM, then drains
     /// in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let sweeper = crate::jobs::sla_sweeper::spawn(self.db.clone(), self.clock, &self.sla);
+        let sweeper = crate::jobs::sla_sweeper::spawn(self.db.clone(), Arc::clone(&self.clock), &self.sla);
+        let (audit, keys) = self.audit;
+        let checkpointer = crate::jobs::audit_checkpointer::spawn(self.db.clone(), self.clock, &audit, keys);
         let served = self.server.await;
-        if let Some(task) = sweeper {
+        for task in [sweeper, checkpointer].into_iter().flatten() {
             task.abort();
         }
         served

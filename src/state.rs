@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::audit_key::AuditKeys;
 use crate::auth::TokenService;
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -15,4 +16,5 @@ pub struct AppState {
     pub tokens: TokenService,
     pub settings: Settings,
     pub metrics: HttpMetrics,
+    pub audit_keys: AuditKeys,
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::pagination::{Page, PageRequest};
 use crate::auth::Authenticated;
-use crate::db::audit::{self, AuditFilter, AuditRecord};
+use crate::db::journal::{self, AuditFilter, AuditRecord};
 use crate::domain::policy::Action;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -81,6 +81,6 @@ pub async fn list_audit(
         after_id: page.after_id,
         limit: page.fetch_limit(),
     };
-    let rows = state.db.run(move |conn| audit::list(conn, &filter)).await?;
+    let rows = state.db.run(move |conn| journal::list_audit(conn, &filter)).await?;
     Ok(HttpResponse::Ok().json(page.page(rows, |r| r.id, AuditRecordResponse::from)))
 }

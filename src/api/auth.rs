@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::api::extract::Json;
 use crate::auth::{password, secrets, Authenticated};
-use crate::db::audit::Context;
+use crate::domain::journal::Context;
 use crate::db::sessions::{self, Refreshed};
 use crate::db::throttle::{self, ThrottleRule};
 use crate::db::{api_keys, users, DbConnection};
@@ -72,7 +72,7 @@ fn client_address(req: &HttpRequest, trusted: &[std::net::IpAddr]) -> String {
 const BAD_CREDENTIALS: &str = "wrong e-mail address or password";
 
 fn request_context(req: &HttpRequest, now: chrono::DateTime<chrono::Utc>, actor: Option<Actor>) -> Context {
-    Context { actor, request_id: req.extensions().get::<RequestId>().map(ToString::to_string), now }
+    Context::new(actor, req.extensions().get::<RequestId>().map(ToString::to_string), now)
 }
 
 /// Admits the attempt through the throttle, then checks the password.

@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod audit_chain;
 pub mod auth;
 pub mod calendar_due;
 pub mod calendars;
@@ -78,7 +79,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .configure(ticket_routes)
                 .configure(calendar_routes)
-                .service(resource("/audit", "GET").route(web::get().to(audit::list_audit))),
+                .service(resource("/audit", "GET").route(web::get().to(audit::list_audit)))
+                .service(resource("/audit/verify", "GET").route(web::get().to(audit_chain::verify_audit)))
+                .service(
+                    resource("/audit/checkpoints", "GET, POST")
+                        .route(web::get().to(audit_chain::list_checkpoints))
+                        .route(web::post().to(audit_chain::create_checkpoint)),
+                )
+                .service(resource("/audit/export", "GET").route(web::get().to(audit_chain::export_audit))),
         );
 }
 

@@ -5,7 +5,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::tickets::{self, actions, attachments, comments, sla};
-use super::{api_keys, audit, auth, calendar_due, calendars, health, reports, services, sla_policies, units, users};
+use super::{api_keys, audit, audit_chain, auth, calendar_due, calendars, health, reports, services, sla_policies, units, users};
 use crate::error::{FieldErrorDoc, Problem};
 
 #[derive(OpenApi)]
@@ -32,6 +32,10 @@ use crate::error::{FieldErrorDoc, Problem};
         sla_policies::replace_policy, sla_policies::delete_policy,
         sla::ticket_sla, sla::recompute_sla, reports::sla_report,
         audit::list_audit,
+        audit_chain::verify_audit,
+        audit_chain::list_checkpoints,
+        audit_chain::create_checkpoint,
+        audit_chain::export_audit,
         openapi_json,
     ),
     components(schemas(Problem, FieldErrorDoc)),

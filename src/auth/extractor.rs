@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::jwt::TokenError;
 use super::secrets::{digest, API_KEY_PREFIX};
-use crate::db::audit::Context;
+use crate::domain::journal::Context;
 use crate::db::{api_keys, sessions};
 use crate::domain::policy::{Action, Principal};
 use crate::error::ApiError;
@@ -36,7 +36,7 @@ impl Authenticated {
 
     /// The audit context of a mutation made by this caller at `now`.
     pub fn context(&self, now: chrono::DateTime<chrono::Utc>) -> Context {
-        Context { actor: Some(self.principal.actor), request_id: self.request_id.clone(), now }
+        Context::new(Some(self.principal.actor), self.request_id.clone(), now)
     }
 }
 

@@ -44,7 +44,7 @@ pub fn load(settings: &AuthSettings, data_dir: &Path) -> Result<SigningKey, Stri
     Ok(SigningKey::Secret(secret.into_bytes()))
 }
 
-fn write_private(path: &Path, contents: &str) -> Result<(), String> {
+pub(crate) fn write_private(path: &Path, contents: &str) -> Result<(), String> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

@@ -6,7 +6,7 @@ use chrono::Utc;
 
 use super::AdminCommand;
 use crate::auth::{password, secrets};
-use crate::db::audit::Context;
+use crate::domain::journal::Context;
 use crate::db::{units, users, Db};
 use crate::domain::email::EmailAddress;
 use crate::domain::organisation::{NewUnit, TimeZone};

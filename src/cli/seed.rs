@@ -4,7 +4,7 @@
 use chrono::Utc;
 
 use crate::auth::{password, secrets};
-use crate::db::audit::Context;
+use crate::domain::journal::Context;
 use crate::db::calendars::{self, CalendarDraft, StoredSpecial};
 use crate::db::{services, units, users, Db, DbConnection};
 use crate::domain::email::EmailAddress;

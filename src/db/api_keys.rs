@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::audit::{self, Change, Context};
+use crate::db::journal::{self, snapshot};
+use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use super::schema::{api_keys, units};
 use super::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::organisation::UnitKind;
@@ -97,16 +98,10 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: NewApiKey) -> Result<
         };
         diesel::insert_into(api_keys::table).values(&row).execute(conn)?;
         let key = find(conn, id)?;
-        audit::record(
+        journal::record(
             conn,
             ctx,
-            Change {
-                action: "api_key.created",
-                entity_type: "api_key",
-                entity_id: id,
-                before: None,
-                after: Some(audit::snapshot(&key)?),
-            },
+            Entry::resource(Resource::ApiKey, ResourceChange::Created, id).states(None, Some(snapshot(&key)?)),
         )?;
         Ok(key)
     })
@@ -142,16 +137,10 @@ pub fn revoke(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<ApiKey
             .set(api_keys::revoked_at.eq(ctx.now.naive_utc()))
             .execute(conn)?;
         let after = find(conn, id)?;
-        audit::record(
+        journal::record(
             conn,
             ctx,
-            Change {
-                action: "api_key.revoked",
-                entity_type: "api_key",
-                entity_id: id,
-                before: Some(audit::snapshot(&before)?),
-                after: Some(audit::snapshot(&after)?),
-            },
+            Entry::resource(Resource::ApiKey, ResourceChange::Revoked, id).states(Some(snapshot(&before)?), Some(snapshot(&after)?)),
         )?;
         Ok(after)
     })

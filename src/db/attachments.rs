@@ -5,9 +5,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::audit::{self, Change, Context};
+use crate::db::journal::{self, snapshot};
+use crate::domain::journal::{Context, Entry, Event, Subject};
 use super::schema::attachments;
-use super::tickets::events::{self, NewEvent};
 use super::{comments, ids, tickets, write_tx, DbConnection, StoreError};
 use crate::domain::policy::Principal;
 use crate::domain::ticket::access::{self, TicketScope};
@@ -119,25 +119,14 @@ pub fn add(
         };
         diesel::insert_into(attachments::table).values(&row).execute(conn)?;
         let attachment = Attachment::try_from(row)?;
-        let data = serde_json::json!({ "attachment_id": attachment.id, "filename": attachment.filename, "comment_id": attachment.comment_id });
-        let event = NewEvent {
-            ticket_id: new.ticket_id,
-            kind: "attachment_added",
-            from: None,
-            to: None,
-            data: Some(data),
+        let subject = Subject::TicketPart { ticket_id: new.ticket_id, entity_type: "attachment", id: attachment.id };
+        let event = Event::AttachmentAdded {
+            attachment_id: attachment.id,
+            filename: attachment.filename.clone(),
+            comment_id: attachment.comment_id,
             internal,
         };
-        events::record(conn, ctx, event)?;
-        let after = Some(audit::snapshot(&attachment)?);
-        let change = Change {
-            action: "attachment.created",
-            entity_type: "attachment",
-            entity_id: attachment.id,
-            before: None,
-            after,
-        };
-        audit::record(conn, ctx, change)?;
+        journal::record(conn, ctx, Entry::new(subject, event).after(snapshot(&attachment)?))?;
         Ok(attachment)
     })
 }

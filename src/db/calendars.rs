@@ -9,7 +9,8 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::audit::{self, Change, Context};
+use crate::db::journal;
+use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use super::schema::{calendar_holidays, calendar_specials, calendar_versions, calendars, services, units};
 use super::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::sla::holiday::{Holiday, HolidayKind};
@@ -187,11 +188,11 @@ pub fn find_version(conn: &mut DbConnection, id: Uuid, version: i64) -> Result<C
 }
 
 /// Stores the current state as a new version's snapshot and audits it.
-fn snapshot(
+fn save_version(
     conn: &mut DbConnection,
     ctx: &Context,
     id: Uuid,
-    action: &str,
+    change: ResourceChange,
     before: Option<&Calendar>,
 ) -> Result<Calendar, StoreError> {
     let calendar = find(conn, id)?;
@@ -204,14 +205,9 @@ fn snapshot(
             calendar_versions::created_at.eq(ctx.now.naive_utc()),
         ))
         .execute(conn)?;
-    let change = Change {
-        action,
-        entity_type: "calendar",
-        entity_id: id,
-        before: before.map(audit::snapshot).transpose()?,
-        after: Some(audit::snapshot(&calendar)?),
-    };
-    audit::record(conn, ctx, change)?;
+    let before = before.map(journal::snapshot).transpose()?;
+    let entry = Entry::resource(Resource::Calendar, change, id).states(before, Some(journal::snapshot(&calendar)?));
+    journal::record(conn, ctx, entry)?;
     Ok(calendar)
 }
 
@@ -251,7 +247,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, draft: &CalendarDraft) -> 
             .execute(conn)
             .map_err(explain_conflict)?;
         replace_specials(conn, id, &draft.specials)?;
-        snapshot(conn, ctx, id, "calendar.created", None)
+        save_version(conn, ctx, id, ResourceChange::Created, None)
     })
 }
 
@@ -293,7 +289,7 @@ pub fn update(
             .execute(conn)
             .map_err(explain_conflict)?;
         replace_specials(conn, id, &draft.specials)?;
-        snapshot(conn, ctx, id, "calendar.updated", Some(&before))
+        save_version(conn, ctx, id, ResourceChange::Updated, Some(&before))
     })
 }
 
@@ -327,7 +323,7 @@ pub fn import_holidays(
                 ))
                 .execute(conn)?;
         }
-        snapshot(conn, ctx, id, "calendar.holidays_imported", Some(&before))
+        save_version(conn, ctx, id, ResourceChange::HolidaysImported, Some(&before))
     })
 }
 
@@ -350,7 +346,7 @@ pub fn remove_holiday(
             return Err(StoreError::NotFound);
         }
         bump(conn, ctx, &before, None)?;
-        snapshot(conn, ctx, id, "calendar.holiday_removed", Some(&before))
+        save_version(conn, ctx, id, ResourceChange::HolidayRemoved, Some(&before))
     })
 }
 
@@ -371,14 +367,8 @@ pub fn delete(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<(), St
         diesel::delete(calendar_specials::table.filter(calendar_specials::calendar_id.eq(&key))).execute(conn)?;
         // Its versions stay: clocks that ran under them remain explainable.
         diesel::delete(calendars::table.find(&key)).execute(conn)?;
-        let change = Change {
-            action: "calendar.deleted",
-            entity_type: "calendar",
-            entity_id: id,
-            before: Some(audit::snapshot(&before)?),
-            after: None,
-        };
-        audit::record(conn, ctx, change)
+        let entry = Entry::resource(Resource::Calendar, ResourceChange::Deleted, id);
+        journal::record(conn, ctx, entry.before(journal::snapshot(&before)?))
     })
 }
 

@@ -5,9 +5,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::audit::{self, Change, Context};
+use crate::db::journal::{self, snapshot};
+use crate::domain::journal::{Context, Entry, Event, Subject};
 use super::schema::ticket_comments;
-use super::tickets::events::{self, NewEvent};
 use super::{ids, sla, tickets, write_tx, DbConnection, StoreError};
 use crate::domain::policy::Principal;
 use crate::domain::ticket::access::{self, TicketScope};
@@ -85,18 +85,9 @@ pub fn add(
         if !internal && access::works_queue(principal, &ticket.facts()) {
             sla::lifecycle::after_public_reply(conn, ctx, &ticket)?;
         }
-        let data = serde_json::json!({ "comment_id": comment.id, "internal": internal });
-        events::record(
-            conn,
-            ctx,
-            NewEvent { ticket_id, kind: "commented", from: None, to: None, data: Some(data), internal },
-        )?;
-        let after = Some(audit::snapshot(&comment)?);
-        audit::record(
-            conn,
-            ctx,
-            Change { action: "comment.created", entity_type: "comment", entity_id: comment.id, before: None, after },
-        )?;
+        let subject = Subject::TicketPart { ticket_id, entity_type: "comment", id: comment.id };
+        let event = Event::CommentAdded { comment_id: comment.id, internal };
+        journal::record(conn, ctx, Entry::new(subject, event).after(snapshot(&comment)?))?;
         Ok(comment)
     })
 }

@@ -27,5 +27,11 @@ pub fn run_pending(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
             .run_pending_migrations(SQLITE)
             .map(|versions| versions.iter().map(ToString::to_string).collect::<Vec<_>>()),
     };
-    applied.map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))
+    let applied = applied.map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))?;
+    // Rows written before the audit chain existed are chained once, here.
+    let chained = super::journal::chain_unhashed_rows(conn)?;
+    if chained > 0 {
+        tracing::info!(rows = chained, "chained audit rows written before the audit chain");
+    }
+    Ok(applied)
 }

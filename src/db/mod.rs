@@ -6,7 +6,7 @@
 
 pub mod api_keys;
 pub mod attachments;
-pub mod audit;
+pub mod journal;
 pub mod calendars;
 pub mod comments;
 mod error;

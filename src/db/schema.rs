@@ -88,6 +88,41 @@ diesel::table! {
         before_json -> Nullable<Text>,
         after_json -> Nullable<Text>,
         request_id -> Nullable<Text>,
+        chain_id -> Nullable<Binary>,
+        position -> Nullable<BigInt>,
+        prev_hash -> Nullable<Binary>,
+        hash -> Nullable<Binary>,
+    }
+}
+
+diesel::table! {
+    audit_heads (chain_id) {
+        chain_id -> Binary,
+        position -> BigInt,
+        hash -> Binary,
+        signed -> Bool,
+    }
+}
+
+diesel::table! {
+    audit_checkpoints (seq) {
+        seq -> BigInt,
+        taken_at -> Timestamp,
+        key_id -> Text,
+        prev_hash -> Binary,
+        head_count -> BigInt,
+        heads_digest -> Binary,
+        hash -> Binary,
+        signature -> Binary,
+    }
+}
+
+diesel::table! {
+    audit_checkpoint_heads (chain_id, checkpoint_seq) {
+        chain_id -> Binary,
+        checkpoint_seq -> BigInt,
+        position -> BigInt,
+        hash -> Binary,
     }
 }
 
@@ -150,6 +185,7 @@ diesel::table! {
         created_by_kind -> Text,
         created_by -> Binary,
         event_seq -> Integer,
+        public_event_seq -> Integer,
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
@@ -197,6 +233,7 @@ diesel::table! {
         data_json -> Nullable<Text>,
         internal -> Bool,
         occurred_at -> Timestamp,
+        public_seq -> Nullable<Integer>,
     }
 }
 

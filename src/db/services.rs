@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::audit::{self, Change, Context};
+use crate::db::journal::{self, snapshot};
+use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use super::schema::{services, units};
 use super::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::service::{NewService, Platform, ServiceCategory, ServiceChanges};
@@ -150,9 +151,8 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewService) -> Resul
         };
         diesel::insert_into(services::table).values(&row).execute(conn).map_err(explain_conflict)?;
         let service = find(conn, id)?;
-        let after = Some(audit::snapshot(&service)?);
-        let change = Change { action: "service.created", entity_type: "service", entity_id: id, before: None, after };
-        audit::record(conn, ctx, change)?;
+        let entry = Entry::resource(Resource::Service, ResourceChange::Created, id).after(snapshot(&service)?);
+        journal::record(conn, ctx, entry)?;
         Ok(service)
     })
 }
@@ -257,14 +257,8 @@ pub fn update(
             return Err(StoreError::StaleVersion);
         }
         let after = find(conn, id)?;
-        let change = Change {
-            action: "service.updated",
-            entity_type: "service",
-            entity_id: id,
-            before: Some(audit::snapshot(&before)?),
-            after: Some(audit::snapshot(&after)?),
-        };
-        audit::record(conn, ctx, change)?;
+        let entry = Entry::resource(Resource::Service, ResourceChange::Updated, id);
+        journal::record(conn, ctx, entry.states(Some(snapshot(&before)?), Some(snapshot(&after)?)))?;
         Ok(after)
     })
 }

@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::audit::{self, Change, Context};
+use crate::db::journal;
+use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use super::schema::{refresh_tokens, sessions, units, users};
 use super::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::organisation::UnitKind;
@@ -58,21 +59,12 @@ fn insert_token(
 fn audit_session(
     conn: &mut DbConnection,
     ctx: &Context,
-    action: &str,
+    change: ResourceChange,
     session_id: Uuid,
     user_id: Uuid,
 ) -> Result<(), StoreError> {
-    audit::record(
-        conn,
-        ctx,
-        Change {
-            action,
-            entity_type: "session",
-            entity_id: session_id,
-            before: None,
-            after: Some(serde_json::json!({ "user_id": user_id })),
-        },
-    )
+    let entry = Entry::resource(Resource::Session, change, session_id);
+    journal::record(conn, ctx, entry.after(serde_json::json!({ "user_id": user_id })))
 }
 
 /// Opens a session for `user_id` with its first refresh token.
@@ -93,7 +85,7 @@ pub fn open(
             ))
             .execute(conn)?;
         insert_token(conn, session_id, token_hash, ctx.now, expires_at)?;
-        audit_session(conn, ctx, "session.opened", session_id, user_id)?;
+        audit_session(conn, ctx, ResourceChange::Opened, session_id, user_id)?;
         Ok(session_id)
     })
 }
@@ -147,7 +139,7 @@ pub fn rotate(
             return Ok(Refreshed::ReuseDetected);
         }
         insert_token(conn, session_id, next_hash, ctx.now, next_expires_at)?;
-        audit_session(conn, ctx, "session.refreshed", session_id, user_id)?;
+        audit_session(conn, ctx, ResourceChange::Refreshed, session_id, user_id)?;
         Ok(Refreshed::Rotated { user_id, session_id })
     })
 }
@@ -160,17 +152,8 @@ pub fn revoke(conn: &mut DbConnection, ctx: &Context, session_id: Uuid, reason: 
             .set((sessions::revoked_at.eq(ctx.now.naive_utc()), sessions::revoked_reason.eq(reason)))
             .execute(conn)?;
         if revoked > 0 {
-            audit::record(
-                conn,
-                ctx,
-                Change {
-                    action: "session.revoked",
-                    entity_type: "session",
-                    entity_id: session_id,
-                    before: None,
-                    after: Some(serde_json::json!({ "reason": reason })),
-                },
-            )?;
+            let entry = Entry::resource(Resource::Session, ResourceChange::Revoked, session_id);
+            journal::record(conn, ctx, entry.after(serde_json::json!({ "reason": reason })))?;
         }
         Ok(())
     })

@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::audit::{self, Change, Context};
+use crate::db::journal;
+use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use super::schema::{services, sla_policies, sla_policy_versions};
 use super::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::sla::policy::SlaPolicy;
@@ -129,14 +130,14 @@ fn take_default(conn: &mut DbConnection, ctx: &Context, id: Uuid, is_default: bo
             sla_policies::updated_at.eq(ctx.now.naive_utc()),
         ))
         .execute(conn)?;
-    snapshot(conn, ctx, current.id, "sla_policy.no_longer_default", Some(&current)).map(|_| ())
+    save_version(conn, ctx, current.id, ResourceChange::NoLongerDefault, Some(&current)).map(|_| ())
 }
 
-fn snapshot(
+fn save_version(
     conn: &mut DbConnection,
     ctx: &Context,
     id: Uuid,
-    action: &str,
+    change: ResourceChange,
     before: Option<&Policy>,
 ) -> Result<Policy, StoreError> {
     let policy = find(conn, id)?;
@@ -149,14 +150,9 @@ fn snapshot(
             sla_policy_versions::created_at.eq(ctx.now.naive_utc()),
         ))
         .execute(conn)?;
-    let change = Change {
-        action,
-        entity_type: "sla_policy",
-        entity_id: id,
-        before: before.map(audit::snapshot).transpose()?,
-        after: Some(audit::snapshot(&policy)?),
-    };
-    audit::record(conn, ctx, change)?;
+    let before = before.map(journal::snapshot).transpose()?;
+    let entry = Entry::resource(Resource::SlaPolicy, change, id).states(before, Some(journal::snapshot(&policy)?));
+    journal::record(conn, ctx, entry)?;
     Ok(policy)
 }
 
@@ -178,7 +174,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, draft: &PolicyDraft) -> Re
             ))
             .execute(conn)
             .map_err(explain_conflict)?;
-        snapshot(conn, ctx, id, "sla_policy.created", None)
+        save_version(conn, ctx, id, ResourceChange::Created, None)
     })
 }
 
@@ -214,7 +210,7 @@ pub fn update(
                 None => StoreError::Conflict("the policy was changed at the same moment; retry".to_owned()),
             });
         }
-        snapshot(conn, ctx, id, "sla_policy.updated", Some(&before))
+        save_version(conn, ctx, id, ResourceChange::Updated, Some(&before))
     })
 }
 
@@ -235,14 +231,8 @@ pub fn delete(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<(), St
         }
         // Its versions stay: clocks that ran under them remain explainable.
         diesel::delete(sla_policies::table.find(&key)).execute(conn)?;
-        let change = Change {
-            action: "sla_policy.deleted",
-            entity_type: "sla_policy",
-            entity_id: id,
-            before: Some(audit::snapshot(&before)?),
-            after: None,
-        };
-        audit::record(conn, ctx, change)
+        let entry = Entry::resource(Resource::SlaPolicy, ResourceChange::Deleted, id);
+        journal::record(conn, ctx, entry.before(journal::snapshot(&before)?))
     })
 }
 

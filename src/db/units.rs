@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::audit::{self, Change, Context};
+use crate::db::journal::{self, snapshot};
+use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use super::schema::units;
 use super::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::organisation::{NewUnit, UnitChanges, UnitKind};
@@ -122,16 +123,10 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewUnit) -> Result<U
         super::calendars::check_exists(conn, new.calendar_id)?;
         diesel::insert_into(units::table).values(&row).execute(conn).map_err(|e| explain_conflict(e.into()))?;
         let unit = find(conn, ids::from_bytes(&row.id)?)?;
-        audit::record(
+        journal::record(
             conn,
             ctx,
-            Change {
-                action: "unit.created",
-                entity_type: "unit",
-                entity_id: unit.id,
-                before: None,
-                after: Some(audit::snapshot(&unit)?),
-            },
+            Entry::resource(Resource::Unit, ResourceChange::Created, unit.id).states(None, Some(snapshot(&unit)?)),
         )?;
         Ok(unit)
     })
@@ -227,16 +222,10 @@ pub fn update(
             return Err(StoreError::StaleVersion);
         }
         let after = find(conn, id)?;
-        audit::record(
+        journal::record(
             conn,
             ctx,
-            Change {
-                action: "unit.updated",
-                entity_type: "unit",
-                entity_id: id,
-                before: Some(audit::snapshot(&before)?),
-                after: Some(audit::snapshot(&after)?),
-            },
+            Entry::resource(Resource::Unit, ResourceChange::Updated, id).states(Some(snapshot(&before)?), Some(snapshot(&after)?)),
         )?;
         Ok(after)
     })

@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::audit::{self, Change, Context};
+use crate::db::journal::{self, snapshot};
+use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use super::schema::{units, users};
 use super::{ids, sessions, write_tx, DbConnection, StoreError};
 use crate::domain::policy::UserVisibility;
@@ -145,16 +146,10 @@ pub fn insert(
         };
         diesel::insert_into(users::table).values(&row).execute(conn).map_err(explain_conflict)?;
         let user = find(conn, UserVisibility::All, id)?;
-        audit::record(
+        journal::record(
             conn,
             ctx,
-            Change {
-                action: "user.created",
-                entity_type: "user",
-                entity_id: id,
-                before: None,
-                after: Some(audit::snapshot(&user)?),
-            },
+            Entry::resource(Resource::User, ResourceChange::Created, id).states(None, Some(snapshot(&user)?)),
         )?;
         Ok(user)
     })
@@ -257,18 +252,10 @@ pub fn update(
             sessions::revoke_all_for_user(conn, ctx, id, "password changed")?;
         }
         let after = find(conn, UserVisibility::All, id)?;
-        let action = if password_hash.is_some() { "user.updated_with_password" } else { "user.updated" };
-        audit::record(
-            conn,
-            ctx,
-            Change {
-                action,
-                entity_type: "user",
-                entity_id: id,
-                before: Some(audit::snapshot(&before)?),
-                after: Some(audit::snapshot(&after)?),
-            },
-        )?;
+        let change =
+            if password_hash.is_some() { ResourceChange::UpdatedWithPassword } else { ResourceChange::Updated };
+        let entry = Entry::resource(Resource::User, change, id).states(Some(snapshot(&before)?), Some(snapshot(&after)?));
+        journal::record(conn, ctx, entry)?;
         Ok(after)
     })
 }

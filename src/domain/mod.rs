@@ -4,6 +4,7 @@
 //! can be unit-tested in isolation and reused by the API, the store and jobs.
 
 pub mod email;
+pub mod journal;
 pub mod organisation;
 pub mod page;
 pub mod password;

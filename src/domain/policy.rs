@@ -47,6 +47,8 @@ pub enum Action {
     ReadApiKeys,
     ManageApiKeys,
     ReadAudit,
+    /// Sign the audit chain heads now, rather than at the next interval.
+    SignAuditCheckpoint,
     /// Re-run a ticket's SLA clocks under the current calendar and policy.
     RecomputeSla,
     /// SLA reports (over the tickets the caller's scope covers).
@@ -77,6 +79,7 @@ impl Principal {
             }
             Action::ReadApiKeys | Action::ReadAudit => self.has(Role::Admin) || self.has(Role::Auditor),
             Action::ReadUsers => self.user_visibility() != UserVisibility::Nothing,
+            Action::SignAuditCheckpoint => self.has(Role::Admin) && matches!(self.actor, Actor::User(_)),
             Action::RecomputeSla => {
                 (self.has(Role::Supervisor) || self.has(Role::Admin)) && matches!(self.actor, Actor::User(_))
             }
@@ -127,6 +130,7 @@ mod tests {
         assert!(!auditor.can(Action::ManageUsers));
         assert!(!auditor.can(Action::ManageUnits));
         assert!(auditor.can(Action::ReadAudit));
+        assert!(!auditor.can(Action::SignAuditCheckpoint));
         assert_eq!(auditor.user_visibility(), UserVisibility::All);
     }
 

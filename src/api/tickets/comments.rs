@@ -126,7 +126,7 @@ pub async fn list_events(
             let scope = TicketScope::of(&principal);
             let ticket_id = resolve(conn, &scope, &raw)?;
             let ticket = tickets::find(conn, &scope, ticket_id)?;
-            tickets::events::list(conn, ticket_id, access::is_staff(&principal, &ticket.facts()))
+            crate::db::journal::timeline::list(conn, ticket_id, access::is_staff(&principal, &ticket.facts()))
         })
         .await?;
     Ok(HttpResponse::Ok().json(EventList { items: rows.into_iter().map(TicketEventResponse::from).collect() }))

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::db::tickets::events::TicketEvent;
+use crate::db::journal::timeline::TicketEvent;
 use crate::db::tickets::Ticket;
 use crate::domain::policy::Principal;
 use crate::domain::sla::clock::ClockKind;

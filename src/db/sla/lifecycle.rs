@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::clocks::{self, context_of, StoredClock, Watch};
 use super::context;
-use crate::db::audit::{self, Change, Context};
-use crate::db::tickets::events::{self, NewEvent};
+use crate::db::journal;
+use crate::domain::journal::{ClockAlert, Context, Entry, Event, Subject};
 use crate::db::tickets::Ticket;
 use crate::db::{DbConnection, StoreError};
 use crate::domain::sla::alerts::Alert;
@@ -185,19 +185,20 @@ pub fn record_alert(
     c: &StoredClock,
     alert: Alert,
 ) -> Result<(), StoreError> {
-    let (kind, action, fell_due_at) = match alert {
-        Alert::Warning => ("sla_warning", "ticket.sla_warning", c.warn_at),
-        Alert::Breach => ("sla_breached", "ticket.sla_breached", c.due_at),
+    let fell_due_at = match alert {
+        Alert::Warning => c.warn_at,
+        Alert::Breach => c.due_at,
     };
-    let data = serde_json::json!({
-        "clock": c.clock.kind,
-        "target": c.clock.target,
-        "fell_due_at": fell_due_at,
-        "due_at": c.due_at,
-        "stopped_at": c.clock.stopped_at,
-    });
-    let event = NewEvent { ticket_id, kind, from: None, to: None, data: Some(data.clone()), internal: true };
-    events::record(conn, ctx, event)?;
-    let change = Change { action, entity_type: "ticket", entity_id: ticket_id, before: None, after: Some(data) };
-    audit::record(conn, ctx, change)
+    let details = ClockAlert {
+        clock: c.clock.kind,
+        target: c.clock.target,
+        fell_due_at,
+        due_at: c.due_at,
+        stopped_at: c.clock.stopped_at,
+    };
+    let event = match alert {
+        Alert::Warning => Event::SlaWarning(details),
+        Alert::Breach => Event::SlaBreached(details),
+    };
+    journal::record(conn, ctx, Entry::new(Subject::Ticket(ticket_id), event))
 }

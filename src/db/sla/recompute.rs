@@ -6,8 +6,8 @@ use uuid::Uuid;
 use super::clocks::{self, StoredClock, Watch};
 use super::context;
 use super::lifecycle::{forget_alerts_not_yet_due, settle};
-use crate::db::audit::{self, Change, Context};
-use crate::db::tickets::events::{self, NewEvent};
+use crate::db::journal;
+use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::db::tickets::{self, Ticket};
 use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::ticket::access::TicketScope;
@@ -64,24 +64,15 @@ pub fn recompute(
         settle(conn, ctx, ticket_id, Watch::of(&ticket), &mut clocks)?;
         let after: Vec<serde_json::Value> = clocks::load(conn, ticket_id)?.iter().map(describe).collect();
         let kinds: Vec<_> = clocks.iter().map(|c| c.clock.kind).collect();
-        let data = serde_json::json!({ "reason": reason, "clocks": kinds, "before": before, "after": after });
-        let event = NewEvent {
-            ticket_id,
-            kind: "sla_recomputed",
-            from: None,
-            to: None,
-            data: Some(data.clone()),
-            internal: true,
+        let states = (serde_json::json!({ "clocks": before }), serde_json::json!({ "clocks": after, "reason": reason }));
+        let event = Event::SlaRecomputed {
+            reason: reason.to_owned(),
+            clocks: kinds,
+            before: states.0["clocks"].clone(),
+            after: states.1["clocks"].clone(),
         };
-        events::record(conn, ctx, event)?;
-        let change = Change {
-            action: "ticket.sla_recomputed",
-            entity_type: "ticket",
-            entity_id: ticket_id,
-            before: Some(serde_json::json!({ "clocks": data["before"] })),
-            after: Some(serde_json::json!({ "clocks": data["after"], "reason": reason })),
-        };
-        audit::record(conn, ctx, change)?;
+        let entry = Entry::new(Subject::Ticket(ticket_id), event).states(Some(states.0), Some(states.1));
+        journal::record(conn, ctx, entry)?;
         tickets::find_any(conn, ticket_id)
     })
 }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::clocks::{self, context_of, Watch};
 use super::lifecycle::record_alert;
-use crate::db::audit::Context;
+use crate::domain::journal::Context;
 use crate::db::tickets;
 use crate::db::{ids, schema, write_tx, DbConnection, StoreError};
 use crate::domain::sla::alerts::{Alert, Next};

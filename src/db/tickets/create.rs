@@ -6,9 +6,9 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::events::{self, NewEvent};
 use super::{find_any, priority_rank, Ticket, TicketRow};
-use crate::db::audit::{self, Change, Context};
+use crate::db::journal::{self, snapshot};
+use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::db::schema::{counters, idempotency_keys, services, tickets, units, users};
 use crate::db::{ids, sla, write_tx, DbConnection, StoreError};
 use crate::domain::ticket::intake::{NewTicket, ReporterRef};
@@ -190,6 +190,7 @@ pub fn create(
             created_by_kind: actor.kind().to_owned(),
             created_by: ids::to_bytes(actor.id()),
             event_seq: 1,
+            public_event_seq: 1,
             version: 1,
             created_at: now,
             updated_at: now,
@@ -201,25 +202,10 @@ pub fn create(
         };
         diesel::insert_into(tickets::table).values(&row).execute(conn)?;
         sla::lifecycle::begin(conn, id, &clocks)?;
-        let number = row.number.clone();
-        let data = serde_json::json!({ "number": number, "priority": new.priority, "tier": i16::from(tier) });
-        let event = NewEvent {
-            ticket_id: id,
-            kind: "created",
-            from: None,
-            to: Some((Status::New, tier)),
-            data: Some(data),
-            internal: false,
-        };
-        events::record_first(conn, ctx, event)?;
         // The row just written is the ticket: no need to read it back.
         let ticket = Ticket::try_from(row)?;
-        let after = Some(audit::snapshot(&ticket)?);
-        audit::record(
-            conn,
-            ctx,
-            Change { action: "ticket.created", entity_type: "ticket", entity_id: id, before: None, after },
-        )?;
+        let event = Event::TicketCreated { number: ticket.number.clone(), priority: new.priority, tier };
+        journal::record(conn, ctx, Entry::new(Subject::Ticket(id), event).after(snapshot(&ticket)?))?;
         if let Some(key) = idempotency {
             diesel::insert_into(idempotency_keys::table)
                 .values((

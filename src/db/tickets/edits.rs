@@ -5,10 +5,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::events::{self, NewEvent};
 use super::transition::{check_version, concurrent};
 use super::{find, find_any, lock, priority_rank, Ticket};
-use crate::db::audit::{self, Change, Context};
+use crate::db::journal::{self, snapshot};
+use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::db::schema::{services, tickets};
 use crate::db::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::policy::Principal;
@@ -113,19 +113,9 @@ pub fn patch(
                 fields.push(name);
             }
         }
-        let data =
-            serde_json::json!({ "fields": fields, "from_priority": before.priority, "to_priority": after.priority });
-        let kind = if priority_changed { "priority_changed" } else { "updated" };
-        let event = NewEvent { ticket_id: id, kind, from: None, to: None, data: Some(data), internal: false };
-        events::record(conn, ctx, event)?;
-        let change = Change {
-            action: "ticket.updated",
-            entity_type: "ticket",
-            entity_id: id,
-            before: Some(audit::snapshot(&before)?),
-            after: Some(audit::snapshot(&after)?),
-        };
-        audit::record(conn, ctx, change)?;
+        let event = Event::TicketUpdated { fields, from_priority: before.priority, to_priority: after.priority };
+        let entry = Entry::new(Subject::Ticket(id), event).states(Some(snapshot(&before)?), Some(snapshot(&after)?));
+        journal::record(conn, ctx, entry)?;
         Ok(after)
     })
 }
@@ -159,21 +149,10 @@ pub fn rate(
                 tickets::updated_at.eq(ctx.now.naive_utc()),
             ))
             .execute(conn)?;
-        let data = serde_json::json!({ "rating": rating, "remark": remark });
-        events::record(
-            conn,
-            ctx,
-            NewEvent { ticket_id: id, kind: "rated", from: None, to: None, data: Some(data), internal: false },
-        )?;
         let after = find_any(conn, id)?;
-        let change = Change {
-            action: "ticket.rated",
-            entity_type: "ticket",
-            entity_id: id,
-            before: Some(audit::snapshot(&before)?),
-            after: Some(audit::snapshot(&after)?),
-        };
-        audit::record(conn, ctx, change)?;
+        let event = Event::TicketRated { rating, remark };
+        let entry = Entry::new(Subject::Ticket(id), event).states(Some(snapshot(&before)?), Some(snapshot(&after)?));
+        journal::record(conn, ctx, entry)?;
         Ok(after)
     })
 }
@@ -225,39 +204,22 @@ pub fn set_problem(
                 tickets::updated_at.eq(ctx.now.naive_utc()),
             ))
             .execute(conn)?;
-        let (kind, problem_kind) = if problem_id.is_some() {
-            ("linked_to_problem", "ticket_linked")
-        } else {
-            ("unlinked_from_problem", "ticket_unlinked")
-        };
-        let data = serde_json::json!({ "problem_id": problem.id, "problem_number": problem.number });
-        events::record(
-            conn,
-            ctx,
-            NewEvent { ticket_id, kind, from: None, to: None, data: Some(data), internal: false },
-        )?;
-        let data = serde_json::json!({ "ticket_id": ticket_id, "ticket_number": before.number });
-        events::record(
-            conn,
-            ctx,
-            NewEvent {
-                ticket_id: problem.id,
-                kind: problem_kind,
-                from: None,
-                to: None,
-                data: Some(data),
-                internal: false,
-            },
-        )?;
         let after = find_any(conn, ticket_id)?;
-        let change = Change {
-            action: "ticket.problem_link",
-            entity_type: "ticket",
-            entity_id: ticket_id,
-            before: Some(audit::snapshot(&before)?),
-            after: Some(audit::snapshot(&after)?),
+        let (problem_number, ticket_number) = (problem.number.clone(), before.number.clone());
+        let (on_ticket, on_problem) = if problem_id.is_some() {
+            (
+                Event::LinkedToProblem { problem_id: problem.id, problem_number },
+                Event::ProblemGainedTicket { ticket_id, ticket_number },
+            )
+        } else {
+            (
+                Event::UnlinkedFromProblem { problem_id: problem.id, problem_number },
+                Event::ProblemLostTicket { ticket_id, ticket_number },
+            )
         };
-        audit::record(conn, ctx, change)?;
+        let entry = Entry::new(Subject::Ticket(ticket_id), on_ticket);
+        journal::record(conn, ctx, entry.states(Some(snapshot(&before)?), Some(snapshot(&after)?)))?;
+        journal::record(conn, ctx, Entry::new(Subject::Ticket(problem.id), on_problem))?;
         Ok(after)
     })
 }

@@ -2,7 +2,6 @@
 
 mod create;
 mod edits;
-pub mod events;
 mod list;
 mod transition;
 
@@ -123,6 +122,7 @@ struct TicketRow {
     created_by_kind: String,
     created_by: Vec<u8>,
     event_seq: i32,
+    public_event_seq: i32,
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,

@@ -5,9 +5,9 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::events::{self, NewEvent};
 use super::{find, find_any, lock, Ticket};
-use crate::db::audit::{self, Change, Context};
+use crate::db::journal::{self, snapshot};
+use crate::domain::journal::{Context, Entry, Event, MoveDetail, Subject};
 use crate::db::schema::{tickets, users};
 use crate::db::{ids, sla, write_tx, DbConnection, StoreError};
 use crate::domain::policy::Principal;
@@ -79,20 +79,20 @@ fn check_assignee(conn: &mut DbConnection, ticket: &Ticket, assignee: Uuid) -> R
     }
 }
 
-fn event_data(command: &Command, next: &TicketState) -> serde_json::Value {
+fn move_detail(command: &Command, next: &TicketState) -> MoveDetail {
     match command {
-        Command::Assign { assignee } => serde_json::json!({ "assignee_id": assignee }),
-        Command::Start { .. } => serde_json::json!({ "assignee_id": next.assignee }),
-        Command::Pend { reason } => serde_json::json!({ "reason": reason }),
-        Command::Resume | Command::Close => serde_json::json!({}),
+        Command::Assign { assignee } => MoveDetail::Assignee { assignee_id: Some(*assignee) },
+        Command::Start { .. } => MoveDetail::Assignee { assignee_id: next.assignee },
+        Command::Pend { reason } => MoveDetail::Pending { reason: *reason },
+        Command::Resume | Command::Close => MoveDetail::Nothing {},
         Command::Escalate { reason, steps_taken } => {
-            serde_json::json!({ "reason": reason, "steps_taken": steps_taken })
+            MoveDetail::Escalation { reason: reason.clone(), steps_taken: steps_taken.clone() }
         }
-        Command::Return { instructions } => serde_json::json!({ "instructions": instructions }),
+        Command::Return { instructions } => MoveDetail::Return { instructions: instructions.clone() },
         Command::Resolve { code, resolution } => {
-            serde_json::json!({ "resolution_code": code, "resolution": resolution })
+            MoveDetail::Resolution { resolution_code: *code, resolution: resolution.clone() }
         }
-        Command::Reopen { reason } => serde_json::json!({ "reason": reason }),
+        Command::Reopen { reason } => MoveDetail::Reason { reason: reason.clone() },
     }
 }
 
@@ -139,25 +139,15 @@ fn write_move(
         return Err(concurrent(expected));
     }
     sla::lifecycle::after_move(conn, ctx, before, command, next)?;
-    let event = NewEvent {
-        ticket_id: before.id,
-        kind: kind.event(),
-        from: Some((before.status, before.tier)),
-        to: Some((next.status, next.tier)),
-        data: Some(event_data(command, next)),
-        internal: false,
-    };
-    events::record(conn, ctx, event)?;
     let after = find_any(conn, before.id)?;
-    let action = format!("ticket.{}", kind.event());
-    let change = Change {
-        action: &action,
-        entity_type: "ticket",
-        entity_id: before.id,
-        before: Some(audit::snapshot(before)?),
-        after: Some(audit::snapshot(&after)?),
+    let event = Event::TicketMoved {
+        command: kind,
+        from: (before.status, before.tier),
+        to: (next.status, next.tier),
+        detail: move_detail(command, next),
     };
-    audit::record(conn, ctx, change)
+    let entry = Entry::new(Subject::Ticket(before.id), event).states(Some(snapshot(before)?), Some(snapshot(&after)?));
+    journal::record(conn, ctx, entry)
 }
 
 /// A lost race: 412 when the client named a version, else 409.
@@ -212,17 +202,8 @@ fn resolve_linked(
         }
     }
     // Say on the problem's timeline what the cascade did and did not do.
-    let data = serde_json::json!({ "resolved": resolved, "left_open": skipped });
-    let event = NewEvent {
-        ticket_id: problem.id,
-        kind: "linked_tickets_resolved",
-        from: None,
-        to: None,
-        data: Some(data),
-        internal: false,
-    };
-    events::record(conn, ctx, event)?;
-    Ok(())
+    let event = Event::LinkedTicketsResolved { resolved, left_open: skipped };
+    journal::record(conn, ctx, Entry::new(Subject::Ticket(problem.id), event))
 }
 
 /// Applies a workflow command for `principal`, who must see the ticket.

@@ -1,14 +1,14 @@
-//! The timeline of a ticket: one event row per change, numbered per ticket.
+//! The timeline of a ticket: one event row per change, numbered per ticket
+//! (and, for what reporters see, numbered again without gaps).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::audit::Context;
 use crate::db::schema::{ticket_events, tickets};
 use crate::db::{ids, DbConnection, StoreError};
-use crate::domain::ticket::{Status, Tier};
+use crate::domain::journal::{Context, Event, Visibility};
 
 /// A change recorded on a ticket's timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -16,6 +16,8 @@ pub struct TicketEvent {
     pub id: Uuid,
     pub ticket_id: Uuid,
     pub seq: i32,
+    /// The number among the events reporters see; `None` for internal ones.
+    pub public_seq: Option<i32>,
     pub kind: String,
     pub actor_kind: String,
     pub actor_id: Option<Uuid>,
@@ -26,16 +28,6 @@ pub struct TicketEvent {
     pub data: Option<serde_json::Value>,
     pub internal: bool,
     pub occurred_at: DateTime<Utc>,
-}
-
-/// A new event: what happened, the move it made, and its details.
-pub struct NewEvent<'a> {
-    pub ticket_id: Uuid,
-    pub kind: &'a str,
-    pub from: Option<(Status, Tier)>,
-    pub to: Option<(Status, Tier)>,
-    pub data: Option<serde_json::Value>,
-    pub internal: bool,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -54,42 +46,55 @@ struct EventRow {
     data_json: Option<String>,
     internal: bool,
     occurred_at: NaiveDateTime,
+    public_seq: Option<i32>,
 }
 
-/// Appends an event, numbering it after the ticket's last one. Taking the
-/// number updates the ticket row, which also serialises writers per ticket.
-pub fn record(conn: &mut DbConnection, ctx: &Context, event: NewEvent<'_>) -> Result<TicketEvent, StoreError> {
-    let id_bytes = ids::to_bytes(event.ticket_id);
-    diesel::update(tickets::table.find(&id_bytes)).set(tickets::event_seq.eq(tickets::event_seq + 1)).execute(conn)?;
-    let seq: i32 = tickets::table.find(&id_bytes).select(tickets::event_seq).first(conn)?;
-    insert(conn, ctx, event, seq)
-}
-
-/// Writes the first event of a ticket inserted with `event_seq = 1`
-/// (saves the numbering round trips on the hot intake path).
-pub fn record_first(conn: &mut DbConnection, ctx: &Context, event: NewEvent<'_>) -> Result<TicketEvent, StoreError> {
-    insert(conn, ctx, event, 1)
-}
-
-fn insert(conn: &mut DbConnection, ctx: &Context, event: NewEvent<'_>, seq: i32) -> Result<TicketEvent, StoreError> {
-    let id_bytes = ids::to_bytes(event.ticket_id);
+/// Appends an event, numbering it after the ticket's last one (and, when
+/// reporters see it, after the last public one). Taking the number updates
+/// the ticket row, which also serialises writers per ticket. A new ticket's
+/// first event takes 1 without the round trips: the row was inserted so.
+pub(super) fn append(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    at: DateTime<Utc>,
+    ticket_id: Uuid,
+    kind: &str,
+    event: &Event,
+) -> Result<(), StoreError> {
+    let id_bytes = ids::to_bytes(ticket_id);
+    let public = event.visibility() == Visibility::Public;
+    let (seq, public_seq) = if matches!(event, Event::TicketCreated { .. }) {
+        (1, Some(1))
+    } else {
+        diesel::update(tickets::table.find(&id_bytes))
+            .set((
+                tickets::event_seq.eq(tickets::event_seq + 1),
+                tickets::public_event_seq.eq(tickets::public_event_seq + i32::from(public)),
+            ))
+            .execute(conn)?;
+        let (seq, public_seq): (i32, i32) =
+            tickets::table.find(&id_bytes).select((tickets::event_seq, tickets::public_event_seq)).first(conn)?;
+        (seq, public.then_some(public_seq))
+    };
+    let (from, to) = event.movement();
     let row = EventRow {
         id: ids::to_bytes(Uuid::now_v7()),
         ticket_id: id_bytes,
         seq,
-        kind: event.kind.to_owned(),
+        kind: kind.to_owned(),
         actor_kind: ctx.actor.map_or("system", |a| a.kind()).to_owned(),
         actor_id: ctx.actor.map(|a| ids::to_bytes(a.id())),
-        from_status: event.from.map(|(s, _)| s.as_str().to_owned()),
-        to_status: event.to.map(|(s, _)| s.as_str().to_owned()),
-        from_tier: event.from.map(|(_, t)| i16::from(t)),
-        to_tier: event.to.map(|(_, t)| i16::from(t)),
-        data_json: event.data.as_ref().map(ToString::to_string),
-        internal: event.internal,
-        occurred_at: ctx.now.naive_utc(),
+        from_status: from.map(|(s, _)| s.as_str().to_owned()),
+        to_status: to.map(|(s, _)| s.as_str().to_owned()),
+        from_tier: from.map(|(_, t)| i16::from(t)),
+        to_tier: to.map(|(_, t)| i16::from(t)),
+        data_json: Some(event.payload().to_string()),
+        internal: !public,
+        occurred_at: at.naive_utc(),
+        public_seq,
     };
     diesel::insert_into(ticket_events::table).values(&row).execute(conn)?;
-    row.try_into()
+    Ok(())
 }
 
 impl TryFrom<EventRow> for TicketEvent {
@@ -104,6 +109,7 @@ impl TryFrom<EventRow> for TicketEvent {
             id: ids::from_bytes(&r.id)?,
             ticket_id: ids::from_bytes(&r.ticket_id)?,
             seq: r.seq,
+            public_seq: r.public_seq,
             kind: r.kind,
             actor_kind: r.actor_kind,
             actor_id: r.actor_id.as_deref().map(ids::from_bytes).transpose()?,
@@ -118,7 +124,8 @@ impl TryFrom<EventRow> for TicketEvent {
     }
 }
 
-/// The timeline in order; internal events only when `include_internal`.
+/// The timeline in order; internal events only when `include_internal`,
+/// and without them the events are numbered as reporters count them.
 pub fn list(conn: &mut DbConnection, ticket_id: Uuid, include_internal: bool) -> Result<Vec<TicketEvent>, StoreError> {
     let mut query = ticket_events::table
         .filter(ticket_events::ticket_id.eq(ids::to_bytes(ticket_id)))
@@ -127,5 +134,14 @@ pub fn list(conn: &mut DbConnection, ticket_id: Uuid, include_internal: bool) ->
     if !include_internal {
         query = query.filter(ticket_events::internal.eq(false));
     }
-    query.order(ticket_events::seq.asc()).load::<EventRow>(conn)?.into_iter().map(TicketEvent::try_from).collect()
+    let rows = query.order(ticket_events::seq.asc()).load::<EventRow>(conn)?;
+    rows.into_iter()
+        .map(|row| {
+            let mut event = TicketEvent::try_from(row)?;
+            if !include_internal {
+                event.seq = event.public_seq.ok_or_else(|| StoreError::Corrupt("public event without number".into()))?;
+            }
+            Ok(event)
+        })
+        .collect()
 }

@@ -1,29 +1,17 @@
-//! The audit log: one record per mutation, written in the mutation's
-//! transaction, with the state before and after.
+//! The audit log: one chained record per state change, written by the
+//! journal in the change's transaction, with the state before and after.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::schema::audit_log;
-use super::{ids, DbConnection, StoreError};
+use super::heads;
+use crate::db::schema::audit_log;
+use crate::db::{ids, DbConnection, StoreError};
+use crate::domain::journal::chain::Link;
+use crate::domain::journal::{Context, Entry, Event};
 use crate::domain::policy::Actor;
-
-/// Who caused a mutation and in which request, carried into every write.
-#[derive(Debug, Clone)]
-pub struct Context {
-    /// `None` for the system itself (CLI, seed, background jobs).
-    pub actor: Option<Actor>,
-    pub request_id: Option<String>,
-    pub now: DateTime<Utc>,
-}
-
-impl Context {
-    pub fn system(now: DateTime<Utc>) -> Self {
-        Self { actor: None, request_id: None, now }
-    }
-}
 
 #[derive(Insertable)]
 #[diesel(table_name = audit_log)]
@@ -38,36 +26,59 @@ struct NewAuditRow {
     before_json: Option<String>,
     after_json: Option<String>,
     request_id: Option<String>,
+    chain_id: Option<Vec<u8>>,
+    position: Option<i64>,
+    prev_hash: Option<Vec<u8>>,
+    hash: Option<Vec<u8>>,
 }
 
-/// One mutation to record: what was done to which entity, and its public
-/// state before and after (never secrets such as password hashes).
-pub struct Change<'a> {
-    pub action: &'a str,
-    pub entity_type: &'a str,
-    pub entity_id: Uuid,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
+/// Appends the entry's audit record to its aggregate's chain and moves the
+/// chain's head. Events that change no snapshot record their details as
+/// the state after.
+pub(super) fn append(conn: &mut DbConnection, ctx: &Context, at: DateTime<Utc>, entry: &Entry) -> Result<(), StoreError> {
+    let chain = entry.subject.chain();
+    let (entity_type, entity_id) = entry.subject.entity();
+    let after = match (&entry.after, &entry.event) {
+        (Some(after), _) => Some(after.to_string()),
+        (None, Event::Resource { .. }) => None,
+        (None, event) => Some(event.payload().to_string()),
+    };
+    let previous = if entry.event.opens_chain() { None } else { heads::lock(conn, chain)? };
+    let link = Link {
+        chain,
+        position: previous.map_or(1, |(position, _)| position + 1),
+        occurred_at: at,
+        actor_kind: ctx.actor.map_or("system", Actor::kind).to_owned(),
+        actor_id: ctx.actor.map(Actor::id),
+        action: entry.event.name(),
+        entity_type: entity_type.to_owned(),
+        entity_id,
+        before_json: entry.before.as_ref().map(ToString::to_string),
+        after_json: after,
+        request_id: ctx.request_id.clone(),
+        prev_hash: previous.map_or(crate::domain::journal::chain::GENESIS, |(_, hash)| hash),
+    };
+    let hash = link.hash();
+    insert(conn, &link, &hash)?;
+    heads::advance(conn, chain, link.position, &hash)
 }
 
-/// The JSON snapshot of an entity's state for `Change::before`/`after`.
-pub fn snapshot<T: Serialize>(value: &T) -> Result<serde_json::Value, StoreError> {
-    serde_json::to_value(value).map_err(|e| StoreError::Corrupt(format!("audit snapshot: {e}")))
-}
-
-/// Appends one audit record; call it inside the mutation's transaction.
-pub fn record(conn: &mut DbConnection, ctx: &Context, change: Change<'_>) -> Result<(), StoreError> {
+fn insert(conn: &mut DbConnection, link: &Link, hash: &[u8; 32]) -> Result<(), StoreError> {
     let row = NewAuditRow {
         id: ids::to_bytes(Uuid::now_v7()),
-        occurred_at: ctx.now.naive_utc(),
-        actor_kind: ctx.actor.map_or("system", Actor::kind).to_owned(),
-        actor_id: ctx.actor.map(|a| ids::to_bytes(a.id())),
-        action: change.action.to_owned(),
-        entity_type: change.entity_type.to_owned(),
-        entity_id: ids::to_bytes(change.entity_id),
-        before_json: change.before.map(|v| v.to_string()),
-        after_json: change.after.map(|v| v.to_string()),
-        request_id: ctx.request_id.clone(),
+        occurred_at: link.occurred_at.naive_utc(),
+        actor_kind: link.actor_kind.clone(),
+        actor_id: link.actor_id.map(ids::to_bytes),
+        action: link.action.clone(),
+        entity_type: link.entity_type.clone(),
+        entity_id: ids::to_bytes(link.entity_id),
+        before_json: link.before_json.clone(),
+        after_json: link.after_json.clone(),
+        request_id: link.request_id.clone(),
+        chain_id: Some(ids::to_bytes(link.chain)),
+        position: Some(link.position),
+        prev_hash: Some(link.prev_hash.to_vec()),
+        hash: Some(hash.to_vec()),
     };
     diesel::insert_into(audit_log::table).values(&row).execute(conn)?;
     Ok(())

@@ -1,0 +1,11 @@
+ALTER TABLE tickets DROP COLUMN public_event_seq;
+ALTER TABLE ticket_events DROP COLUMN public_seq;
+DROP TABLE audit_checkpoint_heads;
+DROP TABLE audit_checkpoints;
+DROP TABLE audit_heads;
+DROP INDEX audit_log_unhashed;
+DROP INDEX audit_log_chain;
+ALTER TABLE audit_log DROP COLUMN hash;
+ALTER TABLE audit_log DROP COLUMN prev_hash;
+ALTER TABLE audit_log DROP COLUMN position;
+ALTER TABLE audit_log DROP COLUMN chain_id;

@@ -1,0 +1,230 @@
+//! `spbe-desk audit …`: verification against the database, checkpoints,
+//! exports, and verification of an export offline (no database needed).
+
+use std::collections::HashMap;
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use ed25519_dalek::VerifyingKey;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::AuditCommand;
+use crate::auth::audit_key::{self, parse_public};
+use crate::config::Settings;
+use crate::db::journal::checkpoints;
+use crate::db::journal::export::{self, Period};
+use crate::db::journal::verify::{self, VerifyReport};
+use crate::db::{Db, StoreError};
+use crate::domain::journal::chain::{key_id, CheckpointBody, Hash, HeadsDigest, Head, Link};
+use crate::domain::journal::verify::{check_chain, ChainEvidence, CheckpointWalk, SignedHead, StoredCheckpoint, StoredLink};
+
+pub fn run(db: &Db, settings: &Settings, command: AuditCommand) -> Result<(), String> {
+    let keys = audit_key::load(&settings.audit, &settings.data.dir)?;
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    match command {
+        AuditCommand::Verify => report(verify::verify(&mut conn, &keys.trusted).map_err(|e| e.to_string())?),
+        AuditCommand::Checkpoint => {
+            match checkpoints::take(&mut conn, &keys.signing, &keys.key_id, Utc::now()).map_err(|e| e.to_string())? {
+                Some(c) => println!("checkpoint {} signed {} chain head(s) with key {}", c.seq, c.head_count, c.key_id),
+                None => println!("no chain moved since the last checkpoint"),
+            }
+            Ok(())
+        }
+        AuditCommand::Export { from, to } => {
+            let mut out = std::io::stdout().lock();
+            export::export(&mut conn, &keys.trusted, Period { from, to }, |line| {
+                writeln!(out, "{line}").map_err(|e| StoreError::Unavailable(e.to_string()))
+            })
+            .map_err(|e| e.to_string())
+        }
+        AuditCommand::VerifyExport { .. } => Err("verify-export needs no database".to_owned()),
+    }
+}
+
+/// Prints the report; an error (exit 1) when anything is broken.
+fn report(r: VerifyReport) -> Result<(), String> {
+    println!(
+        "checked {} audit rows in {} chains and {} checkpoints",
+        r.rows_checked, r.chains_checked, r.checkpoints_checked
+    );
+    for b in &r.breaks {
+        let kind = serde_json::to_string(&b.kind).unwrap_or_default();
+        let place = match (b.chain, b.position, b.checkpoint) {
+            (Some(c), Some(p), _) => format!("chain {c} position {p}"),
+            (Some(c), None, _) => format!("chain {c}"),
+            (None, _, Some(seq)) => format!("checkpoint {seq}"),
+            _ => "the log".to_owned(),
+        };
+        println!("{} at {place}: {}", kind.trim_matches('"'), b.detail);
+    }
+    if r.intact {
+        println!("intact");
+        Ok(())
+    } else {
+        Err(format!("{} break(s) found", r.breaks_found))
+    }
+}
+
+/// One line of an export.
+#[derive(Deserialize)]
+#[serde(tag = "record", rename_all = "snake_case")]
+enum Line {
+    Export { from: Option<String> },
+    Key { public_key: String },
+    Entry(EntryLine),
+    Checkpoint(CheckpointLine),
+    End { entries: u64, checkpoints: u64 },
+}
+
+#[derive(Deserialize)]
+struct EntryLine {
+    chain: Uuid,
+    position: i64,
+    occurred_at: DateTime<Utc>,
+    actor_kind: String,
+    actor_id: Option<Uuid>,
+    action: String,
+    entity_type: String,
+    entity_id: Uuid,
+    before_json: Option<String>,
+    after_json: Option<String>,
+    request_id: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
+
+#[derive(Deserialize)]
+struct CheckpointLine {
+    seq: i64,
+    taken_at: DateTime<Utc>,
+    key_id: String,
+    prev_hash: String,
+    head_count: i64,
+    heads_digest: String,
+    hash: String,
+    signature: String,
+    heads: Vec<HeadLine>,
+}
+
+#[derive(Deserialize)]
+struct HeadLine {
+    chain: Uuid,
+    position: i64,
+    hash: String,
+}
+
+fn hash(text: &str) -> Result<Hash, String> {
+    hex::decode(text).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| format!("`{text}` is not a SHA-256 in hex"))
+}
+
+/// Verifies an export file with the given trusted keys (or its own).
+pub fn verify_export(path: &Path, public_keys: &[String]) -> Result<(), String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut trusted: HashMap<String, VerifyingKey> = HashMap::new();
+    for text in public_keys {
+        let key = parse_public(text)?;
+        trusted.insert(key_id(&key), key);
+    }
+    let given_keys = !trusted.is_empty();
+    let (mut partial, mut ended) = (false, false);
+    let (mut entries, mut checkpoint_lines) = (Vec::<StoredLink>::new(), Vec::<StoredCheckpoint>::new());
+    let mut signed: HashMap<Uuid, Vec<SignedHead>> = HashMap::new();
+    let mut counted = (0_u64, 0_u64);
+    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if ended {
+            return Err(format!("line {}: content after the end of the export", n + 1));
+        }
+        let parsed: Line = serde_json::from_str(&line).map_err(|e| format!("line {}: {e}", n + 1))?;
+        match parsed {
+            Line::Export { from } => partial = from.is_some(),
+            Line::Key { public_key } if !given_keys => {
+                let key = parse_public(&public_key)?;
+                trusted.insert(key_id(&key), key);
+            }
+            Line::Key { .. } => {}
+            Line::Entry(e) => {
+                let link = Link {
+                    chain: e.chain,
+                    position: e.position,
+                    occurred_at: e.occurred_at,
+                    actor_kind: e.actor_kind,
+                    actor_id: e.actor_id,
+                    action: e.action,
+                    entity_type: e.entity_type,
+                    entity_id: e.entity_id,
+                    before_json: e.before_json,
+                    after_json: e.after_json,
+                    request_id: e.request_id,
+                    prev_hash: hash(&e.prev_hash)?,
+                };
+                entries.push(StoredLink { link, hash: hash(&e.hash)? });
+            }
+            Line::Checkpoint(c) => {
+                let mut digest = HeadsDigest::default();
+                for h in &c.heads {
+                    let head = Head { chain: h.chain, position: h.position, hash: hash(&h.hash)? };
+                    digest.add(&head);
+                    signed.entry(h.chain).or_default().push(SignedHead {
+                        checkpoint: c.seq,
+                        position: h.position,
+                        hash: head.hash,
+                    });
+                }
+                let body = CheckpointBody {
+                    seq: c.seq,
+                    taken_at: c.taken_at,
+                    key_id: c.key_id,
+                    prev_hash: hash(&c.prev_hash)?,
+                    head_count: c.head_count,
+                    heads_digest: hash(&c.heads_digest)?,
+                };
+                let signature = hex::decode(&c.signature).map_err(|_| format!("checkpoint {}: signature is not hex", c.seq))?;
+                checkpoint_lines.push(StoredCheckpoint { body, hash: hash(&c.hash)?, signature, stored_heads: digest.finish() });
+            }
+            Line::End { entries, checkpoints } => {
+                ended = true;
+                counted = (entries, checkpoints);
+            }
+        }
+    }
+    if !ended || counted != (entries.len() as u64, checkpoint_lines.len() as u64) {
+        return Err("the export is incomplete: its end line is missing or counts other lines".to_owned());
+    }
+    let mut result = VerifyReport::default();
+    let mut walk = CheckpointWalk::new(&trusted);
+    if let (true, Some(first)) = (partial, checkpoint_lines.first()) {
+        walk.resume_after(first.body.seq - 1, first.body.prev_hash);
+    }
+    for c in &checkpoint_lines {
+        walk.check(c);
+    }
+    result.checkpoints_checked = checkpoint_lines.len() as u64;
+    result.add(walk.breaks);
+    let mut start = 0;
+    while start < entries.len() {
+        let chain = entries[start].link.chain;
+        let end = entries[start..].iter().position(|e| e.link.chain != chain).map_or(entries.len(), |n| start + n);
+        let mine = signed.get(&chain).map(Vec::as_slice).unwrap_or_default();
+        let evidence = ChainEvidence { chain, entries: &entries[start..end], head: None, signed: mine, partial };
+        result.add(check_chain(&evidence));
+        result.chains_checked += 1;
+        start = end;
+    }
+    // A whole chain a checkpoint signed, gone from a full export.
+    if !partial {
+        let present: std::collections::HashSet<Uuid> = entries.iter().map(|e| e.link.chain).collect();
+        for (chain, heads) in signed.iter().filter(|(c, _)| !present.contains(c)) {
+            let evidence = ChainEvidence { chain: *chain, entries: &[], head: None, signed: heads, partial };
+            result.add(check_chain(&evidence));
+        }
+    }
+    result.rows_checked = entries.len() as u64;
+    result.intact = result.breaks_found == 0;
+    if !given_keys {
+        println!("no --public-key given: checked against the keys the export names");
+    }
+    report(result)
+}

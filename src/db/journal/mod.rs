@@ -1,0 +1,37 @@
+//! The journal: the one writer of ticket timelines and the audit chain.
+//!
+//! Store functions apply a change and hand its [`Entry`] to [`record`]
+//! inside their own transaction; the timeline row, the chained audit row
+//! and the chain head are written here and nowhere else, so every state
+//! change leaves the same trail. Notices will be added here, once.
+
+mod audit_log;
+pub mod checkpoints;
+pub mod export;
+mod heads;
+pub mod timeline;
+pub mod verify;
+
+use chrono::SubsecRound;
+use serde::Serialize;
+
+use super::{DbConnection, StoreError};
+use crate::domain::journal::{Context, Entry};
+
+pub use audit_log::{list as list_audit, AuditFilter, AuditRecord};
+pub use heads::chain_unhashed_rows;
+
+/// Records one state change: its timeline event (for ticket subjects) and
+/// its audit entry, chained to its aggregate's previous one.
+pub fn record(conn: &mut DbConnection, ctx: &Context, entry: Entry) -> Result<(), StoreError> {
+    let at = ctx.now.trunc_subsecs(6);
+    if let (Some(ticket_id), Some(kind)) = (entry.subject.ticket(), entry.event.timeline_kind()) {
+        timeline::append(conn, ctx, at, ticket_id, kind, &entry.event)?;
+    }
+    audit_log::append(conn, ctx, at, &entry)
+}
+
+/// The JSON snapshot of an entity's state for an entry's before/after.
+pub fn snapshot<T: Serialize>(value: &T) -> Result<serde_json::Value, StoreError> {
+    serde_json::to_value(value).map_err(|e| StoreError::Corrupt(format!("audit snapshot: {e}")))
+}

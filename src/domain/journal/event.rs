@@ -1,0 +1,383 @@
+//! Every state change the service records, named once.
+//!
+//! An [`Event`] knows its public name (the audit action, and later the
+//! notice and webhook type), whether it appears on a ticket's timeline and
+//! whether reporters may see it there, and its typed payload. Store
+//! functions build one and hand it, as an [`Entry`], to the journal.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::domain::sla::clock::ClockKind;
+use crate::domain::sla::Target;
+use crate::domain::ticket::workflow::CommandKind;
+use crate::domain::ticket::{PendingReason, Priority, ResolutionCode, Status, Tier};
+
+/// Who may read an event on a ticket's timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Everyone who sees the ticket, reporters included.
+    Public,
+    /// The ticket's staff only (internal notes, SLA alerts).
+    Internal,
+}
+
+/// Administered resources whose changes are audited but have no timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    Unit,
+    User,
+    ApiKey,
+    Session,
+    Service,
+    Calendar,
+    SlaPolicy,
+}
+
+impl Resource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resource::Unit => "unit",
+            Resource::User => "user",
+            Resource::ApiKey => "api_key",
+            Resource::Session => "session",
+            Resource::Service => "service",
+            Resource::Calendar => "calendar",
+            Resource::SlaPolicy => "sla_policy",
+        }
+    }
+}
+
+/// What happened to an administered resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceChange {
+    Created,
+    Updated,
+    /// A user's record changed together with their password.
+    UpdatedWithPassword,
+    /// Holidays imported into a calendar.
+    HolidaysImported,
+    HolidayRemoved,
+    /// Another policy became the default.
+    NoLongerDefault,
+    Deleted,
+    /// A session was opened by logging in.
+    Opened,
+    /// A session's refresh token was rotated.
+    Refreshed,
+    /// An API key or a session was revoked.
+    Revoked,
+}
+
+impl ResourceChange {
+    fn as_str(self) -> &'static str {
+        match self {
+            ResourceChange::Created => "created",
+            ResourceChange::Updated => "updated",
+            ResourceChange::UpdatedWithPassword => "updated_with_password",
+            ResourceChange::HolidaysImported => "holidays_imported",
+            ResourceChange::HolidayRemoved => "holiday_removed",
+            ResourceChange::NoLongerDefault => "no_longer_default",
+            ResourceChange::Deleted => "deleted",
+            ResourceChange::Opened => "opened",
+            ResourceChange::Refreshed => "refreshed",
+            ResourceChange::Revoked => "revoked",
+        }
+    }
+}
+
+/// What a workflow move carried, as its timeline shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum MoveDetail {
+    Assignee { assignee_id: Option<Uuid> },
+    Pending { reason: PendingReason },
+    Escalation { reason: String, steps_taken: String },
+    Return { instructions: String },
+    Resolution { resolution_code: ResolutionCode, resolution: String },
+    Reason { reason: String },
+    Nothing {},
+}
+
+/// An SLA clock's alert, as recorded when it fell due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClockAlert {
+    pub clock: ClockKind,
+    pub target: Target,
+    pub fell_due_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub stopped_at: Option<DateTime<Utc>>,
+}
+
+/// A state change the service records.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    TicketCreated { number: String, priority: Priority, tier: Tier },
+    TicketMoved { command: CommandKind, from: (Status, Tier), to: (Status, Tier), detail: MoveDetail },
+    TicketUpdated { fields: Vec<&'static str>, from_priority: Priority, to_priority: Priority },
+    TicketRated { rating: i16, remark: Option<String> },
+    LinkedToProblem { problem_id: Uuid, problem_number: String },
+    UnlinkedFromProblem { problem_id: Uuid, problem_number: String },
+    /// On the problem's timeline, the other side of a link.
+    ProblemGainedTicket { ticket_id: Uuid, ticket_number: String },
+    ProblemLostTicket { ticket_id: Uuid, ticket_number: String },
+    /// What resolving a problem did to the tickets linked to it.
+    LinkedTicketsResolved { resolved: Vec<String>, left_open: Vec<String> },
+    CommentAdded { comment_id: Uuid, internal: bool },
+    AttachmentAdded { attachment_id: Uuid, filename: String, comment_id: Option<Uuid>, internal: bool },
+    SlaWarning(ClockAlert),
+    SlaBreached(ClockAlert),
+    SlaRecomputed { reason: String, clocks: Vec<ClockKind>, before: serde_json::Value, after: serde_json::Value },
+    /// A change to an administered resource; its before/after say what.
+    Resource { resource: Resource, change: ResourceChange },
+}
+
+/// What an event is about: the entity the audit names, and the aggregate
+/// whose chain (and, for tickets, whose timeline) it joins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Ticket(Uuid),
+    /// A comment or attachment: its own id, on its ticket's chain.
+    TicketPart { ticket_id: Uuid, entity_type: &'static str, id: Uuid },
+    Resource(Resource, Uuid),
+}
+
+impl Subject {
+    /// The `entity_type` and `entity_id` of the audit record.
+    pub fn entity(self) -> (&'static str, Uuid) {
+        match self {
+            Subject::Ticket(id) => ("ticket", id),
+            Subject::TicketPart { entity_type, id, .. } => (entity_type, id),
+            Subject::Resource(resource, id) => (resource.as_str(), id),
+        }
+    }
+
+    /// The aggregate whose audit chain the record joins: writers of
+    /// unrelated aggregates never wait on each other's chain head.
+    pub fn chain(self) -> Uuid {
+        match self {
+            Subject::Ticket(id) | Subject::TicketPart { ticket_id: id, .. } | Subject::Resource(_, id) => id,
+        }
+    }
+
+    /// The ticket whose timeline shows the event, if any.
+    pub fn ticket(self) -> Option<Uuid> {
+        match self {
+            Subject::Ticket(id) | Subject::TicketPart { ticket_id: id, .. } => Some(id),
+            Subject::Resource(..) => None,
+        }
+    }
+}
+
+/// One journal entry: the event, its subject, and the subject's public
+/// state before and after (never secrets such as password hashes).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub subject: Subject,
+    pub event: Event,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+impl Entry {
+    pub fn new(subject: Subject, event: Event) -> Self {
+        Self { subject, event, before: None, after: None }
+    }
+
+    /// A change to an administered resource.
+    pub fn resource(resource: Resource, change: ResourceChange, id: Uuid) -> Self {
+        Self::new(Subject::Resource(resource, id), Event::Resource { resource, change })
+    }
+
+    /// The before/after pair, each optional.
+    pub fn states(mut self, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> Self {
+        self.before = before;
+        self.after = after;
+        self
+    }
+
+    pub fn before(mut self, value: serde_json::Value) -> Self {
+        self.before = Some(value);
+        self
+    }
+
+    pub fn after(mut self, value: serde_json::Value) -> Self {
+        self.after = Some(value);
+        self
+    }
+}
+
+impl Event {
+    /// The public name: the audit action and the notice type.
+    pub fn name(&self) -> String {
+        let timeline = |kind: &str| format!("ticket.{kind}");
+        match self {
+            Event::TicketMoved { command, .. } => timeline(command.event()),
+            Event::CommentAdded { .. } => "comment.created".to_owned(),
+            Event::AttachmentAdded { .. } => "attachment.created".to_owned(),
+            Event::Resource { resource, change } => format!("{}.{}", resource.as_str(), change.as_str()),
+            other => timeline(other.timeline_kind().unwrap_or("changed")),
+        }
+    }
+
+    /// The kind shown on a ticket's timeline; `None` for resource events.
+    pub fn timeline_kind(&self) -> Option<&'static str> {
+        Some(match self {
+            Event::TicketCreated { .. } => "created",
+            Event::TicketMoved { command, .. } => command.event(),
+            Event::TicketUpdated { from_priority, to_priority, .. } if from_priority != to_priority => {
+                "priority_changed"
+            }
+            Event::TicketUpdated { .. } => "updated",
+            Event::TicketRated { .. } => "rated",
+            Event::LinkedToProblem { .. } => "linked_to_problem",
+            Event::UnlinkedFromProblem { .. } => "unlinked_from_problem",
+            Event::ProblemGainedTicket { .. } => "ticket_linked",
+            Event::ProblemLostTicket { .. } => "ticket_unlinked",
+            Event::LinkedTicketsResolved { .. } => "linked_tickets_resolved",
+            Event::CommentAdded { .. } => "commented",
+            Event::AttachmentAdded { .. } => "attachment_added",
+            Event::SlaWarning(_) => "sla_warning",
+            Event::SlaBreached(_) => "sla_breached",
+            Event::SlaRecomputed { .. } => "sla_recomputed",
+            Event::Resource { .. } => return None,
+        })
+    }
+
+    /// Whether reporters see the event on their ticket's timeline: SLA
+    /// alerts and recomputes are the desk's matter, internal notes too.
+    pub fn visibility(&self) -> Visibility {
+        let internal = match self {
+            Event::CommentAdded { internal, .. } | Event::AttachmentAdded { internal, .. } => *internal,
+            Event::SlaWarning(_) | Event::SlaBreached(_) | Event::SlaRecomputed { .. } => true,
+            _ => false,
+        };
+        if internal {
+            Visibility::Internal
+        } else {
+            Visibility::Public
+        }
+    }
+
+    /// The status and tier a move left, for the timeline's from/to.
+    pub fn movement(&self) -> (Option<(Status, Tier)>, Option<(Status, Tier)>) {
+        match self {
+            Event::TicketCreated { tier, .. } => (None, Some((Status::New, *tier))),
+            Event::TicketMoved { from, to, .. } => (Some(*from), Some(*to)),
+            _ => (None, None),
+        }
+    }
+
+    /// Whether the event opens its subject's audit chain (the subject was
+    /// just created, so no head exists to read).
+    pub fn opens_chain(&self) -> bool {
+        matches!(
+            self,
+            Event::TicketCreated { .. }
+                | Event::Resource { change: ResourceChange::Created | ResourceChange::Opened, .. }
+        )
+    }
+
+    /// The event's details, as the timeline shows them.
+    pub fn payload(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            Event::TicketCreated { number, priority, tier } => {
+                json!({ "number": number, "priority": priority, "tier": i16::from(*tier) })
+            }
+            Event::TicketMoved { detail, .. } => json!(detail),
+            Event::TicketUpdated { fields, from_priority, to_priority } => {
+                json!({ "fields": fields, "from_priority": from_priority, "to_priority": to_priority })
+            }
+            Event::TicketRated { rating, remark } => json!({ "rating": rating, "remark": remark }),
+            Event::LinkedToProblem { problem_id, problem_number }
+            | Event::UnlinkedFromProblem { problem_id, problem_number } => {
+                json!({ "problem_id": problem_id, "problem_number": problem_number })
+            }
+            Event::ProblemGainedTicket { ticket_id, ticket_number }
+            | Event::ProblemLostTicket { ticket_id, ticket_number } => {
+                json!({ "ticket_id": ticket_id, "ticket_number": ticket_number })
+            }
+            Event::LinkedTicketsResolved { resolved, left_open } => {
+                json!({ "resolved": resolved, "left_open": left_open })
+            }
+            Event::CommentAdded { comment_id, internal } => json!({ "comment_id": comment_id, "internal": internal }),
+            Event::AttachmentAdded { attachment_id, filename, comment_id, .. } => {
+                json!({ "attachment_id": attachment_id, "filename": filename, "comment_id": comment_id })
+            }
+            Event::SlaWarning(alert) | Event::SlaBreached(alert) => json!(alert),
+            Event::SlaRecomputed { reason, clocks, before, after } => {
+                json!({ "reason": reason, "clocks": clocks, "before": before, "after": after })
+            }
+            Event::Resource { .. } => json!({}),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn moved(command: CommandKind) -> Event {
+        Event::TicketMoved {
+            command,
+            from: (Status::InProgress, Tier::One),
+            to: (Status::New, Tier::Two),
+            detail: MoveDetail::Escalation { reason: "r".into(), steps_taken: "s".into() },
+        }
+    }
+
+    #[test]
+    fn moves_are_named_after_their_command() {
+        let event = moved(CommandKind::Escalate);
+        assert_eq!(event.name(), "ticket.escalated");
+        assert_eq!(event.timeline_kind(), Some("escalated"));
+        assert_eq!(event.visibility(), Visibility::Public);
+        assert_eq!(event.payload()["steps_taken"], "s");
+    }
+
+    #[test]
+    fn internal_notes_and_sla_alerts_are_hidden_from_reporters() {
+        let note = Event::CommentAdded { comment_id: Uuid::nil(), internal: true };
+        assert_eq!(note.visibility(), Visibility::Internal);
+        assert_eq!(note.name(), "comment.created");
+        let reply = Event::CommentAdded { comment_id: Uuid::nil(), internal: false };
+        assert_eq!(reply.visibility(), Visibility::Public);
+        let recompute =
+            Event::SlaRecomputed { reason: "x".into(), clocks: vec![], before: json_null(), after: json_null() };
+        assert_eq!(recompute.visibility(), Visibility::Internal);
+        assert_eq!(recompute.name(), "ticket.sla_recomputed");
+    }
+
+    fn json_null() -> serde_json::Value {
+        serde_json::Value::Null
+    }
+
+    #[test]
+    fn resource_events_have_no_timeline_and_open_chains_when_created() {
+        let created = Event::Resource { resource: Resource::ApiKey, change: ResourceChange::Created };
+        assert_eq!(created.name(), "api_key.created");
+        assert_eq!(created.timeline_kind(), None);
+        assert!(created.opens_chain());
+        let revoked = Event::Resource { resource: Resource::Session, change: ResourceChange::Revoked };
+        assert_eq!(revoked.name(), "session.revoked");
+        assert!(!revoked.opens_chain());
+    }
+
+    #[test]
+    fn a_priority_change_is_its_own_timeline_kind() {
+        let e = Event::TicketUpdated { fields: vec!["impact"], from_priority: Priority::Low, to_priority: Priority::High };
+        assert_eq!(e.timeline_kind(), Some("priority_changed"));
+        assert_eq!(e.name(), "ticket.priority_changed");
+    }
+
+    #[test]
+    fn comments_and_attachments_join_their_tickets_chain() {
+        let (ticket, comment) = (Uuid::now_v7(), Uuid::now_v7());
+        let subject = Subject::TicketPart { ticket_id: ticket, entity_type: "comment", id: comment };
+        assert_eq!(subject.chain(), ticket);
+        assert_eq!(subject.entity(), ("comment", comment));
+        assert_eq!(subject.ticket(), Some(ticket));
+    }
+}

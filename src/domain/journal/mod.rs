@@ -1,0 +1,12 @@
+//! The journal's rules: who caused a change ([`Context`]), what changed
+//! ([`Event`], named once for the timeline, the audit log and notices), and
+//! the hash chain that makes the audit log tamper-evident ([`chain`],
+//! [`verify`]).
+
+pub mod chain;
+mod context;
+mod event;
+pub mod verify;
+
+pub use context::Context;
+pub use event::{ClockAlert, Entry, Event, MoveDetail, Resource, ResourceChange, Subject, Visibility};
