@@ -180,7 +180,11 @@ impl Default for Settings {
                 .to_vec(),
             },
             sla: SlaSettings { sweep_interval_seconds: 30, sweep_batch: 10_000 },
-            audit: AuditSettings { checkpoint_interval_seconds: 600, signing_key_file: None, trusted_public_keys: vec![] },
+            audit: AuditSettings {
+                checkpoint_interval_seconds: 600,
+                signing_key_file: None,
+                trusted_public_keys: vec![],
+            },
         }
     }
 }

@@ -11,9 +11,9 @@ use actix_web::{web, App, HttpMessage, HttpServer};
 use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::api::{self, extract};
+use crate::auth::audit_key::AuditKeys;
 use crate::auth::{audit_key, keys, TokenService};
 use crate::clock::Clock;
-use crate::auth::audit_key::AuditKeys;
 use crate::config::{AuditSettings, Settings, SlaSettings};
 use crate::db::{migrate, Db};
 use crate::metrics::HttpMetrics;

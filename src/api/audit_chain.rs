@@ -136,7 +136,8 @@ pub async fn list_checkpoints(
     security(("bearer" = [])))]
 pub async fn create_checkpoint(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
     auth.require(Action::SignAuditCheckpoint)?;
-    let taken = crate::jobs::audit_checkpointer::checkpoint_now(&state.db, state.clock.as_ref(), &state.audit_keys).await?;
+    let taken =
+        crate::jobs::audit_checkpointer::checkpoint_now(&state.db, state.clock.as_ref(), &state.audit_keys).await?;
     Ok(match taken {
         Some(c) => HttpResponse::Created().json(CheckpointResponse::from(c)),
         None => HttpResponse::NoContent().finish(),

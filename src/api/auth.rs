@@ -9,10 +9,10 @@ use uuid::Uuid;
 
 use crate::api::extract::Json;
 use crate::auth::{password, secrets, Authenticated};
-use crate::domain::journal::Context;
 use crate::db::sessions::{self, Refreshed};
 use crate::db::throttle::{self, ThrottleRule};
 use crate::db::{api_keys, users, DbConnection};
+use crate::domain::journal::Context;
 use crate::domain::policy::{Actor, UserVisibility};
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};

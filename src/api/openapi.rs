@@ -5,7 +5,9 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::tickets::{self, actions, attachments, comments, sla};
-use super::{api_keys, audit, audit_chain, auth, calendar_due, calendars, health, reports, services, sla_policies, units, users};
+use super::{
+    api_keys, audit, audit_chain, auth, calendar_due, calendars, health, reports, services, sla_policies, units, users,
+};
 use crate::error::{FieldErrorDoc, Problem};
 
 #[derive(OpenApi)]

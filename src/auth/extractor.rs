@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use super::jwt::TokenError;
 use super::secrets::{digest, API_KEY_PREFIX};
-use crate::domain::journal::Context;
 use crate::db::{api_keys, sessions};
+use crate::domain::journal::Context;
 use crate::domain::policy::{Action, Principal};
 use crate::error::ApiError;
 use crate::state::AppState;

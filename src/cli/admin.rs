@@ -6,9 +6,9 @@ use chrono::Utc;
 
 use super::AdminCommand;
 use crate::auth::{password, secrets};
-use crate::domain::journal::Context;
 use crate::db::{units, users, Db};
 use crate::domain::email::EmailAddress;
+use crate::domain::journal::Context;
 use crate::domain::organisation::{NewUnit, TimeZone};
 use crate::domain::password::NewPassword;
 use crate::domain::role::RoleSet;

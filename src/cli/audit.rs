@@ -17,8 +17,10 @@ use crate::db::journal::checkpoints;
 use crate::db::journal::export::{self, Period};
 use crate::db::journal::verify::{self, VerifyReport};
 use crate::db::{Db, StoreError};
-use crate::domain::journal::chain::{key_id, CheckpointBody, Hash, HeadsDigest, Head, Link};
-use crate::domain::journal::verify::{check_chain, ChainEvidence, CheckpointWalk, SignedHead, StoredCheckpoint, StoredLink};
+use crate::domain::journal::chain::{key_id, CheckpointBody, Hash, Head, HeadsDigest, Link};
+use crate::domain::journal::verify::{
+    check_chain, ChainEvidence, CheckpointWalk, SignedHead, StoredCheckpoint, StoredLink,
+};
 
 pub fn run(db: &Db, settings: &Settings, command: AuditCommand) -> Result<(), String> {
     let keys = audit_key::load(&settings.audit, &settings.data.dir)?;
@@ -181,8 +183,14 @@ pub fn verify_export(path: &Path, public_keys: &[String]) -> Result<(), String> 
                     head_count: c.head_count,
                     heads_digest: hash(&c.heads_digest)?,
                 };
-                let signature = hex::decode(&c.signature).map_err(|_| format!("checkpoint {}: signature is not hex", c.seq))?;
-                checkpoint_lines.push(StoredCheckpoint { body, hash: hash(&c.hash)?, signature, stored_heads: digest.finish() });
+                let signature =
+                    hex::decode(&c.signature).map_err(|_| format!("checkpoint {}: signature is not hex", c.seq))?;
+                checkpoint_lines.push(StoredCheckpoint {
+                    body,
+                    hash: hash(&c.hash)?,
+                    signature,
+                    stored_heads: digest.finish(),
+                });
             }
             Line::End { entries, checkpoints } => {
                 ended = true;

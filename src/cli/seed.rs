@@ -4,10 +4,10 @@
 use chrono::Utc;
 
 use crate::auth::{password, secrets};
-use crate::domain::journal::Context;
 use crate::db::calendars::{self, CalendarDraft, StoredSpecial};
 use crate::db::{services, units, users, Db, DbConnection};
 use crate::domain::email::EmailAddress;
+use crate::domain::journal::Context;
 use crate::domain::organisation::{NewUnit, TimeZone, UnitKind};
 use crate::domain::password::NewPassword;
 use crate::domain::role::{Role, RoleSet};

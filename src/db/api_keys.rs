@@ -5,10 +5,10 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::journal::{self, snapshot};
-use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use super::schema::{api_keys, units};
 use super::{ids, write_tx, DbConnection, StoreError};
+use crate::db::journal::{self, snapshot};
+use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::organisation::UnitKind;
 use crate::domain::policy::{Actor, Principal};
 use crate::domain::role::{Role, RoleSet};
@@ -140,7 +140,8 @@ pub fn revoke(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<ApiKey
         journal::record(
             conn,
             ctx,
-            Entry::resource(Resource::ApiKey, ResourceChange::Revoked, id).states(Some(snapshot(&before)?), Some(snapshot(&after)?)),
+            Entry::resource(Resource::ApiKey, ResourceChange::Revoked, id)
+                .states(Some(snapshot(&before)?), Some(snapshot(&after)?)),
         )?;
         Ok(after)
     })

@@ -5,10 +5,10 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::journal::{self, snapshot};
-use crate::domain::journal::{Context, Entry, Event, Subject};
 use super::schema::attachments;
 use super::{comments, ids, tickets, write_tx, DbConnection, StoreError};
+use crate::db::journal::{self, snapshot};
+use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::domain::policy::Principal;
 use crate::domain::ticket::access::{self, TicketScope};
 

@@ -9,10 +9,10 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::db::journal;
-use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use super::schema::{calendar_holidays, calendar_specials, calendar_versions, calendars, services, units};
 use super::{ids, write_tx, DbConnection, StoreError};
+use crate::db::journal;
+use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::sla::holiday::{Holiday, HolidayKind};
 use crate::domain::sla::spec::WeekSpec;
 use crate::domain::sla::{SpecialSchedule, WeekSchedule, WorkingCalendar};

@@ -5,10 +5,10 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::journal::{self, snapshot};
-use crate::domain::journal::{Context, Entry, Event, Subject};
 use super::schema::ticket_comments;
 use super::{ids, sla, tickets, write_tx, DbConnection, StoreError};
+use crate::db::journal::{self, snapshot};
+use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::domain::policy::Principal;
 use crate::domain::ticket::access::{self, TicketScope};
 

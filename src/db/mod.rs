@@ -6,11 +6,11 @@
 
 pub mod api_keys;
 pub mod attachments;
-pub mod journal;
 pub mod calendars;
 pub mod comments;
 mod error;
 pub mod ids;
+pub mod journal;
 pub mod migrate;
 mod pool;
 pub mod schema;

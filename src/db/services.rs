@@ -5,10 +5,10 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::journal::{self, snapshot};
-use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use super::schema::{services, units};
 use super::{ids, write_tx, DbConnection, StoreError};
+use crate::db::journal::{self, snapshot};
+use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::service::{NewService, Platform, ServiceCategory, ServiceChanges};
 use crate::domain::validation::ValidationErrors;
 

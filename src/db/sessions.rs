@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::journal;
-use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use super::schema::{refresh_tokens, sessions, units, users};
 use super::{ids, write_tx, DbConnection, StoreError};
+use crate::db::journal;
+use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::organisation::UnitKind;
 use crate::domain::policy::{Actor, Principal};
 use crate::domain::role::RoleSet;

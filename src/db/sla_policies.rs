@@ -5,10 +5,10 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::db::journal;
-use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use super::schema::{services, sla_policies, sla_policy_versions};
 use super::{ids, write_tx, DbConnection, StoreError};
+use crate::db::journal;
+use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::sla::policy::SlaPolicy;
 use crate::domain::validation::ValidationErrors;
 

@@ -5,10 +5,10 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::journal::{self, snapshot};
-use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use super::schema::units;
 use super::{ids, write_tx, DbConnection, StoreError};
+use crate::db::journal::{self, snapshot};
+use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::organisation::{NewUnit, UnitChanges, UnitKind};
 
 /// A stored unit.
@@ -225,7 +225,8 @@ pub fn update(
         journal::record(
             conn,
             ctx,
-            Entry::resource(Resource::Unit, ResourceChange::Updated, id).states(Some(snapshot(&before)?), Some(snapshot(&after)?)),
+            Entry::resource(Resource::Unit, ResourceChange::Updated, id)
+                .states(Some(snapshot(&before)?), Some(snapshot(&after)?)),
         )?;
         Ok(after)
     })

@@ -5,10 +5,10 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::journal::{self, snapshot};
-use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use super::schema::{units, users};
 use super::{ids, sessions, write_tx, DbConnection, StoreError};
+use crate::db::journal::{self, snapshot};
+use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::policy::UserVisibility;
 use crate::domain::role::{Role, RoleSet};
 use crate::domain::user::{NewUser, UserChanges};
@@ -254,7 +254,8 @@ pub fn update(
         let after = find(conn, UserVisibility::All, id)?;
         let change =
             if password_hash.is_some() { ResourceChange::UpdatedWithPassword } else { ResourceChange::Updated };
-        let entry = Entry::resource(Resource::User, change, id).states(Some(snapshot(&before)?), Some(snapshot(&after)?));
+        let entry =
+            Entry::resource(Resource::User, change, id).states(Some(snapshot(&before)?), Some(snapshot(&after)?));
         journal::record(conn, ctx, entry)?;
         Ok(after)
     })

@@ -6,6 +6,7 @@
 mod support;
 
 mod api_keys;
+mod audit_chain;
 mod auth;
 mod calendars;
 mod cli;

@@ -35,7 +35,12 @@ struct NewAuditRow {
 /// Appends the entry's audit record to its aggregate's chain and moves the
 /// chain's head. Events that change no snapshot record their details as
 /// the state after.
-pub(super) fn append(conn: &mut DbConnection, ctx: &Context, at: DateTime<Utc>, entry: &Entry) -> Result<(), StoreError> {
+pub(super) fn append(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    at: DateTime<Utc>,
+    entry: &Entry,
+) -> Result<(), StoreError> {
     let chain = entry.subject.chain();
     let (entity_type, entity_id) = entry.subject.entity();
     let after = match (&entry.after, &entry.event) {

@@ -211,8 +211,12 @@ pub fn for_each(
                 head_count: row.head_count,
                 heads_digest: hash_of(&row.heads_digest)?,
             };
-            let stored =
-                StoredCheckpoint { body, hash: hash_of(&row.hash)?, signature: row.signature.clone(), stored_heads: digest.finish() };
+            let stored = StoredCheckpoint {
+                body,
+                hash: hash_of(&row.hash)?,
+                signature: row.signature.clone(),
+                stored_heads: digest.finish(),
+            };
             visit(LoadedCheckpoint { checkpoint: Checkpoint::from(&row), stored, heads })?;
         }
     }

@@ -57,7 +57,11 @@ pub(super) fn advance(conn: &mut DbConnection, chain: Uuid, position: i64, hash:
             .execute(conn)?;
     } else {
         diesel::update(audit_heads::table.find(key))
-            .set((audit_heads::position.eq(position), audit_heads::hash.eq(hash.to_vec()), audit_heads::signed.eq(false)))
+            .set((
+                audit_heads::position.eq(position),
+                audit_heads::hash.eq(hash.to_vec()),
+                audit_heads::signed.eq(false),
+            ))
             .execute(conn)?;
     }
     Ok(())

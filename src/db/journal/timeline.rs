@@ -139,7 +139,8 @@ pub fn list(conn: &mut DbConnection, ticket_id: Uuid, include_internal: bool) ->
         .map(|row| {
             let mut event = TicketEvent::try_from(row)?;
             if !include_internal {
-                event.seq = event.public_seq.ok_or_else(|| StoreError::Corrupt("public event without number".into()))?;
+                event.seq =
+                    event.public_seq.ok_or_else(|| StoreError::Corrupt("public event without number".into()))?;
             }
             Ok(event)
         })

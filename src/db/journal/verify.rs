@@ -14,7 +14,9 @@ use super::heads::hash_of;
 use crate::db::schema::{audit_heads, audit_log};
 use crate::db::{ids, DbConnection, StoreError};
 use crate::domain::journal::chain::Link;
-use crate::domain::journal::verify::{check_chain, Break, BreakKind, ChainEvidence, CheckpointWalk, SignedHead, StoredLink};
+use crate::domain::journal::verify::{
+    check_chain, Break, BreakKind, ChainEvidence, CheckpointWalk, SignedHead, StoredLink,
+};
 
 pub(super) const BATCH: i64 = 10_000;
 /// Breaks listed in a report; beyond this only their number is given.
@@ -62,8 +64,21 @@ type LinkRow = (
 /// Reads a chained row into the form the verifier checks; a missing or
 /// malformed hash reads as zeros, so the row is reported, not skipped.
 pub(super) fn stored_link(row: LinkRow) -> Result<StoredLink, StoreError> {
-    let (at, actor_kind, actor_id, action, entity_type, entity_id, before, after, request_id, chain, position, prev, hash) =
-        row;
+    let (
+        at,
+        actor_kind,
+        actor_id,
+        action,
+        entity_type,
+        entity_id,
+        before,
+        after,
+        request_id,
+        chain,
+        position,
+        prev,
+        hash,
+    ) = row;
     let as_hash = |bytes: Option<Vec<u8>>| bytes.and_then(|b| b.try_into().ok()).unwrap_or([0; 32]);
     let link = Link {
         chain: ids::from_bytes(&chain.unwrap_or_default())?,
@@ -217,7 +232,13 @@ fn check_range(
         report.chains_checked += 1;
         if head.is_none() && !entries.is_empty() {
             let detail = "the chain's recorded head is gone";
-            report.add([Break { kind: BreakKind::Altered, chain: Some(chain), position: None, checkpoint: None, detail: detail.into() }]);
+            report.add([Break {
+                kind: BreakKind::Altered,
+                chain: Some(chain),
+                position: None,
+                checkpoint: None,
+                detail: detail.into(),
+            }]);
         }
         let evidence = ChainEvidence { chain, entries: &entries, head, signed: &signed, partial: false };
         report.add(check_chain(&evidence));

@@ -7,9 +7,9 @@ use super::clocks::{self, StoredClock, Watch};
 use super::context;
 use super::lifecycle::{forget_alerts_not_yet_due, settle};
 use crate::db::journal;
-use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::db::tickets::{self, Ticket};
 use crate::db::{write_tx, DbConnection, StoreError};
+use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::domain::ticket::access::TicketScope;
 
 fn describe(c: &StoredClock) -> serde_json::Value {
@@ -64,7 +64,8 @@ pub fn recompute(
         settle(conn, ctx, ticket_id, Watch::of(&ticket), &mut clocks)?;
         let after: Vec<serde_json::Value> = clocks::load(conn, ticket_id)?.iter().map(describe).collect();
         let kinds: Vec<_> = clocks.iter().map(|c| c.clock.kind).collect();
-        let states = (serde_json::json!({ "clocks": before }), serde_json::json!({ "clocks": after, "reason": reason }));
+        let states =
+            (serde_json::json!({ "clocks": before }), serde_json::json!({ "clocks": after, "reason": reason }));
         let event = Event::SlaRecomputed {
             reason: reason.to_owned(),
             clocks: kinds,

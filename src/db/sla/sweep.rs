@@ -14,9 +14,9 @@ use uuid::Uuid;
 
 use super::clocks::{self, context_of, Watch};
 use super::lifecycle::record_alert;
-use crate::domain::journal::Context;
 use crate::db::tickets;
 use crate::db::{ids, schema, write_tx, DbConnection, StoreError};
+use crate::domain::journal::Context;
 use crate::domain::sla::alerts::{Alert, Next};
 use crate::domain::sla::clock::ClockKind;
 use crate::domain::ticket::Tier;

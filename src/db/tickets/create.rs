@@ -8,9 +8,9 @@ use uuid::Uuid;
 
 use super::{find_any, priority_rank, Ticket, TicketRow};
 use crate::db::journal::{self, snapshot};
-use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::db::schema::{counters, idempotency_keys, services, tickets, units, users};
 use crate::db::{ids, sla, write_tx, DbConnection, StoreError};
+use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::domain::ticket::intake::{NewTicket, ReporterRef};
 use crate::domain::ticket::{Status, Tier};
 use crate::domain::validation::ValidationErrors;

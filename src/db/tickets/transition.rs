@@ -7,9 +7,9 @@ use uuid::Uuid;
 
 use super::{find, find_any, lock, Ticket};
 use crate::db::journal::{self, snapshot};
-use crate::domain::journal::{Context, Entry, Event, MoveDetail, Subject};
 use crate::db::schema::{tickets, users};
 use crate::db::{ids, sla, write_tx, DbConnection, StoreError};
+use crate::domain::journal::{Context, Entry, Event, MoveDetail, Subject};
 use crate::domain::policy::Principal;
 use crate::domain::role::RoleSet;
 use crate::domain::ticket::access::{self, TicketScope};

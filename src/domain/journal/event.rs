@@ -113,24 +113,71 @@ pub struct ClockAlert {
 /// A state change the service records.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    TicketCreated { number: String, priority: Priority, tier: Tier },
-    TicketMoved { command: CommandKind, from: (Status, Tier), to: (Status, Tier), detail: MoveDetail },
-    TicketUpdated { fields: Vec<&'static str>, from_priority: Priority, to_priority: Priority },
-    TicketRated { rating: i16, remark: Option<String> },
-    LinkedToProblem { problem_id: Uuid, problem_number: String },
-    UnlinkedFromProblem { problem_id: Uuid, problem_number: String },
+    TicketCreated {
+        number: String,
+        priority: Priority,
+        tier: Tier,
+    },
+    TicketMoved {
+        command: CommandKind,
+        from: (Status, Tier),
+        to: (Status, Tier),
+        detail: MoveDetail,
+    },
+    TicketUpdated {
+        fields: Vec<&'static str>,
+        from_priority: Priority,
+        to_priority: Priority,
+    },
+    TicketRated {
+        rating: i16,
+        remark: Option<String>,
+    },
+    LinkedToProblem {
+        problem_id: Uuid,
+        problem_number: String,
+    },
+    UnlinkedFromProblem {
+        problem_id: Uuid,
+        problem_number: String,
+    },
     /// On the problem's timeline, the other side of a link.
-    ProblemGainedTicket { ticket_id: Uuid, ticket_number: String },
-    ProblemLostTicket { ticket_id: Uuid, ticket_number: String },
+    ProblemGainedTicket {
+        ticket_id: Uuid,
+        ticket_number: String,
+    },
+    ProblemLostTicket {
+        ticket_id: Uuid,
+        ticket_number: String,
+    },
     /// What resolving a problem did to the tickets linked to it.
-    LinkedTicketsResolved { resolved: Vec<String>, left_open: Vec<String> },
-    CommentAdded { comment_id: Uuid, internal: bool },
-    AttachmentAdded { attachment_id: Uuid, filename: String, comment_id: Option<Uuid>, internal: bool },
+    LinkedTicketsResolved {
+        resolved: Vec<String>,
+        left_open: Vec<String>,
+    },
+    CommentAdded {
+        comment_id: Uuid,
+        internal: bool,
+    },
+    AttachmentAdded {
+        attachment_id: Uuid,
+        filename: String,
+        comment_id: Option<Uuid>,
+        internal: bool,
+    },
     SlaWarning(ClockAlert),
     SlaBreached(ClockAlert),
-    SlaRecomputed { reason: String, clocks: Vec<ClockKind>, before: serde_json::Value, after: serde_json::Value },
+    SlaRecomputed {
+        reason: String,
+        clocks: Vec<ClockKind>,
+        before: serde_json::Value,
+        after: serde_json::Value,
+    },
     /// A change to an administered resource; its before/after say what.
-    Resource { resource: Resource, change: ResourceChange },
+    Resource {
+        resource: Resource,
+        change: ResourceChange,
+    },
 }
 
 /// What an event is about: the entity the audit names, and the aggregate
@@ -139,7 +186,11 @@ pub enum Event {
 pub enum Subject {
     Ticket(Uuid),
     /// A comment or attachment: its own id, on its ticket's chain.
-    TicketPart { ticket_id: Uuid, entity_type: &'static str, id: Uuid },
+    TicketPart {
+        ticket_id: Uuid,
+        entity_type: &'static str,
+        id: Uuid,
+    },
     Resource(Resource, Uuid),
 }
 
@@ -367,7 +418,8 @@ mod tests {
 
     #[test]
     fn a_priority_change_is_its_own_timeline_kind() {
-        let e = Event::TicketUpdated { fields: vec!["impact"], from_priority: Priority::Low, to_priority: Priority::High };
+        let e =
+            Event::TicketUpdated { fields: vec!["impact"], from_priority: Priority::Low, to_priority: Priority::High };
         assert_eq!(e.timeline_kind(), Some("priority_changed"));
         assert_eq!(e.name(), "ticket.priority_changed");
     }

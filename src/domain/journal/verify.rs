@@ -100,11 +100,8 @@ pub fn check_chain(evidence: &ChainEvidence<'_>) -> Vec<Break> {
             let detail = format!("positions {expected} to {} are missing", position - 1);
             Some(Break::at(BreakKind::Deleted, chain, expected, detail))
         } else if entry.link.prev_hash != prev && !follows_a_break {
-            let kind = if written_at.contains_key(&entry.link.prev_hash) {
-                BreakKind::Reordered
-            } else {
-                BreakKind::Inserted
-            };
+            let kind =
+                if written_at.contains_key(&entry.link.prev_hash) { BreakKind::Reordered } else { BreakKind::Inserted };
             Some(Break::at(kind, chain, position, "does not follow the entry before it"))
         } else {
             None
@@ -130,12 +127,16 @@ pub fn check_chain(evidence: &ChainEvidence<'_>) -> Vec<Break> {
     for signed in evidence.signed {
         match stored_at(signed.position) {
             Some(hash) if hash != signed.hash => {
-                let mut b = Break::at(BreakKind::Altered, chain, signed.position, "differs from what a checkpoint signed");
+                let mut b =
+                    Break::at(BreakKind::Altered, chain, signed.position, "differs from what a checkpoint signed");
                 b.checkpoint = Some(signed.checkpoint);
                 breaks.push(b);
             }
             None if signed.position > last => {
-                let detail = format!("checkpoint {} signed position {}; the chain ends at {last}", signed.checkpoint, signed.position);
+                let detail = format!(
+                    "checkpoint {} signed position {}; the chain ends at {last}",
+                    signed.checkpoint, signed.position
+                );
                 let mut b = Break::at(BreakKind::Truncated, chain, last + 1, detail);
                 b.checkpoint = Some(signed.checkpoint);
                 breaks.push(b);
@@ -213,11 +214,17 @@ impl<'k> CheckpointWalk<'k> {
             self.breaks.push(Break::of_checkpoint(BreakKind::Altered, seq, "does not name the checkpoint before it"));
         }
         if c.body.hash() != c.hash || c.stored_heads != (c.body.head_count, c.body.heads_digest) {
-            self.breaks.push(Break::of_checkpoint(BreakKind::Altered, seq, "its heads or fields do not match its hash"));
+            self.breaks.push(Break::of_checkpoint(
+                BreakKind::Altered,
+                seq,
+                "its heads or fields do not match its hash",
+            ));
         }
         match self.keys.get(&c.body.key_id) {
             Some(key) if c.body.signature_holds(key, &c.signature) => {}
-            Some(_) => self.breaks.push(Break::of_checkpoint(BreakKind::BadSignature, seq, "the signature does not verify")),
+            Some(_) => {
+                self.breaks.push(Break::of_checkpoint(BreakKind::BadSignature, seq, "the signature does not verify"))
+            }
             None => {
                 let detail = format!("signed with key {}, which is not known", c.body.key_id);
                 self.breaks.push(Break::of_checkpoint(BreakKind::BadSignature, seq, detail));
@@ -358,7 +365,12 @@ mod tests {
             head_count,
             heads_digest,
         };
-        StoredCheckpoint { hash: body.hash(), signature: body.sign(key).to_vec(), stored_heads: (head_count, heads_digest), body }
+        StoredCheckpoint {
+            hash: body.hash(),
+            signature: body.sign(key).to_vec(),
+            stored_heads: (head_count, heads_digest),
+            body,
+        }
     }
 
     #[test]
@@ -379,11 +391,17 @@ mod tests {
         forged.signature[0] ^= 1;
         walk.check(&first);
         walk.check(&forged);
-        assert_eq!(walk.breaks.iter().map(|b| (b.kind, b.checkpoint)).collect::<Vec<_>>(), [(BreakKind::BadSignature, Some(2))]);
+        assert_eq!(
+            walk.breaks.iter().map(|b| (b.kind, b.checkpoint)).collect::<Vec<_>>(),
+            [(BreakKind::BadSignature, Some(2))]
+        );
 
         let mut walk = CheckpointWalk::new(&keys);
         walk.check(&first);
         walk.check(&third);
-        assert_eq!(walk.breaks.iter().map(|b| (b.kind, b.checkpoint)).collect::<Vec<_>>(), [(BreakKind::Deleted, Some(2))]);
+        assert_eq!(
+            walk.breaks.iter().map(|b| (b.kind, b.checkpoint)).collect::<Vec<_>>(),
+            [(BreakKind::Deleted, Some(2))]
+        );
     }
 }

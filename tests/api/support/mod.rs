@@ -10,9 +10,9 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 use spbe_desk::clock::ManualClock;
 use spbe_desk::config::Settings;
-use spbe_desk::db::audit::Context;
 use spbe_desk::db::{units, users, Db};
 use spbe_desk::domain::email::EmailAddress;
+use spbe_desk::domain::journal::Context;
 use spbe_desk::domain::organisation::{NewUnit, TimeZone, UnitKind};
 use spbe_desk::domain::password::NewPassword;
 use spbe_desk::domain::role::{Role, RoleSet};
@@ -99,6 +99,7 @@ pub fn test_settings(url: &str, data_dir: &std::path::Path) -> Settings {
     settings.data.dir = data_dir.to_path_buf();
     // Scenarios sweep SLA clocks themselves, at instants they choose.
     settings.sla.sweep_interval_seconds = 0;
+    settings.audit.checkpoint_interval_seconds = 0;
     settings
 }
 
@@ -186,6 +187,21 @@ impl TestApp {
     /// One SLA sweep at the test clock's current instant.
     pub async fn sweep(&self) -> spbe_desk::db::sla::sweep::SweepReport {
         spbe_desk::jobs::sla_sweeper::sweep_now(&self.db, &self.clock, 100_000).await.expect("sweep")
+    }
+
+    /// Runs SQL directly on the database, as someone bypassing the API would.
+    pub fn execute(&self, sql: &str) {
+        use diesel::RunQueryDsl;
+        let mut conn = self.db.conn().expect("connection");
+        diesel::sql_query(sql).execute(&mut *conn).expect(sql);
+    }
+
+    /// A byte string as an SQL literal of this database.
+    pub fn bytes_literal(&self, bytes: &[u8]) -> String {
+        match self.db.backend() {
+            spbe_desk::db::Backend::Postgres => format!("'\\x{}'::bytea", hex::encode(bytes)),
+            spbe_desk::db::Backend::Sqlite => format!("X'{}'", hex::encode(bytes)),
+        }
     }
 
     /// Counts the rows of a table, or of `table WHERE …` (to show that bad

@@ -1,0 +1,249 @@
+//! The tamper-evident audit log: every edit, deletion, insertion or
+//! reordering made behind the API's back is found and located.
+
+use serde_json::{json, Value};
+
+use crate::on_both_backends;
+use crate::support::{spawn_app, Backend, Org, TestApp};
+use crate::tickets::{file, incident};
+
+const VERIFY: &str = "/api/v1/audit/verify";
+const CHECKPOINTS: &str = "/api/v1/audit/checkpoints";
+
+/// A ticket with a few moves and a comment: one chain of several entries.
+async fn busy_ticket(app: &TestApp, org: &Org) -> String {
+    let ticket = file(app, &org.reporter_a.token, incident(org.service)).await;
+    let id = ticket["id"].as_str().unwrap().to_owned();
+    let t1 = org.tier1_a.token.as_str();
+    for (action, body) in [
+        ("start", json!({})),
+        ("comments", json!({ "body": "Sedang dicek", "internal": false })),
+        ("pending", json!({ "reason": "waiting_for_reporter" })),
+        ("resume", json!({})),
+    ] {
+        let r = app.post(&format!("/api/v1/tickets/{id}/{action}"), Some(t1), body).await;
+        assert!(r.status < 300, "{action}: {}", r.text);
+    }
+    id
+}
+
+async fn verify(app: &TestApp, org: &Org) -> Value {
+    let r = app.get(VERIFY, Some(&org.auditor.token)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body
+}
+
+fn breaks(report: &Value) -> Vec<(String, Option<i64>)> {
+    report["breaks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["kind"].as_str().unwrap().to_owned(), b["position"].as_i64()))
+        .collect()
+}
+
+/// The chain id of a ticket's audit entries, as an SQL literal.
+fn chain_of(app: &TestApp, ticket_id: &str) -> String {
+    app.bytes_literal(uuid::Uuid::parse_str(ticket_id).unwrap().as_bytes())
+}
+
+async fn checkpoint(app: &TestApp, org: &Org) -> Value {
+    let r = app.post(CHECKPOINTS, Some(&org.admin.token), json!({})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.body
+}
+
+async fn an_untouched_log_verifies_and_checkpoints_sign_what_moved(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    busy_ticket(&app, &org).await;
+    let first = checkpoint(&app, &org).await;
+    assert_eq!(first["seq"], 1);
+    assert!(first["head_count"].as_i64().unwrap() >= 2, "{first}");
+    // Nothing moved since: no new checkpoint.
+    assert_eq!(app.post(CHECKPOINTS, Some(&org.admin.token), json!({})).await.status, 204);
+    busy_ticket(&app, &org).await;
+    let second = checkpoint(&app, &org).await;
+    assert_eq!((second["seq"].clone(), second["prev_hash"].clone()), (json!(2), first["hash"].clone()));
+    assert_eq!(second["head_count"], 1, "only the new ticket's chain moved");
+
+    let report = verify(&app, &org).await;
+    assert_eq!(report["intact"], true, "{report}");
+    assert_eq!(report["checkpoints_checked"], 2);
+    assert_eq!(report["rows_checked"].as_i64().unwrap(), app.count("audit_log"));
+    let listed = app.get(CHECKPOINTS, Some(&org.auditor.token)).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 2, "{}", listed.text);
+
+    // Reading is for auditors and admins; signing on demand for admins.
+    assert_eq!(app.get(VERIFY, Some(&org.supervisor.token)).await.status, 403);
+    app.post(CHECKPOINTS, Some(&org.auditor.token), json!({})).await.assert_problem(403);
+}
+
+async fn an_edited_before_or_after_is_altered_at_its_position(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let id = busy_ticket(&app, &org).await;
+    let chain = chain_of(&app, &id);
+    app.execute(&format!(
+        "UPDATE audit_log SET after_json = REPLACE(after_json, 'waiting_for_reporter', 'waiting_for_vendor') \
+         WHERE chain_id = {chain} AND position = 4"
+    ));
+    let report = verify(&app, &org).await;
+    assert_eq!(report["intact"], false);
+    assert_eq!(breaks(&report), [("altered".to_owned(), Some(4))], "{report}");
+    assert_eq!(report["breaks"][0]["chain"], id);
+}
+
+async fn a_row_deleted_in_the_middle_is_found(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let id = busy_ticket(&app, &org).await;
+    app.execute(&format!("DELETE FROM audit_log WHERE chain_id = {} AND position = 2", chain_of(&app, &id)));
+    assert_eq!(breaks(&verify(&app, &org).await), [("deleted".to_owned(), Some(2))]);
+}
+
+async fn the_newest_rows_deleted_after_a_checkpoint_are_truncation(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let id = busy_ticket(&app, &org).await;
+    checkpoint(&app, &org).await;
+    let chain = chain_of(&app, &id);
+    // Remove the last two entries and rewrite the head to match: only the
+    // signed checkpoint still knows the chain was longer.
+    app.execute(&format!("DELETE FROM audit_log WHERE chain_id = {chain} AND position >= 4"));
+    app.execute(&format!(
+        "UPDATE audit_heads SET position = 3, hash = (SELECT hash FROM audit_log WHERE chain_id = {chain} AND position = 3) \
+         WHERE chain_id = {chain}"
+    ));
+    let report = verify(&app, &org).await;
+    assert_eq!(breaks(&report), [("truncated".to_owned(), Some(4))], "{report}");
+    assert_eq!(report["breaks"][0]["checkpoint"], 1);
+}
+
+async fn a_forged_row_is_found_as_inserted(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let id = busy_ticket(&app, &org).await;
+    let chain = chain_of(&app, &id);
+    let forged_id = app.bytes_literal(uuid::Uuid::now_v7().as_bytes());
+    app.execute(&format!(
+        "INSERT INTO audit_log (id, occurred_at, actor_kind, action, entity_type, entity_id, after_json, chain_id, position, prev_hash, hash) \
+         SELECT {forged_id}, occurred_at, 'system', 'ticket.closed', 'ticket', entity_id, '{{}}', chain_id, position + 1, hash, hash \
+         FROM audit_log WHERE chain_id = {chain} AND position = (SELECT MAX(position) FROM audit_log WHERE chain_id = {chain})"
+    ));
+    let report = verify(&app, &org).await;
+    let found = breaks(&report);
+    assert!(found.contains(&("inserted".to_owned(), Some(6))), "{report}");
+}
+
+async fn two_swapped_rows_are_reordered(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let id = busy_ticket(&app, &org).await;
+    let chain = chain_of(&app, &id);
+    for (from, to) in [(2, -1), (3, 2), (-1, 3)] {
+        app.execute(&format!("UPDATE audit_log SET position = {to} WHERE chain_id = {chain} AND position = {from}"));
+    }
+    let found = breaks(&verify(&app, &org).await);
+    assert!(found.contains(&("reordered".to_owned(), Some(2))), "{found:?}");
+    assert!(found.iter().all(|(kind, _)| kind == "reordered"), "{found:?}");
+}
+
+async fn a_replaced_checkpoint_signature_is_a_bad_signature(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    busy_ticket(&app, &org).await;
+    checkpoint(&app, &org).await;
+    app.execute(&format!("UPDATE audit_checkpoints SET signature = {} WHERE seq = 1", app.bytes_literal(&[7; 64])));
+    let report = verify(&app, &org).await;
+    assert_eq!(report["breaks"][0]["kind"], "bad_signature", "{report}");
+    assert_eq!(report["breaks"][0]["checkpoint"], 1);
+    assert_eq!(report["breaks_found"], 1);
+}
+
+async fn reporters_see_their_timeline_numbered_without_gaps(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let id = busy_ticket(&app, &org).await;
+    let note = json!({ "body": "Catatan internal", "internal": true });
+    app.post(&format!("/api/v1/tickets/{id}/comments"), Some(&org.tier1_a.token), note).await;
+    let seqs = |token: &str| {
+        let app = &app;
+        let path = format!("/api/v1/tickets/{id}/events");
+        let token = token.to_owned();
+        async move {
+            let r = app.get(&path, Some(&token)).await;
+            r.body["items"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect::<Vec<_>>()
+        }
+    };
+    let staff = seqs(&org.tier1_a.token).await;
+    let reporter = seqs(&org.reporter_a.token).await;
+    assert!(staff.len() > reporter.len(), "{staff:?} {reporter:?}");
+    assert_eq!(reporter, (1..=reporter.len() as i64).collect::<Vec<_>>());
+    assert_eq!(staff, (1..=staff.len() as i64).collect::<Vec<_>>());
+}
+
+async fn an_export_verifies_offline_and_a_tampered_one_does_not(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    busy_ticket(&app, &org).await;
+    checkpoint(&app, &org).await;
+    busy_ticket(&app, &org).await;
+    let export = app.get("/api/v1/audit/export", Some(&org.auditor.token)).await;
+    assert_eq!(export.status, 200);
+    assert_eq!(export.header("content-type"), Some("application/x-ndjson"));
+    let lines: Vec<Value> = export.text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.first().unwrap()["record"], "export");
+    assert_eq!(lines.last().unwrap()["record"], "end");
+    let entries = lines.iter().filter(|l| l["record"] == "entry").count() as i64;
+    assert_eq!(entries, app.count("audit_log"));
+
+    let public_key = lines.iter().find(|l| l["record"] == "key").unwrap()["public_key"].as_str().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("export.jsonl");
+    std::fs::write(&good, &export.text).unwrap();
+    let tampered_text = export.text.replacen("waiting_for_reporter", "waiting_for_vendor", 1);
+    assert_ne!(tampered_text, export.text);
+    let tampered = dir.path().join("tampered.jsonl");
+    std::fs::write(&tampered, &tampered_text).unwrap();
+    let cut = dir.path().join("cut.jsonl");
+    std::fs::write(&cut, export.text.lines().take(lines.len() - 1).collect::<Vec<_>>().join("\n")).unwrap();
+
+    let run = |file: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_spbe-desk"))
+            .args(["audit", "verify-export"])
+            .arg(file)
+            .args(["--public-key", &public_key])
+            .env("APP__DATABASE__URL", "sqlite://unused.db")
+            .output()
+            .unwrap()
+    };
+    let ok = run(&good);
+    assert!(ok.status.success(), "{}{}", String::from_utf8_lossy(&ok.stdout), String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("intact"));
+    let bad = run(&tampered);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("altered"), "{}", String::from_utf8_lossy(&bad.stdout));
+    assert!(!run(&cut).status.success(), "an export without its end line is refused");
+
+    // For the independent (non-Rust) verifier that .ci/run runs.
+    if backend == Backend::Sqlite {
+        let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tmp");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("audit-export.jsonl"), &export.text).unwrap();
+        std::fs::write(out.join("audit-export-tampered.jsonl"), &tampered_text).unwrap();
+        std::fs::write(out.join("audit-public-key.txt"), &public_key).unwrap();
+    }
+}
+
+on_both_backends!(
+    an_untouched_log_verifies_and_checkpoints_sign_what_moved,
+    an_edited_before_or_after_is_altered_at_its_position,
+    a_row_deleted_in_the_middle_is_found,
+    the_newest_rows_deleted_after_a_checkpoint_are_truncation,
+    a_forged_row_is_found_as_inserted,
+    two_swapped_rows_are_reordered,
+    a_replaced_checkpoint_signature_is_a_bad_signature,
+    reporters_see_their_timeline_numbered_without_gaps,
+    an_export_verifies_offline_and_a_tampered_one_does_not,
+);
