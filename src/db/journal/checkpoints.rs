@@ -11,7 +11,7 @@ use super::heads::hash_of;
 use crate::db::schema::{audit_checkpoint_heads, audit_checkpoints, audit_heads};
 use crate::db::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::journal::chain::{CheckpointBody, Head, HeadsDigest, GENESIS};
-use crate::domain::journal::verify::StoredCheckpoint;
+use crate::domain::journal::verify::{SignedHead, StoredCheckpoint};
 
 /// Most heads one checkpoint signs; the next one takes the rest.
 const MAX_HEADS: i64 = 100_000;
@@ -239,7 +239,7 @@ pub(super) fn signed_heads_between(
     conn: &mut DbConnection,
     from: Uuid,
     to: Uuid,
-) -> Result<Vec<(Uuid, i64, i64, Vec<u8>)>, StoreError> {
+) -> Result<Vec<(Uuid, SignedHead)>, StoreError> {
     let rows: Vec<(Vec<u8>, i64, i64, Vec<u8>)> = audit_checkpoint_heads::table
         .filter(audit_checkpoint_heads::chain_id.ge(ids::to_bytes(from)))
         .filter(audit_checkpoint_heads::chain_id.le(ids::to_bytes(to)))
@@ -251,5 +251,9 @@ pub(super) fn signed_heads_between(
             audit_checkpoint_heads::hash,
         ))
         .load(conn)?;
-    rows.into_iter().map(|(c, seq, p, h)| Ok((ids::from_bytes(&c)?, seq, p, h))).collect()
+    rows.into_iter()
+        .map(|(c, checkpoint, position, h)| {
+            Ok((ids::from_bytes(&c)?, SignedHead { checkpoint, position, hash: hash_of(&h)? }))
+        })
+        .collect()
 }

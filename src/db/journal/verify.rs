@@ -203,6 +203,9 @@ fn verify_chains(conn: &mut DbConnection, report: &mut VerifyReport) -> Result<(
     }
 }
 
+/// What was read of one chain: its rows, its recorded head, its signed heads.
+type Gathered = (Vec<StoredLink>, Option<(i64, [u8; 32])>, Vec<SignedHead>);
+
 /// Checks the chains in `(lower, upper]`: their rows, heads and signed heads.
 fn check_range(
     conn: &mut DbConnection,
@@ -212,7 +215,7 @@ fn check_range(
     report: &mut VerifyReport,
 ) -> Result<(), StoreError> {
     let from = lower.map_or(Uuid::nil(), |l| Uuid::from_u128(l.as_u128().saturating_add(1)));
-    let mut chains: BTreeMap<Uuid, (Vec<StoredLink>, Option<(i64, [u8; 32])>, Vec<SignedHead>)> = BTreeMap::new();
+    let mut chains: BTreeMap<Uuid, Gathered> = BTreeMap::new();
     for row in rows {
         chains.entry(row.link.chain).or_default().0.push(row);
     }
@@ -224,9 +227,8 @@ fn check_range(
     for (chain, position, hash) in heads {
         chains.entry(ids::from_bytes(&chain)?).or_default().1 = Some((position, hash_of(&hash).unwrap_or([0; 32])));
     }
-    for (chain, checkpoint, position, hash) in checkpoints::signed_heads_between(conn, from, upper)? {
-        let hash = hash_of(&hash).unwrap_or([0; 32]);
-        chains.entry(chain).or_default().2.push(SignedHead { checkpoint, position, hash });
+    for (chain, signed) in checkpoints::signed_heads_between(conn, from, upper)? {
+        chains.entry(chain).or_default().2.push(signed);
     }
     for (chain, (entries, head, signed)) in chains {
         report.chains_checked += 1;

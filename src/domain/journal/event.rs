@@ -110,6 +110,9 @@ pub struct ClockAlert {
     pub stopped_at: Option<DateTime<Utc>>,
 }
 
+/// Where a ticket stands: its status at its tier.
+pub type Place = (Status, Tier);
+
 /// A state change the service records.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -312,7 +315,7 @@ impl Event {
     }
 
     /// The status and tier a move left, for the timeline's from/to.
-    pub fn movement(&self) -> (Option<(Status, Tier)>, Option<(Status, Tier)>) {
+    pub fn movement(&self) -> (Option<Place>, Option<Place>) {
         match self {
             Event::TicketCreated { tier, .. } => (None, Some((Status::New, *tier))),
             Event::TicketMoved { from, to, .. } => (Some(*from), Some(*to)),
