@@ -12,6 +12,15 @@ const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 /// take turns applying migrations instead of racing.
 const MIGRATION_LOCK_KEY: i64 = 0x5350_4245_4445_534b;
 
+/// Reverts the newest migration (an operator's rollback of one version).
+pub fn revert_last(conn: &mut DbConnection) -> Result<String, StoreError> {
+    let reverted = match conn {
+        DbConnection::Postgres(pg) => pg.revert_last_migration(POSTGRES).map(|v| v.to_string()),
+        DbConnection::Sqlite(lite) => lite.revert_last_migration(SQLITE).map(|v| v.to_string()),
+    };
+    reverted.map_err(|e| StoreError::Unavailable(format!("revert failed: {e}")))
+}
+
 /// Applies pending migrations; returns the versions applied.
 pub fn run_pending(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
     let applied = match conn {

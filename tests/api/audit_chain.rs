@@ -236,7 +236,30 @@ async fn an_export_verifies_offline_and_a_tampered_one_does_not(backend: Backend
     }
 }
 
+async fn audit_rows_written_before_the_chain_are_chained_by_the_migration(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    busy_ticket(&app, &org).await;
+    let rows = app.count("audit_log");
+    {
+        let mut conn = app.db.conn().unwrap();
+        let reverted = spbe_desk::db::migrate::revert_last(&mut conn).unwrap();
+        assert_eq!(reverted, "20261201000006");
+        assert_eq!(app.count("audit_log"), rows);
+        spbe_desk::db::migrate::run_pending(&mut conn).unwrap();
+    }
+    assert_eq!(app.count("audit_log WHERE hash IS NULL"), 0);
+    let report = verify(&app, &org).await;
+    assert_eq!(report["intact"], true, "{report}");
+    assert_eq!(report["rows_checked"].as_i64().unwrap(), rows);
+    // The chains go on from where the migration left them.
+    busy_ticket(&app, &org).await;
+    checkpoint(&app, &org).await;
+    assert_eq!(verify(&app, &org).await["intact"], true);
+}
+
 on_both_backends!(
+    audit_rows_written_before_the_chain_are_chained_by_the_migration,
     an_untouched_log_verifies_and_checkpoints_sign_what_moved,
     an_edited_before_or_after_is_altered_at_its_position,
     a_row_deleted_in_the_middle_is_found,

@@ -219,7 +219,34 @@ async fn serve_starts_with_no_configuration_and_stops_on_sigterm(backend: Backen
     }
 }
 
+async fn the_audit_log_is_checkpointed_verified_and_exported_from_the_command_line(backend: Backend) {
+    let Some(ws) = workspace(backend) else { return };
+    assert!(ws.run(&["seed", "--demo"]).status.success());
+    let signed = ws.run(&["audit", "checkpoint"]);
+    assert!(signed.status.success(), "{}", stderr(&signed));
+    assert!(stdout(&signed).starts_with("checkpoint 1 signed"), "{}", stdout(&signed));
+    assert!(stdout(&ws.run(&["audit", "checkpoint"])).contains("no chain moved"));
+    let verified = ws.run(&["audit", "verify"]);
+    assert!(verified.status.success(), "{}{}", stdout(&verified), stderr(&verified));
+    assert!(stdout(&verified).contains("1 checkpoints") && stdout(&verified).ends_with("intact\n"));
+
+    let exported = ws.run(&["audit", "export"]);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    let file = ws.dir.path().join("audit.jsonl");
+    std::fs::write(&file, &exported.stdout).unwrap();
+    let offline = ws.run(&["audit", "verify-export", file.to_str().unwrap()]);
+    assert!(offline.status.success(), "{}{}", stdout(&offline), stderr(&offline));
+    assert!(stdout(&offline).contains("keys the export names"), "{}", stdout(&offline));
+
+    // A configured signing key that is missing stops the start, naming it.
+    let mut serve = ws.command(&["serve"]);
+    let failed = serve.env("APP__AUDIT__SIGNING_KEY_FILE", "/nonexistent/audit-key").output().unwrap();
+    assert!(!failed.status.success());
+    assert!(stderr(&failed).contains("/nonexistent/audit-key"), "{}", stderr(&failed));
+}
+
 on_both_backends!(
+    the_audit_log_is_checkpointed_verified_and_exported_from_the_command_line,
     the_demo_seed_is_idempotent_and_prints_each_password_once,
     admin_commands_bootstrap_a_fresh_installation,
     bad_configuration_stops_the_start_naming_the_key,
