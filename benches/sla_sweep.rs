@@ -39,6 +39,7 @@ use spbe_desk::domain::sla::spec::WeekSpec;
 use spbe_desk::domain::sla::WeekSchedule;
 use spbe_desk::domain::text::{Code, DisplayName};
 use spbe_desk::domain::ticket::Priority;
+use spbe_desk::domain::version::Precondition;
 use uuid::Uuid;
 
 type Fallible<T> = Result<T, Box<dyn Error>>;
@@ -140,7 +141,7 @@ fn fixture(conn: &mut DbConnection, ctx: &Context) -> Fallible<Fixture> {
         specials: Vec::new(),
     };
     let calendar = calendars::insert(conn, ctx, &draft)?;
-    let calendar = calendars::import_holidays(conn, ctx, calendar.id, None, &indonesia_2026())?;
+    let calendar = calendars::import_holidays(conn, ctx, calendar.id, &Precondition::None, &indonesia_2026())?;
     // Without auto-escalation a due ticket costs one breach and nothing else.
     let policy = SlaPolicy { auto_escalate: false, ..SlaPolicy::regional_default() };
     let targets = policy.targets.get(&Priority::High).ok_or("the default policy has no high targets")?;

@@ -159,9 +159,9 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::NotFound => ApiError::not_found(),
             StoreError::Conflict(message) => ApiError::Conflict(message),
-            StoreError::StaleVersion => {
-                ApiError::PreconditionFailed("the resource changed since you read it; fetch it again".to_owned())
-            }
+            StoreError::StaleVersion => ApiError::PreconditionFailed(
+                "If-Match names no current version of the resource; fetch it again and send its ETag".to_owned(),
+            ),
             StoreError::Invalid(errors) => ApiError::Validation(errors),
             StoreError::Forbidden(message) => ApiError::Forbidden(message),
             StoreError::Unavailable(message) => {

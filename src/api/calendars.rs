@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::etag::{created_with_etag, expected_version, ok_with_etag};
+use super::etag::{created_with_etag, ok_with_etag, precondition};
 use super::pagination::{Page, PageRequest};
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
@@ -250,8 +250,8 @@ pub async fn replace_calendar(
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
     let draft = CalendarDraft::try_from(body.into_inner())?;
-    let (id, expected, ctx) = (id.into_inner(), expected_version(&req), auth.context(state.clock.now()));
-    let calendar = state.db.run(move |conn| calendars::update(conn, &ctx, id, expected, &draft)).await?;
+    let (id, precondition, ctx) = (id.into_inner(), precondition(&req)?, auth.context(state.clock.now()));
+    let calendar = state.db.run(move |conn| calendars::update(conn, &ctx, id, &precondition, &draft)).await?;
     Ok(ok_with_etag(calendar.version, &CalendarResponse::from(calendar)))
 }
 
@@ -310,8 +310,8 @@ fn parse_holidays(req: &HttpRequest, body: &[u8]) -> Result<Vec<Holiday>, ApiErr
 #[utoipa::path(post, path = "/api/v1/calendars/{id}/holidays", tag = "calendars",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     request_body(content = Vec<HolidayRequest>, content_type = "application/json", description = "or text/csv: date,kind,name,source"),
-    responses((status = 200, body = CalendarResponse), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 412, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = CalendarResponse), (status = 400, body = Problem, description = "malformed If-Match"), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "changed at the same moment"), (status = 412, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn import_holidays(
     state: web::Data<AppState>,
@@ -322,8 +322,9 @@ pub async fn import_holidays(
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
     let holidays = parse_holidays(&req, &body)?;
-    let (id, expected, ctx) = (id.into_inner(), expected_version(&req), auth.context(state.clock.now()));
-    let calendar = state.db.run(move |conn| calendars::import_holidays(conn, &ctx, id, expected, &holidays)).await?;
+    let (id, precondition, ctx) = (id.into_inner(), precondition(&req)?, auth.context(state.clock.now()));
+    let calendar =
+        state.db.run(move |conn| calendars::import_holidays(conn, &ctx, id, &precondition, &holidays)).await?;
     Ok(ok_with_etag(calendar.version, &CalendarResponse::from(calendar)))
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::etag::{created_with_etag, expected_version, ok_with_etag};
+use super::etag::{created_with_etag, ok_with_etag, precondition};
 use super::pagination::{Page, PageRequest};
 use super::units::search_text;
 use crate::api::extract::Json;
@@ -262,8 +262,8 @@ pub async fn update_service(
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
     let changes = ServiceChanges::try_from(body.into_inner())?;
-    let (id, expected) = (id.into_inner(), expected_version(&req));
+    let (id, precondition) = (id.into_inner(), precondition(&req)?);
     let ctx = auth.context(state.clock.now());
-    let service = state.db.run(move |conn| services::update(conn, &ctx, id, expected, &changes)).await?;
+    let service = state.db.run(move |conn| services::update(conn, &ctx, id, &precondition, &changes)).await?;
     Ok(ok_with_etag(service.version, &ServiceResponse::from(service)))
 }

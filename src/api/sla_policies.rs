@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::etag::{created_with_etag, expected_version, ok_with_etag};
+use super::etag::{created_with_etag, ok_with_etag, precondition};
 use super::pagination::{Page, PageRequest};
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
@@ -202,8 +202,8 @@ pub async fn replace_policy(
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
     let draft = PolicyDraft::try_from(body.into_inner())?;
-    let (id, expected, ctx) = (id.into_inner(), expected_version(&req), auth.context(state.clock.now()));
-    let policy = state.db.run(move |conn| sla_policies::update(conn, &ctx, id, expected, &draft)).await?;
+    let (id, precondition, ctx) = (id.into_inner(), precondition(&req)?, auth.context(state.clock.now()));
+    let policy = state.db.run(move |conn| sla_policies::update(conn, &ctx, id, &precondition, &draft)).await?;
     Ok(ok_with_etag(policy.version, &PolicyResponse::from(policy)))
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::etag::{created_with_etag, expected_version, ok_with_etag};
+use super::etag::{created_with_etag, ok_with_etag, precondition};
 use super::pagination::{Page, PageRequest};
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
@@ -227,8 +227,8 @@ pub async fn update_unit(
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
     let changes = UnitChanges::try_from(body.into_inner())?;
-    let (id, expected) = (id.into_inner(), expected_version(&req));
+    let (id, precondition) = (id.into_inner(), precondition(&req)?);
     let ctx = auth.context(state.clock.now());
-    let unit = state.db.run(move |conn| units::update(conn, &ctx, id, expected, &changes)).await?;
+    let unit = state.db.run(move |conn| units::update(conn, &ctx, id, &precondition, &changes)).await?;
     Ok(ok_with_etag(unit.version, &UnitResponse::from(unit)))
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::etag::{created_with_etag, expected_version, ok_with_etag};
+use super::etag::{created_with_etag, ok_with_etag, precondition};
 use super::pagination::{Page, PageRequest};
 use super::units::search_text;
 use crate::api::extract::Json;
@@ -216,13 +216,13 @@ pub async fn update_user(
     };
     let password = parse_password(&mut errors, body.password.as_deref());
     errors.finish()?;
-    let (id, expected) = (id.into_inner(), expected_version(&req));
+    let (id, precondition) = (id.into_inner(), precondition(&req)?);
     let ctx = auth.context(state.clock.now());
     let user = state
         .db
         .run(move |conn| {
             let password_hash = password.as_ref().map(hash).transpose()?;
-            users::update(conn, &ctx, id, expected, &changes, password_hash).map_err(ApiError::from)
+            users::update(conn, &ctx, id, &precondition, &changes, password_hash).map_err(ApiError::from)
         })
         .await?;
     Ok(ok_with_etag(user.version, &UserResponse::from(user)))

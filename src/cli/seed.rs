@@ -17,6 +17,7 @@ use crate::domain::sla::spec::WeekSpec;
 use crate::domain::sla::WeekSchedule;
 use crate::domain::text::{Code, DisplayName};
 use crate::domain::user::NewUser;
+use crate::domain::version::Precondition;
 
 const ZONE: &str = "Asia/Makassar";
 const DOMAIN: &str = "majenekab.go.id";
@@ -167,7 +168,7 @@ fn ensure_calendars(conn: &mut DbConnection, ctx: &Context) -> Result<(), String
         // without its holidays (a rerun skips calendars by name).
         crate::db::write_tx(conn, |conn| {
             let calendar = calendars::insert(conn, ctx, &draft)?;
-            calendars::import_holidays(conn, ctx, calendar.id, None, &indonesia_2026())
+            calendars::import_holidays(conn, ctx, calendar.id, &Precondition::None, &indonesia_2026())
         })
         .map_err(|e: crate::db::StoreError| e.to_string())?;
         println!("calendar {name}");

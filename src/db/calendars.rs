@@ -10,12 +10,14 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::schema::{calendar_holidays, calendar_specials, calendar_versions, calendars, services, units};
+use super::versioned::{self, Versioned};
 use super::{ids, write_tx, DbConnection, StoreError};
 use crate::db::journal;
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::sla::holiday::{Holiday, HolidayKind};
 use crate::domain::sla::spec::WeekSpec;
 use crate::domain::sla::{SpecialSchedule, WeekSchedule, WorkingCalendar};
+use crate::domain::version::Precondition;
 
 /// A stored holiday.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -251,35 +253,44 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, draft: &CalendarDraft) -> 
     })
 }
 
-/// Bumps the version if the caller read the current one.
-fn bump(conn: &mut DbConnection, ctx: &Context, before: &Calendar, expected: Option<i64>) -> Result<(), StoreError> {
-    if expected.is_some_and(|v| v != before.version) {
-        return Err(StoreError::StaleVersion);
-    }
-    let target = calendars::table.find(ids::to_bytes(before.id)).filter(calendars::version.eq(before.version));
-    let updated = diesel::update(target)
-        .set((calendars::version.eq(before.version + 1), calendars::updated_at.eq(ctx.now.naive_utc())))
-        .execute(conn)?;
-    if updated == 0 {
-        return Err(match expected {
-            Some(_) => StoreError::StaleVersion,
-            None => StoreError::Conflict("the calendar was changed at the same moment; retry".to_owned()),
-        });
-    }
-    Ok(())
+/// Whether `draft` is what `calendar` already holds (specials in any order).
+fn replaces_nothing(draft: &CalendarDraft, calendar: &Calendar) -> bool {
+    draft.name == calendar.name
+        && draft.time_zone == calendar.time_zone
+        && draft.week == calendar.week
+        && draft.specials.len() == calendar.specials.len()
+        && draft.specials.iter().all(|special| calendar.specials.contains(special))
 }
 
-/// Replaces the name, zone, weekly hours and special schedules.
+/// Whether every holiday of `holidays` is already in `calendar` as given.
+fn adds_nothing(holidays: &[Holiday], calendar: &Calendar) -> bool {
+    holidays.iter().all(|holiday| {
+        calendar.holidays.iter().any(|stored| {
+            stored.date == holiday.date
+                && stored.kind == holiday.kind
+                && stored.name == holiday.name
+                && stored.source == holiday.source
+        })
+    })
+}
+
+/// Replaces the name, zone, weekly hours and special schedules if
+/// `precondition` admits the calendar's version; replacing it with what it
+/// holds answers it as it is, at the same version.
 pub fn update(
     conn: &mut DbConnection,
     ctx: &Context,
     id: Uuid,
-    expected: Option<i64>,
+    precondition: &Precondition,
     draft: &CalendarDraft,
 ) -> Result<Calendar, StoreError> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        bump(conn, ctx, &before, expected)?;
+        let guard = versioned::check(Versioned::Calendar, id, before.version, precondition)?;
+        if replaces_nothing(draft, &before) {
+            return Ok(before);
+        }
+        guard.bump(conn, ctx.now)?;
         diesel::update(calendars::table.find(ids::to_bytes(id)))
             .set((
                 calendars::name.eq(&draft.name),
@@ -293,17 +304,23 @@ pub fn update(
     })
 }
 
-/// Adds holidays (replacing any on the same dates) as one new version.
+/// Adds holidays (replacing any on the same dates) as one new version, if
+/// `precondition` admits the calendar's version; holidays it already holds
+/// as given answer it as it is, at the same version.
 pub fn import_holidays(
     conn: &mut DbConnection,
     ctx: &Context,
     id: Uuid,
-    expected: Option<i64>,
+    precondition: &Precondition,
     holidays: &[Holiday],
 ) -> Result<Calendar, StoreError> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        bump(conn, ctx, &before, expected)?;
+        let guard = versioned::check(Versioned::Calendar, id, before.version, precondition)?;
+        if adds_nothing(holidays, &before) {
+            return Ok(before);
+        }
+        guard.bump(conn, ctx.now)?;
         for holiday in holidays {
             let day = holiday.date.to_string();
             diesel::delete(
@@ -345,7 +362,7 @@ pub fn remove_holiday(
         if removed == 0 {
             return Err(StoreError::NotFound);
         }
-        bump(conn, ctx, &before, None)?;
+        versioned::unconditional(Versioned::Calendar, id, before.version).bump(conn, ctx.now)?;
         save_version(conn, ctx, id, ResourceChange::HolidayRemoved, Some(&before))
     })
 }

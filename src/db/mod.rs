@@ -22,6 +22,7 @@ pub mod throttle;
 pub mod tickets;
 pub mod units;
 pub mod users;
+pub mod versioned;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;

@@ -6,11 +6,13 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::schema::{services, units};
+use super::versioned::{self, Versioned};
 use super::{ids, write_tx, DbConnection, StoreError};
 use crate::db::journal::{self, snapshot};
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::service::{NewService, Platform, ServiceCategory, ServiceChanges};
 use crate::domain::validation::ValidationErrors;
+use crate::domain::version::{keeps, Precondition};
 
 /// A stored catalog entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,8 +92,6 @@ struct ServiceChangeset {
     active: Option<bool>,
     calendar_id: Option<Option<Vec<u8>>>,
     sla_policy_id: Option<Option<Vec<u8>>>,
-    version: i64,
-    updated_at: NaiveDateTime,
 }
 
 /// Filters for listing the catalog.
@@ -210,18 +210,39 @@ pub fn list(conn: &mut DbConnection, filter: &ServiceFilter) -> Result<Vec<Servi
         .collect()
 }
 
-/// Applies `changes` if the service is still at `expected_version`.
+/// Whether `changes` would leave `service` as it is (every given field
+/// equal to the stored one, or none given).
+fn changes_nothing(changes: &ServiceChanges, service: &Service) -> bool {
+    keeps(changes.code.as_ref().map(|c| c.as_str()), service.code.as_str())
+        && keeps(changes.name.as_ref().map(|n| n.as_str()), service.name.as_str())
+        && keeps(changes.description.as_deref(), service.description.as_str())
+        && keeps(changes.category, service.category)
+        && keeps(changes.owner_unit_id, service.owner_unit_id)
+        && keeps(changes.platform, service.platform)
+        && keeps(
+            changes.application_name.as_ref().map(|n| n.as_ref().map(|n| n.as_str())),
+            service.application_name.as_deref(),
+        )
+        && keeps(changes.direct_tier2, service.direct_tier2)
+        && keeps(changes.active, service.active)
+        && keeps(changes.calendar_id, service.calendar_id)
+        && keeps(changes.sla_policy_id, service.sla_policy_id)
+}
+
+/// Applies `changes` if `precondition` admits the service's version;
+/// changing nothing answers the service as it is, at the same version.
 pub fn update(
     conn: &mut DbConnection,
     ctx: &Context,
     id: Uuid,
-    expected_version: Option<i64>,
+    precondition: &Precondition,
     changes: &ServiceChanges,
 ) -> Result<Service, StoreError> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        if expected_version.is_some_and(|v| v != before.version) {
-            return Err(StoreError::StaleVersion);
+        let guard = versioned::check(Versioned::Service, id, before.version, precondition)?;
+        if changes_nothing(changes, &before) {
+            return Ok(before);
         }
         if let Some(owner) = changes.owner_unit_id {
             check_owner(conn, owner)?;
@@ -249,13 +270,12 @@ pub fn update(
             active: changes.active,
             calendar_id: changes.calendar_id.map(|c| c.map(ids::to_bytes)),
             sla_policy_id: changes.sla_policy_id.map(|c| c.map(ids::to_bytes)),
-            version: before.version + 1,
-            updated_at: ctx.now.naive_utc(),
         };
-        let target = services::table.find(ids::to_bytes(id)).filter(services::version.eq(before.version));
-        if diesel::update(target).set(&changeset).execute(conn).map_err(explain_conflict)? == 0 {
-            return Err(StoreError::StaleVersion);
-        }
+        guard.bump(conn, ctx.now)?;
+        diesel::update(services::table.find(ids::to_bytes(id)))
+            .set(&changeset)
+            .execute(conn)
+            .map_err(explain_conflict)?;
         let after = find(conn, id)?;
         let entry = Entry::resource(Resource::Service, ResourceChange::Updated, id);
         journal::record(conn, ctx, entry.states(Some(snapshot(&before)?), Some(snapshot(&after)?)))?;

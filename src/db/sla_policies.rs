@@ -6,11 +6,13 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::schema::{services, sla_policies, sla_policy_versions};
+use super::versioned::{self, Versioned};
 use super::{ids, write_tx, DbConnection, StoreError};
 use crate::db::journal;
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::sla::policy::SlaPolicy;
 use crate::domain::validation::ValidationErrors;
+use crate::domain::version::Precondition;
 
 /// A stored policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,12 +125,9 @@ fn take_default(conn: &mut DbConnection, ctx: &Context, id: Uuid, is_default: bo
         return Ok(());
     }
     let Some(current) = find_default(conn)?.filter(|p| p.id != id) else { return Ok(()) };
+    versioned::unconditional(Versioned::SlaPolicy, current.id, current.version).bump(conn, ctx.now)?;
     diesel::update(sla_policies::table.find(ids::to_bytes(current.id)))
-        .set((
-            sla_policies::is_default.eq(false),
-            sla_policies::version.eq(current.version + 1),
-            sla_policies::updated_at.eq(ctx.now.naive_utc()),
-        ))
+        .set(sla_policies::is_default.eq(false))
         .execute(conn)?;
     save_version(conn, ctx, current.id, ResourceChange::NoLongerDefault, Some(&current)).map(|_| ())
 }
@@ -178,38 +177,41 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, draft: &PolicyDraft) -> Re
     })
 }
 
-/// Replaces a policy as a new version; running clocks keep theirs.
+/// Whether `draft` is what `policy` already holds.
+fn replaces_nothing(draft: &PolicyDraft, policy: &Policy) -> bool {
+    draft.name == policy.name
+        && draft.description == policy.description
+        && draft.policy == policy.policy
+        && draft.is_default == policy.is_default
+}
+
+/// Replaces a policy as a new version if `precondition` admits its version;
+/// running clocks keep theirs. Replacing it with what it holds answers it as
+/// it is, at the same version.
 pub fn update(
     conn: &mut DbConnection,
     ctx: &Context,
     id: Uuid,
-    expected: Option<i64>,
+    precondition: &Precondition,
     draft: &PolicyDraft,
 ) -> Result<Policy, StoreError> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        if expected.is_some_and(|v| v != before.version) {
-            return Err(StoreError::StaleVersion);
+        let guard = versioned::check(Versioned::SlaPolicy, id, before.version, precondition)?;
+        if replaces_nothing(draft, &before) {
+            return Ok(before);
         }
         take_default(conn, ctx, id, draft.is_default)?;
-        let target = sla_policies::table.find(ids::to_bytes(id)).filter(sla_policies::version.eq(before.version));
-        let updated = diesel::update(target)
+        guard.bump(conn, ctx.now)?;
+        diesel::update(sla_policies::table.find(ids::to_bytes(id)))
             .set((
                 sla_policies::name.eq(&draft.name),
                 sla_policies::description.eq(&draft.description),
                 sla_policies::policy_json.eq(json(&draft.policy)?),
                 sla_policies::is_default.eq(draft.is_default),
-                sla_policies::version.eq(before.version + 1),
-                sla_policies::updated_at.eq(ctx.now.naive_utc()),
             ))
             .execute(conn)
             .map_err(explain_conflict)?;
-        if updated == 0 {
-            return Err(match expected {
-                Some(_) => StoreError::StaleVersion,
-                None => StoreError::Conflict("the policy was changed at the same moment; retry".to_owned()),
-            });
-        }
         save_version(conn, ctx, id, ResourceChange::Updated, Some(&before))
     })
 }

@@ -6,10 +6,12 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::schema::units;
+use super::versioned::{self, Versioned};
 use super::{ids, write_tx, DbConnection, StoreError};
 use crate::db::journal::{self, snapshot};
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::organisation::{NewUnit, UnitChanges, UnitKind};
+use crate::domain::version::{keeps, Precondition};
 
 /// A stored unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -76,8 +78,6 @@ struct UnitChangeset {
     mailbox: Option<String>,
     active: Option<bool>,
     calendar_id: Option<Option<Vec<u8>>>,
-    version: i64,
-    updated_at: NaiveDateTime,
 }
 
 /// Filters for listing units; ids are time-ordered, so the cursor is the
@@ -189,20 +189,35 @@ pub fn list(conn: &mut DbConnection, filter: &UnitFilter) -> Result<Vec<Unit>, S
         .collect()
 }
 
-/// Applies `changes` if the unit is still at `expected_version` (when given).
+/// Whether `changes` would leave `unit` as it is (every given field equal
+/// to the stored one, or none given).
+fn changes_nothing(changes: &UnitChanges, unit: &Unit) -> bool {
+    keeps(changes.code.as_ref().map(|c| c.as_str()), unit.code.as_str())
+        && keeps(changes.name.as_ref().map(|n| n.as_str()), unit.name.as_str())
+        && keeps(changes.mandiri_tik, unit.mandiri_tik)
+        && keeps(changes.time_zone.map(|z| z.name()), unit.time_zone.as_str())
+        && keeps(changes.mailbox.as_ref().map(|m| m.as_str()), unit.mailbox.as_str())
+        && keeps(changes.active, unit.active)
+        && keeps(changes.calendar_id, unit.calendar_id)
+}
+
+/// Applies `changes` if `precondition` admits the unit's version; changing
+/// nothing answers the unit as it is, at the same version.
 pub fn update(
     conn: &mut DbConnection,
     ctx: &Context,
     id: Uuid,
-    expected_version: Option<i64>,
+    precondition: &Precondition,
     changes: &UnitChanges,
 ) -> Result<Unit, StoreError> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        if expected_version.is_some_and(|v| v != before.version) {
-            return Err(StoreError::StaleVersion);
+        let guard = versioned::check(Versioned::Unit, id, before.version, precondition)?;
+        if changes_nothing(changes, &before) {
+            return Ok(before);
         }
         super::calendars::check_exists(conn, changes.calendar_id.flatten())?;
+        guard.bump(conn, ctx.now)?;
         let changeset = UnitChangeset {
             code: changes.code.as_ref().map(|c| c.as_str().to_owned()),
             name: changes.name.as_ref().map(|n| n.as_str().to_owned()),
@@ -211,16 +226,11 @@ pub fn update(
             mailbox: changes.mailbox.as_ref().map(|m| m.as_str().to_owned()),
             active: changes.active,
             calendar_id: changes.calendar_id.map(|c| c.map(ids::to_bytes)),
-            version: before.version + 1,
-            updated_at: ctx.now.naive_utc(),
         };
-        let updated = diesel::update(units::table.find(ids::to_bytes(id)).filter(units::version.eq(before.version)))
+        diesel::update(units::table.find(ids::to_bytes(id)))
             .set(&changeset)
             .execute(conn)
             .map_err(|e| explain_conflict(e.into()))?;
-        if updated == 0 {
-            return Err(StoreError::StaleVersion);
-        }
         let after = find(conn, id)?;
         journal::record(
             conn,

@@ -6,6 +6,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::schema::{units, users};
+use super::versioned::{self, Versioned};
 use super::{ids, sessions, write_tx, DbConnection, StoreError};
 use crate::db::journal::{self, snapshot};
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
@@ -13,6 +14,7 @@ use crate::domain::policy::UserVisibility;
 use crate::domain::role::{Role, RoleSet};
 use crate::domain::user::{NewUser, UserChanges};
 use crate::domain::validation::ValidationErrors;
+use crate::domain::version::{keeps, Precondition};
 
 /// A stored user, without credentials.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -69,8 +71,7 @@ struct UserChangeset {
     unit_id: Option<Vec<u8>>,
     roles: Option<String>,
     active: Option<bool>,
-    version: i64,
-    updated_at: NaiveDateTime,
+    password_hash: Option<String>,
 }
 
 /// Filters for listing users.
@@ -206,20 +207,33 @@ pub fn list(conn: &mut DbConnection, visibility: UserVisibility, filter: &UserFi
         .collect()
 }
 
-/// Applies `changes` (and optionally a new password hash) if the user is
-/// still at `expected_version`; deactivation revokes every session.
+/// Whether `changes` would leave `user` as it is (every given field equal
+/// to the stored one, or none given). A new password always changes it.
+fn changes_nothing(changes: &UserChanges, password_hash: Option<&String>, user: &User) -> bool {
+    password_hash.is_none()
+        && keeps(changes.name.as_ref().map(|n| n.as_str()), user.name.as_str())
+        && keeps(changes.email.as_ref().map(|e| e.as_str()), user.email.as_str())
+        && keeps(changes.unit_id, user.unit_id)
+        && keeps(changes.roles.as_ref().map(RoleSet::to_vec), user.roles.clone())
+        && keeps(changes.active, user.active)
+}
+
+/// Applies `changes` (and optionally a new password hash) if
+/// `precondition` admits the user's version; deactivation revokes every
+/// session. Changing nothing answers the user as they are.
 pub fn update(
     conn: &mut DbConnection,
     ctx: &Context,
     id: Uuid,
-    expected_version: Option<i64>,
+    precondition: &Precondition,
     changes: &UserChanges,
     password_hash: Option<String>,
 ) -> Result<User, StoreError> {
     write_tx(conn, |conn| {
         let before = find(conn, UserVisibility::All, id)?;
-        if expected_version.is_some_and(|v| v != before.version) {
-            return Err(StoreError::StaleVersion);
+        let guard = versioned::check(Versioned::User, id, before.version, precondition)?;
+        if changes_nothing(changes, password_hash.as_ref(), &before) {
+            return Ok(before);
         }
         if changes.unit_id.is_some() || changes.roles.is_some() {
             let roles = match &changes.roles {
@@ -235,17 +249,10 @@ pub fn update(
             unit_id: changes.unit_id.map(ids::to_bytes),
             roles: changes.roles.as_ref().map(RoleSet::to_stored),
             active: changes.active,
-            version: before.version + 1,
-            updated_at: ctx.now.naive_utc(),
+            password_hash: password_hash.clone(),
         };
-        let target = users::table.find(ids::to_bytes(id)).filter(users::version.eq(before.version));
-        let updated = diesel::update(target).set(&changeset).execute(conn).map_err(explain_conflict)?;
-        if updated == 0 {
-            return Err(StoreError::StaleVersion);
-        }
-        if let Some(hash) = &password_hash {
-            diesel::update(users::table.find(ids::to_bytes(id))).set(users::password_hash.eq(hash)).execute(conn)?;
-        }
+        guard.bump(conn, ctx.now)?;
+        diesel::update(users::table.find(ids::to_bytes(id))).set(&changeset).execute(conn).map_err(explain_conflict)?;
         if changes.deactivates() {
             sessions::revoke_all_for_user(conn, ctx, id, "user deactivated")?;
         } else if password_hash.is_some() {

@@ -17,3 +17,4 @@ mod text_enum;
 pub mod ticket;
 pub mod user;
 pub mod validation;
+pub mod version;

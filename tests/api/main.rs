@@ -12,6 +12,8 @@ mod calendars;
 mod cli;
 mod errors;
 mod health;
+mod if_match;
+mod lost_races;
 mod migrations;
 mod openapi;
 mod services;

@@ -277,7 +277,7 @@ async fn a_stale_if_match_is_412_and_changes_nothing(backend: Backend) {
     let first = app.patch(&path, Some(&org.admin.token), json!({ "name": "Nama Pertama" }), Some("\"1\"")).await;
     assert_eq!(first.status, 200, "{}", first.text);
     let before = counts(&app);
-    for stale in ["\"1\"", "W/\"1\"", "\"3\"", "not-a-tag"] {
+    for stale in ["\"1\"", "W/\"1\"", "\"3\"", "\"not-a-tag\""] {
         let resp = app.patch(&path, Some(&org.admin.token), json!({ "name": "Nama Kedua" }), Some(stale)).await;
         assert_problem_kind(&resp, 412, "stale-version");
     }

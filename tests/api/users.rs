@@ -361,7 +361,7 @@ async fn a_stale_if_match_on_a_user_is_412_and_changes_nothing(backend: Backend)
     assert_eq!(resp.status, 200, "{}", resp.text);
     assert_eq!((resp.header("etag"), resp.body["version"].as_i64()), (Some("\"2\""), Some(2)));
     let before = counts(&app);
-    for stale in ["\"1\"", "\"7\"", "bukan-tag"] {
+    for stale in ["\"1\"", "\"7\"", "\"bukan-tag\""] {
         let changes = json!({ "name": "Nama Kedua", "password": "sandi-baru-sekali" });
         let resp = app.patch(&path, Some(&org.admin.token), changes, Some(stale)).await;
         assert_problem_kind(&resp, 412, "stale-version");

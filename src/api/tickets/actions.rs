@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::resolve;
 use super::types::{TicketPage, TicketResponse};
-use crate::api::etag::{expected_version, ok_with_etag};
+use crate::api::etag::{ok_with_etag, precondition};
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::tickets::{self, TicketFilter, TransitionRequest};
@@ -94,7 +94,7 @@ async fn run(
     command: Command,
     resolve_linked: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let request = TransitionRequest { command, expected_version: expected_version(&req), resolve_linked };
+    let request = TransitionRequest { command, precondition: precondition(&req)?, resolve_linked };
     let (ctx, principal) = (auth.context(state.clock.now()), auth.principal.clone());
     let window = Duration::days(i64::from(state.settings.tickets.reopen_window_days));
     let ticket = state
@@ -116,7 +116,7 @@ fn actor_user(auth: &Authenticated) -> Uuid {
 /// Assign to a technician of the ticket's current tier.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/assign", tag = "ticket workflow", request_body = AssignRequest,
     params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = TicketResponse), (status = 400, body = Problem, description = "malformed If-Match"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "not allowed in this status; names the allowed actions"), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn assign_ticket(
@@ -133,7 +133,7 @@ pub async fn assign_ticket(
 /// Start work (from `new`, the caller takes the ticket).
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/start", tag = "ticket workflow",
     params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem),
+    responses((status = 200, body = TicketResponse), (status = 400, body = Problem, description = "malformed If-Match"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem),
         (status = 422, body = Problem, description = "the caller cannot hold the ticket it would take")),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn start_ticket(
@@ -149,7 +149,7 @@ pub async fn start_ticket(
 /// Wait for the reporter or a vendor.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/pending", tag = "ticket workflow", request_body = PendingRequest,
     params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = TicketResponse), (status = 400, body = Problem, description = "malformed If-Match"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn pend_ticket(
     state: web::Data<AppState>,
@@ -165,7 +165,7 @@ pub async fn pend_ticket(
 /// Resume work after waiting.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/resume", tag = "ticket workflow",
     params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem)),
+    responses((status = 200, body = TicketResponse), (status = 400, body = Problem, description = "malformed If-Match"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn resume_ticket(
     state: web::Data<AppState>,
@@ -179,7 +179,7 @@ pub async fn resume_ticket(
 /// Escalate from tier 1 to the Dinas tier 2, with a reason and what was tried.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/escalate", tag = "ticket workflow", request_body = EscalateRequest,
     params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = TicketResponse), (status = 400, body = Problem, description = "malformed If-Match"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "e.g. already at tier 2"), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn escalate_ticket(
@@ -202,7 +202,7 @@ pub async fn escalate_ticket(
 /// Return from tier 2 to the unit's tier 1, with instructions.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/return", tag = "ticket workflow", request_body = ReturnRequest,
     params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = TicketResponse), (status = 400, body = Problem, description = "malformed If-Match"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn return_ticket(
     state: web::Data<AppState>,
@@ -218,7 +218,7 @@ pub async fn return_ticket(
 /// Resolve, with a resolution code and text (a problem may resolve its linked tickets too).
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/resolve", tag = "ticket workflow", request_body = ResolveRequest,
     params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = TicketResponse), (status = 400, body = Problem, description = "malformed If-Match"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn resolve_ticket(
     state: web::Data<AppState>,
@@ -236,7 +236,7 @@ pub async fn resolve_ticket(
 /// Close a resolved ticket (the reporter confirming, or the desk).
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/close", tag = "ticket workflow",
     params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem)),
+    responses((status = 200, body = TicketResponse), (status = 400, body = Problem, description = "malformed If-Match"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn close_ticket(
     state: web::Data<AppState>,
@@ -250,7 +250,7 @@ pub async fn close_ticket(
 /// Reopen a resolved ticket (the reporter, within the reopen window).
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/reopen", tag = "ticket workflow", request_body = ReopenRequest,
     params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = TicketResponse), (status = 400, body = Problem, description = "malformed If-Match"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "not resolved, or the window has passed"), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn reopen_ticket(

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use self::types::{CreateTicketRequest, SummaryResponse, TicketPage, TicketQuery, TicketResponse, UpdateTicketRequest};
-use super::etag::{expected_version, ok_with_etag};
+use super::etag::{ok_with_etag, precondition};
 use super::units::search_text;
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
@@ -298,14 +298,14 @@ pub async fn update_ticket(
             .map(|c| c.and_then(|c| errors.check("complaint_ref", crate::domain::text::bounded(&c, 100)))),
     };
     errors.finish()?;
-    let (raw, expected) = (id.into_inner(), expected_version(&req));
+    let (raw, precondition) = (id.into_inner(), precondition(&req)?);
     let (ctx, principal) = (auth.context(state.clock.now()), auth.principal.clone());
     let matrix = state.settings.tickets.priority_matrix.clone();
     let ticket = state
         .db
         .run(move |conn| {
             let id = resolve(conn, &TicketScope::of(&principal), &raw)?;
-            tickets::patch(conn, &ctx, &principal, id, expected, &changes, &matrix)
+            tickets::patch(conn, &ctx, &principal, id, &precondition, &changes, &matrix)
         })
         .await?;
     Ok(ok_with_etag(ticket.version, &TicketResponse::new(ticket, &auth.principal)))

@@ -1,20 +1,20 @@
 //! Changing a ticket outside the workflow: field edits, ratings and
 //! problem links, each with its event and audit record in one transaction.
 
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::transition::{check_version, concurrent};
 use super::{find, find_any, lock, priority_rank, Ticket};
 use crate::db::journal::{self, snapshot};
 use crate::db::schema::{services, tickets};
+use crate::db::versioned::{self, Versioned};
 use crate::db::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::domain::policy::Principal;
 use crate::domain::ticket::access::{self, TicketScope};
 use crate::domain::ticket::{Level, PriorityMatrix, Status, TicketType};
 use crate::domain::validation::ValidationErrors;
+use crate::domain::version::{keeps, Precondition};
 
 /// Fields of a ticket that can be edited (not its workflow state).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,6 +25,19 @@ pub struct TicketPatch {
     pub urgency: Option<Level>,
     pub service_id: Option<Uuid>,
     pub complaint_ref: Option<Option<String>>,
+}
+
+impl TicketPatch {
+    /// Whether the patch would leave `ticket` as it is (every given field
+    /// equal to the stored one, or none given).
+    fn changes_nothing(&self, ticket: &Ticket) -> bool {
+        keeps(self.title.as_deref(), ticket.title.as_str())
+            && keeps(self.description.as_deref(), ticket.description.as_str())
+            && keeps(self.impact, ticket.impact)
+            && keeps(self.urgency, ticket.urgency)
+            && keeps(self.service_id, ticket.service_id)
+            && keeps(self.complaint_ref.as_ref().map(Option::as_deref), ticket.complaint_ref.as_deref())
+    }
 }
 
 #[derive(AsChangeset)]
@@ -38,24 +51,24 @@ struct PatchChangeset {
     priority_rank: Option<i16>,
     service_id: Option<Vec<u8>>,
     complaint_ref: Option<Option<String>>,
-    version: i64,
-    updated_at: NaiveDateTime,
 }
 
-/// Edits a ticket. The desk working it may change everything here; its
-/// reporter only the title and description while it is still `new`.
+/// Edits a ticket if `precondition` admits its version. The desk working it
+/// may change everything here; its reporter only the title and description
+/// while it is still `new`. A patch that changes nothing answers the ticket
+/// as it is, at the same version, with nothing journaled.
 pub fn patch(
     conn: &mut DbConnection,
     ctx: &Context,
     principal: &Principal,
     id: Uuid,
-    expected_version: Option<i64>,
+    precondition: &Precondition,
     changes: &TicketPatch,
     matrix: &PriorityMatrix,
 ) -> Result<Ticket, StoreError> {
     write_tx(conn, |conn| {
         let before = find(conn, &TicketScope::of(principal), id)?;
-        check_version(&before, expected_version)?;
+        let guard = versioned::check(Versioned::Ticket, id, before.version, precondition)?;
         let facts = before.facts();
         let desk = access::works_queue(principal, &facts);
         let text_only = changes.impact.is_none()
@@ -68,6 +81,9 @@ pub fn patch(
         }
         if before.status == Status::Closed {
             return Err(StoreError::Conflict("a closed ticket cannot be edited".to_owned()));
+        }
+        if changes.changes_nothing(&before) {
+            return Ok(before);
         }
         if let Some(service) = changes.service_id {
             let active: Option<bool> =
@@ -89,13 +105,9 @@ pub fn patch(
             priority_rank: priority_changed.then(|| priority_rank(priority)),
             service_id: changes.service_id.map(ids::to_bytes),
             complaint_ref: changes.complaint_ref.clone(),
-            version: before.version + 1,
-            updated_at: ctx.now.naive_utc(),
         };
-        let target = tickets::table.find(ids::to_bytes(id)).filter(tickets::version.eq(before.version));
-        if diesel::update(target).set(&changeset).execute(conn)? == 0 {
-            return Err(concurrent(expected_version));
-        }
+        guard.bump(conn, ctx.now)?;
+        diesel::update(tickets::table.find(ids::to_bytes(id))).set(&changeset).execute(conn)?;
         if priority_changed {
             crate::db::sla::lifecycle::after_priority_change(conn, ctx, &before, priority)?;
         }

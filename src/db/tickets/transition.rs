@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::{find, find_any, lock, Ticket};
 use crate::db::journal::{self, snapshot};
 use crate::db::schema::{tickets, users};
+use crate::db::versioned::{self, Guard, Versioned};
 use crate::db::{ids, sla, write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Event, MoveDetail, Subject};
 use crate::domain::policy::Principal;
@@ -16,11 +17,12 @@ use crate::domain::ticket::access::{self, TicketScope};
 use crate::domain::ticket::workflow::{self, CommandKind};
 use crate::domain::ticket::{Command, ResolutionCode, Status, TicketState, TicketType};
 use crate::domain::validation::ValidationErrors;
+use crate::domain::version::Precondition;
 
 /// A workflow move, optionally guarded by the version the client read.
 pub struct TransitionRequest {
     pub command: Command,
-    pub expected_version: Option<i64>,
+    pub precondition: Precondition,
     /// For a problem: resolve its linked tickets in the same step.
     pub resolve_linked: bool,
 }
@@ -40,19 +42,10 @@ struct MoveChangeset {
     escalation_count: i32,
     last_escalated_at: Option<NaiveDateTime>,
     reopen_count: i32,
-    version: i64,
-    updated_at: NaiveDateTime,
 }
 
 fn forbidden(kind: CommandKind) -> StoreError {
     StoreError::Forbidden(format!("your roles do not allow you to {} this ticket", kind.as_str()))
-}
-
-pub(super) fn check_version(ticket: &Ticket, expected: Option<i64>) -> Result<(), StoreError> {
-    match expected {
-        Some(version) if version != ticket.version => Err(StoreError::StaleVersion),
-        _ => Ok(()),
-    }
 }
 
 fn check_assignee(conn: &mut DbConnection, ticket: &Ticket, assignee: Uuid) -> Result<(), StoreError> {
@@ -101,7 +94,7 @@ fn write_move(
     conn: &mut DbConnection,
     ctx: &Context,
     before: &Ticket,
-    expected: Option<i64>,
+    guard: Guard,
     command: &Command,
     next: &TicketState,
 ) -> Result<(), StoreError> {
@@ -131,13 +124,9 @@ fn write_move(
         escalation_count: before.escalation_count + i32::from(escalated),
         last_escalated_at: if escalated { Some(now) } else { before.last_escalated_at.map(|t| t.naive_utc()) },
         reopen_count: before.reopen_count + i32::from(kind == CommandKind::Reopen),
-        version: before.version + 1,
-        updated_at: now,
     };
-    let target = tickets::table.find(ids::to_bytes(before.id)).filter(tickets::version.eq(before.version));
-    if diesel::update(target).set(&changes).execute(conn)? == 0 {
-        return Err(concurrent(expected));
-    }
+    guard.bump(conn, ctx.now)?;
+    diesel::update(tickets::table.find(ids::to_bytes(before.id))).set(&changes).execute(conn)?;
     sla::lifecycle::after_move(conn, ctx, before, command, next)?;
     let after = find_any(conn, before.id)?;
     let event = Event::TicketMoved {
@@ -148,14 +137,6 @@ fn write_move(
     };
     let entry = Entry::new(Subject::Ticket(before.id), event).states(Some(snapshot(before)?), Some(snapshot(&after)?));
     journal::record(conn, ctx, entry)
-}
-
-/// A lost race: 412 when the client named a version, else 409.
-pub(super) fn concurrent(expected: Option<i64>) -> StoreError {
-    match expected {
-        Some(_) => StoreError::StaleVersion,
-        None => StoreError::Conflict("the ticket was changed at the same moment; read it again and retry".to_owned()),
-    }
 }
 
 fn state_of(ticket: &Ticket) -> TicketState {
@@ -195,7 +176,8 @@ fn resolve_linked(
         {
             let next = workflow::apply(&state, &command, ctx.now, Duration::zero())
                 .map_err(|e| StoreError::Conflict(e.to_string()))?;
-            write_move(conn, ctx, &ticket, None, &command, &next)?;
+            let guard = versioned::unconditional(Versioned::Ticket, ticket.id, ticket.version);
+            write_move(conn, ctx, &ticket, guard, &command, &next)?;
             resolved.push(ticket.number);
         } else if !matches!(ticket.status, Status::Resolved | Status::Closed) {
             skipped.push(ticket.number);
@@ -218,7 +200,7 @@ pub fn transition(
     write_tx(conn, |conn| {
         lock(conn, id)?;
         let before = find(conn, &TicketScope::of(principal), id)?;
-        check_version(&before, request.expected_version)?;
+        let guard = versioned::check(Versioned::Ticket, id, before.version, &request.precondition)?;
         let kind = request.command.kind();
         // The state decides first: a move that lost a race (or was clicked
         // twice) is a conflict for everyone who sees the ticket.
@@ -240,7 +222,7 @@ pub fn transition(
             }
             _ => {}
         }
-        write_move(conn, ctx, &before, request.expected_version, &request.command, &next)?;
+        write_move(conn, ctx, &before, guard, &request.command, &next)?;
         if let (true, TicketType::Problem, Command::Resolve { code, resolution }) =
             (request.resolve_linked, before.ticket_type, &request.command)
         {
@@ -263,6 +245,7 @@ pub fn auto_escalate(conn: &mut DbConnection, ctx: &Context, ticket: &Ticket) ->
     };
     let next = workflow::apply(&state, &command, ctx.now, Duration::zero())
         .map_err(|e| StoreError::Conflict(e.to_string()))?;
-    write_move(conn, ctx, ticket, None, &command, &next)?;
+    let guard = versioned::unconditional(Versioned::Ticket, ticket.id, ticket.version);
+    write_move(conn, ctx, ticket, guard, &command, &next)?;
     Ok(true)
 }
