@@ -3,7 +3,7 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -13,12 +13,10 @@ use super::pagination::{Page, PageRequest};
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::calendars::{self, Calendar, CalendarDraft, StoredSpecial};
-use crate::domain::organisation::TimeZone;
 use crate::domain::policy::Action;
-use crate::domain::sla::holiday::{Holiday, HolidayKind};
+use crate::domain::sla::calendar_rules::{CalendarDefinition, CalendarRuleError, SpecialInput};
+use crate::domain::sla::holiday::{self, Holiday, HolidayImportError, HolidayInput, HolidayKind};
 use crate::domain::sla::spec::WeekSpec;
-use crate::domain::sla::{SpecialSchedule, WeekSchedule};
-use crate::domain::text::{bounded, DisplayName};
 use crate::domain::validation::ValidationErrors;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -109,62 +107,48 @@ pub struct CalendarQuery {
     pub cursor: Option<String>,
 }
 
-/// Zones a calendar may use: no daylight saving, so local days are 24 h.
-const CALENDAR_ZONES: [&str; 5] = ["Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura", "UTC"];
+/// The request field a calendar rule's error belongs to.
+fn rule_field(error: &CalendarRuleError) -> String {
+    use CalendarRuleError as E;
+    match error {
+        E::Name(_) => "name".to_owned(),
+        E::Zone(_) => "time_zone".to_owned(),
+        E::Week { day, .. } => format!("week.{day}"),
+        E::NoWorkingHours => "week".to_owned(),
+        E::SpecialOverlaps { special } | E::SpecialOutsidePlannedYears { special } => {
+            format!("special_schedules[{special}].from")
+        }
+        E::SpecialName { special, .. } => format!("special_schedules[{special}].name"),
+        E::SpecialWeek { special, day, .. } => format!("special_schedules[{special}].week.{day}"),
+        E::SpecialRange { special, .. } => format!("special_schedules[{special}].to"),
+    }
+}
 
 impl TryFrom<CalendarRequest> for CalendarDraft {
     type Error = ValidationErrors;
 
     fn try_from(r: CalendarRequest) -> Result<Self, ValidationErrors> {
-        let mut errors = ValidationErrors::new();
-        let name = errors.check("name", DisplayName::parse(&r.name));
-        let zone = errors.check("time_zone", TimeZone::parse(&r.time_zone));
-        // Working-time math assumes a zone without daylight saving, as all
-        // Indonesian zones are (and UTC, for a 24×7 desk).
-        if zone.is_some_and(|z| !CALENDAR_ZONES.contains(&z.name())) {
-            errors.add("time_zone", format!("calendars use one of {}", CALENDAR_ZONES.join(", ")));
-        }
-        match WeekSchedule::try_from(&r.week) {
-            Err((day, e)) => errors.add(&format!("week.{day}"), e.to_string()),
-            // Clocks on a calendar without working time would never fall due.
-            Ok(week) if week.days().iter().all(Vec::is_empty) => {
-                errors.add("week", "a calendar needs working hours on at least one day")
+        let specials: Vec<SpecialInput<'_>> = r
+            .special_schedules
+            .iter()
+            .map(|s| SpecialInput { name: &s.name, from: s.from, to: s.to, week: &s.week })
+            .collect();
+        let calendar = CalendarDefinition::parse(&r.name, &r.time_zone, &r.week, &specials).map_err(|found| {
+            let mut errors = ValidationErrors::new();
+            for error in found {
+                errors.add(&rule_field(&error), error.to_string());
             }
-            Ok(_) => {}
-        }
-        let mut ranges: Vec<(NaiveDate, NaiveDate, usize)> =
-            r.special_schedules.iter().enumerate().map(|(i, s)| (s.from, s.to, i)).collect();
-        ranges.sort();
-        for pair in ranges.windows(2) {
-            if pair[0].1 >= pair[1].0 {
-                errors.add(&format!("special_schedules[{}].from", pair[1].2), "overlaps another special schedule");
-            }
-        }
-        for (i, special) in r.special_schedules.iter().enumerate() {
-            if !(2000..=2200).contains(&special.from.year()) || !(2000..=2200).contains(&special.to.year()) {
-                errors.add(&format!("special_schedules[{i}].from"), "dates must lie between 2000 and 2200");
-            }
-            errors.check(&format!("special_schedules[{i}].name"), bounded(&special.name, 200));
-            match WeekSchedule::try_from(&special.week) {
-                Ok(week) => {
-                    errors.check(
-                        &format!("special_schedules[{i}].to"),
-                        SpecialSchedule::new(special.from, special.to, week),
-                    );
-                }
-                Err((day, e)) => errors.add(&format!("special_schedules[{i}].week.{day}"), e.to_string()),
-            }
-        }
-        let (Some(name), Some(zone)) = (name, zone) else { return Err(errors) };
-        errors.finish()?;
+            errors
+        })?;
         Ok(CalendarDraft {
-            name: name.as_str().to_owned(),
-            time_zone: zone.name().to_owned(),
+            name: calendar.name.as_str().to_owned(),
+            time_zone: calendar.zone.name().to_owned(),
             week: r.week,
             specials: r
                 .special_schedules
                 .into_iter()
-                .map(|s| StoredSpecial { name: s.name.trim().to_owned(), from: s.from, to: s.to, week: s.week })
+                .zip(calendar.specials)
+                .map(|(s, checked)| StoredSpecial { name: checked.name, from: s.from, to: s.to, week: s.week })
                 .collect(),
         })
     }
@@ -287,22 +271,22 @@ fn parse_holidays(req: &HttpRequest, body: &[u8]) -> Result<Vec<Holiday>, ApiErr
     } else {
         return Err(ApiError::UnsupportedMediaType("send a JSON array or text/csv (date,kind,name,source)".to_owned()));
     };
-    let mut errors = ValidationErrors::new();
-    let mut holidays = Vec::new();
-    for (i, row) in rows.iter().enumerate() {
-        match Holiday::parse(&row.date, row.kind, &row.name, row.source.as_deref()) {
-            Ok(holiday) if !(2000..=2200).contains(&holiday.date.year()) => {
-                errors.add(&format!("[{i}].date"), "must lie between 2000 and 2200");
+    let inputs = rows.iter().map(|row| HolidayInput {
+        date: &row.date,
+        kind: row.kind,
+        name: &row.name,
+        source: row.source.as_deref(),
+    });
+    holiday::parse_import(inputs).map_err(|e| match e {
+        HolidayImportError::Holidays(found) => {
+            let mut errors = ValidationErrors::new();
+            for (i, error) in found {
+                errors.add(&format!("[{i}].{}", error.field()), error.to_string());
             }
-            Ok(holiday) => holidays.push(holiday),
-            Err((field, message)) => errors.add(&format!("[{i}].{field}"), message),
+            ApiError::Validation(errors)
         }
-    }
-    errors.finish()?;
-    if holidays.is_empty() {
-        return Err(ApiError::invalid("body", "no holidays given"));
-    }
-    Ok(holidays)
+        HolidayImportError::Empty => ApiError::invalid("body", e.to_string()),
+    })
 }
 
 /// Import holidays in bulk (a year's SKB list), as JSON or CSV

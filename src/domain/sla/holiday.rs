@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use super::calendar_rules::{within_planned_years, OutsidePlannedYears};
 use crate::domain::text::{bounded, TextError};
 use crate::domain::text_enum::text_enum;
 
@@ -24,19 +25,80 @@ pub struct Holiday {
     pub source: Option<String>,
 }
 
+/// What is wrong with a holiday as given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HolidayError {
+    #[error("`{0}` is not a date such as 2026-08-17")]
+    BadDate(String),
+    #[error(transparent)]
+    OutsidePlannedYears(#[from] OutsidePlannedYears),
+    #[error(transparent)]
+    Name(TextError),
+    #[error(transparent)]
+    Source(TextError),
+}
+
+impl HolidayError {
+    /// The part of the holiday that is wrong: `date`, `name` or `source`.
+    pub fn field(&self) -> &'static str {
+        match self {
+            HolidayError::BadDate(_) | HolidayError::OutsidePlannedYears(_) => "date",
+            HolidayError::Name(_) => "name",
+            HolidayError::Source(_) => "source",
+        }
+    }
+}
+
 impl Holiday {
-    pub fn parse(
-        date: &str,
-        kind: HolidayKind,
-        name: &str,
-        source: Option<&str>,
-    ) -> Result<Self, (&'static str, String)> {
-        let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
-            .map_err(|_| ("date", format!("`{date}` is not a date such as 2026-08-17")))?;
-        let name = bounded(name, 200).map_err(|e: TextError| ("name", e.to_string()))?;
-        let source = source.map(|s| bounded(s, 300)).transpose().map_err(|e| ("source", e.to_string()))?;
+    /// Checks the date, name and source, and then that the date lies in
+    /// the years calendars plan for.
+    pub fn parse(date: &str, kind: HolidayKind, name: &str, source: Option<&str>) -> Result<Self, HolidayError> {
+        let date =
+            NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| HolidayError::BadDate(date.to_owned()))?;
+        let name = bounded(name, 200).map_err(HolidayError::Name)?;
+        let source = source.map(|s| bounded(s, 300)).transpose().map_err(HolidayError::Source)?;
+        let date = within_planned_years(date)?;
         Ok(Self { date, kind, name, source })
     }
+}
+
+/// One holiday of an import, as given.
+#[derive(Debug, Clone, Copy)]
+pub struct HolidayInput<'a> {
+    pub date: &'a str,
+    pub kind: HolidayKind,
+    pub name: &'a str,
+    pub source: Option<&'a str>,
+}
+
+/// Why a list of holidays cannot be imported.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HolidayImportError {
+    /// Each wrong holiday, with its position in the list.
+    #[error("{} holidays are wrong", .0.len())]
+    Holidays(Vec<(usize, HolidayError)>),
+    #[error("no holidays given")]
+    Empty,
+}
+
+/// Parses every holiday of an import; the import needs at least one.
+pub fn parse_import<'a>(
+    inputs: impl IntoIterator<Item = HolidayInput<'a>>,
+) -> Result<Vec<Holiday>, HolidayImportError> {
+    let (mut holidays, mut errors) = (Vec::new(), Vec::new());
+    for (i, input) in inputs.into_iter().enumerate() {
+        match Holiday::parse(input.date, input.kind, input.name, input.source) {
+            Ok(holiday) => holidays.push(holiday),
+            Err(error) => errors.push((i, error)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(HolidayImportError::Holidays(errors));
+    }
+    if holidays.is_empty() {
+        return Err(HolidayImportError::Empty);
+    }
+    Ok(holidays)
 }
 
 /// The 2026 national holidays and collective leave of the SKB of three
@@ -94,7 +156,37 @@ mod tests {
 
     #[test]
     fn bad_dates_are_named() {
-        assert_eq!(Holiday::parse("2026-02-30", HolidayKind::Local, "x", None).unwrap_err().0, "date");
-        assert_eq!(Holiday::parse("2026-02-03", HolidayKind::Local, " ", None).unwrap_err().0, "name");
+        assert_eq!(Holiday::parse("2026-02-30", HolidayKind::Local, "x", None).unwrap_err().field(), "date");
+        assert_eq!(Holiday::parse("2026-02-03", HolidayKind::Local, " ", None).unwrap_err().field(), "name");
+    }
+
+    #[test]
+    fn a_holiday_outside_2000_to_2200_is_refused_on_its_date() {
+        let refused = Holiday::parse("1999-12-31", HolidayKind::Local, "Hari jadi", None).unwrap_err();
+        assert_eq!((refused.field(), refused.to_string().as_str()), ("date", "must lie between 2000 and 2200"));
+        assert!(Holiday::parse("2201-01-01", HolidayKind::Local, "Hari jadi", None).is_err());
+        assert!(Holiday::parse("2200-12-31", HolidayKind::Local, "Hari jadi", None).is_ok());
+    }
+
+    #[test]
+    fn a_bad_name_is_reported_before_the_year() {
+        assert_eq!(Holiday::parse("1999-12-31", HolidayKind::Local, " ", None).unwrap_err().field(), "name");
+    }
+
+    fn input(date: &str) -> HolidayInput<'_> {
+        HolidayInput { date, kind: HolidayKind::Local, name: "Hari jadi", source: None }
+    }
+
+    #[test]
+    fn an_import_names_each_wrong_holiday_by_position() {
+        let refused = parse_import([input("2026-04-01"), input("2026-02-30"), input("2300-01-01")]).unwrap_err();
+        let HolidayImportError::Holidays(errors) = refused else { panic!("{refused:?}") };
+        assert_eq!(errors.iter().map(|(i, e)| (*i, e.field())).collect::<Vec<_>>(), vec![(1, "date"), (2, "date")]);
+    }
+
+    #[test]
+    fn an_empty_import_is_refused() {
+        assert_eq!(parse_import([]), Err(HolidayImportError::Empty));
+        assert_eq!(parse_import([input("2026-04-01")]).map(|h| h.len()), Ok(1));
     }
 }

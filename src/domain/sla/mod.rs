@@ -5,6 +5,7 @@
 
 pub mod alerts;
 pub mod calendar;
+pub mod calendar_rules;
 pub mod clock;
 pub mod explain;
 pub mod holiday;
