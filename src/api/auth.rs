@@ -10,11 +10,12 @@ use uuid::Uuid;
 use crate::api::extract::Json;
 use crate::auth::{password, secrets, Authenticated};
 use crate::db::sessions::{self, Refreshed};
-use crate::db::throttle::{self, ThrottleRule};
+use crate::db::throttle;
 use crate::db::{api_keys, users, DbConnection};
 use crate::domain::journal::Context;
 use crate::domain::policy::{Actor, UserVisibility};
 use crate::domain::role::Role;
+use crate::domain::throttle::{Admission, LoginLimits};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -87,15 +88,20 @@ fn check_login(
     address: &str,
 ) -> Result<Uuid, ApiError> {
     let auth = &state.settings.auth;
-    let window = Duration::seconds(i64::from(auth.failure_window_seconds));
-    let lockout = Duration::seconds(i64::from(auth.lockout_seconds));
+    let limits = LoginLimits::new(
+        auth.max_failures_per_account,
+        auth.max_failures_per_address,
+        auth.failure_window_seconds,
+        auth.lockout_seconds,
+    );
     let account_key = format!("account:{email}");
     let address_key = format!("address:{address}");
-    let account_rule = ThrottleRule { max_failures: auth.max_failures_per_account, window, lockout };
-    if let Some(seconds) = throttle::admit(conn, &address_key, &account_key, account_rule, ctx.now)? {
+    if let Admission::LockedOut { retry_after_seconds, .. } =
+        throttle::admit(conn, &address_key, &account_key, &limits, ctx.now)?
+    {
         return Err(ApiError::TooManyRequests {
             detail: "too many failed logins; try again later".to_owned(),
-            retry_after_seconds: seconds,
+            retry_after_seconds,
         });
     }
     let found = users::find_for_login(conn, email)?;
@@ -107,8 +113,7 @@ fn check_login(
             Ok(user.id)
         }
         _ => {
-            let address_rule = ThrottleRule { max_failures: auth.max_failures_per_address, window, lockout };
-            throttle::record_failure(conn, &address_key, address_rule, ctx.now)?;
+            throttle::record_failure(conn, &address_key, &limits, ctx.now)?;
             Err(ApiError::Unauthenticated(BAD_CREDENTIALS.to_owned()))
         }
     }

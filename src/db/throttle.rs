@@ -1,115 +1,103 @@
-//! Failed-login counters per account and per client address.
+//! Failed-login counters per account and per client address: their
+//! storage. What a count becomes and whether an attempt may go on is
+//! decided by [`crate::domain::throttle`].
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::schema::login_throttle;
 use super::{write_tx, DbConnection, StoreError};
+use crate::domain::throttle::{Admission, FailureCount, LoginLimits};
 
-/// How many failures within which window lock a key, and for how long.
-#[derive(Debug, Clone, Copy)]
-pub struct ThrottleRule {
-    pub max_failures: i32,
-    pub window: Duration,
-    pub lockout: Duration,
+type CountRow = (i32, NaiveDateTime, Option<NaiveDateTime>);
+
+fn from_row((failures, window_started_at, locked_until): CountRow) -> FailureCount {
+    FailureCount {
+        failures,
+        window_started_at: window_started_at.and_utc(),
+        locked_until: locked_until.map(|t| t.and_utc()),
+    }
 }
 
-/// Seconds until the first of `keys` is unlocked, if any is locked now.
-pub fn locked_for(conn: &mut DbConnection, keys: &[String], now: DateTime<Utc>) -> Result<Option<i64>, StoreError> {
-    let until: Vec<Option<chrono::NaiveDateTime>> = login_throttle::table
-        .filter(login_throttle::throttle_key.eq_any(keys))
-        .select(login_throttle::locked_until)
-        .load(conn)?;
-    let remaining =
-        until.into_iter().flatten().map(|t| (t.and_utc() - now).num_seconds()).filter(|secs| *secs > 0).max();
-    Ok(remaining)
+/// The count stored for `key`, or a fresh one.
+fn find(conn: &mut DbConnection, key: &str, now: DateTime<Utc>) -> Result<FailureCount, StoreError> {
+    use login_throttle::dsl as t;
+    let row = t::login_throttle
+        .find(key)
+        .select((t::failures, t::window_started_at, t::locked_until))
+        .first::<CountRow>(conn)
+        .optional()?;
+    Ok(row.map_or_else(|| FailureCount::fresh(now), from_row))
 }
 
-/// Counts one attempt against `key` and returns the count in the current
-/// window and the lock, locking the key when the count reaches the rule's
-/// limit. Every step is a single atomic statement, so concurrent attempts
-/// are all counted (no read-modify-write that could lose one).
-fn count(
+/// Replaces the count of `key` with `change` of it, holding the row's lock
+/// from the read to the write, so that concurrent attempts are all counted
+/// (none reads a count another is about to replace).
+fn update<T>(
     conn: &mut DbConnection,
     key: &str,
-    rule: ThrottleRule,
     now: DateTime<Utc>,
-) -> Result<(i32, Option<DateTime<Utc>>), StoreError> {
+    change: impl FnOnce(FailureCount) -> (FailureCount, T),
+) -> Result<T, StoreError> {
     use login_throttle::dsl as t;
-    let naive_now = now.naive_utc();
-    // A finished window or an expired lockout starts counting afresh.
-    // A lock stays until it expires, even past the end of the window.
-    let stale = t::locked_until
-        .le(naive_now)
-        .or(t::locked_until.is_null().and(t::window_started_at.le((now - rule.window).naive_utc())));
-    diesel::update(t::login_throttle.find(key).filter(stale))
-        .set((t::failures.eq(0), t::window_started_at.eq(naive_now), t::locked_until.eq(None::<chrono::NaiveDateTime>)))
-        .execute(conn)?;
-    let increment = |conn: &mut DbConnection| {
-        diesel::update(t::login_throttle.find(key)).set(t::failures.eq(t::failures + 1)).execute(conn)
-    };
-    if increment(conn)? == 0 {
-        // First attempt for this key; a concurrent first attempt may insert
-        // the row meanwhile, then the savepoint rolls back and we increment.
-        let inserted = conn.transaction(|conn| {
-            diesel::insert_into(t::login_throttle)
-                .values((t::throttle_key.eq(key), t::failures.eq(1), t::window_started_at.eq(naive_now)))
-                .execute(conn)
-        });
-        match inserted {
-            Ok(_) => {}
-            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
-                increment(conn)?;
-            }
-            Err(other) => return Err(other.into()),
-        }
+    let fresh = FailureCount::fresh(now);
+    // A concurrent first attempt may insert the row meanwhile; then the
+    // savepoint rolls back and the row it inserted is counted on.
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(t::login_throttle)
+            .values((
+                t::throttle_key.eq(key),
+                t::failures.eq(fresh.failures),
+                t::window_started_at.eq(fresh.window_started_at.naive_utc()),
+            ))
+            .execute(conn)
+    });
+    match inserted {
+        Ok(_) | Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {}
+        Err(other) => return Err(other.into()),
     }
-    let locked_until = (now + rule.lockout).naive_utc();
-    diesel::update(
-        t::login_throttle.find(key).filter(t::failures.ge(rule.max_failures)).filter(t::locked_until.is_null()),
-    )
-    .set(t::locked_until.eq(locked_until))
-    .execute(conn)?;
-    let (failures, locked) = t::login_throttle
-        .find(key)
-        .select((t::failures, t::locked_until))
-        .first::<(i32, Option<chrono::NaiveDateTime>)>(conn)?;
-    Ok((failures, locked.map(|l| l.and_utc())))
+    // An update that changes nothing takes the row lock on PostgreSQL (and
+    // the next read then sees the latest committed count) without a
+    // backend-specific `FOR UPDATE`; SQLite's write gate already serialises.
+    diesel::update(t::login_throttle.find(key)).set(t::failures.eq(t::failures)).execute(conn)?;
+    let (next, outcome) = change(find(conn, key, now)?);
+    diesel::update(t::login_throttle.find(key))
+        .set((
+            t::failures.eq(next.failures),
+            t::window_started_at.eq(next.window_started_at.naive_utc()),
+            t::locked_until.eq(next.locked_until.map(|l| l.naive_utc())),
+        ))
+        .execute(conn)?;
+    Ok(outcome)
 }
 
-/// Counts one failure for `key`; locks it when the rule's limit is reached.
+/// Counts one failed login against the client address `address_key`.
 pub fn record_failure(
     conn: &mut DbConnection,
-    key: &str,
-    rule: ThrottleRule,
+    address_key: &str,
+    limits: &LoginLimits,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    write_tx(conn, |conn| count(conn, key, rule, now).map(|_| ()))
+    write_tx(conn, |conn| update(conn, address_key, now, |count| (limits.count_address_failure(count, now), ())))
 }
 
-/// Admits one login attempt for `account_key`: refused with the seconds to
-/// wait when `address_key` is locked or the account has used up its
-/// attempts. The attempt is counted as a failure *before* the password is
-/// checked (a success clears it), so that parallel guesses cannot slip past
-/// the limit while hashes are compared: exactly `max_failures` attempts are
-/// admitted per window.
+/// Admits one login attempt for `account_key` from `address_key`: refused
+/// while the address is locked (not counted then), otherwise counted
+/// against the account before the password is checked, as
+/// [`LoginLimits::count_account_attempt`] decides.
 pub fn admit(
     conn: &mut DbConnection,
     address_key: &str,
     account_key: &str,
-    rule: ThrottleRule,
+    limits: &LoginLimits,
     now: DateTime<Utc>,
-) -> Result<Option<i64>, StoreError> {
+) -> Result<Admission, StoreError> {
     write_tx(conn, |conn| {
-        if let Some(seconds) = locked_for(conn, &[address_key.to_owned()], now)? {
-            return Ok(Some(seconds));
+        let address = limits.check_address(&find(conn, address_key, now)?, now);
+        if let Admission::LockedOut { .. } = address {
+            return Ok(address);
         }
-        let (failures, locked_until) = count(conn, account_key, rule, now)?;
-        if failures > rule.max_failures {
-            let wait = locked_until.map_or(rule.lockout, |until| until - now);
-            return Ok(Some(wait.num_seconds().max(1)));
-        }
-        Ok(None)
+        update(conn, account_key, now, |count| limits.count_account_attempt(count, now))
     })
 }
 

@@ -14,6 +14,7 @@ pub mod service;
 pub mod sla;
 pub mod text;
 mod text_enum;
+pub mod throttle;
 pub mod ticket;
 pub mod user;
 pub mod validation;
