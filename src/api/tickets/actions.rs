@@ -13,9 +13,13 @@ use crate::api::etag::{ok_with_etag, precondition};
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::tickets::{self, TicketFilter, TransitionRequest};
+use crate::db::StoreError;
 use crate::domain::policy::Actor;
 use crate::domain::ticket::access::TicketScope;
+use crate::domain::ticket::escalation::{parse_escalation, EscalationError};
 use crate::domain::ticket::intake::parse_long_text;
+use crate::domain::ticket::problem_link::check_unlink;
+use crate::domain::ticket::rating::{RateError, TicketRating};
 use crate::domain::ticket::{Command, PendingReason, ResolutionCode};
 use crate::domain::validation::ValidationErrors;
 use crate::error::{ApiError, Problem};
@@ -83,6 +87,16 @@ pub struct LinkRequest {
 
 fn text(field: &str, raw: &str) -> Result<String, ApiError> {
     parse_long_text(raw).map_err(|e| ApiError::Validation(ValidationErrors::single(field, e.to_string())))
+}
+
+fn escalation_errors(e: EscalationError) -> ValidationErrors {
+    let mut errors = ValidationErrors::new();
+    for (field, error) in [("reason", e.reason), ("steps_taken", e.steps_taken)] {
+        if let Some(error) = error {
+            errors.add(field, error.to_string());
+        }
+    }
+    errors
 }
 
 /// Runs one workflow command and answers with the ticket and its ETag.
@@ -189,14 +203,8 @@ pub async fn escalate_ticket(
     id: web::Path<String>,
     body: Json<EscalateRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut errors = ValidationErrors::new();
-    let reason = errors.check("reason", parse_long_text(&body.reason));
-    let steps_taken = errors.check("steps_taken", parse_long_text(&body.steps_taken));
-    errors.finish()?;
-    let (Some(reason), Some(steps_taken)) = (reason, steps_taken) else {
-        return Err(ApiError::Internal("unreachable".into()));
-    };
-    run(state, auth, req, id.into_inner(), Command::Escalate { reason, steps_taken }, false).await
+    let command = parse_escalation(&body.reason, &body.steps_taken).map_err(escalation_errors)?;
+    run(state, auth, req, id.into_inner(), command, false).await
 }
 
 /// Return from tier 2 to the unit's tier 1, with instructions.
@@ -275,21 +283,16 @@ pub async fn rate_ticket(
     id: web::Path<String>,
     body: Json<RateRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    if !(1..=5).contains(&body.rating) {
-        return Err(ApiError::invalid("rating", "must be 1 to 5"));
-    }
-    let remark = body
-        .remark
-        .map(|r| crate::domain::text::bounded(&r, 1000))
-        .transpose()
-        .map_err(|e| ApiError::invalid("remark", e.to_string()))?;
+    let rating = TicketRating::parse(body.rating, body.remark.as_deref()).map_err(|e| match e {
+        RateError::Rating(_) => ApiError::invalid("rating", e.to_string()),
+        RateError::Remark(_) => ApiError::invalid("remark", e.to_string()),
+    })?;
     let (ctx, principal, raw) = (auth.context(state.clock.now()), auth.principal.clone(), id.into_inner());
     let ticket = state
         .db
         .run(move |conn| {
             let id = resolve(conn, &TicketScope::of(&principal), &raw)?;
-            tickets::rate(conn, &ctx, &principal, id, body.rating, remark)
+            tickets::rate(conn, &ctx, &principal, id, rating)
         })
         .await?;
     Ok(ok_with_etag(ticket.version, &TicketResponse::new(ticket, &auth.principal)))
@@ -336,9 +339,7 @@ pub async fn unlink_ticket(
             let scope = TicketScope::of(&principal);
             let problem = resolve(conn, &scope, &raw)?;
             let linked = tickets::find(conn, &scope, ticket_id)?;
-            if linked.problem_id != Some(problem) {
-                return Err(crate::db::StoreError::NotFound);
-            }
+            check_unlink(problem, linked.problem_id).map_err(|_| StoreError::NotFound)?;
             tickets::set_problem(conn, &ctx, &principal, ticket_id, None)
         })
         .await?;

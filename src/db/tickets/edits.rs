@@ -12,6 +12,7 @@ use crate::db::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::domain::policy::Principal;
 use crate::domain::ticket::access::{self, TicketScope};
+use crate::domain::ticket::rating::TicketRating;
 use crate::domain::ticket::{Level, PriorityMatrix, Status, TicketType};
 use crate::domain::validation::ValidationErrors;
 use crate::domain::version::{keeps, Precondition};
@@ -138,9 +139,9 @@ pub fn rate(
     ctx: &Context,
     principal: &Principal,
     id: Uuid,
-    rating: i16,
-    remark: Option<String>,
+    rating: TicketRating,
 ) -> Result<Ticket, StoreError> {
+    let (rating, remark) = (rating.rating.value(), rating.remark.map(String::from));
     write_tx(conn, |conn| {
         lock(conn, id)?;
         let before = find(conn, &TicketScope::of(principal), id)?;

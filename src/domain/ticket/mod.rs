@@ -3,9 +3,12 @@
 
 pub mod access;
 pub mod attachment;
+pub mod escalation;
 pub mod intake;
 pub mod kinds;
 pub mod priority;
+pub mod problem_link;
+pub mod rating;
 pub mod workflow;
 
 pub use kinds::{Channel, Level, PendingReason, Priority, ResolutionCode, Status, TicketType, Tier};
