@@ -82,11 +82,11 @@ pub fn add(
         diesel::insert_into(ticket_comments::table).values(&row).execute(conn)?;
         let comment = Comment::try_from(row)?;
         // A public reply from the desk is a response the reporter sees.
-        if !internal && access::works_queue(principal, &ticket.facts()) {
-            sla::lifecycle::after_public_reply(conn, ctx, &ticket)?;
-        }
+        let meets_response = !internal
+            && access::works_queue(principal, &ticket.facts())
+            && sla::lifecycle::after_public_reply(conn, ctx, &ticket)?;
         let subject = Subject::TicketPart { ticket_id, entity_type: "comment", id: comment.id };
-        let event = Event::CommentAdded { comment_id: comment.id, internal };
+        let event = Event::CommentAdded { comment_id: comment.id, internal, meets_response };
         journal::record(conn, ctx, Entry::new(subject, event).after(snapshot(&comment)?))?;
         Ok(comment)
     })

@@ -258,6 +258,38 @@ async fn audit_rows_written_before_the_chain_are_chained_by_the_migration(backen
     assert_eq!(verify(&app, &org).await["intact"], true);
 }
 
+/// Chains are per aggregate: a change holding one ticket's chain head does
+/// not hold up filing another ticket (PostgreSQL; SQLite has one writer).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writers_of_unrelated_tickets_do_not_wait_on_each_other_on_postgres() {
+    use diesel::Connection;
+    use spbe_desk::domain::journal::{Context, Entry, Event, Subject};
+    let Some(app) = spawn_app(Backend::Postgres).await else { return };
+    let org = app.org().await;
+    let first: uuid::Uuid = busy_ticket(&app, &org).await.parse().unwrap();
+    let (db, now) = (app.db.clone(), spbe_desk::clock::Clock::now(&app.clock));
+    let (locked, wait_locked) = std::sync::mpsc::channel();
+    let (release, wait_release) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let mut conn = db.conn().unwrap();
+        conn.transaction(|conn| {
+            let event = Event::TicketRated { rating: 5, remark: None };
+            spbe_desk::db::journal::record(conn, &Context::system(now), Entry::new(Subject::Ticket(first), event))?;
+            locked.send(()).unwrap();
+            wait_release.recv_timeout(std::time::Duration::from_secs(20)).ok();
+            Ok::<_, spbe_desk::db::StoreError>(())
+        })
+        .unwrap();
+    });
+    wait_locked.recv().unwrap();
+    let filing = app.post("/api/v1/tickets", Some(&org.reporter_b.token), incident(org.service));
+    let filed = tokio::time::timeout(std::time::Duration::from_secs(5), filing).await;
+    release.send(()).unwrap();
+    holder.join().unwrap();
+    assert_eq!(filed.expect("filing waited on another ticket's chain").status, 201);
+    assert_eq!(verify(&app, &org).await["intact"], true);
+}
+
 on_both_backends!(
     audit_rows_written_before_the_chain_are_chained_by_the_migration,
     an_untouched_log_verifies_and_checkpoints_sign_what_moved,

@@ -19,6 +19,7 @@ mod openapi;
 mod services;
 mod sla_clocks;
 mod sla_policies;
+mod sla_replay;
 mod sla_reports;
 mod sla_sweeper;
 mod ticket_attachments;

@@ -14,6 +14,7 @@ use crate::auth::Authenticated;
 use crate::db::sla::clocks::{self, context_of, StoredClock};
 use crate::db::sla::context::SlaContext;
 use crate::db::sla::recompute;
+use crate::db::sla::replay::{self, Agreement};
 use crate::db::tickets;
 use crate::db::{DbConnection, StoreError};
 use crate::domain::policy::Action;
@@ -82,6 +83,29 @@ pub struct SlaResponse {
     pub clocks: Vec<ClockView>,
     /// Why the ticket has no clocks, if it has none.
     pub note: Option<String>,
+    /// Whether the stored clocks are what the ticket's event log rebuilds.
+    pub replay: ReplayView,
+}
+
+/// The stored clocks against the ones the event log rebuilds.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReplayView {
+    /// `true` when they agree, `false` when not, `null` when the log cannot
+    /// rebuild them (tickets filed before clocks were logged).
+    pub agrees: Option<bool>,
+    /// Each difference in words (clock, field, stored and logged values).
+    pub differences: Vec<String>,
+    pub note: Option<String>,
+}
+
+impl From<Agreement> for ReplayView {
+    fn from(a: Agreement) -> Self {
+        match a {
+            Agreement::Agrees => Self { agrees: Some(true), differences: Vec::new(), note: None },
+            Agreement::Differs(differences) => Self { agrees: Some(false), differences, note: None },
+            Agreement::Unknown(why) => Self { agrees: None, differences: Vec::new(), note: Some(why) },
+        }
+    }
 }
 
 fn view(conn: &mut DbConnection, c: &StoredClock, now: DateTime<Utc>) -> Result<ClockView, StoreError> {
@@ -149,7 +173,8 @@ pub async fn ticket_sla(
                  or no SLA policy applied"
                     .to_owned()
             });
-            Ok::<_, StoreError>(SlaResponse { ticket_id, number: ticket.number, clocks, note })
+            let replay = replay::check(conn, ticket_id)?.into();
+            Ok::<_, StoreError>(SlaResponse { ticket_id, number: ticket.number, clocks, note, replay })
         })
         .await?;
     Ok(HttpResponse::Ok().json(response))

@@ -2,14 +2,14 @@
 //! the transaction of each change, and the chaining of rows written before
 //! the chain existed.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Binary;
 use uuid::Uuid;
 
+use super::verify::{link_columns, stored_link, LinkRow};
 use crate::db::schema::{audit_heads, audit_log};
 use crate::db::{ids, write_tx, DbConnection, StoreError};
-use crate::domain::journal::chain::{self, Hash, Link, GENESIS};
+use crate::domain::journal::chain::{self, Hash, GENESIS};
 
 #[derive(QueryableByName)]
 struct HeadRow {
@@ -67,21 +67,6 @@ pub(super) fn advance(conn: &mut DbConnection, chain: Uuid, position: i64, hash:
     Ok(())
 }
 
-type UnhashedRow = (
-    Vec<u8>,
-    NaiveDateTime,
-    String,
-    Option<Vec<u8>>,
-    String,
-    String,
-    Vec<u8>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<Vec<u8>>,
-    Option<i64>,
-);
-
 /// Hashes the rows the chain migration numbered but could not hash, chain
 /// by chain, and records their heads; returns how many rows it chained.
 /// Runs right after migrating, before anything else writes.
@@ -97,60 +82,33 @@ pub fn chain_unhashed_rows(conn: &mut DbConnection) -> Result<u64, StoreError> {
 }
 
 fn chain_batch(conn: &mut DbConnection, limit: i64) -> Result<u64, StoreError> {
-    let rows: Vec<UnhashedRow> = audit_log::table
+    let rows: Vec<(Vec<u8>, LinkRow)> = audit_log::table
         .filter(audit_log::hash.is_null())
         .order((audit_log::chain_id.asc(), audit_log::position.asc()))
         .limit(limit)
-        .select((
-            audit_log::id,
-            audit_log::occurred_at,
-            audit_log::actor_kind,
-            audit_log::actor_id,
-            audit_log::action,
-            audit_log::entity_type,
-            audit_log::entity_id,
-            audit_log::before_json,
-            audit_log::after_json,
-            audit_log::request_id,
-            audit_log::chain_id,
-            audit_log::position,
-        ))
+        .select((audit_log::id, link_columns!()))
         .load(conn)?;
     let mut current: Option<(Uuid, i64, Hash)> = None;
-    for (id, at, actor_kind, actor_id, action, entity_type, entity_id, before, after, request_id, chain_id, position) in
-        &rows
-    {
-        let (Some(chain_bytes), Some(position)) = (chain_id, position) else {
+    let count = rows.len() as u64;
+    for (id, row) in rows {
+        if row.9.is_none() || row.10.is_none() {
             return Err(StoreError::Corrupt("an audit row without chain or position".into()));
-        };
-        let chain = ids::from_bytes(chain_bytes)?;
-        let prev = match current {
-            Some((c, p, hash)) if c == chain && p + 1 == *position => hash,
-            _ if *position == 1 => GENESIS,
-            _ => lock(conn, chain)?.filter(|(p, _)| p + 1 == *position).map(|(_, h)| h).ok_or_else(|| {
+        }
+        let mut link = stored_link(row)?.link;
+        let (chain, position) = (link.chain, link.position);
+        link.prev_hash = match current {
+            Some((c, p, hash)) if c == chain && p + 1 == position => hash,
+            _ if position == 1 => GENESIS,
+            _ => lock(conn, chain)?.filter(|(p, _)| p + 1 == position).map(|(_, h)| h).ok_or_else(|| {
                 StoreError::Corrupt(format!("audit chain {chain} cannot be continued at position {position}"))
             })?,
         };
-        let link = Link {
-            chain,
-            position: *position,
-            occurred_at: DateTime::<Utc>::from_naive_utc_and_offset(*at, Utc),
-            actor_kind: actor_kind.clone(),
-            actor_id: actor_id.as_deref().map(ids::from_bytes).transpose()?,
-            action: action.clone(),
-            entity_type: entity_type.clone(),
-            entity_id: ids::from_bytes(entity_id)?,
-            before_json: before.clone(),
-            after_json: after.clone(),
-            request_id: request_id.clone(),
-            prev_hash: prev,
-        };
         let hash = link.hash();
         diesel::update(audit_log::table.find(id))
-            .set((audit_log::prev_hash.eq(prev.to_vec()), audit_log::hash.eq(hash.to_vec())))
+            .set((audit_log::prev_hash.eq(link.prev_hash.to_vec()), audit_log::hash.eq(hash.to_vec())))
             .execute(conn)?;
-        advance(conn, chain, *position, &hash)?;
-        current = Some((chain, *position, hash));
+        advance(conn, chain, position, &hash)?;
+        current = Some((chain, position, hash));
     }
-    Ok(rows.len() as u64)
+    Ok(count)
 }

@@ -141,6 +141,10 @@ pub fn list(conn: &mut DbConnection, ticket_id: Uuid, include_internal: bool) ->
             if !include_internal {
                 event.seq =
                     event.public_seq.ok_or_else(|| StoreError::Corrupt("public event without number".into()))?;
+                // What moved the SLA clocks is the desk's matter.
+                if let Some(data) = event.data.as_mut().and_then(serde_json::Value::as_object_mut) {
+                    data.remove("sla");
+                }
             }
             Ok(event)
         })

@@ -45,7 +45,7 @@ impl VerifyReport {
     }
 }
 
-type LinkRow = (
+pub(super) type LinkRow = (
     NaiveDateTime,
     String,
     Option<Vec<u8>>,
@@ -116,6 +116,7 @@ macro_rules! link_columns {
         )
     };
 }
+pub(super) use link_columns;
 
 /// Chained rows after `cursor` (chain, position) in chain order.
 pub(super) fn batch_after(

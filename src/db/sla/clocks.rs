@@ -13,6 +13,8 @@ use crate::db::tickets::Ticket;
 use crate::db::{ids, DbConnection, StoreError};
 use crate::domain::sla::alerts::{next_alert, Next, Recorded};
 use crate::domain::sla::clock::{Clock, ClockKind, Pause, Schedule};
+use crate::domain::sla::lifecycle::{ClockStart, VersionRef};
+use crate::domain::sla::replay::TrackedClock;
 use crate::domain::sla::Target;
 use crate::domain::ticket::{Priority, Tier};
 
@@ -49,6 +51,29 @@ impl StoredClock {
         };
         stored.reschedule(sla)?;
         Ok(stored)
+    }
+
+    /// What the event log records of this clock's start.
+    pub fn start_record(&self) -> ClockStart {
+        ClockStart {
+            kind: self.clock.kind,
+            target: self.clock.target,
+            warning_percent: self.clock.warning_percent,
+            calendar: VersionRef { id: self.calendar_id, version: self.calendar_version },
+            policy: VersionRef { id: self.policy_id, version: self.policy_version },
+        }
+    }
+
+    /// The clock as the replay rebuilds it (without the cached instants).
+    pub fn tracked(&self) -> TrackedClock {
+        let start = self.start_record();
+        TrackedClock {
+            clock: self.clock.clone(),
+            calendar: start.calendar,
+            policy: start.policy,
+            warned_at: self.warned_at,
+            breached_at: self.breached_at,
+        }
     }
 
     pub fn recorded(&self) -> Recorded {

@@ -1,7 +1,6 @@
-//! How a ticket's moves drive its clocks, inside the move's transaction:
-//! filing starts them, starting work or a public reply meets the response,
-//! pending (for a pausing reason) pauses, escalation starts tier 2's clock,
-//! resolution stops them, reopening runs them on.
+//! Applies the domain's clock rules (`domain::sla::lifecycle`) inside a
+//! move's transaction: loads the clocks, applies, saves, and records the
+//! alerts that fall due on the way.
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -11,10 +10,13 @@ use super::context;
 use crate::db::journal;
 use crate::db::tickets::Ticket;
 use crate::db::{DbConnection, StoreError};
+use crate::domain::journal::MoveClocks;
 use crate::domain::journal::{ClockAlert, Context, Entry, Event, Subject};
 use crate::domain::sla::alerts::Alert;
-use crate::domain::sla::clock::{ClockKind, PauseCause};
-use crate::domain::ticket::{Command, Priority, Status, TicketState, Tier};
+use crate::domain::sla::clock::{Clock, ClockKind};
+use crate::domain::sla::lifecycle::{self, Kept, MoveFacts, Needs};
+use crate::domain::sla::replay::Retarget;
+use crate::domain::ticket::{Command, Priority, TicketState};
 
 /// The clocks a ticket filed now starts with (written by [`begin`] once
 /// the ticket row exists). None when no calendar or policy applies.
@@ -37,83 +39,46 @@ pub fn begin(conn: &mut DbConnection, ticket_id: Uuid, planned: &[StoredClock]) 
     clocks::insert(conn, ticket_id, planned)
 }
 
-fn find(clocks: &mut [StoredClock], kind: ClockKind) -> Option<&mut StoredClock> {
-    clocks.iter_mut().find(|c| c.clock.kind == kind)
-}
-
-/// Updates the clocks after a workflow move from `before` to `next`.
+/// Updates the clocks after a workflow move from `before` to `next`, and
+/// says what the log needs to replay it.
 pub fn after_move(
     conn: &mut DbConnection,
     ctx: &Context,
     before: &Ticket,
     command: &Command,
     next: &TicketState,
-) -> Result<(), StoreError> {
+) -> Result<MoveClocks, StoreError> {
     let mut clocks = clocks::load(conn, before.id)?;
-    let Some(first) = clocks.first() else { return Ok(()) };
+    let Some(first) = clocks.first() else { return Ok(MoveClocks::default()) };
     let sla = context_of(conn, first)?;
-    let now = ctx.now;
-    // Leaving `pending` ends a pending pause, whatever the move.
-    if next.status != Status::Pending {
-        for c in clocks.iter_mut() {
-            if c.clock.pauses.last().is_some_and(|p| p.to.is_none() && p.cause == PauseCause::Pending) {
-                c.clock.resume(now);
-            }
-        }
-    }
-    match command {
-        Command::Start { .. } => stop(&mut clocks, &[ClockKind::Response], now),
-        Command::Resolve { .. } | Command::Close => {
-            stop(&mut clocks, &[ClockKind::Response, ClockKind::Resolution, ClockKind::Tier2Resolution], now)
-        }
-        Command::Escalate { .. } => match find(&mut clocks, ClockKind::Tier2Resolution) {
-            // Back at tier 2 after a return: the OLA runs on.
-            Some(tier2) if tier2.clock.stopped_at.is_some() => tier2.clock.restart(now, PauseCause::Returned),
-            Some(tier2) => tier2.clock.resume(now),
-            // A new clock runs under the calendar and policy that apply now.
-            None => {
-                let current = context::current(conn, before.service_id, before.unit_id)?.unwrap_or(sla);
-                clocks.push(StoredClock::start(&current, ClockKind::Tier2Resolution, before.priority, now)?)
-            }
-        },
-        Command::Return { .. } => {
-            if let Some(tier2) = find(&mut clocks, ClockKind::Tier2Resolution) {
-                tier2.clock.pause(now, PauseCause::Returned, None);
-            }
-        }
-        Command::Reopen { .. } => {
-            if let Some(resolution) = find(&mut clocks, ClockKind::Resolution) {
-                resolution.clock.restart(now, PauseCause::Resolved);
-            }
-            if let (Tier::Two, Some(tier2)) = (next.tier, find(&mut clocks, ClockKind::Tier2Resolution)) {
-                tier2.clock.restart(now, PauseCause::Resolved);
-            }
-        }
-        Command::Pend { reason } if sla.policy.policy.pausing_reasons.contains(reason) => {
-            for c in clocks.iter_mut() {
-                c.clock.pause(now, PauseCause::Pending, Some(reason.as_str().to_owned()));
-            }
-        }
-        Command::Assign { .. } | Command::Pend { .. } | Command::Resume => {}
+    let pausing_reason = match command {
+        Command::Pend { reason } if sla.policy.policy.pausing_reasons.contains(reason) => Some(*reason),
+        _ => None,
+    };
+    let facts = MoveFacts { command: command.kind(), next_status: next.status, next_tier: next.tier, pausing_reason };
+    let mut refs: Vec<&mut Clock> = clocks.iter_mut().map(|c| &mut c.clock).collect();
+    let mut moved = MoveClocks { pauses: pausing_reason.is_some(), tier2_started: None };
+    if lifecycle::after_move(&mut refs, &facts, ctx.now) == Needs::NewTier2Clock {
+        // A new clock runs under the calendar and policy that apply now.
+        let current = context::current(conn, before.service_id, before.unit_id)?.unwrap_or(sla);
+        let tier2 = StoredClock::start(&current, ClockKind::Tier2Resolution, before.priority, ctx.now)?;
+        moved.tier2_started = Some(tier2.start_record());
+        clocks.push(tier2);
     }
     let watch = Watch { tier: next.tier, ..Watch::of(before) };
-    settle(conn, ctx, before.id, watch, &mut clocks)
+    settle(conn, ctx, before.id, watch, &mut clocks)?;
+    Ok(moved)
 }
 
-fn stop(clocks: &mut [StoredClock], kinds: &[ClockKind], now: DateTime<Utc>) {
-    for c in clocks.iter_mut().filter(|c| kinds.contains(&c.clock.kind)) {
-        c.clock.stop(now);
-    }
-}
-
-/// A staff member's public reply meets the response clock.
-pub fn after_public_reply(conn: &mut DbConnection, ctx: &Context, ticket: &Ticket) -> Result<(), StoreError> {
+/// A staff member's public reply meets the response clock; whether it did.
+pub fn after_public_reply(conn: &mut DbConnection, ctx: &Context, ticket: &Ticket) -> Result<bool, StoreError> {
     let mut clocks = clocks::load(conn, ticket.id)?;
-    match find(&mut clocks, ClockKind::Response) {
-        Some(response) if response.clock.stopped_at.is_none() => response.clock.stop(ctx.now),
-        _ => return Ok(()),
+    let mut refs: Vec<&mut Clock> = clocks.iter_mut().map(|c| &mut c.clock).collect();
+    if !lifecycle::after_public_reply(&mut refs, ctx.now) {
+        return Ok(false);
     }
-    settle(conn, ctx, ticket.id, Watch::of(ticket), &mut clocks)
+    settle(conn, ctx, ticket.id, Watch::of(ticket), &mut clocks)?;
+    Ok(true)
 }
 
 /// A new priority re-targets every running clock from its start, under the
@@ -123,35 +88,41 @@ pub fn after_priority_change(
     ctx: &Context,
     ticket: &Ticket,
     priority: Priority,
-) -> Result<(), StoreError> {
+) -> Result<Vec<Retarget>, StoreError> {
     let mut clocks = clocks::load(conn, ticket.id)?;
+    let mut retargets = Vec::new();
     for c in clocks.iter_mut().filter(|c| c.clock.stopped_at.is_none()) {
         let sla = context_of(conn, c)?;
         c.clock.target = clocks::target_of(&sla, c.clock.kind, priority)?;
-        forget_alerts_not_yet_due(c, &sla, ctx.now)?;
+        let kept = forget_alerts_not_yet_due(c, &sla, ctx.now)?;
+        retargets.push(Retarget {
+            kind: c.clock.kind,
+            target: c.clock.target,
+            keeps_warning: kept.warning,
+            keeps_breach: kept.breach,
+        });
     }
-    settle(conn, ctx, ticket.id, Watch { priority, ..Watch::of(ticket) }, &mut clocks)
+    settle(conn, ctx, ticket.id, Watch { priority, ..Watch::of(ticket) }, &mut clocks)?;
+    Ok(retargets)
 }
 
-/// After a re-target, a warning or breach recorded for an instant that now
-/// lies in the future no longer holds; it will be recorded again if reached.
+/// After a re-target, drops a warning or breach recorded for an instant
+/// that now lies in the future (the domain decides); returns what holds.
 pub(super) fn forget_alerts_not_yet_due(
     c: &mut StoredClock,
     sla: &context::SlaContext,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Result<Kept, StoreError> {
     c.reschedule(sla)?;
-    let cal = &sla.calendar.working;
-    let length = c.clock.target_length(cal).map_err(|_| clocks::no_working_time(sla))?;
-    // Measured as time run, so that a clock paused now is judged right too.
-    let run = c.clock.elapsed(cal, now);
-    if run < length * i32::from(c.clock.warning_percent) / 100 {
+    let kept = lifecycle::alerts_after_retarget(&c.clock, &sla.calendar.working, now)
+        .map_err(|_| clocks::no_working_time(sla))?;
+    if !kept.warning {
         c.warned_at = None;
     }
-    if run < length {
+    if !kept.breach {
         c.breached_at = None;
     }
-    Ok(())
+    Ok(Kept { warning: c.warned_at.is_some(), breach: c.breached_at.is_some() })
 }
 
 /// Recomputes the clocks' instants, records the breach of a clock that

@@ -5,5 +5,6 @@ pub mod clocks;
 pub mod context;
 pub mod lifecycle;
 pub mod recompute;
+pub mod replay;
 pub mod report;
 pub mod sweep;

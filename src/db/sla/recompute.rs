@@ -10,6 +10,7 @@ use crate::db::journal;
 use crate::db::tickets::{self, Ticket};
 use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Event, Subject};
+use crate::domain::sla::replay::Rebase;
 use crate::domain::ticket::access::TicketScope;
 
 fn describe(c: &StoredClock) -> serde_json::Value {
@@ -51,6 +52,7 @@ pub fn recompute(
             ));
         }
         let before: Vec<serde_json::Value> = clocks.iter().map(describe).collect();
+        let mut rebases = Vec::new();
         // Stopped clocks keep the versions they ran under, and their outcome.
         for c in clocks.iter_mut().filter(|c| c.clock.stopped_at.is_none()) {
             c.calendar_id = sla.calendar.id;
@@ -59,7 +61,8 @@ pub fn recompute(
             c.policy_version = sla.policy.version;
             c.clock.target = clocks::target_of(&sla, c.clock.kind, ticket.priority)?;
             c.clock.warning_percent = sla.policy.policy.warning_percent;
-            forget_alerts_not_yet_due(c, &sla, ctx.now)?;
+            let kept = forget_alerts_not_yet_due(c, &sla, ctx.now)?;
+            rebases.push(Rebase { start: c.start_record(), keeps_warning: kept.warning, keeps_breach: kept.breach });
         }
         settle(conn, ctx, ticket_id, Watch::of(&ticket), &mut clocks)?;
         let after: Vec<serde_json::Value> = clocks::load(conn, ticket_id)?.iter().map(describe).collect();
@@ -71,6 +74,7 @@ pub fn recompute(
             clocks: kinds,
             before: states.0["clocks"].clone(),
             after: states.1["clocks"].clone(),
+            rebases,
         };
         let entry = Entry::new(Subject::Ticket(ticket_id), event).states(Some(states.0), Some(states.1));
         journal::record(conn, ctx, entry)?;

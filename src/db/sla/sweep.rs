@@ -19,7 +19,7 @@ use crate::db::{ids, schema, write_tx, DbConnection, StoreError};
 use crate::domain::journal::Context;
 use crate::domain::sla::alerts::{Alert, Next};
 use crate::domain::sla::clock::ClockKind;
-use crate::domain::ticket::Tier;
+use crate::domain::sla::lifecycle;
 
 /// What one step recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,16 +107,16 @@ fn sweep_ticket(conn: &mut DbConnection, id: Uuid, now: DateTime<Utc>) -> Result
     if let Some((index, alert, fell_due_at)) = owed {
         swept.fell_due_at = Some(fell_due_at);
         let c = &mut clocks[index];
+        // The instant as the journal records it, so the log replays exactly.
         match alert {
-            Alert::Warning => c.warned_at = Some(now),
-            Alert::Breach => c.breached_at = Some(now),
+            Alert::Warning => c.warned_at = Some(ctx.now),
+            Alert::Breach => c.breached_at = Some(ctx.now),
         }
         record_alert(conn, &ctx, id, c, alert)?;
         swept.clock = Some(c.clock.kind);
         swept.alert = Some(alert);
         let auto = context_of(conn, c)?.policy.policy.auto_escalate;
-        swept.escalated =
-            alert == Alert::Breach && c.clock.kind == ClockKind::Resolution && auto && ticket.tier == Tier::One;
+        swept.escalated = alert == Alert::Breach && lifecycle::breach_escalates(c.clock.kind, ticket.tier, auto);
     }
     clocks::save(conn, id, &clocks)?;
     if swept.escalated {

@@ -204,7 +204,12 @@ pub fn create(
         sla::lifecycle::begin(conn, id, &clocks)?;
         // The row just written is the ticket: no need to read it back.
         let ticket = Ticket::try_from(row)?;
-        let event = Event::TicketCreated { number: ticket.number.clone(), priority: new.priority, tier };
+        let event = Event::TicketCreated {
+            number: ticket.number.clone(),
+            priority: new.priority,
+            tier,
+            clocks: clocks.iter().map(|c| c.start_record()).collect(),
+        };
         journal::record(conn, ctx, Entry::new(Subject::Ticket(id), event).after(snapshot(&ticket)?))?;
         if let Some(key) = idempotency {
             diesel::insert_into(idempotency_keys::table)

@@ -109,9 +109,11 @@ pub fn patch(
         };
         guard.bump(conn, ctx.now)?;
         diesel::update(tickets::table.find(ids::to_bytes(id))).set(&changeset).execute(conn)?;
-        if priority_changed {
-            crate::db::sla::lifecycle::after_priority_change(conn, ctx, &before, priority)?;
-        }
+        let retargets = if priority_changed {
+            crate::db::sla::lifecycle::after_priority_change(conn, ctx, &before, priority)?
+        } else {
+            Vec::new()
+        };
         let after = find_any(conn, id)?;
         let mut fields = Vec::new();
         for (name, changed) in [
@@ -126,7 +128,8 @@ pub fn patch(
                 fields.push(name);
             }
         }
-        let event = Event::TicketUpdated { fields, from_priority: before.priority, to_priority: after.priority };
+        let event =
+            Event::TicketUpdated { fields, from_priority: before.priority, to_priority: after.priority, retargets };
         let entry = Entry::new(Subject::Ticket(id), event).states(Some(snapshot(&before)?), Some(snapshot(&after)?));
         journal::record(conn, ctx, entry)?;
         Ok(after)

@@ -127,13 +127,14 @@ fn write_move(
     };
     guard.bump(conn, ctx.now)?;
     diesel::update(tickets::table.find(ids::to_bytes(before.id))).set(&changes).execute(conn)?;
-    sla::lifecycle::after_move(conn, ctx, before, command, next)?;
+    let clocks = sla::lifecycle::after_move(conn, ctx, before, command, next)?;
     let after = find_any(conn, before.id)?;
     let event = Event::TicketMoved {
         command: kind,
         from: (before.status, before.tier),
         to: (next.status, next.tier),
         detail: move_detail(command, next),
+        clocks,
     };
     let entry = Entry::new(Subject::Ticket(before.id), event).states(Some(snapshot(before)?), Some(snapshot(&after)?));
     journal::record(conn, ctx, entry)

@@ -10,6 +10,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::domain::sla::clock::ClockKind;
+use crate::domain::sla::lifecycle::ClockStart;
+use crate::domain::sla::replay::{Rebase, Retarget};
 use crate::domain::sla::Target;
 use crate::domain::ticket::workflow::CommandKind;
 use crate::domain::ticket::{PendingReason, Priority, ResolutionCode, Status, Tier};
@@ -113,24 +115,38 @@ pub struct ClockAlert {
 /// Where a ticket stands: its status at its tier.
 pub type Place = (Status, Tier);
 
+/// What a move did to the clocks that the move alone does not say: whether
+/// pending paused them (the policy lists the reason) and the tier-2 clock
+/// it started, so the clocks can be replayed from the log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct MoveClocks {
+    pub pauses: bool,
+    pub tier2_started: Option<ClockStart>,
+}
+
 /// A state change the service records.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
+    /// `clocks`: the SLA clocks filing started (none without calendar or policy).
     TicketCreated {
         number: String,
         priority: Priority,
         tier: Tier,
+        clocks: Vec<ClockStart>,
     },
     TicketMoved {
         command: CommandKind,
-        from: (Status, Tier),
-        to: (Status, Tier),
+        from: Place,
+        to: Place,
         detail: MoveDetail,
+        clocks: MoveClocks,
     },
+    /// `retargets`: the running clocks a priority change re-targeted.
     TicketUpdated {
         fields: Vec<&'static str>,
         from_priority: Priority,
         to_priority: Priority,
+        retargets: Vec<Retarget>,
     },
     TicketRated {
         rating: i16,
@@ -158,9 +174,11 @@ pub enum Event {
         resolved: Vec<String>,
         left_open: Vec<String>,
     },
+    /// `meets_response`: a public reply of the desk that met the response clock.
     CommentAdded {
         comment_id: Uuid,
         internal: bool,
+        meets_response: bool,
     },
     AttachmentAdded {
         attachment_id: Uuid,
@@ -170,11 +188,13 @@ pub enum Event {
     },
     SlaWarning(ClockAlert),
     SlaBreached(ClockAlert),
+    /// `rebases`: the running clocks moved onto the current versions.
     SlaRecomputed {
         reason: String,
         clocks: Vec<ClockKind>,
         before: serde_json::Value,
         after: serde_json::Value,
+        rebases: Vec<Rebase>,
     },
     /// A change to an administered resource; its before/after say what.
     Resource {
@@ -337,13 +357,18 @@ impl Event {
     pub fn payload(&self) -> serde_json::Value {
         use serde_json::json;
         match self {
-            Event::TicketCreated { number, priority, tier } => {
-                json!({ "number": number, "priority": priority, "tier": i16::from(*tier) })
+            Event::TicketCreated { number, priority, tier, clocks } => json!({
+                "number": number, "priority": priority, "tier": i16::from(*tier), "sla": { "started": clocks },
+            }),
+            Event::TicketMoved { detail, clocks, .. } => {
+                let mut payload = json!(detail);
+                payload["sla"] = json!(clocks);
+                payload
             }
-            Event::TicketMoved { detail, .. } => json!(detail),
-            Event::TicketUpdated { fields, from_priority, to_priority } => {
-                json!({ "fields": fields, "from_priority": from_priority, "to_priority": to_priority })
-            }
+            Event::TicketUpdated { fields, from_priority, to_priority, retargets } => json!({
+                "fields": fields, "from_priority": from_priority, "to_priority": to_priority,
+                "sla": { "retargets": retargets },
+            }),
             Event::TicketRated { rating, remark } => json!({ "rating": rating, "remark": remark }),
             Event::LinkedToProblem { problem_id, problem_number }
             | Event::UnlinkedFromProblem { problem_id, problem_number } => {
@@ -356,14 +381,16 @@ impl Event {
             Event::LinkedTicketsResolved { resolved, left_open } => {
                 json!({ "resolved": resolved, "left_open": left_open })
             }
-            Event::CommentAdded { comment_id, internal } => json!({ "comment_id": comment_id, "internal": internal }),
+            Event::CommentAdded { comment_id, internal, meets_response } => json!({
+                "comment_id": comment_id, "internal": internal, "sla": { "meets_response": meets_response },
+            }),
             Event::AttachmentAdded { attachment_id, filename, comment_id, .. } => {
                 json!({ "attachment_id": attachment_id, "filename": filename, "comment_id": comment_id })
             }
             Event::SlaWarning(alert) | Event::SlaBreached(alert) => json!(alert),
-            Event::SlaRecomputed { reason, clocks, before, after } => {
-                json!({ "reason": reason, "clocks": clocks, "before": before, "after": after })
-            }
+            Event::SlaRecomputed { reason, clocks, before, after, rebases } => json!({
+                "reason": reason, "clocks": clocks, "before": before, "after": after, "sla": { "rebases": rebases },
+            }),
             Event::Resource { .. } => json!({}),
         }
     }
@@ -379,6 +406,7 @@ mod tests {
             from: (Status::InProgress, Tier::One),
             to: (Status::New, Tier::Two),
             detail: MoveDetail::Escalation { reason: "r".into(), steps_taken: "s".into() },
+            clocks: MoveClocks::default(),
         }
     }
 
@@ -393,13 +421,18 @@ mod tests {
 
     #[test]
     fn internal_notes_and_sla_alerts_are_hidden_from_reporters() {
-        let note = Event::CommentAdded { comment_id: Uuid::nil(), internal: true };
+        let note = Event::CommentAdded { comment_id: Uuid::nil(), internal: true, meets_response: false };
         assert_eq!(note.visibility(), Visibility::Internal);
         assert_eq!(note.name(), "comment.created");
-        let reply = Event::CommentAdded { comment_id: Uuid::nil(), internal: false };
+        let reply = Event::CommentAdded { comment_id: Uuid::nil(), internal: false, meets_response: true };
         assert_eq!(reply.visibility(), Visibility::Public);
-        let recompute =
-            Event::SlaRecomputed { reason: "x".into(), clocks: vec![], before: json_null(), after: json_null() };
+        let recompute = Event::SlaRecomputed {
+            reason: "x".into(),
+            clocks: vec![],
+            before: json_null(),
+            after: json_null(),
+            rebases: vec![],
+        };
         assert_eq!(recompute.visibility(), Visibility::Internal);
         assert_eq!(recompute.name(), "ticket.sla_recomputed");
     }
@@ -421,8 +454,12 @@ mod tests {
 
     #[test]
     fn a_priority_change_is_its_own_timeline_kind() {
-        let e =
-            Event::TicketUpdated { fields: vec!["impact"], from_priority: Priority::Low, to_priority: Priority::High };
+        let e = Event::TicketUpdated {
+            fields: vec!["impact"],
+            from_priority: Priority::Low,
+            to_priority: Priority::High,
+            retargets: vec![],
+        };
         assert_eq!(e.timeline_kind(), Some("priority_changed"));
         assert_eq!(e.name(), "ticket.priority_changed");
     }

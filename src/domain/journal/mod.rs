@@ -9,4 +9,6 @@ mod event;
 pub mod verify;
 
 pub use context::Context;
-pub use event::{ClockAlert, Entry, Event, MoveDetail, Resource, ResourceChange, Subject, Visibility};
+pub use event::{
+    ClockAlert, Entry, Event, MoveClocks, MoveDetail, Place, Resource, ResourceChange, Subject, Visibility,
+};
