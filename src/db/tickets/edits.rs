@@ -157,13 +157,9 @@ pub fn rate(
         if before.rating.is_some() {
             return Err(StoreError::Conflict("this ticket has already been rated".to_owned()));
         }
+        versioned::unconditional(Versioned::Ticket, id, before.version).bump(conn, ctx.now)?;
         diesel::update(tickets::table.find(ids::to_bytes(id)))
-            .set((
-                tickets::rating.eq(rating),
-                tickets::rating_remark.eq(&remark),
-                tickets::version.eq(tickets::version + 1),
-                tickets::updated_at.eq(ctx.now.naive_utc()),
-            ))
+            .set((tickets::rating.eq(rating), tickets::rating_remark.eq(&remark)))
             .execute(conn)?;
         let after = find_any(conn, id)?;
         let event = Event::TicketRated { rating, remark };
@@ -213,12 +209,9 @@ pub fn set_problem(
                 "linking needs a desk that works both the problem and the ticket (or a supervisor)".to_owned(),
             ));
         }
+        versioned::unconditional(Versioned::Ticket, ticket_id, before.version).bump(conn, ctx.now)?;
         diesel::update(tickets::table.find(ids::to_bytes(ticket_id)))
-            .set((
-                tickets::problem_id.eq(problem_id.map(ids::to_bytes)),
-                tickets::version.eq(tickets::version + 1),
-                tickets::updated_at.eq(ctx.now.naive_utc()),
-            ))
+            .set(tickets::problem_id.eq(problem_id.map(ids::to_bytes)))
             .execute(conn)?;
         let after = find_any(conn, ticket_id)?;
         let (problem_number, ticket_number) = (problem.number.clone(), before.number.clone());
