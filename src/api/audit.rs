@@ -27,6 +27,14 @@ pub struct AuditRecordResponse {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub request_id: Option<String>,
+    /// The chain (the ticket, or the resource) the entry belongs to.
+    pub chain_id: Option<Uuid>,
+    /// Position in the chain, from 1.
+    pub position: Option<i64>,
+    /// SHA-256 (hex) of the previous entry of the chain; zeros at position 1.
+    pub prev_hash: Option<String>,
+    /// SHA-256 (hex) of this entry's canonical encoding (`docs/audit.md`).
+    pub hash: Option<String>,
 }
 
 impl From<AuditRecord> for AuditRecordResponse {
@@ -42,6 +50,10 @@ impl From<AuditRecord> for AuditRecordResponse {
             before: r.before,
             after: r.after,
             request_id: r.request_id,
+            chain_id: r.chain_id,
+            position: r.position,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
         }
     }
 }
@@ -52,6 +64,8 @@ pub struct AuditQuery {
     /// e.g. `unit`, `user`, `session`, `api_key`.
     pub entity_type: Option<String>,
     pub entity_id: Option<Uuid>,
+    /// The entries of one chain (a ticket with its comments and attachments).
+    pub chain_id: Option<Uuid>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -78,6 +92,7 @@ pub async fn list_audit(
     let filter = AuditFilter {
         entity_type: query.entity_type,
         entity_id: query.entity_id,
+        chain_id: query.chain_id,
         after_id: page.after_id,
         limit: page.fetch_limit(),
     };

@@ -56,7 +56,18 @@ async fn checkpoint(app: &TestApp, org: &Org) -> Value {
 async fn an_untouched_log_verifies_and_checkpoints_sign_what_moved(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let org = app.org().await;
-    busy_ticket(&app, &org).await;
+    let ticket = busy_ticket(&app, &org).await;
+    // Each entry shows its chain, position and hashes, linked one to the next.
+    let listed = app.get(&format!("/api/v1/audit?chain_id={ticket}"), Some(&org.auditor.token)).await.body;
+    let entries = listed["items"].as_array().unwrap();
+    assert!(entries.len() >= 4, "{listed}");
+    for (n, e) in entries.iter().enumerate() {
+        assert_eq!((e["chain_id"].as_str(), e["position"].as_i64()), (Some(ticket.as_str()), Some(n as i64 + 1)));
+        assert_eq!(e["hash"].as_str().unwrap().len(), 64);
+        if n > 0 {
+            assert_eq!(e["prev_hash"], entries[n - 1]["hash"]);
+        }
+    }
     let first = checkpoint(&app, &org).await;
     assert_eq!(first["seq"], 1);
     assert!(first["head_count"].as_i64().unwrap() >= 2, "{first}");

@@ -102,6 +102,11 @@ pub struct AuditRecord {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub request_id: Option<String>,
+    /// The aggregate's chain, the position in it, and the hashes (hex).
+    pub chain_id: Option<Uuid>,
+    pub position: Option<i64>,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -117,6 +122,10 @@ struct AuditRow {
     before_json: Option<String>,
     after_json: Option<String>,
     request_id: Option<String>,
+    chain_id: Option<Vec<u8>>,
+    position: Option<i64>,
+    prev_hash: Option<Vec<u8>>,
+    hash: Option<Vec<u8>>,
 }
 
 impl TryFrom<AuditRow> for AuditRecord {
@@ -138,6 +147,10 @@ impl TryFrom<AuditRow> for AuditRecord {
             before: parse(row.before_json)?,
             after: parse(row.after_json)?,
             request_id: row.request_id,
+            chain_id: row.chain_id.as_deref().map(ids::from_bytes).transpose()?,
+            position: row.position,
+            prev_hash: row.prev_hash.map(hex::encode),
+            hash: row.hash.map(hex::encode),
         })
     }
 }
@@ -147,6 +160,8 @@ impl TryFrom<AuditRow> for AuditRecord {
 pub struct AuditFilter {
     pub entity_type: Option<String>,
     pub entity_id: Option<Uuid>,
+    /// One chain: a ticket with its comments and attachments, or a resource.
+    pub chain_id: Option<Uuid>,
     pub after_id: Option<Uuid>,
     pub limit: u32,
 }
@@ -156,6 +171,9 @@ pub fn list(conn: &mut DbConnection, filter: &AuditFilter) -> Result<Vec<AuditRe
     let mut query = audit_log::table.select(AuditRow::as_select()).into_boxed();
     if let Some(entity_type) = &filter.entity_type {
         query = query.filter(audit_log::entity_type.eq(entity_type.clone()));
+    }
+    if let Some(chain_id) = filter.chain_id {
+        query = query.filter(audit_log::chain_id.eq(ids::to_bytes(chain_id)));
     }
     if let Some(entity_id) = filter.entity_id {
         query = query.filter(audit_log::entity_id.eq(ids::to_bytes(entity_id)));
