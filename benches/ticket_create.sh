@@ -65,6 +65,13 @@ wrk.headers["authorization"] = "Bearer $token"
 wrk.body = '{"type":"incident","title":"SIMPEG lambat","description":"Halaman daftar pegawai lambat dibuka.","service_id":"$service","impact":"medium","urgency":"high"}'
 LUA
 echo "== POST /api/v1/tickets on $backend, $clients clients, ${seconds}s"
+cpu_before=$(awk '{print $14 + $15}' "/proc/$server/stat")
 wrk -t2 -c"$clients" -d"${seconds}s" --latency -s "$work/create.lua" "http://127.0.0.1:$port/api/v1/tickets" \
-    | grep -E "Requests/sec|^ +(50|90|99)%|Non-2xx|Socket errors"
+    >"$work/wrk.txt"
+grep -E "Requests/sec|^ +(50|90|99)%|Non-2xx|Socket errors" "$work/wrk.txt"
+# Server CPU time per request: steadier than requests/s when the machine is shared.
+requests=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
+cpu_after=$(awk '{print $14 + $15}' "/proc/$server/stat")
+echo "server CPU per request: $(awk -v t="$((cpu_after - cpu_before))" -v n="$requests" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {printf "%.3f ms", t * 1000 / hz / n}')"
 echo "server RSS after load: $(ps -o rss= -p "$server" | awk '{printf "%.1f MiB", $1/1024}')"
