@@ -301,7 +301,36 @@ async fn writers_of_unrelated_tickets_do_not_wait_on_each_other_on_postgres() {
     assert_eq!(verify(&app, &org).await["intact"], true);
 }
 
+/// After a key rotation, checkpoints signed with the old key verify only
+/// while its public key stays trusted.
+async fn checkpoints_of_a_rotated_key_verify_while_it_is_trusted(backend: Backend) {
+    use ed25519_dalek::SigningKey;
+    use spbe_desk::auth::audit_key::AuditKeys;
+    use spbe_desk::db::journal::{checkpoints, verify};
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    busy_ticket(&app, &org).await;
+    let (old, new) = (SigningKey::from_bytes(&[1; 32]), SigningKey::from_bytes(&[2; 32]));
+    let now = spbe_desk::clock::Clock::now(&app.clock);
+    let mut conn = app.db.conn().unwrap();
+    let old_keys = AuditKeys::from_signing(old.clone(), &[]);
+    checkpoints::take(&mut conn, &old, &old_keys.key_id, now).unwrap().unwrap();
+    drop(conn);
+    busy_ticket(&app, &org).await;
+    let mut conn = app.db.conn().unwrap();
+    let rotated = AuditKeys::from_signing(new.clone(), &[old.verifying_key()]);
+    checkpoints::take(&mut conn, &new, &rotated.key_id, now).unwrap().unwrap();
+    let report = verify::verify(&mut conn, &rotated.trusted).unwrap();
+    assert!(report.intact, "{report:?}");
+    assert_eq!(report.checkpoints_checked, 2);
+    let forgotten = AuditKeys::from_signing(new, &[]);
+    let report = verify::verify(&mut conn, &forgotten.trusted).unwrap();
+    assert_eq!(report.breaks.len(), 1, "{report:?}");
+    assert_eq!((report.breaks[0].checkpoint, report.breaks[0].detail.contains("not known")), (Some(1), true));
+}
+
 on_both_backends!(
+    checkpoints_of_a_rotated_key_verify_while_it_is_trusted,
     audit_rows_written_before_the_chain_are_chained_by_the_migration,
     an_untouched_log_verifies_and_checkpoints_sign_what_moved,
     an_edited_before_or_after_is_altered_at_its_position,
