@@ -12,8 +12,9 @@ use crate::db::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::domain::policy::Principal;
 use crate::domain::ticket::access::{self, TicketScope};
-use crate::domain::ticket::rating::TicketRating;
-use crate::domain::ticket::{Level, PriorityMatrix, Status, TicketType};
+use crate::domain::ticket::problem_link::{check_link, LinkError};
+use crate::domain::ticket::rating::{check_may_rate, TicketRating};
+use crate::domain::ticket::{Level, PriorityMatrix, Status};
 use crate::domain::validation::ValidationErrors;
 use crate::domain::version::{keeps, Precondition};
 
@@ -151,12 +152,7 @@ pub fn rate(
         if !access::may_rate(principal, &before.facts()) {
             return Err(StoreError::Forbidden("only the reporter rates the service they received".to_owned()));
         }
-        if !matches!(before.status, Status::Resolved | Status::Closed) {
-            return Err(StoreError::Conflict("a ticket is rated after it is resolved".to_owned()));
-        }
-        if before.rating.is_some() {
-            return Err(StoreError::Conflict("this ticket has already been rated".to_owned()));
-        }
+        check_may_rate(before.status, before.rating.is_some()).map_err(|e| StoreError::Conflict(e.to_string()))?;
         versioned::unconditional(Versioned::Ticket, id, before.version).bump(conn, ctx.now)?;
         diesel::update(tickets::table.find(ids::to_bytes(id)))
             .set((tickets::rating.eq(rating), tickets::rating_remark.eq(&remark)))
@@ -192,18 +188,13 @@ pub fn set_problem(
         if before.problem_id != linked_to {
             return Err(StoreError::Conflict("the ticket's problem link changed meanwhile; retry".to_owned()));
         }
-        if problem.ticket_type != TicketType::Problem {
-            return Err(StoreError::Invalid(ValidationErrors::single(
-                "problem_id",
-                "must be a ticket of type problem",
-            )));
-        }
-        if !matches!(before.ticket_type, TicketType::Incident | TicketType::Complaint) {
-            return Err(StoreError::Invalid(ValidationErrors::single(
-                "ticket_id",
-                "only incidents and complaints link to a problem",
-            )));
-        }
+        check_link(problem.ticket_type, before.ticket_type).map_err(|e| {
+            let field = match e {
+                LinkError::NotAProblem => "problem_id",
+                LinkError::NotLinkable => "ticket_id",
+            };
+            StoreError::Invalid(ValidationErrors::single(field, e.to_string()))
+        })?;
         if !(access::works_queue(principal, &problem.facts()) && access::works_queue(principal, &before.facts())) {
             return Err(StoreError::Forbidden(
                 "linking needs a desk that works both the problem and the ticket (or a supervisor)".to_owned(),

@@ -2,6 +2,29 @@
 
 use uuid::Uuid;
 
+use super::TicketType;
+
+/// Why a ticket cannot be linked to a problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    #[error("must be a ticket of type problem")]
+    NotAProblem,
+    #[error("only incidents and complaints link to a problem")]
+    NotLinkable,
+}
+
+/// Only incidents and complaints are explained by a problem, and only a
+/// ticket of type problem explains them.
+pub fn check_link(problem: TicketType, ticket: TicketType) -> Result<(), LinkError> {
+    if problem != TicketType::Problem {
+        Err(LinkError::NotAProblem)
+    } else if !matches!(ticket, TicketType::Incident | TicketType::Complaint) {
+        Err(LinkError::NotLinkable)
+    } else {
+        Ok(())
+    }
+}
+
 /// The ticket is not linked to the problem it is to be unlinked from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the ticket is not linked to this problem")]
@@ -23,6 +46,15 @@ mod tests {
 
     fn id(n: u128) -> Uuid {
         Uuid::from_u128(n)
+    }
+
+    #[test]
+    fn incidents_and_complaints_link_to_problems_and_nothing_else_does() {
+        assert_eq!(check_link(TicketType::Problem, TicketType::Incident), Ok(()));
+        assert_eq!(check_link(TicketType::Problem, TicketType::Complaint), Ok(()));
+        assert_eq!(check_link(TicketType::Incident, TicketType::Incident), Err(LinkError::NotAProblem));
+        assert_eq!(check_link(TicketType::Problem, TicketType::ServiceRequest), Err(LinkError::NotLinkable));
+        assert_eq!(check_link(TicketType::Problem, TicketType::Problem), Err(LinkError::NotLinkable));
     }
 
     #[test]

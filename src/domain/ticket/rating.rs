@@ -69,9 +69,38 @@ impl TicketRating {
     }
 }
 
+/// Why a ticket cannot be rated now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NotRateableError {
+    #[error("a ticket is rated after it is resolved")]
+    NotResolved,
+    #[error("this ticket has already been rated")]
+    AlreadyRated,
+}
+
+/// A ticket is rated once, after it is resolved (or closed).
+pub fn check_may_rate(status: super::Status, already_rated: bool) -> Result<(), NotRateableError> {
+    if !matches!(status, super::Status::Resolved | super::Status::Closed) {
+        Err(NotRateableError::NotResolved)
+    } else if already_rated {
+        Err(NotRateableError::AlreadyRated)
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ticket_is_rated_once_after_resolution() {
+        use crate::domain::ticket::Status;
+        assert_eq!(check_may_rate(Status::Resolved, false), Ok(()));
+        assert_eq!(check_may_rate(Status::Closed, false), Ok(()));
+        assert_eq!(check_may_rate(Status::InProgress, false), Err(NotRateableError::NotResolved));
+        assert_eq!(check_may_rate(Status::Closed, true), Err(NotRateableError::AlreadyRated));
+    }
 
     #[test]
     fn scores_from_one_to_five_are_ratings() {
