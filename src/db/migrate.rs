@@ -23,21 +23,27 @@ pub fn revert_last(conn: &mut DbConnection) -> Result<String, StoreError> {
 
 /// Applies pending migrations; returns the versions applied.
 pub fn run_pending(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
+    let postgres = matches!(conn, DbConnection::Postgres(_));
+    if postgres {
+        conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
+    }
+    let result = migrate_and_chain(conn);
+    if postgres {
+        conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
+    }
+    result
+}
+
+/// Applies the migrations, then chains the audit rows written before the
+/// audit chain existed (once; under the same lock, so instances starting
+/// together do not chain the same rows twice).
+fn migrate_and_chain(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
     let applied = match conn {
-        DbConnection::Postgres(pg) => {
-            pg.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
-            let result = pg
-                .run_pending_migrations(POSTGRES)
-                .map(|versions| versions.iter().map(ToString::to_string).collect::<Vec<_>>());
-            pg.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
-            result
-        }
-        DbConnection::Sqlite(lite) => lite
-            .run_pending_migrations(SQLITE)
-            .map(|versions| versions.iter().map(ToString::to_string).collect::<Vec<_>>()),
-    };
-    let applied = applied.map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))?;
-    // Rows written before the audit chain existed are chained once, here.
+        DbConnection::Postgres(pg) => pg.run_pending_migrations(POSTGRES),
+        DbConnection::Sqlite(lite) => lite.run_pending_migrations(SQLITE),
+    }
+    .map(|versions| versions.iter().map(ToString::to_string).collect::<Vec<_>>())
+    .map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))?;
     let chained = super::journal::chain_unhashed_rows(conn)?;
     if chained > 0 {
         tracing::info!(rows = chained, "chained audit rows written before the audit chain");

@@ -83,8 +83,9 @@ pub struct SlaResponse {
     pub clocks: Vec<ClockView>,
     /// Why the ticket has no clocks, if it has none.
     pub note: Option<String>,
-    /// Whether the stored clocks are what the ticket's event log rebuilds.
-    pub replay: ReplayView,
+    /// Whether the stored clocks are what the ticket's event log rebuilds
+    /// (for the ticket's staff; `null` for its reporter).
+    pub replay: Option<ReplayView>,
 }
 
 /// The stored clocks against the ones the event log rebuilds.
@@ -173,7 +174,9 @@ pub async fn ticket_sla(
                  or no SLA policy applied"
                     .to_owned()
             });
-            let replay = replay::check(conn, ticket_id)?.into();
+            // What moved the clocks is the desk's matter, as on the timeline.
+            let staff = crate::domain::ticket::access::is_staff(&principal, &ticket.facts());
+            let replay = if staff { Some(replay::check(conn, ticket_id)?.into()) } else { None };
             Ok::<_, StoreError>(SlaResponse { ticket_id, number: ticket.number, clocks, note, replay })
         })
         .await?;

@@ -155,7 +155,7 @@ fn unsigned_heads(conn: &mut DbConnection) -> Result<Vec<Head>, StoreError> {
 
 /// Checkpoints in sequence after `after_seq`, at most `limit`.
 pub fn list(conn: &mut DbConnection, after_seq: Option<i64>, limit: i64) -> Result<Vec<Checkpoint>, StoreError> {
-    let rows = load_rows(conn, after_seq.unwrap_or(0), limit, None)?;
+    let rows = load_rows(conn, after_seq.unwrap_or(0), limit, (None, None))?;
     Ok(rows.iter().map(Checkpoint::from).collect())
 }
 
@@ -163,7 +163,7 @@ fn load_rows(
     conn: &mut DbConnection,
     after_seq: i64,
     limit: i64,
-    taken_between: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    taken_between: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
 ) -> Result<Vec<CheckpointRow>, StoreError> {
     let mut query = audit_checkpoints::table
         .filter(audit_checkpoints::seq.gt(after_seq))
@@ -171,10 +171,11 @@ fn load_rows(
         .limit(limit)
         .select(CheckpointRow::as_select())
         .into_boxed();
-    if let Some((from, to)) = taken_between {
-        query = query
-            .filter(audit_checkpoints::taken_at.ge(from.naive_utc()))
-            .filter(audit_checkpoints::taken_at.lt(to.naive_utc()));
+    if let Some(from) = taken_between.0 {
+        query = query.filter(audit_checkpoints::taken_at.ge(from.naive_utc()));
+    }
+    if let Some(to) = taken_between.1 {
+        query = query.filter(audit_checkpoints::taken_at.lt(to.naive_utc()));
     }
     Ok(query.load(conn)?)
 }
@@ -191,7 +192,7 @@ pub struct LoadedCheckpoint {
 /// optionally only those taken in `[from, to)`.
 pub fn for_each(
     conn: &mut DbConnection,
-    taken_between: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    taken_between: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
     mut visit: impl FnMut(LoadedCheckpoint) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let mut after = 0;

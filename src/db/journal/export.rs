@@ -21,8 +21,18 @@ pub struct Period {
     pub to: Option<DateTime<Utc>>,
 }
 
-/// Writes the export line by line into `sink` (which may stop it by failing).
+/// Writes the export line by line into `sink` (which may stop it by
+/// failing), read in one snapshot so its checkpoints sign only what it holds.
 pub fn export(
+    conn: &mut DbConnection,
+    keys: &HashMap<String, VerifyingKey>,
+    period: Period,
+    sink: impl FnMut(String) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    super::in_snapshot(conn, |conn| export_snapshot(conn, keys, period, sink))
+}
+
+fn export_snapshot(
     conn: &mut DbConnection,
     keys: &HashMap<String, VerifyingKey>,
     period: Period,
@@ -40,10 +50,7 @@ pub fn export(
     for id in key_ids {
         sink(json!({ "record": "key", "key_id": id, "public_key": hex::encode(keys[id].as_bytes()) }).to_string())?;
     }
-    let between = match (period.from, period.to) {
-        (None, None) => None,
-        (from, to) => Some((from.unwrap_or(DateTime::<Utc>::MIN_UTC), to.unwrap_or(DateTime::<Utc>::MAX_UTC))),
-    };
+    let between = (period.from, period.to);
     let (mut entries, mut checkpoints_written) = (0_u64, 0_u64);
     let mut cursor = None;
     loop {

@@ -31,6 +31,23 @@ pub fn record(conn: &mut DbConnection, ctx: &Context, entry: Entry) -> Result<()
     audit_log::append(conn, ctx, at, &entry)
 }
 
+/// Runs `read` in one read-only snapshot, so that rows, heads and
+/// checkpoints are read as of one instant while writers go on (verifying or
+/// exporting during traffic must not see a head past the rows it read).
+/// SQLite's deferred transaction keeps the snapshot of its first read (WAL).
+pub(crate) fn in_snapshot<T>(
+    conn: &mut DbConnection,
+    read: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    use diesel::connection::{Connection, SimpleConnection};
+    conn.transaction(|conn| {
+        if matches!(conn, DbConnection::Postgres(_)) {
+            conn.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        }
+        read(conn)
+    })
+}
+
 /// The JSON snapshot of an entity's state for an entry's before/after.
 pub fn snapshot<T: Serialize>(value: &T) -> Result<serde_json::Value, StoreError> {
     serde_json::to_value(value).map_err(|e| StoreError::Corrupt(format!("audit snapshot: {e}")))

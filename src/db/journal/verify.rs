@@ -122,7 +122,7 @@ pub(super) use link_columns;
 pub(super) fn batch_after(
     conn: &mut DbConnection,
     cursor: Option<&(Vec<u8>, i64)>,
-    between: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    between: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
 ) -> Result<Vec<StoredLink>, StoreError> {
     let mut query = audit_log::table
         .filter(audit_log::chain_id.is_not_null().and(audit_log::position.is_not_null()))
@@ -137,15 +137,22 @@ pub(super) fn batch_after(
                 .or(audit_log::chain_id.eq(chain.clone()).and(audit_log::position.gt(*position))),
         );
     }
-    if let Some((from, to)) = between {
-        query =
-            query.filter(audit_log::occurred_at.ge(from.naive_utc())).filter(audit_log::occurred_at.lt(to.naive_utc()));
+    // Each bound only when given: a stand-in instant would not be portable.
+    if let Some(from) = between.0 {
+        query = query.filter(audit_log::occurred_at.ge(from.naive_utc()));
+    }
+    if let Some(to) = between.1 {
+        query = query.filter(audit_log::occurred_at.lt(to.naive_utc()));
     }
     query.load::<LinkRow>(conn)?.into_iter().map(stored_link).collect()
 }
 
 /// Checks every chain and every checkpoint against `keys`.
 pub fn verify(conn: &mut DbConnection, keys: &HashMap<String, VerifyingKey>) -> Result<VerifyReport, StoreError> {
+    super::in_snapshot(conn, |conn| verify_snapshot(conn, keys))
+}
+
+fn verify_snapshot(conn: &mut DbConnection, keys: &HashMap<String, VerifyingKey>) -> Result<VerifyReport, StoreError> {
     let mut report = VerifyReport::default();
     let outside: i64 = audit_log::table
         .filter(audit_log::chain_id.is_null().or(audit_log::position.is_null()))
@@ -161,7 +168,7 @@ pub fn verify(conn: &mut DbConnection, keys: &HashMap<String, VerifyingKey>) -> 
         }]);
     }
     let mut walk = CheckpointWalk::new(keys);
-    checkpoints::for_each(conn, None, |c| {
+    checkpoints::for_each(conn, (None, None), |c| {
         walk.check(&c.stored);
         report.checkpoints_checked += 1;
         Ok(())
@@ -177,7 +184,7 @@ fn verify_chains(conn: &mut DbConnection, report: &mut VerifyReport) -> Result<(
     let mut covered: Option<Uuid> = None;
     let mut open: Vec<StoredLink> = Vec::new();
     loop {
-        let batch = batch_after(conn, cursor.as_ref(), None)?;
+        let batch = batch_after(conn, cursor.as_ref(), (None, None))?;
         let done = (batch.len() as i64) < BATCH;
         if let Some(last) = batch.last() {
             cursor = Some((ids::to_bytes(last.link.chain), last.link.position));
