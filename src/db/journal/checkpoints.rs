@@ -59,7 +59,8 @@ impl From<&CheckpointRow> for Checkpoint {
 
 /// Signs the heads not yet signed, if any moved; `None` when nothing did.
 /// On PostgreSQL heads being moved right now are skipped (the next
-/// checkpoint takes them), so writers never wait on a checkpoint.
+/// checkpoint takes them), so a checkpoint never waits on writers; a writer
+/// of a chain whose head the checkpoint holds waits until it commits.
 pub fn take(
     conn: &mut DbConnection,
     key: &SigningKey,
