@@ -100,6 +100,7 @@ diesel::table! {
         chain_id -> Binary,
         position -> BigInt,
         hash -> Binary,
+        written_at -> Timestamp,
         signed -> Bool,
     }
 }

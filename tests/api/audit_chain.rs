@@ -337,7 +337,25 @@ async fn checkpoints_of_a_rotated_key_verify_while_it_is_trusted(backend: Backen
     assert_eq!((report.breaks[0].checkpoint, report.breaks[0].detail.contains("not known")), (Some(1), true));
 }
 
+/// A request that took its instant before another's but wrote after it is
+/// stamped no earlier, so a period of the log holds a run of each chain.
+async fn entries_of_a_chain_never_go_back_in_time(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let id = busy_ticket(&app, &org).await;
+    app.clock.advance(chrono::Duration::minutes(-30));
+    let note = json!({ "body": "Terlambat", "internal": true });
+    assert_eq!(app.post(&format!("/api/v1/tickets/{id}/comments"), Some(&org.tier1_a.token), note).await.status, 201);
+    let listed = app.get(&format!("/api/v1/audit?chain_id={id}"), Some(&org.auditor.token)).await.body;
+    let times: Vec<&str> =
+        listed["items"].as_array().unwrap().iter().map(|e| e["occurred_at"].as_str().unwrap()).collect();
+    let parsed: Vec<chrono::DateTime<chrono::Utc>> = times.iter().map(|t| t.parse().unwrap()).collect();
+    assert!(parsed.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    assert_eq!(verify(&app, &org).await["intact"], true);
+}
+
 on_both_backends!(
+    entries_of_a_chain_never_go_back_in_time,
     checkpoints_of_a_rotated_key_verify_while_it_is_trusted,
     audit_rows_written_before_the_chain_are_chained_by_the_migration,
     an_untouched_log_verifies_and_checkpoints_sign_what_moved,

@@ -27,6 +27,9 @@ CREATE TABLE audit_heads (
     chain_id BLOB PRIMARY KEY,
     position BIGINT NOT NULL,
     hash BLOB NOT NULL,
+    -- The head entry's instant: a later entry is never stamped earlier, so
+    -- a period of the log holds a run of positions of each chain.
+    written_at TIMESTAMP NOT NULL,
     signed BOOLEAN NOT NULL DEFAULT FALSE
 ) WITHOUT ROWID;
 

@@ -51,8 +51,10 @@ pub(super) fn append(
     let previous = if entry.event.opens_chain() { None } else { heads::lock(conn, chain)? };
     let link = Link {
         chain,
-        position: previous.map_or(1, |(position, _)| position + 1),
-        occurred_at: at,
+        position: previous.map_or(1, |(position, _, _)| position + 1),
+        // Never before the entry it follows (a request that waited for the
+        // head took its instant earlier), so periods hold runs of positions.
+        occurred_at: previous.map_or(at, |(_, _, head_at)| at.max(head_at)),
         actor_kind: ctx.actor.map_or("system", Actor::kind).to_owned(),
         actor_id: ctx.actor.map(Actor::id),
         action: entry.event.name(),
@@ -61,11 +63,11 @@ pub(super) fn append(
         before_json: entry.before.as_ref().map(ToString::to_string),
         after_json: after,
         request_id: ctx.request_id.clone(),
-        prev_hash: previous.map_or(crate::domain::journal::chain::GENESIS, |(_, hash)| hash),
+        prev_hash: previous.map_or(crate::domain::journal::chain::GENESIS, |(_, hash, _)| hash),
     };
     let hash = link.hash();
     insert(conn, &link, &hash)?;
-    heads::advance(conn, chain, link.position, &hash)
+    heads::advance(conn, chain, link.position, &hash, link.occurred_at)
 }
 
 fn insert(conn: &mut DbConnection, link: &Link, hash: &[u8; 32]) -> Result<(), StoreError> {

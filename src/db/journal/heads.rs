@@ -17,25 +17,32 @@ struct HeadRow {
     position: i64,
     #[diesel(sql_type = Binary)]
     hash: Vec<u8>,
+    #[diesel(sql_type = diesel::sql_types::Timestamp)]
+    written_at: chrono::NaiveDateTime,
 }
+
+/// A chain's last entry: its position, hash and instant.
+pub(super) type LockedHead = (i64, Hash, chrono::DateTime<chrono::Utc>);
 
 /// The chain's head, locked until the transaction ends on PostgreSQL (on
 /// SQLite the write gate already serialises writers).
-pub(super) fn lock(conn: &mut DbConnection, chain: Uuid) -> Result<Option<(i64, Hash)>, StoreError> {
+pub(super) fn lock(conn: &mut DbConnection, chain: Uuid) -> Result<Option<LockedHead>, StoreError> {
     let key = ids::to_bytes(chain);
     let row = match conn {
         DbConnection::Postgres(pg) => {
-            diesel::sql_query("SELECT position, hash FROM audit_heads WHERE chain_id = $1 FOR UPDATE")
+            diesel::sql_query("SELECT position, hash, written_at FROM audit_heads WHERE chain_id = $1 FOR UPDATE")
                 .bind::<Binary, _>(key)
                 .get_result::<HeadRow>(pg)
                 .optional()?
         }
-        DbConnection::Sqlite(lite) => diesel::sql_query("SELECT position, hash FROM audit_heads WHERE chain_id = ?")
-            .bind::<Binary, _>(key)
-            .get_result::<HeadRow>(lite)
-            .optional()?,
+        DbConnection::Sqlite(lite) => {
+            diesel::sql_query("SELECT position, hash, written_at FROM audit_heads WHERE chain_id = ?")
+                .bind::<Binary, _>(key)
+                .get_result::<HeadRow>(lite)
+                .optional()?
+        }
     };
-    row.map(|r| Ok((r.position, hash_of(&r.hash)?))).transpose()
+    row.map(|r| Ok((r.position, hash_of(&r.hash)?, r.written_at.and_utc()))).transpose()
 }
 
 pub(super) fn hash_of(bytes: &[u8]) -> Result<Hash, StoreError> {
@@ -44,7 +51,13 @@ pub(super) fn hash_of(bytes: &[u8]) -> Result<Hash, StoreError> {
 
 /// Moves the head to `position` (creating it for a new chain) and marks it
 /// as not yet signed by a checkpoint.
-pub(super) fn advance(conn: &mut DbConnection, chain: Uuid, position: i64, hash: &Hash) -> Result<(), StoreError> {
+pub(super) fn advance(
+    conn: &mut DbConnection,
+    chain: Uuid,
+    position: i64,
+    hash: &Hash,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
     let key = ids::to_bytes(chain);
     if position == 1 {
         diesel::insert_into(audit_heads::table)
@@ -53,6 +66,7 @@ pub(super) fn advance(conn: &mut DbConnection, chain: Uuid, position: i64, hash:
                 audit_heads::position.eq(position),
                 audit_heads::hash.eq(hash.to_vec()),
                 audit_heads::signed.eq(false),
+                audit_heads::written_at.eq(at.naive_utc()),
             ))
             .execute(conn)?;
     } else {
@@ -61,6 +75,7 @@ pub(super) fn advance(conn: &mut DbConnection, chain: Uuid, position: i64, hash:
                 audit_heads::position.eq(position),
                 audit_heads::hash.eq(hash.to_vec()),
                 audit_heads::signed.eq(false),
+                audit_heads::written_at.eq(at.naive_utc()),
             ))
             .execute(conn)?;
     }
@@ -99,7 +114,7 @@ fn chain_batch(conn: &mut DbConnection, limit: i64) -> Result<u64, StoreError> {
         link.prev_hash = match current {
             Some((c, p, hash)) if c == chain && p + 1 == position => hash,
             _ if position == 1 => GENESIS,
-            _ => lock(conn, chain)?.filter(|(p, _)| p + 1 == position).map(|(_, h)| h).ok_or_else(|| {
+            _ => lock(conn, chain)?.filter(|(p, _, _)| p + 1 == position).map(|(_, h, _)| h).ok_or_else(|| {
                 StoreError::Corrupt(format!("audit chain {chain} cannot be continued at position {position}"))
             })?,
         };
@@ -107,7 +122,7 @@ fn chain_batch(conn: &mut DbConnection, limit: i64) -> Result<u64, StoreError> {
         diesel::update(audit_log::table.find(id))
             .set((audit_log::prev_hash.eq(link.prev_hash.to_vec()), audit_log::hash.eq(hash.to_vec())))
             .execute(conn)?;
-        advance(conn, chain, position, &hash)?;
+        advance(conn, chain, position, &hash, link.occurred_at)?;
         current = Some((chain, position, hash));
     }
     Ok(count)
