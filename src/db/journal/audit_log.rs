@@ -13,9 +13,10 @@ use crate::domain::journal::chain::Link;
 use crate::domain::journal::{Context, Entry, Event};
 use crate::domain::policy::Actor;
 
-#[derive(Insertable)]
+/// One stored audit row, as written and as read back.
+#[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_log)]
-struct NewAuditRow {
+struct AuditRow {
     id: Vec<u8>,
     occurred_at: chrono::NaiveDateTime,
     actor_kind: String,
@@ -71,7 +72,7 @@ pub(super) fn append(
 }
 
 fn insert(conn: &mut DbConnection, link: &Link, hash: &[u8; 32]) -> Result<(), StoreError> {
-    let row = NewAuditRow {
+    let row = AuditRow {
         id: ids::to_bytes(Uuid::now_v7()),
         occurred_at: link.occurred_at.naive_utc(),
         actor_kind: link.actor_kind.clone(),
@@ -109,25 +110,6 @@ pub struct AuditRecord {
     pub position: Option<i64>,
     pub prev_hash: Option<String>,
     pub hash: Option<String>,
-}
-
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = audit_log)]
-struct AuditRow {
-    id: Vec<u8>,
-    occurred_at: chrono::NaiveDateTime,
-    actor_kind: String,
-    actor_id: Option<Vec<u8>>,
-    action: String,
-    entity_type: String,
-    entity_id: Vec<u8>,
-    before_json: Option<String>,
-    after_json: Option<String>,
-    request_id: Option<String>,
-    chain_id: Option<Vec<u8>>,
-    position: Option<i64>,
-    prev_hash: Option<Vec<u8>>,
-    hash: Option<Vec<u8>>,
 }
 
 impl TryFrom<AuditRow> for AuditRecord {
