@@ -24,6 +24,7 @@ pub struct Settings {
     pub tickets: TicketSettings,
     pub sla: SlaSettings,
     pub audit: AuditSettings,
+    pub notices: crate::notify::settings::NoticeSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -130,7 +131,7 @@ pub struct LogSettings {
     pub level: String,
 }
 
-fn no_secret<S: serde::Serializer>(secret: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn no_secret<S: serde::Serializer>(secret: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
     // Defaults never hold a secret; never print one that was configured.
     match secret {
         Some(_) => s.serialize_some("***"),
@@ -185,6 +186,7 @@ impl Default for Settings {
                 signing_key_file: None,
                 trusted_public_keys: vec![],
             },
+            notices: crate::notify::settings::NoticeSettings::default(),
         }
     }
 }
@@ -251,7 +253,7 @@ impl Settings {
         }
         tracing_subscriber::EnvFilter::try_new(&self.log.level)
             .map_err(|e| format!("configuration error: log.level `{}`: {e}", self.log.level))?;
-        Ok(())
+        self.notices.check()
     }
 
     pub fn listen_address(&self) -> Result<SocketAddr, String> {

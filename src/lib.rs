@@ -12,6 +12,7 @@ pub mod error;
 pub mod files;
 pub mod jobs;
 pub mod metrics;
+pub mod notify;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -17,6 +17,7 @@ use crate::clock::Clock;
 use crate::config::{AuditSettings, Settings, SlaSettings};
 use crate::db::{migrate, Db};
 use crate::metrics::HttpMetrics;
+use crate::notify::Notifier;
 use crate::state::AppState;
 
 /// A bound, not yet running server and the handles tests need.
@@ -27,6 +28,7 @@ pub struct Application {
     clock: Arc<dyn Clock>,
     sla: SlaSettings,
     audit: (AuditSettings, AuditKeys),
+    notifier: Arc<Notifier>,
 }
 
 /// Opens the database named by the settings and applies pending migrations.
@@ -48,6 +50,7 @@ impl Application {
         let key = keys::load(&settings.auth, &settings.data.dir)?;
         let audit_keys = audit_key::load(&settings.audit, &settings.data.dir)?;
         let tokens = TokenService::new(&key, &settings.auth.issuer, settings.auth.access_token_seconds)?;
+        let notifier = Arc::new(Notifier::new(&settings.notices, &settings.data.dir)?);
         let address = settings.listen_address()?;
         let listener = TcpListener::bind(address).map_err(|e| format!("cannot listen on {address}: {e}"))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
@@ -61,6 +64,7 @@ impl Application {
             settings,
             metrics: HttpMetrics::new()?,
             audit_keys: audit_keys.clone(),
+            notifier: Arc::clone(&notifier),
         });
         let mut server = HttpServer::new(move || app(state.clone()))
             .listen(listener)
@@ -70,7 +74,7 @@ impl Application {
             server = server.workers(workers);
         }
         tracing::info!(%address, port, "listening");
-        Ok(Self { server: server.run(), port, db, clock, sla, audit })
+        Ok(Self { server: server.run(), port, db, clock, sla, audit, notifier })
     }
 
     pub fn port(&self) -> u16 {
@@ -81,14 +85,19 @@ impl Application {
         self.db.clone()
     }
 
+    pub fn notifier(&self) -> Arc<Notifier> {
+        Arc::clone(&self.notifier)
+    }
+
     /// Serves (and sweeps SLA clocks) until SIGINT or SIGTERM, then drains
     /// in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let sweeper = crate::jobs::sla_sweeper::spawn(self.db.clone(), Arc::clone(&self.clock), &self.sla);
+        let dispatcher = crate::jobs::notice_dispatcher::spawn(self.db.clone(), Arc::clone(&self.clock), self.notifier);
         let (audit, keys) = self.audit;
         let checkpointer = crate::jobs::audit_checkpointer::spawn(self.db.clone(), self.clock, &audit, keys);
         let served = self.server.await;
-        for task in [sweeper, checkpointer].into_iter().flatten() {
+        for task in [sweeper, checkpointer, dispatcher].into_iter().flatten() {
             task.abort();
         }
         served

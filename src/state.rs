@@ -9,6 +9,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::metrics::HttpMetrics;
+use crate::notify::Notifier;
 
 pub struct AppState {
     pub db: Db,
@@ -17,4 +18,5 @@ pub struct AppState {
     pub settings: Settings,
     pub metrics: HttpMetrics,
     pub audit_keys: AuditKeys,
+    pub notifier: Arc<Notifier>,
 }

@@ -10,6 +10,7 @@ pub mod calendars;
 pub mod etag;
 pub mod extract;
 pub mod health;
+pub mod notifications;
 pub mod openapi;
 pub mod pagination;
 pub mod reports;
@@ -18,6 +19,7 @@ pub mod sla_policies;
 pub mod tickets;
 pub mod units;
 pub mod users;
+pub mod webhooks;
 
 use actix_web::{web, Resource};
 
@@ -86,8 +88,41 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(audit_chain::list_checkpoints))
                         .route(web::post().to(audit_chain::create_checkpoint)),
                 )
-                .service(resource("/audit/export", "GET").route(web::get().to(audit_chain::export_audit))),
+                .service(resource("/audit/export", "GET").route(web::get().to(audit_chain::export_audit)))
+                .configure(notice_routes),
         );
+}
+
+/// Webhook subscriptions, the notice outbox, and notice preferences.
+fn notice_routes(cfg: &mut web::ServiceConfig) {
+    use notifications as n;
+    cfg.service(
+        resource("/webhooks", "GET, POST")
+            .route(web::get().to(webhooks::list_webhooks))
+            .route(web::post().to(webhooks::create_webhook)),
+    )
+    .service(
+        resource("/webhooks/{id}", "GET, PATCH, DELETE")
+            .route(web::get().to(webhooks::get_webhook))
+            .route(web::patch().to(webhooks::update_webhook))
+            .route(web::delete().to(webhooks::delete_webhook)),
+    )
+    .service(resource("/webhooks/{id}/rotate-secret", "POST").route(web::post().to(webhooks::rotate_webhook_secret)))
+    .service(resource("/webhooks/{id}/ping", "POST").route(web::post().to(webhooks::ping_webhook)))
+    .service(resource("/webhooks/{id}/deliveries", "GET").route(web::get().to(webhooks::list_deliveries)))
+    .service(
+        resource("/webhooks/{id}/deliveries/{delivery_id}/redeliver", "POST")
+            .route(web::post().to(webhooks::redeliver)),
+    )
+    .service(resource("/notifications", "GET").route(web::get().to(n::list_notifications)))
+    .service(resource("/notifications/preview", "GET").route(web::get().to(n::preview_notification)))
+    .service(resource("/notifications/{id}", "GET").route(web::get().to(n::get_notification)))
+    .service(resource("/notifications/{id}/retry", "POST").route(web::post().to(n::retry_notification)))
+    .service(
+        resource("/me/notice-preferences", "GET, PUT")
+            .route(web::get().to(n::get_preferences))
+            .route(web::put().to(n::put_preferences)),
+    );
 }
 
 /// The working calendars and their holidays.

@@ -6,7 +6,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::tickets::{self, actions, attachments, comments, sla};
 use super::{
-    api_keys, audit, audit_chain, auth, calendar_due, calendars, health, reports, services, sla_policies, units, users,
+    api_keys, audit, audit_chain, auth, calendar_due, calendars, health, notifications, reports, services,
+    sla_policies, units, users, webhooks,
 };
 use crate::error::{FieldErrorDoc, Problem};
 
@@ -38,6 +39,11 @@ use crate::error::{FieldErrorDoc, Problem};
         audit_chain::list_checkpoints,
         audit_chain::create_checkpoint,
         audit_chain::export_audit,
+        webhooks::create_webhook, webhooks::list_webhooks, webhooks::get_webhook, webhooks::update_webhook,
+        webhooks::delete_webhook, webhooks::rotate_webhook_secret, webhooks::ping_webhook,
+        webhooks::list_deliveries, webhooks::redeliver,
+        notifications::list_notifications, notifications::get_notification, notifications::retry_notification,
+        notifications::preview_notification, notifications::get_preferences, notifications::put_preferences,
         openapi_json,
     ),
     components(schemas(Problem, FieldErrorDoc)),
@@ -55,6 +61,8 @@ use crate::error::{FieldErrorDoc, Problem};
         (name = "sla", description = "SLA clocks of tickets, their recompute, and compliance reports"),
         (name = "api-keys", description = "Service accounts for helpdesk front ends"),
         (name = "audit", description = "The audit log"),
+        (name = "webhooks", description = "Signed event deliveries to front ends (Standard Webhooks 1.0)"),
+        (name = "notifications", description = "The notice outbox (mail and webhooks) and notice preferences"),
         (name = "health", description = "Operations"),
     )
 )]

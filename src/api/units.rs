@@ -75,6 +75,13 @@ pub struct UpdateUnitRequest {
     #[serde(default, deserialize_with = "crate::api::nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub calendar_id: Option<Option<Uuid>>,
+    /// The head of the unit (*Kepala*), told of SLA breaches; `null` clears.
+    #[serde(default, deserialize_with = "crate::api::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub head_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::api::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub head_email: Option<Option<String>>,
 }
 
 impl TryFrom<UpdateUnitRequest> for UnitChanges {
@@ -90,6 +97,8 @@ impl TryFrom<UpdateUnitRequest> for UnitChanges {
             mailbox: request.mailbox.and_then(|m| errors.check("mailbox", EmailAddress::parse(&m))),
             active: request.active,
             calendar_id: request.calendar_id,
+            head_name: request.head_name.map(|n| n.and_then(|n| errors.check("head_name", DisplayName::parse(&n)))),
+            head_email: request.head_email.map(|e| e.and_then(|e| errors.check("head_email", EmailAddress::parse(&e)))),
         };
         errors.finish().map(|()| changes)
     }
@@ -106,6 +115,8 @@ pub struct UnitResponse {
     pub mailbox: String,
     pub active: bool,
     pub calendar_id: Option<Uuid>,
+    pub head_name: Option<String>,
+    pub head_email: Option<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -123,6 +134,8 @@ impl From<Unit> for UnitResponse {
             mailbox: unit.mailbox,
             active: unit.active,
             calendar_id: unit.calendar_id,
+            head_name: unit.head_name,
+            head_email: unit.head_email,
             version: unit.version,
             created_at: unit.created_at,
             updated_at: unit.updated_at,

@@ -12,6 +12,7 @@ mod error;
 pub mod ids;
 pub mod journal;
 pub mod migrate;
+pub mod notices;
 mod pool;
 pub mod schema;
 pub mod services;

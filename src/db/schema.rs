@@ -14,6 +14,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         calendar_id -> Nullable<Binary>,
+        head_name -> Nullable<Text>,
+        head_email -> Nullable<Text>,
     }
 }
 
@@ -29,6 +31,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        notice_opt_outs -> Text,
     }
 }
 
@@ -351,6 +354,79 @@ diesel::table! {
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(calendar_holidays -> calendars (calendar_id));
 diesel::joinable!(calendar_specials -> calendars (calendar_id));
+diesel::table! {
+    notice_events (id) {
+        id -> Binary,
+        event -> Text,
+        ticket_id -> Binary,
+        actor_id -> Nullable<Binary>,
+        occurred_at -> Timestamp,
+        payload_json -> Text,
+        fanned_out_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notices (id) {
+        id -> Binary,
+        kind -> Text,
+        event_id -> Binary,
+        event -> Text,
+        ticket_id -> Nullable<Binary>,
+        audience -> Text,
+        subscription_id -> Nullable<Binary>,
+        recipient -> Text,
+        recipient_name -> Nullable<Text>,
+        template -> Nullable<Text>,
+        subject -> Nullable<Text>,
+        body_text -> Text,
+        body_html -> Nullable<Text>,
+        critical -> Bool,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        leased_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        last_status_code -> Nullable<Integer>,
+        last_latency_ms -> Nullable<Integer>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notice_attempts (notice_id, attempt) {
+        notice_id -> Binary,
+        attempt -> Integer,
+        at -> Timestamp,
+        outcome -> Text,
+        status_code -> Nullable<Integer>,
+        latency_ms -> Integer,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Binary,
+        url -> Text,
+        description -> Text,
+        events -> Text,
+        unit_id -> Nullable<Binary>,
+        owner_user_id -> Nullable<Binary>,
+        owner_api_key_id -> Nullable<Binary>,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamp>,
+        active -> Bool,
+        disabled_reason -> Nullable<Text>,
+        consecutive_dead -> Integer,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(api_keys -> units (unit_id));

@@ -25,6 +25,8 @@ pub struct Unit {
     pub mailbox: String,
     pub active: bool,
     pub calendar_id: Option<Uuid>,
+    pub head_name: Option<String>,
+    pub head_email: Option<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -42,6 +44,8 @@ struct UnitRow {
     mailbox: String,
     active: bool,
     calendar_id: Option<Vec<u8>>,
+    head_name: Option<String>,
+    head_email: Option<String>,
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
@@ -61,6 +65,8 @@ impl TryFrom<UnitRow> for Unit {
             mailbox: row.mailbox,
             active: row.active,
             calendar_id: row.calendar_id.as_deref().map(ids::from_bytes).transpose()?,
+            head_name: row.head_name,
+            head_email: row.head_email,
             version: row.version,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
@@ -78,6 +84,8 @@ struct UnitChangeset {
     mailbox: Option<String>,
     active: Option<bool>,
     calendar_id: Option<Option<Vec<u8>>>,
+    head_name: Option<Option<String>>,
+    head_email: Option<Option<String>>,
 }
 
 /// Filters for listing units; ids are time-ordered, so the cursor is the
@@ -115,6 +123,8 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewUnit) -> Result<U
         mailbox: new.mailbox.as_str().to_owned(),
         active: true,
         calendar_id: new.calendar_id.map(ids::to_bytes),
+        head_name: None,
+        head_email: None,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -199,6 +209,8 @@ fn changes_nothing(changes: &UnitChanges, unit: &Unit) -> bool {
         && keeps(changes.mailbox.as_ref().map(|m| m.as_str()), unit.mailbox.as_str())
         && keeps(changes.active, unit.active)
         && keeps(changes.calendar_id, unit.calendar_id)
+        && keeps(changes.head_name.clone().map(|n| n.map(|n| n.as_str().to_owned())), unit.head_name.clone())
+        && keeps(changes.head_email.clone().map(|e| e.map(|e| e.as_str().to_owned())), unit.head_email.clone())
 }
 
 /// Applies `changes` if `precondition` admits the unit's version; changing
@@ -226,6 +238,8 @@ pub fn update(
             mailbox: changes.mailbox.as_ref().map(|m| m.as_str().to_owned()),
             active: changes.active,
             calendar_id: changes.calendar_id.map(|c| c.map(ids::to_bytes)),
+            head_name: changes.head_name.as_ref().map(|n| n.as_ref().map(|n| n.as_str().to_owned())),
+            head_email: changes.head_email.as_ref().map(|e| e.as_ref().map(|e| e.as_str().to_owned())),
         };
         diesel::update(units::table.find(ids::to_bytes(id)))
             .set(&changeset)

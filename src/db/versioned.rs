@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::schema::{calendars, services, sla_policies, tickets, units, users};
+use super::schema::{calendars, services, sla_policies, tickets, units, users, webhook_subscriptions};
 use super::{ids, DbConnection, StoreError};
 use crate::domain::version::{Precondition, VersionConflict};
 
@@ -26,6 +26,7 @@ pub enum Versioned {
     Calendar,
     SlaPolicy,
     Ticket,
+    WebhookSubscription,
 }
 
 impl Versioned {
@@ -37,6 +38,7 @@ impl Versioned {
             Versioned::Calendar => "calendar",
             Versioned::SlaPolicy => "SLA policy",
             Versioned::Ticket => "ticket",
+            Versioned::WebhookSubscription => "webhook subscription",
         }
     }
 }
@@ -101,6 +103,7 @@ impl Guard {
             Versioned::Calendar => bump!(calendars),
             Versioned::SlaPolicy => bump!(sla_policies),
             Versioned::Ticket => bump!(tickets),
+            Versioned::WebhookSubscription => bump!(webhook_subscriptions),
         };
         if updated == 0 {
             return Err(refused(self.resource, self.precondition.lost_race()));

@@ -5,6 +5,7 @@
 
 pub mod email;
 pub mod journal;
+pub mod notice;
 pub mod organisation;
 pub mod page;
 pub mod password;

@@ -113,4 +113,7 @@ pub struct UnitChanges {
     pub active: Option<bool>,
     /// `Some(None)` clears the calendar.
     pub calendar_id: Option<Option<uuid::Uuid>>,
+    /// The head of the unit (told of SLA breaches); `Some(None)` clears.
+    pub head_name: Option<Option<super::text::DisplayName>>,
+    pub head_email: Option<Option<super::email::EmailAddress>>,
 }

@@ -53,6 +53,13 @@ pub enum Action {
     RecomputeSla,
     /// SLA reports (over the tickets the caller's scope covers).
     ReadSlaReports,
+    /// Webhook subscriptions: admins (any unit), or a front end's key
+    /// acting for its unit's desk (its own unit only).
+    ManageWebhooks,
+    /// The notice outbox and its attempts.
+    ReadNotices,
+    /// Retry a dead notice, preview a template.
+    ManageNotices,
 }
 
 /// Which user records a caller may see; the store turns it into a `WHERE`.
@@ -83,6 +90,12 @@ impl Principal {
             Action::RecomputeSla => {
                 (self.has(Role::Supervisor) || self.has(Role::Admin)) && matches!(self.actor, Actor::User(_))
             }
+            Action::ManageWebhooks => match self.actor {
+                Actor::User(_) => self.has(Role::Admin),
+                Actor::ApiKey(_) => self.has(Role::Tier1Technician),
+            },
+            Action::ReadNotices => self.has(Role::Admin) || self.has(Role::Auditor),
+            Action::ManageNotices => self.has(Role::Admin) && matches!(self.actor, Actor::User(_)),
             Action::ReadSlaReports => {
                 [Role::Supervisor, Role::Admin, Role::Auditor, Role::Tier1Technician, Role::Tier2Engineer]
                     .into_iter()

@@ -1,4 +1,5 @@
 //! Background workers that run beside the HTTP server.
 
 pub mod audit_checkpointer;
+pub mod notice_dispatcher;
 pub mod sla_sweeper;

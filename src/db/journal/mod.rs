@@ -3,7 +3,9 @@
 //! Store functions apply a change and hand its [`Entry`] to [`record`]
 //! inside their own transaction; the timeline row, the chained audit row
 //! and the chain head are written here and nowhere else, so every state
-//! change leaves the same trail. Notices will be added here, once.
+//! change leaves the same trail. Ticket events are queued for notices
+//! here too, in the same transaction (rolling back the change leaves no
+//! notice).
 
 mod audit_log;
 pub mod checkpoints;
@@ -15,18 +17,23 @@ pub mod verify;
 use chrono::SubsecRound;
 use serde::Serialize;
 
+use super::notices::events as notice_events;
 use super::{DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry};
 
 pub use audit_log::{list as list_audit, AuditFilter, AuditRecord};
 pub use heads::chain_unhashed_rows;
 
-/// Records one state change: its timeline event (for ticket subjects) and
-/// its audit entry, chained to its aggregate's previous one.
+/// Records one state change: its timeline event and notice event (for
+/// ticket subjects) and its audit entry, chained to its aggregate's
+/// previous one.
 pub fn record(conn: &mut DbConnection, ctx: &Context, entry: Entry) -> Result<(), StoreError> {
     let at = ctx.now.trunc_subsecs(6);
     if let (Some(ticket_id), Some(kind)) = (entry.subject.ticket(), entry.event.timeline_kind()) {
         timeline::append(conn, ctx, at, ticket_id, kind, &entry.event)?;
+    }
+    if let Some(ticket_id) = entry.subject.ticket() {
+        notice_events::enqueue(conn, ctx, at, ticket_id, &entry)?;
     }
     audit_log::append(conn, ctx, at, &entry)
 }

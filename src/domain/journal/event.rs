@@ -35,6 +35,8 @@ pub enum Resource {
     Service,
     Calendar,
     SlaPolicy,
+    WebhookSubscription,
+    Notice,
 }
 
 impl Resource {
@@ -47,6 +49,8 @@ impl Resource {
             Resource::Service => "service",
             Resource::Calendar => "calendar",
             Resource::SlaPolicy => "sla_policy",
+            Resource::WebhookSubscription => "webhook_subscription",
+            Resource::Notice => "notice",
         }
     }
 }
@@ -70,6 +74,10 @@ pub enum ResourceChange {
     Refreshed,
     /// An API key or a session was revoked.
     Revoked,
+    /// A webhook secret was replaced (the old one signs for a while).
+    SecretRotated,
+    /// A notice was queued again by hand.
+    Requeued,
 }
 
 impl ResourceChange {
@@ -85,6 +93,8 @@ impl ResourceChange {
             ResourceChange::Opened => "opened",
             ResourceChange::Refreshed => "refreshed",
             ResourceChange::Revoked => "revoked",
+            ResourceChange::SecretRotated => "secret_rotated",
+            ResourceChange::Requeued => "requeued",
         }
     }
 }

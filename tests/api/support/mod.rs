@@ -2,6 +2,7 @@
 //! database (a temporary SQLite file, or a new PostgreSQL database).
 
 pub mod postgres;
+pub mod receivers;
 
 use std::sync::{Arc, OnceLock};
 
@@ -50,6 +51,7 @@ pub struct TestApp {
     pub db: Db,
     pub clock: ManualClock,
     pub settings: Settings,
+    pub notifier: Arc<spbe_desk::notify::Notifier>,
     _data_dir: tempfile::TempDir,
     pg_database: Option<(String, String)>,
 }
@@ -100,6 +102,8 @@ pub fn test_settings(url: &str, data_dir: &std::path::Path) -> Settings {
     // Scenarios sweep SLA clocks themselves, at instants they choose.
     settings.sla.sweep_interval_seconds = 0;
     settings.audit.checkpoint_interval_seconds = 0;
+    // Scenarios dispatch notices themselves too (`TestApp::dispatch`).
+    settings.notices.dispatch_interval_seconds = 0;
     settings
 }
 
@@ -137,8 +141,18 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     let app = Application::build(settings.clone(), Arc::new(clock.clone())).await.expect("build the application");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db();
+    let notifier = app.notifier();
     tokio::spawn(app.run_until_stopped());
-    Some(TestApp { address, client: reqwest::Client::new(), db, clock, settings, _data_dir: data_dir, pg_database })
+    Some(TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db,
+        clock,
+        settings,
+        notifier,
+        _data_dir: data_dir,
+        pg_database,
+    })
 }
 
 impl TestApp {
@@ -187,6 +201,11 @@ impl TestApp {
     /// One SLA sweep at the test clock's current instant.
     pub async fn sweep(&self) -> spbe_desk::db::sla::sweep::SweepReport {
         spbe_desk::jobs::sla_sweeper::sweep_now(&self.db, &self.clock, 100_000).await.expect("sweep")
+    }
+
+    /// One notice dispatch at the test clock's current instant.
+    pub async fn dispatch(&self) -> spbe_desk::notify::dispatch::DispatchReport {
+        spbe_desk::jobs::notice_dispatcher::dispatch_now(&self.db, &self.clock, &self.notifier).await.expect("dispatch")
     }
 
     /// Runs SQL directly on the database, as someone bypassing the API would.

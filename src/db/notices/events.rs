@@ -1,0 +1,129 @@
+//! Events queued for notices: one row per ticket event, written by the
+//! journal in the transaction of the change, fanned out later by a
+//! dispatcher (so the write path pays one insert, whatever the audience).
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::ClaimedId;
+use crate::db::schema::notice_events;
+use crate::db::{ids, DbConnection, StoreError};
+use crate::domain::journal::{Context, Entry, Visibility};
+use crate::domain::notice::rules::NOTICE_EVENTS;
+
+#[derive(Insertable, Queryable, Selectable)]
+#[diesel(table_name = notice_events)]
+struct EventRow {
+    id: Vec<u8>,
+    event: String,
+    ticket_id: Vec<u8>,
+    actor_id: Option<Vec<u8>>,
+    occurred_at: chrono::NaiveDateTime,
+    payload_json: String,
+    fanned_out_at: Option<chrono::NaiveDateTime>,
+}
+
+/// A queued event, as the fan-out reads it.
+#[derive(Debug, Clone)]
+pub struct QueuedEvent {
+    pub id: Uuid,
+    pub event: String,
+    pub ticket_id: Uuid,
+    /// `None`: the system (the SLA sweeper) caused it.
+    pub actor_id: Option<Uuid>,
+    pub occurred_at: DateTime<Utc>,
+    /// `payload` (the timeline's details), `internal`, and `status`/`tier`
+    /// after the event when it moved the ticket.
+    pub payload: serde_json::Value,
+}
+
+impl QueuedEvent {
+    pub fn internal(&self) -> bool {
+        self.payload["internal"].as_bool().unwrap_or(true)
+    }
+}
+
+/// Queues a ticket event for notices (the journal's call); events nobody
+/// can subscribe to are not queued.
+pub fn enqueue(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    at: DateTime<Utc>,
+    ticket_id: Uuid,
+    entry: &Entry,
+) -> Result<(), StoreError> {
+    let event = entry.event.name();
+    if !NOTICE_EVENTS.contains(&event.as_str()) {
+        return Ok(());
+    }
+    let mut payload = json!({
+        "payload": entry.event.payload(),
+        "internal": entry.event.visibility() == Visibility::Internal,
+    });
+    if let (_, Some((status, tier))) = entry.event.movement() {
+        payload["status"] = json!(status);
+        payload["tier"] = json!(i16::from(tier));
+    }
+    let row = EventRow {
+        id: ids::to_bytes(Uuid::now_v7()),
+        event,
+        ticket_id: ids::to_bytes(ticket_id),
+        actor_id: ctx.actor.map(|actor| ids::to_bytes(actor.id())),
+        occurred_at: at.naive_utc(),
+        payload_json: payload.to_string(),
+        fanned_out_at: None,
+    };
+    diesel::insert_into(notice_events::table).values(&row).execute(conn)?;
+    Ok(())
+}
+
+/// Claims up to `limit` events not yet fanned out, oldest first; call in
+/// a write transaction. On PostgreSQL, rows another dispatcher holds are
+/// skipped; SQLite's write gate lets one dispatcher in at a time.
+pub fn claim(conn: &mut DbConnection, limit: u32) -> Result<Vec<QueuedEvent>, StoreError> {
+    let ids: Vec<ClaimedId> = match conn {
+        DbConnection::Postgres(pg) => diesel::sql_query(format!(
+            "SELECT id FROM notice_events WHERE fanned_out_at IS NULL ORDER BY id LIMIT {limit} FOR UPDATE SKIP LOCKED"
+        ))
+        .load(pg)?,
+        DbConnection::Sqlite(lite) => diesel::sql_query(format!(
+            "SELECT id FROM notice_events WHERE fanned_out_at IS NULL ORDER BY id LIMIT {limit}"
+        ))
+        .load(lite)?,
+    };
+    let ids: Vec<Vec<u8>> = ids.into_iter().map(|c| c.id).collect();
+    let rows: Vec<EventRow> = notice_events::table
+        .filter(notice_events::id.eq_any(&ids))
+        .order(notice_events::id)
+        .select(EventRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(queued).collect()
+}
+
+fn queued(row: EventRow) -> Result<QueuedEvent, StoreError> {
+    Ok(QueuedEvent {
+        id: ids::from_bytes(&row.id)?,
+        event: row.event,
+        ticket_id: ids::from_bytes(&row.ticket_id)?,
+        actor_id: row.actor_id.as_deref().map(ids::from_bytes).transpose()?,
+        occurred_at: row.occurred_at.and_utc(),
+        payload: serde_json::from_str(&row.payload_json)
+            .map_err(|e| StoreError::Corrupt(format!("notice event payload: {e}")))?,
+    })
+}
+
+/// Marks events fanned out, in the transaction that wrote their notices.
+pub fn mark_fanned_out(conn: &mut DbConnection, events: &[Uuid], at: DateTime<Utc>) -> Result<(), StoreError> {
+    let ids: Vec<Vec<u8>> = events.iter().copied().map(ids::to_bytes).collect();
+    diesel::update(notice_events::table.filter(notice_events::id.eq_any(ids)))
+        .set(notice_events::fanned_out_at.eq(Some(at.naive_utc())))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// How many events wait to be fanned out (for `/metrics` and the admin).
+pub fn waiting(conn: &mut DbConnection) -> Result<i64, StoreError> {
+    Ok(notice_events::table.filter(notice_events::fanned_out_at.is_null()).count().get_result(conn)?)
+}

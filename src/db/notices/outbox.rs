@@ -1,0 +1,397 @@
+//! Notices: one row per mail recipient or webhook subscription, with its
+//! stable id, rendered content, status and attempts.
+//!
+//! A dispatcher claims due rows by leasing them (a short transaction, so no
+//! lock is held while it talks to a mail server), sends, then records the
+//! outcome. A dispatcher that dies mid-send leaves its lease to expire: the
+//! row is tried again with the same id, the one duplicate that can happen.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::Timestamp;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::ClaimedId;
+use crate::db::journal;
+use crate::db::schema::{notice_attempts, notices};
+use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
+
+pub use crate::domain::notice::status::{NoticeKind, NoticeStatus};
+
+/// A notice to write.
+#[derive(Debug, Clone)]
+pub struct NewNotice {
+    pub id: Uuid,
+    pub kind: NoticeKind,
+    pub event_id: Uuid,
+    pub event: String,
+    pub ticket_id: Option<Uuid>,
+    pub audience: String,
+    pub subscription_id: Option<Uuid>,
+    pub recipient: String,
+    pub recipient_name: Option<String>,
+    pub template: Option<String>,
+    pub subject: Option<String>,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    pub critical: bool,
+    pub not_before: DateTime<Utc>,
+}
+
+#[derive(Insertable, Queryable, Selectable)]
+#[diesel(table_name = notices)]
+struct NoticeRow {
+    id: Vec<u8>,
+    kind: String,
+    event_id: Vec<u8>,
+    event: String,
+    ticket_id: Option<Vec<u8>>,
+    audience: String,
+    subscription_id: Option<Vec<u8>>,
+    recipient: String,
+    recipient_name: Option<String>,
+    template: Option<String>,
+    subject: Option<String>,
+    body_text: String,
+    body_html: Option<String>,
+    critical: bool,
+    status: String,
+    attempts: i32,
+    next_attempt_at: NaiveDateTime,
+    leased_until: Option<NaiveDateTime>,
+    last_error: Option<String>,
+    last_status_code: Option<i32>,
+    last_latency_ms: Option<i32>,
+    created_at: NaiveDateTime,
+    sent_at: Option<NaiveDateTime>,
+}
+
+/// A stored notice.
+#[derive(Debug, Clone, Serialize)]
+pub struct Notice {
+    pub id: Uuid,
+    pub kind: NoticeKind,
+    pub event_id: Uuid,
+    pub event: String,
+    pub ticket_id: Option<Uuid>,
+    pub audience: String,
+    pub subscription_id: Option<Uuid>,
+    pub recipient: String,
+    pub recipient_name: Option<String>,
+    pub template: Option<String>,
+    pub subject: Option<String>,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    pub critical: bool,
+    pub status: NoticeStatus,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub last_status_code: Option<i32>,
+    pub last_latency_ms: Option<i32>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("notice {what}: {e}"))
+}
+
+impl TryFrom<NoticeRow> for Notice {
+    type Error = StoreError;
+
+    fn try_from(row: NoticeRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: ids::from_bytes(&row.id)?,
+            kind: row.kind.parse().map_err(|e| corrupt("kind", e))?,
+            event_id: ids::from_bytes(&row.event_id)?,
+            event: row.event,
+            ticket_id: row.ticket_id.as_deref().map(ids::from_bytes).transpose()?,
+            audience: row.audience,
+            subscription_id: row.subscription_id.as_deref().map(ids::from_bytes).transpose()?,
+            recipient: row.recipient,
+            recipient_name: row.recipient_name,
+            template: row.template,
+            subject: row.subject,
+            body_text: row.body_text,
+            body_html: row.body_html,
+            critical: row.critical,
+            status: row.status.parse().map_err(|e| corrupt("status", e))?,
+            attempts: row.attempts,
+            next_attempt_at: row.next_attempt_at.and_utc(),
+            last_error: row.last_error,
+            last_status_code: row.last_status_code,
+            last_latency_ms: row.last_latency_ms,
+            created_at: row.created_at.and_utc(),
+            sent_at: row.sent_at.map(|t| t.and_utc()),
+        })
+    }
+}
+
+/// Writes notices (in the fan-out's transaction).
+pub fn insert_all(conn: &mut DbConnection, now: DateTime<Utc>, new: &[NewNotice]) -> Result<(), StoreError> {
+    let rows: Vec<NoticeRow> = new
+        .iter()
+        .map(|n| NoticeRow {
+            id: ids::to_bytes(n.id),
+            kind: n.kind.as_str().to_owned(),
+            event_id: ids::to_bytes(n.event_id),
+            event: n.event.clone(),
+            ticket_id: n.ticket_id.map(ids::to_bytes),
+            audience: n.audience.clone(),
+            subscription_id: n.subscription_id.map(ids::to_bytes),
+            recipient: n.recipient.clone(),
+            recipient_name: n.recipient_name.clone(),
+            template: n.template.clone(),
+            subject: n.subject.clone(),
+            body_text: n.body_text.clone(),
+            body_html: n.body_html.clone(),
+            critical: n.critical,
+            status: NoticeStatus::Pending.as_str().to_owned(),
+            attempts: 0,
+            next_attempt_at: n.not_before.naive_utc(),
+            leased_until: None,
+            last_error: None,
+            last_status_code: None,
+            last_latency_ms: None,
+            created_at: now.naive_utc(),
+            sent_at: None,
+        })
+        .collect();
+    // Batches keep within SQLite's bound-parameter limit; a multi-row
+    // insert is written per backend (the portable one has no DEFAULT).
+    for chunk in rows.chunks(40) {
+        match conn {
+            DbConnection::Postgres(pg) => diesel::insert_into(notices::table).values(chunk).execute(pg)?,
+            DbConnection::Sqlite(lite) => diesel::insert_into(notices::table).values(chunk).execute(lite)?,
+        };
+    }
+    Ok(())
+}
+
+/// Leases up to `limit` due notices of `kind` to this dispatcher until
+/// `now + lease`.
+pub fn claim_due(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    lease: Duration,
+    kind: NoticeKind,
+    limit: u32,
+) -> Result<Vec<Notice>, StoreError> {
+    write_tx(conn, |conn| {
+        let due = format!(
+            "WHERE status IN ('pending', 'failed') AND next_attempt_at <= $1 \
+             AND (leased_until IS NULL OR leased_until <= $1) AND kind = '{}' ORDER BY next_attempt_at",
+            kind.as_str()
+        );
+        let claimed: Vec<ClaimedId> = match conn {
+            DbConnection::Postgres(pg) => {
+                diesel::sql_query(format!("SELECT id FROM notices {due} LIMIT {limit} FOR UPDATE SKIP LOCKED"))
+                    .bind::<Timestamp, _>(now.naive_utc())
+                    .load(pg)?
+            }
+            DbConnection::Sqlite(lite) => {
+                diesel::sql_query(format!("SELECT id FROM notices {} LIMIT {limit}", due.replace("$1", "?1")))
+                    .bind::<Timestamp, _>(now.naive_utc())
+                    .load(lite)?
+            }
+        };
+        let ids: Vec<Vec<u8>> = claimed.into_iter().map(|c| c.id).collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        diesel::update(notices::table.filter(notices::id.eq_any(&ids)))
+            .set(notices::leased_until.eq(Some((now + lease).naive_utc())))
+            .execute(conn)?;
+        load_many(conn, &ids)
+    })
+}
+
+fn load_many(conn: &mut DbConnection, ids: &[Vec<u8>]) -> Result<Vec<Notice>, StoreError> {
+    let rows: Vec<NoticeRow> = notices::table
+        .filter(notices::id.eq_any(ids))
+        .order(notices::next_attempt_at)
+        .select(NoticeRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(Notice::try_from).collect()
+}
+
+/// What one attempt came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Sent,
+    /// Failed; try again at the instant.
+    Retry(DateTime<Utc>),
+    /// Failed for good (a permanent refusal, or past the retry limit).
+    Dead,
+}
+
+/// One attempt's result, as recorded.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub notice_id: Uuid,
+    pub outcome: Outcome,
+    pub status_code: Option<i32>,
+    pub latency_ms: i32,
+    pub error: Option<String>,
+}
+
+/// Records the attempts of one dispatcher run and releases their leases.
+pub fn record_attempts(conn: &mut DbConnection, now: DateTime<Utc>, attempts: &[Attempt]) -> Result<(), StoreError> {
+    write_tx(conn, |conn| {
+        for attempt in attempts {
+            let id = ids::to_bytes(attempt.notice_id);
+            let (status, next) = match attempt.outcome {
+                Outcome::Sent => (NoticeStatus::Sent, now),
+                Outcome::Retry(at) => (NoticeStatus::Failed, at),
+                Outcome::Dead => (NoticeStatus::Dead, now),
+            };
+            diesel::update(notices::table.find(&id))
+                .set((
+                    notices::status.eq(status.as_str()),
+                    notices::attempts.eq(notices::attempts + 1),
+                    notices::next_attempt_at.eq(next.naive_utc()),
+                    notices::leased_until.eq(None::<NaiveDateTime>),
+                    notices::last_error.eq(&attempt.error),
+                    notices::last_status_code.eq(attempt.status_code),
+                    notices::last_latency_ms.eq(Some(attempt.latency_ms)),
+                    notices::sent_at.eq((status == NoticeStatus::Sent).then_some(now.naive_utc())),
+                ))
+                .execute(conn)?;
+            let number: i32 = notices::table.find(&id).select(notices::attempts).first(conn)?;
+            let outcome = match attempt.outcome {
+                Outcome::Sent => "sent",
+                Outcome::Retry(_) => "retry",
+                Outcome::Dead => "dead",
+            };
+            diesel::insert_into(notice_attempts::table)
+                .values((
+                    notice_attempts::notice_id.eq(&id),
+                    notice_attempts::attempt.eq(number),
+                    notice_attempts::at.eq(now.naive_utc()),
+                    notice_attempts::outcome.eq(outcome),
+                    notice_attempts::status_code.eq(attempt.status_code),
+                    notice_attempts::latency_ms.eq(attempt.latency_ms),
+                    notice_attempts::error.eq(&attempt.error),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// The first attempt's instant of a notice (for the retry limit).
+pub fn first_attempt_at(conn: &mut DbConnection, id: Uuid) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let at: Option<NaiveDateTime> = notice_attempts::table
+        .filter(notice_attempts::notice_id.eq(ids::to_bytes(id)))
+        .select(diesel::dsl::min(notice_attempts::at))
+        .first(conn)?;
+    Ok(at.map(|t| t.and_utc()))
+}
+
+/// Filters of the admin's list.
+#[derive(Debug, Clone, Default)]
+pub struct NoticeFilter {
+    pub status: Option<NoticeStatus>,
+    pub kind: Option<NoticeKind>,
+    pub ticket_id: Option<Uuid>,
+    pub subscription_id: Option<Uuid>,
+    pub after_id: Option<Uuid>,
+    pub limit: u32,
+}
+
+pub fn list(conn: &mut DbConnection, filter: &NoticeFilter) -> Result<Vec<Notice>, StoreError> {
+    let mut query = notices::table.select(NoticeRow::as_select()).into_boxed();
+    if let Some(status) = filter.status {
+        query = query.filter(notices::status.eq(status.as_str()));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(notices::kind.eq(kind.as_str()));
+    }
+    if let Some(ticket) = filter.ticket_id {
+        query = query.filter(notices::ticket_id.eq(ids::to_bytes(ticket)));
+    }
+    if let Some(subscription) = filter.subscription_id {
+        query = query.filter(notices::subscription_id.eq(ids::to_bytes(subscription)));
+    }
+    if let Some(after) = filter.after_id {
+        query = query.filter(notices::id.gt(ids::to_bytes(after)));
+    }
+    let rows = query.order(notices::id).limit(i64::from(filter.limit)).load(conn)?;
+    rows.into_iter().map(Notice::try_from).collect()
+}
+
+pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Notice, StoreError> {
+    let row: NoticeRow = notices::table.find(ids::to_bytes(id)).select(NoticeRow::as_select()).first(conn)?;
+    row.try_into()
+}
+
+/// One recorded attempt.
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct AttemptRecord {
+    pub attempt: i32,
+    #[serde(skip)]
+    pub at_naive: NaiveDateTime,
+    pub outcome: String,
+    pub status_code: Option<i32>,
+    pub latency_ms: i32,
+    pub error: Option<String>,
+}
+
+pub fn attempts(conn: &mut DbConnection, id: Uuid) -> Result<Vec<AttemptRecord>, StoreError> {
+    Ok(notice_attempts::table
+        .filter(notice_attempts::notice_id.eq(ids::to_bytes(id)))
+        .order(notice_attempts::attempt)
+        .select((
+            notice_attempts::attempt,
+            notice_attempts::at,
+            notice_attempts::outcome,
+            notice_attempts::status_code,
+            notice_attempts::latency_ms,
+            notice_attempts::error,
+        ))
+        .load(conn)?)
+}
+
+/// Queues a notice again at `now` (a dead one retried by hand, or a
+/// webhook redelivered), keeping its id so receivers can tell a repeat.
+pub fn requeue(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<Notice, StoreError> {
+    let now = ctx.now;
+    write_tx(conn, |conn| {
+        let notice = find(conn, id)?;
+        if notice.status == NoticeStatus::Pending {
+            return Err(StoreError::Conflict("the notice is already waiting to be sent".to_owned()));
+        }
+        diesel::update(notices::table.find(ids::to_bytes(id)))
+            .set((
+                notices::status.eq(NoticeStatus::Pending.as_str()),
+                notices::next_attempt_at.eq(now.naive_utc()),
+                notices::leased_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
+        let after = find(conn, id)?;
+        let entry = Entry::resource(Resource::Notice, ResourceChange::Requeued, id)
+            .states(Some(status_snapshot(&notice)), Some(status_snapshot(&after)));
+        journal::record(conn, ctx, entry)?;
+        Ok(after)
+    })
+}
+
+/// What the audit keeps of a notice: where it goes and how it stands (not
+/// its content, which may be long and is in the outbox).
+fn status_snapshot(notice: &Notice) -> serde_json::Value {
+    serde_json::json!({
+        "kind": notice.kind, "event": notice.event, "recipient": notice.recipient,
+        "status": notice.status, "attempts": notice.attempts,
+    })
+}
+
+/// Counts by status (for `/metrics`).
+pub fn counts(conn: &mut DbConnection) -> Result<Vec<(String, String, i64)>, StoreError> {
+    Ok(notices::table
+        .group_by((notices::kind, notices::status))
+        .select((notices::kind, notices::status, diesel::dsl::count_star()))
+        .load(conn)?)
+}

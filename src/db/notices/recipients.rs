@@ -1,0 +1,165 @@
+//! Who an audience is, for one ticket: addresses, names, the zone their
+//! times are written in, and the calendar of their working hours.
+
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::schema::{units, users};
+use crate::db::tickets::Ticket;
+use crate::db::{calendars, ids, units as unit_store, DbConnection, StoreError};
+use crate::domain::notice::rules::Audience;
+use crate::domain::sla::calendar::WorkingCalendar;
+
+/// One person or team mailbox to tell.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    pub address: String,
+    pub name: String,
+    /// The IANA zone of the recipient's unit (times are written in it).
+    pub zone: String,
+    /// Whose working hours a non-critical notice waits for.
+    pub calendar_id: Option<Uuid>,
+    /// Events this user turned off (none for mailboxes).
+    pub opted_out: Vec<String>,
+}
+
+/// The people and mailboxes of `audience` for `ticket`; `assignee` is the
+/// user an assignment named, `actor` the user who caused the event (not
+/// told of their own assignment).
+pub fn resolve(
+    conn: &mut DbConnection,
+    audience: Audience,
+    ticket: &Ticket,
+    service_owner: Uuid,
+    assignee: Option<Uuid>,
+    actor: Option<Uuid>,
+) -> Result<Vec<Recipient>, StoreError> {
+    match audience {
+        Audience::Reporter => match ticket.reporter_id {
+            Some(id) => user(conn, id),
+            None => {
+                let unit = unit_store::find(conn, ticket.unit_id)?;
+                Ok(ticket
+                    .reporter_email
+                    .clone()
+                    .map(|address| Recipient {
+                        address,
+                        name: ticket.reporter_name.clone().unwrap_or_else(|| "Bapak/Ibu".to_owned()),
+                        zone: unit.time_zone,
+                        calendar_id: unit.calendar_id,
+                        opted_out: Vec::new(),
+                    })
+                    .into_iter()
+                    .collect())
+            }
+        },
+        Audience::Tier1Mailbox => mailbox(conn, Some(ticket.unit_id)),
+        Audience::Tier2Mailbox => {
+            let dinas = unit_store::find_dinas(conn)?.map(|d| d.id);
+            mailbox(conn, dinas)
+        }
+        Audience::ServiceOwner => mailbox(conn, Some(service_owner)),
+        Audience::Assignee => match assignee.filter(|id| Some(*id) != actor) {
+            Some(id) => user(conn, id),
+            None => Ok(Vec::new()),
+        },
+        Audience::UnitHead => {
+            let unit = unit_store::find(conn, ticket.unit_id)?;
+            Ok(unit
+                .head_email
+                .map(|address| Recipient {
+                    address,
+                    name: unit.head_name.unwrap_or_else(|| format!("Kepala {}", unit.name)),
+                    zone: unit.time_zone,
+                    calendar_id: unit.calendar_id,
+                    opted_out: Vec::new(),
+                })
+                .into_iter()
+                .collect())
+        }
+        Audience::Supervisors => supervisors(conn),
+    }
+}
+
+fn mailbox(conn: &mut DbConnection, unit: Option<Uuid>) -> Result<Vec<Recipient>, StoreError> {
+    let Some(unit) = unit else { return Ok(Vec::new()) };
+    let unit = unit_store::find(conn, unit)?;
+    Ok(vec![Recipient {
+        address: unit.mailbox,
+        name: format!("Tim Layanan {}", unit.name),
+        zone: unit.time_zone,
+        calendar_id: unit.calendar_id,
+        opted_out: Vec::new(),
+    }])
+}
+
+type UserWithUnit = (Vec<u8>, String, String, bool, String, String, Option<Vec<u8>>, String);
+
+fn user_columns() -> (
+    users::id,
+    users::name,
+    users::email,
+    users::active,
+    users::notice_opt_outs,
+    units::time_zone,
+    units::calendar_id,
+    users::roles,
+) {
+    (
+        users::id,
+        users::name,
+        users::email,
+        users::active,
+        users::notice_opt_outs,
+        units::time_zone,
+        units::calendar_id,
+        users::roles,
+    )
+}
+
+fn recipient(row: UserWithUnit) -> Result<Option<Recipient>, StoreError> {
+    let (_, name, address, active, opt_outs, zone, calendar, _) = row;
+    if !active {
+        return Ok(None);
+    }
+    Ok(Some(Recipient {
+        address,
+        name,
+        zone,
+        calendar_id: calendar.as_deref().map(ids::from_bytes).transpose()?,
+        opted_out: serde_json::from_str(&opt_outs).map_err(|e| StoreError::Corrupt(format!("opt-outs: {e}")))?,
+    }))
+}
+
+fn user(conn: &mut DbConnection, id: Uuid) -> Result<Vec<Recipient>, StoreError> {
+    let row: Option<UserWithUnit> = users::table
+        .inner_join(units::table)
+        .filter(users::id.eq(ids::to_bytes(id)))
+        .select(user_columns())
+        .first(conn)
+        .optional()?;
+    Ok(row.map(recipient).transpose()?.flatten().into_iter().collect())
+}
+
+/// Every active supervisor (roles are stored comma-separated).
+fn supervisors(conn: &mut DbConnection) -> Result<Vec<Recipient>, StoreError> {
+    let rows: Vec<UserWithUnit> = users::table
+        .inner_join(units::table)
+        .filter(users::active.eq(true))
+        .filter(users::roles.like("%supervisor%"))
+        .order(users::id)
+        .select(user_columns())
+        .load(conn)?;
+    let mut found = Vec::new();
+    for row in rows {
+        if row.7.split(',').any(|role| role == "supervisor") {
+            found.extend(recipient(row)?);
+        }
+    }
+    Ok(found)
+}
+
+/// The working calendar of a recipient, for holding non-critical notices.
+pub fn calendar(conn: &mut DbConnection, id: Uuid) -> Result<WorkingCalendar, StoreError> {
+    calendars::find(conn, id)?.working()
+}

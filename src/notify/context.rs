@@ -1,0 +1,222 @@
+//! What templates and webhook bodies are made of: a ticket as notices show
+//! it, in the recipient's zone and words. The same builders make the
+//! sample contexts the templates are checked against at start.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::templates::WEBHOOK_DISABLED;
+use crate::db::notices::events::QueuedEvent;
+use crate::db::tickets::Ticket;
+use crate::domain::notice::rules::Rule;
+use crate::domain::notice::wording;
+use crate::domain::sla::clock::ClockKind;
+use crate::domain::ticket::{Priority, Status, TicketType};
+
+/// A ticket with the names notices print beside it.
+#[derive(Debug, Clone)]
+pub struct TicketView {
+    pub ticket: Ticket,
+    pub service_code: String,
+    pub service_name: String,
+    pub service_owner: Uuid,
+    pub unit_name: String,
+    /// The due instants of its clocks.
+    pub due: Vec<(ClockKind, Option<DateTime<Utc>>)>,
+}
+
+/// Who a mail is addressed to, as the template greets them.
+#[derive(Debug, Clone)]
+pub struct Addressee<'a> {
+    pub name: &'a str,
+    pub address: &'a str,
+    pub zone: Tz,
+}
+
+fn when(at: Option<DateTime<Utc>>, zone: Tz) -> Value {
+    at.map_or(Value::Null, |at| json!(wording::date_time(at, zone)))
+}
+
+fn instant(raw: &Value) -> Option<DateTime<Utc>> {
+    raw.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()).map(|t| t.with_timezone(&Utc))
+}
+
+/// The context of a ticket notice to `to`.
+pub fn ticket_context(view: &TicketView, event: &QueuedEvent, to: &Addressee<'_>, link: &str) -> Value {
+    let t = &view.ticket;
+    let details = &event.payload["payload"];
+    let status: Status = event.payload["status"].as_str().and_then(|s| s.parse().ok()).unwrap_or(t.status);
+    let tier = event.payload["tier"].as_i64().unwrap_or(i64::from(i16::from(t.tier)));
+    let due = |kind| when(view.due.iter().find(|(k, _)| *k == kind).and_then(|(_, at)| *at), to.zone);
+    let text = |key: &str| details.get(key).cloned().filter(|v| v.is_string()).unwrap_or(Value::Null);
+    json!({
+        "recipient": { "name": to.name, "address": to.address },
+        "ticket": {
+            "number": t.number,
+            "title": t.title,
+            "description": t.description,
+            "type": wording::ticket_type(t.ticket_type),
+            "priority": wording::priority(t.priority),
+            "status": wording::status(status),
+            "tier": tier,
+            "service": view.service_name,
+            "service_code": view.service_code,
+            "unit": view.unit_name,
+            "reporter": t.reporter_name.clone().unwrap_or_default(),
+            "url": link,
+            "created": wording::date_time(t.created_at, to.zone),
+        },
+        "due": {
+            "response": due(ClockKind::Response),
+            "resolution": due(ClockKind::Resolution),
+            "tier2": due(ClockKind::Tier2Resolution),
+        },
+        "event": {
+            "name": event.event,
+            "at": wording::date_time(event.occurred_at, to.zone),
+            "by_system": event.actor_id.is_none(),
+            "reason": text("reason"),
+            "steps_taken": text("steps_taken"),
+            "instructions": text("instructions"),
+            "resolution": text("resolution"),
+            "clock": details["clock"].as_str().map_or(Value::Null, |c| json!(wording::clock(c))),
+            "due_at": when(instant(&details["due_at"]), to.zone),
+        },
+    })
+}
+
+/// The context of the notice telling an owner their subscription was disabled.
+pub fn subscription_context(url: &str, reason: &str, to: &Addressee<'_>, at: DateTime<Utc>) -> Value {
+    json!({
+        "recipient": { "name": to.name, "address": to.address },
+        "subscription": { "url": url, "reason": reason, "at": wording::date_time(at, to.zone) },
+    })
+}
+
+/// A Standard Webhooks body: `type`, `timestamp`, `data` (the ticket as the
+/// API lists it, and the event's details without the SLA machinery).
+pub fn webhook_body(view: &TicketView, event: &QueuedEvent) -> String {
+    let t = &view.ticket;
+    let mut details = event.payload["payload"].clone();
+    if let Some(map) = details.as_object_mut() {
+        map.remove("sla");
+    }
+    json!({
+        "type": event.event,
+        "timestamp": event.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        "data": {
+            "event_id": event.id,
+            "ticket": {
+                "id": t.id, "number": t.number, "type": t.ticket_type, "title": t.title,
+                "status": event.payload["status"].as_str().map_or(json!(t.status), |s| json!(s)),
+                "tier": event.payload["tier"].as_i64().unwrap_or(i64::from(i16::from(t.tier))),
+                "priority": t.priority, "unit_id": t.unit_id, "service_id": t.service_id,
+                "external_source": t.external_source, "external_ref": t.external_ref,
+            },
+            "details": details,
+        },
+    })
+    .to_string()
+}
+
+/// The body of a test ping.
+pub fn ping_body(subscription: Uuid, at: DateTime<Utc>) -> String {
+    json!({
+        "type": "webhook.ping",
+        "timestamp": at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        "data": { "subscription_id": subscription },
+    })
+    .to_string()
+}
+
+fn sample_view() -> TicketView {
+    let at = DateTime::from_timestamp(1_775_440_800, 0).unwrap_or_default();
+    TicketView {
+        ticket: Ticket {
+            id: Uuid::nil(),
+            number: "TKT-2026-000123".into(),
+            ticket_type: TicketType::Incident,
+            title: "Aplikasi SIMPEG tidak dapat diakses".into(),
+            description: "Sejak pagi halaman masuk menampilkan galat.".into(),
+            service_id: Uuid::nil(),
+            unit_id: Uuid::nil(),
+            reporter_id: None,
+            reporter_name: Some("Budi Santoso".into()),
+            reporter_email: Some("budi@example.go.id".into()),
+            reporter_phone: None,
+            channel: crate::domain::ticket::Channel::Web,
+            impact: crate::domain::ticket::Level::High,
+            urgency: crate::domain::ticket::Level::High,
+            priority: Priority::Critical,
+            status: Status::New,
+            tier: crate::domain::ticket::Tier::One,
+            assignee_id: None,
+            tier2_involved: false,
+            escalation_count: 0,
+            last_escalated_at: None,
+            pending_reason: None,
+            external_source: None,
+            external_ref: None,
+            complaint_ref: None,
+            problem_id: None,
+            resolution_code: None,
+            resolution: None,
+            resolved_at: None,
+            closed_at: None,
+            reopen_count: 0,
+            rating: None,
+            rating_remark: None,
+            created_by_kind: "user".into(),
+            created_by: Uuid::nil(),
+            version: 1,
+            created_at: at,
+            updated_at: at,
+            sla_due_at: Some(at),
+            sla_breached: vec![],
+        },
+        service_code: "SIMPEG".into(),
+        service_name: "Sistem Informasi Kepegawaian".into(),
+        service_owner: Uuid::nil(),
+        unit_name: "Badan Kepegawaian Daerah".into(),
+        due: vec![
+            (ClockKind::Response, Some(at)),
+            (ClockKind::Resolution, Some(at)),
+            (ClockKind::Tier2Resolution, Some(at)),
+        ],
+    }
+}
+
+/// A ticket context with every variable set, to check templates against.
+pub fn sample_ticket_context() -> Value {
+    let at = DateTime::from_timestamp(1_775_440_800, 0).unwrap_or_default();
+    let event = QueuedEvent {
+        id: Uuid::nil(),
+        event: "ticket.escalated".into(),
+        ticket_id: Uuid::nil(),
+        actor_id: None,
+        occurred_at: at,
+        payload: json!({
+            "payload": { "reason": "r", "steps_taken": "s", "instructions": "i", "resolution": "x",
+                         "clock": "resolution", "due_at": "2026-04-06T02:00:00Z" },
+            "internal": false, "status": "new", "tier": 2,
+        }),
+    };
+    let to = Addressee { name: "Tim Layanan", address: "helpdesk@example.go.id", zone: Tz::Asia__Makassar };
+    ticket_context(&sample_view(), &event, &to, "https://helpdesk.example.go.id/tiket/TKT-2026-000123")
+}
+
+/// The templates the rules name (and the subscription notice), each with
+/// the sample context it is checked against.
+pub fn needed_templates(rules: &[Rule]) -> Vec<(String, Value)> {
+    let mut names: Vec<String> = rules.iter().map(|rule| rule.template.clone()).collect();
+    names.sort();
+    names.dedup();
+    let ticket = sample_ticket_context();
+    let mut needed: Vec<(String, Value)> = names.into_iter().map(|name| (name, ticket.clone())).collect();
+    let to = Addressee { name: "Admin", address: "admin@example.go.id", zone: Tz::Asia__Jakarta };
+    let at = DateTime::from_timestamp(1_775_440_800, 0).unwrap_or_default();
+    needed.push((WEBHOOK_DISABLED.to_owned(), subscription_context("https://x.example/h", "dead", &to, at)));
+    needed
+}

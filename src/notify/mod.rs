@@ -1,0 +1,43 @@
+//! Notices: mail templates, the SMTP and file transports, signed webhook
+//! deliveries, and the dispatcher that fans queued events out and delivers
+//! them. The journal queues events (`db::notices::events`); nothing here
+//! runs in a request.
+
+pub mod builtin;
+pub mod context;
+pub mod dispatch;
+pub mod fanout;
+pub mod mail;
+pub mod settings;
+pub mod templates;
+pub mod webhook;
+
+use std::path::Path;
+
+use mail::Mailer;
+use settings::NoticeSettings;
+use templates::Templates;
+use webhook::WebhookClient;
+
+/// Everything the dispatcher and the notice endpoints share.
+#[derive(Debug)]
+pub struct Notifier {
+    pub settings: NoticeSettings,
+    pub templates: Templates,
+    pub mailer: Mailer,
+    pub webhooks: WebhookClient,
+}
+
+impl Notifier {
+    /// Loads and checks the templates and builds the transports; an error
+    /// names what is wrong, and stops the start.
+    pub fn new(settings: &NoticeSettings, data_dir: &Path) -> Result<Self, String> {
+        let needed = context::needed_templates(&settings.rules);
+        Ok(Self {
+            templates: Templates::load(&settings.templates_dir, &needed)?,
+            mailer: Mailer::new(&settings.mail, data_dir)?,
+            webhooks: WebhookClient::new(&settings.webhooks)?,
+            settings: settings.clone(),
+        })
+    }
+}

@@ -1,0 +1,157 @@
+//! Sending one webhook delivery: signed (Standard Webhooks 1.0), no
+//! redirects, a time limit, and only to addresses deliveries may reach —
+//! checked on the addresses actually connected to, so a name that
+//! resolves to an intranet or metadata address later is still refused.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+
+use super::settings::WebhookSettings;
+use crate::domain::notice::webhook::{
+    check_addresses, check_target, signature_header, Target, TargetError, WebhookSecret,
+};
+
+/// How a delivery went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivered {
+    /// The receiver's status code (`None`: no answer).
+    pub status: Option<u16>,
+    pub latency_ms: i32,
+    pub error: Option<String>,
+}
+
+impl Delivered {
+    pub fn succeeded(&self) -> bool {
+        self.status.is_some_and(|s| (200..300).contains(&s))
+    }
+}
+
+/// A resolver that refuses names resolving to forbidden addresses.
+struct GuardedResolver {
+    allowed: Arc<Vec<String>>,
+}
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let allowed = Arc::clone(&self.allowed);
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let addresses: Vec<IpAddr> = found.iter().map(SocketAddr::ip).collect();
+            check_addresses(&allowed, &host, &addresses)?;
+            let addrs: Addrs = Box::new(found.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+/// Sends deliveries; cheap to clone (one connection pool).
+#[derive(Clone)]
+pub struct WebhookClient {
+    client: reqwest::Client,
+    allow_http: bool,
+    allowed: Arc<Vec<String>>,
+}
+
+impl std::fmt::Debug for WebhookClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WebhookClient")
+    }
+}
+
+impl WebhookClient {
+    pub fn new(settings: &WebhookSettings) -> Result<Self, String> {
+        let allowed = Arc::new(settings.allowed_hosts.clone());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(u64::from(settings.timeout_seconds)))
+            .connect_timeout(Duration::from_secs(u64::from(settings.timeout_seconds)))
+            .user_agent(concat!("spbe-desk/", env!("CARGO_PKG_VERSION")))
+            .dns_resolver(Arc::new(GuardedResolver { allowed: Arc::clone(&allowed) }))
+            .build()
+            .map_err(|e| format!("webhook client: {e}"))?;
+        Ok(Self { client, allow_http: settings.allow_http, allowed })
+    }
+
+    /// Checks a subscription URL as written (scheme, credentials, and a
+    /// literal address); names are checked again when connecting.
+    pub fn check_url(&self, raw: &str) -> Result<reqwest::Url, TargetError> {
+        check_url(raw, self.allow_http, &self.allowed)
+    }
+
+    /// Checks a URL and resolves its name now, for a precise answer when a
+    /// subscription is saved.
+    pub async fn check_reachable(&self, raw: &str) -> Result<(), TargetError> {
+        let url = self.check_url(raw)?;
+        let Some(host) = url.host_str().map(str::to_owned) else { return Err(TargetError::Malformed) };
+        let port = url.port_or_known_default().unwrap_or(443);
+        // A name that does not resolve now may later; connecting checks it again.
+        if let Ok(found) = tokio::net::lookup_host((host.trim_matches(['[', ']']), port)).await {
+            let addresses: Vec<IpAddr> = found.map(|a| a.ip()).collect();
+            check_addresses(&self.allowed, &host, &addresses)?;
+        }
+        Ok(())
+    }
+
+    /// Posts one delivery, signed with every valid secret at `now`.
+    pub async fn deliver(
+        &self,
+        url: &str,
+        id: &str,
+        body: &str,
+        secrets: &[&WebhookSecret],
+        now: DateTime<Utc>,
+    ) -> Delivered {
+        let started = Instant::now();
+        let latency = |started: Instant| i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+        let url = match self.check_url(url) {
+            Ok(url) => url,
+            Err(e) => return Delivered { status: None, latency_ms: 0, error: Some(format!("target refused: {e}")) },
+        };
+        let timestamp = now.timestamp();
+        let response = self
+            .client
+            .post(url)
+            .header("content-type", "application/json")
+            .header("webhook-id", id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signature_header(secrets, id, timestamp, body))
+            .body(body.to_owned())
+            .send()
+            .await;
+        match response {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                // Read (a little of) the answer so the connection can be reused.
+                let _ = response.bytes().await;
+                let error = (!(200..300).contains(&status)).then(|| format!("the receiver answered {status}"));
+                Delivered { status: Some(status), latency_ms: latency(started), error }
+            }
+            Err(e) => {
+                let error = if e.is_timeout() { format!("timed out: {e}") } else { format!("{e:#}") };
+                Delivered { status: None, latency_ms: latency(started), error: Some(error) }
+            }
+        }
+    }
+}
+
+/// Parses and checks a target URL.
+pub fn check_url(raw: &str, allow_http: bool, allowed: &[String]) -> Result<reqwest::Url, TargetError> {
+    if raw.len() > 2000 {
+        return Err(TargetError::TooLong);
+    }
+    let url = reqwest::Url::parse(raw).map_err(|_| TargetError::Malformed)?;
+    let host = url.host_str().unwrap_or_default();
+    check_target(
+        &Target { scheme: url.scheme(), host, has_credentials: !url.username().is_empty() || url.password().is_some() },
+        allow_http,
+    )?;
+    if let Ok(address) = host.trim_matches(['[', ']']).parse::<IpAddr>() {
+        check_addresses(allowed, host, &[address])?;
+    }
+    Ok(url)
+}
