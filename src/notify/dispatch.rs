@@ -155,7 +155,7 @@ async fn send_webhooks(
             };
             let id = format!("msg_{}", notice.id.simple());
             let secrets = subscription.signing_secrets(now);
-            let delivered = notifier.webhooks.deliver(&subscription.url, &id, &notice.body_text, &secrets, now).await;
+            let delivered = notifier.webhooks.deliver(&subscription.url, &id, &notice.body_text, &secrets).await;
             let sent = if delivered.succeeded() {
                 Sent::Ok { status: delivered.status }
             } else {

@@ -7,7 +7,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 use super::settings::WebhookSettings;
@@ -90,29 +90,25 @@ impl WebhookClient {
         let Some(host) = url.host_str().map(str::to_owned) else { return Err(TargetError::Malformed) };
         let port = url.port_or_known_default().unwrap_or(443);
         // A name that does not resolve now may later; connecting checks it again.
-        if let Ok(found) = tokio::net::lookup_host((host.trim_matches(['[', ']']), port)).await {
+        let lookup = tokio::net::lookup_host((host.trim_matches(['[', ']']), port));
+        if let Ok(Ok(found)) = tokio::time::timeout(Duration::from_secs(2), lookup).await {
             let addresses: Vec<IpAddr> = found.map(|a| a.ip()).collect();
             check_addresses(&self.allowed, &host, &addresses)?;
         }
         Ok(())
     }
 
-    /// Posts one delivery, signed with every valid secret at `now`.
-    pub async fn deliver(
-        &self,
-        url: &str,
-        id: &str,
-        body: &str,
-        secrets: &[&WebhookSecret],
-        now: DateTime<Utc>,
-    ) -> Delivered {
+    /// Posts one delivery, signed with `secrets`. The `webhook-timestamp`
+    /// is the wall clock's, whatever the service's clock says: receivers
+    /// compare it with theirs to refuse replays.
+    pub async fn deliver(&self, url: &str, id: &str, body: &str, secrets: &[&WebhookSecret]) -> Delivered {
         let started = Instant::now();
         let latency = |started: Instant| i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
         let url = match self.check_url(url) {
             Ok(url) => url,
             Err(e) => return Delivered { status: None, latency_ms: 0, error: Some(format!("target refused: {e}")) },
         };
-        let timestamp = now.timestamp();
+        let timestamp = Utc::now().timestamp();
         let response = self
             .client
             .post(url)

@@ -15,6 +15,7 @@ mod health;
 mod if_match;
 mod lost_races;
 mod migrations;
+mod notices;
 mod openapi;
 mod services;
 mod sla_clocks;
