@@ -15,6 +15,7 @@ mod health;
 mod if_match;
 mod lost_races;
 mod migrations;
+mod notice_dispatchers;
 mod notices;
 mod openapi;
 mod services;
