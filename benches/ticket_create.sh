@@ -4,21 +4,25 @@
 # throwaway PostgreSQL 15 cluster (`--postgres`), where pgbench (tpcb-like,
 # same client count, same cluster, same run) gives the baseline.
 # Prints requests/s and latency percentiles. Usage:
-#   benches/ticket_create.sh [--postgres] [--clients N] [--seconds S]
+#   benches/ticket_create.sh [--postgres] [--clients N] [--seconds S] [--binary PATH [--config-dir DIR]]
+# (--binary: measure that build instead of building this tree, e.g. an
+# earlier commit's, to compare before and after in one sitting.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-backend=sqlite clients=32 seconds=15
+backend=sqlite clients=32 seconds=15 binary=./target/release/spbe-desk build=yes
 while [ $# -gt 0 ]; do
     case "$1" in
         --postgres) backend=postgres ;;
         --clients) clients="$2"; shift ;;
         --seconds) seconds="$2"; shift ;;
+        --binary) binary="$2" build=no; shift ;;
+        --config-dir) export APP_CONFIG_DIR="$2"; shift ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
 done
 command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null
-cargo build --release -q
+[ "$build" = yes ] && cargo build --release -q
 
 work=$(mktemp -d /tmp/spbe-bench.XXXXXX)
 chmod 755 "$work"
@@ -49,9 +53,9 @@ else
     export APP__DATABASE__URL="sqlite://$work/data/bench.db"
 fi
 
-./target/release/spbe-desk seed --demo >"$work/seed.txt"
+"$binary" seed --demo >"$work/seed.txt"
 password=$(awk '$2 == "fitriani@majenekab.go.id" { print $3 }' "$work/seed.txt")
-./target/release/spbe-desk >"$work/server.log" 2>&1 &
+"$binary" >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.1; done
 token=$(curl -sf "http://127.0.0.1:$port/api/v1/auth/login" -H 'content-type: application/json' \

@@ -31,5 +31,24 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
 #[utoipa::path(get, path = "/metrics", tag = "health",
     responses((status = 200, content_type = "text/plain; version=0.0.4", body = String)))]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(state.metrics.render())
+    let mut body = state.metrics.render();
+    body.push_str(&notice_gauges(&state).await);
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(body)
+}
+
+/// The outbox by kind and status, and the events waiting to be fanned out
+/// (read at scrape time; nothing when the database does not answer).
+async fn notice_gauges(state: &AppState) -> String {
+    use crate::db::notices::{events, outbox};
+    let read =
+        state.db.run(|conn| Ok::<_, crate::db::StoreError>((outbox::counts(conn)?, events::waiting(conn)?))).await;
+    let Ok((counts, waiting)) = read else { return String::new() };
+    let mut text =
+        String::from("# HELP spbe_notices Notices in the outbox by kind and status.\n# TYPE spbe_notices gauge\n");
+    for (kind, status, n) in counts {
+        text.push_str(&format!("spbe_notices{{kind=\"{kind}\",status=\"{status}\"}} {n}\n"));
+    }
+    text.push_str("# HELP spbe_notice_events_waiting Ticket events not yet fanned out into notices.\n");
+    text.push_str(&format!("# TYPE spbe_notice_events_waiting gauge\nspbe_notice_events_waiting {waiting}\n"));
+    text
 }

@@ -175,7 +175,7 @@ pub async fn retry_notification(
     auth.require(Action::ManageNotices)?;
     let id = id.into_inner();
     let ctx = auth.context(state.clock.now());
-    let notice = state.db.run(move |conn| outbox::requeue(conn, &ctx, id)).await?;
+    let notice = state.db.run(move |conn| outbox::requeue(conn, &ctx, id, false)).await?;
     Ok(HttpResponse::Accepted().json(NoticeResponse::from(notice)))
 }
 

@@ -353,7 +353,7 @@ pub async fn redeliver(
             if notice.subscription_id != Some(found.id) || notice.kind != NoticeKind::Webhook {
                 return Err(StoreError::NotFound);
             }
-            outbox::requeue(conn, &ctx, delivery)
+            outbox::requeue(conn, &ctx, delivery, true)
         })
         .await?;
     Ok(HttpResponse::Accepted().json(NoticeResponse::from(notice)))

@@ -1,8 +1,9 @@
 //! The command line: `serve` (default), `migrate`, `admin`, `seed --demo`,
-//! `audit`.
+//! `audit`, `notices`.
 
 mod admin;
 mod audit;
+mod notices;
 mod seed;
 
 use std::path::PathBuf;
@@ -42,6 +43,11 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Send notices now.
+    Notices {
+        #[command(subcommand)]
+        command: NoticesCommand,
     },
     /// Load data into the database.
     Seed {
@@ -111,6 +117,12 @@ pub enum AuditCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum NoticesCommand {
+    /// Fan out and send every notice due now, then exit (prints the figures).
+    Dispatch,
+}
+
 fn parse_role(raw: &str) -> Result<Role, String> {
     raw.parse().map_err(|e: crate::domain::role::RoleError| e.to_string())
 }
@@ -140,6 +152,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             audit::verify_export(&file, &public_keys)
         }
         Command::Audit { command } => audit::run(&connect(&settings)?, &settings, command),
+        Command::Notices { command: NoticesCommand::Dispatch } => notices::dispatch(&connect(&settings)?, &settings),
         Command::Seed { demo: true } => seed::demo(&connect(&settings)?),
         Command::Seed { demo: false } => Err("nothing to seed: pass --demo".to_owned()),
     }

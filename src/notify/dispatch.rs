@@ -61,7 +61,10 @@ pub async fn run_once(db: &Db, notifier: &Arc<Notifier>, now: DateTime<Utc>) -> 
     let mail_chunk = notifier.settings.mail.smtp_pool_size * 4;
     let hook_chunk = notifier.settings.webhooks.concurrency * 4;
     let mut budget = batch as usize;
-    while budget > 0 {
+    // Stop well within the lease: chunks are leased from the run's `now`.
+    let deadline =
+        std::time::Instant::now() + std::time::Duration::from_secs(u64::from(notifier.settings.lease_seconds / 2));
+    while budget > 0 && std::time::Instant::now() < deadline {
         let (mails, hooks) = tokio::join!(
             deliver_chunk(db, notifier, now, NoticeKind::Mail, mail_chunk),
             deliver_chunk(db, notifier, now, NoticeKind::Webhook, hook_chunk),
@@ -226,7 +229,7 @@ fn record(
                     Attempt { notice_id: notice.id, outcome, status_code: status, latency_ms, error: Some(error) }
                 }
             };
-            if let Some(subscription) = notice.subscription_id {
+            if let Some(subscription) = notice.subscription_id.filter(|_| notice.kind == NoticeKind::Webhook) {
                 match attempt.outcome {
                     Outcome::Sent => settled.push((subscription, false)),
                     Outcome::Dead => settled.push((subscription, true)),
@@ -240,7 +243,12 @@ fn record(
         for (subscription, dead) in settled {
             let limit = notifier.settings.webhooks.disable_after_dead;
             if let Some(disabled) = subscriptions::delivery_settled(conn, &ctx, subscription, dead, limit)? {
-                tell_owner(conn, notifier, now, &disabled)?;
+                // In a savepoint: a failure to tell the owner is logged and
+                // never undoes the attempts recorded above.
+                use diesel::Connection;
+                if let Err(e) = conn.transaction(|conn| tell_owner(conn, notifier, now, &disabled)) {
+                    tracing::error!(subscription = %disabled.id, error = %e, "could not queue the notice of a disabled subscription");
+                }
             }
         }
         Ok(report)

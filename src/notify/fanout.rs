@@ -39,13 +39,23 @@ pub fn fan_out(
         let subscriptions = subscriptions::active(conn)?;
         let mut batch = Batch { notifier, now, subscriptions, calendars: HashMap::new(), owners: HashMap::new() };
         let mut notices = Vec::new();
+        let mut done = Vec::new();
         for event in &queued {
-            notices.extend(batch.notices_for(conn, event)?);
+            // One event that cannot be fanned out (a broken record) is
+            // logged and left for the next run; it never holds up the others.
+            match batch.notices_for(conn, event) {
+                Ok(found) => {
+                    notices.extend(found);
+                    done.push(event.id);
+                }
+                Err(e) => {
+                    tracing::error!(event = %event.id, error = %e, "notice event not fanned out; tried again later")
+                }
+            }
         }
         outbox::insert_all(conn, now, &notices)?;
-        let ids: Vec<Uuid> = queued.iter().map(|e| e.id).collect();
-        events::mark_fanned_out(conn, &ids, now)?;
-        Ok(queued.len())
+        events::mark_fanned_out(conn, &done, now)?;
+        Ok(done.len())
     })
 }
 
@@ -109,6 +119,10 @@ impl Batch<'_> {
         let mut told = HashSet::new();
         let mut mails = Vec::new();
         for rule in rules::applicable(&settings.rules, &occasion) {
+            // Internal notes and SLA alerts are the desk's: never mailed to reporters.
+            if event.internal() && rule.audience == rules::Audience::Reporter {
+                continue;
+            }
             let audience =
                 recipients::resolve(conn, rule.audience, ticket, view.service_owner, assignee, event.actor_id)?;
             for recipient in audience {

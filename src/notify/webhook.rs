@@ -68,6 +68,8 @@ impl WebhookClient {
         let allowed = Arc::new(settings.allowed_hosts.clone());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy from the environment would connect where the guard cannot see.
+            .no_proxy()
             .timeout(Duration::from_secs(u64::from(settings.timeout_seconds)))
             .connect_timeout(Duration::from_secs(u64::from(settings.timeout_seconds)))
             .user_agent(concat!("spbe-desk/", env!("CARGO_PKG_VERSION")))
@@ -120,19 +122,46 @@ impl WebhookClient {
             .send()
             .await;
         match response {
-            Ok(response) => {
+            Ok(mut response) => {
                 let status = response.status().as_u16();
-                // Read (a little of) the answer so the connection can be reused.
-                let _ = response.bytes().await;
+                // Read up to 64 KiB of the answer so a short one frees the
+                // connection for reuse; a longer one is cut off.
+                let mut read = 0;
+                while let Ok(Some(chunk)) = response.chunk().await {
+                    read += chunk.len();
+                    if read > 64 * 1024 {
+                        break;
+                    }
+                }
                 let error = (!(200..300).contains(&status)).then(|| format!("the receiver answered {status}"));
                 Delivered { status: Some(status), latency_ms: latency(started), error }
             }
             Err(e) => {
-                let error = if e.is_timeout() { format!("timed out: {e}") } else { format!("{e:#}") };
+                let chain = error_chain(&e);
+                let error = if e.is_timeout() {
+                    format!("timed out: {chain}")
+                } else if chain.contains("deliveries may not reach") {
+                    // The name resolved to a forbidden address: retrying will not help.
+                    format!("target refused: {chain}")
+                } else {
+                    chain
+                };
                 Delivered { status: None, latency_ms: latency(started), error: Some(error) }
             }
         }
     }
+}
+
+/// The error with its causes, for the delivery log.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// Parses and checks a target URL.

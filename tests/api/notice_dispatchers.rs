@@ -155,7 +155,7 @@ async fn a_dispatcher_killed_mid_dispatch_loses_nothing_and_resends_under_the_sa
     Command::new("kill").args(["-KILL", &first.id().to_string()]).status().unwrap();
     first.wait().unwrap();
     let at_kill = smtp.received().len();
-    assert!(at_kill >= 10 && at_kill < 200, "killed mid-dispatch: {at_kill} of 200 sent");
+    assert!((10..200).contains(&at_kill), "killed mid-dispatch: {at_kill} of 200 sent");
 
     let mut second = serve(&app, data.path(), smtp.port(), port);
     let messages = smtp.wait_for(200, Duration::from_secs(60)).await;

@@ -282,13 +282,23 @@ pub fn record_attempts(conn: &mut DbConnection, now: DateTime<Utc>, attempts: &[
     })
 }
 
-/// The first attempt's instant of a notice (for the retry limit).
+/// When the notice's current round of attempts began (for the retry
+/// limit): its first attempt, or the first after it was last sent or given
+/// up, so a notice queued again by hand gets a whole round of retries.
 pub fn first_attempt_at(conn: &mut DbConnection, id: Uuid) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let at: Option<NaiveDateTime> = notice_attempts::table
+    let rounds: Vec<(NaiveDateTime, String)> = notice_attempts::table
         .filter(notice_attempts::notice_id.eq(ids::to_bytes(id)))
-        .select(diesel::dsl::min(notice_attempts::at))
-        .first(conn)?;
-    Ok(at.map(|t| t.and_utc()))
+        .order(notice_attempts::attempt)
+        .select((notice_attempts::at, notice_attempts::outcome))
+        .load(conn)?;
+    let mut start = None;
+    for (at, outcome) in rounds {
+        start = start.or(Some(at));
+        if outcome != "retry" {
+            start = None;
+        }
+    }
+    Ok(start.map(|t| t.and_utc()))
 }
 
 /// Filters of the admin's list.
@@ -355,14 +365,28 @@ pub fn attempts(conn: &mut DbConnection, id: Uuid) -> Result<Vec<AttemptRecord>,
         .load(conn)?)
 }
 
-/// Queues a notice again at `now` (a dead one retried by hand, or a
-/// webhook redelivered), keeping its id so receivers can tell a repeat.
-pub fn requeue(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<Notice, StoreError> {
+/// Queues a notice again at `now`, keeping its id so receivers can tell a
+/// repeat: a failed or dead one retried by hand, or (`sent_too`) a webhook
+/// delivered again. One a dispatcher holds right now is refused.
+pub fn requeue(conn: &mut DbConnection, ctx: &Context, id: Uuid, sent_too: bool) -> Result<Notice, StoreError> {
     let now = ctx.now;
     write_tx(conn, |conn| {
         let notice = find(conn, id)?;
-        if notice.status == NoticeStatus::Pending {
-            return Err(StoreError::Conflict("the notice is already waiting to be sent".to_owned()));
+        let leased: Option<NaiveDateTime> =
+            notices::table.find(ids::to_bytes(id)).select(notices::leased_until).first(conn)?;
+        if leased.is_some_and(|until| until.and_utc() > now) {
+            return Err(StoreError::Conflict("the notice is being sent right now".to_owned()));
+        }
+        match notice.status {
+            NoticeStatus::Pending => {
+                return Err(StoreError::Conflict("the notice is already waiting to be sent".to_owned()))
+            }
+            NoticeStatus::Sent if !sent_too => {
+                return Err(StoreError::Conflict(
+                    "the notice was sent; only failed or dead ones are retried".to_owned(),
+                ))
+            }
+            _ => {}
         }
         diesel::update(notices::table.find(ids::to_bytes(id)))
             .set((

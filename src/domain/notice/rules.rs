@@ -32,6 +32,7 @@ pub const AUTO_ESCALATED: &str = "ticket.auto_escalated";
 
 /// One rule: tell `audience` of `event` with `template`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Rule {
     pub event: String,
     pub audience: Audience,
@@ -159,6 +160,11 @@ pub fn check(rules: &[Rule]) -> Result<(), String> {
             return Err("breach notices to supervisors must be essential (they cannot be turned off)".to_owned());
         }
     }
+    if !rules.iter().any(|r| r.event == "ticket.sla_breached" && r.audience == Audience::Supervisors) {
+        return Err(
+            "supervisors must be told of SLA breaches (a rule for ticket.sla_breached to supervisors)".to_owned()
+        );
+    }
     Ok(())
 }
 
@@ -221,6 +227,8 @@ mod tests {
         assert!(check(&lax).is_err());
         let unknown = vec![Rule { event: "ticket.exploded".into(), ..rules[0].clone() }];
         assert!(check(&unknown).is_err());
+        let no_breach_rule: Vec<Rule> = rules.iter().filter(|r| r.event != "ticket.sla_breached").cloned().collect();
+        assert!(check(&no_breach_rule).unwrap_err().contains("supervisors"));
     }
 
     #[test]

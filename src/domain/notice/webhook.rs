@@ -122,6 +122,8 @@ fn forbidden_v4(ip: Ipv4Addr) -> Option<&'static str> {
         Some("private")
     } else if a == 100 && (64..128).contains(&b) {
         Some("shared (carrier-grade NAT)")
+    } else if (a == 198 && (18..20).contains(&b)) || (a == 192 && b == 0 && ip.octets()[2] == 0) {
+        Some("reserved")
     } else if ip.is_unspecified() || ip.is_broadcast() || ip.is_multicast() || a == 0 || a >= 240 {
         Some("reserved")
     } else {
@@ -137,6 +139,11 @@ fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
         Some("link-local")
     } else if first & 0xfe00 == 0xfc00 {
         Some("private (unique local)")
+    } else if first & 0xffc0 == 0xfec0 {
+        Some("site-local")
+    } else if ip.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0] || first == 0x2002 {
+        // NAT64 and 6to4 addresses carry an IPv4 address that may be private.
+        Some("translated (NAT64 or 6to4)")
     } else if ip.is_unspecified() || ip.is_multicast() {
         Some("reserved")
     } else {
@@ -166,6 +173,9 @@ pub fn check_addresses(allow_list: &[String], host: &str, addresses: &[IpAddr]) 
 /// Event types a subscription may name: the notice events, `webhook.ping`,
 /// or `*` for all.
 pub fn check_event_type(event: &str) -> Result<(), String> {
+    if event == super::rules::AUTO_ESCALATED {
+        return Err(format!("`{event}` is a mail rule; subscribe to ticket.escalated (its `by_system` tells)"));
+    }
     if event == "*" || event == "webhook.ping" || super::rules::NOTICE_EVENTS.contains(&event) {
         Ok(())
     } else {
@@ -213,6 +223,10 @@ mod tests {
             ("fd00::1", "private (unique local)"),
             ("::ffff:10.0.0.1", "private"),
             ("0.0.0.0", "reserved"),
+            ("198.18.0.1", "reserved"),
+            ("fec0::1", "site-local"),
+            ("64:ff9b::a00:1", "translated (NAT64 or 6to4)"),
+            ("2002:a00:1::1", "translated (NAT64 or 6to4)"),
         ] {
             let address: IpAddr = ip.parse().unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
             assert_eq!(forbidden_kind(address), Some(kind), "{ip}");
@@ -241,6 +255,7 @@ mod tests {
         assert!(check_event_type("ticket.escalated").is_ok());
         assert!(check_event_type("*").is_ok());
         assert!(check_event_type("ticket.exploded").is_err());
+        assert!(check_event_type("ticket.auto_escalated").is_err(), "a mail rule, not an event");
         assert!(subscribed(&["ticket.escalated".into()], "ticket.escalated"));
         assert!(!subscribed(&["ticket.escalated".into()], "ticket.created"));
     }
