@@ -120,7 +120,11 @@ pub enum AuditCommand {
 #[derive(Debug, Subcommand)]
 pub enum NoticesCommand {
     /// Fan out and send every notice due now, then exit (prints the figures).
-    Dispatch,
+    Dispatch {
+        /// Send only mails or only webhook deliveries.
+        #[arg(long, value_parser = ["mail", "webhook"])]
+        kind: Option<String>,
+    },
 }
 
 fn parse_role(raw: &str) -> Result<Role, String> {
@@ -152,7 +156,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
             audit::verify_export(&file, &public_keys)
         }
         Command::Audit { command } => audit::run(&connect(&settings)?, &settings, command),
-        Command::Notices { command: NoticesCommand::Dispatch } => notices::dispatch(&connect(&settings)?, &settings),
+        Command::Notices { command: NoticesCommand::Dispatch { kind } } => {
+            notices::dispatch(&connect(&settings)?, &settings, kind.as_deref())
+        }
         Command::Seed { demo: true } => seed::demo(&connect(&settings)?),
         Command::Seed { demo: false } => Err("nothing to seed: pass --demo".to_owned()),
     }

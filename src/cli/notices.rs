@@ -5,18 +5,25 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::config::Settings;
+use crate::db::notices::outbox::NoticeKind;
 use crate::db::Db;
 use crate::notify::dispatch::{self, DispatchReport};
 use crate::notify::Notifier;
 
-pub fn dispatch(db: &Db, settings: &Settings) -> Result<(), String> {
+pub fn dispatch(db: &Db, settings: &Settings, kind: Option<&str>) -> Result<(), String> {
+    let kinds = match kind {
+        Some("mail") => vec![NoticeKind::Mail],
+        Some(_) => vec![NoticeKind::Webhook],
+        None => vec![NoticeKind::Mail, NoticeKind::Webhook],
+    };
     let notifier = Arc::new(Notifier::new(&settings.notices, &settings.data.dir)?);
     let db = db.clone();
     actix_web::rt::System::new().block_on(async move {
         let started = Instant::now();
         let mut total = DispatchReport::default();
         loop {
-            let report = dispatch::run_once(&db, &notifier, chrono::Utc::now()).await.map_err(|e| e.to_string())?;
+            let report =
+                dispatch::run_once_for(&db, &notifier, chrono::Utc::now(), &kinds).await.map_err(|e| e.to_string())?;
             if report.is_empty() {
                 break;
             }

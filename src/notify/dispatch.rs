@@ -48,6 +48,17 @@ enum Sent {
 
 /// Fans out and delivers what is due at `now`, at most `batch` notices.
 pub async fn run_once(db: &Db, notifier: &Arc<Notifier>, now: DateTime<Utc>) -> Result<DispatchReport, StoreError> {
+    run_once_for(db, notifier, now, &[NoticeKind::Mail, NoticeKind::Webhook]).await
+}
+
+/// Like [`run_once`], delivering only notices of `kinds` (events are
+/// fanned out all the same).
+pub async fn run_once_for(
+    db: &Db,
+    notifier: &Arc<Notifier>,
+    now: DateTime<Utc>,
+    kinds: &[NoticeKind],
+) -> Result<DispatchReport, StoreError> {
     let mut report = DispatchReport::default();
     let batch = notifier.settings.batch;
     loop {
@@ -58,8 +69,9 @@ pub async fn run_once(db: &Db, notifier: &Arc<Notifier>, now: DateTime<Utc>) -> 
             break;
         }
     }
-    let mail_chunk = notifier.settings.mail.smtp_pool_size * 4;
-    let hook_chunk = notifier.settings.webhooks.concurrency * 4;
+    let chunk = |kind, size: u32| if kinds.contains(&kind) { size } else { 0 };
+    let mail_chunk = chunk(NoticeKind::Mail, notifier.settings.mail.smtp_pool_size * 4);
+    let hook_chunk = chunk(NoticeKind::Webhook, notifier.settings.webhooks.concurrency * 4);
     let mut budget = batch as usize;
     // Stop well within the lease: chunks are leased from the run's `now`.
     let deadline =
@@ -92,6 +104,9 @@ async fn deliver_chunk(
     limit: u32,
 ) -> Result<DispatchReport, StoreError> {
     let lease = Duration::seconds(i64::from(notifier.settings.lease_seconds));
+    if limit == 0 {
+        return Ok(DispatchReport::default());
+    }
     let claimed = db.run(move |conn| outbox::claim_due(conn, now, lease, kind, limit)).await?;
     if claimed.is_empty() {
         return Ok(DispatchReport::default());

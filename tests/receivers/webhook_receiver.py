@@ -160,6 +160,7 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     allow_reuse_address = True  # rebind right after a killed instance
     daemon_threads = True  # a hanging request must not keep the process alive
+    request_queue_size = 256  # the default backlog of 5 drops concurrent senders
 
 
 def main():
