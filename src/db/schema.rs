@@ -362,7 +362,6 @@ diesel::table! {
         actor_id -> Nullable<Binary>,
         occurred_at -> Timestamp,
         payload_json -> Text,
-        fanned_out_at -> Nullable<Timestamp>,
     }
 }
 

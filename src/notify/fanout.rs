@@ -1,7 +1,7 @@
 //! Fanning queued events out into notices, in one transaction per batch:
 //! the rules pick the audiences, the templates render each mail in the
 //! recipient's zone, and every subscription that may see the ticket gets
-//! a delivery. The events are marked in the same transaction, so each is
+//! a delivery. The events are removed in the same transaction, so each is
 //! fanned out exactly once, whichever dispatcher claims it.
 
 use std::collections::{HashMap, HashSet};
@@ -54,7 +54,7 @@ pub fn fan_out(
             }
         }
         outbox::insert_all(conn, now, &notices)?;
-        events::mark_fanned_out(conn, &done, now)?;
+        events::remove_fanned_out(conn, &done)?;
         Ok(done.len())
     })
 }

@@ -1,10 +1,11 @@
 -- Notices: mails and webhook deliveries through one transactional outbox.
 --
 -- The journal writes one `notice_events` row per ticket event, in the
--- transaction of the change (cheap: one insert). A dispatcher fans each
--- event out, in one transaction, into `notices`: one row per mail
--- recipient or webhook subscription, rendered, with its stable id (the
--- Message-ID or webhook-id), and delivers those with retries.
+-- transaction of the change (cheap: one insert, into the primary key only).
+-- A dispatcher fans each event out, in one transaction, into `notices`: one
+-- row per mail recipient or webhook subscription, rendered, with its stable
+-- id (the Message-ID or webhook-id), and deletes the event; it then
+-- delivers the notices with retries.
 
 CREATE TABLE notice_events (
     id BLOB PRIMARY KEY,
@@ -13,10 +14,8 @@ CREATE TABLE notice_events (
     actor_id BLOB,
     occurred_at TIMESTAMP NOT NULL,
     -- The event's details and the ticket as it stood after the change.
-    payload_json TEXT NOT NULL,
-    fanned_out_at TIMESTAMP
+    payload_json TEXT NOT NULL
 );
-CREATE INDEX notice_events_waiting ON notice_events (id) WHERE fanned_out_at IS NULL;
 
 CREATE TABLE notices (
     id BLOB PRIMARY KEY,

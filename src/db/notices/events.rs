@@ -1,6 +1,7 @@
 //! Events queued for notices: one row per ticket event, written by the
-//! journal in the transaction of the change, fanned out later by a
-//! dispatcher (so the write path pays one insert, whatever the audience).
+//! journal in the transaction of the change, fanned out (and deleted) later
+//! by a dispatcher, so the write path pays one insert, whatever the
+//! audience, and the queue holds only what waits.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -22,7 +23,6 @@ struct EventRow {
     actor_id: Option<Vec<u8>>,
     occurred_at: chrono::NaiveDateTime,
     payload_json: String,
-    fanned_out_at: Option<chrono::NaiveDateTime>,
 }
 
 /// A queued event, as the fan-out reads it.
@@ -73,25 +73,23 @@ pub fn enqueue(
         actor_id: ctx.actor.map(|actor| ids::to_bytes(actor.id())),
         occurred_at: at.naive_utc(),
         payload_json: payload.to_string(),
-        fanned_out_at: None,
     };
     diesel::insert_into(notice_events::table).values(&row).execute(conn)?;
     Ok(())
 }
 
-/// Claims up to `limit` events not yet fanned out, oldest first; call in
+/// Claims up to `limit` waiting events, oldest first; call in
 /// a write transaction. On PostgreSQL, rows another dispatcher holds are
 /// skipped; SQLite's write gate lets one dispatcher in at a time.
 pub fn claim(conn: &mut DbConnection, limit: u32) -> Result<Vec<QueuedEvent>, StoreError> {
     let ids: Vec<ClaimedId> = match conn {
-        DbConnection::Postgres(pg) => diesel::sql_query(format!(
-            "SELECT id FROM notice_events WHERE fanned_out_at IS NULL ORDER BY id LIMIT {limit} FOR UPDATE SKIP LOCKED"
-        ))
-        .load(pg)?,
-        DbConnection::Sqlite(lite) => diesel::sql_query(format!(
-            "SELECT id FROM notice_events WHERE fanned_out_at IS NULL ORDER BY id LIMIT {limit}"
-        ))
-        .load(lite)?,
+        DbConnection::Postgres(pg) => {
+            diesel::sql_query(format!("SELECT id FROM notice_events ORDER BY id LIMIT {limit} FOR UPDATE SKIP LOCKED"))
+                .load(pg)?
+        }
+        DbConnection::Sqlite(lite) => {
+            diesel::sql_query(format!("SELECT id FROM notice_events ORDER BY id LIMIT {limit}")).load(lite)?
+        }
     };
     let ids: Vec<Vec<u8>> = ids.into_iter().map(|c| c.id).collect();
     let rows: Vec<EventRow> = notice_events::table
@@ -114,16 +112,14 @@ fn queued(row: EventRow) -> Result<QueuedEvent, StoreError> {
     })
 }
 
-/// Marks events fanned out, in the transaction that wrote their notices.
-pub fn mark_fanned_out(conn: &mut DbConnection, events: &[Uuid], at: DateTime<Utc>) -> Result<(), StoreError> {
+/// Removes events fanned out, in the transaction that wrote their notices.
+pub fn remove_fanned_out(conn: &mut DbConnection, events: &[Uuid]) -> Result<(), StoreError> {
     let ids: Vec<Vec<u8>> = events.iter().copied().map(ids::to_bytes).collect();
-    diesel::update(notice_events::table.filter(notice_events::id.eq_any(ids)))
-        .set(notice_events::fanned_out_at.eq(Some(at.naive_utc())))
-        .execute(conn)?;
+    diesel::delete(notice_events::table.filter(notice_events::id.eq_any(ids))).execute(conn)?;
     Ok(())
 }
 
 /// How many events wait to be fanned out (for `/metrics` and the admin).
 pub fn waiting(conn: &mut DbConnection) -> Result<i64, StoreError> {
-    Ok(notice_events::table.filter(notice_events::fanned_out_at.is_null()).count().get_result(conn)?)
+    Ok(notice_events::table.count().get_result(conn)?)
 }

@@ -122,9 +122,14 @@ fn forbidden_v4(ip: Ipv4Addr) -> Option<&'static str> {
         Some("private")
     } else if a == 100 && (64..128).contains(&b) {
         Some("shared (carrier-grade NAT)")
-    } else if (a == 198 && (18..20).contains(&b)) || (a == 192 && b == 0 && ip.octets()[2] == 0) {
-        Some("reserved")
-    } else if ip.is_unspecified() || ip.is_broadcast() || ip.is_multicast() || a == 0 || a >= 240 {
+    } else if ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || a == 0
+        || a >= 240
+        || (a == 198 && (18..20).contains(&b))
+        || (a == 192 && b == 0 && ip.octets()[2] == 0)
+    {
         Some("reserved")
     } else {
         None
