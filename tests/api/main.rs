@@ -16,6 +16,7 @@ mod if_match;
 mod lost_races;
 mod migrations;
 mod notice_dispatchers;
+mod notice_rules;
 mod notices;
 mod openapi;
 mod services;

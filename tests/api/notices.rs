@@ -445,7 +445,43 @@ async fn a_template_preview_renders_without_sending(backend: Backend) {
     assert_eq!(app.count("notices WHERE status = 'sent'"), 0);
 }
 
+async fn a_receiver_that_drops_the_connection_or_hangs_is_tried_again_under_the_same_id(backend: Backend) {
+    let Some((smtp, hook)) = receivers() else { return };
+    let Some(app) = app_with(backend, &smtp, |_| {}).await else { return };
+    let org = app.org().await;
+    subscribe(&app, &org.admin.token, &hook, json!({ "events": ["ticket.created"] })).await;
+    file(&app, &org.reporter_a.token, incident(org.service)).await;
+    hook.control("mode", "drop");
+    let dropped = app.dispatch().await;
+    assert_eq!(dropped.retried, 1, "{dropped:?}");
+    hook.control("mode", "hang 5");
+    app.clock.advance(chrono::Duration::minutes(5));
+    let started = std::time::Instant::now();
+    assert_eq!(app.dispatch().await.retried, 1);
+    assert!(started.elapsed() < Duration::from_secs(5), "the 2 s time limit cut the wait");
+    hook.control("mode", "ok");
+    app.clock.advance(chrono::Duration::minutes(5));
+    assert_eq!(app.dispatch().await.sent, 1);
+    let attempts = {
+        let mut conn = app.db.conn().unwrap();
+        let filter = spbe_desk::db::notices::outbox::NoticeFilter {
+            kind: Some(spbe_desk::db::notices::outbox::NoticeKind::Webhook),
+            limit: 10,
+            ..Default::default()
+        };
+        let delivery = spbe_desk::db::notices::outbox::list(&mut conn, &filter).unwrap().remove(0);
+        spbe_desk::db::notices::outbox::attempts(&mut conn, delivery.id).unwrap()
+    };
+    let outcomes: Vec<&str> = attempts.iter().map(|a| a.outcome.as_str()).collect();
+    assert_eq!(outcomes, ["retry", "retry", "sent"]);
+    assert!(attempts[1].error.as_deref().unwrap_or_default().contains("timed out"), "{:?}", attempts[1].error);
+    let got = hook.wait_for(3, WAIT).await;
+    let ids: HashSet<&str> = got.iter().map(|d| d["webhook_id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 1, "every try carries the same webhook-id");
+}
+
 on_both_backends!(
+    a_receiver_that_drops_the_connection_or_hangs_is_tried_again_under_the_same_id,
     an_escalation_mails_tier_two_once_and_delivers_one_verified_webhook,
     after_an_outage_every_mail_and_delivery_arrives_exactly_once,
     a_unit_scoped_subscription_never_receives_another_units_tickets,
