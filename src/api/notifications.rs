@@ -111,7 +111,7 @@ pub struct NoticeQuery {
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", params(NoticeQuery),
     responses((status = 200, body = Page<NoticeResponse>), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn list_notifications(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -134,7 +134,7 @@ pub async fn list_notifications(
 /// One notice with its content and every attempt (admin, auditor).
 #[utoipa::path(get, path = "/api/v1/notifications/{id}", tag = "notifications", params(("id" = Uuid, Path)),
     responses((status = 200, body = NoticeDetailResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn get_notification(
     state: web::Data<AppState>,
     auth: Authenticated,

@@ -202,7 +202,7 @@ pub async fn create_webhook(
 
 /// List the subscriptions the caller manages.
 #[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", params(WebhookListQuery),
-    responses((status = 200, body = Page<WebhookResponse>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = Page<WebhookResponse>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn list_webhooks(
     state: web::Data<AppState>,
@@ -287,7 +287,8 @@ pub async fn delete_webhook(
 /// Replace the signing secret; the old one keeps signing (beside the new)
 /// for `notices.webhooks.secret_overlap_seconds`.
 #[utoipa::path(post, path = "/api/v1/webhooks/{id}/rotate-secret", tag = "webhooks", params(("id" = Uuid, Path)),
-    responses((status = 200, body = WebhookWithSecretResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = WebhookWithSecretResponse), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn rotate_webhook_secret(
     state: web::Data<AppState>,
@@ -309,7 +310,7 @@ pub async fn rotate_webhook_secret(
 /// The deliveries of a subscription, oldest first: status, attempts, the
 /// last response code, latency and error.
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks", params(("id" = Uuid, Path), WebhookListQuery),
-    responses((status = 200, body = Page<NoticeResponse>), (status = 401, body = Problem), (status = 403, body = Problem),
+    responses((status = 200, body = Page<NoticeResponse>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn list_deliveries(

@@ -383,6 +383,8 @@ diesel::table! {
         critical -> Bool,
         status -> Text,
         attempts -> Integer,
+        round_started_at -> Nullable<Timestamp>,
+        round_attempts -> Integer,
         next_attempt_at -> Timestamp,
         leased_until -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,

@@ -108,6 +108,8 @@ pub fn webhook_body(view: &TicketView, event: &QueuedEvent) -> String {
         "timestamp": event.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         "data": {
             "event_id": event.id,
+            // No person caused it: an SLA auto-escalation, say.
+            "by_system": event.actor_id.is_none(),
             "ticket": {
                 "id": t.id, "number": t.number, "type": t.ticket_type, "title": t.title,
                 "status": event.payload["status"].as_str().map_or(json!(t.status), |s| json!(s)),

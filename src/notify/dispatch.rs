@@ -61,6 +61,11 @@ pub async fn run_once_for(
 ) -> Result<DispatchReport, StoreError> {
     let mut report = DispatchReport::default();
     let batch = notifier.settings.batch;
+    // Stop well within the lease; and each chunk is leased and recorded at
+    // the run's `now` plus the time the run has taken so far.
+    let started = std::time::Instant::now();
+    let deadline = started + std::time::Duration::from_secs(u64::from(notifier.settings.lease_seconds / 2));
+    let at = move || now + Duration::from_std(started.elapsed()).unwrap_or_default();
     loop {
         let n = Arc::clone(notifier);
         let fanned = db.run(move |conn| fanout::fan_out(conn, &n, now, 100)).await?;
@@ -73,13 +78,10 @@ pub async fn run_once_for(
     let mail_chunk = chunk(NoticeKind::Mail, notifier.settings.mail.smtp_pool_size * 4);
     let hook_chunk = chunk(NoticeKind::Webhook, notifier.settings.webhooks.concurrency * 4);
     let mut budget = batch as usize;
-    // Stop well within the lease: chunks are leased from the run's `now`.
-    let deadline =
-        std::time::Instant::now() + std::time::Duration::from_secs(u64::from(notifier.settings.lease_seconds / 2));
     while budget > 0 && std::time::Instant::now() < deadline {
         let (mails, hooks) = tokio::join!(
-            deliver_chunk(db, notifier, now, NoticeKind::Mail, mail_chunk),
-            deliver_chunk(db, notifier, now, NoticeKind::Webhook, hook_chunk),
+            deliver_chunk(db, notifier, at, NoticeKind::Mail, mail_chunk),
+            deliver_chunk(db, notifier, at, NoticeKind::Webhook, hook_chunk),
         );
         let (mails, hooks) = (mails?, hooks?);
         let done = mails.sent + mails.retried + mails.dead + hooks.sent + hooks.retried + hooks.dead;
@@ -99,10 +101,11 @@ pub async fn run_once_for(
 async fn deliver_chunk(
     db: &Db,
     notifier: &Arc<Notifier>,
-    now: DateTime<Utc>,
+    at: impl Fn() -> DateTime<Utc>,
     kind: NoticeKind,
     limit: u32,
 ) -> Result<DispatchReport, StoreError> {
+    let now = at();
     let lease = Duration::seconds(i64::from(notifier.settings.lease_seconds));
     if limit == 0 {
         return Ok(DispatchReport::default());
@@ -115,8 +118,8 @@ async fn deliver_chunk(
         NoticeKind::Mail => send_mails(notifier, claimed).await,
         NoticeKind::Webhook => send_webhooks(db, notifier, claimed, now).await?,
     };
-    let n = Arc::clone(notifier);
-    db.run(move |conn| record(conn, &n, now, results)).await
+    let (n, done) = (Arc::clone(notifier), at());
+    db.run(move |conn| record(conn, &n, done, results)).await
 }
 
 async fn send_mails(notifier: &Arc<Notifier>, claimed: Vec<Notice>) -> Vec<(Notice, Sent, i32)> {
@@ -154,7 +157,8 @@ async fn send_webhooks(
         .run(move |conn| {
             ids.iter()
                 .map(|id| match subscriptions::find(conn, *id) {
-                    Ok(found) => Ok(Some(found)),
+                    // A subscription whose owner lost access sends nothing more.
+                    Ok(found) => Ok(subscriptions::owner_reach(conn, found.owner)?.map(|_| found)),
                     Err(StoreError::NotFound) => Ok(None),
                     Err(e) => Err(e),
                 })
@@ -168,7 +172,7 @@ async fn send_webhooks(
         let notifier = Arc::clone(notifier);
         async move {
             let Some(subscription) = subscription.filter(|s| s.active) else {
-                let error = "the subscription was disabled or deleted".to_owned();
+                let error = "the subscription was disabled or deleted, or its owner lost access".to_owned();
                 return (notice, Sent::Permanent { status: None, error }, 0);
             };
             let id = format!("msg_{}", notice.id.simple());
@@ -211,6 +215,7 @@ fn record(
                     report.sent += 1;
                     Attempt {
                         notice_id: notice.id,
+                        lease: notice.leased_until,
                         outcome: Outcome::Sent,
                         status_code: status.map(i32::from),
                         latency_ms,
@@ -221,6 +226,7 @@ fn record(
                     report.dead += 1;
                     Attempt {
                         notice_id: notice.id,
+                        lease: notice.leased_until,
                         outcome: Outcome::Dead,
                         status_code: status,
                         latency_ms,
@@ -228,9 +234,11 @@ fn record(
                     }
                 }
                 Sent::Transient { status, error } => {
-                    let first = outbox::first_attempt_at(conn, notice.id)?.unwrap_or(now);
+                    // Within the current round (a retry by hand starts a new one).
+                    let (started, tried) = notice.round;
+                    let first = started.unwrap_or(now);
                     let jitter = rand::thread_rng().gen::<f64>();
-                    let attempts = u32::try_from(notice.attempts + 1).unwrap_or(u32::MAX);
+                    let attempts = u32::try_from(tried + 1).unwrap_or(u32::MAX);
                     let outcome = match backoff.after_failure(attempts, first, now, jitter) {
                         Retry::At(at) => {
                             report.retried += 1;
@@ -241,29 +249,41 @@ fn record(
                             Outcome::Dead
                         }
                     };
-                    Attempt { notice_id: notice.id, outcome, status_code: status, latency_ms, error: Some(error) }
+                    Attempt {
+                        notice_id: notice.id,
+                        lease: notice.leased_until,
+                        outcome,
+                        status_code: status,
+                        latency_ms,
+                        error: Some(error),
+                    }
                 }
             };
             if let Some(subscription) = notice.subscription_id.filter(|_| notice.kind == NoticeKind::Webhook) {
                 match attempt.outcome {
-                    Outcome::Sent => settled.push((subscription, false)),
-                    Outcome::Dead => settled.push((subscription, true)),
+                    Outcome::Sent => settled.push((notice.id, subscription, false)),
+                    Outcome::Dead => settled.push((notice.id, subscription, true)),
                     Outcome::Retry(_) => {}
                 }
             }
             attempts.push(attempt);
         }
-        outbox::record_attempts(conn, now, &attempts)?;
+        let recorded = outbox::record_attempts(conn, now, &attempts)?;
         let ctx = Context::system(now);
-        for (subscription, dead) in settled {
+        for (notice, subscription, dead) in settled.into_iter().filter(|(n, ..)| recorded.contains(n)) {
+            // In a savepoint: a subscription that cannot be updated now (a
+            // concurrent change) is logged and never undoes the attempts.
+            use diesel::Connection;
             let limit = notifier.settings.webhooks.disable_after_dead;
-            if let Some(disabled) = subscriptions::delivery_settled(conn, &ctx, subscription, dead, limit)? {
-                // In a savepoint: a failure to tell the owner is logged and
-                // never undoes the attempts recorded above.
-                use diesel::Connection;
-                if let Err(e) = conn.transaction(|conn| tell_owner(conn, notifier, now, &disabled)) {
-                    tracing::error!(subscription = %disabled.id, error = %e, "could not queue the notice of a disabled subscription");
+            let disabled = conn.transaction(|conn| {
+                let disabled = subscriptions::delivery_settled(conn, &ctx, subscription, dead, limit)?;
+                if let Some(disabled) = &disabled {
+                    tell_owner(conn, notifier, now, disabled)?;
                 }
+                Ok::<_, StoreError>(disabled)
+            });
+            if let Err(e) = disabled {
+                tracing::error!(%notice, %subscription, error = %e, "could not update the subscription after a delivery");
             }
         }
         Ok(report)

@@ -16,11 +16,9 @@ use crate::db::notices::events::{self, QueuedEvent};
 use crate::db::notices::outbox::{self, NewNotice, NoticeKind};
 use crate::db::notices::recipients::{self, Recipient};
 use crate::db::notices::subscriptions::{self, Owner, Subscription};
-use crate::db::{api_keys, services, sla, tickets, units, users, write_tx, DbConnection, StoreError};
+use crate::db::{services, sla, tickets, units, write_tx, DbConnection, StoreError};
 use crate::domain::notice::rules::{self, Occasion};
 use crate::domain::notice::webhook::subscribed;
-use crate::domain::policy::UserVisibility;
-use crate::domain::role::Role;
 use crate::domain::sla::math::next_working_instant;
 use crate::domain::ticket::Priority;
 
@@ -241,17 +239,7 @@ impl Batch<'_> {
         let reach = match reach {
             Some(reach) => reach,
             None => {
-                let reach = match owner {
-                    Owner::User(id) => {
-                        let user = users::find(conn, UserVisibility::All, id)?;
-                        (user.active && user.roles.contains(&Role::Admin)).then_some(None)
-                    }
-                    Owner::ApiKey(id) => {
-                        let found = api_keys::find(conn, id)?;
-                        let acts = found.revoked_at.is_none() && found.roles.contains(&Role::Tier1Technician);
-                        acts.then_some(Some(found.unit_id))
-                    }
-                };
+                let reach = subscriptions::owner_reach(conn, owner)?;
                 self.owners.insert(key, reach);
                 reach
             }

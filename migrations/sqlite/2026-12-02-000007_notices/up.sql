@@ -36,6 +36,10 @@ CREATE TABLE notices (
     critical BOOLEAN NOT NULL DEFAULT FALSE,
     status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'dead')),
     attempts INTEGER NOT NULL DEFAULT 0,
+    -- The current round of retries (a retry by hand starts a new one):
+    -- its first attempt and its attempts, for the back-off and the limit.
+    round_started_at TIMESTAMP,
+    round_attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at TIMESTAMP NOT NULL,
     -- A dispatcher that claimed the row holds it until then.
     leased_until TIMESTAMP,

@@ -59,6 +59,8 @@ struct NoticeRow {
     critical: bool,
     status: String,
     attempts: i32,
+    round_started_at: Option<NaiveDateTime>,
+    round_attempts: i32,
     next_attempt_at: NaiveDateTime,
     leased_until: Option<NaiveDateTime>,
     last_error: Option<String>,
@@ -87,7 +89,13 @@ pub struct Notice {
     pub critical: bool,
     pub status: NoticeStatus,
     pub attempts: i32,
+    /// The current round of retries: when it began and its attempts.
+    #[serde(skip)]
+    pub round: (Option<DateTime<Utc>>, i32),
     pub next_attempt_at: DateTime<Utc>,
+    /// The lease of the dispatcher holding it, if any.
+    #[serde(skip)]
+    pub leased_until: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub last_status_code: Option<i32>,
     pub last_latency_ms: Option<i32>,
@@ -120,7 +128,9 @@ impl TryFrom<NoticeRow> for Notice {
             critical: row.critical,
             status: row.status.parse().map_err(|e| corrupt("status", e))?,
             attempts: row.attempts,
+            round: (row.round_started_at.map(|t| t.and_utc()), row.round_attempts),
             next_attempt_at: row.next_attempt_at.and_utc(),
+            leased_until: row.leased_until.map(|t| t.and_utc()),
             last_error: row.last_error,
             last_status_code: row.last_status_code,
             last_latency_ms: row.last_latency_ms,
@@ -151,6 +161,8 @@ pub fn insert_all(conn: &mut DbConnection, now: DateTime<Utc>, new: &[NewNotice]
             critical: n.critical,
             status: NoticeStatus::Pending.as_str().to_owned(),
             attempts: 0,
+            round_started_at: None,
+            round_attempts: 0,
             next_attempt_at: n.not_before.naive_utc(),
             leased_until: None,
             last_error: None,
@@ -232,15 +244,25 @@ pub enum Outcome {
 #[derive(Debug, Clone)]
 pub struct Attempt {
     pub notice_id: Uuid,
+    /// The lease the claim wrote: the attempt is recorded only while the
+    /// notice is still held under it (not taken over after it ran out).
+    pub lease: Option<DateTime<Utc>>,
     pub outcome: Outcome,
     pub status_code: Option<i32>,
     pub latency_ms: i32,
     pub error: Option<String>,
 }
 
-/// Records the attempts of one dispatcher run and releases their leases.
-pub fn record_attempts(conn: &mut DbConnection, now: DateTime<Utc>, attempts: &[Attempt]) -> Result<(), StoreError> {
+/// Records attempts and releases their leases; returns the ids recorded
+/// (an attempt whose lease another dispatcher took over is not: its
+/// outcome belongs to the one holding the notice now).
+pub fn record_attempts(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    attempts: &[Attempt],
+) -> Result<Vec<Uuid>, StoreError> {
     write_tx(conn, |conn| {
+        let mut recorded = Vec::with_capacity(attempts.len());
         for attempt in attempts {
             let id = ids::to_bytes(attempt.notice_id);
             let (status, next) = match attempt.outcome {
@@ -248,10 +270,17 @@ pub fn record_attempts(conn: &mut DbConnection, now: DateTime<Utc>, attempts: &[
                 Outcome::Retry(at) => (NoticeStatus::Failed, at),
                 Outcome::Dead => (NoticeStatus::Dead, now),
             };
-            diesel::update(notices::table.find(&id))
+            let held = notices::table.find(&id).filter(notices::leased_until.eq(attempt.lease.map(|t| t.naive_utc())));
+            let updated = diesel::update(held)
                 .set((
                     notices::status.eq(status.as_str()),
                     notices::attempts.eq(notices::attempts + 1),
+                    notices::round_attempts.eq(notices::round_attempts + 1),
+                    notices::round_started_at.eq(diesel::dsl::sql::<
+                        diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
+                    >("COALESCE(round_started_at, ")
+                    .bind::<diesel::sql_types::Timestamp, _>(now.naive_utc())
+                    .sql(")")),
                     notices::next_attempt_at.eq(next.naive_utc()),
                     notices::leased_until.eq(None::<NaiveDateTime>),
                     notices::last_error.eq(&attempt.error),
@@ -260,6 +289,11 @@ pub fn record_attempts(conn: &mut DbConnection, now: DateTime<Utc>, attempts: &[
                     notices::sent_at.eq((status == NoticeStatus::Sent).then_some(now.naive_utc())),
                 ))
                 .execute(conn)?;
+            if updated == 0 {
+                tracing::warn!(notice = %attempt.notice_id, "a notice's lease ran out while it was sent; another dispatcher holds it");
+                continue;
+            }
+            recorded.push(attempt.notice_id);
             let number: i32 = notices::table.find(&id).select(notices::attempts).first(conn)?;
             let outcome = match attempt.outcome {
                 Outcome::Sent => "sent",
@@ -278,27 +312,8 @@ pub fn record_attempts(conn: &mut DbConnection, now: DateTime<Utc>, attempts: &[
                 ))
                 .execute(conn)?;
         }
-        Ok(())
+        Ok(recorded)
     })
-}
-
-/// When the notice's current round of attempts began (for the retry
-/// limit): its first attempt, or the first after it was last sent or given
-/// up, so a notice queued again by hand gets a whole round of retries.
-pub fn first_attempt_at(conn: &mut DbConnection, id: Uuid) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let rounds: Vec<(NaiveDateTime, String)> = notice_attempts::table
-        .filter(notice_attempts::notice_id.eq(ids::to_bytes(id)))
-        .order(notice_attempts::attempt)
-        .select((notice_attempts::at, notice_attempts::outcome))
-        .load(conn)?;
-    let mut start = None;
-    for (at, outcome) in rounds {
-        start = start.or(Some(at));
-        if outcome != "retry" {
-            start = None;
-        }
-    }
-    Ok(start.map(|t| t.and_utc()))
 }
 
 /// Filters of the admin's list.
@@ -388,13 +403,22 @@ pub fn requeue(conn: &mut DbConnection, ctx: &Context, id: Uuid, sent_too: bool)
             }
             _ => {}
         }
-        diesel::update(notices::table.find(ids::to_bytes(id)))
+        // Only while no dispatcher holds it (a claim may have committed since the read).
+        let free = notices::table
+            .find(ids::to_bytes(id))
+            .filter(notices::leased_until.is_null().or(notices::leased_until.le(now.naive_utc())));
+        let updated = diesel::update(free)
             .set((
                 notices::status.eq(NoticeStatus::Pending.as_str()),
                 notices::next_attempt_at.eq(now.naive_utc()),
                 notices::leased_until.eq(None::<NaiveDateTime>),
+                notices::round_started_at.eq(None::<NaiveDateTime>),
+                notices::round_attempts.eq(0),
             ))
             .execute(conn)?;
+        if updated == 0 {
+            return Err(StoreError::Conflict("the notice is being sent right now".to_owned()));
+        }
         let after = find(conn, id)?;
         let entry = Entry::resource(Resource::Notice, ResourceChange::Requeued, id)
             .states(Some(status_snapshot(&notice)), Some(status_snapshot(&after)));

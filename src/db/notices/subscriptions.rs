@@ -322,9 +322,12 @@ pub fn delivery_settled(
         }
         return Ok(None);
     }
-    let count = before.consecutive_dead.saturating_add(1);
+    // Counted in the database: two dispatchers settling at once both count.
+    diesel::update(subs::table.find(ids::to_bytes(id)))
+        .set(subs::consecutive_dead.eq(subs::consecutive_dead + 1))
+        .execute(conn)?;
+    let count: i32 = subs::table.find(ids::to_bytes(id)).select(subs::consecutive_dead).first(conn)?;
     let disable = before.active && count >= i32::try_from(disable_after).unwrap_or(i32::MAX);
-    diesel::update(subs::table.find(ids::to_bytes(id))).set(subs::consecutive_dead.eq(count)).execute(conn)?;
     if !disable {
         return Ok(None);
     }
@@ -338,4 +341,28 @@ pub fn delivery_settled(
         .states(Some(snapshot(&before)?), Some(snapshot(&after)?));
     journal::record(conn, ctx, entry)?;
     Ok(Some(after))
+}
+
+/// What an owner may still receive: nothing (`None`), every unit
+/// (`Some(None)`: an active admin) or one unit (a front end's unrevoked key
+/// acting for its desk). Checked when fanning out and again when sending,
+/// so access lost in between stops deliveries at once.
+pub fn owner_reach(conn: &mut DbConnection, owner: Owner) -> Result<Option<Option<Uuid>>, StoreError> {
+    use crate::domain::policy::UserVisibility;
+    use crate::domain::role::Role;
+    Ok(match owner {
+        Owner::User(id) => match crate::db::users::find(conn, UserVisibility::All, id) {
+            Ok(user) => (user.active && user.roles.contains(&Role::Admin)).then_some(None),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e),
+        },
+        Owner::ApiKey(id) => match crate::db::api_keys::find(conn, id) {
+            Ok(key) => {
+                let acts = key.revoked_at.is_none() && key.roles.contains(&Role::Tier1Technician);
+                acts.then_some(Some(key.unit_id))
+            }
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e),
+        },
+    })
 }

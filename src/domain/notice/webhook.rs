@@ -68,7 +68,8 @@ pub enum TargetError {
     NotHttps,
     #[error("must not carry credentials")]
     Credentials,
-    #[error("resolves to {0}, a {1} address that deliveries may not reach (add it to notices.webhooks.allowed_hosts if intended)")]
+    // The address itself is not told: a subscriber must not map the intranet.
+    #[error("resolves to a {1} address, which deliveries may not reach (an operator may allow it in notices.webhooks.allowed_hosts)")]
     Forbidden(IpAddr, &'static str),
     #[error("must be at most 2000 characters")]
     TooLong,
@@ -179,7 +180,7 @@ pub fn check_addresses(allow_list: &[String], host: &str, addresses: &[IpAddr]) 
 /// or `*` for all.
 pub fn check_event_type(event: &str) -> Result<(), String> {
     if event == super::rules::AUTO_ESCALATED {
-        return Err(format!("`{event}` is a mail rule; subscribe to ticket.escalated (its `by_system` tells)"));
+        return Err(format!("`{event}` is a mail rule; subscribe to ticket.escalated (`data.by_system` tells)"));
     }
     if event == "*" || event == "webhook.ping" || super::rules::NOTICE_EVENTS.contains(&event) {
         Ok(())
