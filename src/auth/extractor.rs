@@ -46,6 +46,11 @@ enum Credential {
 }
 
 fn credential(headers: &HeaderMap) -> Result<Credential, ApiError> {
+    // Serving one of two credentials silently would act as someone the
+    // caller may not have meant.
+    if headers.contains_key("x-api-key") && headers.contains_key(AUTHORIZATION) {
+        return Err(unauthenticated("send either an Authorization header or an X-Api-Key, not both"));
+    }
     if let Some(key) = headers.get("x-api-key") {
         let key = key.to_str().map_err(|_| unauthenticated("the API key is malformed"))?;
         return Ok(Credential::ApiKey(key.trim().to_owned()));

@@ -235,6 +235,13 @@ pub fn update(
         if changes_nothing(changes, password_hash.as_ref(), &before) {
             return Ok(before);
         }
+        if changes.ends_admin(before.roles.contains(&Role::Admin), before.active) && other_active_admins(conn, id)? == 0
+        {
+            return Err(StoreError::Conflict(
+                "this is the last active admin: make another user admin before demoting or deactivating this one"
+                    .to_owned(),
+            ));
+        }
         if changes.unit_id.is_some() || changes.roles.is_some() {
             let roles = match &changes.roles {
                 Some(roles) => roles.clone(),
@@ -266,4 +273,24 @@ pub fn update(
         journal::record(conn, ctx, entry)?;
         Ok(after)
     })
+}
+
+/// Active admins other than `id`; on PostgreSQL their rows are locked, so
+/// two admins demoting each other at once cannot both succeed.
+fn other_active_admins(conn: &mut DbConnection, id: Uuid) -> Result<usize, StoreError> {
+    #[derive(diesel::QueryableByName)]
+    struct Admin {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        roles: String,
+    }
+    let sql = "SELECT roles FROM users WHERE active AND roles LIKE '%admin%' AND id <> $1";
+    let rows: Vec<Admin> = match conn {
+        DbConnection::Postgres(pg) => diesel::sql_query(format!("{sql} FOR UPDATE"))
+            .bind::<diesel::sql_types::Binary, _>(ids::to_bytes(id))
+            .load(pg)?,
+        DbConnection::Sqlite(lite) => diesel::sql_query(sql.replace("$1", "?1"))
+            .bind::<diesel::sql_types::Binary, _>(ids::to_bytes(id))
+            .load(lite)?,
+    };
+    Ok(rows.iter().filter(|row| row.roles.split(',').any(|role| role == "admin")).count())
 }

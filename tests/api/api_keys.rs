@@ -146,7 +146,22 @@ async fn keys_hold_only_desk_roles_and_can_neither_log_out_nor_manage_keys(backe
     assert_eq!(app.count("api_keys"), before);
 }
 
+async fn a_request_with_both_a_token_and_a_key_is_refused(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let (_, key) = create_key(&app, &org.admin.token, org.pd_a, json!(["reporter"])).await;
+    let both = app
+        .send(app.client.get(format!("{}{ME}", app.address)).bearer_auth(&org.admin.token).header("X-Api-Key", &key))
+        .await;
+    both.assert_problem(401);
+    assert!(both.text.contains("not both"), "{}", both.text);
+    // Each alone works.
+    assert_eq!(me_with_header(&app, &key).await.status, 200);
+    assert_eq!(app.get(ME, Some(&org.admin.token)).await.status, 200);
+}
+
 on_both_backends!(
+    a_request_with_both_a_token_and_a_key_is_refused,
     an_admin_creates_a_key_that_works_until_revoked,
     only_admins_create_keys_and_bad_requests_insert_nothing,
     keys_hold_only_desk_roles_and_can_neither_log_out_nor_manage_keys,

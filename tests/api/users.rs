@@ -375,7 +375,26 @@ async fn a_stale_if_match_on_a_user_is_412_and_changes_nothing(backend: Backend)
     assert!(logs_in(&app, &org.reporter_a.email, PASSWORD).await, "the password must not have changed");
 }
 
+async fn the_last_active_admin_cannot_demote_or_deactivate_themselves(backend: Backend) {
+    let Some(app) = crate::support::spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let me = format!("/api/v1/users/{}", org.admin.id);
+    let admin = Some(org.admin.token.as_str());
+    let demote = app.patch(&me, admin, serde_json::json!({ "roles": ["auditor"] }), None).await;
+    demote.assert_problem(409);
+    assert!(demote.text.contains("last active admin"), "{}", demote.text);
+    app.patch(&me, admin, serde_json::json!({ "active": false }), None).await.assert_problem(409);
+    // With a second admin, the first may step down.
+    let second =
+        crate::support::insert_user(&app.db, org.dinas, "admin2@desk.go.id", &[spbe_desk::domain::role::Role::Admin]);
+    let other = format!("/api/v1/users/{second}");
+    assert_eq!(app.get(&other, admin).await.status, 200);
+    let stepped_down = app.patch(&me, admin, serde_json::json!({ "roles": ["auditor"] }), None).await;
+    assert_eq!(stepped_down.status, 200, "{}", stepped_down.text);
+}
+
 on_both_backends!(
+    the_last_active_admin_cannot_demote_or_deactivate_themselves,
     a_user_created_without_a_password_gets_one_generated_once,
     a_user_created_with_a_password_logs_in_with_it,
     e_mail_addresses_are_unique_regardless_of_case,
