@@ -10,6 +10,8 @@ pub enum TextError {
     TooLong { max: usize },
     #[error("must not contain control characters")]
     ControlCharacters,
+    #[error("must not contain invisible or direction-changing characters (zero-width, bidirectional overrides)")]
+    DeceptiveCharacters,
     #[error("must be 2 to 32 characters of A-Z, 0-9, '-' or '_'")]
     BadCode,
 }
@@ -27,7 +29,18 @@ pub fn bounded(raw: &str, max: usize) -> Result<String, TextError> {
     if trimmed.chars().any(char::is_control) {
         return Err(TextError::ControlCharacters);
     }
+    if trimmed.chars().any(is_deceptive) {
+        return Err(TextError::DeceptiveCharacters);
+    }
     Ok(trimmed.to_owned())
+}
+
+/// Characters that make one single-line string display as another:
+/// bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069), marks (U+200E, U+200F, U+061C), and zero-width ones
+/// (U+200B–U+200D, U+2060, U+FEFF).
+pub fn is_deceptive(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{061C}')
 }
 
 /// A person's or unit's display name (1–200 characters).
@@ -71,6 +84,15 @@ impl Code {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn single_line_text_refuses_invisible_and_direction_changing_characters() {
+        for sneaky in ["gaji\u{202E}fdp.exe", "Bud\u{200B}i", "\u{2066}Admin\u{2069}", "a\u{FEFF}b", "x\u{200F}y"] {
+            assert_eq!(bounded(sneaky, 200), Err(TextError::DeceptiveCharacters), "{sneaky:?}");
+        }
+        assert_eq!(bounded("Dinas Komunikasi dan Informatika", 200).map(|s| s.len()), Ok(32));
+        assert!(bounded("نظام", 200).is_ok(), "right-to-left letters themselves are fine");
+    }
 
     #[test]
     fn names_are_trimmed_and_bounded() {
