@@ -41,7 +41,10 @@ pub fn fan_out(
         for event in &queued {
             // One event that cannot be fanned out (a broken record) is
             // logged and left for the next run; it never holds up the others.
-            match batch.notices_for(conn, event) {
+            // In a savepoint: on PostgreSQL a failed statement would
+            // otherwise abort the whole transaction.
+            use diesel::Connection;
+            match conn.transaction(|conn| batch.notices_for(conn, event)) {
                 Ok(found) => {
                     notices.extend(found);
                     done.push(event.id);
