@@ -152,7 +152,10 @@ async fn send_webhooks(
     claimed: Vec<Notice>,
     now: DateTime<Utc>,
 ) -> Result<Vec<(Notice, Sent, i32)>, StoreError> {
-    let ids: Vec<Uuid> = claimed.iter().filter_map(|n| n.subscription_id).collect();
+    // Each subscription once per chunk, however many of its deliveries it holds.
+    let mut ids: Vec<Uuid> = claimed.iter().filter_map(|n| n.subscription_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
     let subscriptions: Vec<Option<Subscription>> = db
         .run(move |conn| {
             ids.iter()
