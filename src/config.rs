@@ -25,6 +25,53 @@ pub struct Settings {
     pub sla: SlaSettings,
     pub audit: AuditSettings,
     pub notices: crate::notify::settings::NoticeSettings,
+    pub changes: ChangeSettings,
+}
+
+/// Change management: who approves, and when timed notices go out.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChangeSettings {
+    /// Board members whose approval a normal change needs.
+    pub board_approvals: u8,
+    /// A normal change also needs each owner PD of its services.
+    pub owner_units_approve: bool,
+    /// A change touching an aplikasi khusus or the network needs the Dinas …
+    pub dinas_approves_special: bool,
+    /// … and a passed test with the Dinas before it starts.
+    pub dinas_tests_special: bool,
+    /// Minutes before a scheduled window starts that its notice goes out.
+    pub window_notice_minutes: u32,
+    /// Days after implementation within which the review is due.
+    pub review_due_days: u32,
+    /// The domain that qualifies iCalendar UIDs (`<change id>@<domain>`).
+    pub calendar_domain: String,
+}
+
+impl Default for ChangeSettings {
+    fn default() -> Self {
+        let policy = crate::domain::change::approval::ApprovalPolicy::default();
+        Self {
+            board_approvals: policy.board_approvals,
+            owner_units_approve: policy.owner_units_approve,
+            dinas_approves_special: policy.dinas_approves_special,
+            dinas_tests_special: policy.dinas_tests_special,
+            window_notice_minutes: 60,
+            review_due_days: 5,
+            calendar_domain: "spbe-desk.local".to_owned(),
+        }
+    }
+}
+
+impl ChangeSettings {
+    pub fn policy(&self) -> crate::domain::change::approval::ApprovalPolicy {
+        crate::domain::change::approval::ApprovalPolicy {
+            board_approvals: self.board_approvals,
+            owner_units_approve: self.owner_units_approve,
+            dinas_approves_special: self.dinas_approves_special,
+            dinas_tests_special: self.dinas_tests_special,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -187,6 +234,7 @@ impl Default for Settings {
                 trusted_public_keys: vec![],
             },
             notices: crate::notify::settings::NoticeSettings::default(),
+            changes: ChangeSettings::default(),
         }
     }
 }

@@ -236,7 +236,7 @@ pub async fn preview_notification(
     let queued = QueuedEvent {
         id: Uuid::nil(),
         event,
-        ticket_id,
+        subject_id: ticket_id,
         actor_id: Some(auth.principal.actor.id()),
         occurred_at: state.clock.now(),
         payload: serde_json::json!({ "payload": {}, "internal": false }),

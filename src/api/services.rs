@@ -14,7 +14,7 @@ use crate::auth::Authenticated;
 use crate::db::services::{self, Service, ServiceFilter};
 use crate::domain::policy::Action;
 use crate::domain::service::{
-    check_application, parse_description, NewService, Platform, ServiceCategory, ServiceChanges,
+    check_application, parse_depends_on, parse_description, NewService, Platform, ServiceCategory, ServiceChanges,
 };
 use crate::domain::text::{Code, DisplayName};
 use crate::domain::validation::ValidationErrors;
@@ -42,6 +42,10 @@ pub struct CreateServiceRequest {
     pub calendar_id: Option<Uuid>,
     /// Its SLA policy; the default policy applies otherwise.
     pub sla_policy_id: Option<Uuid>,
+    /// The shared infrastructure it runs on (`pusat_data`, `jaringan_intra`):
+    /// changes to services on the same infrastructure conflict.
+    #[serde(default)]
+    pub depends_on: Vec<Platform>,
 }
 
 impl TryFrom<CreateServiceRequest> for NewService {
@@ -59,8 +63,11 @@ impl TryFrom<CreateServiceRequest> for NewService {
         if let Some(application) = &application_name {
             errors.check("application_name", check_application(r.platform, application.as_ref()));
         }
-        match (code, name, description, application_name) {
-            (Some(code), Some(name), Some(description), Some(application_name)) if errors.is_empty() => {
+        let depends_on = errors.check("depends_on", parse_depends_on(&r.depends_on));
+        match (code, name, description, application_name, depends_on) {
+            (Some(code), Some(name), Some(description), Some(application_name), Some(depends_on))
+                if errors.is_empty() =>
+            {
                 Ok(NewService {
                     code,
                     name,
@@ -72,6 +79,7 @@ impl TryFrom<CreateServiceRequest> for NewService {
                     direct_tier2: r.direct_tier2,
                     calendar_id: r.calendar_id,
                     sla_policy_id: r.sla_policy_id,
+                    depends_on,
                 })
             }
             _ => Err(errors),
@@ -102,6 +110,8 @@ pub struct UpdateServiceRequest {
     #[serde(default, deserialize_with = "super::nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub sla_policy_id: Option<Option<Uuid>>,
+    /// Replaces the list of shared infrastructure the service runs on.
+    pub depends_on: Option<Vec<Platform>>,
 }
 
 impl TryFrom<UpdateServiceRequest> for ServiceChanges {
@@ -126,6 +136,7 @@ impl TryFrom<UpdateServiceRequest> for ServiceChanges {
             active: r.active,
             calendar_id: r.calendar_id,
             sla_policy_id: r.sla_policy_id,
+            depends_on: r.depends_on.and_then(|d| errors.check("depends_on", parse_depends_on(&d))),
         };
         errors.finish().map(|()| changes)
     }
@@ -145,6 +156,7 @@ pub struct ServiceResponse {
     pub active: bool,
     pub calendar_id: Option<Uuid>,
     pub sla_policy_id: Option<Uuid>,
+    pub depends_on: Vec<Platform>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -165,6 +177,7 @@ impl From<Service> for ServiceResponse {
             active: s.active,
             calendar_id: s.calendar_id,
             sla_policy_id: s.sla_policy_id,
+            depends_on: s.depends_on,
             version: s.version,
             created_at: s.created_at,
             updated_at: s.updated_at,

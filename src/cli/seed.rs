@@ -137,6 +137,12 @@ fn ensure_service(conn: &mut DbConnection, ctx: &Context, entry: CatalogEntry) -
         direct_tier2,
         calendar_id: None,
         sla_policy_id: None,
+        // Applications run in the region's data centre, reached over its network.
+        depends_on: if platform.is_application() {
+            vec![Platform::PusatData, Platform::JaringanIntra]
+        } else {
+            Vec::new()
+        },
     };
     services::insert(conn, ctx, &new).map_err(|e| e.to_string())?;
     println!("service {code:<14} {name}");

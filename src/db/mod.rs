@@ -7,6 +7,7 @@
 pub mod api_keys;
 pub mod attachments;
 pub mod calendars;
+pub mod changes;
 pub mod comments;
 mod error;
 pub mod ids;

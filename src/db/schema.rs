@@ -147,6 +147,7 @@ diesel::table! {
         updated_at -> Timestamp,
         calendar_id -> Nullable<Binary>,
         sla_policy_id -> Nullable<Binary>,
+        depends_on -> Text,
     }
 }
 
@@ -358,7 +359,7 @@ diesel::table! {
     notice_events (id) {
         id -> Binary,
         event -> Text,
-        ticket_id -> Binary,
+        subject_id -> Binary,
         actor_id -> Nullable<Binary>,
         occurred_at -> Timestamp,
         payload_json -> Text,
@@ -448,3 +449,149 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::allow_tables_to_appear_in_same_query!(tickets, sla_clocks);
+
+diesel::table! {
+    change_templates (id) {
+        id -> Binary,
+        service_id -> Binary,
+        name -> Text,
+        scope -> Text,
+        title -> Text,
+        description -> Text,
+        implementation_plan -> Text,
+        test_plan -> Text,
+        rollback_plan -> Text,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    changes (id) {
+        id -> Binary,
+        number -> Text,
+        change_type -> Text,
+        scope -> Text,
+        status -> Text,
+        title -> Text,
+        description -> Text,
+        reason -> Text,
+        owner_unit_id -> Binary,
+        requester_id -> Binary,
+        template_id -> Nullable<Binary>,
+        risk_json -> Nullable<Text>,
+        risk_level -> Nullable<Text>,
+        impact_analysis -> Text,
+        implementation_plan -> Text,
+        test_plan -> Text,
+        rollback_plan -> Text,
+        special -> Bool,
+        planned_start -> Nullable<Timestamp>,
+        planned_end -> Nullable<Timestamp>,
+        schedule_sequence -> Integer,
+        override_json -> Nullable<Text>,
+        dinas_test_json -> Nullable<Text>,
+        actual_start -> Nullable<Timestamp>,
+        actual_end -> Nullable<Timestamp>,
+        outcome -> Nullable<Text>,
+        outcome_notes -> Nullable<Text>,
+        review_findings -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        review_due_at -> Nullable<Timestamp>,
+        board_review_pending -> Bool,
+        statuses_visited -> Text,
+        approval_requested_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+        window_notice_sequence -> Nullable<Integer>,
+        review_overdue_told -> Bool,
+        event_seq -> Integer,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    change_services (change_id, service_id) {
+        change_id -> Binary,
+        service_id -> Binary,
+    }
+}
+
+diesel::table! {
+    change_tickets (change_id, ticket_id) {
+        change_id -> Binary,
+        ticket_id -> Binary,
+        relation -> Text,
+    }
+}
+
+diesel::table! {
+    change_approvals (id) {
+        id -> Binary,
+        change_id -> Binary,
+        approver_id -> Binary,
+        capacity -> Text,
+        unit_id -> Nullable<Binary>,
+        stage -> Text,
+        decision -> Text,
+        comment -> Text,
+        content_hash -> Binary,
+        key_id -> Text,
+        signature -> Binary,
+        decided_at -> Timestamp,
+        voided_at -> Nullable<Timestamp>,
+        void_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    change_follow_ups (change_id, position) {
+        change_id -> Binary,
+        position -> Integer,
+        action -> Text,
+        owner_id -> Binary,
+        due_on -> Text,
+        done -> Bool,
+        done_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    change_events (id) {
+        id -> Binary,
+        change_id -> Binary,
+        seq -> Integer,
+        kind -> Text,
+        actor_kind -> Text,
+        actor_id -> Nullable<Binary>,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        data_json -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    freeze_windows (id) {
+        id -> Binary,
+        name -> Text,
+        reason -> Text,
+        from_date -> Text,
+        to_date -> Text,
+        daily_start -> Nullable<Integer>,
+        daily_end -> Nullable<Integer>,
+        working_days_only -> Bool,
+        calendar_id -> Nullable<Binary>,
+        time_zone -> Text,
+        service_ids -> Text,
+        unit_ids -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(changes, change_services, change_tickets, services, tickets);

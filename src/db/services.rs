@@ -32,6 +32,8 @@ pub struct Service {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The shared infrastructure it runs on.
+    pub depends_on: Vec<Platform>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -52,6 +54,7 @@ struct ServiceRow {
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    depends_on: String,
 }
 
 impl TryFrom<ServiceRow> for Service {
@@ -74,6 +77,7 @@ impl TryFrom<ServiceRow> for Service {
             version: row.version,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
+            depends_on: crate::domain::service::depends_on_parse_stored(&row.depends_on).map_err(StoreError::Corrupt)?,
         })
     }
 }
@@ -92,6 +96,7 @@ struct ServiceChangeset {
     active: Option<bool>,
     calendar_id: Option<Option<Vec<u8>>>,
     sla_policy_id: Option<Option<Vec<u8>>>,
+    depends_on: Option<String>,
 }
 
 /// Filters for listing the catalog.
@@ -148,6 +153,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewService) -> Resul
             version: 1,
             created_at: now,
             updated_at: now,
+            depends_on: crate::domain::service::depends_on_text(&new.depends_on),
         };
         diesel::insert_into(services::table).values(&row).execute(conn).map_err(explain_conflict)?;
         let service = find(conn, id)?;
@@ -227,6 +233,7 @@ fn changes_nothing(changes: &ServiceChanges, service: &Service) -> bool {
         && keeps(changes.active, service.active)
         && keeps(changes.calendar_id, service.calendar_id)
         && keeps(changes.sla_policy_id, service.sla_policy_id)
+        && changes.depends_on.as_ref().is_none_or(|d| *d == service.depends_on)
 }
 
 /// Applies `changes` if `precondition` admits the service's version;
@@ -270,6 +277,7 @@ pub fn update(
             active: changes.active,
             calendar_id: changes.calendar_id.map(|c| c.map(ids::to_bytes)),
             sla_policy_id: changes.sla_policy_id.map(|c| c.map(ids::to_bytes)),
+            depends_on: changes.depends_on.as_deref().map(crate::domain::service::depends_on_text),
         };
         guard.bump(conn, ctx.now)?;
         diesel::update(services::table.find(ids::to_bytes(id)))

@@ -13,7 +13,10 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::schema::{calendars, services, sla_policies, tickets, units, users, webhook_subscriptions};
+use super::schema::{
+    calendars, change_templates, changes, freeze_windows, services, sla_policies, tickets, units, users,
+    webhook_subscriptions,
+};
 use super::{ids, DbConnection, StoreError};
 use crate::domain::version::{Precondition, VersionConflict};
 
@@ -27,6 +30,9 @@ pub enum Versioned {
     SlaPolicy,
     Ticket,
     WebhookSubscription,
+    Change,
+    ChangeTemplate,
+    FreezeWindow,
 }
 
 impl Versioned {
@@ -39,6 +45,9 @@ impl Versioned {
             Versioned::SlaPolicy => "SLA policy",
             Versioned::Ticket => "ticket",
             Versioned::WebhookSubscription => "webhook subscription",
+            Versioned::Change => "change",
+            Versioned::ChangeTemplate => "change template",
+            Versioned::FreezeWindow => "freeze window",
         }
     }
 }
@@ -104,6 +113,9 @@ impl Guard {
             Versioned::SlaPolicy => bump!(sla_policies),
             Versioned::Ticket => bump!(tickets),
             Versioned::WebhookSubscription => bump!(webhook_subscriptions),
+            Versioned::Change => bump!(changes),
+            Versioned::ChangeTemplate => bump!(change_templates),
+            Versioned::FreezeWindow => bump!(freeze_windows),
         };
         if updated == 0 {
             return Err(refused(self.resource, self.precondition.lost_race()));

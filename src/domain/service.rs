@@ -48,6 +48,8 @@ pub struct NewService {
     pub calendar_id: Option<Uuid>,
     /// Its SLA policy; else the default policy applies.
     pub sla_policy_id: Option<Uuid>,
+    /// The shared infrastructure it runs on (for change conflicts).
+    pub depends_on: Vec<Platform>,
 }
 
 /// A validated partial update; `None` leaves a field as it is.
@@ -64,6 +66,28 @@ pub struct ServiceChanges {
     pub active: Option<bool>,
     pub calendar_id: Option<Option<Uuid>>,
     pub sla_policy_id: Option<Option<Uuid>>,
+    pub depends_on: Option<Vec<Platform>>,
+}
+
+/// What a service may depend on: the shared infrastructure (`pusat_data`,
+/// `jaringan_intra`), each once; sorted.
+pub fn parse_depends_on(raw: &[Platform]) -> Result<Vec<Platform>, String> {
+    let mut list = raw.to_vec();
+    if let Some(other) = list.iter().find(|p| !matches!(p, Platform::PusatData | Platform::JaringanIntra)) {
+        return Err(format!("a service depends only on shared infrastructure (pusat_data, jaringan_intra), not {other}"));
+    }
+    list.sort();
+    list.dedup();
+    Ok(list)
+}
+
+/// The stored form of `depends_on`: comma-separated.
+pub fn depends_on_text(list: &[Platform]) -> String {
+    list.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(",")
+}
+
+pub fn depends_on_parse_stored(text: &str) -> Result<Vec<Platform>, String> {
+    text.split(',').filter(|p| !p.is_empty()).map(str::parse).collect()
 }
 
 /// Descriptions are free text up to 4000 characters.
@@ -95,5 +119,15 @@ mod tests {
         assert!(check_application(Platform::AplikasiKhusus, None).is_err());
         assert!(check_application(Platform::PusatData, name.as_ref()).is_err());
         assert!(check_application(Platform::JaringanIntra, None).is_ok());
+    }
+
+    #[test]
+    fn services_depend_on_shared_infrastructure_only() {
+        let list = parse_depends_on(&[Platform::JaringanIntra, Platform::PusatData, Platform::PusatData]);
+        assert_eq!(list, Ok(vec![Platform::PusatData, Platform::JaringanIntra]));
+        assert!(parse_depends_on(&[Platform::AplikasiUmum]).is_err());
+        let text = depends_on_text(&[Platform::PusatData, Platform::JaringanIntra]);
+        assert_eq!(depends_on_parse_stored(&text), Ok(vec![Platform::PusatData, Platform::JaringanIntra]));
+        assert_eq!(depends_on_parse_stored(""), Ok(vec![]));
     }
 }

@@ -3,6 +3,9 @@
 //! starts with no set-up; operators edit copies in `notices.templates_dir`.
 
 pub const TEMPLATES: &[(&str, &str)] = &[
+    ("change_notice.html", include_str!("../../config/templates/change_notice.html")),
+    ("change_notice.subject", include_str!("../../config/templates/change_notice.subject")),
+    ("change_notice.txt", include_str!("../../config/templates/change_notice.txt")),
     ("footer.txt", include_str!("../../config/templates/footer.txt")),
     ("layout.html", include_str!("../../config/templates/layout.html")),
     ("service_incident.html", include_str!("../../config/templates/service_incident.html")),

@@ -196,7 +196,7 @@ pub fn sample_ticket_context() -> Value {
     let event = QueuedEvent {
         id: Uuid::nil(),
         event: "ticket.escalated".into(),
-        ticket_id: Uuid::nil(),
+        subject_id: Uuid::nil(),
         actor_id: None,
         occurred_at: at,
         payload: json!({
@@ -220,5 +220,6 @@ pub fn needed_templates(rules: &[Rule]) -> Vec<(String, Value)> {
     let to = Addressee { name: "Admin", address: "admin@example.go.id", zone: Tz::Asia__Jakarta };
     let at = DateTime::from_timestamp(1_775_440_800, 0).unwrap_or_default();
     needed.push((WEBHOOK_DISABLED.to_owned(), subscription_context("https://x.example/h", "dead", &to, at)));
+    needed.push((super::change_fanout::CHANGE_TEMPLATE.to_owned(), super::change_fanout::sample_change_context()));
     needed
 }

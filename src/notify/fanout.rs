@@ -94,7 +94,10 @@ fn zone_of(name: &str) -> Tz {
 
 impl Batch<'_> {
     fn notices_for(&mut self, conn: &mut DbConnection, event: &QueuedEvent) -> Result<Vec<NewNotice>, StoreError> {
-        let view = ticket_view(conn, event.ticket_id)?;
+        if event.event.starts_with("change.") {
+            return super::change_fanout::mails_for(conn, self.notifier, self.now, event);
+        }
+        let view = ticket_view(conn, event.subject_id)?;
         let mut notices = self.mails_for(conn, event, &view)?;
         notices.extend(self.deliveries_for(conn, event, &view)?);
         Ok(notices)

@@ -4,6 +4,7 @@
 //! runs in a request.
 
 pub mod builtin;
+pub mod change_fanout;
 pub mod context;
 pub mod dispatch;
 pub mod fanout;

@@ -28,6 +28,8 @@ pub struct NoticeSettings {
     pub hold_until_working_hours: bool,
     /// The ticket's page in the front end; `{number}` and `{id}` are replaced.
     pub ticket_url: String,
+    /// The front end's page of a change (`{number}`, `{id}`), for mails.
+    pub change_url: String,
     /// Folder of the mail templates (`<name>.subject`, `<name>.txt`, `<name>.html`).
     pub templates_dir: PathBuf,
     pub mail: MailSettings,
@@ -102,6 +104,7 @@ impl Default for NoticeSettings {
             max_retry_wait_seconds: 2 * 3600,
             hold_until_working_hours: true,
             ticket_url: "http://127.0.0.1:8080/tiket/{number}".to_owned(),
+            change_url: "http://127.0.0.1:8080/perubahan/{number}".to_owned(),
             templates_dir: PathBuf::from("config/templates"),
             mail: MailSettings {
                 transport: MailTransport::File,
@@ -167,5 +170,9 @@ impl NoticeSettings {
     /// The link to a ticket in the front end.
     pub fn ticket_link(&self, id: uuid::Uuid, number: &str) -> String {
         self.ticket_url.replace("{number}", number).replace("{id}", &id.to_string())
+    }
+
+    pub fn change_link(&self, id: uuid::Uuid, number: &str) -> String {
+        self.change_url.replace("{number}", number).replace("{id}", &id.to_string())
     }
 }

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::notices::events as notice_events;
 use super::{DbConnection, StoreError};
-use crate::domain::journal::{Context, Entry};
+use crate::domain::journal::{Context, Entry, Event};
 
 pub use audit_log::{list as list_audit, AuditFilter, AuditRecord};
 pub use heads::chain_unhashed_rows;
@@ -34,6 +34,10 @@ pub fn record(conn: &mut DbConnection, ctx: &Context, entry: Entry) -> Result<()
     }
     if let Some(ticket_id) = entry.subject.ticket() {
         notice_events::enqueue(conn, ctx, at, ticket_id, &entry)?;
+    }
+    if let (Some(change_id), Event::Change { kind, from, to, detail }) = (entry.subject.change(), &entry.event) {
+        crate::db::changes::timeline::append(conn, ctx, at, change_id, *kind, *from, *to, detail)?;
+        notice_events::enqueue(conn, ctx, at, change_id, &entry)?;
     }
     audit_log::append(conn, ctx, at, &entry)
 }

@@ -19,7 +19,7 @@ use crate::domain::notice::rules::NOTICE_EVENTS;
 struct EventRow {
     id: Vec<u8>,
     event: String,
-    ticket_id: Vec<u8>,
+    subject_id: Vec<u8>,
     actor_id: Option<Vec<u8>>,
     occurred_at: chrono::NaiveDateTime,
     payload_json: String,
@@ -30,7 +30,8 @@ struct EventRow {
 pub struct QueuedEvent {
     pub id: Uuid,
     pub event: String,
-    pub ticket_id: Uuid,
+    /// The ticket, or for `change.*` events the change.
+    pub subject_id: Uuid,
     /// `None`: the system (the SLA sweeper) caused it.
     pub actor_id: Option<Uuid>,
     pub occurred_at: DateTime<Utc>,
@@ -51,11 +52,11 @@ pub fn enqueue(
     conn: &mut DbConnection,
     ctx: &Context,
     at: DateTime<Utc>,
-    ticket_id: Uuid,
+    subject_id: Uuid,
     entry: &Entry,
 ) -> Result<(), StoreError> {
     let event = entry.event.name();
-    if !NOTICE_EVENTS.contains(&event.as_str()) {
+    if !NOTICE_EVENTS.contains(&event.as_str()) && !crate::domain::change::notices::is_told(&event) {
         return Ok(());
     }
     let mut payload = json!({
@@ -69,7 +70,7 @@ pub fn enqueue(
     let row = EventRow {
         id: ids::to_bytes(Uuid::now_v7()),
         event,
-        ticket_id: ids::to_bytes(ticket_id),
+        subject_id: ids::to_bytes(subject_id),
         actor_id: ctx.actor.map(|actor| ids::to_bytes(actor.id())),
         occurred_at: at.naive_utc(),
         payload_json: payload.to_string(),
@@ -104,7 +105,7 @@ fn queued(row: EventRow) -> Result<QueuedEvent, StoreError> {
     Ok(QueuedEvent {
         id: ids::from_bytes(&row.id)?,
         event: row.event,
-        ticket_id: ids::from_bytes(&row.ticket_id)?,
+        subject_id: ids::from_bytes(&row.subject_id)?,
         actor_id: row.actor_id.as_deref().map(ids::from_bytes).transpose()?,
         occurred_at: row.occurred_at.and_utc(),
         payload: serde_json::from_str(&row.payload_json)

@@ -5,7 +5,9 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::{units, users};
+use crate::db::changes::Change;
 use crate::db::tickets::Ticket;
+use crate::domain::change::notices::ChangeAudience;
 use crate::db::{calendars, ids, units as unit_store, DbConnection, StoreError};
 use crate::domain::notice::rules::Audience;
 use crate::domain::sla::calendar::WorkingCalendar;
@@ -141,22 +143,65 @@ fn user(conn: &mut DbConnection, id: Uuid) -> Result<Vec<Recipient>, StoreError>
     Ok(row.map(recipient).transpose()?.flatten().into_iter().collect())
 }
 
-/// Every active supervisor (roles are stored comma-separated).
+/// Every active supervisor.
 fn supervisors(conn: &mut DbConnection) -> Result<Vec<Recipient>, StoreError> {
-    let rows: Vec<UserWithUnit> = users::table
+    Ok(with_role(conn, "supervisor")?.into_iter().map(|(_, _, r)| r).collect())
+}
+
+/// Every active holder of `role` (roles are stored comma-separated), with
+/// their id and unit.
+fn with_role(conn: &mut DbConnection, role: &str) -> Result<Vec<(Uuid, Uuid, Recipient)>, StoreError> {
+    let rows: Vec<(Vec<u8>, UserWithUnit)> = users::table
         .inner_join(units::table)
         .filter(users::active.eq(true))
-        .filter(users::roles.like("%supervisor%"))
+        .filter(users::roles.like(format!("%{role}%")))
         .order(users::id)
-        .select(user_columns())
+        .select((users::unit_id, user_columns()))
         .load(conn)?;
     let mut found = Vec::new();
-    for row in rows {
-        if row.7.split(',').any(|role| role == "supervisor") {
-            found.extend(recipient(row)?);
+    for (unit, row) in rows {
+        if row.7.split(',').any(|held| held == role) {
+            let id = ids::from_bytes(&row.0)?;
+            if let Some(r) = recipient(row)? {
+                found.push((id, ids::from_bytes(&unit)?, r));
+            }
         }
     }
     Ok(found)
+}
+
+/// The people and mailboxes of a change notice's audience. Approvers still
+/// to decide are every active change approver but the requester and those
+/// who already decided in this round (`decided`).
+pub fn for_change(
+    conn: &mut DbConnection,
+    audience: ChangeAudience,
+    change: &Change,
+    decided: &[Uuid],
+) -> Result<Vec<Recipient>, StoreError> {
+    match audience {
+        ChangeAudience::PendingApprovers => Ok(with_role(conn, "change_approver")?
+            .into_iter()
+            .filter(|(id, _, _)| *id != change.requester_id && !decided.contains(id))
+            .map(|(_, _, r)| r)
+            .collect()),
+        ChangeAudience::Requester => user(conn, change.requester_id),
+        ChangeAudience::OwnerUnit => mailbox(conn, Some(change.owner_unit_id)),
+        ChangeAudience::ServiceOwners => {
+            let mut owners = crate::db::changes::approvals::owner_units(conn, change)?;
+            owners.sort();
+            owners.dedup();
+            let mut found = Vec::new();
+            for owner in owners {
+                found.extend(mailbox(conn, Some(owner))?);
+            }
+            Ok(found)
+        }
+        ChangeAudience::Tier2Mailbox => {
+            let dinas = unit_store::find_dinas(conn)?.map(|d| d.id);
+            mailbox(conn, dinas)
+        }
+    }
 }
 
 /// The working calendar of a recipient, for holding non-critical notices.

@@ -44,18 +44,19 @@ pub fn instant_text(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-/// Builds the canonical encoding field by field.
+/// Builds the canonical encoding field by field (also used for change
+/// approvals, `docs/changes.md`).
 #[derive(Default)]
-struct Encoder(Vec<u8>);
+pub struct Encoder(Vec<u8>);
 
 impl Encoder {
-    fn with_domain(domain: &[u8]) -> Self {
+    pub fn with_domain(domain: &[u8]) -> Self {
         let mut e = Self::default();
         e.bytes(Some(domain));
         e
     }
 
-    fn bytes(&mut self, field: Option<&[u8]>) -> &mut Self {
+    pub fn bytes(&mut self, field: Option<&[u8]>) -> &mut Self {
         match field {
             None => self.0.push(0),
             Some(bytes) => {
@@ -69,8 +70,12 @@ impl Encoder {
         self
     }
 
-    fn text(&mut self, field: Option<&str>) -> &mut Self {
+    pub fn text(&mut self, field: Option<&str>) -> &mut Self {
         self.bytes(field.map(str::as_bytes))
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0
     }
 }
 

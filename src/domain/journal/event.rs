@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::domain::change::{ChangeEventKind, ChangeStatus};
 use crate::domain::sla::clock::ClockKind;
 use crate::domain::sla::lifecycle::ClockStart;
 use crate::domain::sla::replay::{Rebase, Retarget};
@@ -37,6 +38,8 @@ pub enum Resource {
     SlaPolicy,
     WebhookSubscription,
     Notice,
+    ChangeTemplate,
+    FreezeWindow,
 }
 
 impl Resource {
@@ -51,6 +54,8 @@ impl Resource {
             Resource::SlaPolicy => "sla_policy",
             Resource::WebhookSubscription => "webhook_subscription",
             Resource::Notice => "notice",
+            Resource::ChangeTemplate => "change_template",
+            Resource::FreezeWindow => "freeze_window",
         }
     }
 }
@@ -206,6 +211,13 @@ pub enum Event {
         after: serde_json::Value,
         rebases: Vec<Rebase>,
     },
+    /// A change record moved or was edited; `detail` is what the move carried.
+    Change {
+        kind: ChangeEventKind,
+        from: Option<ChangeStatus>,
+        to: ChangeStatus,
+        detail: serde_json::Value,
+    },
     /// A change to an administered resource; its before/after say what.
     Resource {
         resource: Resource,
@@ -225,6 +237,8 @@ pub enum Subject {
         id: Uuid,
     },
     Resource(Resource, Uuid),
+    /// A change record (its own chain and timeline).
+    Change(Uuid),
 }
 
 impl Subject {
@@ -234,6 +248,7 @@ impl Subject {
             Subject::Ticket(id) => ("ticket", id),
             Subject::TicketPart { entity_type, id, .. } => (entity_type, id),
             Subject::Resource(resource, id) => (resource.as_str(), id),
+            Subject::Change(id) => ("change", id),
         }
     }
 
@@ -241,7 +256,10 @@ impl Subject {
     /// unrelated aggregates never wait on each other's chain head.
     pub fn chain(self) -> Uuid {
         match self {
-            Subject::Ticket(id) | Subject::TicketPart { ticket_id: id, .. } | Subject::Resource(_, id) => id,
+            Subject::Ticket(id)
+            | Subject::TicketPart { ticket_id: id, .. }
+            | Subject::Resource(_, id)
+            | Subject::Change(id) => id,
         }
     }
 
@@ -249,7 +267,15 @@ impl Subject {
     pub fn ticket(self) -> Option<Uuid> {
         match self {
             Subject::Ticket(id) | Subject::TicketPart { ticket_id: id, .. } => Some(id),
-            Subject::Resource(..) => None,
+            Subject::Resource(..) | Subject::Change(_) => None,
+        }
+    }
+
+    /// The change whose timeline shows the event, if any.
+    pub fn change(self) -> Option<Uuid> {
+        match self {
+            Subject::Change(id) => Some(id),
+            _ => None,
         }
     }
 }
@@ -301,6 +327,7 @@ impl Event {
             Event::CommentAdded { .. } => "comment.created".to_owned(),
             Event::AttachmentAdded { .. } => "attachment.created".to_owned(),
             Event::Resource { resource, change } => format!("{}.{}", resource.as_str(), change.as_str()),
+            Event::Change { kind, .. } => format!("change.{kind}"),
             other => timeline(other.timeline_kind().unwrap_or("changed")),
         }
     }
@@ -325,7 +352,7 @@ impl Event {
             Event::SlaWarning(_) => "sla_warning",
             Event::SlaBreached(_) => "sla_breached",
             Event::SlaRecomputed { .. } => "sla_recomputed",
-            Event::Resource { .. } => return None,
+            Event::Resource { .. } | Event::Change { .. } => return None,
         })
     }
 
@@ -360,6 +387,7 @@ impl Event {
             self,
             Event::TicketCreated { .. }
                 | Event::Resource { change: ResourceChange::Created | ResourceChange::Opened, .. }
+                | Event::Change { kind: ChangeEventKind::Created, .. }
         )
     }
 
@@ -401,6 +429,7 @@ impl Event {
             Event::SlaRecomputed { reason, clocks, before, after, rebases } => json!({
                 "reason": reason, "clocks": clocks, "before": before, "after": after, "sla": { "rebases": rebases },
             }),
+            Event::Change { detail, .. } => detail.clone(),
             Event::Resource { .. } => json!({}),
         }
     }

@@ -307,6 +307,7 @@ pub fn insert_service(db: &Db, owner: Uuid, code: &str, direct_tier2: bool) -> U
         direct_tier2,
         calendar_id: None,
         sla_policy_id: None,
+        depends_on: if direct_tier2 { vec![] } else { vec![Platform::PusatData] },
     };
     let mut conn = db.conn().unwrap();
     spbe_desk::db::services::insert(&mut conn, &Context::system(Utc::now()), &new).unwrap().id

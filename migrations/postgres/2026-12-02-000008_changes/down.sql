@@ -1,0 +1,11 @@
+DROP SEQUENCE change_number_seq;
+DROP TABLE freeze_windows;
+DROP TABLE change_events;
+DROP TABLE change_follow_ups;
+DROP TABLE change_approvals;
+DROP TABLE change_tickets;
+DROP TABLE change_services;
+DROP TABLE changes;
+DROP TABLE change_templates;
+ALTER TABLE notice_events RENAME COLUMN subject_id TO ticket_id;
+ALTER TABLE services DROP COLUMN depends_on;

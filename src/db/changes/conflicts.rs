@@ -1,0 +1,123 @@
+//! What a change window collides with: other approved, scheduled or running
+//! changes on the same service or on the same shared infrastructure, and the
+//! freeze windows it falls into.
+
+use diesel::prelude::*;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::freezes;
+use super::{find_any, Change};
+use crate::db::schema::{changes, services};
+use crate::db::{ids, DbConnection, StoreError};
+use crate::domain::change::schedule::{shared, Footprint, Window};
+use crate::domain::change::ChangeStatus;
+use crate::domain::service::{depends_on_parse_stored, Platform};
+
+/// Another change in the way.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangeConflict {
+    pub change_id: Uuid,
+    pub number: String,
+    pub title: String,
+    pub status: ChangeStatus,
+    pub window: Window,
+    pub shared_services: Vec<Uuid>,
+    pub shared_infrastructure: Vec<Platform>,
+}
+
+/// A freeze the window falls into.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FreezeConflict {
+    pub freeze_id: Uuid,
+    pub name: String,
+    pub reason: String,
+    /// The frozen periods the window overlaps.
+    pub periods: Vec<Window>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConflictReport {
+    pub window: Window,
+    pub changes: Vec<ChangeConflict>,
+    pub freezes: Vec<FreezeConflict>,
+}
+
+impl ConflictReport {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty() && self.freezes.is_empty()
+    }
+
+    pub fn count(&self) -> usize {
+        self.changes.len() + self.freezes.len()
+    }
+
+    /// For an error message: the numbers and freeze names.
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = self.changes.iter().map(|c| format!("change {}", c.number)).collect();
+        parts.extend(self.freezes.iter().map(|f| format!("freeze window `{}`", f.name)));
+        parts.join(", ")
+    }
+}
+
+/// The services' footprints: their own platform and what they run on.
+pub fn footprints(conn: &mut DbConnection, service_ids: &[Uuid]) -> Result<Vec<Footprint>, StoreError> {
+    let keys: Vec<Vec<u8>> = service_ids.iter().map(|s| ids::to_bytes(*s)).collect();
+    let rows: Vec<(Vec<u8>, String, String)> = services::table
+        .filter(services::id.eq_any(keys))
+        .select((services::id, services::platform, services::depends_on))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(id, platform, depends)| {
+            let platform: Platform = platform.parse().map_err(StoreError::Corrupt)?;
+            let depends = depends_on_parse_stored(&depends).map_err(StoreError::Corrupt)?;
+            Ok(Footprint::new(ids::from_bytes(&id)?, platform, &depends))
+        })
+        .collect()
+}
+
+/// What `window` for `change` conflicts with.
+pub fn find_for(conn: &mut DbConnection, change: &Change, window: &Window) -> Result<ConflictReport, StoreError> {
+    let mine = footprints(conn, &change.service_ids)?;
+    let active = [ChangeStatus::Approved, ChangeStatus::Scheduled, ChangeStatus::Implementing].map(|s| s.as_str());
+    let overlapping: Vec<Vec<u8>> = changes::table
+        .filter(changes::status.eq_any(active))
+        .filter(changes::planned_start.lt(window.end.naive_utc()))
+        .filter(changes::planned_end.gt(window.start.naive_utc()))
+        .filter(changes::id.ne(ids::to_bytes(change.id)))
+        .order(changes::planned_start)
+        .select(changes::id)
+        .load(conn)?;
+    let mut found = Vec::new();
+    for id in overlapping {
+        let other = find_any(conn, ids::from_bytes(&id)?)?;
+        let Some(other_window) = other.planned else { continue };
+        let (shared_services, shared_infrastructure) = shared(&mine, &footprints(conn, &other.service_ids)?);
+        if shared_services.is_empty() && shared_infrastructure.is_empty() {
+            continue;
+        }
+        found.push(ChangeConflict {
+            change_id: other.id,
+            number: other.number,
+            title: other.title,
+            status: other.status,
+            window: other_window,
+            shared_services,
+            shared_infrastructure,
+        });
+    }
+    let mut units = super::approvals::owner_units(conn, change)?;
+    units.push(change.owner_unit_id);
+    let mut frozen = Vec::new();
+    for freeze in freezes::all(conn)? {
+        if !freeze.applies_to(&change.service_ids, &units) {
+            continue;
+        }
+        let calendar = freeze.calendar(conn)?;
+        let periods = freeze.rule.periods(&calendar, window);
+        if !periods.is_empty() {
+            frozen.push(FreezeConflict { freeze_id: freeze.id, name: freeze.name, reason: freeze.reason, periods });
+        }
+    }
+    Ok(ConflictReport { window: *window, changes: found, freezes: frozen })
+}

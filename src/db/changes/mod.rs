@@ -1,0 +1,450 @@
+//! Change records: storage, scoped reads and lists. Writes are in
+//! `create`, `edit`, `moves` and `approvals`; each goes through the journal.
+
+pub mod approvals;
+pub mod conflicts;
+mod create;
+mod edit;
+pub mod freezes;
+mod moves;
+pub mod report;
+pub mod sweep;
+pub mod templates;
+pub mod timeline;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::schema::{change_follow_ups, change_services, change_tickets, changes, services, tickets};
+use super::{ids, DbConnection, StoreError};
+use crate::domain::change::access::{ChangeFacts, ChangeVisibility};
+use crate::domain::change::risk::{RiskAssessment, RiskLevel};
+use crate::domain::change::schedule::Window;
+use crate::domain::change::workflow::ChangeState;
+use crate::domain::change::{ChangeScope, ChangeStatus, ChangeType, Outcome};
+
+pub use create::{create, NewChange};
+pub use edit::{edit, ChangeEdit};
+pub use moves::{
+    cancel, complete, link_ticket, record_dinas_test, request_approval, review, schedule, start, start_assessment,
+    submit, update_follow_up, FollowUpDraft, MoveRequest, ScheduleRequest,
+};
+
+/// A ticket linked to a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkedTicket {
+    pub ticket_id: Uuid,
+    pub number: String,
+    /// `origin` (asked for or caused the change) or `caused` (an incident it caused).
+    pub relation: String,
+}
+
+/// A follow-up action of the post-implementation review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FollowUp {
+    pub position: i32,
+    pub action: String,
+    pub owner_id: Uuid,
+    pub due_on: NaiveDate,
+    pub done: bool,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+/// The recorded test with the Dinas before go-live.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct DinasTest {
+    pub passed: bool,
+    pub notes: String,
+    pub tested_by: Uuid,
+    pub tested_at: DateTime<Utc>,
+}
+
+/// Scheduling despite conflicts: why, by whom, and what conflicted.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct ConflictOverride {
+    pub reason: String,
+    pub by: Uuid,
+    pub at: DateTime<Utc>,
+    pub conflicts: serde_json::Value,
+}
+
+/// A stored change record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub id: Uuid,
+    pub number: String,
+    pub change_type: ChangeType,
+    pub scope: ChangeScope,
+    pub status: ChangeStatus,
+    pub title: String,
+    pub description: String,
+    pub reason: String,
+    pub owner_unit_id: Uuid,
+    pub requester_id: Uuid,
+    pub template_id: Option<Uuid>,
+    pub service_ids: Vec<Uuid>,
+    pub tickets: Vec<LinkedTicket>,
+    pub risk: Option<RiskAssessment>,
+    pub risk_level: Option<RiskLevel>,
+    pub impact_analysis: String,
+    pub implementation_plan: String,
+    pub test_plan: String,
+    pub rollback_plan: String,
+    pub special: bool,
+    pub planned: Option<Window>,
+    pub schedule_sequence: i32,
+    pub conflict_override: Option<ConflictOverride>,
+    pub dinas_test: Option<DinasTest>,
+    pub actual_start: Option<DateTime<Utc>>,
+    pub actual_end: Option<DateTime<Utc>>,
+    pub outcome: Option<Outcome>,
+    pub outcome_notes: Option<String>,
+    pub review_findings: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub review_due_at: Option<DateTime<Utc>>,
+    pub follow_ups: Vec<FollowUp>,
+    pub board_review_pending: bool,
+    pub statuses_visited: Vec<ChangeStatus>,
+    pub approval_requested_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    #[serde(skip)]
+    pub window_notice_sequence: Option<i32>,
+    #[serde(skip)]
+    pub review_overdue_told: bool,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Change {
+    pub fn facts(&self) -> ChangeFacts {
+        ChangeFacts { owner_unit_id: self.owner_unit_id, requester_id: self.requester_id }
+    }
+
+    /// What the lifecycle decides on; `dinas_tests_special` is the policy's.
+    pub fn state(&self, dinas_tests_special: bool) -> ChangeState {
+        ChangeState {
+            status: self.status,
+            change_type: self.change_type,
+            needs_dinas_test: self.special && dinas_tests_special,
+            dinas_test_passed: self.dinas_test.as_ref().is_some_and(|t| t.passed),
+            outcome: self.outcome,
+        }
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = changes, treat_none_as_null = true)]
+struct ChangeRow {
+    id: Vec<u8>,
+    number: String,
+    change_type: String,
+    scope: String,
+    status: String,
+    title: String,
+    description: String,
+    reason: String,
+    owner_unit_id: Vec<u8>,
+    requester_id: Vec<u8>,
+    template_id: Option<Vec<u8>>,
+    risk_json: Option<String>,
+    risk_level: Option<String>,
+    impact_analysis: String,
+    implementation_plan: String,
+    test_plan: String,
+    rollback_plan: String,
+    special: bool,
+    planned_start: Option<NaiveDateTime>,
+    planned_end: Option<NaiveDateTime>,
+    schedule_sequence: i32,
+    override_json: Option<String>,
+    dinas_test_json: Option<String>,
+    actual_start: Option<NaiveDateTime>,
+    actual_end: Option<NaiveDateTime>,
+    outcome: Option<String>,
+    outcome_notes: Option<String>,
+    review_findings: Option<String>,
+    reviewed_at: Option<NaiveDateTime>,
+    review_due_at: Option<NaiveDateTime>,
+    board_review_pending: bool,
+    statuses_visited: String,
+    approval_requested_at: Option<NaiveDateTime>,
+    decided_at: Option<NaiveDateTime>,
+    window_notice_sequence: Option<i32>,
+    review_overdue_told: bool,
+    event_seq: i32,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("change {what}: {e}"))
+}
+
+fn utc(at: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
+    at.map(|t| t.and_utc())
+}
+
+fn json_of<T: serde::de::DeserializeOwned>(what: &str, text: Option<&str>) -> Result<Option<T>, StoreError> {
+    text.map(|t| serde_json::from_str(t).map_err(|e| corrupt(what, e))).transpose()
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| corrupt("encoding", e))
+}
+
+impl ChangeRow {
+    /// The row of a change as it is now (the writer's side of `into_change`).
+    fn from_change(c: &Change, event_seq: i32) -> Result<Self, StoreError> {
+        let naive = |t: Option<DateTime<Utc>>| t.map(|t| t.naive_utc());
+        Ok(Self {
+            id: ids::to_bytes(c.id),
+            number: c.number.clone(),
+            change_type: c.change_type.as_str().to_owned(),
+            scope: c.scope.as_str().to_owned(),
+            status: c.status.as_str().to_owned(),
+            title: c.title.clone(),
+            description: c.description.clone(),
+            reason: c.reason.clone(),
+            owner_unit_id: ids::to_bytes(c.owner_unit_id),
+            requester_id: ids::to_bytes(c.requester_id),
+            template_id: c.template_id.map(ids::to_bytes),
+            risk_json: c.risk.as_ref().map(to_json).transpose()?,
+            risk_level: c.risk_level.map(|l| l.as_str().to_owned()),
+            impact_analysis: c.impact_analysis.clone(),
+            implementation_plan: c.implementation_plan.clone(),
+            test_plan: c.test_plan.clone(),
+            rollback_plan: c.rollback_plan.clone(),
+            special: c.special,
+            planned_start: c.planned.map(|w| w.start.naive_utc()),
+            planned_end: c.planned.map(|w| w.end.naive_utc()),
+            schedule_sequence: c.schedule_sequence,
+            override_json: c.conflict_override.as_ref().map(to_json).transpose()?,
+            dinas_test_json: c.dinas_test.as_ref().map(to_json).transpose()?,
+            actual_start: naive(c.actual_start),
+            actual_end: naive(c.actual_end),
+            outcome: c.outcome.map(|o| o.as_str().to_owned()),
+            outcome_notes: c.outcome_notes.clone(),
+            review_findings: c.review_findings.clone(),
+            reviewed_at: naive(c.reviewed_at),
+            review_due_at: naive(c.review_due_at),
+            board_review_pending: c.board_review_pending,
+            statuses_visited: c.statuses_visited.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","),
+            approval_requested_at: naive(c.approval_requested_at),
+            decided_at: naive(c.decided_at),
+            window_notice_sequence: c.window_notice_sequence,
+            review_overdue_told: c.review_overdue_told,
+            event_seq,
+            version: c.version,
+            created_at: c.created_at.naive_utc(),
+            updated_at: c.updated_at.naive_utc(),
+        })
+    }
+
+    fn into_change(self, service_ids: Vec<Uuid>, tickets: Vec<LinkedTicket>, follow_ups: Vec<FollowUp>) -> Result<Change, StoreError> {
+        let planned = match (self.planned_start, self.planned_end) {
+            (Some(start), Some(end)) => Some(Window { start: start.and_utc(), end: end.and_utc() }),
+            _ => None,
+        };
+        Ok(Change {
+            id: ids::from_bytes(&self.id)?,
+            number: self.number,
+            change_type: self.change_type.parse().map_err(|e| corrupt("type", e))?,
+            scope: self.scope.parse().map_err(|e| corrupt("scope", e))?,
+            status: self.status.parse().map_err(|e| corrupt("status", e))?,
+            title: self.title,
+            description: self.description,
+            reason: self.reason,
+            owner_unit_id: ids::from_bytes(&self.owner_unit_id)?,
+            requester_id: ids::from_bytes(&self.requester_id)?,
+            template_id: self.template_id.as_deref().map(ids::from_bytes).transpose()?,
+            service_ids,
+            tickets,
+            risk: json_of("risk", self.risk_json.as_deref())?,
+            risk_level: self.risk_level.map(|l| l.parse().map_err(|e| corrupt("risk level", e))).transpose()?,
+            impact_analysis: self.impact_analysis,
+            implementation_plan: self.implementation_plan,
+            test_plan: self.test_plan,
+            rollback_plan: self.rollback_plan,
+            special: self.special,
+            planned,
+            schedule_sequence: self.schedule_sequence,
+            conflict_override: json_of("override", self.override_json.as_deref())?,
+            dinas_test: json_of("dinas test", self.dinas_test_json.as_deref())?,
+            actual_start: utc(self.actual_start),
+            actual_end: utc(self.actual_end),
+            outcome: self.outcome.map(|o| o.parse().map_err(|e| corrupt("outcome", e))).transpose()?,
+            outcome_notes: self.outcome_notes,
+            review_findings: self.review_findings,
+            reviewed_at: utc(self.reviewed_at),
+            review_due_at: utc(self.review_due_at),
+            follow_ups,
+            board_review_pending: self.board_review_pending,
+            statuses_visited: self
+                .statuses_visited
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(|s| s.parse().map_err(|e| corrupt("statuses", e)))
+                .collect::<Result<_, _>>()?,
+            approval_requested_at: utc(self.approval_requested_at),
+            decided_at: utc(self.decided_at),
+            window_notice_sequence: self.window_notice_sequence,
+            review_overdue_told: self.review_overdue_told,
+            version: self.version,
+            created_at: self.created_at.and_utc(),
+            updated_at: self.updated_at.and_utc(),
+        })
+    }
+}
+
+/// Reads a change with its services, tickets and follow-ups, whoever asks.
+pub fn find_any(conn: &mut DbConnection, id: Uuid) -> Result<Change, StoreError> {
+    let key = ids::to_bytes(id);
+    let row: ChangeRow =
+        changes::table.find(&key).select(ChangeRow::as_select()).first(conn).optional()?.ok_or(StoreError::NotFound)?;
+    let services: Vec<Vec<u8>> = change_services::table
+        .filter(change_services::change_id.eq(&key))
+        .order(change_services::service_id)
+        .select(change_services::service_id)
+        .load(conn)?;
+    let linked: Vec<(Vec<u8>, String, String)> = change_tickets::table
+        .inner_join(tickets::table.on(tickets::id.eq(change_tickets::ticket_id)))
+        .filter(change_tickets::change_id.eq(&key))
+        .order(tickets::number)
+        .select((change_tickets::ticket_id, tickets::number, change_tickets::relation))
+        .load(conn)?;
+    let follow_ups: Vec<(i32, String, Vec<u8>, String, bool, Option<NaiveDateTime>)> = change_follow_ups::table
+        .filter(change_follow_ups::change_id.eq(&key))
+        .order(change_follow_ups::position)
+        .select((
+            change_follow_ups::position,
+            change_follow_ups::action,
+            change_follow_ups::owner_id,
+            change_follow_ups::due_on,
+            change_follow_ups::done,
+            change_follow_ups::done_at,
+        ))
+        .load(conn)?;
+    let services = services.iter().map(|s| ids::from_bytes(s)).collect::<Result<_, _>>()?;
+    let tickets = linked
+        .into_iter()
+        .map(|(id, number, relation)| Ok(LinkedTicket { ticket_id: ids::from_bytes(&id)?, number, relation }))
+        .collect::<Result<_, StoreError>>()?;
+    let follow_ups = follow_ups
+        .into_iter()
+        .map(|(position, action, owner, due, done, done_at)| {
+            Ok(FollowUp {
+                position,
+                action,
+                owner_id: ids::from_bytes(&owner)?,
+                due_on: due.parse().map_err(|e| corrupt("follow-up due date", e))?,
+                done,
+                done_at: utc(done_at),
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    row.into_change(services, tickets, follow_ups)
+}
+
+/// Whether the caller sees the change (`NotFound` when not: no leak).
+fn visible(conn: &mut DbConnection, visibility: ChangeVisibility, change: &Change) -> Result<bool, StoreError> {
+    let ChangeVisibility::Limited { unit, user } = visibility else { return Ok(true) };
+    if change.owner_unit_id == unit || user == Some(change.requester_id) {
+        return Ok(true);
+    }
+    let owned: i64 = services::table
+        .filter(services::id.eq_any(change.service_ids.iter().map(|s| ids::to_bytes(*s)).collect::<Vec<_>>()))
+        .filter(services::owner_unit_id.eq(ids::to_bytes(unit)))
+        .count()
+        .get_result(conn)?;
+    Ok(owned > 0)
+}
+
+/// Reads a change the caller may see.
+pub fn find(conn: &mut DbConnection, visibility: ChangeVisibility, id: Uuid) -> Result<Change, StoreError> {
+    let change = find_any(conn, id)?;
+    if visible(conn, visibility, &change)? {
+        Ok(change)
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// Finds a change by id or by number (`CHG-2026-000001`, any case).
+pub fn resolve(conn: &mut DbConnection, visibility: ChangeVisibility, raw: &str) -> Result<Change, StoreError> {
+    if let Ok(id) = Uuid::parse_str(raw) {
+        return find(conn, visibility, id);
+    }
+    let number = raw.to_ascii_uppercase();
+    let id: Option<Vec<u8>> =
+        changes::table.filter(changes::number.eq(&number)).select(changes::id).first(conn).optional()?;
+    let id = id.ok_or(StoreError::NotFound)?;
+    find(conn, visibility, ids::from_bytes(&id)?)
+}
+
+/// Filters of the change list.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeFilter {
+    pub status: Option<ChangeStatus>,
+    pub change_type: Option<ChangeType>,
+    pub scope: Option<ChangeScope>,
+    pub service_id: Option<Uuid>,
+    pub owner_unit_id: Option<Uuid>,
+    /// Newest first when true.
+    pub descending: bool,
+    pub after: Option<Uuid>,
+    pub limit: u32,
+}
+
+/// The changes the caller sees, by creation (ids are time-ordered).
+pub fn list(conn: &mut DbConnection, visibility: ChangeVisibility, f: &ChangeFilter) -> Result<Vec<Change>, StoreError> {
+    let mut q = changes::table.select(changes::id).into_boxed();
+    if let ChangeVisibility::Limited { unit, user } = visibility {
+        let unit = ids::to_bytes(unit);
+        let owned = change_services::table
+            .inner_join(services::table.on(services::id.eq(change_services::service_id)))
+            .filter(services::owner_unit_id.eq(unit.clone()))
+            .select(change_services::change_id);
+        let requester = user.map(ids::to_bytes).unwrap_or_default();
+        q = q.filter(
+            changes::owner_unit_id.eq(unit).or(changes::requester_id.eq(requester)).or(changes::id.eq_any(owned)),
+        );
+    }
+    if let Some(status) = f.status {
+        q = q.filter(changes::status.eq(status.as_str()));
+    }
+    if let Some(t) = f.change_type {
+        q = q.filter(changes::change_type.eq(t.as_str()));
+    }
+    if let Some(scope) = f.scope {
+        q = q.filter(changes::scope.eq(scope.as_str()));
+    }
+    if let Some(unit) = f.owner_unit_id {
+        q = q.filter(changes::owner_unit_id.eq(ids::to_bytes(unit)));
+    }
+    if let Some(service) = f.service_id {
+        let touching = change_services::table
+            .filter(change_services::service_id.eq(ids::to_bytes(service)))
+            .select(change_services::change_id);
+        q = q.filter(changes::id.eq_any(touching));
+    }
+    if let Some(after) = f.after {
+        let after = ids::to_bytes(after);
+        q = if f.descending { q.filter(changes::id.lt(after)) } else { q.filter(changes::id.gt(after)) };
+    }
+    q = if f.descending { q.order(changes::id.desc()) } else { q.order(changes::id.asc()) };
+    let found: Vec<Vec<u8>> = q.limit(i64::from(f.limit)).load(conn)?;
+    found.iter().map(|id| find_any(conn, ids::from_bytes(id)?)).collect()
+}
+
+/// Writes the change's columns as `change` holds them (after a guarded bump).
+fn store(conn: &mut DbConnection, change: &Change) -> Result<(), StoreError> {
+    let key = ids::to_bytes(change.id);
+    let event_seq: i32 = changes::table.find(&key).select(changes::event_seq).first(conn)?;
+    let row = ChangeRow::from_change(change, event_seq)?;
+    diesel::update(changes::table.find(&key)).set(&row).execute(conn)?;
+    Ok(())
+}

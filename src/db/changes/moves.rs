@@ -1,0 +1,370 @@
+//! Moving a change through its lifecycle: every move checks who may make
+//! it, the workflow and the caller's `If-Match`, writes the change and its
+//! journal entry in one transaction.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{conflicts, find, find_any, store, Change, ConflictOverride, DinasTest};
+use crate::config::ChangeSettings;
+use crate::db::journal::{self, snapshot};
+use crate::db::schema::{change_follow_ups, users};
+use crate::db::versioned::{self, Versioned};
+use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::domain::change::access::{may, ChangeAction, ChangeVisibility};
+use crate::domain::change::schedule::{Window, WindowError};
+use crate::domain::change::workflow::{self, Command, TransitionError};
+use crate::domain::change::{ChangeEventKind, ChangeStatus, ChangeType, Outcome};
+use crate::domain::journal::{Context, Entry, Event, Subject};
+use crate::domain::policy::Principal;
+use crate::domain::validation::ValidationErrors;
+use crate::domain::version::Precondition;
+
+/// Who moves which change, under which `If-Match`.
+pub struct MoveRequest<'a> {
+    pub principal: &'a Principal,
+    pub change_id: Uuid,
+    pub precondition: Precondition,
+    pub settings: &'a ChangeSettings,
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> StoreError {
+    StoreError::Invalid(ValidationErrors::single(field, message))
+}
+
+pub(super) fn refused(e: TransitionError) -> StoreError {
+    match e {
+        TransitionError::FollowUpNeeded(_) => invalid("follow_ups", e.to_string()),
+        TransitionError::NotAllowed { .. } | TransitionError::DinasTestMissing => StoreError::Conflict(e.to_string()),
+    }
+}
+
+fn user_of(principal: &Principal) -> Result<Uuid, StoreError> {
+    match principal.actor {
+        crate::domain::policy::Actor::User(id) => Ok(id),
+        crate::domain::policy::Actor::ApiKey(_) => {
+            Err(StoreError::Forbidden("change records are moved by people, not service accounts".into()))
+        }
+    }
+}
+
+/// Reads the change for a move and checks the caller may make it.
+pub(super) fn load_for(
+    conn: &mut DbConnection,
+    request: &MoveRequest<'_>,
+    action: ChangeAction,
+) -> Result<Change, StoreError> {
+    let change = find(conn, ChangeVisibility::of(request.principal), request.change_id)?;
+    if !may(request.principal, action, Some(&change.facts())) {
+        return Err(StoreError::Forbidden("your roles do not allow this on this change".into()));
+    }
+    Ok(change)
+}
+
+/// Writes `after` (a moved copy of `before`) and its journal entry.
+pub(super) fn commit(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    request: &MoveRequest<'_>,
+    before: &Change,
+    mut after: Change,
+    kind: ChangeEventKind,
+    detail: serde_json::Value,
+) -> Result<Change, StoreError> {
+    let guard = versioned::check(Versioned::Change, before.id, before.version, &request.precondition)?;
+    after.version = guard.bump(conn, ctx.now)?;
+    after.updated_at = ctx.now;
+    if !after.statuses_visited.contains(&after.status) {
+        after.statuses_visited.push(after.status);
+    }
+    store(conn, &after)?;
+    let event = Event::Change { kind, from: Some(before.status), to: after.status, detail };
+    let entry = Entry::new(Subject::Change(before.id), event);
+    journal::record(conn, ctx, entry.states(Some(snapshot(before)?), Some(snapshot(&after)?)))?;
+    find_any(conn, before.id)
+}
+
+/// One workflow move with its event; `change` prepares the moved copy.
+fn run(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    request: &MoveRequest<'_>,
+    action: ChangeAction,
+    command: Command,
+    kind: ChangeEventKind,
+    change: impl FnOnce(&mut DbConnection, &Change, &mut Change) -> Result<serde_json::Value, StoreError>,
+) -> Result<Change, StoreError> {
+    write_tx(conn, |conn| {
+        let before = load_for(conn, request, action)?;
+        let to = workflow::next(&before.state(request.settings.dinas_tests_special), command).map_err(refused)?;
+        let mut after = before.clone();
+        after.status = to;
+        let detail = change(conn, &before, &mut after)?;
+        commit(conn, ctx, request, &before, after, kind, detail)
+    })
+}
+
+/// `draft -> submitted`: the request is complete enough to analyse.
+pub fn submit(conn: &mut DbConnection, ctx: &Context, request: &MoveRequest<'_>) -> Result<Change, StoreError> {
+    run(conn, ctx, request, ChangeAction::Edit, Command::Submit, ChangeEventKind::Submitted, |_, _, _| Ok(json!({})))
+}
+
+/// `submitted -> assessing`: analysis begins.
+pub fn start_assessment(conn: &mut DbConnection, ctx: &Context, request: &MoveRequest<'_>) -> Result<Change, StoreError> {
+    run(conn, ctx, request, ChangeAction::Assess, Command::Assess, ChangeEventKind::AssessmentStarted, |_, _, _| {
+        Ok(json!({}))
+    })
+}
+
+/// The analysis is complete: what approval needs is written down.
+fn check_analysed(change: &Change) -> Result<(), StoreError> {
+    let mut errors = ValidationErrors::new();
+    if change.risk.is_none() {
+        errors.add("risk", "assess the risk before asking for approval");
+    }
+    for (field, text) in [
+        ("impact_analysis", &change.impact_analysis),
+        ("implementation_plan", &change.implementation_plan),
+        ("test_plan", &change.test_plan),
+        ("rollback_plan", &change.rollback_plan),
+    ] {
+        if text.trim().is_empty() {
+            errors.add(field, "required before asking for approval");
+        }
+    }
+    errors.finish().map_err(StoreError::Invalid)
+}
+
+/// `assessing -> awaiting_approval` (a standard change: `-> approved`).
+pub fn request_approval(conn: &mut DbConnection, ctx: &Context, request: &MoveRequest<'_>) -> Result<Change, StoreError> {
+    write_tx(conn, |conn| {
+        let before = load_for(conn, request, ChangeAction::Assess)?;
+        let to = workflow::next(&before.state(request.settings.dinas_tests_special), Command::RequestApproval)
+            .map_err(refused)?;
+        check_analysed(&before)?;
+        let mut after = before.clone();
+        after.status = to;
+        after.approval_requested_at = Some(ctx.now);
+        if to == ChangeStatus::Approved {
+            after.decided_at = Some(ctx.now);
+            let detail = json!({ "pre_approved_by_template": before.template_id });
+            return commit(conn, ctx, request, &before, after, ChangeEventKind::Approved, detail);
+        }
+        commit(conn, ctx, request, &before, after, ChangeEventKind::ApprovalRequested, json!({}))
+    })
+}
+
+/// A window to schedule, and why to go ahead despite conflicts.
+#[derive(Debug, Clone)]
+pub struct ScheduleRequest {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub override_reason: Option<String>,
+}
+
+fn window_error(e: WindowError) -> StoreError {
+    let field = match e {
+        WindowError::EndsBeforeStart | WindowError::TooLong(_) => "planned_end",
+        WindowError::InThePast => "planned_start",
+    };
+    invalid(field, e.to_string())
+}
+
+/// `approved | scheduled -> scheduled`: plans (or moves) the window;
+/// conflicts are refused unless overridden with a reason.
+pub fn schedule(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    request: &MoveRequest<'_>,
+    window: &ScheduleRequest,
+) -> Result<Change, StoreError> {
+    let planned = Window::upcoming(window.start, window.end, ctx.now).map_err(window_error)?;
+    let actor = user_of(request.principal)?;
+    write_tx(conn, |conn| {
+        let before = load_for(conn, request, ChangeAction::Implement)?;
+        let to =
+            workflow::next(&before.state(request.settings.dinas_tests_special), Command::Schedule).map_err(refused)?;
+        let report = conflicts::find_for(conn, &before, &planned)?;
+        let mut after = before.clone();
+        after.status = to;
+        after.planned = Some(planned);
+        after.conflict_override = None;
+        if !report.is_empty() {
+            let Some(reason) = &window.override_reason else {
+                return Err(StoreError::Conflict(format!(
+                    "the window conflicts with {}; schedule with an override_reason to go ahead",
+                    report.describe()
+                )));
+            };
+            let conflicts = serde_json::to_value(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            after.conflict_override = Some(ConflictOverride { reason: reason.clone(), by: actor, at: ctx.now, conflicts });
+        }
+        let rescheduled = before.status == ChangeStatus::Scheduled;
+        if rescheduled {
+            after.schedule_sequence += 1;
+        }
+        let kind = if rescheduled { ChangeEventKind::Rescheduled } else { ChangeEventKind::Scheduled };
+        let detail = json!({
+            "planned_start": planned.start, "planned_end": planned.end, "sequence": after.schedule_sequence,
+            "override_reason": window.override_reason, "conflicts": report.count(),
+        });
+        commit(conn, ctx, request, &before, after, kind, detail)
+    })
+}
+
+/// Records the test with the Dinas a special change needs before it starts.
+pub fn record_dinas_test(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    request: &MoveRequest<'_>,
+    passed: bool,
+    notes: String,
+) -> Result<Change, StoreError> {
+    let tester = user_of(request.principal)?;
+    write_tx(conn, |conn| {
+        let before = load_for(conn, request, ChangeAction::RecordDinasTest)?;
+        if !before.special {
+            return Err(StoreError::Conflict(
+                "only changes touching an aplikasi khusus or the intra-government network are tested with the Dinas"
+                    .into(),
+            ));
+        }
+        if !matches!(before.status, ChangeStatus::Approved | ChangeStatus::Scheduled) {
+            return Err(StoreError::Conflict(format!(
+                "the test with the Dinas is recorded once the change is approved and before it starts; it is {}",
+                before.status
+            )));
+        }
+        let mut after = before.clone();
+        after.dinas_test = Some(DinasTest { passed, notes: notes.clone(), tested_by: tester, tested_at: ctx.now });
+        commit(conn, ctx, request, &before, after, ChangeEventKind::DinasTestRecorded, json!({ "passed": passed, "notes": notes }))
+    })
+}
+
+/// `scheduled -> implementing` (an approved emergency change may start unscheduled).
+pub fn start(conn: &mut DbConnection, ctx: &Context, request: &MoveRequest<'_>) -> Result<Change, StoreError> {
+    run(conn, ctx, request, ChangeAction::Implement, Command::Start, ChangeEventKind::Started, |_, before, after| {
+        after.actual_start = Some(ctx.now);
+        // The board reviews an emergency change after the fact.
+        after.board_review_pending = before.change_type == ChangeType::Emergency;
+        Ok(json!({ "actual_start": ctx.now }))
+    })
+}
+
+/// `implementing -> reviewing`: the work is over, with its outcome.
+pub fn complete(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    request: &MoveRequest<'_>,
+    outcome: Outcome,
+    notes: Option<String>,
+) -> Result<Change, StoreError> {
+    let due = ctx.now + Duration::days(i64::from(request.settings.review_due_days));
+    run(conn, ctx, request, ChangeAction::Implement, Command::Complete, ChangeEventKind::Implemented, |_, _, after| {
+        after.actual_end = Some(ctx.now);
+        after.outcome = Some(outcome);
+        after.outcome_notes = notes.clone();
+        after.review_due_at = Some(due);
+        Ok(json!({ "outcome": outcome, "notes": notes, "review_due_at": due }))
+    })
+}
+
+/// A follow-up action to write in a review.
+#[derive(Debug, Clone)]
+pub struct FollowUpDraft {
+    pub action: String,
+    pub owner_id: Uuid,
+    pub due_on: NaiveDate,
+}
+
+/// `reviewing -> completed`: the post-implementation review.
+pub fn review(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    request: &MoveRequest<'_>,
+    findings: String,
+    follow_ups: &[FollowUpDraft],
+) -> Result<Change, StoreError> {
+    let command = Command::Review { follow_ups: follow_ups.len() };
+    run(conn, ctx, request, ChangeAction::Review, command, ChangeEventKind::Reviewed, |conn, before, after| {
+        for (index, follow_up) in follow_ups.iter().enumerate() {
+            let active: Option<bool> =
+                users::table.find(ids::to_bytes(follow_up.owner_id)).select(users::active).first(conn).optional()?;
+            if active != Some(true) {
+                return Err(invalid(&format!("follow_ups[{index}].owner_id"), "no such active user"));
+            }
+            diesel::insert_into(change_follow_ups::table)
+                .values((
+                    change_follow_ups::change_id.eq(ids::to_bytes(before.id)),
+                    change_follow_ups::position.eq(i32::try_from(index + 1).unwrap_or(i32::MAX)),
+                    change_follow_ups::action.eq(&follow_up.action),
+                    change_follow_ups::owner_id.eq(ids::to_bytes(follow_up.owner_id)),
+                    change_follow_ups::due_on.eq(follow_up.due_on.to_string()),
+                    change_follow_ups::done.eq(false),
+                ))
+                .execute(conn)?;
+        }
+        after.review_findings = Some(findings.clone());
+        after.reviewed_at = Some(ctx.now);
+        Ok(json!({ "findings": findings, "follow_ups": follow_ups.len() }))
+    })
+}
+
+/// Cancels a change before implementation.
+pub fn cancel(conn: &mut DbConnection, ctx: &Context, request: &MoveRequest<'_>, reason: String) -> Result<Change, StoreError> {
+    run(conn, ctx, request, ChangeAction::Edit, Command::Cancel, ChangeEventKind::Cancelled, |_, _, _| {
+        Ok(json!({ "reason": reason }))
+    })
+}
+
+/// Marks a follow-up action done (or open again).
+pub fn update_follow_up(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    request: &MoveRequest<'_>,
+    position: i32,
+    done: bool,
+) -> Result<Change, StoreError> {
+    write_tx(conn, |conn| {
+        let before = load_for(conn, request, ChangeAction::Review)?;
+        let Some(current) = before.follow_ups.iter().find(|f| f.position == position) else {
+            return Err(StoreError::NotFound);
+        };
+        if current.done == done {
+            return Ok(before);
+        }
+        diesel::update(
+            change_follow_ups::table.find((ids::to_bytes(before.id), position)),
+        )
+        .set((change_follow_ups::done.eq(done), change_follow_ups::done_at.eq(done.then(|| ctx.now.naive_utc()))))
+        .execute(conn)?;
+        let mut after = find_any(conn, before.id)?;
+        after.status = before.status;
+        commit(conn, ctx, request, &before, after, ChangeEventKind::FollowUpUpdated, json!({ "position": position, "done": done }))
+    })
+}
+
+/// Links a ticket: one that asked for the change (`origin`) or an incident
+/// it caused (`caused`).
+pub fn link_ticket(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    request: &MoveRequest<'_>,
+    ticket_id: Uuid,
+    relation: &str,
+) -> Result<Change, StoreError> {
+    write_tx(conn, |conn| {
+        let before = load_for(conn, request, ChangeAction::Edit)
+            .or_else(|_| load_for(conn, request, ChangeAction::Implement))?;
+        if before.tickets.iter().any(|t| t.ticket_id == ticket_id) {
+            return Err(StoreError::Conflict("the ticket is already linked to this change".into()));
+        }
+        let scope = crate::domain::ticket::access::TicketScope::of(request.principal);
+        let numbers = super::create::link_tickets(conn, &scope, before.id, &[ticket_id], relation, "ticket_id")?;
+        let after = find_any(conn, before.id)?;
+        let detail = json!({ "ticket_id": ticket_id, "number": numbers.first(), "relation": relation });
+        commit(conn, ctx, request, &before, after, ChangeEventKind::TicketLinked, detail)
+    })
+}

@@ -1,0 +1,141 @@
+//! Who sees a change and who may move it.
+//!
+//! Tier 2, supervisors, approvers, auditors and admins see every change;
+//! everyone else sees the changes they requested, those of their unit, and
+//! those touching a service their unit owns. Only approvers approve, and
+//! nobody their own change (`approval`).
+
+use uuid::Uuid;
+
+use crate::domain::organisation::UnitKind;
+use crate::domain::policy::{Actor, Principal};
+use crate::domain::role::Role;
+
+/// Which changes a caller sees; the store turns it into a `WHERE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeVisibility {
+    All,
+    /// Requested by `user`, owned by `unit`, or touching a service `unit` owns.
+    Limited { unit: Uuid, user: Option<Uuid> },
+}
+
+impl ChangeVisibility {
+    pub fn of(principal: &Principal) -> Self {
+        let sees_all = [Role::Tier2Engineer, Role::Supervisor, Role::ChangeApprover, Role::Auditor, Role::Admin];
+        if sees_all.iter().any(|role| principal.has(*role)) {
+            return ChangeVisibility::All;
+        }
+        let user = match principal.actor {
+            Actor::User(id) => Some(id),
+            Actor::ApiKey(_) => None,
+        };
+        ChangeVisibility::Limited { unit: principal.unit_id, user }
+    }
+}
+
+/// What access decisions need to know about a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeFacts {
+    pub owner_unit_id: Uuid,
+    pub requester_id: Uuid,
+}
+
+/// The things done to changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeAction {
+    Create,
+    /// Edit, submit or cancel: the requester's side.
+    Edit,
+    /// Assess and ask for approval: the analysts.
+    Assess,
+    /// Schedule, start, complete: the implementers.
+    Implement,
+    Review,
+    Approve,
+    RecordDinasTest,
+    /// Templates of standard changes and freeze windows.
+    Administer,
+    ReadReports,
+}
+
+fn is_user(principal: &Principal) -> bool {
+    matches!(principal.actor, Actor::User(_))
+}
+
+fn is_requester(principal: &Principal, facts: Option<&ChangeFacts>) -> bool {
+    facts.is_some_and(|f| principal.actor == Actor::User(f.requester_id))
+}
+
+fn owner_desk(principal: &Principal, facts: Option<&ChangeFacts>) -> bool {
+    facts.is_some_and(|f| f.owner_unit_id == principal.unit_id) && principal.has(Role::Tier1Technician)
+}
+
+/// Whether the caller may do `action` (on the change `facts` describe).
+pub fn may(principal: &Principal, action: ChangeAction, facts: Option<&ChangeFacts>) -> bool {
+    let dinas_staff = principal.has(Role::Tier2Engineer) || principal.has(Role::Supervisor);
+    match action {
+        ChangeAction::Create => {
+            [Role::Tier1Technician, Role::Tier2Engineer, Role::Supervisor, Role::ChangeApprover, Role::Admin]
+                .iter()
+                .any(|role| principal.has(*role))
+        }
+        ChangeAction::Edit => is_requester(principal, facts) || owner_desk(principal, facts) || dinas_staff,
+        ChangeAction::Assess => dinas_staff || principal.has(Role::ChangeApprover),
+        ChangeAction::Implement => dinas_staff || owner_desk(principal, facts),
+        ChangeAction::Review => is_requester(principal, facts) || owner_desk(principal, facts) || dinas_staff,
+        ChangeAction::Approve => principal.has(Role::ChangeApprover) && is_user(principal),
+        ChangeAction::RecordDinasTest => principal.unit_kind == UnitKind::Dinas && dinas_staff && is_user(principal),
+        ChangeAction::Administer => principal.has(Role::Admin) && is_user(principal),
+        ChangeAction::ReadReports => {
+            [Role::Tier2Engineer, Role::Supervisor, Role::ChangeApprover, Role::Auditor, Role::Admin]
+                .iter()
+                .any(|role| principal.has(*role))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::role::RoleSet;
+
+    fn person(unit: Uuid, kind: UnitKind, roles: &[Role]) -> Principal {
+        Principal {
+            actor: Actor::User(Uuid::now_v7()),
+            unit_id: unit,
+            unit_kind: kind,
+            roles: RoleSet::new(roles.iter().copied()).unwrap_or_else(|e| panic!("{e}")),
+        }
+    }
+
+    #[test]
+    fn the_dinas_and_the_board_see_everything_and_a_pd_its_own_part() {
+        let (pd, dinas) = (Uuid::now_v7(), Uuid::now_v7());
+        let tier1 = person(pd, UnitKind::PerangkatDaerah, &[Role::Tier1Technician]);
+        assert!(matches!(ChangeVisibility::of(&tier1), ChangeVisibility::Limited { unit, user: Some(_) } if unit == pd));
+        for role in [Role::Tier2Engineer, Role::Supervisor, Role::Auditor] {
+            assert_eq!(ChangeVisibility::of(&person(dinas, UnitKind::Dinas, &[role])), ChangeVisibility::All);
+        }
+        assert_eq!(
+            ChangeVisibility::of(&person(pd, UnitKind::PerangkatDaerah, &[Role::ChangeApprover])),
+            ChangeVisibility::All
+        );
+    }
+
+    #[test]
+    fn moves_belong_to_their_side() {
+        let (pd, other, dinas) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let tier1 = person(pd, UnitKind::PerangkatDaerah, &[Role::Tier1Technician]);
+        let facts = ChangeFacts { owner_unit_id: pd, requester_id: Uuid::now_v7() };
+        let foreign = ChangeFacts { owner_unit_id: other, requester_id: Uuid::now_v7() };
+        assert!(may(&tier1, ChangeAction::Edit, Some(&facts)));
+        assert!(!may(&tier1, ChangeAction::Edit, Some(&foreign)));
+        assert!(!may(&tier1, ChangeAction::Assess, Some(&facts)));
+        assert!(!may(&tier1, ChangeAction::Approve, Some(&facts)));
+        let reporter = person(pd, UnitKind::PerangkatDaerah, &[Role::Reporter]);
+        assert!(!may(&reporter, ChangeAction::Create, None));
+        let tier2 = person(dinas, UnitKind::Dinas, &[Role::Tier2Engineer]);
+        assert!(may(&tier2, ChangeAction::RecordDinasTest, Some(&foreign)));
+        assert!(!may(&tier1, ChangeAction::RecordDinasTest, Some(&facts)));
+    }
+}

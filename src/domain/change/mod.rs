@@ -1,0 +1,17 @@
+//! Change management (Manajemen Perubahan): the kinds of a change record
+//! ([`kinds`]), its risk ([`risk`]), its lifecycle ([`workflow`]), who must
+//! approve it ([`approval`]), the signed encoding of what was approved
+//! ([`content`]), freeze windows and conflicts ([`schedule`]) and the
+//! iCalendar feed ([`ical`]). Pure rules; the store is `db::changes`.
+
+pub mod access;
+pub mod approval;
+pub mod content;
+pub mod ical;
+pub mod kinds;
+pub mod notices;
+pub mod risk;
+pub mod schedule;
+pub mod workflow;
+
+pub use kinds::{ChangeEventKind, ChangeScope, ChangeStatus, ChangeType, Outcome, Phase};

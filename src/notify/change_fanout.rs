@@ -1,0 +1,109 @@
+//! Fanning a queued change event out into mails: the audiences the change
+//! rules name (`domain::change::notices`), rendered with `change_notice`.
+//! Change events reach no webhook subscription (those are per ticket).
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::context::Addressee;
+use super::Notifier;
+use crate::db::changes::{self, approvals, Change};
+use crate::db::notices::events::QueuedEvent;
+use crate::db::notices::outbox::{NewNotice, NoticeKind};
+use crate::db::notices::recipients;
+use crate::db::{DbConnection, StoreError};
+use crate::domain::change::approval::Stage;
+use crate::domain::change::notices::{audiences, label};
+use crate::domain::change::ChangeEventKind;
+use crate::domain::notice::wording;
+
+/// The template every change notice is told with.
+pub const CHANGE_TEMPLATE: &str = "change_notice";
+
+/// The variables of `change_notice`.
+pub fn change_context(change: &Change, kind: ChangeEventKind, at: DateTime<Utc>, to: &Addressee<'_>, link: &str) -> Value {
+    let when = |t: Option<DateTime<Utc>>| t.map(|t| wording::date_time(t, to.zone));
+    json!({
+        "recipient": { "name": to.name, "address": to.address },
+        "event": { "kind": kind.as_str(), "label": label(kind), "at": wording::date_time(at, to.zone) },
+        "change": {
+            "number": change.number, "title": change.title, "type": change.change_type.as_str(),
+            "status": change.status.as_str(), "phase": change.status.phase().map(|p| p.as_str()),
+            "window_start": when(change.planned.map(|w| w.start)),
+            "window_end": when(change.planned.map(|w| w.end)),
+            "review_due": when(change.review_due_at),
+            "url": link,
+        },
+    })
+}
+
+/// A change context with every variable set, to check templates against.
+pub fn sample_change_context() -> Value {
+    let to = Addressee { name: "Tim Layanan", address: "helpdesk@example.go.id", zone: Tz::Asia__Makassar };
+    json!({
+        "recipient": { "name": to.name, "address": to.address },
+        "event": { "kind": "approval_requested", "label": "Persetujuan perubahan diminta", "at": "6 April 2026 10.00 WITA" },
+        "change": {
+            "number": "CHG-2026-000001", "title": "Pembaruan SIMPEG", "type": "normal", "status": "awaiting_approval",
+            "phase": "persetujuan", "window_start": "7 April 2026 20.00 WITA", "window_end": "7 April 2026 22.00 WITA",
+            "review_due": "14 April 2026 10.00 WITA", "url": "https://helpdesk.example.go.id/perubahan/CHG-2026-000001",
+        },
+    })
+}
+
+fn zone_of(name: &str) -> Tz {
+    name.parse().unwrap_or(Tz::Asia__Jakarta)
+}
+
+/// The mails of one change event.
+pub fn mails_for(
+    conn: &mut DbConnection,
+    notifier: &Notifier,
+    now: DateTime<Utc>,
+    event: &QueuedEvent,
+) -> Result<Vec<NewNotice>, StoreError> {
+    let Some(kind) = event.event.strip_prefix("change.").and_then(|k| k.parse::<ChangeEventKind>().ok()) else {
+        return Ok(Vec::new());
+    };
+    let change = changes::find_any(conn, event.subject_id)?;
+    let decided: Vec<Uuid> = approvals::list(conn, change.id)?
+        .into_iter()
+        .filter(|a| a.voided_at.is_none() && a.stage == Stage::Approval)
+        .map(|a| a.approver_id)
+        .collect();
+    let link = notifier.settings.change_link(change.id, &change.number);
+    let mut told = HashSet::new();
+    let mut mails = Vec::new();
+    for audience in audiences(kind) {
+        for recipient in recipients::for_change(conn, *audience, &change, &decided)? {
+            if recipient.opted_out.iter().any(|e| *e == event.event) || !told.insert(recipient.address.clone()) {
+                continue;
+            }
+            let to = Addressee { name: &recipient.name, address: &recipient.address, zone: zone_of(&recipient.zone) };
+            let context = change_context(&change, kind, event.occurred_at, &to, &link);
+            let rendered = notifier.templates.render(CHANGE_TEMPLATE, &context).map_err(StoreError::Corrupt)?;
+            mails.push(NewNotice {
+                id: Uuid::now_v7(),
+                kind: NoticeKind::Mail,
+                event_id: event.id,
+                event: event.event.clone(),
+                ticket_id: None,
+                audience: audience.as_str().to_owned(),
+                subscription_id: None,
+                recipient: recipient.address.clone(),
+                recipient_name: Some(recipient.name.clone()),
+                template: Some(CHANGE_TEMPLATE.to_owned()),
+                subject: Some(rendered.subject),
+                body_text: rendered.text,
+                body_html: Some(rendered.html),
+                critical: false,
+                not_before: now,
+            });
+        }
+    }
+    Ok(mails)
+}
