@@ -27,6 +27,8 @@ pub struct Application {
     db: Db,
     clock: Arc<dyn Clock>,
     sla: SlaSettings,
+    /// How long before a change window its notice goes out (the sweeper tells).
+    window_notice: chrono::Duration,
     audit: (AuditSettings, AuditKeys),
     notifier: Arc<Notifier>,
 }
@@ -56,6 +58,7 @@ impl Application {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let workers = settings.server.workers;
         let sla = settings.sla.clone();
+        let window_notice = chrono::Duration::minutes(i64::from(settings.changes.window_notice_minutes));
         let audit = (settings.audit.clone(), audit_keys.clone());
         let state = web::Data::new(AppState {
             db: db.clone(),
@@ -74,7 +77,7 @@ impl Application {
             server = server.workers(workers);
         }
         tracing::info!(%address, port, "listening");
-        Ok(Self { server: server.run(), port, db, clock, sla, audit, notifier })
+        Ok(Self { server: server.run(), port, db, clock, sla, window_notice, audit, notifier })
     }
 
     pub fn port(&self) -> u16 {
@@ -92,7 +95,7 @@ impl Application {
     /// Serves (and sweeps SLA clocks) until SIGINT or SIGTERM, then drains
     /// in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let sweeper = crate::jobs::sla_sweeper::spawn(self.db.clone(), Arc::clone(&self.clock), &self.sla);
+        let sweeper = crate::jobs::sla_sweeper::spawn(self.db.clone(), Arc::clone(&self.clock), &self.sla, self.window_notice);
         let dispatcher = crate::jobs::notice_dispatcher::spawn(self.db.clone(), Arc::clone(&self.clock), self.notifier);
         let (audit, keys) = self.audit;
         let checkpointer = crate::jobs::audit_checkpointer::spawn(self.db.clone(), self.clock, &audit, keys);

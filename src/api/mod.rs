@@ -7,6 +7,7 @@ pub mod audit_chain;
 pub mod auth;
 pub mod calendar_due;
 pub mod calendars;
+pub mod changes;
 pub mod etag;
 pub mod extract;
 pub mod health;
@@ -89,8 +90,68 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(audit_chain::create_checkpoint)),
                 )
                 .service(resource("/audit/export", "GET").route(web::get().to(audit_chain::export_audit)))
-                .configure(notice_routes),
+                .configure(notice_routes)
+                .configure(change_routes),
         );
+}
+
+/// Change records, their moves and approvals, templates and freeze windows.
+fn change_routes(cfg: &mut web::ServiceConfig) {
+    use changes::{actions as a, admin, approvals as ap, schedule as sc};
+    cfg.service(
+        resource("/changes", "GET, POST")
+            .route(web::get().to(changes::list_changes))
+            .route(web::post().to(changes::create_change)),
+    )
+    // Before `/changes/{id}`, which would take `schedule` for an id.
+    .service(resource("/changes/schedule", "GET").route(web::get().to(sc::change_schedule)))
+    .service(
+        resource("/changes/{id}", "GET, PATCH")
+            .route(web::get().to(changes::get_change))
+            .route(web::patch().to(changes::update_change)),
+    )
+    .service(resource("/changes/{id}/events", "GET").route(web::get().to(changes::list_change_events)))
+    .service(resource("/changes/{id}/submit", "POST").route(web::post().to(a::submit_change)))
+    .service(resource("/changes/{id}/assess", "POST").route(web::post().to(a::assess_change)))
+    .service(resource("/changes/{id}/request-approval", "POST").route(web::post().to(a::request_approval)))
+    .service(resource("/changes/{id}/schedule", "POST").route(web::post().to(a::schedule_change)))
+    .service(resource("/changes/{id}/dinas-test", "POST").route(web::post().to(a::record_dinas_test)))
+    .service(resource("/changes/{id}/start", "POST").route(web::post().to(a::start_change)))
+    .service(resource("/changes/{id}/complete", "POST").route(web::post().to(a::complete_change)))
+    .service(resource("/changes/{id}/review", "POST").route(web::post().to(a::review_change)))
+    .service(resource("/changes/{id}/cancel", "POST").route(web::post().to(a::cancel_change)))
+    .service(resource("/changes/{id}/tickets", "POST").route(web::post().to(a::link_ticket)))
+    .service(resource("/changes/{id}/follow-ups/{position}", "PATCH").route(web::patch().to(a::update_follow_up)))
+    .service(
+        resource("/changes/{id}/approvals", "GET, POST")
+            .route(web::get().to(ap::list_approvals))
+            .route(web::post().to(ap::approve_change)),
+    )
+    .service(resource("/changes/{id}/approvals/verify", "GET").route(web::get().to(ap::verify_approvals)))
+    .service(resource("/changes/{id}/conflicts", "GET").route(web::get().to(ap::change_conflicts)))
+    .service(resource("/tickets/{id}/raise-change", "POST").route(web::post().to(a::raise_change)))
+    .service(resource("/reports/changes", "GET").route(web::get().to(sc::change_report)))
+    .service(
+        resource("/change-templates", "GET, POST")
+            .route(web::get().to(admin::list_templates))
+            .route(web::post().to(admin::create_template)),
+    )
+    .service(
+        resource("/change-templates/{id}", "GET, PUT")
+            .route(web::get().to(admin::get_template))
+            .route(web::put().to(admin::replace_template)),
+    )
+    .service(
+        resource("/freeze-windows", "GET, POST")
+            .route(web::get().to(admin::list_freezes))
+            .route(web::post().to(admin::create_freeze)),
+    )
+    .service(
+        resource("/freeze-windows/{id}", "GET, PUT, DELETE")
+            .route(web::get().to(admin::get_freeze))
+            .route(web::put().to(admin::replace_freeze))
+            .route(web::delete().to(admin::delete_freeze)),
+    );
 }
 
 /// Webhook subscriptions, the notice outbox, and notice preferences.

@@ -4,6 +4,10 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use super::changes::{
+    self, actions as change_actions, admin as change_admin, approvals as change_approvals,
+    schedule as change_schedule,
+};
 use super::tickets::{self, actions, attachments, comments, sla};
 use super::{
     api_keys, audit, audit_chain, auth, calendar_due, calendars, health, notifications, reports, services,
@@ -44,6 +48,17 @@ use crate::error::{FieldErrorDoc, Problem};
         webhooks::list_deliveries, webhooks::redeliver,
         notifications::list_notifications, notifications::get_notification, notifications::retry_notification,
         notifications::preview_notification, notifications::get_preferences, notifications::put_preferences,
+        changes::create_change, changes::list_changes, changes::get_change, changes::update_change,
+        changes::list_change_events,
+        change_actions::submit_change, change_actions::assess_change, change_actions::request_approval,
+        change_actions::schedule_change, change_actions::record_dinas_test, change_actions::start_change,
+        change_actions::complete_change, change_actions::review_change, change_actions::cancel_change,
+        change_actions::link_ticket, change_actions::update_follow_up, change_actions::raise_change,
+        change_approvals::approve_change, change_approvals::list_approvals, change_approvals::verify_approvals,
+        change_approvals::change_conflicts, change_schedule::change_schedule, change_schedule::change_report,
+        change_admin::create_template, change_admin::list_templates, change_admin::get_template,
+        change_admin::replace_template, change_admin::create_freeze, change_admin::list_freezes,
+        change_admin::get_freeze, change_admin::replace_freeze, change_admin::delete_freeze,
         openapi_json,
     ),
     components(schemas(Problem, FieldErrorDoc)),
@@ -56,6 +71,9 @@ use crate::error::{FieldErrorDoc, Problem};
         (name = "tickets", description = "Intake, queues, comments and the timeline"),
         (name = "ticket workflow", description = "Assign, start, pend, escalate to tier 2, return, resolve, close, reopen, rate"),
         (name = "problems", description = "Linking incidents and complaints to problems"),
+        (name = "changes", description = "Change records (Manajemen Perubahan): requests, approvals, conflicts, the schedule and the report"),
+        (name = "change workflow", description = "Submit, assess, request approval, approve, schedule, test with the Dinas, start, complete, review, cancel"),
+        (name = "change templates", description = "Templates of standard changes and freeze windows"),
         (name = "calendars", description = "Working hours, holidays and special schedules (WIB, WITA, WIT)"),
         (name = "sla-policies", description = "Response and resolution targets per priority"),
         (name = "sla", description = "SLA clocks of tickets, their recompute, and compliance reports"),

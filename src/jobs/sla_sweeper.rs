@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::config::SlaSettings;
+use crate::db::changes::sweep::{self as change_sweep, ChangeSweep};
 use crate::db::sla::sweep::{self, SweepReport};
 use crate::db::{Db, StoreError};
 
@@ -17,8 +18,21 @@ pub async fn sweep_now(db: &Db, clock: &dyn Clock, batch: usize) -> Result<Sweep
     db.run(move |conn| sweep::run_once(conn, now, batch)).await
 }
 
-/// Runs sweeps until the task is dropped; `None` when turned off.
-pub fn spawn(db: Db, clock: Arc<dyn Clock>, settings: &SlaSettings) -> Option<tokio::task::JoinHandle<()>> {
+/// One sweep of the timed change notices (windows starting within
+/// `window_notice`, reviews overdue) at the clock's `now`.
+pub async fn sweep_changes_now(db: &Db, clock: &dyn Clock, window_notice: chrono::Duration) -> Result<ChangeSweep, StoreError> {
+    let now = clock.now();
+    db.run(move |conn| change_sweep::run(conn, now, window_notice)).await
+}
+
+/// Runs sweeps (SLA alerts, then the timed change notices) until the task
+/// is dropped; `None` when turned off.
+pub fn spawn(
+    db: Db,
+    clock: Arc<dyn Clock>,
+    settings: &SlaSettings,
+    window_notice: chrono::Duration,
+) -> Option<tokio::task::JoinHandle<()>> {
     if settings.sweep_interval_seconds == 0 {
         tracing::info!("SLA sweeper is off in this instance");
         return None;
@@ -39,6 +53,15 @@ pub fn spawn(db: Db, clock: Arc<dyn Clock>, settings: &SlaSettings) -> Option<to
                     "SLA sweep recorded alerts"
                 ),
                 Err(e) => tracing::error!(error = %e, "SLA sweep failed; retrying at the next tick"),
+            }
+            match sweep_changes_now(&db, clock.as_ref(), window_notice).await {
+                Ok(r) if r == ChangeSweep::default() => {}
+                Ok(r) => tracing::info!(
+                    windows_starting = r.windows_starting,
+                    reviews_overdue = r.reviews_overdue,
+                    "change sweep told of windows and reviews"
+                ),
+                Err(e) => tracing::error!(error = %e, "change sweep failed; retrying at the next tick"),
             }
         }
     }))

@@ -139,6 +139,7 @@ fn check_unit(conn: &mut DbConnection, unit: Uuid) -> Result<(), StoreError> {
 /// Links tickets the caller can see (others are "no such ticket": no leak).
 pub(super) fn link_tickets(
     conn: &mut DbConnection,
+    ctx: &Context,
     scope: &TicketScope,
     change_id: Uuid,
     ticket_ids: &[Uuid],
@@ -162,6 +163,11 @@ pub(super) fn link_tickets(
                     change_tickets::relation.eq(relation),
                 ))
                 .execute(conn)?;
+            // The ticket's timeline shows the link too.
+            let number: String =
+                crate::db::schema::changes::table.find(&key.0).select(crate::db::schema::changes::number).first(conn)?;
+            let event = Event::LinkedToChange { change_id, change_number: number, relation: relation.to_owned() };
+            journal::record(conn, ctx, Entry::new(Subject::Ticket(ticket.id), event))?;
         }
         numbers.push(ticket.number);
     }
@@ -287,7 +293,7 @@ pub fn create(
                 ))
                 .execute(conn)?;
         }
-        let numbers = link_tickets(conn, ticket_scope, id, &new.ticket_ids, "origin", "ticket_ids")?;
+        let numbers = link_tickets(conn, ctx, ticket_scope, id, &new.ticket_ids, "origin", "ticket_ids")?;
         let change = find_any(conn, id)?;
         let event = Event::Change {
             kind: ChangeEventKind::Created,

@@ -362,7 +362,7 @@ pub fn link_ticket(
             return Err(StoreError::Conflict("the ticket is already linked to this change".into()));
         }
         let scope = crate::domain::ticket::access::TicketScope::of(request.principal);
-        let numbers = super::create::link_tickets(conn, &scope, before.id, &[ticket_id], relation, "ticket_id")?;
+        let numbers = super::create::link_tickets(conn, ctx, &scope, before.id, &[ticket_id], relation, "ticket_id")?;
         let after = find_any(conn, before.id)?;
         let detail = json!({ "ticket_id": ticket_id, "number": numbers.first(), "relation": relation });
         commit(conn, ctx, request, &before, after, ChangeEventKind::TicketLinked, detail)

@@ -175,6 +175,12 @@ pub enum Event {
         problem_id: Uuid,
         problem_number: String,
     },
+    /// On a ticket's timeline: a change record now links it.
+    LinkedToChange {
+        change_id: Uuid,
+        change_number: String,
+        relation: String,
+    },
     /// On the problem's timeline, the other side of a link.
     ProblemGainedTicket {
         ticket_id: Uuid,
@@ -343,6 +349,7 @@ impl Event {
             Event::TicketUpdated { .. } => "updated",
             Event::TicketRated { .. } => "rated",
             Event::LinkedToProblem { .. } => "linked_to_problem",
+            Event::LinkedToChange { .. } => "linked_to_change",
             Event::UnlinkedFromProblem { .. } => "unlinked_from_problem",
             Event::ProblemGainedTicket { .. } => "ticket_linked",
             Event::ProblemLostTicket { .. } => "ticket_unlinked",
@@ -411,6 +418,9 @@ impl Event {
             Event::LinkedToProblem { problem_id, problem_number }
             | Event::UnlinkedFromProblem { problem_id, problem_number } => {
                 json!({ "problem_id": problem_id, "problem_number": problem_number })
+            }
+            Event::LinkedToChange { change_id, change_number, relation } => {
+                json!({ "change_id": change_id, "change_number": change_number, "relation": relation })
             }
             Event::ProblemGainedTicket { ticket_id, ticket_number }
             | Event::ProblemLostTicket { ticket_id, ticket_number } => {

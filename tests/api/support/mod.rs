@@ -203,6 +203,12 @@ impl TestApp {
         spbe_desk::jobs::sla_sweeper::sweep_now(&self.db, &self.clock, 100_000).await.expect("sweep")
     }
 
+    /// One sweep of the timed change notices at the test clock's instant.
+    pub async fn sweep_changes(&self) -> spbe_desk::db::changes::sweep::ChangeSweep {
+        let lead = chrono::Duration::minutes(i64::from(self.settings.changes.window_notice_minutes));
+        spbe_desk::jobs::sla_sweeper::sweep_changes_now(&self.db, &self.clock, lead).await.expect("change sweep")
+    }
+
     /// One notice dispatch at the test clock's current instant.
     pub async fn dispatch(&self) -> spbe_desk::notify::dispatch::DispatchReport {
         spbe_desk::jobs::notice_dispatcher::dispatch_now(&self.db, &self.clock, &self.notifier).await.expect("dispatch")

@@ -1,0 +1,141 @@
+//! Approvals of a change (signed), their verification, and its conflicts.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::types::{ApprovalDecisionResponse, ApprovalList, ApprovalRequest, ApprovalResponse, ChangeResponse};
+use crate::api::etag::precondition;
+use crate::api::extract::Json;
+use crate::auth::Authenticated;
+use crate::db::changes::approvals::{self, CastRequest, Verification};
+use crate::db::changes::conflicts::{self, ConflictReport};
+use crate::db::changes::{self, MoveRequest};
+use crate::domain::change::access::ChangeVisibility;
+use crate::domain::change::approval::Capacity;
+use crate::domain::change::schedule::Window;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// Decide on a change: in its approval round, or (an emergency change after
+/// it started) as the board's retrospective review. Signed with the
+/// service's key over the content hash (docs/changes.md).
+#[utoipa::path(post, path = "/api/v1/changes/{id}/approvals", tag = "change workflow", request_body = ApprovalRequest,
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 201, body = ApprovalDecisionResponse), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "not an approver, your own change, or a unit you do not represent"),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "not awaiting approval, or already decided"),
+        (status = 412, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn approve_change(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: Json<ApprovalRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let capacity = Capacity::from_parts(body.capacity, body.unit_id)
+        .ok_or_else(|| ApiError::invalid("unit_id", "give unit_id with the owner_unit capacity, and only with it"))?;
+    let comment = body.comment.trim().to_owned();
+    if comment.chars().count() > 4000 {
+        return Err(ApiError::invalid("comment", "at most 4000 characters"));
+    }
+    let cast = CastRequest { capacity, decision: body.decision, comment };
+    let precondition = precondition(&req)?;
+    let (ctx, principal, settings) = (auth.context(state.clock.now()), auth.principal.clone(), state.settings.changes.clone());
+    let keys = state.audit_keys.clone();
+    let change_id = id.into_inner();
+    let (change, approval) = state
+        .db
+        .run(move |conn| {
+            let request = MoveRequest { principal: &principal, change_id, precondition, settings: &settings };
+            approvals::cast(conn, &ctx, &request, &keys, &cast)
+        })
+        .await?;
+    let body = ApprovalDecisionResponse { change: ChangeResponse::from(change), approval: ApprovalResponse::from(approval) };
+    Ok(HttpResponse::Created().json(body))
+}
+
+/// Every decision on a change (voided ones too), with the public keys that verify them.
+#[utoipa::path(get, path = "/api/v1/changes/{id}/approvals", tag = "changes", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ApprovalList), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn list_approvals(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let visibility = ChangeVisibility::of(&auth.principal);
+    let id = id.into_inner();
+    let rows = state
+        .db
+        .run(move |conn| {
+            changes::find(conn, visibility, id)?;
+            approvals::list(conn, id)
+        })
+        .await?;
+    let public_keys = state.audit_keys.trusted.iter().map(|(id, key)| (id.clone(), hex::encode(key.as_bytes()))).collect();
+    Ok(HttpResponse::Ok().json(ApprovalList { items: rows.into_iter().map(Into::into).collect(), public_keys }))
+}
+
+/// Checks every approval's signature and whether the content it approved is the content now.
+#[utoipa::path(get, path = "/api/v1/changes/{id}/approvals/verify", tag = "changes", params(("id" = Uuid, Path)),
+    responses((status = 200, body = inline(Object), description = "per approval: key_known, signature_valid, content_matches, voided; and valid overall"),
+        (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn verify_approvals(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let visibility = ChangeVisibility::of(&auth.principal);
+    let id = id.into_inner();
+    let trusted = state.audit_keys.trusted.clone();
+    let report: Verification = state
+        .db
+        .run(move |conn| {
+            let change = changes::find(conn, visibility, id)?;
+            approvals::verify(conn, &change, &trusted)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictQuery {
+    /// A window to try (both or neither); the planned window otherwise.
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Other approved, scheduled or running changes whose windows overlap on the
+/// same service or shared infrastructure, and the freeze windows it falls into.
+#[utoipa::path(get, path = "/api/v1/changes/{id}/conflicts", tag = "changes", params(("id" = Uuid, Path), ConflictQuery),
+    responses((status = 200, body = inline(Object), description = "window, changes (with shared services and infrastructure), freezes (with periods)"),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn change_conflicts(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    query: web::Query<ConflictQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let asked = match (query.from, query.to) {
+        (Some(from), Some(to)) => Some(Window::new(from, to).map_err(|e| ApiError::invalid("to", e.to_string()))?),
+        (None, None) => None,
+        _ => return Err(ApiError::invalid("from", "give both from and to, or neither")),
+    };
+    let visibility = ChangeVisibility::of(&auth.principal);
+    let id = id.into_inner();
+    let report: ConflictReport = state
+        .db
+        .run(move |conn| {
+            let change = changes::find(conn, visibility, id)?;
+            let window = asked.or(change.planned).ok_or_else(|| {
+                crate::db::StoreError::Invalid(crate::domain::validation::ValidationErrors::single(
+                    "from",
+                    "the change has no planned window; give from and to",
+                ))
+            })?;
+            conflicts::find_for(conn, &change, &window)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
+}

@@ -1,0 +1,372 @@
+//! Request and response bodies of `/api/v1/changes`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::db::changes::{Change, ConflictOverride, DinasTest, FollowUp, LinkedTicket};
+use crate::domain::change::approval::{CapacityKind, Decision};
+use crate::domain::change::risk::{RiskAssessment, RiskLevel};
+use crate::domain::change::{ChangeScope, ChangeStatus, ChangeType, Outcome, Phase};
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateChangeRequest {
+    pub change_type: ChangeType,
+    /// Required unless a template gives it.
+    pub scope: Option<ChangeScope>,
+    /// Required unless a template gives it.
+    pub title: Option<String>,
+    /// Required unless a template gives it.
+    pub description: Option<String>,
+    /// Why the change is needed.
+    pub reason: String,
+    /// The unit that owns the change; the caller's own unit when absent.
+    pub owner_unit_id: Option<Uuid>,
+    /// The Layanan SPBE it touches (a standard change: its template's).
+    #[serde(default)]
+    pub service_ids: Vec<Uuid>,
+    /// Tickets that asked for or caused the change.
+    #[serde(default)]
+    pub ticket_ids: Vec<Uuid>,
+    /// For a standard change: the pre-approved template.
+    pub template_id: Option<Uuid>,
+    pub risk: Option<RiskAssessment>,
+    #[serde(default)]
+    pub impact_analysis: String,
+    #[serde(default)]
+    pub implementation_plan: String,
+    #[serde(default)]
+    pub test_plan: String,
+    #[serde(default)]
+    pub rollback_plan: String,
+}
+
+/// Fields to change; absent fields stay. Editing approved content voids the approvals.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateChangeRequest {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub reason: Option<String>,
+    pub scope: Option<ChangeScope>,
+    pub service_ids: Option<Vec<Uuid>>,
+    pub risk: Option<RiskAssessment>,
+    pub impact_analysis: Option<String>,
+    pub implementation_plan: Option<String>,
+    pub test_plan: Option<String>,
+    pub rollback_plan: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WindowResponse {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkedTicketResponse {
+    pub ticket_id: Uuid,
+    pub number: String,
+    /// `origin` or `caused`.
+    pub relation: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowUpResponse {
+    pub position: i32,
+    pub action: String,
+    pub owner_id: Uuid,
+    pub due_on: NaiveDate,
+    pub done: bool,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DinasTestResponse {
+    pub passed: bool,
+    pub notes: String,
+    pub tested_by: Uuid,
+    pub tested_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConflictOverrideResponse {
+    pub reason: String,
+    pub by: Uuid,
+    pub at: DateTime<Utc>,
+    /// The conflicts overridden, as `/conflicts` reported them.
+    #[schema(value_type = Object)]
+    pub conflicts: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeResponse {
+    pub id: Uuid,
+    pub number: String,
+    pub change_type: ChangeType,
+    pub scope: ChangeScope,
+    pub status: ChangeStatus,
+    /// The regulation's phase of the status (none once cancelled).
+    pub phase: Option<Phase>,
+    pub title: String,
+    pub description: String,
+    pub reason: String,
+    pub owner_unit_id: Uuid,
+    pub requester_id: Uuid,
+    pub template_id: Option<Uuid>,
+    pub service_ids: Vec<Uuid>,
+    pub tickets: Vec<LinkedTicketResponse>,
+    pub risk: Option<RiskAssessment>,
+    pub risk_level: Option<RiskLevel>,
+    pub impact_analysis: String,
+    pub implementation_plan: String,
+    pub test_plan: String,
+    pub rollback_plan: String,
+    /// Touches an aplikasi khusus or the intra-government network.
+    pub special: bool,
+    pub planned_window: Option<WindowResponse>,
+    /// Raised by every reschedule (the iCalendar SEQUENCE).
+    pub schedule_sequence: i32,
+    pub conflict_override: Option<ConflictOverrideResponse>,
+    pub dinas_test: Option<DinasTestResponse>,
+    pub actual_start: Option<DateTime<Utc>>,
+    pub actual_end: Option<DateTime<Utc>>,
+    pub outcome: Option<Outcome>,
+    pub outcome_notes: Option<String>,
+    pub review_findings: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub review_due_at: Option<DateTime<Utc>>,
+    pub follow_ups: Vec<FollowUpResponse>,
+    /// An emergency change awaiting the board's retrospective review.
+    pub board_review_pending: bool,
+    pub approval_requested_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<LinkedTicket> for LinkedTicketResponse {
+    fn from(t: LinkedTicket) -> Self {
+        Self { ticket_id: t.ticket_id, number: t.number, relation: t.relation }
+    }
+}
+
+impl From<FollowUp> for FollowUpResponse {
+    fn from(f: FollowUp) -> Self {
+        Self { position: f.position, action: f.action, owner_id: f.owner_id, due_on: f.due_on, done: f.done, done_at: f.done_at }
+    }
+}
+
+impl From<DinasTest> for DinasTestResponse {
+    fn from(t: DinasTest) -> Self {
+        Self { passed: t.passed, notes: t.notes, tested_by: t.tested_by, tested_at: t.tested_at }
+    }
+}
+
+impl From<ConflictOverride> for ConflictOverrideResponse {
+    fn from(o: ConflictOverride) -> Self {
+        Self { reason: o.reason, by: o.by, at: o.at, conflicts: o.conflicts }
+    }
+}
+
+impl From<Change> for ChangeResponse {
+    fn from(c: Change) -> Self {
+        Self {
+            id: c.id,
+            number: c.number,
+            change_type: c.change_type,
+            scope: c.scope,
+            status: c.status,
+            phase: c.status.phase(),
+            title: c.title,
+            description: c.description,
+            reason: c.reason,
+            owner_unit_id: c.owner_unit_id,
+            requester_id: c.requester_id,
+            template_id: c.template_id,
+            service_ids: c.service_ids,
+            tickets: c.tickets.into_iter().map(Into::into).collect(),
+            risk: c.risk,
+            risk_level: c.risk_level,
+            impact_analysis: c.impact_analysis,
+            implementation_plan: c.implementation_plan,
+            test_plan: c.test_plan,
+            rollback_plan: c.rollback_plan,
+            special: c.special,
+            planned_window: c.planned.map(|w| WindowResponse { start: w.start, end: w.end }),
+            schedule_sequence: c.schedule_sequence,
+            conflict_override: c.conflict_override.map(Into::into),
+            dinas_test: c.dinas_test.map(Into::into),
+            actual_start: c.actual_start,
+            actual_end: c.actual_end,
+            outcome: c.outcome,
+            outcome_notes: c.outcome_notes,
+            review_findings: c.review_findings,
+            reviewed_at: c.reviewed_at,
+            review_due_at: c.review_due_at,
+            follow_ups: c.follow_ups.into_iter().map(Into::into).collect(),
+            board_review_pending: c.board_review_pending,
+            approval_requested_at: c.approval_requested_at,
+            decided_at: c.decided_at,
+            version: c.version,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangePage {
+    pub items: Vec<ChangeResponse>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeQuery {
+    pub status: Option<ChangeStatus>,
+    pub change_type: Option<ChangeType>,
+    pub scope: Option<ChangeScope>,
+    pub service_id: Option<Uuid>,
+    pub owner_unit_id: Option<Uuid>,
+    /// `created` (oldest first, the default) or `-created`.
+    pub sort: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleChangeRequest {
+    pub planned_start: DateTime<Utc>,
+    pub planned_end: DateTime<Utc>,
+    /// Go ahead despite conflicts (recorded and shown on the change).
+    pub override_reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteChangeRequest {
+    pub outcome: Outcome,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpRequest {
+    pub action: String,
+    /// The user who owns the action.
+    pub owner_id: Uuid,
+    pub due_on: NaiveDate,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewChangeRequest {
+    /// What the post-implementation review found.
+    pub findings: String,
+    /// Follow-up actions (at least one after a failed or rolled-back change).
+    #[serde(default)]
+    pub follow_ups: Vec<FollowUpRequest>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelChangeRequest {
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DinasTestRequest {
+    pub passed: bool,
+    pub notes: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpUpdateRequest {
+    pub done: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkTicketRequest {
+    pub ticket_id: Uuid,
+    /// `origin` (asked for or caused the change) or `caused` (an incident it caused).
+    pub relation: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalRequest {
+    pub decision: Decision,
+    /// `board`, `owner_unit` (with `unit_id`, the PD you represent) or `dinas`.
+    pub capacity: CapacityKind,
+    pub unit_id: Option<Uuid>,
+    /// Required when rejecting.
+    #[serde(default)]
+    pub comment: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApprovalResponse {
+    pub id: Uuid,
+    pub change_id: Uuid,
+    pub approver_id: Uuid,
+    pub capacity: CapacityKind,
+    pub unit_id: Option<Uuid>,
+    /// `approval` (the round) or `retrospective` (an emergency change's board review).
+    pub stage: String,
+    pub decision: Decision,
+    pub comment: String,
+    /// SHA-256 (hex) of the approved content (docs/changes.md).
+    pub content_hash: String,
+    /// The signing key's id (first 8 bytes of the SHA-256 of its public key, hex).
+    pub key_id: String,
+    /// Ed25519 signature (hex) of the approval statement.
+    pub signature: String,
+    pub decided_at: DateTime<Utc>,
+    pub voided_at: Option<DateTime<Utc>>,
+    pub void_reason: Option<String>,
+}
+
+impl From<crate::db::changes::approvals::Approval> for ApprovalResponse {
+    fn from(a: crate::db::changes::approvals::Approval) -> Self {
+        Self {
+            id: a.id,
+            change_id: a.change_id,
+            approver_id: a.approver_id,
+            capacity: a.capacity,
+            unit_id: a.unit_id,
+            stage: a.stage.as_str().to_owned(),
+            decision: a.decision,
+            comment: a.comment,
+            content_hash: a.content_hash,
+            key_id: a.key_id,
+            signature: a.signature,
+            decided_at: a.decided_at,
+            voided_at: a.voided_at,
+            void_reason: a.void_reason,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApprovalList {
+    pub items: Vec<ApprovalResponse>,
+    /// The public key (hex) of every key the service trusts, by key id.
+    #[schema(value_type = Object)]
+    pub public_keys: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApprovalDecisionResponse {
+    pub change: ChangeResponse,
+    pub approval: ApprovalResponse,
+}
