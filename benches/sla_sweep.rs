@@ -170,6 +170,7 @@ fn fixture(conn: &mut DbConnection, ctx: &Context) -> Fallible<Fixture> {
         direct_tier2: false,
         calendar_id: None,
         sla_policy_id: None,
+        depends_on: Vec::new(),
     };
     let service = services::insert(conn, ctx, &service)?;
     Ok(Fixture {

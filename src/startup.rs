@@ -95,7 +95,8 @@ impl Application {
     /// Serves (and sweeps SLA clocks) until SIGINT or SIGTERM, then drains
     /// in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let sweeper = crate::jobs::sla_sweeper::spawn(self.db.clone(), Arc::clone(&self.clock), &self.sla, self.window_notice);
+        let sweeper =
+            crate::jobs::sla_sweeper::spawn(self.db.clone(), Arc::clone(&self.clock), &self.sla, self.window_notice);
         let dispatcher = crate::jobs::notice_dispatcher::spawn(self.db.clone(), Arc::clone(&self.clock), self.notifier);
         let (audit, keys) = self.audit;
         let checkpointer = crate::jobs::audit_checkpointer::spawn(self.db.clone(), self.clock, &audit, keys);

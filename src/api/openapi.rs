@@ -5,8 +5,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::changes::{
-    self, actions as change_actions, admin as change_admin, approvals as change_approvals,
-    schedule as change_schedule,
+    self, actions as change_actions, admin as change_admin, approvals as change_approvals, schedule as change_schedule,
 };
 use super::tickets::{self, actions, attachments, comments, sla};
 use super::{

@@ -77,7 +77,8 @@ impl TryFrom<ServiceRow> for Service {
             version: row.version,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
-            depends_on: crate::domain::service::depends_on_parse_stored(&row.depends_on).map_err(StoreError::Corrupt)?,
+            depends_on: crate::domain::service::depends_on_parse_stored(&row.depends_on)
+                .map_err(StoreError::Corrupt)?,
         })
     }
 }

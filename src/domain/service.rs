@@ -74,7 +74,9 @@ pub struct ServiceChanges {
 pub fn parse_depends_on(raw: &[Platform]) -> Result<Vec<Platform>, String> {
     let mut list = raw.to_vec();
     if let Some(other) = list.iter().find(|p| !matches!(p, Platform::PusatData | Platform::JaringanIntra)) {
-        return Err(format!("a service depends only on shared infrastructure (pusat_data, jaringan_intra), not {other}"));
+        return Err(format!(
+            "a service depends only on shared infrastructure (pusat_data, jaringan_intra), not {other}"
+        ));
     }
     list.sort();
     list.dedup();

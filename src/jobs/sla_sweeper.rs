@@ -20,7 +20,11 @@ pub async fn sweep_now(db: &Db, clock: &dyn Clock, batch: usize) -> Result<Sweep
 
 /// One sweep of the timed change notices (windows starting within
 /// `window_notice`, reviews overdue) at the clock's `now`.
-pub async fn sweep_changes_now(db: &Db, clock: &dyn Clock, window_notice: chrono::Duration) -> Result<ChangeSweep, StoreError> {
+pub async fn sweep_changes_now(
+    db: &Db,
+    clock: &dyn Clock,
+    window_notice: chrono::Duration,
+) -> Result<ChangeSweep, StoreError> {
     let now = clock.now();
     db.run(move |conn| change_sweep::run(conn, now, window_notice)).await
 }

@@ -25,7 +25,13 @@ use crate::domain::notice::wording;
 pub const CHANGE_TEMPLATE: &str = "change_notice";
 
 /// The variables of `change_notice`.
-pub fn change_context(change: &Change, kind: ChangeEventKind, at: DateTime<Utc>, to: &Addressee<'_>, link: &str) -> Value {
+pub fn change_context(
+    change: &Change,
+    kind: ChangeEventKind,
+    at: DateTime<Utc>,
+    to: &Addressee<'_>,
+    link: &str,
+) -> Value {
     let when = |t: Option<DateTime<Utc>>| t.map(|t| wording::date_time(t, to.zone));
     json!({
         "recipient": { "name": to.name, "address": to.address },
@@ -80,7 +86,7 @@ pub fn mails_for(
     let mut mails = Vec::new();
     for audience in audiences(kind) {
         for recipient in recipients::for_change(conn, *audience, &change, &decided)? {
-            if recipient.opted_out.iter().any(|e| *e == event.event) || !told.insert(recipient.address.clone()) {
+            if recipient.opted_out.contains(&event.event) || !told.insert(recipient.address.clone()) {
                 continue;
             }
             let to = Addressee { name: &recipient.name, address: &recipient.address, zone: zone_of(&recipient.zone) };

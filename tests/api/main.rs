@@ -9,6 +9,7 @@ mod api_keys;
 mod audit_chain;
 mod auth;
 mod calendars;
+mod changes;
 mod cli;
 mod errors;
 mod health;

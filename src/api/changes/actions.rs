@@ -23,9 +23,16 @@ use crate::state::AppState;
 type Move = Box<dyn FnOnce(&mut DbConnection, &Context, &MoveRequest<'_>) -> Result<Change, StoreError> + Send>;
 
 /// Runs one move in the store and answers with the change and its ETag.
-async fn run(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, change_id: Uuid, work: Move) -> Result<HttpResponse, ApiError> {
+async fn run(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    change_id: Uuid,
+    work: Move,
+) -> Result<HttpResponse, ApiError> {
     let precondition = precondition(&req)?;
-    let (ctx, principal, settings) = (auth.context(state.clock.now()), auth.principal.clone(), state.settings.changes.clone());
+    let (ctx, principal, settings) =
+        (auth.context(state.clock.now()), auth.principal.clone(), state.settings.changes.clone());
     let change = state
         .db
         .run(move |conn| {
@@ -42,7 +49,7 @@ fn text(field: &str, raw: &str) -> Result<String, ApiError> {
 
 /// What every move answers.
 #[derive(utoipa::IntoResponses)]
-#[allow(dead_code, reason = "documents the responses; never built")]
+#[allow(dead_code, clippy::large_enum_variant, reason = "documents the responses; never built")]
 pub enum MoveResponses {
     #[response(status = 200, description = "the change after the move, with its ETag")]
     Moved(ChangeResponse),
@@ -72,28 +79,52 @@ pub struct EmptyBody {}
 /// `draft -> submitted`.
 #[utoipa::path(post, path = "/api/v1/changes/{id}/submit", tag = "change workflow", request_body = EmptyBody,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
-pub async fn submit_change(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, id: web::Path<Uuid>, _body: Json<EmptyBody>) -> Result<HttpResponse, ApiError> {
-    run(state, auth, req, id.into_inner(), Box::new(|conn, ctx, r| changes::submit(conn, ctx, r))).await
+pub async fn submit_change(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    _body: Json<EmptyBody>,
+) -> Result<HttpResponse, ApiError> {
+    run(state, auth, req, id.into_inner(), Box::new(changes::submit)).await
 }
 
 /// `submitted -> assessing`: analysis begins (tier 2, supervisors, the board).
 #[utoipa::path(post, path = "/api/v1/changes/{id}/assess", tag = "change workflow", request_body = EmptyBody,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
-pub async fn assess_change(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, id: web::Path<Uuid>, _body: Json<EmptyBody>) -> Result<HttpResponse, ApiError> {
-    run(state, auth, req, id.into_inner(), Box::new(|conn, ctx, r| changes::start_assessment(conn, ctx, r))).await
+pub async fn assess_change(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    _body: Json<EmptyBody>,
+) -> Result<HttpResponse, ApiError> {
+    run(state, auth, req, id.into_inner(), Box::new(changes::start_assessment)).await
 }
 
 /// `assessing -> awaiting_approval` (a standard change: `-> approved`); needs the risk assessment and the plans.
 #[utoipa::path(post, path = "/api/v1/changes/{id}/request-approval", tag = "change workflow", request_body = EmptyBody,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
-pub async fn request_approval(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, id: web::Path<Uuid>, _body: Json<EmptyBody>) -> Result<HttpResponse, ApiError> {
-    run(state, auth, req, id.into_inner(), Box::new(|conn, ctx, r| changes::request_approval(conn, ctx, r))).await
+pub async fn request_approval(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    _body: Json<EmptyBody>,
+) -> Result<HttpResponse, ApiError> {
+    run(state, auth, req, id.into_inner(), Box::new(changes::request_approval)).await
 }
 
 /// `approved | scheduled -> scheduled`: plan or move the window; conflicts need `override_reason`.
 #[utoipa::path(post, path = "/api/v1/changes/{id}/schedule", tag = "change workflow", request_body = ScheduleChangeRequest,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
-pub async fn schedule_change(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, id: web::Path<Uuid>, body: Json<ScheduleChangeRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn schedule_change(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: Json<ScheduleChangeRequest>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let override_reason = body.override_reason.map(|r| text("override_reason", &r)).transpose()?;
     let window = ScheduleRequest { start: body.planned_start, end: body.planned_end, override_reason };
@@ -103,32 +134,70 @@ pub async fn schedule_change(state: web::Data<AppState>, auth: Authenticated, re
 /// Record the test with the Dinas that a change touching an aplikasi khusus or the network needs before it starts.
 #[utoipa::path(post, path = "/api/v1/changes/{id}/dinas-test", tag = "change workflow", request_body = DinasTestRequest,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
-pub async fn record_dinas_test(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, id: web::Path<Uuid>, body: Json<DinasTestRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn record_dinas_test(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: Json<DinasTestRequest>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let notes = text("notes", &body.notes)?;
-    run(state, auth, req, id.into_inner(), Box::new(move |conn, ctx, r| changes::record_dinas_test(conn, ctx, r, body.passed, notes))).await
+    run(
+        state,
+        auth,
+        req,
+        id.into_inner(),
+        Box::new(move |conn, ctx, r| changes::record_dinas_test(conn, ctx, r, body.passed, notes)),
+    )
+    .await
 }
 
 /// `scheduled -> implementing` (an approved emergency change may start unscheduled).
 #[utoipa::path(post, path = "/api/v1/changes/{id}/start", tag = "change workflow", request_body = EmptyBody,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
-pub async fn start_change(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, id: web::Path<Uuid>, _body: Json<EmptyBody>) -> Result<HttpResponse, ApiError> {
-    run(state, auth, req, id.into_inner(), Box::new(|conn, ctx, r| changes::start(conn, ctx, r))).await
+pub async fn start_change(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    _body: Json<EmptyBody>,
+) -> Result<HttpResponse, ApiError> {
+    run(state, auth, req, id.into_inner(), Box::new(changes::start)).await
 }
 
 /// `implementing -> reviewing`, with the outcome; the review falls due.
 #[utoipa::path(post, path = "/api/v1/changes/{id}/complete", tag = "change workflow", request_body = CompleteChangeRequest,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
-pub async fn complete_change(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, id: web::Path<Uuid>, body: Json<CompleteChangeRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn complete_change(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: Json<CompleteChangeRequest>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let notes = body.notes.map(|n| text("notes", &n)).transpose()?;
-    run(state, auth, req, id.into_inner(), Box::new(move |conn, ctx, r| changes::complete(conn, ctx, r, body.outcome, notes))).await
+    run(
+        state,
+        auth,
+        req,
+        id.into_inner(),
+        Box::new(move |conn, ctx, r| changes::complete(conn, ctx, r, body.outcome, notes)),
+    )
+    .await
 }
 
 /// `reviewing -> completed`: the post-implementation review and its follow-up actions.
 #[utoipa::path(post, path = "/api/v1/changes/{id}/review", tag = "change workflow", request_body = ReviewChangeRequest,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
-pub async fn review_change(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, id: web::Path<Uuid>, body: Json<ReviewChangeRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn review_change(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: Json<ReviewChangeRequest>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut errors = ValidationErrors::new();
     let findings = errors.check("findings", parse_long_text(&body.findings));
@@ -146,13 +215,26 @@ pub async fn review_change(state: web::Data<AppState>, auth: Authenticated, req:
     }
     errors.finish()?;
     let findings = findings.unwrap_or_default();
-    run(state, auth, req, id.into_inner(), Box::new(move |conn, ctx, r| changes::review(conn, ctx, r, findings, &follow_ups))).await
+    run(
+        state,
+        auth,
+        req,
+        id.into_inner(),
+        Box::new(move |conn, ctx, r| changes::review(conn, ctx, r, findings, &follow_ups)),
+    )
+    .await
 }
 
 /// Cancel a change before implementation.
 #[utoipa::path(post, path = "/api/v1/changes/{id}/cancel", tag = "change workflow", request_body = CancelChangeRequest,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
-pub async fn cancel_change(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, id: web::Path<Uuid>, body: Json<CancelChangeRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn cancel_change(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: Json<CancelChangeRequest>,
+) -> Result<HttpResponse, ApiError> {
     let reason = text("reason", &body.reason)?;
     run(state, auth, req, id.into_inner(), Box::new(move |conn, ctx, r| changes::cancel(conn, ctx, r, reason))).await
 }
@@ -160,12 +242,25 @@ pub async fn cancel_change(state: web::Data<AppState>, auth: Authenticated, req:
 /// Link a ticket that asked for the change (`origin`) or an incident it caused (`caused`).
 #[utoipa::path(post, path = "/api/v1/changes/{id}/tickets", tag = "change workflow", request_body = LinkTicketRequest,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
-pub async fn link_ticket(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, id: web::Path<Uuid>, body: Json<LinkTicketRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn link_ticket(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: Json<LinkTicketRequest>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     if !matches!(body.relation.as_str(), "origin" | "caused") {
         return Err(ApiError::invalid("relation", "origin or caused"));
     }
-    run(state, auth, req, id.into_inner(), Box::new(move |conn, ctx, r| changes::link_ticket(conn, ctx, r, body.ticket_id, &body.relation))).await
+    run(
+        state,
+        auth,
+        req,
+        id.into_inner(),
+        Box::new(move |conn, ctx, r| changes::link_ticket(conn, ctx, r, body.ticket_id, &body.relation)),
+    )
+    .await
 }
 
 /// Mark a follow-up action of the review done (or open again).
@@ -174,10 +269,17 @@ pub async fn link_ticket(state: web::Data<AppState>, auth: Authenticated, req: H
     responses((status = 200, body = ChangeResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 412, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-pub async fn update_follow_up(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, path: web::Path<(Uuid, i32)>, body: Json<FollowUpUpdateRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn update_follow_up(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<(Uuid, i32)>,
+    body: Json<FollowUpUpdateRequest>,
+) -> Result<HttpResponse, ApiError> {
     let (id, position) = path.into_inner();
     let done = body.done;
-    run(state, auth, req, id, Box::new(move |conn, ctx, r| changes::update_follow_up(conn, ctx, r, position, done))).await
+    run(state, auth, req, id, Box::new(move |conn, ctx, r| changes::update_follow_up(conn, ctx, r, position, done)))
+        .await
 }
 
 /// Raise a change from a `change_request` ticket: prefilled from it and linked both ways.
@@ -186,7 +288,12 @@ pub async fn update_follow_up(state: web::Data<AppState>, auth: Authenticated, r
     responses((status = 201, body = ChangeResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem, description = "not a change_request ticket"), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-pub async fn raise_change(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>, body: Json<RaiseChangeRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn raise_change(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Json<RaiseChangeRequest>,
+) -> Result<HttpResponse, ApiError> {
     use crate::domain::change::access::{may, ChangeAction};
     if !may(&auth.principal, ChangeAction::Create, None) {
         return Err(ApiError::forbidden());

@@ -95,7 +95,9 @@ fn template_draft(r: TemplateRequest) -> Result<TemplateDraft, ApiError> {
         scope: r.scope,
         title: errors.check("title", parse_title(&r.title)).unwrap_or_default(),
         description: errors.check("description", parse_long_text(&r.description)).unwrap_or_default(),
-        implementation_plan: errors.check("implementation_plan", parse_long_text(&r.implementation_plan)).unwrap_or_default(),
+        implementation_plan: errors
+            .check("implementation_plan", parse_long_text(&r.implementation_plan))
+            .unwrap_or_default(),
         test_plan: errors.check("test_plan", parse_long_text(&r.test_plan)).unwrap_or_default(),
         rollback_plan: errors.check("rollback_plan", parse_long_text(&r.rollback_plan)).unwrap_or_default(),
         active: r.active,
@@ -119,7 +121,11 @@ pub struct TemplateQuery {
     responses((status = 201, body = TemplateResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-pub async fn create_template(state: web::Data<AppState>, auth: Authenticated, body: Json<TemplateRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn create_template(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Json<TemplateRequest>,
+) -> Result<HttpResponse, ApiError> {
     administer(&auth)?;
     let draft = template_draft(body.into_inner())?;
     let ctx = auth.context(state.clock.now());
@@ -131,7 +137,11 @@ pub async fn create_template(state: web::Data<AppState>, auth: Authenticated, bo
 #[utoipa::path(get, path = "/api/v1/change-templates", tag = "change templates", params(TemplateQuery),
     responses((status = 200, body = Page<TemplateResponse>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
-pub async fn list_templates(state: web::Data<AppState>, _auth: Authenticated, query: web::Query<TemplateQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_templates(
+    state: web::Data<AppState>,
+    _auth: Authenticated,
+    query: web::Query<TemplateQuery>,
+) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let (service, after, limit) = (query.service_id, page.after_id, page.fetch_limit());
     let rows = state.db.run(move |conn| templates::list(conn, service, after, limit)).await?;
@@ -142,7 +152,11 @@ pub async fn list_templates(state: web::Data<AppState>, _auth: Authenticated, qu
 #[utoipa::path(get, path = "/api/v1/change-templates/{id}", tag = "change templates", params(("id" = Uuid, Path)),
     responses((status = 200, body = TemplateResponse), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
-pub async fn get_template(state: web::Data<AppState>, _auth: Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get_template(
+    state: web::Data<AppState>,
+    _auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let t = state.db.run(move |conn| templates::find(conn, id)).await?;
     Ok(ok_with_etag(t.version, &TemplateResponse::from(t)))
@@ -154,7 +168,13 @@ pub async fn get_template(state: web::Data<AppState>, _auth: Authenticated, id: 
     responses((status = 200, body = TemplateResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 412, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-pub async fn replace_template(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, id: web::Path<Uuid>, body: Json<TemplateRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn replace_template(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: Json<TemplateRequest>,
+) -> Result<HttpResponse, ApiError> {
     administer(&auth)?;
     let draft = template_draft(body.into_inner())?;
     let (ctx, precondition, id) = (auth.context(state.clock.now()), precondition(&req)?, id.into_inner());
@@ -249,7 +269,15 @@ fn freeze_draft(r: FreezeRequest) -> Result<FreezeDraft, ApiError> {
     let rule = errors.check("to_date", FreezeRule::new(r.from_date, r.to_date, daily, r.working_days_only));
     errors.finish()?;
     let rule = rule.ok_or_else(|| ApiError::invalid("to_date", "invalid period"))?;
-    Ok(FreezeDraft { name, reason, rule, calendar_id: r.calendar_id, time_zone: zone, service_ids: r.service_ids, unit_ids: r.unit_ids })
+    Ok(FreezeDraft {
+        name,
+        reason,
+        rule,
+        calendar_id: r.calendar_id,
+        time_zone: zone,
+        service_ids: r.service_ids,
+        unit_ids: r.unit_ids,
+    })
 }
 
 /// Add a freeze window (e.g. every working day 07:30–12:00 in the last week of the budget year).
@@ -257,7 +285,11 @@ fn freeze_draft(r: FreezeRequest) -> Result<FreezeDraft, ApiError> {
     responses((status = 201, body = FreezeResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-pub async fn create_freeze(state: web::Data<AppState>, auth: Authenticated, body: Json<FreezeRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn create_freeze(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Json<FreezeRequest>,
+) -> Result<HttpResponse, ApiError> {
     administer(&auth)?;
     let draft = freeze_draft(body.into_inner())?;
     let ctx = auth.context(state.clock.now());
@@ -278,7 +310,11 @@ pub struct FreezeQuery {
 #[utoipa::path(get, path = "/api/v1/freeze-windows", tag = "change templates", params(FreezeQuery),
     responses((status = 200, body = Page<FreezeResponse>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
-pub async fn list_freezes(state: web::Data<AppState>, _auth: Authenticated, query: web::Query<FreezeQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_freezes(
+    state: web::Data<AppState>,
+    _auth: Authenticated,
+    query: web::Query<FreezeQuery>,
+) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let (after, limit) = (page.after_id, page.fetch_limit());
     let rows = state.db.run(move |conn| freezes::list(conn, after, limit)).await?;
@@ -289,7 +325,11 @@ pub async fn list_freezes(state: web::Data<AppState>, _auth: Authenticated, quer
 #[utoipa::path(get, path = "/api/v1/freeze-windows/{id}", tag = "change templates", params(("id" = Uuid, Path)),
     responses((status = 200, body = FreezeResponse), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
-pub async fn get_freeze(state: web::Data<AppState>, _auth: Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get_freeze(
+    state: web::Data<AppState>,
+    _auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let f = state.db.run(move |conn| freezes::find(conn, id)).await?;
     Ok(ok_with_etag(f.version, &FreezeResponse::from(f)))
@@ -301,7 +341,13 @@ pub async fn get_freeze(state: web::Data<AppState>, _auth: Authenticated, id: we
     responses((status = 200, body = FreezeResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 412, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-pub async fn replace_freeze(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, id: web::Path<Uuid>, body: Json<FreezeRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn replace_freeze(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: Json<FreezeRequest>,
+) -> Result<HttpResponse, ApiError> {
     administer(&auth)?;
     let draft = freeze_draft(body.into_inner())?;
     let (ctx, precondition, id) = (auth.context(state.clock.now()), precondition(&req)?, id.into_inner());
@@ -315,7 +361,12 @@ pub async fn replace_freeze(state: web::Data<AppState>, auth: Authenticated, req
     responses((status = 204, description = "removed"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 412, body = Problem)),
     security(("bearer" = [])))]
-pub async fn delete_freeze(state: web::Data<AppState>, auth: Authenticated, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_freeze(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     administer(&auth)?;
     let (ctx, precondition, id) = (auth.context(state.clock.now()), precondition(&req)?, id.into_inner());
     state.db.run(move |conn| freezes::delete(conn, &ctx, id, &precondition)).await?;

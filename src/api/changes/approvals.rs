@@ -45,7 +45,8 @@ pub async fn approve_change(
     }
     let cast = CastRequest { capacity, decision: body.decision, comment };
     let precondition = precondition(&req)?;
-    let (ctx, principal, settings) = (auth.context(state.clock.now()), auth.principal.clone(), state.settings.changes.clone());
+    let (ctx, principal, settings) =
+        (auth.context(state.clock.now()), auth.principal.clone(), state.settings.changes.clone());
     let keys = state.audit_keys.clone();
     let change_id = id.into_inner();
     let (change, approval) = state
@@ -55,7 +56,8 @@ pub async fn approve_change(
             approvals::cast(conn, &ctx, &request, &keys, &cast)
         })
         .await?;
-    let body = ApprovalDecisionResponse { change: ChangeResponse::from(change), approval: ApprovalResponse::from(approval) };
+    let body =
+        ApprovalDecisionResponse { change: ChangeResponse::from(change), approval: ApprovalResponse::from(approval) };
     Ok(HttpResponse::Created().json(body))
 }
 
@@ -63,7 +65,11 @@ pub async fn approve_change(
 #[utoipa::path(get, path = "/api/v1/changes/{id}/approvals", tag = "changes", params(("id" = Uuid, Path)),
     responses((status = 200, body = ApprovalList), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
-pub async fn list_approvals(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn list_approvals(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let visibility = ChangeVisibility::of(&auth.principal);
     let id = id.into_inner();
     let rows = state
@@ -73,7 +79,8 @@ pub async fn list_approvals(state: web::Data<AppState>, auth: Authenticated, id:
             approvals::list(conn, id)
         })
         .await?;
-    let public_keys = state.audit_keys.trusted.iter().map(|(id, key)| (id.clone(), hex::encode(key.as_bytes()))).collect();
+    let public_keys =
+        state.audit_keys.trusted.iter().map(|(id, key)| (id.clone(), hex::encode(key.as_bytes()))).collect();
     Ok(HttpResponse::Ok().json(ApprovalList { items: rows.into_iter().map(Into::into).collect(), public_keys }))
 }
 
@@ -82,7 +89,11 @@ pub async fn list_approvals(state: web::Data<AppState>, auth: Authenticated, id:
     responses((status = 200, body = inline(Object), description = "per approval: key_known, signature_valid, content_matches, voided; and valid overall"),
         (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
-pub async fn verify_approvals(state: web::Data<AppState>, auth: Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn verify_approvals(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let visibility = ChangeVisibility::of(&auth.principal);
     let id = id.into_inner();
     let trusted = state.audit_keys.trusted.clone();

@@ -37,8 +37,11 @@ pub(crate) fn optional_text(errors: &mut ValidationErrors, field: &str, raw: &st
 fn parse_new(r: &CreateChangeRequest, auth: &Authenticated) -> Result<NewChange, ApiError> {
     let mut errors = ValidationErrors::new();
     let title = r.title.as_deref().map(|t| errors.check("title", parse_title(t))).unwrap_or(Some(String::new()));
-    let description =
-        r.description.as_deref().map(|d| errors.check("description", parse_long_text(d))).unwrap_or(Some(String::new()));
+    let description = r
+        .description
+        .as_deref()
+        .map(|d| errors.check("description", parse_long_text(d)))
+        .unwrap_or(Some(String::new()));
     let reason = errors.check("reason", parse_long_text(&r.reason));
     let owner_unit_id = r.owner_unit_id.unwrap_or(auth.principal.unit_id);
     let dinas_staff = auth.principal.unit_kind == UnitKind::Dinas
@@ -66,7 +69,11 @@ fn parse_new(r: &CreateChangeRequest, auth: &Authenticated) -> Result<NewChange,
     Ok(new)
 }
 
-fn idempotency_key(req: &HttpRequest, auth: &Authenticated, body: &CreateChangeRequest) -> Result<Option<IdempotencyKey>, ApiError> {
+fn idempotency_key(
+    req: &HttpRequest,
+    auth: &Authenticated,
+    body: &CreateChangeRequest,
+) -> Result<Option<IdempotencyKey>, ApiError> {
     let Some(value) = req.headers().get("idempotency-key") else { return Ok(None) };
     let key = value.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= 200);
     let key = key.ok_or_else(|| ApiError::invalid("Idempotency-Key", "must be 1 to 200 visible characters"))?;
@@ -184,7 +191,8 @@ pub async fn update_change(
 ) -> Result<HttpResponse, ApiError> {
     let edit = parse_edit(body.into_inner())?;
     let precondition = precondition(&req)?;
-    let (ctx, principal, settings) = (auth.context(state.clock.now()), auth.principal.clone(), state.settings.changes.clone());
+    let (ctx, principal, settings) =
+        (auth.context(state.clock.now()), auth.principal.clone(), state.settings.changes.clone());
     let change_id = id.into_inner();
     let change = state
         .db

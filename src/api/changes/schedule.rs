@@ -81,9 +81,10 @@ pub async fn change_schedule(
                 let Some(last) = page.last() else { break };
                 after = Some(last.id);
                 let done = page.len() < 500;
-                all.extend(page.into_iter().filter(|c| {
-                    on_schedule(c) && c.planned.is_some_and(|w| w.start < to && w.end > from)
-                }));
+                all.extend(
+                    page.into_iter()
+                        .filter(|c| on_schedule(c) && c.planned.is_some_and(|w| w.start < to && w.end > from)),
+                );
                 if done {
                     break;
                 }
@@ -138,7 +139,12 @@ fn csv_body(report: &ChangeReport) -> Result<String, ApiError> {
     w.write_record(["measure", "key", "value"]).map_err(fail)?;
     let mut row = |measure: &str, key: &str, value: String| w.write_record([measure, key, &value]).map_err(fail);
     row("total", "", report.total.to_string())?;
-    for (name, map) in [("by_type", &report.by_type), ("by_scope", &report.by_scope), ("by_status", &report.by_status), ("by_outcome", &report.by_outcome)] {
+    for (name, map) in [
+        ("by_type", &report.by_type),
+        ("by_scope", &report.by_scope),
+        ("by_status", &report.by_status),
+        ("by_outcome", &report.by_outcome),
+    ] {
         for (key, value) in map {
             row(name, key, value.to_string())?;
         }
@@ -147,7 +153,11 @@ fn csv_body(report: &ChangeReport) -> Result<String, ApiError> {
     row("success_rate", "", opt(report.success_rate))?;
     row("emergency_share", "", opt(report.emergency_share))?;
     row("approval_lead_time_avg_minutes", "", opt(report.approval_lead_time_avg_minutes))?;
-    row("approval_lead_time_max_minutes", "", report.approval_lead_time_max_minutes.map(|v| v.to_string()).unwrap_or_default())?;
+    row(
+        "approval_lead_time_max_minutes",
+        "",
+        report.approval_lead_time_max_minutes.map(|v| v.to_string()).unwrap_or_default(),
+    )?;
     row("completed", "", report.completed.to_string())?;
     row("completed_without_skipped_phase", "", report.completed_without_skipped_phase.to_string())?;
     row("reviews_done", "", report.reviews_done.to_string())?;
@@ -180,7 +190,8 @@ pub async fn change_report(
         }
     }
     let q = query.into_inner();
-    let filter = ReportFilter { from: q.from, to: q.to, service_id: q.service_id, scope: q.scope, change_type: q.change_type };
+    let filter =
+        ReportFilter { from: q.from, to: q.to, service_id: q.service_id, scope: q.scope, change_type: q.change_type };
     let report = state.db.run(move |conn| report::report(conn, &filter)).await?;
     if accepts(&req, "text/csv") {
         return Ok(HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(csv_body(&report)?));

@@ -156,7 +156,14 @@ impl From<LinkedTicket> for LinkedTicketResponse {
 
 impl From<FollowUp> for FollowUpResponse {
     fn from(f: FollowUp) -> Self {
-        Self { position: f.position, action: f.action, owner_id: f.owner_id, due_on: f.due_on, done: f.done, done_at: f.done_at }
+        Self {
+            position: f.position,
+            action: f.action,
+            owner_id: f.owner_id,
+            due_on: f.due_on,
+            done: f.done,
+            done_at: f.done_at,
+        }
     }
 }
 

@@ -16,7 +16,9 @@ use crate::auth::audit_key::AuditKeys;
 use crate::db::schema::{change_approvals, services};
 use crate::db::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::change::access::ChangeAction;
-use crate::domain::change::approval::{self, Approver, Capacity, CapacityKind, Cast, CastError, Decision, Stage, Tally};
+use crate::domain::change::approval::{
+    self, Approver, Capacity, CapacityKind, Cast, CastError, Decision, Stage, Tally,
+};
 use crate::domain::change::content::{ApprovalStatement, ApprovedContent};
 use crate::domain::change::workflow::{self, Command};
 use crate::domain::change::{ChangeEventKind, ChangeStatus, ChangeType};
@@ -89,7 +91,8 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
 }
 
 fn from_row(row: Row) -> Result<Approval, StoreError> {
-    let (id, change, approver, capacity, unit, stage, decision, comment, hash, key_id, signature, at, voided, why) = row;
+    let (id, change, approver, capacity, unit, stage, decision, comment, hash, key_id, signature, at, voided, why) =
+        row;
     Ok(Approval {
         id: ids::from_bytes(&id)?,
         change_id: ids::from_bytes(&change)?,
@@ -138,7 +141,12 @@ fn capacity_of(a: &Approval) -> Result<Capacity, StoreError> {
 }
 
 /// Voids the live approvals of the round (an edit of the approved content).
-pub(super) fn void_all(conn: &mut DbConnection, ctx: &Context, change_id: Uuid, why: &str) -> Result<usize, StoreError> {
+pub(super) fn void_all(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    change_id: Uuid,
+    why: &str,
+) -> Result<usize, StoreError> {
     Ok(diesel::update(
         change_approvals::table
             .filter(change_approvals::change_id.eq(ids::to_bytes(change_id)))
@@ -331,10 +339,8 @@ pub fn verify(
     let now_hash = content_of(change).hash();
     let mut checks = Vec::new();
     for approval in list(conn, change.id)? {
-        let hash: [u8; 32] = hex::decode(&approval.content_hash)
-            .ok()
-            .and_then(|h| h.try_into().ok())
-            .unwrap_or([0; 32]);
+        let hash: [u8; 32] =
+            hex::decode(&approval.content_hash).ok().and_then(|h| h.try_into().ok()).unwrap_or([0; 32]);
         let statement = ApprovalStatement {
             approval_id: approval.id,
             change_id: approval.change_id,

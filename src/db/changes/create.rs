@@ -9,7 +9,9 @@ use uuid::Uuid;
 
 use super::{find_any, Change, ChangeRow};
 use crate::db::journal::{self, snapshot};
-use crate::db::schema::{change_services, change_templates, change_tickets, counters, idempotency_keys, services, units};
+use crate::db::schema::{
+    change_services, change_templates, change_tickets, counters, idempotency_keys, services, units,
+};
 use crate::db::tickets::{self, IdempotencyKey};
 use crate::db::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::change::risk::RiskAssessment;
@@ -164,8 +166,10 @@ pub(super) fn link_tickets(
                 ))
                 .execute(conn)?;
             // The ticket's timeline shows the link too.
-            let number: String =
-                crate::db::schema::changes::table.find(&key.0).select(crate::db::schema::changes::number).first(conn)?;
+            let number: String = crate::db::schema::changes::table
+                .find(&key.0)
+                .select(crate::db::schema::changes::number)
+                .first(conn)?;
             let event = Event::LinkedToChange { change_id, change_number: number, relation: relation.to_owned() };
             journal::record(conn, ctx, Entry::new(Subject::Ticket(ticket.id), event))?;
         }
@@ -284,7 +288,9 @@ pub fn create(
             created_at: ctx.now,
             updated_at: ctx.now,
         };
-        diesel::insert_into(crate::db::schema::changes::table).values(ChangeRow::from_change(&change, 0)?).execute(conn)?;
+        diesel::insert_into(crate::db::schema::changes::table)
+            .values(ChangeRow::from_change(&change, 0)?)
+            .execute(conn)?;
         for service in &service_ids {
             diesel::insert_into(change_services::table)
                 .values((

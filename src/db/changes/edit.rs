@@ -50,7 +50,12 @@ fn set<T: Clone>(target: &mut T, value: &Option<T>) {
 }
 
 /// Applies an edit; answers the change as it is when nothing changes.
-pub fn edit(conn: &mut DbConnection, ctx: &Context, request: &MoveRequest<'_>, edit: &ChangeEdit) -> Result<Change, StoreError> {
+pub fn edit(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    request: &MoveRequest<'_>,
+    edit: &ChangeEdit,
+) -> Result<Change, StoreError> {
     write_tx(conn, |conn| {
         let before = load_for(conn, request, ChangeAction::Edit)?;
         if !before.status.is_editable() {
@@ -95,17 +100,18 @@ pub fn edit(conn: &mut DbConnection, ctx: &Context, request: &MoveRequest<'_>, e
             diesel::delete(change_services::table.filter(change_services::change_id.eq(&key))).execute(conn)?;
             for service in &after.service_ids {
                 diesel::insert_into(change_services::table)
-                    .values((change_services::change_id.eq(&key), change_services::service_id.eq(ids::to_bytes(*service))))
+                    .values((
+                        change_services::change_id.eq(&key),
+                        change_services::service_id.eq(ids::to_bytes(*service)),
+                    ))
                     .execute(conn)?;
             }
         } else if edit.risk.is_some() {
             after.special = before.special || after.risk.is_some_and(|r| r.touches_special);
         }
         let content_changed = content_of(&before).hash() != content_of(&after).hash();
-        let approved_round = matches!(
-            before.status,
-            ChangeStatus::AwaitingApproval | ChangeStatus::Approved | ChangeStatus::Scheduled
-        );
+        let approved_round =
+            matches!(before.status, ChangeStatus::AwaitingApproval | ChangeStatus::Approved | ChangeStatus::Scheduled);
         let voided = if content_changed && approved_round {
             void_all(conn, ctx, before.id, "the approved content was edited")?
         } else {
@@ -115,12 +121,13 @@ pub fn edit(conn: &mut DbConnection, ctx: &Context, request: &MoveRequest<'_>, e
         if voided == 0 && !(approved_round && content_changed && before.status != ChangeStatus::AwaitingApproval) {
             return commit(conn, ctx, request, &before, after, ChangeEventKind::Updated, json!({ "fields": fields }));
         }
-        after.status = workflow::next(&before.state(request.settings.dinas_tests_special), Command::Revise).map_err(refused)?;
+        after.status =
+            workflow::next(&before.state(request.settings.dinas_tests_special), Command::Revise).map_err(refused)?;
         after.decided_at = None;
         after.dinas_test = None;
         let detail = json!({ "fields": fields, "voided": voided });
         let moved = commit(conn, ctx, request, &before, after, ChangeEventKind::ApprovalsVoided, detail)?;
-        Ok(find_any(conn, moved.id)?)
+        find_any(conn, moved.id)
     })
 }
 

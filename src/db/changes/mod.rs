@@ -244,7 +244,12 @@ impl ChangeRow {
         })
     }
 
-    fn into_change(self, service_ids: Vec<Uuid>, tickets: Vec<LinkedTicket>, follow_ups: Vec<FollowUp>) -> Result<Change, StoreError> {
+    fn into_change(
+        self,
+        service_ids: Vec<Uuid>,
+        tickets: Vec<LinkedTicket>,
+        follow_ups: Vec<FollowUp>,
+    ) -> Result<Change, StoreError> {
         let planned = match (self.planned_start, self.planned_end) {
             (Some(start), Some(end)) => Some(Window { start: start.and_utc(), end: end.and_utc() }),
             _ => None,
@@ -300,6 +305,8 @@ impl ChangeRow {
     }
 }
 
+type FollowUpRow = (i32, String, Vec<u8>, String, bool, Option<NaiveDateTime>);
+
 /// Reads a change with its services, tickets and follow-ups, whoever asks.
 pub fn find_any(conn: &mut DbConnection, id: Uuid) -> Result<Change, StoreError> {
     let key = ids::to_bytes(id);
@@ -316,7 +323,7 @@ pub fn find_any(conn: &mut DbConnection, id: Uuid) -> Result<Change, StoreError>
         .order(tickets::number)
         .select((change_tickets::ticket_id, tickets::number, change_tickets::relation))
         .load(conn)?;
-    let follow_ups: Vec<(i32, String, Vec<u8>, String, bool, Option<NaiveDateTime>)> = change_follow_ups::table
+    let follow_ups: Vec<FollowUpRow> = change_follow_ups::table
         .filter(change_follow_ups::change_id.eq(&key))
         .order(change_follow_ups::position)
         .select((
@@ -400,7 +407,11 @@ pub struct ChangeFilter {
 }
 
 /// The changes the caller sees, by creation (ids are time-ordered).
-pub fn list(conn: &mut DbConnection, visibility: ChangeVisibility, f: &ChangeFilter) -> Result<Vec<Change>, StoreError> {
+pub fn list(
+    conn: &mut DbConnection,
+    visibility: ChangeVisibility,
+    f: &ChangeFilter,
+) -> Result<Vec<Change>, StoreError> {
     let mut q = changes::table.select(changes::id).into_boxed();
     if let ChangeVisibility::Limited { unit, user } = visibility {
         let unit = ids::to_bytes(unit);

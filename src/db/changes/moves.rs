@@ -112,7 +112,11 @@ pub fn submit(conn: &mut DbConnection, ctx: &Context, request: &MoveRequest<'_>)
 }
 
 /// `submitted -> assessing`: analysis begins.
-pub fn start_assessment(conn: &mut DbConnection, ctx: &Context, request: &MoveRequest<'_>) -> Result<Change, StoreError> {
+pub fn start_assessment(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    request: &MoveRequest<'_>,
+) -> Result<Change, StoreError> {
     run(conn, ctx, request, ChangeAction::Assess, Command::Assess, ChangeEventKind::AssessmentStarted, |_, _, _| {
         Ok(json!({}))
     })
@@ -138,7 +142,11 @@ fn check_analysed(change: &Change) -> Result<(), StoreError> {
 }
 
 /// `assessing -> awaiting_approval` (a standard change: `-> approved`).
-pub fn request_approval(conn: &mut DbConnection, ctx: &Context, request: &MoveRequest<'_>) -> Result<Change, StoreError> {
+pub fn request_approval(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    request: &MoveRequest<'_>,
+) -> Result<Change, StoreError> {
     write_tx(conn, |conn| {
         let before = load_for(conn, request, ChangeAction::Assess)?;
         let to = workflow::next(&before.state(request.settings.dinas_tests_special), Command::RequestApproval)
@@ -199,7 +207,8 @@ pub fn schedule(
                 )));
             };
             let conflicts = serde_json::to_value(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            after.conflict_override = Some(ConflictOverride { reason: reason.clone(), by: actor, at: ctx.now, conflicts });
+            after.conflict_override =
+                Some(ConflictOverride { reason: reason.clone(), by: actor, at: ctx.now, conflicts });
         }
         let rescheduled = before.status == ChangeStatus::Scheduled;
         if rescheduled {
@@ -239,7 +248,15 @@ pub fn record_dinas_test(
         }
         let mut after = before.clone();
         after.dinas_test = Some(DinasTest { passed, notes: notes.clone(), tested_by: tester, tested_at: ctx.now });
-        commit(conn, ctx, request, &before, after, ChangeEventKind::DinasTestRecorded, json!({ "passed": passed, "notes": notes }))
+        commit(
+            conn,
+            ctx,
+            request,
+            &before,
+            after,
+            ChangeEventKind::DinasTestRecorded,
+            json!({ "passed": passed, "notes": notes }),
+        )
     })
 }
 
@@ -313,7 +330,12 @@ pub fn review(
 }
 
 /// Cancels a change before implementation.
-pub fn cancel(conn: &mut DbConnection, ctx: &Context, request: &MoveRequest<'_>, reason: String) -> Result<Change, StoreError> {
+pub fn cancel(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    request: &MoveRequest<'_>,
+    reason: String,
+) -> Result<Change, StoreError> {
     run(conn, ctx, request, ChangeAction::Edit, Command::Cancel, ChangeEventKind::Cancelled, |_, _, _| {
         Ok(json!({ "reason": reason }))
     })
@@ -335,14 +357,20 @@ pub fn update_follow_up(
         if current.done == done {
             return Ok(before);
         }
-        diesel::update(
-            change_follow_ups::table.find((ids::to_bytes(before.id), position)),
-        )
-        .set((change_follow_ups::done.eq(done), change_follow_ups::done_at.eq(done.then(|| ctx.now.naive_utc()))))
-        .execute(conn)?;
+        diesel::update(change_follow_ups::table.find((ids::to_bytes(before.id), position)))
+            .set((change_follow_ups::done.eq(done), change_follow_ups::done_at.eq(done.then(|| ctx.now.naive_utc()))))
+            .execute(conn)?;
         let mut after = find_any(conn, before.id)?;
         after.status = before.status;
-        commit(conn, ctx, request, &before, after, ChangeEventKind::FollowUpUpdated, json!({ "position": position, "done": done }))
+        commit(
+            conn,
+            ctx,
+            request,
+            &before,
+            after,
+            ChangeEventKind::FollowUpUpdated,
+            json!({ "position": position, "done": done }),
+        )
     })
 }
 

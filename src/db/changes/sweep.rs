@@ -46,7 +46,11 @@ pub fn run(conn: &mut DbConnection, now: DateTime<Utc>, lead: Duration) -> Resul
         .filter(changes::status.eq(ChangeStatus::Scheduled.as_str()))
         .filter(changes::planned_start.le((now + lead).naive_utc()))
         .filter(changes::planned_end.gt(now.naive_utc()))
-        .filter(changes::window_notice_sequence.is_null().or(changes::window_notice_sequence.ne(changes::schedule_sequence.nullable())))
+        .filter(
+            changes::window_notice_sequence
+                .is_null()
+                .or(changes::window_notice_sequence.ne(changes::schedule_sequence.nullable())),
+        )
         .select(changes::id)
         .load(conn)?;
     for id in starting {

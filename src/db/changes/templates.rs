@@ -106,7 +106,8 @@ fn row_of(id: Uuid, d: &TemplateDraft, version: i64, created: NaiveDateTime, now
 }
 
 fn check_service(conn: &mut DbConnection, id: Uuid) -> Result<(), StoreError> {
-    let active: Option<bool> = services::table.find(ids::to_bytes(id)).select(services::active).first(conn).optional()?;
+    let active: Option<bool> =
+        services::table.find(ids::to_bytes(id)).select(services::active).first(conn).optional()?;
     if active != Some(true) {
         return Err(StoreError::Invalid(ValidationErrors::single("service_id", "no such active service")));
     }

@@ -59,7 +59,12 @@ pub(crate) fn append(
 type EventRow = (Vec<u8>, i32, String, String, Option<Vec<u8>>, Option<String>, Option<String>, String, NaiveDateTime);
 
 /// The change's events in order, after `after_seq`.
-pub fn list(conn: &mut DbConnection, change_id: Uuid, after_seq: i32, limit: u32) -> Result<Vec<ChangeEvent>, StoreError> {
+pub fn list(
+    conn: &mut DbConnection,
+    change_id: Uuid,
+    after_seq: i32,
+    limit: u32,
+) -> Result<Vec<ChangeEvent>, StoreError> {
     let rows: Vec<EventRow> = change_events::table
         .filter(change_events::change_id.eq(ids::to_bytes(change_id)))
         .filter(change_events::seq.gt(after_seq))

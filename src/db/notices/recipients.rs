@@ -4,11 +4,11 @@
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::schema::{units, users};
 use crate::db::changes::Change;
+use crate::db::schema::{units, users};
 use crate::db::tickets::Ticket;
-use crate::domain::change::notices::ChangeAudience;
 use crate::db::{calendars, ids, units as unit_store, DbConnection, StoreError};
+use crate::domain::change::notices::ChangeAudience;
 use crate::domain::notice::rules::Audience;
 use crate::domain::sla::calendar::WorkingCalendar;
 

@@ -16,7 +16,10 @@ use crate::domain::role::Role;
 pub enum ChangeVisibility {
     All,
     /// Requested by `user`, owned by `unit`, or touching a service `unit` owns.
-    Limited { unit: Uuid, user: Option<Uuid> },
+    Limited {
+        unit: Uuid,
+        user: Option<Uuid>,
+    },
 }
 
 impl ChangeVisibility {
@@ -112,7 +115,9 @@ mod tests {
     fn the_dinas_and_the_board_see_everything_and_a_pd_its_own_part() {
         let (pd, dinas) = (Uuid::now_v7(), Uuid::now_v7());
         let tier1 = person(pd, UnitKind::PerangkatDaerah, &[Role::Tier1Technician]);
-        assert!(matches!(ChangeVisibility::of(&tier1), ChangeVisibility::Limited { unit, user: Some(_) } if unit == pd));
+        assert!(
+            matches!(ChangeVisibility::of(&tier1), ChangeVisibility::Limited { unit, user: Some(_) } if unit == pd)
+        );
         for role in [Role::Tier2Engineer, Role::Supervisor, Role::Auditor] {
             assert_eq!(ChangeVisibility::of(&person(dinas, UnitKind::Dinas, &[role])), ChangeVisibility::All);
         }

@@ -97,7 +97,12 @@ pub struct Requirement {
 
 /// What a change needs: `owner_units` are the owner PDs of its services,
 /// `special` whether it touches an aplikasi khusus or the network.
-pub fn required(policy: &ApprovalPolicy, change_type: ChangeType, owner_units: &[Uuid], special: bool) -> Vec<Requirement> {
+pub fn required(
+    policy: &ApprovalPolicy,
+    change_type: ChangeType,
+    owner_units: &[Uuid],
+    special: bool,
+) -> Vec<Requirement> {
     let one = |capacity| Requirement { capacity, count: 1 };
     match change_type {
         ChangeType::Standard => Vec::new(),

@@ -155,9 +155,10 @@ mod tests {
         assert_eq!(content(&[a, b], "p").hash(), content(&[b, a], "p").hash());
         assert_ne!(content(&[a, b], "p").hash(), content(&[a, b], "p2").hash());
         // Field boundaries are length-prefixed: moving text between fields changes the hash.
-        let mut moved = content(&[a], "ab");
+        let one = [a];
+        let mut moved = content(&one, "ab");
         moved.test_plan = "";
-        let mut other = content(&[a], "a");
+        let mut other = content(&one, "a");
         other.test_plan = "b";
         assert_ne!(moved.hash(), other.hash());
     }

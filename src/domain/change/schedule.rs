@@ -74,7 +74,12 @@ pub enum FreezeError {
 }
 
 impl FreezeRule {
-    pub fn new(from: NaiveDate, to: NaiveDate, daily: Option<Interval>, working_days_only: bool) -> Result<Self, FreezeError> {
+    pub fn new(
+        from: NaiveDate,
+        to: NaiveDate,
+        daily: Option<Interval>,
+        working_days_only: bool,
+    ) -> Result<Self, FreezeError> {
         if to < from {
             return Err(FreezeError::BadRange);
         }
@@ -131,8 +136,10 @@ pub struct Footprint {
 impl Footprint {
     /// `platform` is the service's own; `depends_on` what it runs on.
     pub fn new(service_id: Uuid, platform: Platform, depends_on: &[Platform]) -> Self {
-        let mut infrastructure: Vec<Platform> =
-            std::iter::once(platform).chain(depends_on.iter().copied()).filter(|p| SHARED_INFRASTRUCTURE.contains(p)).collect();
+        let mut infrastructure: Vec<Platform> = std::iter::once(platform)
+            .chain(depends_on.iter().copied())
+            .filter(|p| SHARED_INFRASTRUCTURE.contains(p))
+            .collect();
         infrastructure.sort();
         infrastructure.dedup();
         Self { service_id, infrastructure }
@@ -170,7 +177,10 @@ mod tests {
 
     #[test]
     fn windows_end_after_they_start_and_touching_windows_do_not_overlap() {
-        assert_eq!(Window::new(at("2026-12-10T02:00:00Z"), at("2026-12-10T01:00:00Z")), Err(WindowError::EndsBeforeStart));
+        assert_eq!(
+            Window::new(at("2026-12-10T02:00:00Z"), at("2026-12-10T01:00:00Z")),
+            Err(WindowError::EndsBeforeStart)
+        );
         let now = at("2026-12-10T00:00:00Z");
         assert_eq!(
             Window::upcoming(at("2026-12-09T02:00:00Z"), at("2026-12-09T03:00:00Z"), now),

@@ -238,7 +238,10 @@ mod tests {
     fn a_failed_change_is_reviewed_with_a_follow_up() {
         let mut s = state(ChangeStatus::Reviewing, ChangeType::Normal);
         s.outcome = Some(Outcome::RolledBack);
-        assert_eq!(next(&s, Command::Review { follow_ups: 0 }), Err(TransitionError::FollowUpNeeded(Outcome::RolledBack)));
+        assert_eq!(
+            next(&s, Command::Review { follow_ups: 0 }),
+            Err(TransitionError::FollowUpNeeded(Outcome::RolledBack))
+        );
         assert_eq!(next(&s, Command::Review { follow_ups: 1 }), Ok(ChangeStatus::Completed));
     }
 
