@@ -267,7 +267,8 @@ pub async fn link_ticket(
 #[utoipa::path(patch, path = "/api/v1/changes/{id}/follow-ups/{position}", tag = "change workflow", request_body = FollowUpUpdateRequest,
     params(("id" = Uuid, Path), ("position" = i32, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 200, body = ChangeResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 412, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "changed at the same moment"),
+        (status = 412, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn update_follow_up(
     state: web::Data<AppState>,

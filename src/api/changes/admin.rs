@@ -166,7 +166,8 @@ pub async fn get_template(
 #[utoipa::path(put, path = "/api/v1/change-templates/{id}", tag = "change templates", request_body = TemplateRequest,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 200, body = TemplateResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 412, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "changed at the same moment"),
+        (status = 412, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn replace_template(
     state: web::Data<AppState>,
@@ -339,7 +340,8 @@ pub async fn get_freeze(
 #[utoipa::path(put, path = "/api/v1/freeze-windows/{id}", tag = "change templates", request_body = FreezeRequest,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 200, body = FreezeResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 412, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "changed at the same moment"),
+        (status = 412, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn replace_freeze(
     state: web::Data<AppState>,
@@ -359,7 +361,7 @@ pub async fn replace_freeze(
 #[utoipa::path(delete, path = "/api/v1/freeze-windows/{id}", tag = "change templates",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 204, description = "removed"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 412, body = Problem)),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "changed at the same moment"), (status = 412, body = Problem)),
     security(("bearer" = [])))]
 pub async fn delete_freeze(
     state: web::Data<AppState>,

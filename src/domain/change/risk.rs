@@ -81,7 +81,7 @@ mod tests {
     fn outages_for_many_users_are_medium_and_irreversible_untested_ones_high() {
         let wide = RiskAssessment { users_affected: 2000, outage_needed: true, ..safe() };
         assert_eq!(wide.level(), RiskLevel::Medium);
-        let blind = RiskAssessment { rollback_possible: false, tested: false, ..safe() };
+        let blind = RiskAssessment { rollback_possible: false, tested: false, outage_needed: true, ..safe() };
         assert_eq!(blind.level(), RiskLevel::High);
     }
 
