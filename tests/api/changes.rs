@@ -233,6 +233,9 @@ async fn a_standard_change_from_a_template_skips_the_approval_round(backend: Bac
     assert_eq!(step(&app, id, "request-approval", &b.org.tier2.token, json!({})).await["status"], "approved");
     let edit = app.patch(&format!("{CHANGES}/{id}"), Some(tier1), json!({ "implementation_plan": "lain" }), None).await;
     edit.assert_problem(422);
+    let retitled =
+        app.patch(&format!("{CHANGES}/{id}"), Some(tier1), json!({ "title": "Sertifikat 2027" }), None).await;
+    assert_eq!((retitled.status, retitled.body["status"].as_str()), (200, Some("approved")), "{}", retitled.text);
 }
 
 async fn any_rejection_rejects_and_says_why(backend: Backend) {

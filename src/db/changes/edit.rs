@@ -110,8 +110,12 @@ pub fn edit(
             after.special = before.special || after.risk.is_some_and(|r| r.touches_special);
         }
         let content_changed = content_of(&before).hash() != content_of(&after).hash();
-        let approved_round =
-            matches!(before.status, ChangeStatus::AwaitingApproval | ChangeStatus::Approved | ChangeStatus::Scheduled);
+        // A standard change has no approval round to reopen.
+        let approved_round = before.change_type != ChangeType::Standard
+            && matches!(
+                before.status,
+                ChangeStatus::AwaitingApproval | ChangeStatus::Approved | ChangeStatus::Scheduled
+            );
         let voided = if content_changed && approved_round {
             void_all(conn, ctx, before.id, "the approved content was edited")?
         } else {

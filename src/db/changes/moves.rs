@@ -210,7 +210,9 @@ pub fn schedule(
             after.conflict_override =
                 Some(ConflictOverride { reason: reason.clone(), by: actor, at: ctx.now, conflicts });
         }
-        let rescheduled = before.status == ChangeStatus::Scheduled;
+        // Any earlier window (also one planned before approvals were voided)
+        // makes this a reschedule: calendars must replace the event.
+        let rescheduled = before.planned.is_some();
         if rescheduled {
             after.schedule_sequence += 1;
         }
@@ -336,7 +338,11 @@ pub fn cancel(
     request: &MoveRequest<'_>,
     reason: String,
 ) -> Result<Change, StoreError> {
-    run(conn, ctx, request, ChangeAction::Edit, Command::Cancel, ChangeEventKind::Cancelled, |_, _, _| {
+    run(conn, ctx, request, ChangeAction::Edit, Command::Cancel, ChangeEventKind::Cancelled, |_, before, after| {
+        // Calendar clients accept a cancellation with a higher SEQUENCE.
+        if before.planned.is_some() {
+            after.schedule_sequence += 1;
+        }
         Ok(json!({ "reason": reason }))
     })
 }
