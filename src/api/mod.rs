@@ -120,7 +120,7 @@ fn change_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/changes/{id}/complete", "POST").route(web::post().to(a::complete_change)))
     .service(resource("/changes/{id}/review", "POST").route(web::post().to(a::review_change)))
     .service(resource("/changes/{id}/cancel", "POST").route(web::post().to(a::cancel_change)))
-    .service(resource("/changes/{id}/tickets", "POST").route(web::post().to(a::link_ticket)))
+    .service(resource("/changes/{id}/tickets", "POST").route(web::post().to(a::link_change_ticket)))
     .service(resource("/changes/{id}/follow-ups/{position}", "PATCH").route(web::patch().to(a::update_follow_up)))
     .service(
         resource("/changes/{id}/approvals", "GET, POST")

@@ -52,7 +52,7 @@ use crate::error::{FieldErrorDoc, Problem};
         change_actions::submit_change, change_actions::assess_change, change_actions::request_approval,
         change_actions::schedule_change, change_actions::record_dinas_test, change_actions::start_change,
         change_actions::complete_change, change_actions::review_change, change_actions::cancel_change,
-        change_actions::link_ticket, change_actions::update_follow_up, change_actions::raise_change,
+        change_actions::link_change_ticket, change_actions::update_follow_up, change_actions::raise_change,
         change_approvals::approve_change, change_approvals::list_approvals, change_approvals::verify_approvals,
         change_approvals::change_conflicts, change_schedule::change_schedule, change_schedule::change_report,
         change_admin::create_template, change_admin::list_templates, change_admin::get_template,

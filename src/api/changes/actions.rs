@@ -242,7 +242,7 @@ pub async fn cancel_change(
 /// Link a ticket that asked for the change (`origin`) or an incident it caused (`caused`).
 #[utoipa::path(post, path = "/api/v1/changes/{id}/tickets", tag = "change workflow", request_body = LinkTicketRequest,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
-pub async fn link_ticket(
+pub async fn link_change_ticket(
     state: web::Data<AppState>,
     auth: Authenticated,
     req: HttpRequest,
