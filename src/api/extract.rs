@@ -72,8 +72,8 @@ impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Json<T
                 }),
                 _ => ApiError::BadRequest(format!("unreadable body: {e}")),
             })?;
-            let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
-            serde_path_to_error::deserialize(deserializer).map(Json).map_err(|e| {
+            let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+            let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
                 let path = e.path().to_string();
                 let inner = e.into_inner();
                 if inner.is_data() {
@@ -82,7 +82,15 @@ impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Json<T
                 } else {
                     ApiError::BadRequest(format!("malformed JSON: {inner}"))
                 }
-            })
+            })?;
+            // One JSON value and nothing after it (a second object, `]]]`,
+            // bytes): a body is not half-read.
+            deserializer.end().map_err(|e| {
+                ApiError::BadRequest(format!(
+                    "malformed JSON: the body must hold one JSON value and nothing after it ({e})"
+                ))
+            })?;
+            Ok(Json(value))
         })
     }
 }

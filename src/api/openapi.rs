@@ -7,6 +7,7 @@ use utoipa::{Modify, OpenApi};
 use super::changes::{
     self, actions as change_actions, admin as change_admin, approvals as change_approvals, schedule as change_schedule,
 };
+use super::openapi_errors::ErrorResponses;
 use super::tickets::{self, actions, attachments, comments, sla};
 use super::{
     api_keys, audit, audit_chain, auth, calendar_due, calendars, health, notifications, reports, services,
@@ -61,7 +62,7 @@ use crate::error::{FieldErrorDoc, Problem};
         openapi_json,
     ),
     components(schemas(Problem, FieldErrorDoc)),
-    modifiers(&SecuritySchemes),
+    modifiers(&SecuritySchemes, &ErrorResponses),
     tags(
         (name = "auth", description = "Log in, refresh, log out, who am I"),
         (name = "units", description = "Perangkat Daerah and the Dinas"),

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod journal;
 pub mod migrate;
 pub mod notices;
+pub mod numbering;
 mod pool;
 pub mod schema;
 pub mod services;

@@ -638,7 +638,43 @@ async fn window_and_overdue_review_notices_are_told_once(backend: Backend) {
     assert!(app.count("notices WHERE event = 'change.review_overdue'") >= 1);
 }
 
+async fn concurrent_approvals_and_moves_one_wins_and_the_timeline_stays_whole(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let b = board(&app).await;
+    let id = awaiting(&app, &b, &b.umum).await;
+    let second = person(&app, b.org.dinas, "cab2.dinas@desk.go.id", &[Role::ChangeApprover]).await;
+    let path = format!("{CHANGES}/{id}/approvals");
+    let body = json!({ "decision": "approve", "capacity": "board", "comment": "Setuju" });
+    // One board approval is needed: two approvers at once, one wins.
+    let (one, two) = tokio::join!(
+        app.post(&path, Some(&b.dinas_approver.token), body.clone()),
+        app.post(&path, Some(&second.token), body.clone())
+    );
+    let mut statuses = [one.status, two.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409], "{} / {}", one.text, two.text);
+    assert_eq!(app.count("change_approvals"), 1);
+    approve(&app, &id, &b.pd_a_approver, "owner_unit", Some(b.org.pd_a)).await;
+    schedule(&app, &id, &b.org.tier2.token, window(&app, 20, 1)).await;
+    let start = format!("{CHANGES}/{id}/start");
+    let (a, c, d) = tokio::join!(
+        app.post(&start, Some(&b.org.tier2.token), json!({})),
+        app.post(&start, Some(&b.org.tier1_a.token), json!({})),
+        app.post(&start, Some(&b.org.tier2.token), json!({}))
+    );
+    let mut statuses = [a.status, c.status, d.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409, 409], "{} / {} / {}", a.text, c.text, d.text);
+    let timeline = app.get(&format!("{CHANGES}/{id}/events"), Some(&b.org.tier2.token)).await.body;
+    let items = timeline["items"].as_array().unwrap();
+    assert_eq!(items.iter().filter(|e| e["kind"] == "started").count(), 1);
+    assert_eq!(items.iter().filter(|e| e["kind"] == "approval_recorded").count(), 1);
+    let seqs: Vec<i64> = items.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "no gap, no duplicate");
+}
+
 on_both_backends!(
+    concurrent_approvals_and_moves_one_wins_and_the_timeline_stays_whole,
     a_normal_change_walks_every_phase_with_board_and_owner_approvals,
     an_emergency_change_starts_on_one_approval_and_gets_the_boards_review_afterwards,
     a_standard_change_from_a_template_skips_the_approval_round,

@@ -99,6 +99,21 @@ async fn malformed_json_is_a_400_problem(backend: Backend) {
     assert_eq!(counts(&app), before);
 }
 
+async fn anything_after_the_json_value_is_a_400_problem_and_changes_nothing(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let before = counts(&app);
+    let unit = valid_unit().to_string();
+    for tail in [unit.clone(), "]]]".to_owned(), "\u{0}".to_owned(), "garbage".to_owned(), "{}".to_owned()] {
+        let resp = post_raw(&app, &org.admin.token, "application/json", format!("{unit}{tail}")).await;
+        assert_problem_kind(&resp, 400, "malformed-request");
+    }
+    // Whitespace after the value is still one value.
+    let resp = post_raw(&app, &org.admin.token, "application/json", format!("{unit}\n  ")).await;
+    assert_eq!(resp.status, 201, "{}", resp.text);
+    assert_eq!(counts(&app)[0], before[0] + 1);
+}
+
 async fn json_sent_as_plain_text_is_a_415_problem(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let org = app.org().await;
@@ -246,6 +261,7 @@ async fn a_request_without_credentials_is_a_401_problem_with_a_challenge(backend
 }
 
 on_both_backends!(
+    anything_after_the_json_value_is_a_400_problem_and_changes_nothing,
     an_unknown_route_is_a_404_problem,
     an_unsupported_method_is_a_405_problem,
     a_405_names_the_allowed_methods,

@@ -79,11 +79,25 @@ async fn documented_errors_use_the_problem_schema(backend: Backend) {
     let doc = app.get("/api/v1/openapi.json", None).await.body;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in METHODS.into_iter().filter(|m| item.get(*m).is_some()) {
-            for (status, response) in item[method]["responses"].as_object().unwrap() {
+            let responses = item[method]["responses"].as_object().unwrap();
+            for (status, response) in responses {
+                assert!(response["description"].as_str().is_some_and(|d| !d.is_empty()), "{method} {path} {status}");
                 if status.starts_with('4') || status.starts_with('5') {
-                    let schema = &response["content"]["application/json"]["schema"]["$ref"];
+                    // As the server sends them (RFC 7807), not as plain JSON.
+                    let schema = &response["content"]["application/problem+json"]["schema"]["$ref"];
                     assert_eq!(schema, "#/components/schemas/Problem", "{method} {path} {status}");
                 }
+            }
+            if item[method].get("requestBody").is_some() {
+                for status in ["400", "413", "415"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path} takes a body but does not document {status}"
+                    );
+                }
+            }
+            if path.starts_with("/api/v1/") && path != "/api/v1/openapi.json" {
+                assert!(responses.contains_key("503"), "{method} {path} does not document 503");
             }
         }
     }

@@ -150,6 +150,11 @@ async fn reports_refuse_reporters_and_bad_parameters(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let org = app.org().await;
     app.get("/api/v1/reports/sla", Some(&org.reporter_a.token)).await.assert_problem(403);
+    // The change board decides on changes; the desks' SLA is the Dinas's to supervise (README, Roles).
+    let email = "board.sla@desk.go.id";
+    crate::support::insert_user(&app.db, org.pd_a, email, &[spbe_desk::domain::role::Role::ChangeApprover]);
+    let (approver, _) = app.login(email, crate::support::PASSWORD).await;
+    app.get("/api/v1/reports/sla", Some(&approver)).await.assert_problem(403);
     app.get("/api/v1/reports/sla", None).await.assert_problem(401);
     let sup = Some(org.supervisor.token.as_str());
     app.get("/api/v1/reports/sla?group_by=kecamatan", sup).await.assert_problem(422);

@@ -209,11 +209,21 @@ async fn parallel_creates_with_one_external_ref_make_one_ticket_and_retries_find
     assert_ne!(created.body["id"], id.as_str());
     assert_eq!(app.count("tickets"), 2);
 
-    // The same source and reference from another unit's desk: not theirs to see.
-    let (events, audit) = (app.count("ticket_events"), app.count("audit_log"));
+    assert_eq!(created.body["external_source"], format!("user:{}/lapor", org.tier1_a.id));
+
+    // The same channel and reference from another unit's desk is that desk's
+    // own: it neither collides with nor learns of the first desk's ticket.
     let foreign = with_external_ref(org.service, org.reporter_b.id, "WEB-2026-0042", Some("lapor"));
-    app.post(TICKETS, Some(&org.tier1_b.token), foreign).await.assert_problem(409);
-    assert_eq!((app.count("tickets"), app.count("ticket_events"), app.count("audit_log")), (2, events, audit));
+    let theirs = app.post(TICKETS, Some(&org.tier1_b.token), foreign).await;
+    assert_eq!(theirs.status, 201, "{}", theirs.text);
+    assert_eq!(theirs.body["external_source"], format!("user:{}/lapor", org.tier1_b.id));
+    assert_eq!(app.count("tickets"), 3);
+    // Naming another caller as the source does not reach its references.
+    let spoof =
+        with_external_ref(org.service, org.reporter_b.id, "WEB-2026-0042", Some(&format!("user:{}", org.tier1_a.id)));
+    let spoofed = app.post(TICKETS, Some(&org.tier1_b.token), spoof).await;
+    assert_eq!(spoofed.status, 201, "{}", spoofed.text);
+    assert_ne!(spoofed.body["id"], id.as_str());
 }
 
 async fn an_api_key_retrying_one_external_ref_in_parallel_files_one_ticket(backend: Backend) {

@@ -8,7 +8,6 @@ pub mod schedule;
 pub mod types;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use sha2::{Digest, Sha256};
 
 use self::types::{ChangePage, ChangeQuery, ChangeResponse, CreateChangeRequest, UpdateChangeRequest};
 use super::etag::{created_with_etag, ok_with_etag, precondition};
@@ -16,7 +15,6 @@ use super::pagination::PageRequest;
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::changes::{self, timeline, ChangeEdit, ChangeFilter, MoveRequest, NewChange};
-use crate::db::tickets::IdempotencyKey;
 use crate::domain::change::access::{may, ChangeAction, ChangeVisibility};
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
@@ -69,22 +67,6 @@ fn parse_new(r: &CreateChangeRequest, auth: &Authenticated) -> Result<NewChange,
     Ok(new)
 }
 
-fn idempotency_key(
-    req: &HttpRequest,
-    auth: &Authenticated,
-    body: &CreateChangeRequest,
-) -> Result<Option<IdempotencyKey>, ApiError> {
-    let Some(value) = req.headers().get("idempotency-key") else { return Ok(None) };
-    let key = value.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= 200);
-    let key = key.ok_or_else(|| ApiError::invalid("Idempotency-Key", "must be 1 to 200 visible characters"))?;
-    let canonical = serde_json::to_vec(body).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(Some(IdempotencyKey {
-        actor_id: auth.principal.actor.id(),
-        key: format!("change:{key}"),
-        request_hash: Sha256::digest(canonical).to_vec(),
-    }))
-}
-
 /// Raise a change (a draft). Honours `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/v1/changes", tag = "changes", request_body = CreateChangeRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "same key and body: the same change")),
@@ -101,7 +83,7 @@ pub async fn create_change(
         return Err(ApiError::forbidden());
     }
     let body = body.into_inner();
-    let key = idempotency_key(&req, &auth, &body)?;
+    let key = crate::api::idempotency::key(&req, &auth.principal, "change:", &body)?;
     let new = parse_new(&body, &auth)?;
     let ctx = auth.context(state.clock.now());
     let scope = TicketScope::of(&auth.principal);

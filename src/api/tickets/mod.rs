@@ -8,7 +8,6 @@ pub mod sla;
 pub mod types;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use self::types::{CreateTicketRequest, SummaryResponse, TicketPage, TicketQuery, TicketResponse, UpdateTicketRequest};
@@ -16,7 +15,7 @@ use super::etag::{ok_with_etag, precondition};
 use super::units::search_text;
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
-use crate::db::tickets::{self, CreateOutcome, IdempotencyKey, TicketFilter, TicketPatch};
+use crate::db::tickets::{self, CreateOutcome, TicketFilter, TicketPatch};
 use crate::db::{DbConnection, StoreError};
 use crate::domain::email::EmailAddress;
 use crate::domain::policy::{Actor, Principal};
@@ -83,9 +82,19 @@ fn parse_new_ticket(r: CreateTicketRequest, principal: &Principal, state: &AppSt
         }
     };
     let external = match (r.external_ref, r.external_source) {
-        (Some(reference), source) => {
-            let source = source.unwrap_or_else(|| format!("{}:{}", principal.actor.kind(), principal.actor.id()));
-            errors.check("external_ref", ExternalRef::parse(&source, &reference))
+        (Some(reference), label) => {
+            // The source is the caller (its account or API key), so no one
+            // files under another front end's references or learns of them;
+            // `external_source` only names a channel within the caller.
+            let caller = format!("{}:{}", principal.actor.kind(), principal.actor.id());
+            let label = label.map(|l| errors.check("external_source", crate::domain::text::bounded(&l, 50)));
+            match label {
+                Some(None) => None,
+                Some(Some(label)) => {
+                    errors.check("external_ref", ExternalRef::parse(&format!("{caller}/{label}"), &reference))
+                }
+                None => errors.check("external_ref", ExternalRef::parse(&caller, &reference)),
+            }
         }
         (None, Some(_)) => {
             errors.add("external_source", "only with external_ref");
@@ -115,22 +124,6 @@ fn parse_new_ticket(r: CreateTicketRequest, principal: &Principal, state: &AppSt
     })
 }
 
-fn idempotency_key(
-    req: &HttpRequest,
-    principal: &Principal,
-    body: &CreateTicketRequest,
-) -> Result<Option<IdempotencyKey>, ApiError> {
-    let Some(value) = req.headers().get("idempotency-key") else { return Ok(None) };
-    let key = value.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= 200);
-    let key = key.ok_or_else(|| ApiError::invalid("Idempotency-Key", "must be 1 to 200 visible characters"))?;
-    let canonical = serde_json::to_vec(body).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(Some(IdempotencyKey {
-        actor_id: principal.actor.id(),
-        key: key.to_owned(),
-        request_hash: Sha256::digest(canonical).to_vec(),
-    }))
-}
-
 /// File a ticket: reporters for themselves, tier-1 desks and service
 /// accounts for someone of their unit. Honours `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = CreateTicketRequest,
@@ -147,7 +140,7 @@ pub async fn create_ticket(
     body: Json<CreateTicketRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let key = idempotency_key(&req, &auth.principal, &body)?;
+    let key = crate::api::idempotency::key(&req, &auth.principal, "", &body)?;
     let new = parse_new_ticket(body, &auth.principal, &state)?;
     let on_behalf = new.reporter != ReporterRef::User(auth.principal.actor.id())
         || matches!(auth.principal.actor, Actor::ApiKey(_));

@@ -42,10 +42,12 @@ pub struct CreateTicketRequest {
     pub impact: Level,
     #[serde(default = "medium")]
     pub urgency: Level,
-    /// The front end's own reference; with `external_source` (defaulting
-    /// to the caller) it identifies the ticket, so a retried create
-    /// returns the existing ticket.
+    /// The front end's own reference: with the caller (its account or API
+    /// key) it identifies the ticket, so a retried create returns the
+    /// existing ticket. Other callers' references are neither blocked nor seen.
     pub external_ref: Option<String>,
+    /// A channel within the caller (`lapor`, `web`), up to 50 characters:
+    /// the stored source is `<caller>/<channel>`, never another front end's.
     pub external_source: Option<String>,
     /// SP4N-LAPOR! tracking id of a public complaint.
     pub complaint_ref: Option<String>,

@@ -3,15 +3,12 @@
 //! `change_request` ticket).
 
 use chrono::Datelike;
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::{find_any, Change, ChangeRow};
 use crate::db::journal::{self, snapshot};
-use crate::db::schema::{
-    change_services, change_templates, change_tickets, counters, idempotency_keys, services, units,
-};
+use crate::db::schema::{change_services, change_templates, change_tickets, services, units};
 use crate::db::tickets::{self, IdempotencyKey};
 use crate::db::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::change::risk::RiskAssessment;
@@ -45,27 +42,8 @@ fn invalid(field: &str, message: impl Into<String>) -> StoreError {
     StoreError::Invalid(ValidationErrors::single(field, message))
 }
 
-/// The next change number (a sequence on PostgreSQL, a counter on SQLite).
 fn next_number(conn: &mut DbConnection, year: i32) -> Result<String, StoreError> {
-    #[derive(QueryableByName)]
-    struct Next {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let n = match conn {
-        DbConnection::Postgres(pg) => {
-            diesel::sql_query("SELECT nextval('change_number_seq') AS n").get_result::<Next>(pg)?.n
-        }
-        DbConnection::Sqlite(lite) => {
-            lite.batch_execute(
-                "INSERT INTO counters (name, value) VALUES ('change_number', 0) ON CONFLICT (name) DO NOTHING",
-            )?;
-            diesel::update(counters::table.find("change_number"))
-                .set(counters::value.eq(counters::value + 1))
-                .execute(lite)?;
-            counters::table.find("change_number").select(counters::value).first::<i64>(lite)?
-        }
-    };
+    let n = crate::db::numbering::next(conn, crate::db::numbering::Counter::Change)?;
     Ok(format!("CHG-{year}-{n:06}"))
 }
 
@@ -179,17 +157,7 @@ pub(super) fn link_tickets(
 }
 
 fn existing_by_key(conn: &mut DbConnection, key: &IdempotencyKey) -> Result<Option<Change>, StoreError> {
-    let found = idempotency_keys::table
-        .find((ids::to_bytes(key.actor_id), &key.key))
-        .select((idempotency_keys::request_hash, idempotency_keys::response_body))
-        .first::<(Vec<u8>, String)>(conn)
-        .optional()?;
-    let Some((hash, id)) = found else { return Ok(None) };
-    if hash != key.request_hash {
-        return Err(invalid("Idempotency-Key", "this key was already used with a different request body"));
-    }
-    let id = Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    find_any(conn, id).map(Some)
+    tickets::replayed_id(conn, key)?.map(|id| find_any(conn, id)).transpose()
 }
 
 /// Raises a change as a draft; `Ok((change, false))` when an identical
@@ -309,16 +277,7 @@ pub fn create(
         };
         journal::record(conn, ctx, Entry::new(Subject::Change(id), event).after(snapshot(&change)?))?;
         if let Some(key) = idempotency {
-            diesel::insert_into(idempotency_keys::table)
-                .values((
-                    idempotency_keys::actor_id.eq(ids::to_bytes(key.actor_id)),
-                    idempotency_keys::idem_key.eq(&key.key),
-                    idempotency_keys::request_hash.eq(&key.request_hash),
-                    idempotency_keys::status.eq(201_i16),
-                    idempotency_keys::response_body.eq(id.to_string()),
-                    idempotency_keys::created_at.eq(ctx.now.naive_utc()),
-                ))
-                .execute(conn)?;
+            tickets::remember_key(conn, key, id, ctx.now.naive_utc())?;
         }
         Ok((change, true))
     })

@@ -2,13 +2,12 @@
 //! record in one transaction.
 
 use chrono::Datelike;
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::{find_any, priority_rank, Ticket, TicketRow};
 use crate::db::journal::{self, snapshot};
-use crate::db::schema::{counters, idempotency_keys, services, tickets, units, users};
+use crate::db::schema::{idempotency_keys, services, tickets, units, users};
 use crate::db::{ids, sla, write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::domain::ticket::intake::{NewTicket, ReporterRef};
@@ -35,43 +34,48 @@ fn invalid(field: &str, message: &str) -> StoreError {
     StoreError::Invalid(ValidationErrors::single(field, message))
 }
 
-/// The next ticket number. PostgreSQL takes it from a sequence, which no
-/// transaction holds a lock on; SQLite has a single writer anyway.
 fn next_number(conn: &mut DbConnection, year: i32) -> Result<String, StoreError> {
-    #[derive(QueryableByName)]
-    struct Next {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let n = match conn {
-        DbConnection::Postgres(pg) => {
-            diesel::sql_query("SELECT nextval('ticket_number_seq') AS n").get_result::<Next>(pg)?.n
-        }
-        DbConnection::Sqlite(lite) => {
-            lite.batch_execute(
-                "INSERT INTO counters (name, value) VALUES ('ticket_number', 0) ON CONFLICT (name) DO NOTHING",
-            )?;
-            diesel::update(counters::table.find("ticket_number"))
-                .set(counters::value.eq(counters::value + 1))
-                .execute(lite)?;
-            counters::table.find("ticket_number").select(counters::value).first::<i64>(lite)?
-        }
-    };
+    let n = crate::db::numbering::next(conn, crate::db::numbering::Counter::Ticket)?;
     Ok(format!("TKT-{year}-{n:06}"))
 }
 
-fn existing_by_key(conn: &mut DbConnection, key: &IdempotencyKey) -> Result<Option<Ticket>, StoreError> {
+/// The id an earlier request with this key created, if any; the same key
+/// with another body is refused.
+pub(crate) fn replayed_id(conn: &mut DbConnection, key: &IdempotencyKey) -> Result<Option<Uuid>, StoreError> {
     let found = idempotency_keys::table
         .find((ids::to_bytes(key.actor_id), &key.key))
         .select((idempotency_keys::request_hash, idempotency_keys::response_body))
         .first::<(Vec<u8>, String)>(conn)
         .optional()?;
-    let Some((hash, ticket_id)) = found else { return Ok(None) };
+    let Some((hash, id)) = found else { return Ok(None) };
     if hash != key.request_hash {
         return Err(invalid("Idempotency-Key", "this key was already used with a different request body"));
     }
-    let id = Uuid::parse_str(&ticket_id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    find_any(conn, id).map(Some)
+    Uuid::parse_str(&id).map(Some).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Remembers what the key created, in the creating transaction.
+pub(crate) fn remember_key(
+    conn: &mut DbConnection,
+    key: &IdempotencyKey,
+    id: Uuid,
+    at: chrono::NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::actor_id.eq(ids::to_bytes(key.actor_id)),
+            idempotency_keys::idem_key.eq(&key.key),
+            idempotency_keys::request_hash.eq(&key.request_hash),
+            idempotency_keys::status.eq(201_i16),
+            idempotency_keys::response_body.eq(id.to_string()),
+            idempotency_keys::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn existing_by_key(conn: &mut DbConnection, key: &IdempotencyKey) -> Result<Option<Ticket>, StoreError> {
+    replayed_id(conn, key)?.map(|id| find_any(conn, id)).transpose()
 }
 
 fn existing_by_external_ref(conn: &mut DbConnection, new: &NewTicket) -> Result<Option<Ticket>, StoreError> {
@@ -212,16 +216,7 @@ pub fn create(
         };
         journal::record(conn, ctx, Entry::new(Subject::Ticket(id), event).after(snapshot(&ticket)?))?;
         if let Some(key) = idempotency {
-            diesel::insert_into(idempotency_keys::table)
-                .values((
-                    idempotency_keys::actor_id.eq(ids::to_bytes(key.actor_id)),
-                    idempotency_keys::idem_key.eq(&key.key),
-                    idempotency_keys::request_hash.eq(&key.request_hash),
-                    idempotency_keys::status.eq(201_i16),
-                    idempotency_keys::response_body.eq(id.to_string()),
-                    idempotency_keys::created_at.eq(now),
-                ))
-                .execute(conn)?;
+            remember_key(conn, key, id, now)?;
         }
         Ok(CreateOutcome::Created(ticket))
     })

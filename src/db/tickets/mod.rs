@@ -17,6 +17,7 @@ use crate::domain::ticket::access::{TicketFacts, TicketScope};
 use crate::domain::ticket::{Channel, Level, PendingReason, Priority, ResolutionCode, Status, TicketType, Tier};
 
 pub use create::{create, CreateOutcome, IdempotencyKey};
+pub(crate) use create::{remember_key, replayed_id};
 pub use edits::{patch, rate, set_problem, TicketPatch};
 pub(crate) use list::filtered;
 pub use list::{list, position, summary, After, Summary, TicketFilter, TicketSort};

@@ -1,0 +1,29 @@
+//! The `Idempotency-Key` of creating POSTs: scoped to the caller (and to
+//! the kind of resource), with the hash of the body it came with.
+
+use actix_web::HttpRequest;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::db::tickets::IdempotencyKey;
+use crate::domain::policy::Principal;
+use crate::error::ApiError;
+
+/// The request's key, if it sent one; `namespace` keeps one caller's keys
+/// for different resources apart (`""` for tickets, `change:` for changes).
+pub fn key<T: Serialize>(
+    req: &HttpRequest,
+    principal: &Principal,
+    namespace: &str,
+    body: &T,
+) -> Result<Option<IdempotencyKey>, ApiError> {
+    let Some(value) = req.headers().get("idempotency-key") else { return Ok(None) };
+    let key = value.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= 200);
+    let key = key.ok_or_else(|| ApiError::invalid("Idempotency-Key", "must be 1 to 200 visible characters"))?;
+    let canonical = serde_json::to_vec(body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Some(IdempotencyKey {
+        actor_id: principal.actor.id(),
+        key: format!("{namespace}{key}"),
+        request_hash: Sha256::digest(canonical).to_vec(),
+    }))
+}

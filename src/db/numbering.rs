@@ -1,0 +1,47 @@
+//! Human-readable numbers (`TKT-2026-000123`, `CHG-2026-000001`): the next
+//! value of a named counter. PostgreSQL takes it from the sequence
+//! `<name>_seq`, which no transaction holds a lock on; SQLite, which has a
+//! single writer anyway, from a row of `counters`.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+use super::schema::counters;
+use super::{DbConnection, StoreError};
+
+/// The counters there are (their PostgreSQL sequences exist by migration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    Ticket,
+    Change,
+}
+
+impl Counter {
+    fn name(self) -> &'static str {
+        match self {
+            Counter::Ticket => "ticket_number",
+            Counter::Change => "change_number",
+        }
+    }
+}
+
+pub fn next(conn: &mut DbConnection, counter: Counter) -> Result<i64, StoreError> {
+    #[derive(QueryableByName)]
+    struct Next {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let name = counter.name();
+    Ok(match conn {
+        DbConnection::Postgres(pg) => {
+            diesel::sql_query(format!("SELECT nextval('{name}_seq') AS n")).get_result::<Next>(pg)?.n
+        }
+        DbConnection::Sqlite(lite) => {
+            lite.batch_execute(&format!(
+                "INSERT INTO counters (name, value) VALUES ('{name}', 0) ON CONFLICT (name) DO NOTHING"
+            ))?;
+            diesel::update(counters::table.find(name)).set(counters::value.eq(counters::value + 1)).execute(lite)?;
+            counters::table.find(name).select(counters::value).first::<i64>(lite)?
+        }
+    })
+}
