@@ -63,9 +63,11 @@ impl Calendar {
         }
         for special in &self.specials {
             let week = WeekSchedule::try_from(&special.week).map_err(|_| corrupt("special week"))?;
-            working
-                .special
-                .push(SpecialSchedule::new(special.from, special.to, week).map_err(|_| corrupt("special range"))?);
+            working.special.push(
+                SpecialSchedule::new(special.from, special.to, week)
+                    .map_err(|_| corrupt("special range"))?
+                    .named(&special.name),
+            );
         }
         Ok(working)
     }

@@ -162,7 +162,30 @@ async fn the_due_calculator_skips_the_holiday_monday_and_honours_versions(backen
     app.get(&due("unit=business_minutes&value=-1"), Some(admin)).await.assert_problem(400);
 }
 
+async fn due_times_are_exact_for_sub_second_starts_and_whatever_the_unit(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let admin = org.admin.token.as_str();
+    let id = app.post("/api/v1/calendars", Some(admin), perpres_wita()).await.body["id"].as_str().unwrap().to_owned();
+    let holiday = json!([{ "date": "2026-08-21", "kind": "local", "name": "Libur daerah" }]);
+    app.post(&format!("/api/v1/calendars/{id}/holidays"), Some(admin), holiday).await;
+    // Thursday 20 Aug 15:30:00.000001 WITA, Friday a holiday: 30 min on Thursday and
+    // 450 on Monday end at Monday's 16:00 close, not on Tuesday.
+    let due = |start: &str, query: &str| format!("/api/v1/calendars/{id}/due?start={start}&{query}");
+    let thursday = "2026-08-20T07:30:00.000001Z";
+    let resp = app.get(&due(thursday, "unit=business_minutes&value=480"), Some(admin)).await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    assert_eq!(resp.body["due_local"], "2026-08-24 16:00:00 WITA");
+    // From Saturday 10:00, one working day and 450 business minutes end alike: by the end of Monday.
+    let saturday = "2026-08-22T02:00:00Z";
+    let by_days = app.get(&due(saturday, "unit=business_days&value=1"), Some(admin)).await;
+    let by_minutes = app.get(&due(saturday, "unit=business_minutes&value=450"), Some(admin)).await;
+    assert_eq!(by_days.body["due_local"], "2026-08-24 16:00:00 WITA", "{}", by_days.text);
+    assert_eq!(by_days.body["due_at"], by_minutes.body["due_at"]);
+}
+
 on_both_backends!(
+    due_times_are_exact_for_sub_second_starts_and_whatever_the_unit,
     the_due_calculator_skips_the_holiday_monday_and_honours_versions,
     a_calendar_in_use_cannot_be_deleted_and_units_name_only_existing_ones,
     a_calendar_is_versioned_with_every_change_and_old_versions_stay_readable,

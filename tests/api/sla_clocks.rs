@@ -227,7 +227,11 @@ async fn a_ticket_opened_in_ramadan_runs_on_ramadan_hours(backend: Backend) {
     // Monday 2 Mar 2026 14:00: an hour left of the Ramadan day (until 15:00),
     // then 180 minutes from Tuesday 08:00.
     let id = incident_at(&app, &org, wita(2026, 3, 2, 14, 0), "medium", "high").await;
-    assert_eq!(clock(&sla(&app, &id, &org.tier1_a.token).await, "resolution")["due_at"], at(wita(2026, 3, 3, 11, 0)));
+    let resolution = clock(&sla(&app, &id, &org.tier1_a.token).await, "resolution").clone();
+    assert_eq!(resolution["due_at"], at(wita(2026, 3, 3, 11, 0)));
+    // The explanation names the special hours it applied, as it names holidays.
+    let words = resolution["explanation"].as_str().unwrap_or_default();
+    assert!(words.contains("Special hours applied: Ramadan 1447 H (2026-02-18 to 2026-03-19)"), "{resolution}");
 }
 
 async fn a_two_times_24_hours_target_runs_through_the_weekend_and_the_holiday(backend: Backend) {

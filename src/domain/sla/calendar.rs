@@ -109,6 +109,8 @@ pub struct SpecialSchedule {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub week: WeekSchedule,
+    /// What explanations call it ("Ramadan 1447 H").
+    pub name: String,
 }
 
 impl SpecialSchedule {
@@ -116,7 +118,19 @@ impl SpecialSchedule {
         if to < from {
             return Err(CalendarError::BadRange);
         }
-        Ok(Self { from, to, week })
+        Ok(Self { from, to, week, name: String::new() })
+    }
+
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = name.to_owned();
+        self
+    }
+}
+
+impl WorkingCalendar {
+    /// The special schedules that apply on some date of `[from, to]`.
+    pub fn specials_between(&self, from: NaiveDate, to: NaiveDate) -> Vec<&SpecialSchedule> {
+        self.special.iter().filter(|s| s.from <= to && from <= s.to).collect()
     }
 }
 

@@ -32,7 +32,18 @@ pub fn target_words(target: Target) -> String {
     }
 }
 
-/// One paragraph: target, start, pauses, holidays, due time and outcome.
+/// " (the close of that working day)" when `due` ends a day's work.
+fn at_close(cal: &WorkingCalendar, due: DateTime<Utc>) -> &'static str {
+    let date = due.with_timezone(&cal.zone).date_naive();
+    let closes = super::math::windows_on(cal, date).last().is_some_and(|w| w.1 == due);
+    if closes {
+        ", by the end of that working day"
+    } else {
+        ""
+    }
+}
+
+/// One paragraph: target, start, special hours, holidays, pauses, due time and outcome.
 pub fn explain(
     clock: &Clock,
     cal: &WorkingCalendar,
@@ -41,6 +52,19 @@ pub fn explain(
     now: DateTime<Utc>,
 ) -> String {
     let mut parts = vec![format!("Target {} from {}.", target_words(clock.target), local(cal, clock.started_at))];
+    let first = clock.started_at.with_timezone(&cal.zone).date_naive();
+    let last = due_at.unwrap_or(now).with_timezone(&cal.zone).date_naive();
+    let specials = cal.specials_between(first, last.max(first));
+    if !specials.is_empty() {
+        let list: Vec<String> = specials
+            .iter()
+            .map(|s| {
+                let name = if s.name.is_empty() { "special hours" } else { s.name.as_str() };
+                format!("{name} ({} to {})", s.from, s.to)
+            })
+            .collect();
+        parts.push(format!("Special hours applied: {}.", list.join(", ")));
+    }
     if !holidays.is_empty() {
         let list: Vec<String> = holidays.iter().map(|(d, name)| format!("{d} {name}")).collect();
         parts.push(format!("Holidays skipped: {}.", list.join(", ")));
@@ -56,8 +80,9 @@ pub fn explain(
             parts.push(format!("Paused now after {} run; no due time until it resumes.", minutes(elapsed)))
         }
         (Standing::Running, Some(due)) => parts.push(format!(
-            "Due {}; {} run, {} left.",
+            "Due {}{}; {} run, {} left.",
             local(cal, due),
+            at_close(cal, due),
             minutes(elapsed),
             minutes(clock.measure(cal, now, due))
         )),
@@ -83,6 +108,20 @@ mod tests {
     use super::*;
     use crate::domain::sla::clock::ClockKind;
     use crate::domain::sla::math::tests::{majene_2026, wita};
+
+    #[test]
+    fn ramadan_hours_are_named_and_a_due_time_at_the_close_says_so() {
+        let mut cal = majene_2026();
+        for special in &mut cal.special {
+            special.name = "Ramadan 1447 H".into();
+        }
+        // Monday 2 March 2026 08:00 WITA, Ramadan hours 08:00–15:00 with a break: one working day.
+        let clock = Clock::start(ClockKind::Resolution, Target::BusinessDays(1), 75, wita(2026, 3, 2, 8, 0));
+        let due = clock.schedule(&cal).unwrap().map(|s| s.due_at);
+        let text = explain(&clock, &cal, due, &[], wita(2026, 3, 2, 9, 0));
+        assert!(text.contains("Special hours applied: Ramadan 1447 H (2026-02-18 to 2026-03-19)."), "{text}");
+        assert!(text.contains("by the end of that working day"), "{text}");
+    }
 
     #[test]
     fn the_worked_example_reads_as_a_supervisor_would_check_it() {

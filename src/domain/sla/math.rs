@@ -1,9 +1,11 @@
 //! Adding and measuring business time over a working calendar.
 //!
 //! Times are instants (UTC); working time is defined in the calendar's
-//! local time. Seconds are kept, so due times are exact to the second.
+//! local time. Clocks are kept to the whole second ([`clock_instant`]), so
+//! due times are exact to the second and a target that ends at the close
+//! of a working window ends there, whatever sub-second part a start had.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SubsecRound, TimeZone, Utc};
 
 use super::calendar::WorkingCalendar;
 
@@ -27,6 +29,14 @@ fn to_utc(cal: &WorkingCalendar, local: NaiveDateTime) -> DateTime<Utc> {
     }
 }
 
+/// The precision of SLA clocks, decided here once: the whole second. A
+/// ticket filed at 15:30:00.000001 counts from 15:30:00; without this, its
+/// target would miss a window's close by a microsecond and run on to the
+/// next working day.
+pub fn clock_instant(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(0)
+}
+
 /// The working windows of one local date, as instants, in order.
 pub fn windows_on(cal: &WorkingCalendar, date: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
     let intervals = cal.intervals_on(date);
@@ -47,6 +57,7 @@ pub fn add_business(
     start: DateTime<Utc>,
     amount: Duration,
 ) -> Result<DateTime<Utc>, NoWorkingTime> {
+    let start = clock_instant(start);
     if amount <= Duration::zero() {
         return Ok(start);
     }
@@ -70,6 +81,7 @@ pub fn add_business(
 
 /// The working time between `from` and `to` (zero if `to` is not later).
 pub fn business_elapsed(cal: &WorkingCalendar, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+    let (from, to) = (clock_instant(from), clock_instant(to));
     if to <= from {
         return Duration::zero();
     }
@@ -89,6 +101,7 @@ pub fn business_elapsed(cal: &WorkingCalendar, from: DateTime<Utc>, to: DateTime
 
 /// The first working instant at or after `t`.
 pub fn next_working_instant(cal: &WorkingCalendar, t: DateTime<Utc>) -> Result<DateTime<Utc>, NoWorkingTime> {
+    let t = clock_instant(t);
     let first = local_date(cal, t);
     for offset in 0..HORIZON_DAYS {
         if let Some((s, _)) = windows_on(cal, first + Duration::days(offset)).into_iter().find(|(_, e)| *e > t) {
@@ -100,6 +113,7 @@ pub fn next_working_instant(cal: &WorkingCalendar, t: DateTime<Utc>) -> Result<D
 
 /// Whether `t` lies in working time (window ends included).
 pub fn in_working_time(cal: &WorkingCalendar, t: DateTime<Utc>) -> bool {
+    let t = clock_instant(t);
     let date = local_date(cal, t);
     [date - Duration::days(1), date].into_iter().flat_map(|d| windows_on(cal, d)).any(|(s, e)| s <= t && t <= e)
 }
@@ -185,6 +199,28 @@ pub(crate) mod tests {
         assert_eq!(business_elapsed(&cal, wita(2026, 3, 2, 0, 0), wita(2026, 3, 3, 0, 0)), Duration::minutes(390));
     }
 
+    /// WIB (UTC+7), with the Perpres week and Friday 14 Aug 2026 a holiday.
+    fn jakarta_with_a_friday_holiday() -> WorkingCalendar {
+        let mut cal = WorkingCalendar::new(chrono_tz::Asia::Jakarta, WeekSchedule::perpres_21_2023());
+        cal.holidays.insert(NaiveDate::from_ymd_opt(2026, 8, 14).unwrap(), "libur".into());
+        cal
+    }
+
+    fn wib(d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        chrono_tz::Asia::Jakarta.with_ymd_and_hms(2026, 8, d, h, min, 0).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_start_with_a_sub_second_part_still_ends_at_the_close_of_monday() {
+        // Thursday 13 Aug 15:30:00.000001 WIB, Friday a holiday: 30 min on
+        // Thursday and 450 on Monday end at Monday's 16:00 close, not Tuesday.
+        let cal = jakarta_with_a_friday_holiday();
+        let start = wib(13, 15, 30) + Duration::microseconds(1);
+        assert_eq!(add_business(&cal, start, Duration::minutes(480)).unwrap(), wib(17, 16, 0));
+        assert_eq!(business_elapsed(&cal, start, wib(17, 16, 0)), Duration::minutes(480));
+        assert_eq!(clock_instant(start), wib(13, 15, 30));
+    }
+
     #[test]
     fn a_calendar_without_working_time_is_an_error_not_a_hang() {
         let cal = WorkingCalendar::new(chrono_tz::Asia::Jakarta, WeekSchedule::default());
@@ -198,8 +234,9 @@ pub(crate) mod tests {
     }
 
     fn instant() -> impl Strategy<Value = DateTime<Utc>> {
-        // Any second of 2026.
-        (1_767_225_600_i64..1_798_761_600).prop_map(|s| DateTime::from_timestamp(s, 0).unwrap())
+        // Any instant of 2026, to the microsecond (real tickets carry one).
+        (1_767_225_600_i64..1_798_761_600, 0u32..1_000_000)
+            .prop_map(|(s, micros)| DateTime::from_timestamp(s, micros * 1000).unwrap())
     }
 
     proptest! {
@@ -210,6 +247,22 @@ pub(crate) mod tests {
             let cal = &calendars()[which];
             let due = add_business(cal, start, Duration::minutes(minutes)).unwrap();
             prop_assert_eq!(business_elapsed(cal, start, due), Duration::minutes(minutes));
+            prop_assert_eq!(due, clock_instant(due), "due times are whole seconds");
+        }
+
+        /// A target measured to exactly a window's close ends at that close
+        /// (not at the next opening), whatever sub-second part the start had.
+        #[test]
+        fn targets_ending_at_a_close_end_there(which in 0usize..3, start in instant(), day in 0i64..30, nth in 0usize..2) {
+            let cal = &calendars()[which];
+            let date = start.with_timezone(&cal.zone).date_naive() + Duration::days(day);
+            let windows = windows_on(cal, date);
+            prop_assume!(!windows.is_empty());
+            let close = windows[nth.min(windows.len() - 1)].1;
+            prop_assume!(close > clock_instant(start));
+            let amount = business_elapsed(cal, start, close);
+            prop_assume!(amount > Duration::zero());
+            prop_assert_eq!(add_business(cal, start, amount).unwrap(), close);
         }
 
         #[test]

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::calendar::WorkingCalendar;
-use super::math::{add_business, next_working_instant, NoWorkingTime};
+use super::math::{add_business, clock_instant, next_working_instant, windows_on, NoWorkingTime};
 
 /// How long a clock may run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,11 +35,21 @@ impl Target {
 
     /// When a clock started at `start` falls due.
     pub fn due_at(self, cal: &WorkingCalendar, start: DateTime<Utc>) -> Result<DateTime<Utc>, NoWorkingTime> {
+        let start = clock_instant(start);
         match self {
             Target::BusinessMinutes(m) => add_business(cal, start, Duration::minutes(i64::from(m))),
             Target::CalendarHours(h) => start.checked_add_signed(Duration::hours(i64::from(h))).ok_or(NoWorkingTime),
             Target::BusinessDays(n) => {
                 let first = next_working_instant(cal, start)?;
+                // A clock that starts before a day's work begins (overnight,
+                // at the weekend, at the opening) has that whole day as its
+                // first: n working days end at the close of the n-th, as
+                // n days' worth of business minutes would.
+                let local_first = first.with_timezone(&cal.zone).date_naive();
+                let day_opening = windows_on(cal, local_first).first().map(|w| w.0);
+                if day_opening == Some(first) {
+                    return close_of_nth_working_day(cal, local_first, n);
+                }
                 let local = first.with_timezone(&cal.zone);
                 let (mut date, time) = (local.date_naive(), local.time());
                 let mut counted = 0;
@@ -73,6 +83,25 @@ impl Target {
     }
 }
 
+/// The close of the n-th working day, counting `first` (a working day) as the first.
+fn close_of_nth_working_day(
+    cal: &WorkingCalendar,
+    first: chrono::NaiveDate,
+    n: u32,
+) -> Result<DateTime<Utc>, NoWorkingTime> {
+    let (mut date, mut counted) = (first, 1);
+    for _ in 0..3660 {
+        if counted >= n {
+            return windows_on(cal, date).last().map(|w| w.1).ok_or(NoWorkingTime);
+        }
+        date += Duration::days(1);
+        if !cal.intervals_on(date).is_empty() {
+            counted += 1;
+        }
+    }
+    Err(NoWorkingTime)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +126,22 @@ mod tests {
     }
 
     #[test]
+    fn a_working_day_from_the_weekend_ends_at_the_next_close_like_its_minutes_do() {
+        let cal = majene_2026();
+        let saturday = wita(2026, 8, 22, 10, 0);
+        let by_days = Target::BusinessDays(1).due_at(&cal, saturday).unwrap();
+        assert_eq!(by_days, wita(2026, 8, 24, 16, 0), "by the end of Monday");
+        assert_eq!(by_days, Target::BusinessMinutes(450).due_at(&cal, saturday).unwrap());
+        // Two working days: Monday and Wednesday (Tuesday 25 Aug is a holiday).
+        assert_eq!(Target::BusinessDays(2).due_at(&cal, saturday).unwrap(), wita(2026, 8, 26, 16, 0));
+        // Started exactly at the opening, the day is the first one too.
+        assert_eq!(Target::BusinessDays(1).due_at(&cal, wita(2026, 8, 24, 7, 30)).unwrap(), wita(2026, 8, 24, 16, 0));
+        // A sub-second start at the opening is the opening.
+        let opening = wita(2026, 8, 24, 7, 30) + Duration::microseconds(250);
+        assert_eq!(Target::BusinessDays(1).due_at(&cal, opening).unwrap(), wita(2026, 8, 24, 16, 0));
+    }
+
+    #[test]
     fn absurd_targets_are_errors_not_panics() {
         let cal = majene_2026();
         let start = wita(2026, 8, 14, 15, 50);
@@ -110,7 +155,10 @@ mod tests {
         let cal = majene_2026();
         // Friday 14 Aug 10:00 + 1 working day: Mon 17 Aug is a holiday -> Tue 18 Aug 10:00.
         assert_eq!(Target::BusinessDays(1).due_at(&cal, wita(2026, 8, 14, 10, 0)).unwrap(), wita(2026, 8, 18, 10, 0));
-        // Saturday evening starts counting from Monday 07:30 (Mon 10 Aug is a working day).
-        assert_eq!(Target::BusinessDays(3).due_at(&cal, wita(2026, 8, 8, 19, 0)).unwrap(), wita(2026, 8, 13, 7, 30));
+        // From Saturday evening, Monday 10 Aug is the first of three working days: due by the end of Wednesday,
+        // as three days' business minutes are.
+        let saturday = wita(2026, 8, 8, 19, 0);
+        assert_eq!(Target::BusinessDays(3).due_at(&cal, saturday).unwrap(), wita(2026, 8, 12, 16, 0));
+        assert_eq!(Target::BusinessMinutes(3 * 450).due_at(&cal, saturday).unwrap(), wita(2026, 8, 12, 16, 0));
     }
 }
