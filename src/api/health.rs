@@ -29,7 +29,7 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
 
 /// Prometheus metrics (text exposition format).
 #[utoipa::path(get, path = "/metrics", tag = "health",
-    responses((status = 200, content_type = "text/plain; version=0.0.4", body = String)))]
+    responses((status = 200, content_type = "text/plain", body = String, description = "Prometheus text exposition (version 0.0.4)")))]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let mut body = state.metrics.render();
     body.push_str(&notice_gauges(&state).await);

@@ -2,10 +2,14 @@
 //! rather than every handler's annotation: problem responses are
 //! `application/problem+json`; every operation with a body documents 400
 //! (malformed JSON), 413 and 415, every operation with a query 400, every
-//! database-backed operation 503; every response has a description.
+//! database-backed operation 503; every response has a description; every
+//! page `limit` says the 1–200 the server accepts (`domain::page`); pages
+//! reference their item schema rather than copying it (utoipa inlines a
+//! generic's argument, juhaku/utoipa#1586), so a generated client has one
+//! class per resource.
 
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::schema::Ref;
+use utoipa::openapi::schema::{ArrayItems, Ref, Schema};
 use utoipa::openapi::{Content, OpenApi, RefOr, Response};
 use utoipa::Modify;
 
@@ -19,6 +23,19 @@ impl Modify for ErrorResponses {
             let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
             for operation in operations.into_iter().flatten() {
                 complete(path, operation);
+            }
+        }
+        if let Some(components) = openapi.components.as_mut() {
+            let names: Vec<String> = components.schemas.keys().cloned().collect();
+            for (name, schema) in components.schemas.iter_mut() {
+                let Some(item) = name.strip_prefix("Page_").filter(|item| names.iter().any(|n| n == item)) else {
+                    continue;
+                };
+                if let RefOr::T(Schema::Object(page)) = schema {
+                    if let Some(RefOr::T(Schema::Array(items))) = page.properties.get_mut("items") {
+                        items.items = ArrayItems::RefOrSchema(Box::new(RefOr::Ref(Ref::from_schema_name(item))));
+                    }
+                }
             }
         }
     }
@@ -56,7 +73,21 @@ fn reason(status: &str) -> &'static str {
     }
 }
 
+/// Page sizes, as `PageLimit` checks them.
+fn bound_limits(operation: &mut Operation) {
+    for parameter in operation.parameters.iter_mut().flatten() {
+        if parameter.parameter_in != ParameterIn::Query || parameter.name != "limit" {
+            continue;
+        }
+        if let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut() {
+            object.minimum = Some(utoipa::Number::UInt(1));
+            object.maximum = Some(utoipa::Number::UInt(crate::domain::page::PageLimit::MAX as usize));
+        }
+    }
+}
+
 fn complete(path: &str, operation: &mut Operation) {
+    bound_limits(operation);
     let responses = &mut operation.responses.responses;
     for (status, response) in responses.iter_mut() {
         let RefOr::T(response) = response else { continue };

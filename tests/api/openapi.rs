@@ -77,6 +77,13 @@ async fn every_documented_operation_is_routed(backend: Backend) {
 async fn documented_errors_use_the_problem_schema(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let doc = app.get("/api/v1/openapi.json", None).await.body;
+    // Typed SLA targets and pages that reference their items, for generated clients.
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    assert!(schemas["PriorityTargets"]["properties"]["response"]["$ref"].is_string(), "{}", schemas["PriorityTargets"]);
+    for (name, schema) in schemas.iter().filter(|(name, _)| name.starts_with("Page_")) {
+        let item = name.trim_start_matches("Page_");
+        assert_eq!(schema["properties"]["items"]["items"]["$ref"], format!("#/components/schemas/{item}"), "{name}");
+    }
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in METHODS.into_iter().filter(|m| item.get(*m).is_some()) {
             let responses = item[method]["responses"].as_object().unwrap();
@@ -86,6 +93,16 @@ async fn documented_errors_use_the_problem_schema(backend: Backend) {
                     // As the server sends them (RFC 7807), not as plain JSON.
                     let schema = &response["content"]["application/problem+json"]["schema"]["$ref"];
                     assert_eq!(schema, "#/components/schemas/Problem", "{method} {path} {status}");
+                }
+            }
+            for parameter in item[method]["parameters"].as_array().into_iter().flatten() {
+                if parameter["name"] == "limit" && parameter["in"] == "query" {
+                    let schema = &parameter["schema"];
+                    assert_eq!(
+                        (schema["minimum"].as_u64(), schema["maximum"].as_u64()),
+                        (Some(1), Some(200)),
+                        "{method} {path}"
+                    );
                 }
             }
             if item[method].get("requestBody").is_some() {

@@ -199,7 +199,7 @@ pub async fn list_attachments(
 /// Download an attachment (only by those who may see it).
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments/{attachment_id}", tag = "tickets",
     params(("id" = String, Path, description = "id or number"), ("attachment_id" = Uuid, Path)),
-    responses((status = 200, description = "the file, with its sniffed type", content_type = "application/octet-stream", body = Vec<u8>),
+    responses((status = 200, description = "the file, with the type sniffed from its bytes at upload (one of `tickets.attachment_types`)", content_type = "*/*", body = Vec<u8>),
         (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn download_attachment(

@@ -14,13 +14,13 @@ use crate::domain::ticket::{PendingReason, Priority};
 #[serde(deny_unknown_fields)]
 pub struct PriorityTargets {
     /// First response (assignment-and-start, or a public comment).
-    #[schema(value_type = Object, example = json!({"unit": "business_minutes", "value": 60}))]
+    #[schema(example = json!({"unit": "business_minutes", "value": 60}))]
     pub response: Target,
     /// Resolution at tier 1 (or overall when tier 2 takes tickets directly).
-    #[schema(value_type = Object, example = json!({"unit": "business_days", "value": 3}))]
+    #[schema(example = json!({"unit": "business_days", "value": 3}))]
     pub resolution: Target,
     /// Resolution by tier 2, from the escalation (the OLA).
-    #[schema(value_type = Object, example = json!({"unit": "calendar_hours", "value": 48}))]
+    #[schema(example = json!({"unit": "calendar_hours", "value": 48}))]
     pub tier2_resolution: Target,
 }
 

@@ -7,12 +7,13 @@ use serde::{Deserialize, Serialize};
 use super::calendar::WorkingCalendar;
 use super::math::{add_business, clock_instant, next_working_instant, windows_on, NoWorkingTime};
 
-/// How long a clock may run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How long a clock may run: `{"unit": "business_minutes", "value": 240}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "unit", content = "value", rename_all = "snake_case")]
 pub enum Target {
     BusinessMinutes(u32),
-    /// Due at the same local time of day on the n-th following working day.
+    /// Due at the same local time of day on the n-th following working day;
+    /// started before a day's work begins, by the close of the n-th working day.
     BusinessDays(u32),
     /// Wall-clock hours, working time or not.
     CalendarHours(u32),
