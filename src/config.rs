@@ -148,6 +148,10 @@ pub struct AuthSettings {
     pub issuer: String,
     pub access_token_seconds: u32,
     pub refresh_token_seconds: u32,
+    /// Seconds after a refresh token's use in which presenting it again
+    /// (another tab refreshing at the same moment) returns the same new
+    /// token instead of ending the session as reuse.
+    pub refresh_reuse_grace_seconds: u32,
     /// Failed logins for one account within the window before a lockout.
     pub max_failures_per_account: i32,
     /// Failed logins from one client address within the window before a lockout.
@@ -204,6 +208,7 @@ impl Default for Settings {
                 issuer: "spbe-desk".to_owned(),
                 access_token_seconds: 900,
                 refresh_token_seconds: 30 * 24 * 3600,
+                refresh_reuse_grace_seconds: 10,
                 max_failures_per_account: 5,
                 max_failures_per_address: 50,
                 failure_window_seconds: 900,

@@ -168,6 +168,9 @@ pub async fn login(
 }
 
 /// Exchange a refresh token for new tokens (the old one is then spent).
+/// Refreshes with one token within `auth.refresh_reuse_grace_seconds` of
+/// its use (several tabs at once) get the same new refresh token; a reuse
+/// after that ends the session.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, body = TokenResponse), (status = 400, body = Problem),
         (status = 401, body = Problem, description = "unknown, expired or reused token; reuse ends the session"), (status = 422, body = Problem)))]
@@ -177,11 +180,13 @@ pub async fn refresh(
     body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let presented = secrets::digest(body.refresh_token.trim());
-    let next_token = secrets::random_token();
+    let next_token = state.tokens.refresh_successor(body.refresh_token.trim());
     let next_hash = secrets::digest(&next_token);
     let ctx = request_context(&req, state.clock.now(), None);
     let next_expires = ctx.now + Duration::seconds(i64::from(state.settings.auth.refresh_token_seconds));
-    let outcome = state.db.run(move |conn| sessions::rotate(conn, &ctx, &presented, &next_hash, next_expires)).await?;
+    let grace = Duration::seconds(i64::from(state.settings.auth.refresh_reuse_grace_seconds));
+    let outcome =
+        state.db.run(move |conn| sessions::rotate(conn, &ctx, &presented, &next_hash, next_expires, grace)).await?;
     match outcome {
         Refreshed::Rotated { user_id, session_id } => token_response(&state, user_id, session_id, next_token),
         Refreshed::ReuseDetected => Err(ApiError::Unauthenticated(

@@ -38,10 +38,20 @@ pub struct TokenService {
     decoding: DecodingKey,
     issuer: String,
     access_ttl_seconds: i64,
+    /// Derives each refresh token's successor, so concurrent refreshes with
+    /// one token (browser tabs) get the same next token.
+    successor_key: [u8; 32],
 }
 
 impl TokenService {
     pub fn new(key: &SigningKey, issuer: &str, access_ttl_seconds: u32) -> Result<Self, String> {
+        use sha2::{Digest, Sha256};
+        let material = match key {
+            SigningKey::Secret(secret) => secret.as_slice(),
+            SigningKey::Ed25519 { private_pem, .. } => private_pem.as_slice(),
+        };
+        let successor_key: [u8; 32] =
+            Sha256::new().chain_update(b"spbe-desk/refresh-successor-key/v1").chain_update(material).finalize().into();
         let (algorithm, encoding, decoding) = match key {
             SigningKey::Secret(secret) => {
                 (Algorithm::HS256, EncodingKey::from_secret(secret), DecodingKey::from_secret(secret))
@@ -58,7 +68,20 @@ impl TokenService {
             decoding,
             issuer: issuer.to_owned(),
             access_ttl_seconds: i64::from(access_ttl_seconds),
+            successor_key,
         })
+    }
+
+    /// The refresh token that follows `presented`: HMAC-SHA256 under a key
+    /// only the service holds, so it is as unguessable as a random token,
+    /// yet the same for every concurrent refresh with `presented`.
+    pub fn refresh_successor(&self, presented: &str) -> String {
+        use base64::Engine;
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.successor_key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(presented.as_bytes());
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
 
     pub fn access_ttl_seconds(&self) -> i64 {

@@ -2,7 +2,9 @@
 //!
 //! A session is a refresh-token family: each refresh marks the presented
 //! token used and issues the next one. Presenting a used token again means it
-//! leaked, so the whole family is revoked (OAuth 2.0 Security BCP, 4.14).
+//! leaked, so the whole family is revoked (OAuth 2.0 Security BCP, 4.14) —
+//! except within a short grace after its use, when the presenter gets the
+//! same successor (browser tabs refreshing at once are not an attack).
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -97,6 +99,7 @@ pub fn rotate(
     presented_hash: &[u8],
     next_hash: &[u8],
     next_expires_at: DateTime<Utc>,
+    grace: chrono::Duration,
 ) -> Result<Refreshed, StoreError> {
     write_tx(conn, |conn| {
         let found = refresh_tokens::table
@@ -135,6 +138,11 @@ pub fn rotate(
             .set(refresh_tokens::used_at.eq(ctx.now.naive_utc()))
             .execute(conn)?;
         if used_at.is_some() || marked == 0 {
+            // `None`: used by a refresh that committed while this one waited.
+            let used = used_at.map_or(ctx.now, |t| t.and_utc());
+            if ctx.now - used <= grace && successor_unused(conn, session_id, next_hash)? {
+                return Ok(Refreshed::Rotated { user_id, session_id });
+            }
             revoke(conn, ctx, session_id, "refresh token reuse")?;
             return Ok(Refreshed::ReuseDetected);
         }
@@ -142,6 +150,18 @@ pub fn rotate(
         audit_session(conn, ctx, ResourceChange::Refreshed, session_id, user_id)?;
         Ok(Refreshed::Rotated { user_id, session_id })
     })
+}
+
+/// Whether the successor (same session, `next_hash`) exists and is unused:
+/// a concurrent refresh already issued it, and nobody has spent it yet.
+fn successor_unused(conn: &mut DbConnection, session_id: Uuid, next_hash: &[u8]) -> Result<bool, StoreError> {
+    let found: i64 = refresh_tokens::table
+        .filter(refresh_tokens::session_id.eq(ids::to_bytes(session_id)))
+        .filter(refresh_tokens::token_hash.eq(next_hash))
+        .filter(refresh_tokens::used_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok(found > 0)
 }
 
 /// Revokes one session (logout, or reuse detected); idempotent.
