@@ -109,6 +109,10 @@ pub struct TicketSettings {
     pub max_attachment_bytes: usize,
     /// Attachment types accepted, checked against the file's content.
     pub attachment_types: Vec<String>,
+    /// New tickets of a Perangkat Daerah without an active tier-1
+    /// technician go to the tier-2 queue (with the reason on the timeline)
+    /// instead of waiting in a queue nobody watches.
+    pub route_uncovered_to_tier2: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -231,6 +235,7 @@ impl Default for Settings {
                 ]
                 .map(str::to_owned)
                 .to_vec(),
+                route_uncovered_to_tier2: true,
             },
             sla: SlaSettings { sweep_interval_seconds: 30, sweep_batch: 10_000 },
             audit: AuditSettings {

@@ -117,9 +117,28 @@ pub struct UnitResponse {
     pub calendar_id: Option<Uuid>,
     pub head_name: Option<String>,
     pub head_email: Option<String>,
+    /// On an active Perangkat Daerah: whether it has an active tier-1
+    /// technician (the regulation requires one; without, its new tickets go
+    /// to tier 2). Absent on the Dinas and inactive units.
+    pub tier1_coverage: Option<bool>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Whether the caller's ticket summary lists the PDs without tier-1 coverage.
+pub(crate) fn sees_coverage(principal: &crate::domain::policy::Principal) -> bool {
+    use crate::domain::role::Role;
+    principal.has(Role::Admin) || principal.has(Role::Supervisor)
+}
+
+impl UnitResponse {
+    /// With the coverage flag, from the list of uncovered PDs.
+    fn with_coverage(unit: Unit, uncovered: &[Uuid]) -> Self {
+        let pd = unit.kind == UnitKind::PerangkatDaerah && unit.active;
+        let coverage = pd.then(|| !uncovered.contains(&unit.id));
+        Self { tier1_coverage: coverage, ..Self::from(unit) }
+    }
 }
 
 impl From<Unit> for UnitResponse {
@@ -136,6 +155,7 @@ impl From<Unit> for UnitResponse {
             calendar_id: unit.calendar_id,
             head_name: unit.head_name,
             head_email: unit.head_email,
+            tier1_coverage: None,
             version: unit.version,
             created_at: unit.created_at,
             updated_at: unit.updated_at,
@@ -186,8 +206,11 @@ pub async fn list_units(
         after_id: page.after_id,
         limit: page.fetch_limit(),
     };
-    let rows = state.db.run(move |conn| units::list(conn, &filter)).await?;
-    Ok(HttpResponse::Ok().json(page.page(rows, |u| u.id, UnitResponse::from)))
+    let (rows, uncovered) = state
+        .db
+        .run(move |conn| Ok::<_, crate::db::StoreError>((units::list(conn, &filter)?, units::without_tier1(conn)?)))
+        .await?;
+    Ok(HttpResponse::Ok().json(page.page(rows, |u| u.id, |u| UnitResponse::with_coverage(u, &uncovered))))
 }
 
 /// Register a unit (admin).
@@ -206,7 +229,9 @@ pub async fn create_unit(
     let ctx = auth.context(state.clock.now());
     let unit = state.db.run(move |conn| units::insert(conn, &ctx, &new)).await?;
     let location = format!("/api/v1/units/{}", unit.id);
-    Ok(created_with_etag(location, unit.version, &UnitResponse::from(unit)))
+    // A new unit has nobody yet: a new PD starts without tier-1 coverage.
+    let uncovered = [unit.id];
+    Ok(created_with_etag(location, unit.version, &UnitResponse::with_coverage(unit, &uncovered)))
 }
 
 /// Read a unit.
@@ -220,8 +245,11 @@ pub async fn get_unit(
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ReadUnits)?;
     let id = id.into_inner();
-    let unit = state.db.run(move |conn| units::find(conn, id)).await?;
-    Ok(ok_with_etag(unit.version, &UnitResponse::from(unit)))
+    let (unit, uncovered) = state
+        .db
+        .run(move |conn| Ok::<_, crate::db::StoreError>((units::find(conn, id)?, units::without_tier1(conn)?)))
+        .await?;
+    Ok(ok_with_etag(unit.version, &UnitResponse::with_coverage(unit, &uncovered)))
 }
 
 /// Update a unit (admin); honours `If-Match`.
@@ -242,6 +270,12 @@ pub async fn update_unit(
     let changes = UnitChanges::try_from(body.into_inner())?;
     let (id, precondition) = (id.into_inner(), precondition(&req)?);
     let ctx = auth.context(state.clock.now());
-    let unit = state.db.run(move |conn| units::update(conn, &ctx, id, &precondition, &changes)).await?;
-    Ok(ok_with_etag(unit.version, &UnitResponse::from(unit)))
+    let (unit, uncovered) = state
+        .db
+        .run(move |conn| {
+            let unit = units::update(conn, &ctx, id, &precondition, &changes)?;
+            Ok::<_, crate::db::StoreError>((unit, units::without_tier1(conn)?))
+        })
+        .await?;
+    Ok(ok_with_etag(unit.version, &UnitResponse::with_coverage(unit, &uncovered)))
 }

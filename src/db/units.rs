@@ -255,3 +255,39 @@ pub fn update(
         Ok(after)
     })
 }
+
+/// The active Perangkat Daerah without an active tier-1 technician: the
+/// regulation requires every PD to name one, and their tickets would wait
+/// in a queue nobody watches.
+pub fn without_tier1(conn: &mut DbConnection) -> Result<Vec<Uuid>, StoreError> {
+    use super::schema::users;
+    let pds: Vec<Vec<u8>> = units::table
+        .filter(units::active.eq(true))
+        .filter(units::kind.eq(UnitKind::PerangkatDaerah.as_str()))
+        .order(units::id)
+        .select(units::id)
+        .load(conn)?;
+    let staffed: Vec<(Vec<u8>, String)> = users::table
+        .filter(users::active.eq(true))
+        .filter(users::roles.like("%tier1_technician%"))
+        .select((users::unit_id, users::roles))
+        .load(conn)?;
+    let covered: std::collections::HashSet<Vec<u8>> = staffed
+        .into_iter()
+        .filter(|(_, roles)| roles.split(',').any(|r| r == "tier1_technician"))
+        .map(|(unit, _)| unit)
+        .collect();
+    pds.into_iter().filter(|pd| !covered.contains(pd)).map(|pd| ids::from_bytes(&pd)).collect()
+}
+
+/// Whether `unit` has an active tier-1 technician.
+pub fn has_tier1(conn: &mut DbConnection, unit: Uuid) -> Result<bool, StoreError> {
+    use super::schema::users;
+    let roles: Vec<String> = users::table
+        .filter(users::active.eq(true))
+        .filter(users::unit_id.eq(ids::to_bytes(unit)))
+        .filter(users::roles.like("%tier1_technician%"))
+        .select(users::roles)
+        .load(conn)?;
+    Ok(roles.iter().any(|r| r.split(',').any(|role| role == "tier1_technician")))
+}

@@ -364,7 +364,63 @@ async fn every_unit_change_is_audited_for_auditors_and_admins(backend: Backend) 
     }
 }
 
+/// A PD with a reporter and no tier-1 technician, in the fixture region.
+async fn uncovered_pd(app: &TestApp) -> (crate::support::Org, uuid::Uuid, String) {
+    use spbe_desk::domain::organisation::UnitKind;
+    use spbe_desk::domain::role::Role;
+    let org = app.org().await;
+    let pd = crate::support::insert_unit(&app.db, UnitKind::PerangkatDaerah, "DISDIK", "Asia/Makassar");
+    crate::support::insert_user(&app.db, pd, "guru@desk.go.id", &[Role::Reporter]);
+    let (token, _) = app.login("guru@desk.go.id", crate::support::PASSWORD).await;
+    (org, pd, token)
+}
+
+async fn a_pd_without_a_tier1_technician_is_reported_and_its_tickets_go_to_tier2(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let (org, pd, reporter) = uncovered_pd(&app).await;
+    let listed = app.get("/api/v1/units?kind=perangkat_daerah", Some(&org.admin.token)).await.body;
+    let coverage = |code: &str| {
+        listed["items"].as_array().unwrap().iter().find(|u| u["code"] == code).map(|u| u["tier1_coverage"].clone())
+    };
+    assert_eq!(coverage("DISDIK"), Some(json!(false)));
+    assert_eq!(coverage("BAPPEDA"), Some(json!(true)));
+    let dinas = app.get(&format!("/api/v1/units/{}", org.dinas), Some(&org.admin.token)).await.body;
+    assert!(dinas["tier1_coverage"].is_null(), "the Dinas hosts tier 2");
+    let summary = app.get("/api/v1/tickets/summary", Some(&org.supervisor.token)).await.body;
+    assert_eq!(summary["units_without_tier1"], json!([pd]));
+    let desk = app.get("/api/v1/tickets/summary", Some(&org.tier1_a.token)).await.body;
+    assert!(desk["units_without_tier1"].is_null(), "the region's gaps are the supervisors' and admins'");
+    let filed = app.post("/api/v1/tickets", Some(&reporter), crate::tickets::incident(org.service)).await;
+    assert_eq!(filed.status, 201, "{}", filed.text);
+    assert_eq!(filed.body["tier"], 2, "nobody at tier 1 would take it");
+    let id = filed.body["id"].as_str().unwrap();
+    let events = app.get(&format!("/api/v1/tickets/{id}/events"), Some(&org.tier2.token)).await.body;
+    let reason = &events["items"][0]["data"]["routed_to_tier2"];
+    assert!(reason.as_str().is_some_and(|r| r.contains("no active tier-1 technician")), "{events}");
+    // Once the PD names a technician, its tickets stay at tier 1.
+    spbe_desk_insert_tier1(&app, pd).await;
+    let next = app.post("/api/v1/tickets", Some(&reporter), crate::tickets::incident(org.service)).await;
+    assert_eq!(next.body["tier"], 1, "{}", next.text);
+}
+
+async fn spbe_desk_insert_tier1(app: &TestApp, pd: uuid::Uuid) {
+    use spbe_desk::domain::role::Role;
+    crate::support::insert_user(&app.db, pd, "teknisi.disdik@desk.go.id", &[Role::Tier1Technician]);
+}
+
+async fn routing_uncovered_pds_to_tier2_can_be_turned_off(backend: Backend) {
+    let Some(app) = crate::support::spawn_app_with(backend, |s| s.tickets.route_uncovered_to_tier2 = false).await
+    else {
+        return;
+    };
+    let (org, _, reporter) = uncovered_pd(&app).await;
+    let filed = app.post("/api/v1/tickets", Some(&reporter), crate::tickets::incident(org.service)).await;
+    assert_eq!((filed.status, filed.body["tier"].as_i64()), (201, Some(1)), "{}", filed.text);
+}
+
 on_both_backends!(
+    a_pd_without_a_tier1_technician_is_reported_and_its_tickets_go_to_tier2,
+    routing_uncovered_pds_to_tier2_can_be_turned_off,
     an_admin_registers_a_perangkat_daerah,
     a_duplicate_code_is_a_conflict,
     a_second_dinas_is_a_conflict,

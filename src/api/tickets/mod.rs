@@ -121,6 +121,7 @@ fn parse_new_ticket(r: CreateTicketRequest, principal: &Principal, state: &AppSt
         priority: state.settings.tickets.priority_matrix.priority(r.impact, r.urgency),
         external,
         complaint_ref: complaint_ref.flatten(),
+        route_uncovered: state.settings.tickets.route_uncovered_to_tier2,
     })
 }
 
@@ -232,13 +233,21 @@ pub async fn ticket_summary(
 ) -> Result<HttpResponse, ApiError> {
     let filter = filter_from(query.into_inner())?;
     let scope = TicketScope::of(&auth.principal);
-    let s = state.db.run(move |conn| tickets::summary(conn, &scope, &filter)).await?;
+    let coverage = super::units::sees_coverage(&auth.principal);
+    let (s, uncovered) = state
+        .db
+        .run(move |conn| {
+            let uncovered = if coverage { Some(crate::db::units::without_tier1(conn)?) } else { None };
+            Ok::<_, StoreError>((tickets::summary(conn, &scope, &filter)?, uncovered))
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(SummaryResponse {
         total: s.total,
         by_status: s.by_status,
         by_tier: s.by_tier,
         by_priority: s.by_priority,
         unassigned_open: s.unassigned_open,
+        units_without_tier1: uncovered,
     }))
 }
 

@@ -215,6 +215,9 @@ pub struct SummaryResponse {
     pub by_priority: std::collections::BTreeMap<String, i64>,
     /// Open tickets nobody has taken yet.
     pub unassigned_open: i64,
+    /// For admins and supervisors: the Perangkat Daerah without an active
+    /// tier-1 technician (their new tickets go to tier 2).
+    pub units_without_tier1: Option<Vec<Uuid>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -120,6 +120,25 @@ fn check_references(conn: &mut DbConnection, new: &NewTicket) -> Result<bool, St
     Ok(direct_tier2)
 }
 
+/// Why a tier-1 ticket goes to tier 2 at once: its Perangkat Daerah has no
+/// active tier-1 technician, so nobody would be told of it or take it.
+fn uncovered_reason(
+    conn: &mut DbConnection,
+    new: &NewTicket,
+    direct_tier2: bool,
+) -> Result<Option<String>, StoreError> {
+    if direct_tier2 || !new.route_uncovered {
+        return Ok(None);
+    }
+    let kind: String = units::table.find(ids::to_bytes(new.unit_id)).select(units::kind).first(conn)?;
+    if kind != crate::domain::organisation::UnitKind::PerangkatDaerah.as_str()
+        || crate::db::units::has_tier1(conn, new.unit_id)?
+    {
+        return Ok(None);
+    }
+    Ok(Some("the Perangkat Daerah has no active tier-1 technician; sent to the tier-2 queue".to_owned()))
+}
+
 /// Files a ticket (or finds the one an identical earlier request filed).
 pub fn create(
     conn: &mut DbConnection,
@@ -142,7 +161,8 @@ pub fn create(
             return Ok(CreateOutcome::Existing(ticket));
         }
         let direct_tier2 = check_references(conn, new)?;
-        let tier = if direct_tier2 { Tier::Two } else { Tier::One };
+        let routed_to_tier2 = uncovered_reason(conn, new, direct_tier2)?;
+        let tier = if direct_tier2 || routed_to_tier2.is_some() { Tier::Two } else { Tier::One };
         let watch = sla::clocks::Watch { priority: new.priority, unit_id: new.unit_id, tier };
         let summary = sla::clocks::summarise(conn, &clocks, watch, ctx.now)?;
         let id = Uuid::now_v7();
@@ -176,7 +196,7 @@ pub fn create(
             status: Status::New.as_str().to_owned(),
             tier: i16::from(tier),
             assignee_id: None,
-            tier2_involved: direct_tier2,
+            tier2_involved: tier == Tier::Two,
             escalation_count: 0,
             last_escalated_at: None,
             pending_reason: None,
@@ -213,6 +233,7 @@ pub fn create(
             priority: new.priority,
             tier,
             clocks: clocks.iter().map(|c| c.start_record()).collect(),
+            routed_to_tier2,
         };
         journal::record(conn, ctx, Entry::new(Subject::Ticket(id), event).after(snapshot(&ticket)?))?;
         if let Some(key) = idempotency {

@@ -143,11 +143,14 @@ pub struct MoveClocks {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// `clocks`: the SLA clocks filing started (none without calendar or policy).
+    /// `routed_to_tier2`: why a tier-1 ticket went to tier 2 at once (its PD
+    /// has no active tier-1 technician).
     TicketCreated {
         number: String,
         priority: Priority,
         tier: Tier,
         clocks: Vec<ClockStart>,
+        routed_to_tier2: Option<String>,
     },
     TicketMoved {
         command: CommandKind,
@@ -402,8 +405,9 @@ impl Event {
     pub fn payload(&self) -> serde_json::Value {
         use serde_json::json;
         match self {
-            Event::TicketCreated { number, priority, tier, clocks } => json!({
+            Event::TicketCreated { number, priority, tier, clocks, routed_to_tier2 } => json!({
                 "number": number, "priority": priority, "tier": i16::from(*tier), "sla": { "started": clocks },
+                "routed_to_tier2": routed_to_tier2,
             }),
             Event::TicketMoved { detail, clocks, .. } => {
                 let mut payload = json!(detail);

@@ -65,6 +65,9 @@ pub struct NewTicket {
     pub external: Option<ExternalRef>,
     /// Tracking id of the national complaint system (SP4N-LAPOR!).
     pub complaint_ref: Option<String>,
+    /// Send it to tier 2 when its PD has no active tier-1 technician
+    /// (`tickets.route_uncovered_to_tier2`).
+    pub route_uncovered: bool,
 }
 
 /// Ticket titles: 1–200 characters.
