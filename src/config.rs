@@ -156,6 +156,9 @@ pub struct AuthSettings {
     /// (another tab refreshing at the same moment) returns the same new
     /// token instead of ending the session as reuse.
     pub refresh_reuse_grace_seconds: u32,
+    /// Seconds an access token's `iat` or `nbf` may lie ahead of this
+    /// server's clock (skew between instances); beyond, it is refused.
+    pub clock_skew_seconds: u32,
     /// Failed logins for one account within the window before a lockout.
     pub max_failures_per_account: i32,
     /// Failed logins from one client address within the window before a lockout.
@@ -213,6 +216,7 @@ impl Default for Settings {
                 access_token_seconds: 900,
                 refresh_token_seconds: 30 * 24 * 3600,
                 refresh_reuse_grace_seconds: 10,
+                clock_skew_seconds: 60,
                 max_failures_per_account: 5,
                 max_failures_per_address: 50,
                 failure_window_seconds: 900,

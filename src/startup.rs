@@ -51,7 +51,8 @@ impl Application {
         let db = open_database(&settings).await?;
         let key = keys::load(&settings.auth, &settings.data.dir)?;
         let audit_keys = audit_key::load(&settings.audit, &settings.data.dir)?;
-        let tokens = TokenService::new(&key, &settings.auth.issuer, settings.auth.access_token_seconds)?;
+        let tokens = TokenService::new(&key, &settings.auth.issuer, settings.auth.access_token_seconds)?
+            .with_clock_skew(settings.auth.clock_skew_seconds);
         let notifier = Arc::new(Notifier::new(&settings.notices, &settings.data.dir)?);
         let address = settings.listen_address()?;
         let listener = TcpListener::bind(address).map_err(|e| format!("cannot listen on {address}: {e}"))?;

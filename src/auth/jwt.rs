@@ -20,6 +20,9 @@ pub struct Claims {
     pub iss: String,
     pub iat: i64,
     pub exp: i64,
+    /// Not before: we issue none, but a token carrying one is held to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
 }
 
 /// Why an access token was refused.
@@ -41,6 +44,9 @@ pub struct TokenService {
     /// Derives each refresh token's successor, so concurrent refreshes with
     /// one token (browser tabs) get the same next token.
     successor_key: [u8; 32],
+    /// How far ahead of our clock a token's `iat` or `nbf` may be (clock
+    /// skew between instances); beyond it the token is refused.
+    clock_skew_seconds: i64,
 }
 
 impl TokenService {
@@ -69,7 +75,14 @@ impl TokenService {
             issuer: issuer.to_owned(),
             access_ttl_seconds: i64::from(access_ttl_seconds),
             successor_key,
+            clock_skew_seconds: 60,
         })
+    }
+
+    /// Tolerates `seconds` of clock skew for `iat` and `nbf` (default 60).
+    pub fn with_clock_skew(mut self, seconds: u32) -> Self {
+        self.clock_skew_seconds = i64::from(seconds);
+        self
     }
 
     /// The refresh token that follows `presented`: HMAC-SHA256 under a key
@@ -96,12 +109,14 @@ impl TokenService {
             iss: self.issuer.clone(),
             iat: now.timestamp(),
             exp: now.timestamp() + self.access_ttl_seconds,
+            nbf: None,
         };
         encode(&Header::new(self.algorithm), &claims, &self.encoding).map_err(|e| format!("signing failed: {e}"))
     }
 
     /// Checks signature, algorithm (exactly ours: no `none`, no switching),
-    /// issuer and expiry at `now`.
+    /// issuer, expiry at `now`, and that it was not issued (`iat`) nor made
+    /// valid (`nbf`) in the future beyond the clock skew allowed.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, TokenError> {
         let mut validation = Validation::new(self.algorithm);
         validation.set_issuer(&[&self.issuer]);
@@ -110,6 +125,10 @@ impl TokenService {
         let claims = decode::<Claims>(token, &self.decoding, &validation).map_err(|_| TokenError::Invalid)?.claims;
         if claims.exp <= now.timestamp() {
             return Err(TokenError::Expired);
+        }
+        let ahead = now.timestamp() + self.clock_skew_seconds;
+        if claims.iat > ahead || claims.nbf.is_some_and(|nbf| nbf > ahead) {
+            return Err(TokenError::Invalid);
         }
         Ok(claims)
     }
@@ -131,6 +150,28 @@ mod tests {
         let token = tokens.issue(Uuid::now_v7(), Uuid::now_v7(), now).unwrap();
         assert!(tokens.verify(&token, now + Duration::seconds(899)).is_ok());
         assert_eq!(tokens.verify(&token, now + Duration::seconds(900)).unwrap_err(), TokenError::Expired);
+    }
+
+    #[test]
+    fn tokens_from_the_future_are_refused_beyond_the_clock_skew() {
+        let tokens = service(b"0123456789abcdef0123456789abcdef");
+        let now = Utc::now();
+        let issued_ahead = tokens.issue(Uuid::now_v7(), Uuid::now_v7(), now + Duration::seconds(600)).unwrap();
+        assert_eq!(tokens.verify(&issued_ahead, now).unwrap_err(), TokenError::Invalid);
+        let skewed = tokens.issue(Uuid::now_v7(), Uuid::now_v7(), now + Duration::seconds(30)).unwrap();
+        assert!(tokens.verify(&skewed, now).is_ok(), "a little clock skew is tolerated");
+        let claims = Claims {
+            sub: Uuid::now_v7(),
+            sid: Uuid::now_v7(),
+            iss: "spbe-desk".into(),
+            iat: now.timestamp(),
+            exp: now.timestamp() + 900,
+            nbf: Some(now.timestamp() + 600),
+        };
+        let not_yet = encode(&Header::new(Algorithm::HS256), &claims, &tokens.encoding).unwrap();
+        assert_eq!(tokens.verify(&not_yet, now).unwrap_err(), TokenError::Invalid);
+        let lenient = service(b"0123456789abcdef0123456789abcdef").with_clock_skew(3600);
+        assert!(lenient.verify(&issued_ahead, now).is_ok());
     }
 
     #[test]

@@ -203,6 +203,18 @@ async fn concurrent_refreshes_with_one_token_get_the_same_tokens_and_a_late_reus
     assert_eq!(app.get(ME, Some(&org.tier1_a.token)).await.status, 200);
 }
 
+async fn tokens_issued_in_the_future_beyond_the_clock_skew_are_refused(backend: Backend) {
+    let Some(app) = crate::support::spawn_app_with(backend, |s| s.auth.clock_skew_seconds = 60).await else { return };
+    let org = app.org().await;
+    let (access, _) = app.login(&org.tier1_a.email, PASSWORD).await;
+    // This server's clock is 30 s behind the one that issued it: tolerated.
+    app.clock.advance(-Duration::seconds(30));
+    assert_eq!(app.get(ME, Some(&access)).await.status, 200);
+    // Ten minutes behind: the token claims to be issued in the future.
+    app.clock.advance(-Duration::minutes(10));
+    assert_unauthenticated(&app.get(ME, Some(&access)).await);
+}
+
 async fn logout_ends_the_session(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let org = app.org().await;
@@ -320,6 +332,7 @@ on_both_backends!(
     concurrent_failed_logins_get_no_more_guesses_than_the_limit,
     reusing_a_refresh_token_ends_its_session_but_not_others,
     concurrent_refreshes_with_one_token_get_the_same_tokens_and_a_late_reuse_ends_the_session,
+    tokens_issued_in_the_future_beyond_the_clock_skew_are_refused,
     logout_ends_the_session,
     deactivating_a_user_ends_their_sessions_and_logins,
     a_new_password_set_by_an_admin_ends_sessions_and_replaces_the_old,

@@ -98,6 +98,11 @@ pub fn test_settings(url: &str, data_dir: &std::path::Path) -> Settings {
     settings.database.url = url.to_owned();
     settings.database.pool_size = 4;
     settings.auth.jwt_secret = Some(TEST_SECRET.to_owned().into());
+    // The fixture logs everyone in at the real instant, then scenarios set
+    // the clock back to the dates they play out (2026's holidays); their
+    // tokens would be "issued in the future". The check itself is tested
+    // with the production default (`auth::tokens_issued_in_the_future…`).
+    settings.auth.clock_skew_seconds = 400 * 24 * 3600;
     settings.data.dir = data_dir.to_path_buf();
     // Scenarios sweep SLA clocks themselves, at instants they choose.
     settings.sla.sweep_interval_seconds = 0;
