@@ -137,6 +137,9 @@ pub struct DatabaseSettings {
     /// `sqlite://PATH` (embedded default) or `postgres://...`.
     pub url: String,
     pub pool_size: u32,
+    /// Milliseconds a request waits for a database connection before it is
+    /// answered 503 (an outage fails fast; the pool reconnects by itself).
+    pub connect_timeout_ms: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -207,7 +210,11 @@ impl Default for Settings {
                 workers: 0,
                 trusted_proxies: Vec::new(),
             },
-            database: DatabaseSettings { url: "sqlite://./data/spbe-desk.db".to_owned(), pool_size: 8 },
+            database: DatabaseSettings {
+                url: "sqlite://./data/spbe-desk.db".to_owned(),
+                pool_size: 8,
+                connect_timeout_ms: 2000,
+            },
             auth: AuthSettings {
                 jwt_secret: None,
                 jwt_private_key_file: None,

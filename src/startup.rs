@@ -36,7 +36,8 @@ pub struct Application {
 /// Opens the database named by the settings and applies pending migrations.
 pub async fn open_database(settings: &Settings) -> Result<Db, String> {
     let url = settings.database_url()?;
-    let db = Db::connect(&url, settings.database.pool_size)?;
+    let timeout = std::time::Duration::from_millis(u64::from(settings.database.connect_timeout_ms.max(1)));
+    let db = Db::connect_with_timeout(&url, settings.database.pool_size, timeout)?;
     let applied = db.run(migrate::run_pending).await.map_err(|e| format!("cannot migrate the database: {e}"))?;
     if !applied.is_empty() {
         tracing::info!(?applied, "applied migrations");

@@ -49,13 +49,62 @@ impl From<diesel::result::Error> for StoreError {
             Error::DatabaseError(DatabaseErrorKind::Unknown, info) if info.message().contains("deadlock detected") => {
                 StoreError::Conflict("a concurrent change got in the way; retry".to_owned())
             }
+            // The server went away under a request (shut down, restarted,
+            // the database dropped): the same 503 as a request that finds
+            // no connection, not a 500.
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => StoreError::Unavailable(info.message().to_owned()),
+            Error::DatabaseError(_, info) if connection_lost(info.message()) => {
+                StoreError::Unavailable(info.message().to_owned())
+            }
             other => StoreError::Database(other),
         }
     }
 }
 
+/// PostgreSQL's words for a connection that ended under a statement
+/// (SQLSTATE 57P01–57P03 and libpq's own).
+fn connection_lost(message: &str) -> bool {
+    [
+        "terminating connection",
+        "server closed the connection",
+        "connection to server",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "no connection to the server",
+    ]
+    .iter()
+    .any(|words| message.contains(words))
+}
+
 impl From<diesel::r2d2::PoolError> for StoreError {
     fn from(error: diesel::r2d2::PoolError) -> Self {
         StoreError::Unavailable(error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    fn db_error(kind: DatabaseErrorKind, message: &str) -> Error {
+        Error::DatabaseError(kind, Box::new(message.to_owned()))
+    }
+
+    #[test]
+    fn a_connection_lost_under_a_request_is_unavailable_not_internal() {
+        for (kind, message) in [
+            (DatabaseErrorKind::ClosedConnection, "connection closed"),
+            (DatabaseErrorKind::UnableToSendCommand, "no connection to the server"),
+            (DatabaseErrorKind::Unknown, "terminating connection due to administrator command"),
+            (DatabaseErrorKind::Unknown, "server closed the connection unexpectedly"),
+        ] {
+            assert!(matches!(StoreError::from(db_error(kind, message)), StoreError::Unavailable(_)), "{message}");
+        }
+        let other = StoreError::from(db_error(DatabaseErrorKind::Unknown, "syntax error"));
+        assert!(matches!(other, StoreError::Database(_)));
     }
 }

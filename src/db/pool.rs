@@ -105,6 +105,12 @@ pub struct Db {
 impl Db {
     /// Opens a pool of `size` connections (creating the SQLite file's folder).
     pub fn connect(url: &DbUrl, size: u32) -> Result<Self, String> {
+        Self::connect_with_timeout(url, size, Duration::from_secs(2))
+    }
+
+    /// Like [`Db::connect`]; a request waits at most `timeout` for a
+    /// connection, so an outage answers 503 fast.
+    pub fn connect_with_timeout(url: &DbUrl, size: u32, timeout: Duration) -> Result<Self, String> {
         if let DbUrl::Sqlite(path) = url {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent)
@@ -113,7 +119,7 @@ impl Db {
         }
         let pool = Pool::builder()
             .max_size(size)
-            .connection_timeout(Duration::from_secs(5))
+            .connection_timeout(timeout)
             .build(Manager { url: url.clone() })
             .map_err(|e| format!("cannot connect to the database: {e}"))?;
         Ok(Self { pool, backend: url.backend() })
@@ -136,11 +142,26 @@ impl Db {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
+        self.run_within(None, work).await
+    }
+
+    /// Like [`Db::run`], waiting at most `wait` (instead of the pool's
+    /// timeout) for a connection: readiness probes answer within a second.
+    pub async fn run_within<T, E, F>(&self, wait: Option<Duration>, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
         let pool = self.pool.clone();
         let span = tracing::Span::current();
         let joined = tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
-            let mut conn = pool.get().map_err(StoreError::from)?;
+            let checked_out = match wait {
+                Some(wait) => pool.get_timeout(wait),
+                None => pool.get(),
+            };
+            let mut conn = checked_out.map_err(StoreError::from)?;
             work(&mut conn)
         })
         .await;

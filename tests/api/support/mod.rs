@@ -208,6 +208,13 @@ impl TestApp {
         spbe_desk::jobs::sla_sweeper::sweep_now(&self.db, &self.clock, 100_000).await.expect("sweep")
     }
 
+    /// Takes the PostgreSQL database away under the running app (its
+    /// connections are terminated, new ones fail): an outage.
+    pub fn take_database_down(&self) {
+        let (server, name) = self.pg_database.as_ref().expect("a PostgreSQL scenario");
+        postgres::drop_database(server, name);
+    }
+
     /// One sweep of the timed change notices at the test clock's instant.
     pub async fn sweep_changes(&self) -> spbe_desk::db::changes::sweep::ChangeSweep {
         let lead = chrono::Duration::minutes(i64::from(self.settings.changes.window_notice_minutes));
