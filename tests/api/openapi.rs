@@ -80,6 +80,7 @@ async fn documented_errors_use_the_problem_schema(backend: Backend) {
     // Typed SLA targets and pages that reference their items, for generated clients.
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     assert!(schemas["PriorityTargets"]["properties"]["response"]["$ref"].is_string(), "{}", schemas["PriorityTargets"]);
+    assert!(schemas["ClockView"]["properties"]["target"]["$ref"].is_string(), "{}", schemas["ClockView"]);
     for (name, schema) in schemas.iter().filter(|(name, _)| name.starts_with("Page_")) {
         let item = name.trim_start_matches("Page_");
         assert_eq!(schema["properties"]["items"]["items"]["$ref"], format!("#/components/schemas/{item}"), "{name}");

@@ -52,7 +52,6 @@ pub struct HolidayView {
 pub struct ClockView {
     pub kind: ClockKind,
     /// `{"unit": "business_minutes" | "business_days" | "calendar_hours", "value": n}`.
-    #[schema(value_type = Object)]
     pub target: crate::domain::sla::Target,
     pub calendar: VersionRef,
     pub time_zone: String,
