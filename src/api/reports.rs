@@ -65,8 +65,9 @@ fn group_by(raw: Option<&str>) -> Result<GroupBy, ApiError> {
     })
 }
 
-fn wants_csv(req: &HttpRequest) -> bool {
-    req.headers().get("Accept").and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv"))
+/// Whether the request's `Accept` asks for `media` (CSV reports, iCalendar).
+pub(crate) fn accepts(req: &HttpRequest, media: &str) -> bool {
+    req.headers().get("Accept").and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains(media))
 }
 
 fn cell(value: Option<f64>) -> String {
@@ -137,7 +138,7 @@ pub async fn sla_report(
     let groups =
         groups.into_iter().map(|stats| ReportGroup { label: labels.get(&stats.key).cloned(), stats }).collect();
     let report = SlaReport { group_by: grouping, from: q.from, to: q.to, groups, total };
-    if wants_csv(&req) {
+    if accepts(&req, "text/csv") {
         return Ok(HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(csv_body(&report)?));
     }
     Ok(HttpResponse::Ok().json(report))

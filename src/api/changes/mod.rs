@@ -112,6 +112,7 @@ pub async fn list_changes(
         scope: query.scope,
         service_id: query.service_id,
         owner_unit_id: query.owner_unit_id,
+        window: None,
         descending,
         after: page.after_id,
         limit: page.fetch_limit(),

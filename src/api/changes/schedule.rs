@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::types::ChangeResponse;
+use crate::api::reports::accepts;
 use crate::auth::Authenticated;
 use crate::db::changes::report::{self, ChangeReport, ReportFilter};
 use crate::db::changes::{self, Change, ChangeFilter};
@@ -16,10 +17,6 @@ use crate::domain::change::ical::{self, CalendarEntry};
 use crate::domain::change::{ChangeScope, ChangeStatus, ChangeType};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-
-fn accepts(req: &HttpRequest, kind: &str) -> bool {
-    req.headers().get("Accept").and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains(kind))
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -73,23 +70,10 @@ pub async fn change_schedule(
     let found = state
         .db
         .run(move |conn| {
-            let mut all = Vec::new();
-            let mut after = None;
-            loop {
-                let filter = ChangeFilter { service_id, after, limit: 500, ..ChangeFilter::default() };
-                let page = changes::list(conn, visibility, &filter)?;
-                let Some(last) = page.last() else { break };
-                after = Some(last.id);
-                let done = page.len() < 500;
-                all.extend(
-                    page.into_iter()
-                        .filter(|c| on_schedule(c) && c.planned.is_some_and(|w| w.start < to && w.end > from)),
-                );
-                if done {
-                    break;
-                }
-            }
-            Ok::<_, crate::db::StoreError>(all)
+            let filter =
+                ChangeFilter { service_id, window: Some((from, to)), limit: 10_000, ..ChangeFilter::default() };
+            let all = changes::list(conn, visibility, &filter)?;
+            Ok::<_, crate::db::StoreError>(all.into_iter().filter(on_schedule).collect::<Vec<_>>())
         })
         .await?;
     let mut found = found;

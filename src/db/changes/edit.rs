@@ -122,7 +122,11 @@ pub fn edit(
             0
         };
         let fields = changed_fields(edit);
-        if voided == 0 && !(approved_round && content_changed && before.status != ChangeStatus::AwaitingApproval) {
+        // Approved content edited: the round starts again (approvals voided,
+        // or an approved or scheduled change asked again).
+        let reopen =
+            approved_round && content_changed && (voided > 0 || before.status != ChangeStatus::AwaitingApproval);
+        if !reopen {
             return commit(conn, ctx, request, &before, after, ChangeEventKind::Updated, json!({ "fields": fields }));
         }
         after.status =

@@ -400,6 +400,8 @@ pub struct ChangeFilter {
     pub scope: Option<ChangeScope>,
     pub service_id: Option<Uuid>,
     pub owner_unit_id: Option<Uuid>,
+    /// Only changes whose planned window overlaps `[from, to)`.
+    pub window: Option<(DateTime<Utc>, DateTime<Utc>)>,
     /// Newest first when true.
     pub descending: bool,
     pub after: Option<Uuid>,
@@ -441,6 +443,9 @@ pub fn list(
             .filter(change_services::service_id.eq(ids::to_bytes(service)))
             .select(change_services::change_id);
         q = q.filter(changes::id.eq_any(touching));
+    }
+    if let Some((from, to)) = f.window {
+        q = q.filter(changes::planned_start.lt(to.naive_utc())).filter(changes::planned_end.gt(from.naive_utc()));
     }
     if let Some(after) = f.after {
         let after = ids::to_bytes(after);

@@ -89,8 +89,9 @@ fn existing_by_external_ref(conn: &mut DbConnection, new: &NewTicket) -> Result<
     id.map(|id| find_any(conn, ids::from_bytes(&id)?)).transpose()
 }
 
-/// Checks the service, unit and reporter; returns the service's tier-2 flag.
-fn check_references(conn: &mut DbConnection, new: &NewTicket) -> Result<bool, StoreError> {
+/// Checks the service, unit and reporter; returns the service's tier-2 flag
+/// and the unit's kind.
+fn check_references(conn: &mut DbConnection, new: &NewTicket) -> Result<(bool, String), StoreError> {
     let service = services::table
         .find(ids::to_bytes(new.service_id))
         .select((services::active, services::direct_tier2))
@@ -101,11 +102,11 @@ fn check_references(conn: &mut DbConnection, new: &NewTicket) -> Result<bool, St
         Some((false, _)) => return Err(invalid("service_id", "the service is inactive")),
         Some((true, direct)) => direct,
     };
-    let unit_active: Option<bool> =
-        units::table.find(ids::to_bytes(new.unit_id)).select(units::active).first(conn).optional()?;
-    if unit_active != Some(true) {
+    let unit: Option<(bool, String)> =
+        units::table.find(ids::to_bytes(new.unit_id)).select((units::active, units::kind)).first(conn).optional()?;
+    let Some((true, unit_kind)) = unit else {
         return Err(invalid("unit_id", "no such active unit"));
-    }
+    };
     if let ReporterRef::User(reporter) = new.reporter {
         let found = users::table
             .find(ids::to_bytes(reporter))
@@ -117,7 +118,7 @@ fn check_references(conn: &mut DbConnection, new: &NewTicket) -> Result<bool, St
             _ => return Err(invalid("reporter_id", "must be an active user of the ticket's unit")),
         }
     }
-    Ok(direct_tier2)
+    Ok((direct_tier2, unit_kind))
 }
 
 /// Why a tier-1 ticket goes to tier 2 at once: its Perangkat Daerah has no
@@ -126,11 +127,11 @@ fn uncovered_reason(
     conn: &mut DbConnection,
     new: &NewTicket,
     direct_tier2: bool,
+    kind: &str,
 ) -> Result<Option<String>, StoreError> {
     if direct_tier2 || !new.route_uncovered {
         return Ok(None);
     }
-    let kind: String = units::table.find(ids::to_bytes(new.unit_id)).select(units::kind).first(conn)?;
     if kind != crate::domain::organisation::UnitKind::PerangkatDaerah.as_str()
         || crate::db::units::has_tier1(conn, new.unit_id)?
     {
@@ -160,8 +161,8 @@ pub fn create(
         if let Some(ticket) = existing_by_external_ref(conn, new)? {
             return Ok(CreateOutcome::Existing(ticket));
         }
-        let direct_tier2 = check_references(conn, new)?;
-        let routed_to_tier2 = uncovered_reason(conn, new, direct_tier2)?;
+        let (direct_tier2, unit_kind) = check_references(conn, new)?;
+        let routed_to_tier2 = uncovered_reason(conn, new, direct_tier2, &unit_kind)?;
         let tier = if direct_tier2 || routed_to_tier2.is_some() { Tier::Two } else { Tier::One };
         let watch = sla::clocks::Watch { priority: new.priority, unit_id: new.unit_id, tier };
         let summary = sla::clocks::summarise(conn, &clocks, watch, ctx.now)?;
