@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod notifications;
 pub mod openapi;
 mod openapi_errors;
+mod openapi_text;
 pub mod pagination;
 pub mod reports;
 pub mod services;

@@ -1,0 +1,238 @@
+//! The text rules of the request bodies, in the document: what
+//! `domain::text`, `parse_title`, `parse_long_text`, `EmailAddress`,
+//! `NewPassword` and `Code` accept, as patterns and lengths, so generated
+//! clients (and fuzzers) send what the server takes. utoipa only takes
+//! literal patterns per field; one table here keeps the forty fields in step
+//! with the validators instead of forty copies of a regular expression.
+
+use utoipa::openapi::path::ParameterIn;
+use utoipa::openapi::schema::{Object, Schema};
+use utoipa::openapi::{OpenApi, RefOr};
+use utoipa::Modify;
+
+use crate::domain::password::NewPassword;
+use crate::domain::text::DisplayName;
+
+/// Control, zero-width and direction-changing characters (`text::bounded`).
+const NOT_IN_A_LINE: &str = r"\u0000-\u001F\u007F-\u009F\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF";
+/// Control characters but tab and line breaks (`parse_long_text`).
+const NOT_IN_TEXT: &str = r"\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F";
+const LONG_TEXT_MAX: usize = 10_000;
+
+/// What one field takes.
+#[derive(Clone, Copy)]
+enum Text {
+    /// One line, not blank, at most this many characters.
+    Line(usize),
+    /// Free text with line breaks, not blank, up to 10 000 characters.
+    Long,
+    /// A unit or service code.
+    Code,
+    Email,
+    Password,
+    /// Free text that may be empty, at most this many characters.
+    Optional(usize),
+}
+
+use Text::{Code, Email, Long, Optional, Password};
+const NAME: Text = Text::Line(DisplayName::MAX);
+const TITLE: Text = Text::Line(200);
+
+/// Request schema, field, rule: each read from the handler's validation.
+const RULES: &[(&str, &str, Text)] = &[
+    ("CreateTicketRequest", "title", TITLE),
+    ("CreateTicketRequest", "description", Long),
+    ("CreateTicketRequest", "external_source", Text::Line(50)),
+    ("CreateTicketRequest", "external_ref", Text::Line(200)),
+    ("CreateTicketRequest", "complaint_ref", Text::Line(100)),
+    ("UpdateTicketRequest", "title", TITLE),
+    ("UpdateTicketRequest", "description", Long),
+    ("UpdateTicketRequest", "complaint_ref", Text::Line(100)),
+    ("ReporterContact", "name", NAME),
+    ("ReporterContact", "email", Email),
+    ("CreateCommentRequest", "body", Long),
+    ("EscalateRequest", "reason", Long),
+    ("EscalateRequest", "steps_taken", Long),
+    ("ReturnRequest", "instructions", Long),
+    ("ResolveRequest", "resolution", Long),
+    ("ReopenRequest", "reason", Long),
+    ("RecomputeRequest", "reason", Long),
+    ("RateRequest", "remark", Text::Line(1000)),
+    ("CreateChangeRequest", "title", TITLE),
+    ("CreateChangeRequest", "description", Long),
+    ("CreateChangeRequest", "reason", Long),
+    ("CreateChangeRequest", "impact_analysis", Long),
+    ("CreateChangeRequest", "implementation_plan", Long),
+    ("CreateChangeRequest", "test_plan", Long),
+    ("CreateChangeRequest", "rollback_plan", Long),
+    ("UpdateChangeRequest", "title", TITLE),
+    ("UpdateChangeRequest", "description", Long),
+    ("UpdateChangeRequest", "reason", Long),
+    ("UpdateChangeRequest", "impact_analysis", Long),
+    ("UpdateChangeRequest", "implementation_plan", Long),
+    ("UpdateChangeRequest", "test_plan", Long),
+    ("UpdateChangeRequest", "rollback_plan", Long),
+    ("CancelChangeRequest", "reason", Long),
+    ("CompleteChangeRequest", "notes", Long),
+    ("DinasTestRequest", "notes", Long),
+    ("ReviewChangeRequest", "findings", Long),
+    ("ScheduleChangeRequest", "override_reason", Long),
+    ("RaiseChangeRequest", "reason", Long),
+    ("ApprovalRequest", "comment", Optional(4000)),
+    ("TemplateRequest", "name", TITLE),
+    ("TemplateRequest", "title", TITLE),
+    ("TemplateRequest", "description", Long),
+    ("TemplateRequest", "implementation_plan", Long),
+    ("TemplateRequest", "test_plan", Long),
+    ("TemplateRequest", "rollback_plan", Long),
+    ("FreezeRequest", "name", TITLE),
+    ("FreezeRequest", "reason", Long),
+    ("CreateServiceRequest", "code", Code),
+    ("CreateServiceRequest", "name", NAME),
+    ("CreateServiceRequest", "application_name", NAME),
+    ("UpdateServiceRequest", "code", Code),
+    ("UpdateServiceRequest", "name", NAME),
+    ("UpdateServiceRequest", "application_name", NAME),
+    ("CreateUnitRequest", "code", Code),
+    ("CreateUnitRequest", "name", NAME),
+    ("CreateUnitRequest", "mailbox", Email),
+    ("UpdateUnitRequest", "code", Code),
+    ("UpdateUnitRequest", "name", NAME),
+    ("UpdateUnitRequest", "mailbox", Email),
+    ("UpdateUnitRequest", "head_name", NAME),
+    ("UpdateUnitRequest", "head_email", Email),
+    ("CreateUserRequest", "name", NAME),
+    ("CreateUserRequest", "email", Email),
+    ("CreateUserRequest", "password", Password),
+    ("UpdateUserRequest", "name", NAME),
+    ("UpdateUserRequest", "email", Email),
+    ("UpdateUserRequest", "password", Password),
+    ("CreateApiKeyRequest", "name", NAME),
+    ("CalendarRequest", "name", NAME),
+    ("PolicyRequest", "name", NAME),
+    ("PolicyRequest", "description", Text::Line(2000)),
+];
+
+/// Lists that must name at least one item (`RoleSet::new`).
+const NON_EMPTY_LISTS: &[(&str, &str)] =
+    &[("CreateUserRequest", "roles"), ("UpdateUserRequest", "roles"), ("CreateApiKeyRequest", "roles")];
+
+/// The `Idempotency-Key` header: 1–200 visible ASCII characters.
+const IDEMPOTENCY_KEY: &str = "^[!-~]{1,200}$";
+
+pub struct TextRules;
+
+impl Modify for TextRules {
+    fn modify(&self, openapi: &mut OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            for (schema, field, rule) in RULES {
+                let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(*schema) else {
+                    panic!("text rule for unknown schema {schema}");
+                };
+                let Some(RefOr::T(Schema::Object(property))) = object.properties.get_mut(*field) else {
+                    panic!("text rule for {schema}.{field}, which is not a plain string field");
+                };
+                apply(property, *rule);
+            }
+            for (schema, field) in NON_EMPTY_LISTS {
+                let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(*schema) else {
+                    panic!("list rule for unknown schema {schema}");
+                };
+                let Some(RefOr::T(Schema::Array(list))) = object.properties.get_mut(*field) else {
+                    panic!("list rule for {schema}.{field}, which is not a list");
+                };
+                list.min_items = Some(1);
+            }
+        }
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [&mut item.post, &mut item.put, &mut item.patch].into_iter().flatten() {
+                let parameters = operation.parameters.iter_mut().flatten();
+                for parameter in
+                    parameters.filter(|p| p.name == "Idempotency-Key" && p.parameter_in == ParameterIn::Header)
+                {
+                    if let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() {
+                        schema.pattern = Some(IDEMPOTENCY_KEY.to_owned());
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn apply(property: &mut Object, rule: Text) {
+    let (pattern, min, max) = match rule {
+        Text::Line(max) => (not_blank(NOT_IN_A_LINE), 1, max),
+        Long => (not_blank(NOT_IN_TEXT), 1, LONG_TEXT_MAX),
+        Optional(max) => (format!("^[^{NOT_IN_TEXT}]*$"), 0, max),
+        // `Code::parse` upper-cases first, so lower case is taken too.
+        Code => ("^[A-Za-z0-9_-]{2,32}$".to_owned(), 2, 32),
+        Email => (EMAIL.to_owned(), 3, 254),
+        Password => (String::from("^[\\s\\S]*$"), NewPassword::MIN, NewPassword::MAX),
+    };
+    if matches!(rule, Email) {
+        property.format = Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Email));
+    }
+    property.pattern = Some(pattern);
+    property.min_length = Some(min);
+    property.max_length = Some(max);
+}
+
+/// Text of allowed characters with at least one that is not a space.
+fn not_blank(forbidden: &str) -> String {
+    format!("^[^{forbidden}]*[^\\s{forbidden}][^{forbidden}]*$")
+}
+
+/// `EmailAddress::parse`: dot-separated atoms, `@`, two or more labels of
+/// letters, digits and inner hyphens.
+const EMAIL: &str = concat!(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*",
+    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::email::EmailAddress;
+    use crate::domain::text::{bounded, Code as CodeValue};
+    use crate::domain::ticket::intake::parse_long_text;
+
+    fn matches(pattern: &str, text: &str) -> bool {
+        // The document's patterns are ECMA-262; `\uXXXX` is spelled for Rust's engine here.
+        let rust = regex_syntax_of(pattern);
+        regex::Regex::new(&rust).unwrap_or_else(|e| panic!("{pattern}: {e}")).is_match(text)
+    }
+
+    fn regex_syntax_of(pattern: &str) -> String {
+        let mut out = String::new();
+        let mut chars = pattern.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\\' && chars.peek() == Some(&'u') {
+                chars.next();
+                let hex: String = chars.by_ref().take(4).collect();
+                out.push_str(&format!("\\x{{{hex}}}"));
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_documented_patterns_agree_with_the_validators() {
+        let line = not_blank(NOT_IN_A_LINE);
+        let long = not_blank(NOT_IN_TEXT);
+        for text in ["Printer rusak", " x ", "نظام", "a\u{202E}b", "a\u{200B}", "a\u{7}b", "   ", "", "a\nb", "\t"]
+        {
+            assert_eq!(matches(&line, text), bounded(text, 200).is_ok(), "line {text:?}");
+            assert_eq!(matches(&long, text), parse_long_text(text).is_ok(), "long {text:?}");
+        }
+        for code in ["BAPPEDA", "dinkes", "A", "SIAK-2", "BAD CODE", "X_1"] {
+            let documented = matches("^[A-Za-z0-9_-]{2,32}$", code);
+            assert_eq!(documented, CodeValue::parse(code).is_ok(), "code {code:?}");
+        }
+        for email in ["a@b.go.id", "nama.pd@majenekab.go.id", "a..b@c.id", "a@b", "a@-b.id", "@b.id", "a@b.c-"] {
+            assert_eq!(matches(EMAIL, email), EmailAddress::parse(email).is_ok(), "email {email:?}");
+        }
+        assert!(matches(IDEMPOTENCY_KEY, "create-42") && !matches(IDEMPOTENCY_KEY, "a b"));
+    }
+}
