@@ -59,5 +59,6 @@ pub fn run(db: &Db, command: AdminCommand) -> Result<(), String> {
             }
             Ok(())
         }
+        AdminCommand::Generate { .. } => Err("`admin generate` runs on its own".to_owned()),
     }
 }

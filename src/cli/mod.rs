@@ -3,6 +3,7 @@
 
 mod admin;
 mod audit;
+mod generate;
 mod notices;
 mod seed;
 
@@ -91,6 +92,16 @@ pub enum AdminCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Fill the database with a region's ticket history for benchmarks and
+    /// trials: N tickets with their clocks, timelines and audit chains (the
+    /// demo region is seeded first on an empty database).
+    Generate {
+        #[arg(long)]
+        tickets: u64,
+        /// The random seed: the same seed draws the same history.
+        #[arg(long, default_value_t = 20261202)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,6 +161,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 migrate::run_pending(&mut *db.conn().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
             println!("applied {} migration(s): {}", applied.len(), applied.join(", "));
             Ok(())
+        }
+        Command::Admin { command: AdminCommand::Generate { tickets, seed } } => {
+            generate::run(&connect(&settings)?, tickets, seed)
         }
         Command::Admin { command } => admin::run(&connect(&settings)?, command),
         Command::Audit { command: AuditCommand::VerifyExport { file, public_keys } } => {

@@ -6,10 +6,12 @@
 
 pub mod api_keys;
 pub mod attachments;
+pub(crate) mod batch;
 pub mod calendars;
 pub mod changes;
 pub mod comments;
 mod error;
+pub mod generator;
 pub mod ids;
 pub mod journal;
 pub mod migrate;

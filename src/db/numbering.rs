@@ -45,3 +45,21 @@ pub fn next(conn: &mut DbConnection, counter: Counter) -> Result<i64, StoreError
         }
     })
 }
+
+/// Takes `count` numbers at once (bulk loads); returns the first. The
+/// numbers are contiguous: meant for a loader running alone.
+pub fn reserve(conn: &mut DbConnection, counter: Counter, count: i64) -> Result<i64, StoreError> {
+    let first = next(conn, counter)?;
+    if count > 1 {
+        let last = first + count - 1;
+        match conn {
+            DbConnection::Postgres(pg) => {
+                diesel::sql_query(format!("SELECT setval('{}_seq', {last})", counter.name())).execute(pg)?;
+            }
+            DbConnection::Sqlite(lite) => {
+                diesel::update(counters::table.find(counter.name())).set(counters::value.eq(last)).execute(lite)?;
+            }
+        }
+    }
+    Ok(first)
+}

@@ -11,9 +11,9 @@ use crate::support::{postgres as pg, Backend};
 const BIN: &str = env!("CARGO_BIN_EXE_spbe-desk");
 
 /// A working folder and the database URL for one CLI scenario.
-struct Workspace {
-    dir: tempfile::TempDir,
-    url: String,
+pub(crate) struct Workspace {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) url: String,
     pg: Option<(String, String)>,
 }
 
@@ -25,7 +25,7 @@ impl Drop for Workspace {
     }
 }
 
-fn workspace(backend: Backend) -> Option<Workspace> {
+pub(crate) fn workspace(backend: Backend) -> Option<Workspace> {
     let dir = tempfile::tempdir().unwrap();
     match backend {
         Backend::Sqlite => Some(Workspace { url: "sqlite://./data/spbe-desk.db".to_owned(), dir, pg: None }),
@@ -55,16 +55,16 @@ impl Workspace {
         command
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.command(args).output().expect("run spbe-desk")
     }
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 

@@ -12,6 +12,7 @@ mod calendars;
 mod changes;
 mod cli;
 mod errors;
+mod generator;
 mod health;
 mod if_match;
 mod lost_races;

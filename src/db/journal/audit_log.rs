@@ -15,8 +15,8 @@ use crate::domain::policy::Actor;
 
 /// One stored audit row, as written and as read back.
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = audit_log)]
-struct AuditRow {
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
+pub(super) struct AuditRow {
     id: Vec<u8>,
     occurred_at: chrono::NaiveDateTime,
     actor_kind: String,
@@ -42,6 +42,16 @@ pub(super) fn append(
     at: DateTime<Utc>,
     entry: &Entry,
 ) -> Result<(), StoreError> {
+    let previous = if entry.event.opens_chain() { None } else { heads::lock(conn, entry.subject.chain())? };
+    let link = link_of(ctx, at, entry, previous);
+    let hash = link.hash();
+    insert(conn, &link, &hash)?;
+    heads::advance(conn, link.chain, link.position, &hash, link.occurred_at)
+}
+
+/// The audit link of an entry following `previous`, its chain's head
+/// (`None` opens the chain).
+pub(super) fn link_of(ctx: &Context, at: DateTime<Utc>, entry: &Entry, previous: Option<heads::LockedHead>) -> Link {
     let chain = entry.subject.chain();
     let (entity_type, entity_id) = entry.subject.entity();
     let after = match (&entry.after, &entry.event) {
@@ -49,8 +59,7 @@ pub(super) fn append(
         (None, Event::Resource { .. }) => None,
         (None, event) => Some(event.payload().to_string()),
     };
-    let previous = if entry.event.opens_chain() { None } else { heads::lock(conn, chain)? };
-    let link = Link {
+    Link {
         chain,
         position: previous.map_or(1, |(position, _, _)| position + 1),
         // Never before the entry it follows (a request that waited for the
@@ -65,14 +74,17 @@ pub(super) fn append(
         after_json: after,
         request_id: ctx.request_id.clone(),
         prev_hash: previous.map_or(crate::domain::journal::chain::GENESIS, |(_, hash, _)| hash),
-    };
-    let hash = link.hash();
-    insert(conn, &link, &hash)?;
-    heads::advance(conn, chain, link.position, &hash, link.occurred_at)
+    }
 }
 
 fn insert(conn: &mut DbConnection, link: &Link, hash: &[u8; 32]) -> Result<(), StoreError> {
-    let row = AuditRow {
+    diesel::insert_into(audit_log::table).values(&row_of(link, hash)).execute(conn)?;
+    Ok(())
+}
+
+/// The stored row of a hashed link.
+pub(super) fn row_of(link: &Link, hash: &[u8; 32]) -> AuditRow {
+    AuditRow {
         id: ids::to_bytes(Uuid::now_v7()),
         occurred_at: link.occurred_at.naive_utc(),
         actor_kind: link.actor_kind.clone(),
@@ -87,9 +99,7 @@ fn insert(conn: &mut DbConnection, link: &Link, hash: &[u8; 32]) -> Result<(), S
         position: Some(link.position),
         prev_hash: Some(link.prev_hash.to_vec()),
         hash: Some(hash.to_vec()),
-    };
-    diesel::insert_into(audit_log::table).values(&row).execute(conn)?;
-    Ok(())
+    }
 }
 
 /// One stored audit record, as the audit API shows it.

@@ -8,6 +8,7 @@
 //! notice).
 
 mod audit_log;
+pub mod bulk;
 pub mod checkpoints;
 pub mod export;
 mod heads;

@@ -31,8 +31,8 @@ pub struct TicketEvent {
 }
 
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = ticket_events)]
-struct EventRow {
+#[diesel(table_name = ticket_events, treat_none_as_default_value = false)]
+pub(super) struct EventRow {
     id: Vec<u8>,
     ticket_id: Vec<u8>,
     seq: i32,
@@ -76,10 +76,25 @@ pub(super) fn append(
             tickets::table.find(&id_bytes).select((tickets::event_seq, tickets::public_event_seq)).first(conn)?;
         (seq, public.then_some(public_seq))
     };
+    let row = event_row(ctx, at, ticket_id, kind, event, (seq, public_seq));
+    diesel::insert_into(ticket_events::table).values(&row).execute(conn)?;
+    Ok(())
+}
+
+/// The stored row of a ticket's event numbered `seq` (and `public_seq`
+/// among what reporters see).
+pub(super) fn event_row(
+    ctx: &Context,
+    at: DateTime<Utc>,
+    ticket_id: Uuid,
+    kind: &str,
+    event: &Event,
+    (seq, public_seq): (i32, Option<i32>),
+) -> EventRow {
     let (from, to) = event.movement();
-    let row = EventRow {
+    EventRow {
         id: ids::to_bytes(Uuid::now_v7()),
-        ticket_id: id_bytes,
+        ticket_id: ids::to_bytes(ticket_id),
         seq,
         kind: kind.to_owned(),
         actor_kind: ctx.actor.map_or("system", |a| a.kind()).to_owned(),
@@ -89,12 +104,10 @@ pub(super) fn append(
         from_tier: from.map(|(_, t)| i16::from(t)),
         to_tier: to.map(|(_, t)| i16::from(t)),
         data_json: Some(event.payload().to_string()),
-        internal: !public,
+        internal: event.visibility() != Visibility::Public,
         occurred_at: at.naive_utc(),
         public_seq,
-    };
-    diesel::insert_into(ticket_events::table).values(&row).execute(conn)?;
-    Ok(())
+    }
 }
 
 impl TryFrom<EventRow> for TicketEvent {

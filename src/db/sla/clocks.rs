@@ -125,7 +125,7 @@ pub fn target_of(sla: &SlaContext, kind: ClockKind, priority: Priority) -> Resul
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = sla_clocks, treat_none_as_null = true)]
+#[diesel(table_name = sla_clocks, treat_none_as_null = true, treat_none_as_default_value = false)]
 struct ClockRow {
     ticket_id: Vec<u8>,
     kind: String,
@@ -213,6 +213,13 @@ pub fn insert(conn: &mut DbConnection, ticket_id: Uuid, clocks: &[StoredClock]) 
     for clock in clocks {
         diesel::insert_into(sla_clocks::table).values(&to_row(ticket_id, clock)?).execute(conn)?;
     }
+    Ok(())
+}
+
+/// Inserts the clocks of many tickets at once (the data generator).
+pub fn insert_generated(conn: &mut DbConnection, clocks: &[(Uuid, StoredClock)]) -> Result<(), StoreError> {
+    let rows = clocks.iter().map(|(ticket_id, c)| to_row(*ticket_id, c)).collect::<Result<Vec<_>, _>>()?;
+    crate::db::batch::insert_batch!(conn, sla_clocks::table, &rows);
     Ok(())
 }
 

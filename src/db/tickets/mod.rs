@@ -1,5 +1,6 @@
 //! Tickets: storage, scoped reads, creation, workflow transitions, lists.
 
+mod bulk;
 mod create;
 mod edits;
 mod list;
@@ -16,6 +17,7 @@ use crate::domain::sla::clock::ClockKind;
 use crate::domain::ticket::access::{TicketFacts, TicketScope};
 use crate::domain::ticket::{Channel, Level, PendingReason, Priority, ResolutionCode, Status, TicketType, Tier};
 
+pub use bulk::{insert_generated, GeneratedTicket};
 pub use create::{create, CreateOutcome, IdempotencyKey};
 pub(crate) use create::{remember_key, replayed_id};
 pub use edits::{patch, rate, set_problem, TicketPatch};
@@ -84,7 +86,7 @@ impl Ticket {
 }
 
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = tickets)]
+#[diesel(table_name = tickets, treat_none_as_default_value = false)]
 struct TicketRow {
     id: Vec<u8>,
     number: String,

@@ -1,0 +1,79 @@
+//! Tickets written many at a time by the data generator, with what their
+//! row keeps beside the [`Ticket`]: event numbers and the sweeper's next look.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::{priority_rank, Ticket, TicketRow};
+use crate::db::batch::insert_batch;
+use crate::db::schema::tickets;
+use crate::db::{ids, DbConnection, StoreError};
+use crate::domain::sla::clock::ClockKind;
+
+/// A generated ticket as it stands at the end of its history.
+pub struct GeneratedTicket {
+    pub ticket: Ticket,
+    pub event_seq: i32,
+    pub public_event_seq: i32,
+    pub sla_check_at: Option<DateTime<Utc>>,
+}
+
+fn row_of(g: &GeneratedTicket) -> TicketRow {
+    let t = &g.ticket;
+    let naive = |at: Option<DateTime<Utc>>| at.map(|at| at.naive_utc());
+    TicketRow {
+        id: ids::to_bytes(t.id),
+        number: t.number.clone(),
+        ticket_type: t.ticket_type.as_str().to_owned(),
+        title: t.title.clone(),
+        description: t.description.clone(),
+        service_id: ids::to_bytes(t.service_id),
+        unit_id: ids::to_bytes(t.unit_id),
+        reporter_id: t.reporter_id.map(ids::to_bytes),
+        reporter_name: t.reporter_name.clone(),
+        reporter_email: t.reporter_email.clone(),
+        reporter_phone: t.reporter_phone.clone(),
+        channel: t.channel.as_str().to_owned(),
+        impact: t.impact.as_str().to_owned(),
+        urgency: t.urgency.as_str().to_owned(),
+        priority: t.priority.as_str().to_owned(),
+        priority_rank: priority_rank(t.priority),
+        status: t.status.as_str().to_owned(),
+        tier: i16::from(t.tier),
+        assignee_id: t.assignee_id.map(ids::to_bytes),
+        tier2_involved: t.tier2_involved,
+        escalation_count: t.escalation_count,
+        last_escalated_at: naive(t.last_escalated_at),
+        pending_reason: t.pending_reason.map(|r| r.as_str().to_owned()),
+        external_source: t.external_source.clone(),
+        external_ref: t.external_ref.clone(),
+        complaint_ref: t.complaint_ref.clone(),
+        problem_id: t.problem_id.map(ids::to_bytes),
+        resolution_code: t.resolution_code.map(|c| c.as_str().to_owned()),
+        resolution: t.resolution.clone(),
+        resolved_at: naive(t.resolved_at),
+        closed_at: naive(t.closed_at),
+        reopen_count: t.reopen_count,
+        rating: t.rating,
+        rating_remark: t.rating_remark.clone(),
+        created_by_kind: t.created_by_kind.clone(),
+        created_by: ids::to_bytes(t.created_by),
+        event_seq: g.event_seq,
+        public_event_seq: g.public_event_seq,
+        version: t.version,
+        created_at: t.created_at.naive_utc(),
+        updated_at: t.updated_at.naive_utc(),
+        sla_due_at: naive(t.sla_due_at),
+        sla_check_at: naive(g.sla_check_at),
+        response_breached: t.sla_breached.contains(&ClockKind::Response),
+        resolution_breached: t.sla_breached.contains(&ClockKind::Resolution),
+        tier2_breached: t.sla_breached.contains(&ClockKind::Tier2Resolution),
+    }
+}
+
+/// Inserts generated tickets (before their events, clocks and audit rows).
+pub fn insert_generated(conn: &mut DbConnection, generated: &[&GeneratedTicket]) -> Result<(), StoreError> {
+    let rows: Vec<TicketRow> = generated.iter().map(|g| row_of(g)).collect();
+    insert_batch!(conn, tickets::table, &rows);
+    Ok(())
+}
