@@ -137,53 +137,114 @@ macro_rules! filtered {
 }
 pub(crate) use filtered;
 
-/// One page of the tickets the caller may see.
+/// One page of the tickets the caller may see. Each part of the caller's
+/// scope (the unit's tickets, tier 2's, their own) is read on its own, so
+/// that an index serves its filter and order, and the parts are merged: one
+/// `WHERE a OR b` would have the database read and sort every match.
 pub fn list(conn: &mut DbConnection, scope: &TicketScope, f: &TicketFilter) -> Result<Vec<Ticket>, StoreError> {
-    let mut q = filtered!(tickets::table.select(TicketRow::as_select()).into_boxed(), scope, f);
+    let mut rows = Vec::new();
+    for part in scope.parts() {
+        rows.extend(list_part(conn, &part, f)?);
+    }
+    let key = |t: &Ticket| sort_key(f.sort, t);
+    match f.sort {
+        TicketSort::CreatedDesc | TicketSort::UpdatedDesc | TicketSort::PriorityDesc => {
+            rows.sort_by(|a, b| key(b).cmp(&key(a)))
+        }
+        _ => rows.sort_by_key(key),
+    }
+    // A ticket in two parts has one key: its copies are neighbours.
+    rows.dedup_by_key(|t| t.id);
+    rows.truncate(f.limit as usize);
+    Ok(rows)
+}
+
+/// The order of a sort as one comparable key (tickets without a running
+/// clock after all others when sorting by due).
+fn sort_key(sort: TicketSort, t: &Ticket) -> (i64, Option<DateTime<Utc>>, Uuid) {
+    match sort {
+        TicketSort::CreatedAsc | TicketSort::CreatedDesc => (0, None, t.id),
+        TicketSort::UpdatedAsc | TicketSort::UpdatedDesc => (0, Some(t.updated_at), t.id),
+        TicketSort::PriorityAsc | TicketSort::PriorityDesc => (i64::from(super::priority_rank(t.priority)), None, t.id),
+        TicketSort::DueAsc => (i64::from(t.sla_due_at.is_none()), t.sla_due_at, t.id),
+    }
+}
+
+fn cursor_mismatch() -> StoreError {
+    StoreError::Invalid(crate::domain::validation::ValidationErrors::single(
+        "cursor",
+        "the cursor belongs to another sort order",
+    ))
+}
+
+/// One part of the scope: a page in the sort's order. By due, the tickets
+/// with a running clock come first, then (if the page is not full) those
+/// without, each read in an order an index serves.
+fn list_part(conn: &mut DbConnection, part: &TicketScope, f: &TicketFilter) -> Result<Vec<Ticket>, StoreError> {
+    let base = || filtered!(tickets::table.select(TicketRow::as_select()).into_boxed(), part, f);
+    let limit = i64::from(f.limit);
     use TicketSort::*;
-    q = match (f.sort, f.after) {
-        (CreatedAsc, Some(After::Created(id))) => q.filter(tickets::id.gt(ids::to_bytes(id))),
-        (CreatedDesc, Some(After::Created(id))) => q.filter(tickets::id.lt(ids::to_bytes(id))),
-        (UpdatedAsc, Some(After::Updated(t, id))) => {
-            q.filter(tickets::updated_at.gt(t).or(tickets::updated_at.eq(t).and(tickets::id.gt(ids::to_bytes(id)))))
+    let rows: Vec<TicketRow> = match (f.sort, f.after) {
+        (DueAsc, after) => {
+            let mut rows = Vec::new();
+            if !matches!(after, Some(After::Due(None, _))) {
+                let mut q = base().filter(tickets::sla_due_at.is_not_null());
+                if let Some(After::Due(Some(t), id)) = after {
+                    q = q.filter(
+                        tickets::sla_due_at.gt(t).or(tickets::sla_due_at.eq(t).and(tickets::id.gt(ids::to_bytes(id)))),
+                    );
+                } else if after.is_some() {
+                    return Err(cursor_mismatch());
+                }
+                rows = q.order((tickets::sla_due_at.asc(), tickets::id.asc())).limit(limit).load(conn)?;
+            }
+            let missing = limit - rows.len() as i64;
+            if missing > 0 {
+                let mut q = base().filter(tickets::sla_due_at.is_null());
+                if let Some(After::Due(None, id)) = after {
+                    q = q.filter(tickets::id.gt(ids::to_bytes(id)));
+                }
+                rows.extend(q.order(tickets::id.asc()).limit(missing).load::<TicketRow>(conn)?);
+            }
+            rows
         }
-        (UpdatedDesc, Some(After::Updated(t, id))) => {
-            q.filter(tickets::updated_at.lt(t).or(tickets::updated_at.eq(t).and(tickets::id.lt(ids::to_bytes(id)))))
-        }
-        (PriorityAsc, Some(After::Priority(r, id))) => q.filter(
-            tickets::priority_rank.gt(r).or(tickets::priority_rank.eq(r).and(tickets::id.gt(ids::to_bytes(id)))),
-        ),
-        (PriorityDesc, Some(After::Priority(r, id))) => q.filter(
-            tickets::priority_rank.lt(r).or(tickets::priority_rank.eq(r).and(tickets::id.lt(ids::to_bytes(id)))),
-        ),
-        (DueAsc, Some(After::Due(Some(t), id))) => q.filter(
-            tickets::sla_due_at
-                .gt(t)
-                .or(tickets::sla_due_at.eq(t).and(tickets::id.gt(ids::to_bytes(id))))
-                .or(tickets::sla_due_at.is_null()),
-        ),
-        (DueAsc, Some(After::Due(None, id))) => {
-            q.filter(tickets::sla_due_at.is_null().and(tickets::id.gt(ids::to_bytes(id))))
-        }
-        (_, None) => q,
-        (_, Some(_)) => {
-            return Err(StoreError::Invalid(crate::domain::validation::ValidationErrors::single(
-                "cursor",
-                "the cursor belongs to another sort order",
-            )))
+        (sort, after) => {
+            let mut q = base();
+            q = match (sort, after) {
+                (CreatedAsc, Some(After::Created(id))) => q.filter(tickets::id.gt(ids::to_bytes(id))),
+                (CreatedDesc, Some(After::Created(id))) => q.filter(tickets::id.lt(ids::to_bytes(id))),
+                (UpdatedAsc, Some(After::Updated(t, id))) => q.filter(
+                    tickets::updated_at.gt(t).or(tickets::updated_at.eq(t).and(tickets::id.gt(ids::to_bytes(id)))),
+                ),
+                (UpdatedDesc, Some(After::Updated(t, id))) => q.filter(
+                    tickets::updated_at.lt(t).or(tickets::updated_at.eq(t).and(tickets::id.lt(ids::to_bytes(id)))),
+                ),
+                (PriorityAsc, Some(After::Priority(r, id))) => q.filter(
+                    tickets::priority_rank
+                        .gt(r)
+                        .or(tickets::priority_rank.eq(r).and(tickets::id.gt(ids::to_bytes(id)))),
+                ),
+                (PriorityDesc, Some(After::Priority(r, id))) => q.filter(
+                    tickets::priority_rank
+                        .lt(r)
+                        .or(tickets::priority_rank.eq(r).and(tickets::id.lt(ids::to_bytes(id)))),
+                ),
+                (_, None) => q,
+                (_, Some(_)) => return Err(cursor_mismatch()),
+            };
+            q = match sort {
+                CreatedAsc => q.order(tickets::id.asc()),
+                CreatedDesc => q.order(tickets::id.desc()),
+                UpdatedAsc => q.order((tickets::updated_at.asc(), tickets::id.asc())),
+                UpdatedDesc => q.order((tickets::updated_at.desc(), tickets::id.desc())),
+                PriorityAsc => q.order((tickets::priority_rank.asc(), tickets::id.asc())),
+                PriorityDesc => q.order((tickets::priority_rank.desc(), tickets::id.desc())),
+                DueAsc => q,
+            };
+            q.limit(limit).load(conn)?
         }
     };
-    q = match f.sort {
-        CreatedAsc => q.order(tickets::id.asc()),
-        CreatedDesc => q.order(tickets::id.desc()),
-        UpdatedAsc => q.order((tickets::updated_at.asc(), tickets::id.asc())),
-        UpdatedDesc => q.order((tickets::updated_at.desc(), tickets::id.desc())),
-        PriorityAsc => q.order((tickets::priority_rank.asc(), tickets::id.asc())),
-        PriorityDesc => q.order((tickets::priority_rank.desc(), tickets::id.desc())),
-        // NULLs sort first on SQLite and last on PostgreSQL: say it explicitly.
-        DueAsc => q.order((tickets::sla_due_at.is_null().asc(), tickets::sla_due_at.asc(), tickets::id.asc())),
-    };
-    q.limit(i64::from(f.limit)).load::<TicketRow>(conn)?.into_iter().map(Ticket::try_from).collect()
+    rows.into_iter().map(Ticket::try_from).collect()
 }
 
 /// The cursor position of a row under a sort order.
@@ -210,17 +271,12 @@ pub struct Summary {
 
 /// Counts for dashboards, over the same filters as the list.
 pub fn summary(conn: &mut DbConnection, scope: &TicketScope, f: &TicketFilter) -> Result<Summary, StoreError> {
-    let by_status: Vec<(String, i64)> = filtered!(
-        tickets::table.group_by(tickets::status).select((tickets::status, count_star())).into_boxed(),
-        scope,
-        f
-    )
-    .load(conn)?;
-    let by_tier: Vec<(i16, i64)> =
-        filtered!(tickets::table.group_by(tickets::tier).select((tickets::tier, count_star())).into_boxed(), scope, f)
-            .load(conn)?;
-    let by_priority: Vec<(String, i64)> = filtered!(
-        tickets::table.group_by(tickets::priority).select((tickets::priority, count_star())).into_boxed(),
+    // One pass over the matching tickets for all three breakdowns.
+    let groups: Vec<(String, i16, String, i64)> = filtered!(
+        tickets::table
+            .group_by((tickets::status, tickets::tier, tickets::priority))
+            .select((tickets::status, tickets::tier, tickets::priority, count_star()))
+            .into_boxed(),
         scope,
         f
     )
@@ -239,15 +295,11 @@ pub fn summary(conn: &mut DbConnection, scope: &TicketScope, f: &TicketFilter) -
     }
     summary.by_tier.insert("1".to_owned(), 0);
     summary.by_tier.insert("2".to_owned(), 0);
-    for (status, n) in by_status {
+    for (status, tier, priority, n) in groups {
         summary.total += n;
-        summary.by_status.insert(status, n);
-    }
-    for (tier, n) in by_tier {
-        summary.by_tier.insert(tier.to_string(), n);
-    }
-    for (priority, n) in by_priority {
-        summary.by_priority.insert(priority, n);
+        *summary.by_status.entry(status).or_default() += n;
+        *summary.by_tier.entry(tier.to_string()).or_default() += n;
+        *summary.by_priority.entry(priority).or_default() += n;
     }
     Ok(summary)
 }

@@ -35,6 +35,32 @@ pub struct TicketScope {
 }
 
 impl TicketScope {
+    /// The scope as a union of single-condition scopes (itself when it
+    /// sees everything or nothing), so each can be read on its own.
+    pub fn parts(&self) -> Vec<TicketScope> {
+        if self.all {
+            return vec![*self];
+        }
+        let none = TicketScope::default();
+        let mut parts = Vec::new();
+        if let Some(unit) = self.unit {
+            parts.push(TicketScope { unit: Some(unit), ..none });
+        }
+        if self.tier2 {
+            parts.push(TicketScope { tier2: true, ..none });
+        }
+        if let Some(reporter) = self.reporter {
+            parts.push(TicketScope { reporter: Some(reporter), ..none });
+        }
+        if let Some(creator) = self.creator {
+            parts.push(TicketScope { creator: Some(creator), ..none });
+        }
+        if parts.is_empty() {
+            parts.push(*self);
+        }
+        parts
+    }
+
     pub fn of(principal: &Principal) -> Self {
         let has = |role| principal.has(role);
         let all = has(Role::Supervisor) || has(Role::Auditor) || has(Role::Admin);
@@ -161,6 +187,19 @@ mod tests {
             unit_kind: UnitKind::PerangkatDaerah,
             roles: RoleSet::new(roles.iter().copied()).unwrap(),
         }
+    }
+
+    #[test]
+    fn a_scope_splits_into_one_part_per_condition() {
+        let both = TicketScope::of(&person(1, PD_A, &[Role::Tier1Technician, Role::Tier2Engineer]));
+        let parts = both.parts();
+        assert_eq!(parts.len(), 3, "{parts:?}");
+        assert_eq!(parts[0], TicketScope { unit: Some(PD_A), ..TicketScope::default() });
+        assert_eq!(parts[1], TicketScope { tier2: true, ..TicketScope::default() });
+        assert_eq!(parts[2], TicketScope { reporter: Some(Uuid::from_u128(1)), ..TicketScope::default() });
+        let supervisor = TicketScope::of(&person(2, PD_A, &[Role::Supervisor]));
+        assert_eq!(supervisor.parts(), vec![supervisor]);
+        assert_eq!(TicketScope::default().parts(), vec![TicketScope::default()]);
     }
 
     fn ticket(tier: Tier, tier2_involved: bool) -> TicketFacts {
