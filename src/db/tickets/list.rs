@@ -149,7 +149,7 @@ pub fn list(conn: &mut DbConnection, scope: &TicketScope, f: &TicketFilter) -> R
     let key = |t: &Ticket| sort_key(f.sort, t);
     match f.sort {
         TicketSort::CreatedDesc | TicketSort::UpdatedDesc | TicketSort::PriorityDesc => {
-            rows.sort_by(|a, b| key(b).cmp(&key(a)))
+            rows.sort_by_key(|t| std::cmp::Reverse(key(t)))
         }
         _ => rows.sort_by_key(key),
     }
