@@ -7,3 +7,9 @@ CREATE INDEX tickets_status_tier_due ON tickets (status, tier, sla_due_at, id);
 -- Most urgent first: a tier's queue and a unit's.
 CREATE INDEX tickets_tier_priority ON tickets (tier, priority_rank, id);
 CREATE INDEX tickets_unit_priority ON tickets (unit_id, priority_rank, id);
+-- A caller's own tickets (as reporter, or a front end's key as filer) in
+-- creation order: without these the planner may walk every ticket by id
+-- looking for someone who has filed none.
+DROP INDEX tickets_reporter;
+CREATE INDEX tickets_reporter ON tickets (reporter_id, id);
+CREATE INDEX tickets_created_by ON tickets (created_by, id);
