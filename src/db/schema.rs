@@ -243,6 +243,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    ticket_counts (unit_id, tier, status, priority, tier2_involved, unassigned) {
+        unit_id -> Binary,
+        tier -> SmallInt,
+        status -> Text,
+        priority -> Text,
+        tier2_involved -> Bool,
+        unassigned -> Bool,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    ticket_count_deltas (id) {
+        id -> BigInt,
+        unit_id -> Binary,
+        tier -> SmallInt,
+        status -> Text,
+        priority -> Text,
+        tier2_involved -> Bool,
+        unassigned -> Bool,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     ticket_comments (id) {
         id -> Binary,
         ticket_id -> Binary,

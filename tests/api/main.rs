@@ -31,6 +31,7 @@ mod ticket_attachments;
 mod ticket_changes;
 mod ticket_comments;
 mod ticket_concurrency;
+mod ticket_counts;
 mod ticket_visibility;
 mod tickets;
 mod units;

@@ -116,5 +116,6 @@ pub fn generate(
         done += size;
         progress(done);
     }
+    tickets::fold_counts(conn)?;
     Ok(Report { tickets: done, seconds: started.elapsed().as_secs_f64() })
 }

@@ -269,23 +269,22 @@ pub struct Summary {
     pub unassigned_open: i64,
 }
 
-/// Counts for dashboards, over the same filters as the list.
+/// Counts for dashboards, over the same filters as the list: from the
+/// maintained counters where the filters and the scope's parts allow, by
+/// reading the tickets otherwise (each part less what earlier parts hold).
 pub fn summary(conn: &mut DbConnection, scope: &TicketScope, f: &TicketFilter) -> Result<Summary, StoreError> {
-    // One pass over the matching tickets for all three breakdowns.
-    let groups: Vec<(String, i16, String, i64)> = filtered!(
-        tickets::table
-            .group_by((tickets::status, tickets::tier, tickets::priority))
-            .select((tickets::status, tickets::tier, tickets::priority, count_star()))
-            .into_boxed(),
-        scope,
-        f
-    )
-    .load(conn)?;
+    let parts = scope.parts();
+    let mut groups: Vec<super::counts::Group> = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let earlier = &parts[..i];
+        if super::counts::answers(f) && super::counts::counts_part(part) {
+            groups.extend(super::counts::groups(conn, part, earlier, f)?);
+        } else {
+            groups.extend(live_groups(conn, part, earlier, f)?);
+        }
+    }
     let open = [Status::New, Status::Assigned, Status::InProgress, Status::Pending].map(Status::as_str);
-    let unassigned_open: i64 = filtered!(tickets::table.select(count_star()).into_boxed(), scope, f)
-        .filter(tickets::assignee_id.is_null())
-        .filter(tickets::status.eq_any(open))
-        .first(conn)?;
+    let unassigned_open = groups.iter().filter(|g| g.3 && open.contains(&g.0.as_str())).map(|g| g.4).sum();
     let mut summary = Summary { unassigned_open, ..Summary::default() };
     for status in Status::ALL {
         summary.by_status.insert(status.as_str().to_owned(), 0);
@@ -295,11 +294,50 @@ pub fn summary(conn: &mut DbConnection, scope: &TicketScope, f: &TicketFilter) -
     }
     summary.by_tier.insert("1".to_owned(), 0);
     summary.by_tier.insert("2".to_owned(), 0);
-    for (status, tier, priority, n) in groups {
+    for (status, tier, priority, _, n) in groups {
         summary.total += n;
         *summary.by_status.entry(status).or_default() += n;
         *summary.by_tier.entry(tier.to_string()).or_default() += n;
         *summary.by_priority.entry(priority).or_default() += n;
     }
     Ok(summary)
+}
+
+/// Counts one scope part by reading its tickets, less those of `earlier` parts.
+fn live_groups(
+    conn: &mut DbConnection,
+    part: &TicketScope,
+    earlier: &[TicketScope],
+    f: &TicketFilter,
+) -> Result<Vec<super::counts::Group>, StoreError> {
+    let mut groups = Vec::new();
+    for unassigned in [true, false] {
+        let mut q = filtered!(
+            tickets::table
+                .group_by((tickets::status, tickets::tier, tickets::priority))
+                .select((tickets::status, tickets::tier, tickets::priority, count_star()))
+                .into_boxed(),
+            part,
+            f
+        );
+        q = if unassigned {
+            q.filter(tickets::assignee_id.is_null())
+        } else {
+            q.filter(tickets::assignee_id.is_not_null())
+        };
+        for seen in earlier {
+            if let Some(unit) = seen.unit {
+                q = q.filter(tickets::unit_id.ne(ids::to_bytes(unit)));
+            }
+            if seen.tier2 {
+                q = q.filter(tickets::tier2_involved.eq(false));
+            }
+            if let Some(reporter) = seen.reporter {
+                q = q.filter(tickets::reporter_id.is_null().or(tickets::reporter_id.ne(ids::to_bytes(reporter))));
+            }
+        }
+        let rows: Vec<(String, i16, String, i64)> = q.load(conn)?;
+        groups.extend(rows.into_iter().map(|(s, t, p, n)| (s, t, p, unassigned, n)));
+    }
+    Ok(groups)
 }

@@ -1,6 +1,7 @@
 //! Tickets: storage, scoped reads, creation, workflow transitions, lists.
 
 mod bulk;
+mod counts;
 mod create;
 mod edits;
 mod list;
@@ -18,6 +19,7 @@ use crate::domain::ticket::access::{TicketFacts, TicketScope};
 use crate::domain::ticket::{Channel, Level, PendingReason, Priority, ResolutionCode, Status, TicketType, Tier};
 
 pub use bulk::{insert_generated, GeneratedTicket};
+pub use counts::fold as fold_counts;
 pub use create::{create, CreateOutcome, IdempotencyKey};
 pub(crate) use create::{remember_key, replayed_id};
 pub use edits::{patch, rate, set_problem, TicketPatch};
