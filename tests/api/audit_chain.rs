@@ -262,6 +262,10 @@ async fn audit_rows_written_before_the_chain_are_chained_by_the_migration(backen
     let rows = app.count("audit_log");
     {
         let mut conn = app.db.conn().unwrap();
+        let counts = spbe_desk::db::migrate::revert_last(&mut conn).unwrap();
+        assert_eq!(counts, "20261202000010");
+        let indexes = spbe_desk::db::migrate::revert_last(&mut conn).unwrap();
+        assert_eq!(indexes, "20261202000009");
         let changes = spbe_desk::db::migrate::revert_last(&mut conn).unwrap();
         assert_eq!(changes, "20261202000008");
         let notices = spbe_desk::db::migrate::revert_last(&mut conn).unwrap();
