@@ -75,31 +75,36 @@ pub fn load(
         &filter
     );
     let rows: Vec<TicketKey> = q.order(tickets::id.asc()).load(conn)?;
-    let mut clocks_of: HashMap<Vec<u8>, Vec<ClockFacts>> = HashMap::new();
-    for chunk in rows.chunks(500) {
+    // The clocks of those tickets, many thousand per query (the most
+    // SQLite binds in one statement; PostgreSQL binds one array).
+    let mut clocks: Vec<ClockKey> = Vec::new();
+    for chunk in rows.chunks(10_000) {
         let keys: Vec<&Vec<u8>> = chunk.iter().map(|r| &r.0).collect();
-        let clocks: Vec<ClockKey> = sla_clocks::table
-            .filter(sla_clocks::ticket_id.eq_any(keys))
-            .select((
-                sla_clocks::ticket_id,
-                sla_clocks::kind,
-                sla_clocks::stopped_at,
-                sla_clocks::breached_at,
-                sla_clocks::due_at,
-                sla_clocks::elapsed_seconds,
-            ))
-            .load(conn)?;
-        for (ticket, kind, stopped_at, breached_at, due_at, elapsed) in clocks {
-            let overdue = stopped_at.is_none() && due_at.is_some_and(|due| due <= now.naive_utc());
-            let outcome = match (breached_at, stopped_at) {
-                (Some(_), _) => Outcome::Breached,
-                (None, _) if overdue => Outcome::Breached,
-                (None, Some(_)) => Outcome::Met,
-                (None, None) => Outcome::Open,
-            };
-            let kind: ClockKind = kind.parse().map_err(StoreError::Corrupt)?;
-            clocks_of.entry(ticket).or_default().push(ClockFacts { kind, outcome, elapsed_seconds: elapsed });
-        }
+        clocks.extend(
+            sla_clocks::table
+                .filter(sla_clocks::ticket_id.eq_any(keys))
+                .select((
+                    sla_clocks::ticket_id,
+                    sla_clocks::kind,
+                    sla_clocks::stopped_at,
+                    sla_clocks::breached_at,
+                    sla_clocks::due_at,
+                    sla_clocks::elapsed_seconds,
+                ))
+                .load::<ClockKey>(conn)?,
+        );
+    }
+    let mut clocks_of: HashMap<Vec<u8>, Vec<ClockFacts>> = HashMap::with_capacity(rows.len());
+    for (ticket, kind, stopped_at, breached_at, due_at, elapsed) in clocks {
+        let overdue = stopped_at.is_none() && due_at.is_some_and(|due| due <= now.naive_utc());
+        let outcome = match (breached_at, stopped_at) {
+            (Some(_), _) => Outcome::Breached,
+            (None, _) if overdue => Outcome::Breached,
+            (None, Some(_)) => Outcome::Met,
+            (None, None) => Outcome::Open,
+        };
+        let kind: ClockKind = kind.parse().map_err(StoreError::Corrupt)?;
+        clocks_of.entry(ticket).or_default().push(ClockFacts { kind, outcome, elapsed_seconds: elapsed });
     }
     let mut facts = Vec::with_capacity(rows.len());
     for (id, unit, service, tier, priority, escalations, reopens) in rows {
