@@ -69,7 +69,8 @@ grep "^generated" "$work/accounts.txt"
 
 "$bin" serve >"$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "the server did not start" >&2; cat "$work/server.log"; exit 1; }
 base="http://127.0.0.1:$port"
 status=0
 harness --base "$base" --accounts "$work/accounts.txt" --server-pid "$server" --clients "$clients" \

@@ -49,17 +49,26 @@ pub fn next(conn: &mut DbConnection, counter: Counter) -> Result<i64, StoreError
 /// Takes `count` numbers at once (bulk loads); returns the first. The
 /// numbers are contiguous: meant for a loader running alone.
 pub fn reserve(conn: &mut DbConnection, counter: Counter, count: i64) -> Result<i64, StoreError> {
-    let first = next(conn, counter)?;
-    if count > 1 {
-        let last = first + count - 1;
-        match conn {
-            DbConnection::Postgres(pg) => {
-                diesel::sql_query(format!("SELECT setval('{}_seq', {last})", counter.name())).execute(pg)?;
-            }
-            DbConnection::Sqlite(lite) => {
-                diesel::update(counters::table.find(counter.name())).set(counters::value.eq(last)).execute(lite)?;
-            }
-        }
+    #[derive(QueryableByName)]
+    struct Last {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
     }
-    Ok(first)
+    let count = count.max(1);
+    let name = counter.name();
+    let last = match conn {
+        // One statement: no other number is taken between the two calls.
+        DbConnection::Postgres(pg) => {
+            diesel::sql_query(format!("SELECT setval('{name}_seq', nextval('{name}_seq') + {count} - 1) AS n"))
+                .get_result::<Last>(pg)?
+                .n
+        }
+        DbConnection::Sqlite(_) => crate::db::write_tx(conn, |conn| {
+            let first = next(conn, counter)?;
+            let last = first + count - 1;
+            diesel::update(counters::table.find(name)).set(counters::value.eq(last)).execute(conn)?;
+            Ok::<_, StoreError>(last)
+        })?,
+    };
+    Ok(last - count + 1)
 }

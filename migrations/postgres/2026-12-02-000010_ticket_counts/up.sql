@@ -3,6 +3,8 @@
 -- (append-only, so writers never wait on one another), and the sweeper
 -- folds the deltas into `ticket_counts` now and then. A summary is the sum
 -- of both: a few hundred rows instead of every ticket.
+-- No ticket may be written between the backfill and the triggers.
+LOCK TABLE tickets IN SHARE ROW EXCLUSIVE MODE;
 CREATE TABLE ticket_counts (
     unit_id BYTEA NOT NULL,
     tier SMALLINT NOT NULL,

@@ -268,7 +268,7 @@ pub fn live(
     let sla = service.sla[fate.desk].as_ref();
     let created_at = fate.created_at;
     let priority = PriorityMatrix::default().priority(fate.impact, fate.urgency);
-    let seed = created_at.timestamp_subsec_micros() as usize;
+    let seed = fate.people;
     let technician = pick(&desk.technicians, seed).or_else(|| pick(&region.engineers, seed));
     let engineer = pick(&region.engineers, seed / 7).or(technician);
     let (Some(technician), Some(engineer)) = (technician, engineer) else {
@@ -343,8 +343,8 @@ pub fn live(
     for (step, gap) in &fate.steps {
         at += *gap;
         let worker = if life.ticket.tier == Tier::Two { engineer } else { technician };
-        let actor = match step {
-            Step::Close => filer,
+        let actor = match (step, reporter) {
+            (Step::Close, Some(reporter)) => reporter,
             _ => worker,
         };
         life.step(*step, actor, at)?;

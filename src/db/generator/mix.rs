@@ -33,6 +33,8 @@ pub struct Fate {
     pub channel: Channel,
     /// Filed by a reporter of the unit rather than on someone's behalf.
     pub by_reporter: bool,
+    /// Which of the desk's people file and work it.
+    pub people: usize,
     pub created_at: DateTime<Utc>,
     pub steps: Vec<(Step, Duration)>,
     pub title: String,
@@ -205,6 +207,7 @@ pub fn draw(rng: &mut StdRng, desks: usize, direct: &[bool], service_names: &[St
         urgency: pick(rng, &[(Level::High, 20), (Level::Medium, 45), (Level::Low, 35)]),
         channel: pick(rng, &[(Channel::Web, 50), (Channel::Phone, 20), (Channel::Email, 15), (Channel::WalkIn, 10), (Channel::Api, 5)]),
         by_reporter: rng.gen_bool(0.6),
+        people: rng.gen_range(0..1_000_000),
         created_at,
         steps,
         title: format!("{problem} {name} ({place})"),

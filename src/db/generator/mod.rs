@@ -89,6 +89,8 @@ pub fn generate(
     if region.desks.is_empty() || region.services.is_empty() {
         return Err(StoreError::Conflict("the region needs active Perangkat Daerah and services".to_owned()));
     }
+    // The service keeps instants to the microsecond; so must its history.
+    let now = chrono::SubsecRound::trunc_subsecs(now, 6);
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(seed);
     let direct: Vec<bool> = region.services.iter().map(|s| s.direct_tier2).collect();

@@ -142,10 +142,20 @@ pub(crate) use filtered;
 /// that an index serves its filter and order, and the parts are merged: one
 /// `WHERE a OR b` would have the database read and sort every match.
 pub fn list(conn: &mut DbConnection, scope: &TicketScope, f: &TicketFilter) -> Result<Vec<Ticket>, StoreError> {
-    let mut rows = Vec::new();
-    for part in scope.parts() {
-        rows.extend(list_part(conn, &part, f)?);
-    }
+    let parts = scope.parts();
+    // The parts as of one instant: a ticket moving in between would
+    // otherwise show twice (under two keys) or not at all.
+    let mut rows = if parts.len() == 1 {
+        list_part(conn, &parts[0], f)?
+    } else {
+        crate::db::journal::in_snapshot(conn, |conn| {
+            let mut rows = Vec::new();
+            for part in &parts {
+                rows.extend(list_part(conn, part, f)?);
+            }
+            Ok(rows)
+        })?
+    };
     let key = |t: &Ticket| sort_key(f.sort, t);
     match f.sort {
         TicketSort::CreatedDesc | TicketSort::UpdatedDesc | TicketSort::PriorityDesc => {
@@ -274,15 +284,20 @@ pub struct Summary {
 /// reading the tickets otherwise (each part less what earlier parts hold).
 pub fn summary(conn: &mut DbConnection, scope: &TicketScope, f: &TicketFilter) -> Result<Summary, StoreError> {
     let parts = scope.parts();
-    let mut groups: Vec<super::counts::Group> = Vec::new();
-    for (i, part) in parts.iter().enumerate() {
-        let earlier = &parts[..i];
-        if super::counts::answers(f) && super::counts::counts_part(part) {
-            groups.extend(super::counts::groups(conn, part, earlier, f)?);
-        } else {
-            groups.extend(live_groups(conn, part, earlier, f)?);
+    // One snapshot: a fold between reading the counters and the deltas, or
+    // a move between two parts, must not drop or double a ticket.
+    let groups = crate::db::journal::in_snapshot(conn, |conn| {
+        let mut groups: Vec<super::counts::Group> = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            let earlier = &parts[..i];
+            if super::counts::answers(f) && super::counts::counts_part(part) {
+                groups.extend(super::counts::groups(conn, part, earlier, f)?);
+            } else {
+                groups.extend(live_groups(conn, part, earlier, f)?);
+            }
         }
-    }
+        Ok(groups)
+    })?;
     let open = [Status::New, Status::Assigned, Status::InProgress, Status::Pending].map(Status::as_str);
     let unassigned_open = groups.iter().filter(|g| g.3 && open.contains(&g.0.as_str())).map(|g| g.4).sum();
     let mut summary = Summary { unassigned_open, ..Summary::default() };
