@@ -106,7 +106,10 @@ fn ids_of(page: &Value) -> Vec<String> {
 }
 
 async fn world(base: String, accounts: &str) -> Result<World, Failure> {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
+    // Idle connections are dropped before the server's keep-alive (5 s)
+    // closes them: reusing one the server just closed fails the request.
+    let client =
+        reqwest::Client::builder().pool_max_idle_per_host(256).pool_idle_timeout(Duration::from_secs(2)).build()?;
     let passwords: HashMap<&str, &str> = accounts
         .lines()
         .filter_map(|l| {
