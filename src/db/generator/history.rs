@@ -12,7 +12,7 @@ use crate::db::sla::clocks::StoredClock;
 use crate::db::sla::context::SlaContext;
 use crate::db::tickets::{GeneratedTicket, Ticket};
 use crate::db::StoreError;
-use crate::domain::journal::{ClockAlert, Context, Entry, Event, MoveClocks, MoveDetail, Subject};
+use crate::domain::journal::{ClockAlert, Context, Entry, Event, MoveClocks, Subject};
 use crate::domain::policy::Actor;
 use crate::domain::sla::alerts::{next_alert, Alert, Next};
 use crate::domain::sla::clock::{Clock, ClockKind};
@@ -193,19 +193,7 @@ impl Life<'_> {
         t.version += 1;
         t.updated_at = at;
         let clocks = self.move_clocks(&command, &next, at)?;
-        let detail = match &command {
-            Command::Assign { assignee } => MoveDetail::Assignee { assignee_id: Some(*assignee) },
-            Command::Start { .. } => MoveDetail::Assignee { assignee_id: next.assignee },
-            Command::Pend { reason } => MoveDetail::Pending { reason: *reason },
-            Command::Escalate { reason, steps_taken } => {
-                MoveDetail::Escalation { reason: reason.clone(), steps_taken: steps_taken.clone() }
-            }
-            Command::Return { instructions } => MoveDetail::Return { instructions: instructions.clone() },
-            Command::Resolve { code, resolution } => {
-                MoveDetail::Resolution { resolution_code: *code, resolution: resolution.clone() }
-            }
-            _ => MoveDetail::Nothing {},
-        };
+        let detail = crate::db::tickets::move_detail(&command, &next);
         let event = Event::TicketMoved {
             command: kind,
             from: (before.status, before.tier),

@@ -25,6 +25,7 @@ pub(crate) use create::{remember_key, replayed_id};
 pub use edits::{patch, rate, set_problem, TicketPatch};
 pub(crate) use list::filtered;
 pub use list::{list, position, summary, After, Summary, TicketFilter, TicketSort};
+pub(crate) use transition::move_detail;
 pub use transition::{auto_escalate, transition, TransitionRequest};
 
 /// A stored ticket.

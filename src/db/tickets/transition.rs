@@ -72,7 +72,7 @@ fn check_assignee(conn: &mut DbConnection, ticket: &Ticket, assignee: Uuid) -> R
     }
 }
 
-fn move_detail(command: &Command, next: &TicketState) -> MoveDetail {
+pub(crate) fn move_detail(command: &Command, next: &TicketState) -> MoveDetail {
     match command {
         Command::Assign { assignee } => MoveDetail::Assignee { assignee_id: Some(*assignee) },
         Command::Start { .. } => MoveDetail::Assignee { assignee_id: next.assignee },
