@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prepare the Schemathesis passes of scripts/schemathesis.sh, and judge them.
 
-`prepare BASE SEED_TXT OUT_DIR`: log in as each role of the demo region,
+`prepare BASE SEED_TXT OUT_DIR MAX_EXAMPLES`: log in as each role of the demo region,
 file real tickets and changes through the API, and write one Schemathesis
 config per pass (`OUT_DIR/<role>.toml`, a token and the real ids as
 dictionaries), so generated requests reach the success paths of creating
@@ -17,18 +17,29 @@ import sys
 import urllib.error
 import urllib.request
 
-# A pass: who runs it, and which paths it fuzzes. The admin passes run last:
-# they may edit the other passes' users. Editing users has a pass of its
-# own, whose caller cannot learn its own id (no /me, no user list), so it
-# never changes its own password and ends its session.
+# A pass: who runs it, and which paths it fuzzes. The movers run first,
+# while the seeded tickets and changes are still where moves start; the
+# admin passes run last: they may edit the other passes' users. Editing
+# users has a pass of its own, whose caller cannot learn its own id (no
+# /me, no user list), so it never changes its own password and ends its
+# session.
 PASSES = [
+    ("movers", "tier1.bappeda@majenekab.go.id",
+     r"^/api/v1/(tickets/\{id\}/(start|pending|escalate|resolve)|changes/\{id\}/submit)$"),
     ("tier1", "tier1.bappeda@majenekab.go.id", r"^/api/v1/(tickets|changes|me|notifications)"),
     ("tier2", "tier2.irfan@majenekab.go.id", r"^/api/v1/(tickets|changes|reports)"),
     ("reporter", "fitriani@majenekab.go.id", r"^/api/v1/(tickets|me)"),
     ("approver", "approver@majenekab.go.id", r"^/api/v1/(changes|change-templates)"),
     ("admin", "admin@majenekab.go.id", r"^/(?!api/v1/users/\{id\}$)"),
     ("accounts", "admin@majenekab.go.id", r"^/api/v1/users/\{id\}$"),
+    ("creators", "admin@majenekab.go.id", r"^/api/v1/(changes|units|users)$"),
 ]
+
+# Passes that send only bodies the document says are valid, with real ids
+# always: the broad passes try creation mostly with bodies the server must
+# refuse, and a valid change needs several fields right at once (its type,
+# a template or a service, real units), which random bodies seldom are.
+POSITIVE_PASSES = {"movers", "creators"}
 
 # Operations a run must have carried out at least once (2xx).
 MUST_SUCCEED = [
@@ -80,7 +91,7 @@ def ids(page):
     return [item["id"] for item in page["items"]]
 
 
-def prepare(base, seed_txt, out_dir):
+def prepare(base, seed_txt, out_dir, examples):
     known = passwords(seed_txt)
     tokens = {}
     for name, email, _ in PASSES:
@@ -90,15 +101,15 @@ def prepare(base, seed_txt, out_dir):
     services = ids(call(base, "GET", "/api/v1/services?limit=200", admin))
     me = call(base, "GET", "/api/v1/me", tier1)
     tickets = []
-    for n, kind in enumerate(["incident", "service_request", "incident", "change_request"] * 2):
+    for n, kind in enumerate(["incident", "service_request", "incident", "change_request"] * 6):
         ticket = call(base, "POST", "/api/v1/tickets", tier1, {
             "type": kind, "title": f"Seeded for the fuzzer {n}", "description": "Printer and network",
             "service_id": services[n % len(services)], "impact": "medium", "urgency": "medium"})
         tickets.append(ticket["id"])
-    # Half of them in progress (those tier 1 works on: some services go
-    # straight to tier 2), so pending, resolve and escalate have work as well
-    # as start.
-    for ticket in tickets[::2]:
+    # Two thirds of them in progress (those tier 1 works on: some services
+    # go straight to tier 2), so pending, resolve and escalate have work as
+    # well as start, after earlier operations of the pass moved some on.
+    for ticket in [t for n, t in enumerate(tickets) if n % 3]:
         call(base, "POST", f"/api/v1/tickets/{ticket}/start", tier1, {}, refusals_ok=True)
     changes = []
     for n in range(2):
@@ -124,6 +135,7 @@ def prepare(base, seed_txt, out_dir):
         "calendars": ids(call(base, "GET", "/api/v1/calendars?limit=200", admin)),
         "policies": ids(call(base, "GET", "/api/v1/sla-policies?limit=200", admin)),
         "zones": ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"],
+        "standard": ["standard"],
     }
     for name, _, _ in PASSES:
         # A Perangkat Daerah raises changes for itself.
@@ -131,7 +143,8 @@ def prepare(base, seed_txt, out_dir):
         # Nobody edits their own account: a new password ends the pass's session.
         own_id = call(base, "GET", "/api/v1/me", tokens[name])["id"]
         users = [user for user in dictionaries["users"] if user != own_id]
-        write_config(f"{out_dir}/{name}.toml", tokens[name], {**dictionaries, "owners": owners, "users": users})
+        write_config(f"{out_dir}/{name}.toml", tokens[name], {**dictionaries, "owners": owners, "users": users},
+                     int(examples), positive=name in POSITIVE_PASSES)
     print(f"seeded {len(tickets)} tickets and {len(changes)} changes; passes: {', '.join(p[0] for p in PASSES)}")
 
 
@@ -139,18 +152,29 @@ def toml_list(values):
     return "[" + ", ".join(json.dumps(v) for v in values) + "]"
 
 
-def write_config(path, token, dictionaries):
+def write_config(path, token, dictionaries, examples, positive=False):
     # Real ids most of the time; the rest stay generated, so 404 paths are
-    # still exercised.
-    def bind(dictionary):
-        return f'{{ dictionary = "{dictionary}", probability = 0.8 }}'
+    # still exercised (but in the positive passes).
+    probability = 1.0 if positive else 0.8
 
-    lines = [f'[auth.openapi.bearer]\nbearer = "{token}"\n']
+    def bind(dictionary):
+        return f'{{ dictionary = "{dictionary}", probability = {probability} }}'
+
+    lines = [f'generation.max-examples = {examples}\n']
+    if positive:
+        # The coverage phase sends fixed values, not the dictionaries.
+        lines.append('generation.mode = "positive"\nphases.coverage.enabled = false\n')
+    lines.append(f'[auth.openapi.bearer]\nbearer = "{token}"\n')
     for name, values in dictionaries.items():
         lines.append(f"[dictionaries.{name}]\nvalues = {toml_list(values)}\n")
     lines.append("[parameters]")
+    if positive:
+        # A valid change needs its type, template and services to agree,
+        # which random bodies seldom do; a standard change from the real
+        # template always does (the broad passes try the other types).
+        lines.append('"body.change_type" = { dictionary = "standard", probability = 1.0 }')
     for field, dictionary in [
-        ("service_id", "services"), ("service_ids[*]", "services"), ("depends_on[*]", "services"),
+        ("service_id", "services"), ("service_ids[*]", "services"),
         ("unit_id", "units"), ("owner_unit_id", "owners"), ("template_id", "templates"), ("unit_ids[*]", "units"),
         ("assignee_id", "users"), ("owner_id", "users"), ("reporter_id", "users"),
         ("calendar_id", "calendars"), ("sla_policy_id", "policies"),
@@ -164,25 +188,52 @@ def write_config(path, token, dictionaries):
     ]:
         lines.append(f"[[operations]]\ninclude-path-regex = '^/api/v1/{prefix}/\\{{id\\}}'\n"
                      f'parameters = {{ "path.id" = {bind(dictionary)} }}\n')
+    # The operations the judge requires get more tries: a generated body is
+    # valid only now and then, and one valid body is what is required.
+    # (An operation's generation settings replace the pass's: repeat the mode.)
+    mode = '"positive"' if positive else '"all"'
+    lines.append(f"[[operations]]\ninclude-name = {toml_list(MUST_SUCCEED)}\n"
+                 f"generation.max-examples = {examples * 4}\ngeneration.mode = {mode}\n")
     with open(path, "w") as out:
         out.write("\n".join(lines))
 
 
 def judge(out_dir):
-    succeeded = {}
+    succeeded, refusals = {}, {}
     for report in glob.glob(f"{out_dir}/reports/*/*.json"):
+        role = report.split("/")[-2]
         for entry in json.load(open(report))["log"]["entries"]:
             status = entry["response"]["status"]
+            key = operation_of(entry["request"]["method"], entry["request"]["url"])
             if 200 <= status < 300:
-                key = operation_of(entry["request"]["method"], entry["request"]["url"])
                 succeeded[key] = succeeded.get(key, 0) + 1
+            elif key in MUST_SUCCEED:
+                reason = (role, status, problem_detail(entry["response"]))
+                refusals.setdefault(key, {})
+                refusals[key][reason] = refusals[key].get(reason, 0) + 1
     missing = [op for op in MUST_SUCCEED if op not in succeeded]
     print(f"{len(succeeded)} operations answered 2xx at least once")
     for op in MUST_SUCCEED:
         print(f"  {succeeded.get(op, 0):5}  {op}")
     if missing:
-        print("never carried out: " + ", ".join(missing), file=sys.stderr)
+        # Why they were refused, most common first: what to seed or bind.
+        for op in missing:
+            print(f"never carried out: {op}; refused as", file=sys.stderr)
+            for (role, status, detail), n in sorted(refusals.get(op, {}).items(), key=lambda r: -r[1])[:8]:
+                print(f"  {n:5}  {role}: {status} {detail}", file=sys.stderr)
         sys.exit(1)
+
+
+def problem_detail(response):
+    """The first field error of a problem response, or its detail."""
+    try:
+        problem = json.loads(response["content"].get("text") or "{}")
+    except ValueError:
+        return "(not JSON)"
+    errors = problem.get("errors") or []
+    if errors:
+        return f"{errors[0].get('field')}: {errors[0].get('message')}"[:120]
+    return str(problem.get("detail", ""))[:120]
 
 
 def operation_of(method, url):
@@ -200,8 +251,8 @@ def operation_of(method, url):
 
 if __name__ == "__main__":
     if sys.argv[1] == "prepare":
-        prepare(*sys.argv[2:5])
+        prepare(*sys.argv[2:6])
     elif sys.argv[1] == "judge":
         judge(sys.argv[2])
     else:
-        sys.exit("usage: schemathesis_passes.py prepare BASE SEED_TXT OUT_DIR | judge OUT_DIR")
+        sys.exit("usage: schemathesis_passes.py prepare BASE SEED_TXT OUT_DIR MAX_EXAMPLES | judge OUT_DIR")

@@ -33,7 +33,9 @@ pub struct CreateServiceRequest {
     /// The *PD pemilik layanan*.
     pub owner_unit_id: Uuid,
     pub platform: Platform,
-    /// The application's name, for `aplikasi_umum` and `aplikasi_khusus`.
+    /// The application's name: required when `platform` is `aplikasi_umum`
+    /// or `aplikasi_khusus`, and absent for every other platform (422
+    /// otherwise).
     pub application_name: Option<String>,
     /// Tier 2 takes its tickets directly (Dinas-run infrastructure).
     #[serde(default)]
@@ -97,6 +99,8 @@ pub struct UpdateServiceRequest {
     pub category: Option<ServiceCategory>,
     pub owner_unit_id: Option<Uuid>,
     pub platform: Option<Platform>,
+    /// As on creation: the result must name an application exactly when
+    /// the platform is one (422 otherwise).
     #[serde(default, deserialize_with = "super::nullable")]
     #[schema(value_type = Option<String>)]
     pub application_name: Option<Option<String>>,

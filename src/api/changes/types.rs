@@ -24,14 +24,18 @@ pub struct CreateChangeRequest {
     pub reason: String,
     /// The unit that owns the change; the caller's own unit when absent.
     pub owner_unit_id: Option<Uuid>,
-    /// The Layanan SPBE it touches (a standard change: its template's).
+    /// The Layanan SPBE it touches, active ones, at least one (422
+    /// otherwise); a standard change takes its template's instead.
     #[serde(default)]
     pub service_ids: Vec<Uuid>,
     /// Tickets that asked for or caused the change.
     #[serde(default)]
     pub ticket_ids: Vec<Uuid>,
-    /// For a standard change: the pre-approved template.
+    /// A standard change's pre-approved template: required for a standard
+    /// change, refused for any other (422).
     pub template_id: Option<Uuid>,
+    /// May come later, but is required, with the four plans below, before
+    /// the change is submitted for approval.
     pub risk: Option<RiskAssessment>,
     #[serde(default)]
     pub impact_analysis: String,
