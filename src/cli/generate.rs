@@ -32,12 +32,47 @@ fn ensure_technicians(conn: &mut DbConnection) -> Result<(), String> {
     Ok(())
 }
 
+/// Tickets per reporter a history is spread over. A Perangkat Daerah has
+/// many staff who file tickets; one reporter per PD would make every
+/// reporter's own list a fifth of the table and mislead the planner's
+/// statistics about how selective "my tickets" is.
+const TICKETS_PER_REPORTER: u64 = 400;
+
+/// Gives each Perangkat Daerah enough reporters (without a password) that
+/// `tickets` spread over them as over a real unit's staff.
+fn ensure_reporters(conn: &mut DbConnection, tickets: u64) -> Result<(), String> {
+    let region = generator::region(conn).map_err(|e| e.to_string())?;
+    let wanted = tickets / (TICKETS_PER_REPORTER * region.desks.len().max(1) as u64);
+    let ctx = Context::system(Utc::now());
+    let mut added = 0;
+    for desk in &region.desks {
+        let unit = units::find(conn, desk.unit_id).map_err(|e| e.to_string())?;
+        let domain = unit.mailbox.rsplit('@').next().unwrap_or("example.go.id").to_owned();
+        for n in desk.reporters.len() as u64..wanted {
+            let new = NewUser {
+                name: DisplayName::parse(&format!("Pegawai {} {}", unit.code, n + 1)).map_err(|e| e.to_string())?,
+                email: EmailAddress::parse(&format!("pegawai{}.{}@{domain}", n + 1, unit.code.to_lowercase()))
+                    .map_err(|e| e.to_string())?,
+                unit_id: desk.unit_id,
+                roles: RoleSet::new(vec![Role::Reporter]).map_err(|e| e.to_string())?,
+            };
+            users::insert(conn, &ctx, &new, None).map_err(|e| e.to_string())?;
+            added += 1;
+        }
+    }
+    if added > 0 {
+        eprintln!("added {added} reporters (no password) to the Perangkat Daerah");
+    }
+    Ok(())
+}
+
 pub fn run(db: &Db, tickets: u64, seed: u64) -> Result<(), String> {
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     if units::find_dinas(&mut conn).map_err(|e| e.to_string())?.is_none() {
         seed::demo(db)?;
     }
     ensure_technicians(&mut conn)?;
+    ensure_reporters(&mut conn, tickets)?;
     let region = generator::region(&mut conn).map_err(|e| e.to_string())?;
     let step = (tickets / 20).max(1);
     let report = generator::generate(&mut conn, &region, tickets, seed, Utc::now(), |done| {

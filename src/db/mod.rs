@@ -17,6 +17,7 @@ pub mod journal;
 pub mod migrate;
 pub mod notices;
 pub mod numbering;
+pub mod planner;
 mod pool;
 pub mod schema;
 pub mod services;

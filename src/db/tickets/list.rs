@@ -142,7 +142,7 @@ pub(crate) use filtered;
 /// that an index serves its filter and order, and the parts are merged: one
 /// `WHERE a OR b` would have the database read and sort every match.
 pub fn list(conn: &mut DbConnection, scope: &TicketScope, f: &TicketFilter) -> Result<Vec<Ticket>, StoreError> {
-    let parts = scope.parts();
+    let parts = scope.parts_under(f.unit_id, f.tier);
     // The parts as of one instant: a ticket moving in between would
     // otherwise show twice (under two keys) or not at all.
     let mut rows = if parts.len() == 1 {

@@ -61,6 +61,26 @@ impl TicketScope {
         parts
     }
 
+    /// The parts still needed to read the tickets of one unit or one tier
+    /// (`None`: any): a part that another part covers entirely under that
+    /// filter is left out. A tier-2 engineer's own tickets at tier 2 are
+    /// tier 2's; a tier-1 desk's own unit is its unit part. Reading the
+    /// covered part anyway is not only wasted: its index (the person's) is
+    /// not the one the planner picks when the filter's index serves the
+    /// sort, and it then walks the whole queue to find the person's few.
+    pub fn parts_under(&self, unit: Option<Uuid>, tier: Option<Tier>) -> Vec<TicketScope> {
+        let parts = self.parts();
+        if parts.len() == 1 {
+            return parts;
+        }
+        let whole =
+            |part: &TicketScope| (part.unit.is_some() && part.unit == unit) || (part.tier2 && tier == Some(Tier::Two));
+        match parts.iter().find(|p| whole(p)) {
+            Some(covering) => vec![*covering],
+            None => parts,
+        }
+    }
+
     pub fn of(principal: &Principal) -> Self {
         let has = |role| principal.has(role);
         let all = has(Role::Supervisor) || has(Role::Auditor) || has(Role::Admin);
@@ -200,6 +220,58 @@ mod tests {
         let supervisor = TicketScope::of(&person(2, PD_A, &[Role::Supervisor]));
         assert_eq!(supervisor.parts(), vec![supervisor]);
         assert_eq!(TicketScope::default().parts(), vec![TicketScope::default()]);
+    }
+
+    #[test]
+    fn a_part_that_covers_the_filter_is_read_alone() {
+        let engineer = TicketScope::of(&person(1, PD_A, &[Role::Tier2Engineer]));
+        assert_eq!(
+            engineer.parts_under(None, Some(Tier::Two)),
+            vec![TicketScope { tier2: true, ..TicketScope::default() }]
+        );
+        assert_eq!(engineer.parts_under(None, Some(Tier::One)), engineer.parts());
+        assert_eq!(engineer.parts_under(Some(PD_A), None), engineer.parts());
+        let technician = TicketScope::of(&person(2, PD_A, &[Role::Tier1Technician]));
+        assert_eq!(
+            technician.parts_under(Some(PD_A), None),
+            vec![TicketScope { unit: Some(PD_A), ..TicketScope::default() }]
+        );
+        assert_eq!(technician.parts_under(Some(PD_B), None), technician.parts());
+        let supervisor = TicketScope::of(&person(3, PD_A, &[Role::Supervisor]));
+        assert_eq!(supervisor.parts_under(Some(PD_A), Some(Tier::Two)), vec![supervisor]);
+    }
+
+    proptest::proptest! {
+        /// Under a unit or tier filter, the parts left see exactly what the
+        /// whole scope sees (a ticket at tier 2 is always tier-2 involved).
+        #[test]
+        fn the_parts_under_a_filter_see_what_the_scope_sees(
+            roles in proptest::sample::subsequence(vec![Role::Tier1Technician, Role::Tier2Engineer, Role::Reporter], 1..=3),
+            ticket_unit_is_a in proptest::bool::ANY,
+            at_tier2 in proptest::bool::ANY,
+            escalated_before in proptest::bool::ANY,
+            own in proptest::bool::ANY,
+            filter_unit in proptest::option::of(proptest::bool::ANY),
+            filter_tier in proptest::option::of(proptest::bool::ANY),
+        ) {
+            let caller = person(1, PD_A, &roles);
+            let scope = TicketScope::of(&caller);
+            let tier = if at_tier2 { Tier::Two } else { Tier::One };
+            let ticket = TicketFacts {
+                unit_id: if ticket_unit_is_a { PD_A } else { PD_B },
+                tier,
+                reporter_id: Some(Uuid::from_u128(if own { 1 } else { 9 })),
+                created_by: Uuid::from_u128(9),
+                tier2_involved: at_tier2 || escalated_before,
+            };
+            let unit = filter_unit.map(|a| if a { PD_A } else { PD_B });
+            let tier_filter = filter_tier.map(|two| if two { Tier::Two } else { Tier::One });
+            let matches = unit.is_none_or(|u| u == ticket.unit_id) && tier_filter.is_none_or(|t| t == ticket.tier);
+            if matches {
+                let parts = scope.parts_under(unit, tier_filter);
+                proptest::prop_assert_eq!(scope.sees(&ticket), parts.iter().any(|p| p.sees(&ticket)));
+            }
+        }
     }
 
     fn ticket(tier: Tier, tier2_involved: bool) -> TicketFacts {
