@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod files;
 pub mod jobs;
+pub mod memory;
 pub mod metrics;
 pub mod notify;
 pub mod startup;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::auth::Authenticated;
 use crate::db::sla::report::{self, GroupBy, ReportFilter};
 use crate::domain::policy::Action;
-use crate::domain::sla::report::{aggregate, ClockStats, GroupStats};
+use crate::domain::sla::report::{ClockStats, GroupStats};
 use crate::domain::ticket::access::TicketScope;
 use crate::domain::ticket::{Priority, Tier};
 use crate::error::{ApiError, Problem};
@@ -133,8 +133,8 @@ pub async fn sla_report(
     };
     let grouping = q.group_by.unwrap_or_else(|| "unit".to_owned());
     let (scope, now) = (TicketScope::of(&auth.principal), state.clock.now());
-    let (facts, labels) = state.db.run(move |conn| report::load(conn, &scope, &filter, now)).await?;
-    let (groups, total) = aggregate(&facts);
+    let (tally, labels) = state.db.run(move |conn| report::tally(conn, &scope, &filter, now)).await?;
+    let (groups, total) = tally.finish();
     let groups =
         groups.into_iter().map(|stats| ReportGroup { label: labels.get(&stats.key).cloned(), stats }).collect();
     let report = SlaReport { group_by: grouping, from: q.from, to: q.to, groups, total };

@@ -151,10 +151,13 @@ pub fn run(cli: Cli) -> Result<(), String> {
     let settings = Settings::load(&cli.config_dir)?;
     crate::telemetry::init(&settings.log);
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => actix_web::rt::System::new().block_on(async move {
-            let app = Application::build(settings, Arc::new(SystemClock)).await?;
-            app.run_until_stopped().await.map_err(|e| format!("server error: {e}"))
-        }),
+        Command::Serve => {
+            crate::memory::return_large_buffers_to_the_system();
+            actix_web::rt::System::new().block_on(async move {
+                let app = Application::build(settings, Arc::new(SystemClock)).await?;
+                app.run_until_stopped().await.map_err(|e| format!("server error: {e}"))
+            })
+        }
         Command::Migrate => {
             let db = connect(&settings)?;
             let applied =

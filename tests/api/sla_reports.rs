@@ -119,6 +119,7 @@ async fn the_sla_report_equals_the_figures_recomputed_from_the_tickets(backend: 
     let all: Vec<&String> = ids.iter().collect();
     assert_eq!(figures(&report.body["total"]), expected(&app, sup, &all).await);
     assert_eq!(report.body["total"]["tickets"], 4, "the September ticket is outside the period");
+    same_figures_in_rounds_of_any_size(&app).await;
     // The high group: one response met, one late; compliance 50 %.
     assert_eq!(groups[0]["response"]["compliance_percent"], 50.0);
     assert_eq!(groups[0]["response"]["mean_seconds"], (10 * 60 + 45 * 60) as f64 / 2.0);
@@ -144,6 +145,34 @@ async fn the_sla_report_equals_the_figures_recomputed_from_the_tickets(backend: 
     assert!(lines[0].starts_with("group_by,key,label,tickets,response_met,response_breached"), "{}", csv.text);
     assert_eq!(lines.len(), 1 + 2 + 1, "header, tiers 1 and 2, total: {}", csv.text);
     assert!(lines[3].starts_with("tier,all,,4,"), "{}", csv.text);
+}
+
+/// The report reads tickets a round at a time; rounds of one or two
+/// tickets (ties in filing instant included) give the figures of one round.
+async fn same_figures_in_rounds_of_any_size(app: &crate::support::TestApp) {
+    use spbe_desk::clock::Clock;
+    use spbe_desk::db::sla::report::{tally_in_rounds, GroupBy, ReportFilter};
+    use spbe_desk::domain::ticket::access::TicketScope;
+    let now = app.clock.now();
+    let everything = TicketScope { all: true, ..TicketScope::default() };
+    let mut conn = app.db.conn().unwrap();
+    for group_by in [GroupBy::Priority, GroupBy::Unit, GroupBy::Nothing] {
+        let f = ReportFilter {
+            from: None,
+            to: None,
+            unit_id: None,
+            service_id: None,
+            tier: None,
+            priority: None,
+            group_by,
+        };
+        let whole = tally_in_rounds(&mut conn, &everything, &f, now, 10_000).unwrap().0.finish();
+        assert!(whole.1.tickets >= 5, "{whole:?}");
+        for round in [1, 2, 3] {
+            let rounds = tally_in_rounds(&mut conn, &everything, &f, now, round).unwrap().0.finish();
+            assert_eq!(rounds, whole, "rounds of {round}");
+        }
+    }
 }
 
 async fn reports_refuse_reporters_and_bad_parameters(backend: Backend) {

@@ -1,5 +1,6 @@
 //! Reads what the SLA report aggregates: the tickets a caller's scope
-//! covers in a period, with the outcome of each of their clocks.
+//! covers in a period, with the outcome of each of their clocks, folded
+//! into the report's figures a round at a time.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -11,7 +12,7 @@ use crate::db::schema::{services, sla_clocks, tickets, units};
 use crate::db::tickets::{filtered, TicketFilter};
 use crate::db::{ids, DbConnection, StoreError};
 use crate::domain::sla::clock::ClockKind;
-use crate::domain::sla::report::{ClockFacts, Outcome, TicketFacts};
+use crate::domain::sla::report::{ClockFacts, Outcome, ReportTally, TicketFacts};
 use crate::domain::ticket::access::TicketScope;
 use crate::domain::ticket::{Priority, Tier};
 
@@ -38,18 +39,62 @@ pub struct ReportFilter {
     pub group_by: GroupBy,
 }
 
-type TicketKey = (Vec<u8>, Vec<u8>, Vec<u8>, i16, String, i32, i32);
+type TicketKey = (Vec<u8>, Vec<u8>, Vec<u8>, i16, String, i32, i32, NaiveDateTime);
 type ClockKey = (Vec<u8>, String, Option<NaiveDateTime>, Option<NaiveDateTime>, Option<NaiveDateTime>, Option<i64>);
 
-/// The report's tickets with their clocks at `now`, and a label per group
-/// key (unit and service names). A running clock past its due instant
-/// counts as breached even before the sweeper has recorded it.
-pub fn load(
+/// Tickets read per round: the report's memory is this many tickets and
+/// their clocks, whatever the period holds.
+const CHUNK: i64 = 2_000;
+
+/// The report's figures over the tickets the scope covers, with their
+/// clocks at `now`, and a label per group key (unit and service names). A
+/// running clock past its due instant counts as breached even before the
+/// sweeper has recorded it. The tickets are read in rounds, in filing
+/// order, all in one snapshot.
+pub fn tally(
     conn: &mut DbConnection,
     scope: &TicketScope,
     f: &ReportFilter,
     now: DateTime<Utc>,
-) -> Result<(Vec<TicketFacts>, BTreeMap<String, String>), StoreError> {
+) -> Result<(ReportTally, BTreeMap<String, String>), StoreError> {
+    tally_in_rounds(conn, scope, f, now, CHUNK)
+}
+
+/// [`tally`] reading `round` tickets at a time (tests try small rounds).
+pub fn tally_in_rounds(
+    conn: &mut DbConnection,
+    scope: &TicketScope,
+    f: &ReportFilter,
+    now: DateTime<Utc>,
+    round: i64,
+) -> Result<(ReportTally, BTreeMap<String, String>), StoreError> {
+    let round = round.max(1);
+    crate::db::journal::in_snapshot(conn, |conn| {
+        let mut tally = ReportTally::default();
+        let mut after: Option<(NaiveDateTime, Vec<u8>)> = None;
+        loop {
+            let rows = tickets_after(conn, scope, f, after.as_ref(), round)?;
+            let full = rows.len() as i64 == round;
+            after = rows.last().map(|r| (r.7, r.0.clone()));
+            for ticket in facts(conn, f.group_by, rows, now)? {
+                tally.add(&ticket);
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok((tally, labels(conn, f.group_by)?))
+    })
+}
+
+/// The next round of the report's tickets, after `(created_at, id)`.
+fn tickets_after(
+    conn: &mut DbConnection,
+    scope: &TicketScope,
+    f: &ReportFilter,
+    after: Option<&(NaiveDateTime, Vec<u8>)>,
+    round: i64,
+) -> Result<Vec<TicketKey>, StoreError> {
     let filter = TicketFilter {
         unit_id: f.unit_id,
         service_id: f.service_id,
@@ -59,7 +104,7 @@ pub fn load(
         created_to: f.to,
         ..TicketFilter::default()
     };
-    let q = filtered!(
+    let mut q = filtered!(
         tickets::table
             .select((
                 tickets::id,
@@ -69,12 +114,26 @@ pub fn load(
                 tickets::priority,
                 tickets::escalation_count,
                 tickets::reopen_count,
+                tickets::created_at,
             ))
             .into_boxed(),
         scope,
         &filter
     );
-    let rows: Vec<TicketKey> = q.order(tickets::id.asc()).load(conn)?;
+    if let Some((at, id)) = after {
+        // The lower bound alone lets the created_at index start there.
+        q = q.filter(tickets::created_at.ge(*at)).filter(tickets::created_at.gt(*at).or(tickets::id.gt(id.clone())));
+    }
+    Ok(q.order((tickets::created_at.asc(), tickets::id.asc())).limit(round).load(conn)?)
+}
+
+/// One round's tickets with the outcomes of their clocks.
+fn facts(
+    conn: &mut DbConnection,
+    group_by: GroupBy,
+    rows: Vec<TicketKey>,
+    now: DateTime<Utc>,
+) -> Result<Vec<TicketFacts>, StoreError> {
     // The clocks of those tickets, a few hundred per query: with longer
     // lists PostgreSQL chose to scan every clock under load (measured).
     let mut clocks: Vec<ClockKey> = Vec::new();
@@ -107,8 +166,8 @@ pub fn load(
         clocks_of.entry(ticket).or_default().push(ClockFacts { kind, outcome, elapsed_seconds: elapsed });
     }
     let mut facts = Vec::with_capacity(rows.len());
-    for (id, unit, service, tier, priority, escalations, reopens) in rows {
-        let group = match f.group_by {
+    for (id, unit, service, tier, priority, escalations, reopens, _) in rows {
+        let group = match group_by {
             GroupBy::Unit => ids::from_bytes(&unit)?.to_string(),
             GroupBy::Service => ids::from_bytes(&service)?.to_string(),
             GroupBy::Tier => tier.to_string(),
@@ -118,7 +177,7 @@ pub fn load(
         let clocks = clocks_of.remove(&id).unwrap_or_default();
         facts.push(TicketFacts { group, escalated: escalations > 0, reopened: reopens > 0, clocks });
     }
-    Ok((facts, labels(conn, f.group_by)?))
+    Ok(facts)
 }
 
 fn labels(conn: &mut DbConnection, group_by: GroupBy) -> Result<BTreeMap<String, String>, StoreError> {

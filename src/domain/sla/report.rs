@@ -76,52 +76,110 @@ fn median(sorted: &[i64]) -> Option<f64> {
     }
 }
 
-fn clock_stats<'a>(clocks: impl Iterator<Item = &'a ClockFacts>) -> ClockStats {
-    let (mut met, mut breached, mut open, mut times) = (0, 0, 0, Vec::new());
-    for c in clocks {
-        match c.outcome {
-            Outcome::Met => met += 1,
-            Outcome::Breached => breached += 1,
-            Outcome::Open => open += 1,
+/// One clock kind's outcomes over a group, as they are added.
+#[derive(Debug, Clone, Default)]
+struct ClockTally {
+    met: u64,
+    breached: u64,
+    open: u64,
+    times: Vec<i64>,
+}
+
+impl ClockTally {
+    fn add(&mut self, clock: &ClockFacts) {
+        match clock.outcome {
+            Outcome::Met => self.met += 1,
+            Outcome::Breached => self.breached += 1,
+            Outcome::Open => self.open += 1,
         }
-        times.extend(c.elapsed_seconds);
+        self.times.extend(clock.elapsed_seconds);
     }
-    times.sort_unstable();
-    let mean = (!times.is_empty()).then(|| times.iter().map(|&t| t as f64).sum::<f64>() / times.len() as f64);
-    ClockStats {
-        met,
-        breached,
-        open,
-        compliance_percent: percent(met, met + breached),
-        mean_seconds: mean,
-        median_seconds: median(&times),
+
+    fn stats(mut self) -> ClockStats {
+        self.times.sort_unstable();
+        let times = &self.times;
+        let mean = (!times.is_empty()).then(|| times.iter().map(|&t| t as f64).sum::<f64>() / times.len() as f64);
+        ClockStats {
+            met: self.met,
+            breached: self.breached,
+            open: self.open,
+            compliance_percent: percent(self.met, self.met + self.breached),
+            mean_seconds: mean,
+            median_seconds: median(times),
+        }
     }
 }
 
-fn group_stats(key: String, tickets: &[&TicketFacts]) -> GroupStats {
-    let of_kind =
-        |kind: ClockKind| clock_stats(tickets.iter().flat_map(|t| t.clocks.iter()).filter(move |c| c.kind == kind));
-    let n = tickets.len() as u64;
-    GroupStats {
-        key,
-        tickets: n,
-        response: of_kind(ClockKind::Response),
-        resolution: of_kind(ClockKind::Resolution),
-        tier2_resolution: of_kind(ClockKind::Tier2Resolution),
-        escalation_rate_percent: percent(tickets.iter().filter(|t| t.escalated).count() as u64, n),
-        reopen_rate_percent: percent(tickets.iter().filter(|t| t.reopened).count() as u64, n),
+/// One group's figures, as tickets are added.
+#[derive(Debug, Clone, Default)]
+struct GroupTally {
+    tickets: u64,
+    escalated: u64,
+    reopened: u64,
+    response: ClockTally,
+    resolution: ClockTally,
+    tier2_resolution: ClockTally,
+}
+
+impl GroupTally {
+    fn add(&mut self, ticket: &TicketFacts) {
+        self.tickets += 1;
+        self.escalated += u64::from(ticket.escalated);
+        self.reopened += u64::from(ticket.reopened);
+        for clock in &ticket.clocks {
+            match clock.kind {
+                ClockKind::Response => self.response.add(clock),
+                ClockKind::Resolution => self.resolution.add(clock),
+                ClockKind::Tier2Resolution => self.tier2_resolution.add(clock),
+            }
+        }
+    }
+
+    fn stats(self, key: String) -> GroupStats {
+        GroupStats {
+            key,
+            tickets: self.tickets,
+            response: self.response.stats(),
+            resolution: self.resolution.stats(),
+            tier2_resolution: self.tier2_resolution.stats(),
+            escalation_rate_percent: percent(self.escalated, self.tickets),
+            reopen_rate_percent: percent(self.reopened, self.tickets),
+        }
+    }
+}
+
+/// The report's figures, fed one ticket at a time: what it keeps is a
+/// few counters per group and the stopped clocks' times (for the
+/// medians), not the tickets.
+#[derive(Debug, Clone, Default)]
+pub struct ReportTally {
+    groups: BTreeMap<String, GroupTally>,
+    all: GroupTally,
+}
+
+impl ReportTally {
+    pub fn add(&mut self, ticket: &TicketFacts) {
+        match self.groups.get_mut(&ticket.group) {
+            Some(group) => group.add(ticket),
+            None => self.groups.entry(ticket.group.clone()).or_default().add(ticket),
+        }
+        self.all.add(ticket);
+    }
+
+    /// Figures per group (ordered by key) and over all tickets.
+    pub fn finish(self) -> (Vec<GroupStats>, GroupStats) {
+        let per_group = self.groups.into_iter().map(|(key, tally)| tally.stats(key)).collect();
+        (per_group, self.all.stats("all".to_owned()))
     }
 }
 
 /// Figures per group (ordered by key) and over all tickets.
 pub fn aggregate(tickets: &[TicketFacts]) -> (Vec<GroupStats>, GroupStats) {
-    let mut groups: BTreeMap<&str, Vec<&TicketFacts>> = BTreeMap::new();
-    for t in tickets {
-        groups.entry(t.group.as_str()).or_default().push(t);
+    let mut tally = ReportTally::default();
+    for ticket in tickets {
+        tally.add(ticket);
     }
-    let per_group = groups.into_iter().map(|(key, members)| group_stats(key.to_owned(), &members)).collect();
-    let all: Vec<&TicketFacts> = tickets.iter().collect();
-    (per_group, group_stats("all".to_owned(), &all))
+    tally.finish()
 }
 
 #[cfg(test)]
