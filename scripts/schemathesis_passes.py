@@ -25,7 +25,7 @@ import urllib.request
 # session.
 PASSES = [
     ("movers", "tier1.bappeda@majenekab.go.id",
-     r"^/api/v1/(tickets/\{id\}/(start|pending|escalate|resolve)|changes/\{id\}/submit)$"),
+     r"^/api/v1/(tickets/\{id\}(/(start|pending|escalate|resolve))?|changes/\{id\}(/submit)?)$"),
     ("tier1", "tier1.bappeda@majenekab.go.id", r"^/api/v1/(tickets|changes|me|notifications)"),
     ("tier2", "tier2.irfan@majenekab.go.id", r"^/api/v1/(tickets|changes|reports)"),
     ("reporter", "fitriani@majenekab.go.id", r"^/api/v1/(tickets|me)"),

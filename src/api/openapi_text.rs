@@ -119,6 +119,9 @@ const NON_EMPTY_LISTS: &[(&str, &str)] =
 
 /// The `Idempotency-Key` header: 1–200 visible ASCII characters.
 const IDEMPOTENCY_KEY: &str = "^[!-~]{1,200}$";
+/// The `If-Match` header (`etag::precondition`): `*`, or entity-tags,
+/// strong or weak, separated by commas.
+const IF_MATCH: &str = r#"^(\*|(W/)?"[!#-~]*"( *, *(W/)?"[!#-~]*")*)$"#;
 
 pub struct TextRules;
 
@@ -146,12 +149,16 @@ impl Modify for TextRules {
         }
         for item in openapi.paths.paths.values_mut() {
             for operation in [&mut item.post, &mut item.put, &mut item.patch].into_iter().flatten() {
-                let parameters = operation.parameters.iter_mut().flatten();
-                for parameter in
-                    parameters.filter(|p| p.name == "Idempotency-Key" && p.parameter_in == ParameterIn::Header)
-                {
+                let headers =
+                    operation.parameters.iter_mut().flatten().filter(|p| p.parameter_in == ParameterIn::Header);
+                for parameter in headers {
+                    let pattern = match parameter.name.as_str() {
+                        "Idempotency-Key" => IDEMPOTENCY_KEY,
+                        "If-Match" => IF_MATCH,
+                        _ => continue,
+                    };
                     if let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() {
-                        schema.pattern = Some(IDEMPOTENCY_KEY.to_owned());
+                        schema.pattern = Some(pattern.to_owned());
                     }
                 }
             }
@@ -234,5 +241,10 @@ mod tests {
             assert_eq!(matches(EMAIL, email), EmailAddress::parse(email).is_ok(), "email {email:?}");
         }
         assert!(matches(IDEMPOTENCY_KEY, "create-42") && !matches(IDEMPOTENCY_KEY, "a b"));
+        for header in ["*", "\"3\"", "W/\"3\"", "\"1\", \"2\"", "\"1\",W/\"x\"", "3", "\"3", "W/3", "", "**"] {
+            let request = actix_web::test::TestRequest::default().insert_header(("If-Match", header)).to_http_request();
+            let taken = crate::api::etag::precondition(&request).is_ok();
+            assert_eq!(matches(IF_MATCH, header), taken, "If-Match {header:?}");
+        }
     }
 }

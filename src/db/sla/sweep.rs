@@ -1,15 +1,18 @@
-//! One step of the SLA sweeper: claim the ticket whose next check is the
-//! oldest one due, record its earliest owed alert, and auto-escalate if the
-//! policy says so, all in one transaction.
+//! One step of the SLA sweeper: claim the tickets whose next checks are the
+//! oldest ones due, record each one's earliest owed alert, and auto-escalate
+//! if the policy says so, all in one transaction.
 //!
 //! The claim is a range scan on the partial `tickets_sla_check` index, so
 //! its cost does not grow with the number of open tickets. On PostgreSQL
 //! `FOR UPDATE SKIP LOCKED` lets several sweepers share the work; SQLite
 //! has a single writer anyway.
 
-use chrono::{DateTime, Utc};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Binary, Timestamp};
+use diesel::sql_types::{BigInt, Binary, Timestamp};
 use uuid::Uuid;
 
 use super::clocks::{self, context_of, Watch};
@@ -44,52 +47,103 @@ impl Swept {
 struct Claimed {
     #[diesel(sql_type = Binary)]
     id: Vec<u8>,
+    #[diesel(sql_type = Timestamp)]
+    sla_check_at: NaiveDateTime,
 }
 
-fn claim(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Option<Uuid>, StoreError> {
+/// A claimed ticket and when its next check is due.
+type Due = (NaiveDateTime, Uuid);
+
+fn claim(conn: &mut DbConnection, now: DateTime<Utc>, count: usize) -> Result<Vec<Due>, StoreError> {
+    let count = i64::try_from(count).unwrap_or(i64::MAX);
     let claimed = match conn {
         DbConnection::Postgres(pg) => diesel::sql_query(
-            "SELECT id FROM tickets WHERE sla_check_at <= $1 \
-             ORDER BY sla_check_at LIMIT 1 FOR UPDATE SKIP LOCKED",
+            "SELECT id, sla_check_at FROM tickets WHERE sla_check_at <= $1 \
+             ORDER BY sla_check_at LIMIT $2 FOR UPDATE SKIP LOCKED",
         )
         .bind::<Timestamp, _>(now.naive_utc())
-        .get_result::<Claimed>(pg)
-        .optional()?,
-        DbConnection::Sqlite(lite) => {
-            diesel::sql_query("SELECT id FROM tickets WHERE sla_check_at <= ? ORDER BY sla_check_at LIMIT 1")
-                .bind::<Timestamp, _>(now.naive_utc())
-                .get_result::<Claimed>(lite)
-                .optional()?
-        }
+        .bind::<BigInt, _>(count)
+        .load::<Claimed>(pg)?,
+        DbConnection::Sqlite(lite) => diesel::sql_query(
+            "SELECT id, sla_check_at FROM tickets WHERE sla_check_at <= ? ORDER BY sla_check_at LIMIT ?",
+        )
+        .bind::<Timestamp, _>(now.naive_utc())
+        .bind::<BigInt, _>(count)
+        .load::<Claimed>(lite)?,
     };
-    claimed.map(|c| ids::from_bytes(&c.id)).transpose()
+    claimed.into_iter().map(|c| Ok((c.sla_check_at, ids::from_bytes(&c.id)?))).collect()
 }
 
 /// How long a ticket that failed to sweep waits before the next attempt.
 const PARK_MINUTES: i64 = 10;
 
-/// Records the next owed alert of the next ticket due at `now`; `None`
-/// when nothing is due (or every due ticket is held by another sweeper).
-pub fn sweep_next(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Option<Swept>, StoreError> {
+/// Tickets claimed and swept per transaction: one commit (and its flush)
+/// for many alerts. SQLite holds its single write lock meanwhile, so it
+/// takes fewer at a time, to keep ticket writes from waiting long.
+fn claim_size(conn: &DbConnection) -> usize {
+    match conn {
+        DbConnection::Postgres(_) => 32,
+        DbConnection::Sqlite(_) => 8,
+    }
+}
+
+/// Records owed alerts of the next tickets due at `now` (at most `max`
+/// alerts), in one transaction, in the order they fell due; none when
+/// nothing is due (or every due ticket is held by another sweeper).
+///
+/// A ticket that still owes an alert after one is recorded (a day of
+/// downtime owes a warning and a breach) goes back in line, but only up to
+/// the last claimed ticket's check: unclaimed tickets may be due from there.
+pub fn sweep_next(conn: &mut DbConnection, now: DateTime<Utc>, max: usize) -> Result<Vec<Swept>, StoreError> {
+    let count = claim_size(conn).min(max);
     write_tx(conn, |conn| {
-        let Some(id) = claim(conn, now)? else { return Ok(None) };
-        // In a savepoint: a ticket that cannot be swept is parked and
-        // logged, so one broken record never holds up every other alert.
-        match conn.transaction(|conn| sweep_ticket(conn, id, now)) {
-            Ok(swept) => Ok(Some(swept)),
-            Err(e) => {
-                tracing::error!(ticket = %id, error = %e, "SLA sweep of a ticket failed; it is retried later");
-                let later = now + chrono::Duration::minutes(PARK_MINUTES);
-                diesel::update(schema::tickets::table.find(ids::to_bytes(id)))
-                    .set(schema::tickets::sla_check_at.eq(later.naive_utc()))
-                    .execute(conn)?;
-                Ok(Some(Swept { failed: true, ..Swept::nothing(id) }))
+        let claimed = claim(conn, now, count)?;
+        let horizon = match claimed.last() {
+            Some((last, _)) if claimed.len() == count => *last,
+            _ => now.naive_utc(),
+        };
+        let mut line: BinaryHeap<Reverse<Due>> = claimed.into_iter().map(Reverse).collect();
+        let mut steps = Vec::new();
+        while let Some(Reverse((_, id))) = line.pop() {
+            if steps.len() == max {
+                break;
+            }
+            let (swept, next_check) = sweep_claimed(conn, id, now)?;
+            steps.push(swept);
+            if let Some(next) = next_check.filter(|next| *next <= horizon) {
+                line.push(Reverse((next, id)));
             }
         }
+        Ok(steps)
     })
 }
 
-fn sweep_ticket(conn: &mut DbConnection, id: Uuid, now: DateTime<Utc>) -> Result<Swept, StoreError> {
+/// One claimed ticket, in a savepoint: a ticket that cannot be swept is
+/// parked and logged, so one broken record never holds up every other
+/// alert. Returns its next check.
+fn sweep_claimed(
+    conn: &mut DbConnection,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(Swept, Option<NaiveDateTime>), StoreError> {
+    match conn.transaction(|conn| sweep_ticket(conn, id, now)) {
+        Ok(swept) => Ok(swept),
+        Err(e) => {
+            tracing::error!(ticket = %id, error = %e, "SLA sweep of a ticket failed; it is retried later");
+            let later = now + chrono::Duration::minutes(PARK_MINUTES);
+            diesel::update(schema::tickets::table.find(ids::to_bytes(id)))
+                .set(schema::tickets::sla_check_at.eq(later.naive_utc()))
+                .execute(conn)?;
+            Ok((Swept { failed: true, ..Swept::nothing(id) }, None))
+        }
+    }
+}
+
+fn sweep_ticket(
+    conn: &mut DbConnection,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(Swept, Option<NaiveDateTime>), StoreError> {
     let ticket = tickets::find_any(conn, id)?;
     let watch = Watch::of(&ticket);
     let ctx = Context::system(now);
@@ -123,11 +177,15 @@ fn sweep_ticket(conn: &mut DbConnection, id: Uuid, now: DateTime<Utc>) -> Result
         // The move starts the tier-2 clock and rewrites the summary.
         swept.escalated = tickets::auto_escalate(conn, &ctx, &ticket)?;
     }
-    if !swept.escalated {
-        let summary = clocks::summarise(conn, &clocks, watch, now)?;
-        clocks::write_summary(conn, id, &summary)?;
+    if swept.escalated {
+        // The move wrote the summary of the ticket at tier 2.
+        let next: Option<NaiveDateTime> =
+            schema::tickets::table.find(ids::to_bytes(id)).select(schema::tickets::sla_check_at).first(conn)?;
+        return Ok((swept, next));
     }
-    Ok(swept)
+    let summary = clocks::summarise(conn, &clocks, watch, now)?;
+    clocks::write_summary(conn, id, &summary)?;
+    Ok((swept, summary.check_at.map(|t| t.naive_utc())))
 }
 
 /// What a whole sweep recorded.
@@ -146,15 +204,20 @@ pub struct SweepReport {
 pub fn run_once(conn: &mut DbConnection, now: DateTime<Utc>, limit: usize) -> Result<SweepReport, StoreError> {
     let mut report = SweepReport::default();
     while report.steps.len() < limit {
-        let Some(step) = sweep_next(conn, now)? else { break };
-        match step.alert {
-            Some(Alert::Warning) => report.warnings += 1,
-            Some(Alert::Breach) => report.breaches += 1,
-            None => {}
+        let steps = sweep_next(conn, now, limit - report.steps.len())?;
+        if steps.is_empty() {
+            break;
         }
-        report.escalations += u32::from(step.escalated);
-        report.failures += u32::from(step.failed);
-        report.steps.push(step);
+        for step in steps {
+            match step.alert {
+                Some(Alert::Warning) => report.warnings += 1,
+                Some(Alert::Breach) => report.breaches += 1,
+                None => {}
+            }
+            report.escalations += u32::from(step.escalated);
+            report.failures += u32::from(step.failed);
+            report.steps.push(step);
+        }
     }
     Ok(report)
 }
