@@ -207,12 +207,10 @@ pub fn load(conn: &mut DbConnection, ticket_id: Uuid) -> Result<Vec<StoredClock>
     Ok(clocks)
 }
 
-/// Inserts the clocks of a new ticket (one row each: diesel's
-/// multi-backend connection has no batch insert).
+/// Inserts the clocks of a new ticket, in one statement.
 pub fn insert(conn: &mut DbConnection, ticket_id: Uuid, clocks: &[StoredClock]) -> Result<(), StoreError> {
-    for clock in clocks {
-        diesel::insert_into(sla_clocks::table).values(&to_row(ticket_id, clock)?).execute(conn)?;
-    }
+    let rows = clocks.iter().map(|c| to_row(ticket_id, c)).collect::<Result<Vec<_>, _>>()?;
+    crate::db::batch::insert_batch!(conn, sla_clocks::table, &rows);
     Ok(())
 }
 

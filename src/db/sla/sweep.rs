@@ -171,8 +171,9 @@ fn sweep_ticket(
         swept.alert = Some(alert);
         let auto = context_of(conn, c)?.policy.policy.auto_escalate;
         swept.escalated = alert == Alert::Breach && lifecycle::breach_escalates(c.clock.kind, ticket.tier, auto);
+        // The alerted clock is the one that changed.
+        clocks::save(conn, id, std::slice::from_ref(&clocks[index]))?;
     }
-    clocks::save(conn, id, &clocks)?;
     if swept.escalated {
         // The move starts the tier-2 clock and rewrites the summary.
         swept.escalated = tickets::auto_escalate(conn, &ctx, &ticket)?;
