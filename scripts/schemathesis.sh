@@ -38,8 +38,9 @@ mkdir -p "$work/passes"
 python3 scripts/schemathesis_passes.py prepare "http://127.0.0.1:$port" "$work/seed.txt" "$work/passes" "$examples"
 
 # One pass per role over the paths that role works on, with real ids most
-# of the time; the admin pass (everything) runs last, as it may edit the
-# other passes' users.
+# of the time (always in the positive passes: movers first, creators last;
+# the admin passes before the creators, as they may edit the other passes'
+# users). The order is schemathesis_passes.PASSES.
 while read -r role paths; do
     echo "== Schemathesis as $role: $paths"
     schemathesis --config-file "$work/passes/$role.toml" run "http://127.0.0.1:$port/api/v1/openapi.json" \

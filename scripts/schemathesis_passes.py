@@ -112,7 +112,7 @@ def prepare(base, seed_txt, out_dir, examples):
     for ticket in tickets[1::2]:
         call(base, "POST", f"/api/v1/tickets/{ticket}/start", tier1, {}, refusals_ok=True)
     changes = []
-    for n in range(2):
+    for n in range(6):
         change = call(base, "POST", "/api/v1/changes", tier1, {
             "change_type": "normal", "reason": "Seeded for the fuzzer", "title": f"Upgrade {n}",
             "description": "Install version 2.4", "scope": "aplikasi", "owner_unit_id": me["unit_id"],

@@ -16,7 +16,9 @@ pub fn return_large_buffers_to_the_system() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes allocator parameters; it is called before
     // the server's threads start allocating.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
+    let set = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) };
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if set == 0 {
+        tracing::warn!("the allocator refused a fixed mmap threshold; freed large buffers may stay resident");
     }
 }

@@ -69,11 +69,14 @@ async fn requests_in_flight_when_the_database_goes_away_get_503() {
         async move {
             let mut statuses = Vec::new();
             while std::time::Instant::now() < stop_at {
-                let resp = if n % 2 == 0 {
-                    app.post("/api/v1/tickets", Some(reporter), crate::tickets::incident(org.service)).await
-                } else {
-                    app.get("/api/v1/tickets?sort=due&limit=50", Some(tier1)).await
+                let request = async {
+                    if n % 2 == 0 {
+                        app.post("/api/v1/tickets", Some(reporter), crate::tickets::incident(org.service)).await
+                    } else {
+                        app.get("/api/v1/tickets?sort=due&limit=50", Some(tier1)).await
+                    }
                 };
+                let resp = tokio::time::timeout(Duration::from_secs(10), request).await.expect("a request hung");
                 if resp.status == 503 {
                     resp.assert_problem(503);
                     assert!(resp.header("retry-after").is_some(), "503 without Retry-After");

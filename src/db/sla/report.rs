@@ -42,8 +42,9 @@ pub struct ReportFilter {
 type TicketKey = (Vec<u8>, Vec<u8>, Vec<u8>, i16, String, i32, i32, NaiveDateTime);
 type ClockKey = (Vec<u8>, String, Option<NaiveDateTime>, Option<NaiveDateTime>, Option<NaiveDateTime>, Option<i64>);
 
-/// Tickets read per round: the report's memory is this many tickets and
-/// their clocks, whatever the period holds.
+/// Tickets read per round: the report holds this many tickets and their
+/// clocks at a time, besides its counters and the stopped clocks' times
+/// (eight bytes each, twice: per group and overall, for the medians).
 const CHUNK: i64 = 2_000;
 
 /// The report's figures over the tickets the scope covers, with their
@@ -60,15 +61,15 @@ pub fn tally(
     tally_in_rounds(conn, scope, f, now, CHUNK)
 }
 
-/// [`tally`] reading `round` tickets at a time (tests try small rounds).
+/// [`tally`] reading `round_size` tickets at a time (tests try small rounds).
 pub fn tally_in_rounds(
     conn: &mut DbConnection,
     scope: &TicketScope,
     f: &ReportFilter,
     now: DateTime<Utc>,
-    round: i64,
+    round_size: i64,
 ) -> Result<(ReportTally, BTreeMap<String, String>), StoreError> {
-    let round = round.max(1);
+    let round = round_size.max(1);
     crate::db::journal::in_snapshot(conn, |conn| {
         let mut tally = ReportTally::default();
         let mut after: Option<(NaiveDateTime, Vec<u8>)> = None;

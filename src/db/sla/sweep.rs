@@ -82,7 +82,7 @@ const PARK_MINUTES: i64 = 10;
 /// takes fewer at a time, to keep ticket writes from waiting long.
 fn claim_size(conn: &DbConnection) -> usize {
     match conn {
-        DbConnection::Postgres(_) => 32,
+        DbConnection::Postgres(_) => 16,
         DbConnection::Sqlite(_) => 8,
     }
 }
@@ -92,26 +92,28 @@ fn claim_size(conn: &DbConnection) -> usize {
 /// nothing is due (or every due ticket is held by another sweeper).
 ///
 /// A ticket that still owes an alert after one is recorded (a day of
-/// downtime owes a warning and a breach) goes back in line, but only up to
+/// downtime owes a warning and a breach) goes back in the queue, but only up to
 /// the last claimed ticket's check: unclaimed tickets may be due from there.
-pub fn sweep_next(conn: &mut DbConnection, now: DateTime<Utc>, max: usize) -> Result<Vec<Swept>, StoreError> {
+pub fn sweep_batch(conn: &mut DbConnection, now: DateTime<Utc>, max: usize) -> Result<Vec<Swept>, StoreError> {
     let count = claim_size(conn).min(max);
     write_tx(conn, |conn| {
         let claimed = claim(conn, now, count)?;
-        let horizon = match claimed.last() {
-            Some((last, _)) if claimed.len() == count => *last,
+        // (The latest claimed check, not the last row: PostgreSQL may hand
+        // back locked rows that changed meanwhile out of order.)
+        let horizon = match claimed.iter().map(|(at, _)| *at).max() {
+            Some(latest) if claimed.len() == count => latest,
             _ => now.naive_utc(),
         };
-        let mut line: BinaryHeap<Reverse<Due>> = claimed.into_iter().map(Reverse).collect();
+        let mut queue: BinaryHeap<Reverse<Due>> = claimed.into_iter().map(Reverse).collect();
         let mut steps = Vec::new();
-        while let Some(Reverse((_, id))) = line.pop() {
+        while let Some(Reverse((_, id))) = queue.pop() {
             if steps.len() == max {
                 break;
             }
             let (swept, next_check) = sweep_claimed(conn, id, now)?;
             steps.push(swept);
             if let Some(next) = next_check.filter(|next| *next <= horizon) {
-                line.push(Reverse((next, id)));
+                queue.push(Reverse((next, id)));
             }
         }
         Ok(steps)
@@ -200,12 +202,13 @@ pub struct SweepReport {
     pub steps: Vec<Swept>,
 }
 
-/// Sweeps until nothing is due at `now`. A step never leaves its ticket
-/// due again at the same `now`, so this ends; `limit` bounds one run.
+/// Sweeps until nothing is due at `now`. A ticket may be due again at the
+/// same `now` after an alert (it owed two), but each alert is recorded once
+/// and a ticket owes finitely many, so this ends; `limit` bounds one run.
 pub fn run_once(conn: &mut DbConnection, now: DateTime<Utc>, limit: usize) -> Result<SweepReport, StoreError> {
     let mut report = SweepReport::default();
     while report.steps.len() < limit {
-        let steps = sweep_next(conn, now, limit - report.steps.len())?;
+        let steps = sweep_batch(conn, now, limit - report.steps.len())?;
         if steps.is_empty() {
             break;
         }

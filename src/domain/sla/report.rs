@@ -174,7 +174,8 @@ impl ReportTally {
 }
 
 /// Figures per group (ordered by key) and over all tickets.
-pub fn aggregate(tickets: &[TicketFacts]) -> (Vec<GroupStats>, GroupStats) {
+#[cfg(test)]
+fn aggregate(tickets: &[TicketFacts]) -> (Vec<GroupStats>, GroupStats) {
     let mut tally = ReportTally::default();
     for ticket in tickets {
         tally.add(ticket);

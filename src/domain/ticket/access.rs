@@ -73,9 +73,9 @@ impl TicketScope {
         if parts.len() == 1 {
             return parts;
         }
-        let whole =
+        let covers =
             |part: &TicketScope| (part.unit.is_some() && part.unit == unit) || (part.tier2 && tier == Some(Tier::Two));
-        match parts.iter().find(|p| whole(p)) {
+        match parts.iter().find(|p| covers(p)) {
             Some(covering) => vec![*covering],
             None => parts,
         }
