@@ -11,8 +11,8 @@ use crate::db::journal::snapshot;
 use crate::db::sla::clocks::StoredClock;
 use crate::db::sla::context::SlaContext;
 use crate::db::tickets::{GeneratedTicket, Ticket};
-use crate::db::StoreError;
-use crate::domain::journal::{ClockAlert, Context, Entry, Event, MoveClocks, Subject};
+use crate::db::{sla, StoreError};
+use crate::domain::journal::{Context, Entry, Event, MoveClocks, Subject};
 use crate::domain::policy::Actor;
 use crate::domain::sla::alerts::{next_alert, Alert, Next};
 use crate::domain::sla::clock::{Clock, ClockKind};
@@ -105,41 +105,25 @@ impl Life<'_> {
     }
 
     fn alert(&mut self, ctx: &Context, ticket_id: Uuid, c: &StoredClock, alert: Alert) -> Result<(), StoreError> {
-        let details = ClockAlert {
-            clock: c.clock.kind,
-            target: c.clock.target,
-            fell_due_at: match alert {
-                Alert::Warning => c.warn_at,
-                Alert::Breach => c.due_at,
-            },
-            due_at: c.due_at,
-            stopped_at: c.clock.stopped_at,
-        };
-        let event = match alert {
-            Alert::Warning => Event::SlaWarning(details),
-            Alert::Breach => Event::SlaBreached(details),
-        };
-        self.journal.record(ctx, Entry::new(Subject::Ticket(ticket_id), event))
+        self.journal.record(ctx, Entry::new(Subject::Ticket(ticket_id), sla::lifecycle::alert_event(c, alert)))
     }
 
-    /// The row's summary of the clocks: earliest due, breached clocks.
+    /// The row's summary of the clocks (earliest due, breached clocks), as
+    /// `clocks::summarise` makes it; returns the next check.
     fn summarise(&mut self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let mut check_at: Option<DateTime<Utc>> = None;
-        self.ticket.sla_due_at = self.clocks.iter().filter_map(|c| c.watched()).map(|s| s.due_at).min();
+        let critical = self.ticket.priority == Priority::Critical;
+        let sla = self.sla;
+        let summary = sla::clocks::summary_of(&self.clocks, |c| {
+            Ok::<_, std::convert::Infallible>(match (sla, c.watched()) {
+                (Some(sla), Some(schedule)) => next_alert(schedule, c.recorded(), critical, &sla.calendar.working, now),
+                _ => Next::Done,
+            })
+        });
+        let Ok(summary) = summary;
+        self.ticket.sla_due_at = summary.due_at;
         self.ticket.sla_breached =
             self.clocks.iter().filter(|c| c.breached_at.is_some()).map(|c| c.clock.kind).collect();
-        if let Some(sla) = self.sla {
-            let critical = self.ticket.priority == Priority::Critical;
-            for c in &self.clocks {
-                let Some(schedule) = c.watched() else { continue };
-                let next = next_alert(schedule, c.recorded(), critical, &sla.calendar.working, now).instant();
-                check_at = match (check_at, next) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-            }
-        }
-        check_at
+        summary.check_at
     }
 
     /// One workflow move at `at` by `actor`, as `tickets::transition` writes it.

@@ -289,6 +289,14 @@ pub fn summarise(
     watch: Watch,
     now: DateTime<Utc>,
 ) -> Result<Summary, StoreError> {
+    summary_of(clocks, |c| next_of(conn, c, watch, now))
+}
+
+/// The summary of `clocks`, each watched clock's next alert given by `next`.
+pub fn summary_of<E>(
+    clocks: &[StoredClock],
+    mut next: impl FnMut(&StoredClock) -> Result<Next, E>,
+) -> Result<Summary, E> {
     let mut summary = Summary::default();
     for c in clocks {
         let breached = c.breached_at.is_some();
@@ -299,7 +307,7 @@ pub fn summarise(
         }
         let Some(schedule) = c.watched() else { continue };
         summary.due_at = Some(summary.due_at.map_or(schedule.due_at, |d| d.min(schedule.due_at)));
-        let next = next_of(conn, c, watch, now)?;
+        let next = next(c)?;
         summary.check_at = match (summary.check_at, next.instant()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

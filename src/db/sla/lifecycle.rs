@@ -156,20 +156,23 @@ pub fn record_alert(
     c: &StoredClock,
     alert: Alert,
 ) -> Result<(), StoreError> {
-    let fell_due_at = match alert {
-        Alert::Warning => c.warn_at,
-        Alert::Breach => c.due_at,
-    };
+    journal::record(conn, ctx, Entry::new(Subject::Ticket(ticket_id), alert_event(c, alert)))
+}
+
+/// The timeline event of a clock's alert (also written by the generator).
+pub fn alert_event(c: &StoredClock, alert: Alert) -> Event {
     let details = ClockAlert {
         clock: c.clock.kind,
         target: c.clock.target,
-        fell_due_at,
+        fell_due_at: match alert {
+            Alert::Warning => c.warn_at,
+            Alert::Breach => c.due_at,
+        },
         due_at: c.due_at,
         stopped_at: c.clock.stopped_at,
     };
-    let event = match alert {
+    match alert {
         Alert::Warning => Event::SlaWarning(details),
         Alert::Breach => Event::SlaBreached(details),
-    };
-    journal::record(conn, ctx, Entry::new(Subject::Ticket(ticket_id), event))
+    }
 }
