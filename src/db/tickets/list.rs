@@ -283,7 +283,7 @@ pub struct Summary {
 /// maintained counters where the filters and the scope's parts allow, by
 /// reading the tickets otherwise (each part less what earlier parts hold).
 pub fn summary(conn: &mut DbConnection, scope: &TicketScope, f: &TicketFilter) -> Result<Summary, StoreError> {
-    let parts = scope.parts();
+    let parts = scope.parts_under(f.unit_id, f.tier);
     // One snapshot: a fold between reading the counters and the deltas, or
     // a move between two parts, must not drop or double a ticket.
     let groups = crate::db::journal::in_snapshot(conn, |conn| {
