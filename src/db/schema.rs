@@ -268,6 +268,45 @@ diesel::table! {
 }
 
 diesel::table! {
+    sla_report_cells (month, unit_id, service_id, tier, priority, tier2_involved, fact) {
+        month -> Text,
+        unit_id -> Binary,
+        service_id -> Binary,
+        tier -> SmallInt,
+        priority -> Text,
+        tier2_involved -> Bool,
+        fact -> Text,
+        n -> BigInt,
+        escalated -> BigInt,
+        reopened -> BigInt,
+        met -> BigInt,
+        breached -> BigInt,
+        open -> BigInt,
+        times -> Binary,
+    }
+}
+
+diesel::table! {
+    sla_report_deltas (id) {
+        id -> BigInt,
+        month -> Text,
+        unit_id -> Binary,
+        service_id -> Binary,
+        tier -> SmallInt,
+        priority -> Text,
+        tier2_involved -> Bool,
+        fact -> Text,
+        n -> BigInt,
+        escalated -> BigInt,
+        reopened -> BigInt,
+        met -> BigInt,
+        breached -> BigInt,
+        open -> BigInt,
+        elapsed_seconds -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
     ticket_comments (id) {
         id -> Binary,
         ticket_id -> Binary,

@@ -71,6 +71,10 @@ pub fn spawn(
             if let Err(e) = db.run(crate::db::tickets::fold_counts).await {
                 tracing::error!(error = %e, "folding ticket counts failed; retrying at the next tick");
             }
+            // Keeps the SLA report's deltas few (see sla::report::cells).
+            if let Err(e) = db.run(crate::db::sla::report::fold_all).await {
+                tracing::error!(error = %e, "folding SLA report cells failed; retrying at the next tick");
+            }
         }
     }))
 }

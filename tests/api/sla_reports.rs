@@ -195,7 +195,86 @@ async fn reports_refuse_reporters_and_bad_parameters(backend: Backend) {
     assert_eq!(empty.body["total"]["response"]["compliance_percent"], Value::Null);
 }
 
+/// The report read from the cells the database keeps (whole months, edges
+/// added or taken off, unfolded deltas, overdue clocks) agrees with the
+/// report read from every ticket, for every kind of scope, period, filter
+/// and grouping, before and after the deltas are folded.
+async fn the_report_from_cells_agrees_with_the_tickets(backend: Backend) {
+    use chrono::{TimeZone, Utc};
+    use spbe_desk::clock::Clock;
+    use spbe_desk::db::sla::report::{fold_all, tally, tally_in_rounds, GroupBy, ReportFilter};
+    use spbe_desk::domain::ticket::access::TicketScope;
+    use spbe_desk::domain::ticket::{Priority, Tier};
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    setup(&app, &org, false).await;
+    scenario(&app, &org).await;
+    // A priority change moves a ticket, and its clocks, to another cell.
+    // Filed 1 Sep 02:00 WITA: in the UTC August, outside the WITA one.
+    let moved = incident_at(&app, &org, wita(2026, 9, 1, 2, 0), "high", "high").await;
+    let patch = json!({ "impact": "low", "urgency": "low" });
+    let patched = app.patch(&format!("/api/v1/tickets/{moved}"), Some(&org.tier1_a.token), patch, None).await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    app.clock.set(wita(2026, 9, 2, 9, 0));
+
+    let none = TicketScope::default();
+    let scopes = [
+        ("supervisor", TicketScope { all: true, ..none }),
+        ("tier 1 of PD A", TicketScope { unit: Some(org.pd_a), reporter: Some(org.tier1_a.id), ..none }),
+        ("tier 2", TicketScope { tier2: true, reporter: Some(org.tier2.id), ..none }),
+        ("reporter of PD B", TicketScope { reporter: Some(org.reporter_b.id), ..none }),
+    ];
+    let utc = |m: u32, d: u32, h: u32| Some(Utc.with_ymd_and_hms(2026, m, d, h, 0, 0).unwrap());
+    let periods = [
+        (None, None),
+        (utc(8, 1, 0), utc(9, 1, 0)),
+        // August in WITA: eight hours before the UTC month, eight fewer at its end.
+        (utc(7, 31, 16), utc(8, 31, 16)),
+        (utc(8, 6, 2), utc(8, 6, 3)),
+        (utc(8, 20, 0), None),
+        (None, utc(8, 6, 2)),
+    ];
+    let now = app.clock.now();
+    let mut conn = app.db.conn().unwrap();
+    for folded in [false, true] {
+        if folded {
+            assert!(fold_all(&mut conn).unwrap() > 0);
+            assert_eq!(app.count("sla_report_deltas"), 0);
+        }
+        for (who, scope) in &scopes {
+            for &(from, to) in &periods {
+                for (group_by, unit_id, tier, priority) in [
+                    (GroupBy::Unit, None, None, None),
+                    (GroupBy::Priority, None, Some(Tier::Two), None),
+                    (GroupBy::Service, Some(org.pd_a), None, None),
+                    (GroupBy::Tier, None, None, Some(Priority::High)),
+                    (GroupBy::Nothing, None, Some(Tier::One), None),
+                ] {
+                    let f = ReportFilter { from, to, unit_id, service_id: None, tier, priority, group_by };
+                    let cells = tally(&mut conn, scope, &f, now).unwrap().0.finish();
+                    let read = tally_in_rounds(&mut conn, scope, &f, now, 1_000).unwrap().0.finish();
+                    assert_eq!(cells, read, "{who}, {from:?}..{to:?}, {f:?}, folded: {folded}");
+                }
+            }
+        }
+    }
+    let all = TicketScope { all: true, ..none };
+    let f = ReportFilter {
+        from: None,
+        to: None,
+        unit_id: None,
+        service_id: None,
+        tier: None,
+        priority: None,
+        group_by: GroupBy::Nothing,
+    };
+    let (_, total) = tally(&mut conn, &all, &f, now).unwrap().0.finish();
+    assert_eq!(total.tickets, 6, "{total:?}");
+    assert!(total.response.breached > 0 && total.response.met > 0, "{total:?}");
+}
+
 on_both_backends!(
     the_sla_report_equals_the_figures_recomputed_from_the_tickets,
     reports_refuse_reporters_and_bad_parameters,
+    the_report_from_cells_agrees_with_the_tickets,
 );

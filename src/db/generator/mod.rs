@@ -119,6 +119,7 @@ pub fn generate(
         progress(done);
     }
     tickets::fold_counts(conn)?;
+    sla::report::fold_all(conn)?;
     // After a bulk load the planner's statistics are stale or absent.
     crate::db::planner::refresh_after_bulk_load(conn)?;
     Ok(Report { tickets: done, seconds: started.elapsed().as_secs_f64() })

@@ -340,16 +340,8 @@ fn live_groups(
         } else {
             q.filter(tickets::assignee_id.is_not_null())
         };
-        for seen in earlier {
-            if let Some(unit) = seen.unit {
-                q = q.filter(tickets::unit_id.ne(ids::to_bytes(unit)));
-            }
-            if seen.tier2 {
-                q = q.filter(tickets::tier2_involved.eq(false));
-            }
-            if let Some(reporter) = seen.reporter {
-                q = q.filter(tickets::reporter_id.is_null().or(tickets::reporter_id.ne(ids::to_bytes(reporter))));
-            }
+        for condition in super::outside_parts(earlier) {
+            q = q.filter(condition);
         }
         let rows: Vec<(String, i16, String, i64)> = q.load(conn)?;
         groups.extend(rows.into_iter().map(|(s, t, p, n)| (s, t, p, unassigned, n)));

@@ -237,6 +237,25 @@ pub(crate) fn scope_condition(scope: &TicketScope) -> Option<TicketCondition> {
     Some(any.into_iter().reduce(|a, b| Box::new(a.or(b))).unwrap_or(nothing))
 }
 
+/// The conditions that leave out the tickets of `earlier` scope parts, so
+/// that a part read after them counts no ticket twice.
+pub(crate) fn outside_parts(earlier: &[TicketScope]) -> Vec<TicketCondition> {
+    let mut outside: Vec<TicketCondition> = Vec::new();
+    for seen in earlier {
+        if let Some(unit) = seen.unit {
+            outside.push(Box::new(tickets::unit_id.ne(ids::to_bytes(unit))));
+        }
+        if seen.tier2 {
+            outside.push(Box::new(tickets::tier2_involved.eq(false)));
+        }
+        if let Some(reporter) = seen.reporter {
+            let other = tickets::reporter_id.assume_not_null().ne(ids::to_bytes(reporter));
+            outside.push(Box::new(tickets::reporter_id.is_null().or(other)));
+        }
+    }
+    outside
+}
+
 /// Reads a ticket the caller may see, by id; others are `NotFound`.
 pub fn find(conn: &mut DbConnection, scope: &TicketScope, id: Uuid) -> Result<Ticket, StoreError> {
     let mut query =

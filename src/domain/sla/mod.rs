@@ -14,8 +14,10 @@ pub mod math;
 pub mod policy;
 pub mod replay;
 pub mod report;
+pub mod report_months;
 pub mod spec;
 pub mod target;
+pub mod time_counts;
 
 pub use calendar::{CalendarError, Interval, SpecialSchedule, WeekSchedule, WorkingCalendar};
 pub use math::{add_business, business_elapsed, NoWorkingTime};

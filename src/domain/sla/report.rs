@@ -1,6 +1,8 @@
 //! SLA report figures from per-ticket clock outcomes: per group, tickets,
 //! met / breached / open per clock, compliance, mean and median time run,
-//! escalation and reopen rates.
+//! escalation and reopen rates. Tickets are added one at a time, or as
+//! report cells (many tickets' counts at once), with a sign so that a
+//! period's edges can be taken off a cell.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::clock::ClockKind;
+use super::time_counts::TimeCounts;
 
 /// How a clock ended up (or stands, if still open).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,83 +70,119 @@ fn percent(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| part as f64 * 100.0 / whole as f64)
 }
 
-fn median(sorted: &[i64]) -> Option<f64> {
-    let n = sorted.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(sorted[n / 2] as f64),
-        _ => Some((sorted[n / 2 - 1] as f64 + sorted[n / 2] as f64) / 2.0),
-    }
-}
-
 /// One clock kind's outcomes over a group, as they are added.
 #[derive(Debug, Clone, Default)]
 struct ClockTally {
-    met: u64,
-    breached: u64,
-    open: u64,
-    times: Vec<i64>,
+    met: i64,
+    breached: i64,
+    open: i64,
+    times: TimeCounts,
 }
 
 impl ClockTally {
-    fn add(&mut self, clock: &ClockFacts) {
+    fn add(&mut self, clock: &ClockFacts, sign: i64) {
         match clock.outcome {
-            Outcome::Met => self.met += 1,
-            Outcome::Breached => self.breached += 1,
-            Outcome::Open => self.open += 1,
+            Outcome::Met => self.met += sign,
+            Outcome::Breached => self.breached += sign,
+            Outcome::Open => self.open += sign,
         }
-        self.times.extend(clock.elapsed_seconds);
+        if let Some(elapsed) = clock.elapsed_seconds {
+            self.times.add(elapsed, sign);
+        }
     }
 
-    fn stats(mut self) -> ClockStats {
-        self.times.sort_unstable();
-        let times = &self.times;
-        let mean = (!times.is_empty()).then(|| times.iter().map(|&t| t as f64).sum::<f64>() / times.len() as f64);
+    fn add_cell(&mut self, cell: &CellFacts, sign: i64) {
+        self.met += sign * cell.met;
+        self.breached += sign * cell.breached;
+        self.open += sign * cell.open;
+        self.times.merge(&cell.times, sign);
+    }
+
+    fn stats(self) -> ClockStats {
+        let (met, breached) = (count(self.met), count(self.breached));
         ClockStats {
-            met: self.met,
-            breached: self.breached,
-            open: self.open,
-            compliance_percent: percent(self.met, self.met + self.breached),
-            mean_seconds: mean,
-            median_seconds: median(times),
+            met,
+            breached,
+            open: count(self.open),
+            compliance_percent: percent(met, met + breached),
+            mean_seconds: self.times.mean(),
+            median_seconds: self.times.median(),
         }
     }
+}
+
+/// A signed sum as a count (a consistent sum is never below zero).
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// What a report cell holds: the figures of many tickets (a `Ticket`
+/// cell) or of their clocks of one kind, that share a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellFacts {
+    pub group: String,
+    /// `None`: tickets; otherwise clocks of that kind.
+    pub clock: Option<ClockKind>,
+    pub tickets: i64,
+    pub escalated: i64,
+    pub reopened: i64,
+    pub met: i64,
+    pub breached: i64,
+    pub open: i64,
+    /// Stopped clocks' times.
+    pub times: TimeCounts,
 }
 
 /// One group's figures, as tickets are added.
 #[derive(Debug, Clone, Default)]
 struct GroupTally {
-    tickets: u64,
-    escalated: u64,
-    reopened: u64,
+    tickets: i64,
+    escalated: i64,
+    reopened: i64,
     response: ClockTally,
     resolution: ClockTally,
     tier2_resolution: ClockTally,
 }
 
 impl GroupTally {
-    fn add(&mut self, ticket: &TicketFacts) {
-        self.tickets += 1;
-        self.escalated += u64::from(ticket.escalated);
-        self.reopened += u64::from(ticket.reopened);
+    fn clock(&mut self, kind: ClockKind) -> &mut ClockTally {
+        match kind {
+            ClockKind::Response => &mut self.response,
+            ClockKind::Resolution => &mut self.resolution,
+            ClockKind::Tier2Resolution => &mut self.tier2_resolution,
+        }
+    }
+
+    fn add(&mut self, ticket: &TicketFacts, sign: i64) {
+        self.tickets += sign;
+        self.escalated += sign * i64::from(ticket.escalated);
+        self.reopened += sign * i64::from(ticket.reopened);
         for clock in &ticket.clocks {
-            match clock.kind {
-                ClockKind::Response => self.response.add(clock),
-                ClockKind::Resolution => self.resolution.add(clock),
-                ClockKind::Tier2Resolution => self.tier2_resolution.add(clock),
+            self.clock(clock.kind).add(clock, sign);
+        }
+    }
+
+    fn add_cell(&mut self, cell: &CellFacts, sign: i64) {
+        match cell.clock {
+            None => {
+                self.tickets += sign * cell.tickets;
+                self.escalated += sign * cell.escalated;
+                self.reopened += sign * cell.reopened;
             }
+            Some(kind) => self.clock(kind).add_cell(cell, sign),
         }
     }
 
     fn stats(self, key: String) -> GroupStats {
+        let tickets = count(self.tickets);
         GroupStats {
             key,
-            tickets: self.tickets,
+            tickets,
             response: self.response.stats(),
             resolution: self.resolution.stats(),
             tier2_resolution: self.tier2_resolution.stats(),
-            escalation_rate_percent: percent(self.escalated, self.tickets),
-            reopen_rate_percent: percent(self.reopened, self.tickets),
+            escalation_rate_percent: percent(count(self.escalated), tickets),
+            reopen_rate_percent: percent(count(self.reopened), tickets),
         }
     }
 }
@@ -158,12 +197,35 @@ pub struct ReportTally {
 }
 
 impl ReportTally {
+    fn group(&mut self, key: &str) -> &mut GroupTally {
+        self.groups.entry(key.to_owned()).or_default()
+    }
+
     pub fn add(&mut self, ticket: &TicketFacts) {
-        match self.groups.get_mut(&ticket.group) {
-            Some(group) => group.add(ticket),
-            None => self.groups.entry(ticket.group.clone()).or_default().add(ticket),
-        }
-        self.all.add(ticket);
+        self.add_signed(ticket, 1);
+    }
+
+    /// Adds a ticket (`sign` 1) or takes it off (`sign` -1).
+    pub fn add_signed(&mut self, ticket: &TicketFacts, sign: i64) {
+        self.group(&ticket.group).add(ticket, sign);
+        self.all.add(ticket, sign);
+    }
+
+    /// Adds a cell's figures (`sign` 1) or takes them off (`sign` -1).
+    pub fn add_cell(&mut self, cell: &CellFacts, sign: i64) {
+        self.group(&cell.group).add_cell(cell, sign);
+        self.all.add_cell(cell, sign);
+    }
+
+    /// Counts a clock stored as open as breached instead: it ran past its
+    /// due instant before the sweeper recorded the breach.
+    pub fn count_overdue(&mut self, group: &str, kind: ClockKind) {
+        let overdue = |tally: &mut ClockTally| {
+            tally.open -= 1;
+            tally.breached += 1;
+        };
+        overdue(self.group(group).clock(kind));
+        overdue(self.all.clock(kind));
     }
 
     /// Figures per group (ordered by key) and over all tickets.
@@ -227,7 +289,5 @@ mod tests {
         assert_eq!(all.response.median_seconds, Some(1200.0));
         assert_eq!((all.resolution.met, all.resolution.breached, all.resolution.open), (1, 1, 1));
         assert_eq!(all.tier2_resolution.compliance_percent, None);
-        let two = [10, 20];
-        assert_eq!(median(&two), Some(15.0));
     }
 }

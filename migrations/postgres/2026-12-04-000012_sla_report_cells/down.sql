@@ -1,0 +1,10 @@
+DROP TRIGGER sla_report_on_clock_change ON sla_clocks;
+DROP TRIGGER sla_report_on_clock_insert_or_delete ON sla_clocks;
+DROP TRIGGER sla_report_on_ticket_move ON tickets;
+DROP TRIGGER sla_report_on_ticket_insert_or_delete ON tickets;
+DROP FUNCTION sla_report_track_clock();
+DROP FUNCTION sla_report_clock_delta(sla_clocks, INT);
+DROP FUNCTION sla_report_track_ticket();
+DROP FUNCTION sla_report_ticket_delta(tickets, INT, BOOLEAN);
+DROP TABLE sla_report_deltas;
+DROP TABLE sla_report_cells;

@@ -1,0 +1,9 @@
+DROP TRIGGER sla_report_on_clock_change;
+DROP TRIGGER sla_report_on_clock_delete;
+DROP TRIGGER sla_report_on_clock_insert;
+DROP TRIGGER sla_report_on_ticket_flags;
+DROP TRIGGER sla_report_on_ticket_move;
+DROP TRIGGER sla_report_on_ticket_delete;
+DROP TRIGGER sla_report_on_ticket_insert;
+DROP TABLE sla_report_deltas;
+DROP TABLE sla_report_cells;

@@ -1,0 +1,118 @@
+//! How a report period is covered by whole months of report cells (UTC
+//! months of filing) plus the tickets at its edges: the nearest month
+//! boundaries are taken, and what lies between a boundary and the
+//! period's own bound is added or taken off ticket by ticket. A month in
+//! WITA, say, is a UTC month less eight hours at its end and plus eight
+//! hours before its start.
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+
+/// `[from, to)` of filing instants.
+pub type Span = (DateTime<Utc>, DateTime<Utc>);
+
+/// Whole months of cells, and the edges that correct them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthCover {
+    /// First month (`YYYY-MM`), `None` for all months before `end`.
+    pub first: Option<String>,
+    /// Month after the last (`YYYY-MM`), `None` for every month from `first` on.
+    pub end: Option<String>,
+    /// Edges outside the months, to add ticket by ticket.
+    pub add: Vec<Span>,
+    /// Edges inside the months but outside the period, to take off.
+    pub take_off: Vec<Span>,
+}
+
+/// The key of a month in the cells.
+pub fn month_key(start: DateTime<Utc>) -> String {
+    start.format("%Y-%m").to_string()
+}
+
+fn month_start(year: i32, month: u32) -> Option<DateTime<Utc>> {
+    let day = NaiveDate::from_ymd_opt(year, month, 1)?;
+    Some(Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0)?))
+}
+
+/// The month boundary nearest to `at` (the earlier one on a tie).
+fn nearest_boundary(at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let floor = month_start(at.year(), at.month())?;
+    let next = if at.month() == 12 { month_start(at.year() + 1, 1)? } else { month_start(at.year(), at.month() + 1)? };
+    Some(if at - floor <= next - at { floor } else { next })
+}
+
+/// Covers `[from, to)` (either side open) with months and edges; `None`
+/// when the edges would hold as many tickets as the period itself, so that
+/// reading the period's tickets is cheaper.
+pub fn cover(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Option<MonthCover> {
+    let mut cover = MonthCover { first: None, end: None, add: Vec::new(), take_off: Vec::new() };
+    let mut edges = chrono::Duration::zero();
+    let mut bounds = (None, None);
+    if let Some(from) = from {
+        let boundary = nearest_boundary(from)?;
+        match boundary.cmp(&from) {
+            std::cmp::Ordering::Less => cover.take_off.push((boundary, from)),
+            std::cmp::Ordering::Greater => cover.add.push((from, boundary)),
+            std::cmp::Ordering::Equal => {}
+        }
+        edges += (boundary - from).abs();
+        cover.first = Some(month_key(boundary));
+        bounds.0 = Some(boundary);
+    }
+    if let Some(to) = to {
+        let boundary = nearest_boundary(to)?;
+        match boundary.cmp(&to) {
+            std::cmp::Ordering::Less => cover.add.push((boundary, to)),
+            std::cmp::Ordering::Greater => cover.take_off.push((to, boundary)),
+            std::cmp::Ordering::Equal => {}
+        }
+        edges += (boundary - to).abs();
+        cover.end = Some(month_key(boundary));
+        bounds.1 = Some(boundary);
+    }
+    if let (Some(from), Some(to), Some(first), Some(end)) = (from, to, bounds.0, bounds.1) {
+        if first >= end || edges >= to - from {
+            return None;
+        }
+    }
+    Some(cover)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_utc_month_is_one_month_of_cells() {
+        let c = cover(Some(at(2026, 11, 1, 0)), Some(at(2026, 12, 1, 0))).unwrap();
+        assert_eq!((c.first.as_deref(), c.end.as_deref()), (Some("2026-11"), Some("2026-12")));
+        assert!(c.add.is_empty() && c.take_off.is_empty());
+    }
+
+    #[test]
+    fn a_wita_month_adds_its_first_hours_and_takes_off_the_next_months() {
+        // 1 Nov 00:00 WITA is 31 Oct 16:00 UTC.
+        let c = cover(Some(at(2026, 10, 31, 16)), Some(at(2026, 11, 30, 16))).unwrap();
+        assert_eq!((c.first.as_deref(), c.end.as_deref()), (Some("2026-11"), Some("2026-12")));
+        assert_eq!(c.add, vec![(at(2026, 10, 31, 16), at(2026, 11, 1, 0))]);
+        assert_eq!(c.take_off, vec![(at(2026, 11, 30, 16), at(2026, 12, 1, 0))]);
+    }
+
+    #[test]
+    fn a_short_period_in_mid_month_is_read_ticket_by_ticket() {
+        assert_eq!(cover(Some(at(2026, 11, 10, 0)), Some(at(2026, 11, 20, 0))), None);
+        assert_eq!(cover(Some(at(2026, 11, 1, 0)), Some(at(2026, 11, 2, 0))), None);
+    }
+
+    #[test]
+    fn open_sides_take_every_month_on_that_side() {
+        let c = cover(None, None).unwrap();
+        assert_eq!((c.first, c.end), (None, None));
+        let c = cover(Some(at(2026, 12, 20, 0)), None).unwrap();
+        assert_eq!(c.first.as_deref(), Some("2027-01"));
+        assert_eq!(c.add, vec![(at(2026, 12, 20, 0), at(2027, 1, 1, 0))]);
+    }
+}
