@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{Datelike, Utc};
 use clap::Parser;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -50,7 +50,7 @@ struct Args {
     bench: bool,
 }
 
-const SCENARIOS: [&str; 13] = [
+const SCENARIOS: [&str; 14] = [
     "idle",
     "create",
     "tier2_new_by_due",
@@ -62,6 +62,7 @@ const SCENARIOS: [&str; 13] = [
     "search",
     "summary",
     "sla_report_month",
+    "sla_report_30_days",
     "move",
     "mixed",
 ];
@@ -192,6 +193,16 @@ async fn once(world: &World, scenario: &str, client_no: usize, n: u64, rng: &mut
         }
         "summary" => c.get(at("/api/v1/tickets/summary".into())).bearer_auth(bearer("supervisor")),
         "sla_report_month" => {
+            // Last calendar month in the region's zone (Majene: WITA), as a desk reports it.
+            let wita = chrono::FixedOffset::east_opt(8 * 3600).ok_or("offset")?;
+            let today = Utc::now().with_timezone(&wita).date_naive();
+            let this_month = today.with_day(1).ok_or("day")?;
+            let last_month = (this_month - chrono::Duration::days(1)).with_day(1).ok_or("day")?;
+            let start = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.format("%Y-%m-%dT%H:%M:%S%%2B08:00"));
+            let (from, to) = (start(last_month).ok_or("time")?, start(this_month).ok_or("time")?);
+            c.get(at(format!("/api/v1/reports/sla?from={from}&to={to}"))).bearer_auth(bearer("supervisor"))
+        }
+        "sla_report_30_days" => {
             let to = Utc::now();
             let from = to - chrono::Duration::days(30);
             let f = |t: chrono::DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();

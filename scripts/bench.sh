@@ -76,7 +76,7 @@ status=0
 harness --base "$base" --accounts "$work/accounts.txt" --server-pid "$server" --clients "$clients" \
     --seconds "$seconds" --scenario idle --scenario tier2_new_by_due --scenario tier2_by_priority \
     --scenario pd_in_progress_by_due --scenario supervisor_due_before --scenario newest_first \
-    --scenario read_one --scenario search --scenario summary --scenario sla_report_month --scenario move || status=1
+    --scenario read_one --scenario search --scenario summary --scenario sla_report_month --scenario sla_report_30_days --scenario move || status=1
 harness --base "$base" --accounts "$work/accounts.txt" --server-pid "$server" --clients "$create_clients" \
     --mixed-clients "$create_clients" --seconds "$seconds" --scenario create --scenario mixed \
     | tee "$work/create.txt" || status=1

@@ -210,6 +210,8 @@ async fn the_report_from_cells_agrees_with_the_tickets(backend: Backend) {
     setup(&app, &org, false).await;
     scenario(&app, &org).await;
     // A priority change moves a ticket, and its clocks, to another cell.
+    // Filed 1 Aug 03:00 WITA: in the WITA August, outside the UTC one.
+    incident_at(&app, &org, wita(2026, 8, 1, 3, 0), "medium", "low").await;
     // Filed 1 Sep 02:00 WITA: in the UTC August, outside the WITA one.
     let moved = incident_at(&app, &org, wita(2026, 9, 1, 2, 0), "high", "high").await;
     let patch = json!({ "impact": "low", "urgency": "low" });
@@ -228,8 +230,9 @@ async fn the_report_from_cells_agrees_with_the_tickets(backend: Backend) {
     let periods = [
         (None, None),
         (utc(8, 1, 0), utc(9, 1, 0)),
-        // August in WITA: eight hours before the UTC month, eight fewer at its end.
+        // August in WITA (the cells' months), and in WIB.
         (utc(7, 31, 16), utc(8, 31, 16)),
+        (utc(7, 31, 17), utc(8, 31, 17)),
         (utc(8, 6, 2), utc(8, 6, 3)),
         (utc(8, 20, 0), None),
         (None, utc(8, 6, 2)),
@@ -269,7 +272,7 @@ async fn the_report_from_cells_agrees_with_the_tickets(backend: Backend) {
         group_by: GroupBy::Nothing,
     };
     let (_, total) = tally(&mut conn, &all, &f, now).unwrap().0.finish();
-    assert_eq!(total.tickets, 6, "{total:?}");
+    assert_eq!(total.tickets, 7, "{total:?}");
     assert!(total.response.breached > 0 && total.response.met > 0, "{total:?}");
 }
 

@@ -1,5 +1,6 @@
--- SLA report cells, kept by the database itself: per month of filing
--- (UTC) and per ticket dimension the report filters or groups by, the
+-- SLA report cells, kept by the database itself: per month of filing in
+-- UTC+8 (WITA, the middle one of Indonesia's three zones, so that a month
+-- in WIB or WIT is one of these give or take an hour) and per ticket dimension the report filters or groups by, the
 -- tickets (how many, escalated, reopened) and each clock kind's outcomes
 -- and stopped times. Every insert, delete or move of a ticket or a clock
 -- appends its -1/+1 to `sla_report_deltas` (append-only, so writers never
@@ -49,12 +50,12 @@ CREATE INDEX sla_report_deltas_month ON sla_report_deltas (month);
 
 INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact,
                                n, escalated, reopened, met, breached, open, elapsed_seconds)
-    SELECT to_char(created_at, 'YYYY-MM'), unit_id, service_id, tier, priority, tier2_involved, 'ticket',
+    SELECT to_char(created_at + INTERVAL '8 hours', 'YYYY-MM'), unit_id, service_id, tier, priority, tier2_involved, 'ticket',
            COUNT(*), SUM((escalation_count > 0)::int), SUM((reopen_count > 0)::int), 0, 0, 0, NULL
     FROM tickets GROUP BY 1, 2, 3, 4, 5, 6;
 INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact,
                                n, escalated, reopened, met, breached, open, elapsed_seconds)
-    SELECT to_char(t.created_at, 'YYYY-MM'), t.unit_id, t.service_id, t.tier, t.priority, t.tier2_involved, c.kind,
+    SELECT to_char(t.created_at + INTERVAL '8 hours', 'YYYY-MM'), t.unit_id, t.service_id, t.tier, t.priority, t.tier2_involved, c.kind,
            COUNT(*), 0, 0, SUM((c.breached_at IS NULL AND c.stopped_at IS NOT NULL)::int),
            SUM((c.breached_at IS NOT NULL)::int), SUM((c.breached_at IS NULL AND c.stopped_at IS NULL)::int),
            c.elapsed_seconds
@@ -66,12 +67,12 @@ CREATE FUNCTION sla_report_ticket_delta(t tickets, sign INT, with_clocks BOOLEAN
 BEGIN
     INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact,
                                    n, escalated, reopened, met, breached, open, elapsed_seconds)
-    VALUES (to_char(t.created_at, 'YYYY-MM'), t.unit_id, t.service_id, t.tier, t.priority, t.tier2_involved,
+    VALUES (to_char(t.created_at + INTERVAL '8 hours', 'YYYY-MM'), t.unit_id, t.service_id, t.tier, t.priority, t.tier2_involved,
             'ticket', sign, sign * (t.escalation_count > 0)::int, sign * (t.reopen_count > 0)::int, 0, 0, 0, NULL);
     IF with_clocks THEN
         INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact,
                                        n, escalated, reopened, met, breached, open, elapsed_seconds)
-        SELECT to_char(t.created_at, 'YYYY-MM'), t.unit_id, t.service_id, t.tier, t.priority, t.tier2_involved,
+        SELECT to_char(t.created_at + INTERVAL '8 hours', 'YYYY-MM'), t.unit_id, t.service_id, t.tier, t.priority, t.tier2_involved,
                c.kind, sign, 0, 0, sign * (c.breached_at IS NULL AND c.stopped_at IS NOT NULL)::int,
                sign * (c.breached_at IS NOT NULL)::int, sign * (c.breached_at IS NULL AND c.stopped_at IS NULL)::int,
                c.elapsed_seconds
@@ -111,7 +112,7 @@ CREATE FUNCTION sla_report_clock_delta(c sla_clocks, sign INT) RETURNS void LANG
 BEGIN
     INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact,
                                    n, escalated, reopened, met, breached, open, elapsed_seconds)
-    SELECT to_char(t.created_at, 'YYYY-MM'), t.unit_id, t.service_id, t.tier, t.priority, t.tier2_involved,
+    SELECT to_char(t.created_at + INTERVAL '8 hours', 'YYYY-MM'), t.unit_id, t.service_id, t.tier, t.priority, t.tier2_involved,
            c.kind, sign, 0, 0, sign * (c.breached_at IS NULL AND c.stopped_at IS NOT NULL)::int,
            sign * (c.breached_at IS NOT NULL)::int, sign * (c.breached_at IS NULL AND c.stopped_at IS NULL)::int,
            c.elapsed_seconds

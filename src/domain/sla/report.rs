@@ -10,7 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::clock::ClockKind;
-use super::time_counts::TimeCounts;
+use super::time_counts::TimeTally;
 
 /// How a clock ended up (or stands, if still open).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +76,7 @@ struct ClockTally {
     met: i64,
     breached: i64,
     open: i64,
-    times: TimeCounts,
+    times: TimeTally,
 }
 
 impl ClockTally {
@@ -95,18 +95,19 @@ impl ClockTally {
         self.met += sign * cell.met;
         self.breached += sign * cell.breached;
         self.open += sign * cell.open;
-        self.times.merge(&cell.times, sign);
+        self.times.extend(&cell.times, sign);
     }
 
     fn stats(self) -> ClockStats {
         let (met, breached) = (count(self.met), count(self.breached));
+        let (mean_seconds, median_seconds) = self.times.mean_and_median();
         ClockStats {
             met,
             breached,
             open: count(self.open),
             compliance_percent: percent(met, met + breached),
-            mean_seconds: self.times.mean(),
-            median_seconds: self.times.median(),
+            mean_seconds,
+            median_seconds,
         }
     }
 }
@@ -129,8 +130,8 @@ pub struct CellFacts {
     pub met: i64,
     pub breached: i64,
     pub open: i64,
-    /// Stopped clocks' times.
-    pub times: TimeCounts,
+    /// Stopped clocks' times: `(seconds, count)`.
+    pub times: Vec<(i64, i64)>,
 }
 
 /// One group's figures, as tickets are added.

@@ -1,11 +1,14 @@
-//! How a report period is covered by whole months of report cells (UTC
-//! months of filing) plus the tickets at its edges: the nearest month
-//! boundaries are taken, and what lies between a boundary and the
-//! period's own bound is added or taken off ticket by ticket. A month in
-//! WITA, say, is a UTC month less eight hours at its end and plus eight
-//! hours before its start.
+//! How a report period is covered by whole months of report cells plus
+//! the tickets at its edges: the nearest month boundaries are taken, and
+//! what lies between a boundary and the period's own bound is added or
+//! taken off ticket by ticket. Cells are kept per month of UTC+8 (WITA,
+//! the middle one of Indonesia's three zones), so that a calendar month in
+//! WITA has no edges and one in WIB or WIT an hour at each end.
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+
+/// The offset of the cells' months from UTC (WITA).
+const CELL_OFFSET_HOURS: i64 = 8;
 
 /// `[from, to)` of filing instants.
 pub type Span = (DateTime<Utc>, DateTime<Utc>);
@@ -23,20 +26,26 @@ pub struct MonthCover {
     pub take_off: Vec<Span>,
 }
 
-/// The key of a month in the cells.
-pub fn month_key(start: DateTime<Utc>) -> String {
-    start.format("%Y-%m").to_string()
+/// The key of the cells' month an instant falls in (`YYYY-MM`).
+pub fn month_key(at: DateTime<Utc>) -> String {
+    (at + Duration::hours(CELL_OFFSET_HOURS)).format("%Y-%m").to_string()
 }
 
+/// The first instant of a cells' month.
 fn month_start(year: i32, month: u32) -> Option<DateTime<Utc>> {
     let day = NaiveDate::from_ymd_opt(year, month, 1)?;
-    Some(Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0)?))
+    Some(Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0)?) - Duration::hours(CELL_OFFSET_HOURS))
 }
 
 /// The month boundary nearest to `at` (the earlier one on a tie).
 fn nearest_boundary(at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let floor = month_start(at.year(), at.month())?;
-    let next = if at.month() == 12 { month_start(at.year() + 1, 1)? } else { month_start(at.year(), at.month() + 1)? };
+    let local = at + Duration::hours(CELL_OFFSET_HOURS);
+    let floor = month_start(local.year(), local.month())?;
+    let next = if local.month() == 12 {
+        month_start(local.year() + 1, 1)?
+    } else {
+        month_start(local.year(), local.month() + 1)?
+    };
     Some(if at - floor <= next - at { floor } else { next })
 }
 
@@ -45,7 +54,7 @@ fn nearest_boundary(at: DateTime<Utc>) -> Option<DateTime<Utc>> {
 /// reading the period's tickets is cheaper.
 pub fn cover(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Option<MonthCover> {
     let mut cover = MonthCover { first: None, end: None, add: Vec::new(), take_off: Vec::new() };
-    let mut edges = chrono::Duration::zero();
+    let mut edges = Duration::zero();
     let mut bounds = (None, None);
     if let Some(from) = from {
         let boundary = nearest_boundary(from)?;
@@ -86,19 +95,30 @@ mod tests {
     }
 
     #[test]
-    fn a_utc_month_is_one_month_of_cells() {
-        let c = cover(Some(at(2026, 11, 1, 0)), Some(at(2026, 12, 1, 0))).unwrap();
-        assert_eq!((c.first.as_deref(), c.end.as_deref()), (Some("2026-11"), Some("2026-12")));
-        assert!(c.add.is_empty() && c.take_off.is_empty());
-    }
-
-    #[test]
-    fn a_wita_month_adds_its_first_hours_and_takes_off_the_next_months() {
+    fn a_wita_month_is_one_month_of_cells() {
         // 1 Nov 00:00 WITA is 31 Oct 16:00 UTC.
         let c = cover(Some(at(2026, 10, 31, 16)), Some(at(2026, 11, 30, 16))).unwrap();
         assert_eq!((c.first.as_deref(), c.end.as_deref()), (Some("2026-11"), Some("2026-12")));
-        assert_eq!(c.add, vec![(at(2026, 10, 31, 16), at(2026, 11, 1, 0))]);
-        assert_eq!(c.take_off, vec![(at(2026, 11, 30, 16), at(2026, 12, 1, 0))]);
+        assert!(c.add.is_empty() && c.take_off.is_empty());
+        assert_eq!(month_key(at(2026, 11, 30, 16)), "2026-12");
+        assert_eq!(month_key(at(2026, 11, 30, 15)), "2026-11");
+    }
+
+    #[test]
+    fn a_wib_month_takes_off_its_first_hour_and_adds_one_at_its_end() {
+        // 1 Nov 00:00 WIB is 31 Oct 17:00 UTC.
+        let c = cover(Some(at(2026, 10, 31, 17)), Some(at(2026, 11, 30, 17))).unwrap();
+        assert_eq!((c.first.as_deref(), c.end.as_deref()), (Some("2026-11"), Some("2026-12")));
+        assert_eq!(c.take_off, vec![(at(2026, 10, 31, 16), at(2026, 10, 31, 17))]);
+        assert_eq!(c.add, vec![(at(2026, 11, 30, 16), at(2026, 11, 30, 17))]);
+    }
+
+    #[test]
+    fn a_utc_month_adds_its_last_eight_hours_and_takes_off_the_first_eight() {
+        let c = cover(Some(at(2026, 11, 1, 0)), Some(at(2026, 12, 1, 0))).unwrap();
+        assert_eq!((c.first.as_deref(), c.end.as_deref()), (Some("2026-11"), Some("2026-12")));
+        assert_eq!(c.take_off, vec![(at(2026, 10, 31, 16), at(2026, 11, 1, 0))]);
+        assert_eq!(c.add, vec![(at(2026, 11, 30, 16), at(2026, 12, 1, 0))]);
     }
 
     #[test]
@@ -113,6 +133,6 @@ mod tests {
         assert_eq!((c.first, c.end), (None, None));
         let c = cover(Some(at(2026, 12, 20, 0)), None).unwrap();
         assert_eq!(c.first.as_deref(), Some("2027-01"));
-        assert_eq!(c.add, vec![(at(2026, 12, 20, 0), at(2027, 1, 1, 0))]);
+        assert_eq!(c.add, vec![(at(2026, 12, 20, 0), at(2026, 12, 31, 16))]);
     }
 }

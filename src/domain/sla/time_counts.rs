@@ -39,36 +39,18 @@ impl TimeCounts {
         self.0.is_empty()
     }
 
-    /// How many clocks (negative counts ignored).
-    pub fn len(&self) -> i64 {
-        self.0.values().map(|&c| c.max(0)).sum()
-    }
-
     pub fn mean(&self) -> Option<f64> {
-        let n = self.len();
-        let sum: f64 = self.0.iter().map(|(&s, &c)| s as f64 * c.max(0) as f64).sum();
-        (n > 0).then(|| sum / n as f64)
+        mean(&self.pairs())
     }
 
     /// The median, the mean of the two middle times when their number is even.
     pub fn median(&self) -> Option<f64> {
-        let n = self.len();
-        if n == 0 {
-            return None;
-        }
-        // 0-based ranks of the middle time(s).
-        let (low, high) = ((n - 1) / 2, n / 2);
-        let (mut seen, mut low_value) = (0i64, None);
-        for (&seconds, &count) in &self.0 {
-            seen += count.max(0);
-            if low_value.is_none() && seen > low {
-                low_value = Some(seconds);
-            }
-            if seen > high {
-                return low_value.map(|l| (l as f64 + seconds as f64) / 2.0);
-            }
-        }
-        None
+        median(&self.pairs())
+    }
+
+    /// `(seconds, count)` in ascending order of seconds.
+    pub fn pairs(&self) -> Vec<(i64, i64)> {
+        self.0.iter().map(|(&s, &c)| (s, c)).collect()
     }
 
     /// The times as bytes: per distinct time, ascending, the difference to
@@ -86,16 +68,85 @@ impl TimeCounts {
 
     pub fn decode(bytes: &[u8]) -> Result<Self, TimeCountsError> {
         let mut counts = TimeCounts::default();
-        let (mut rest, mut previous) = (bytes, 0i64);
-        while !rest.is_empty() {
-            let (delta, after) = take_varint(rest)?;
-            let (count, after) = take_varint(after)?;
-            previous = previous.wrapping_add(delta);
-            counts.add(previous, count);
-            rest = after;
+        for (seconds, count) in decode_pairs(bytes)? {
+            counts.add(seconds, count);
         }
         Ok(counts)
     }
+}
+
+/// The `(seconds, count)` pairs of encoded times, in ascending order.
+pub fn decode_pairs(bytes: &[u8]) -> Result<Vec<(i64, i64)>, TimeCountsError> {
+    let mut pairs = Vec::with_capacity(bytes.len() / 3);
+    let (mut rest, mut previous) = (bytes, 0i64);
+    while !rest.is_empty() {
+        let (delta, after) = take_varint(rest)?;
+        let (count, after) = take_varint(after)?;
+        previous = previous.wrapping_add(delta);
+        pairs.push((previous, count));
+        rest = after;
+    }
+    Ok(pairs)
+}
+
+/// Clock times gathered from many cells and tickets: appended as they
+/// come (a report adds hundreds of thousands), sorted once at the end.
+#[derive(Debug, Clone, Default)]
+pub struct TimeTally(Vec<(i64, i64)>);
+
+impl TimeTally {
+    pub fn add(&mut self, seconds: i64, count: i64) {
+        if count != 0 {
+            self.0.push((seconds, count));
+        }
+    }
+
+    /// Adds `(seconds, count)` pairs, each count `sign` times.
+    pub fn extend(&mut self, pairs: &[(i64, i64)], sign: i64) {
+        self.0.extend(pairs.iter().map(|&(s, c)| (s, c * sign)));
+    }
+
+    /// The mean and the median of the times gathered.
+    pub fn mean_and_median(mut self) -> (Option<f64>, Option<f64>) {
+        self.0.sort_unstable_by_key(|&(s, _)| s);
+        let mut sorted: Vec<(i64, i64)> = Vec::with_capacity(self.0.len());
+        for (seconds, count) in self.0 {
+            match sorted.last_mut() {
+                Some(last) if last.0 == seconds => last.1 += count,
+                _ => sorted.push((seconds, count)),
+            }
+        }
+        (mean(&sorted), median(&sorted))
+    }
+}
+
+/// The mean of ascending `(seconds, count)` pairs (negative counts ignored).
+fn mean(sorted: &[(i64, i64)]) -> Option<f64> {
+    let n: i64 = sorted.iter().map(|&(_, c)| c.max(0)).sum();
+    let sum: f64 = sorted.iter().map(|&(s, c)| s as f64 * c.max(0) as f64).sum();
+    (n > 0).then(|| sum / n as f64)
+}
+
+/// The median of ascending `(seconds, count)` pairs, the mean of the two
+/// middle times when their number is even.
+fn median(sorted: &[(i64, i64)]) -> Option<f64> {
+    let n: i64 = sorted.iter().map(|&(_, c)| c.max(0)).sum();
+    if n == 0 {
+        return None;
+    }
+    // 0-based ranks of the middle time(s).
+    let (low, high) = ((n - 1) / 2, n / 2);
+    let (mut seen, mut low_value) = (0i64, None);
+    for &(seconds, count) in sorted {
+        seen += count.max(0);
+        if low_value.is_none() && seen > low {
+            low_value = Some(seconds);
+        }
+        if seen > high {
+            return low_value.map(|l| (l as f64 + seconds as f64) / 2.0);
+        }
+    }
+    None
 }
 
 fn put_varint(out: &mut Vec<u8>, value: i64) {
@@ -166,6 +217,19 @@ mod tests {
                 counts.add(t, c);
             }
             prop_assert_eq!(TimeCounts::decode(&counts.encode()).unwrap(), counts);
+        }
+
+        #[test]
+        fn a_tally_in_any_order_has_the_figures_of_the_multiset(times in proptest::collection::vec((0i64..500, 1i64..3), 0..60)) {
+            let mut tally = TimeTally::default();
+            let mut counts = TimeCounts::default();
+            for &(t, c) in times.iter().rev() {
+                tally.add(t, c);
+                counts.add(t, c);
+            }
+            tally.extend(&counts.pairs(), -1);
+            tally.extend(&counts.pairs(), 1);
+            prop_assert_eq!(tally.mean_and_median(), (counts.mean(), counts.median()));
         }
 
         #[test]

@@ -14,7 +14,7 @@ use crate::db::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::sla::clock::ClockKind;
 use crate::domain::sla::report::{CellFacts, ReportTally};
 use crate::domain::sla::report_months::MonthCover;
-use crate::domain::sla::time_counts::TimeCounts;
+use crate::domain::sla::time_counts::{decode_pairs, TimeCounts};
 use crate::domain::ticket::access::TicketScope;
 
 /// Whether cells count a scope part (everything, a unit, tier 2), not a
@@ -111,7 +111,7 @@ pub(super) fn add(
         cover
     );
     for (unit, service, tier, priority, fact, n, escalated, reopened, met, breached, open, times) in cells {
-        let times = TimeCounts::decode(&times).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let times = decode_pairs(&times).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let dims = Dims { unit: &unit, service: &service, tier, priority: &priority, fact: &fact };
         tally.add_cell(&dims.facts(f.group_by, [n, escalated, reopened, met, breached, open], times)?, 1);
     }
@@ -138,10 +138,7 @@ pub(super) fn add(
         cover
     );
     for (unit, service, tier, priority, fact, n, escalated, reopened, met, breached, open, elapsed) in deltas {
-        let mut times = TimeCounts::default();
-        if let Some(elapsed) = elapsed {
-            times.add(elapsed, n);
-        }
+        let times = elapsed.map(|elapsed| vec![(elapsed, n)]).unwrap_or_default();
         let dims = Dims { unit: &unit, service: &service, tier, priority: &priority, fact: &fact };
         tally.add_cell(&dims.facts(f.group_by, [n, escalated, reopened, met, breached, open], times)?, 1);
     }
@@ -158,7 +155,7 @@ struct Dims<'a> {
 }
 
 impl Dims<'_> {
-    fn facts(&self, group_by: GroupBy, counts: Counts, times: TimeCounts) -> Result<CellFacts, StoreError> {
+    fn facts(&self, group_by: GroupBy, counts: Counts, times: Vec<(i64, i64)>) -> Result<CellFacts, StoreError> {
         let clock = match self.fact {
             "ticket" => None,
             kind => Some(kind.parse::<ClockKind>().map_err(StoreError::Corrupt)?),
