@@ -1,7 +1,11 @@
+DROP TRIGGER sla_report_on_clock_insert ON sla_clocks;
 DROP TRIGGER sla_report_on_clock_change ON sla_clocks;
-DROP TRIGGER sla_report_on_clock_insert_or_delete ON sla_clocks;
+DROP TRIGGER sla_report_on_clock_delete ON sla_clocks;
+DROP TRIGGER sla_report_on_ticket_insert ON tickets;
 DROP TRIGGER sla_report_on_ticket_move ON tickets;
-DROP TRIGGER sla_report_on_ticket_insert_or_delete ON tickets;
+DROP TRIGGER sla_report_on_ticket_delete ON tickets;
+DROP FUNCTION sla_report_track_new_clocks();
+DROP FUNCTION sla_report_track_new_tickets();
 DROP FUNCTION sla_report_track_clock();
 DROP FUNCTION sla_report_clock_delta(sla_clocks, INT);
 DROP FUNCTION sla_report_track_ticket();

@@ -98,7 +98,7 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER sla_report_on_ticket_insert_or_delete AFTER INSERT OR DELETE ON tickets
+CREATE TRIGGER sla_report_on_ticket_delete AFTER DELETE ON tickets
     FOR EACH ROW EXECUTE FUNCTION sla_report_track_ticket();
 CREATE TRIGGER sla_report_on_ticket_move AFTER UPDATE ON tickets FOR EACH ROW
     WHEN ((OLD.unit_id, OLD.service_id, OLD.tier, OLD.priority, OLD.tier2_involved,
@@ -131,9 +131,38 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER sla_report_on_clock_insert_or_delete AFTER INSERT OR DELETE ON sla_clocks
+CREATE TRIGGER sla_report_on_clock_delete AFTER DELETE ON sla_clocks
     FOR EACH ROW EXECUTE FUNCTION sla_report_track_clock();
 CREATE TRIGGER sla_report_on_clock_change AFTER UPDATE ON sla_clocks FOR EACH ROW
     WHEN ((OLD.ticket_id, OLD.kind, OLD.stopped_at IS NULL, OLD.breached_at IS NULL, OLD.elapsed_seconds)
           IS DISTINCT FROM (NEW.ticket_id, NEW.kind, NEW.stopped_at IS NULL, NEW.breached_at IS NULL, NEW.elapsed_seconds))
     EXECUTE FUNCTION sla_report_track_clock();
+
+-- New tickets and clocks a statement at a time, from its transition table:
+-- intake writes both clocks in one statement, the generator thousands.
+CREATE FUNCTION sla_report_track_new_tickets() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact,
+                                   n, escalated, reopened, met, breached, open, elapsed_seconds)
+    SELECT to_char(t.created_at + INTERVAL '8 hours', 'YYYY-MM'), t.unit_id, t.service_id, t.tier, t.priority,
+           t.tier2_involved, 'ticket', 1, (t.escalation_count > 0)::int, (t.reopen_count > 0)::int, 0, 0, 0, NULL
+    FROM new_tickets t;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER sla_report_on_ticket_insert AFTER INSERT ON tickets REFERENCING NEW TABLE AS new_tickets
+    FOR EACH STATEMENT EXECUTE FUNCTION sla_report_track_new_tickets();
+
+CREATE FUNCTION sla_report_track_new_clocks() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact,
+                                   n, escalated, reopened, met, breached, open, elapsed_seconds)
+    SELECT to_char(t.created_at + INTERVAL '8 hours', 'YYYY-MM'), t.unit_id, t.service_id, t.tier, t.priority,
+           t.tier2_involved, c.kind, 1, 0, 0, (c.breached_at IS NULL AND c.stopped_at IS NOT NULL)::int,
+           (c.breached_at IS NOT NULL)::int, (c.breached_at IS NULL AND c.stopped_at IS NULL)::int, c.elapsed_seconds
+    FROM new_clocks c JOIN tickets t ON t.id = c.ticket_id;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER sla_report_on_clock_insert AFTER INSERT ON sla_clocks REFERENCING NEW TABLE AS new_clocks
+    FOR EACH STATEMENT EXECUTE FUNCTION sla_report_track_new_clocks();
