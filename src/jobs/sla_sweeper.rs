@@ -72,7 +72,7 @@ pub fn spawn(
                 tracing::error!(error = %e, "folding ticket counts failed; retrying at the next tick");
             }
             // Keeps the SLA report's deltas few (see sla::report::cells).
-            if let Err(e) = db.run(crate::db::sla::report::fold_all).await {
+            if let Err(e) = db.run(|conn| crate::db::sla::report::fold_pending(conn, 100)).await {
                 tracing::error!(error = %e, "folding SLA report cells failed; retrying at the next tick");
             }
         }

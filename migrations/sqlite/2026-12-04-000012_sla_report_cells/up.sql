@@ -8,6 +8,9 @@
 -- `times` hold the stopped clocks' times as a multiset (exact means and
 -- medians). A month's report reads a few thousand cells instead of every
 -- ticket and clock filed in it.
+-- The month is taken from the timestamp cut to the second: datetime()
+-- rounds fractions to the millisecond, which would put a ticket filed in the
+-- last half millisecond of a month into the next.
 CREATE TABLE sla_report_cells (
     month TEXT NOT NULL,
     unit_id BLOB NOT NULL,
@@ -47,23 +50,23 @@ CREATE TABLE sla_report_deltas (
 CREATE INDEX sla_report_deltas_month ON sla_report_deltas (month);
 
 INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact, n, escalated, reopened, met, breached, open, elapsed_seconds)
-    SELECT substr(datetime(created_at, '+8 hours'), 1, 7), unit_id, service_id, tier, priority, tier2_involved, 'ticket',
+    SELECT substr(datetime(substr(created_at, 1, 19), '+8 hours'), 1, 7), unit_id, service_id, tier, priority, tier2_involved, 'ticket',
            COUNT(*), SUM(escalation_count > 0), SUM(reopen_count > 0), 0, 0, 0, NULL
     FROM tickets GROUP BY 1, 2, 3, 4, 5, 6;
 INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact, n, escalated, reopened, met, breached, open, elapsed_seconds)
-    SELECT substr(datetime(t.created_at, '+8 hours'), 1, 7), t.unit_id, t.service_id, t.tier, t.priority, t.tier2_involved, c.kind,
+    SELECT substr(datetime(substr(t.created_at, 1, 19), '+8 hours'), 1, 7), t.unit_id, t.service_id, t.tier, t.priority, t.tier2_involved, c.kind,
            COUNT(*), 0, 0, SUM(c.breached_at IS NULL AND c.stopped_at IS NOT NULL),
            SUM(c.breached_at IS NOT NULL), SUM(c.breached_at IS NULL AND c.stopped_at IS NULL), c.elapsed_seconds
     FROM sla_clocks c JOIN tickets t ON t.id = c.ticket_id GROUP BY 1, 2, 3, 4, 5, 6, 7, c.elapsed_seconds;
 
 CREATE TRIGGER sla_report_on_ticket_insert AFTER INSERT ON tickets BEGIN
     INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact, n, escalated, reopened, met, breached, open, elapsed_seconds)
-    VALUES (substr(datetime(NEW.created_at, '+8 hours'), 1, 7), NEW.unit_id, NEW.service_id, NEW.tier, NEW.priority, NEW.tier2_involved,
+    VALUES (substr(datetime(substr(NEW.created_at, 1, 19), '+8 hours'), 1, 7), NEW.unit_id, NEW.service_id, NEW.tier, NEW.priority, NEW.tier2_involved,
             'ticket', 1, 1 * (NEW.escalation_count > 0), 1 * (NEW.reopen_count > 0), 0, 0, 0, NULL);
 END;
 CREATE TRIGGER sla_report_on_ticket_delete AFTER DELETE ON tickets BEGIN
     INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact, n, escalated, reopened, met, breached, open, elapsed_seconds)
-    VALUES (substr(datetime(OLD.created_at, '+8 hours'), 1, 7), OLD.unit_id, OLD.service_id, OLD.tier, OLD.priority, OLD.tier2_involved,
+    VALUES (substr(datetime(substr(OLD.created_at, 1, 19), '+8 hours'), 1, 7), OLD.unit_id, OLD.service_id, OLD.tier, OLD.priority, OLD.tier2_involved,
             'ticket', -1, -1 * (OLD.escalation_count > 0), -1 * (OLD.reopen_count > 0), 0, 0, 0, NULL);
 END;
 -- A move to other dimensions takes the ticket's clocks along.
@@ -73,18 +76,18 @@ CREATE TRIGGER sla_report_on_ticket_move AFTER UPDATE ON tickets
         OR OLD.created_at IS NOT NEW.created_at
 BEGIN
     INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact, n, escalated, reopened, met, breached, open, elapsed_seconds)
-    VALUES (substr(datetime(OLD.created_at, '+8 hours'), 1, 7), OLD.unit_id, OLD.service_id, OLD.tier, OLD.priority, OLD.tier2_involved,
+    VALUES (substr(datetime(substr(OLD.created_at, 1, 19), '+8 hours'), 1, 7), OLD.unit_id, OLD.service_id, OLD.tier, OLD.priority, OLD.tier2_involved,
             'ticket', -1, -1 * (OLD.escalation_count > 0), -1 * (OLD.reopen_count > 0), 0, 0, 0, NULL);
     INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact, n, escalated, reopened, met, breached, open, elapsed_seconds)
-    SELECT substr(datetime(OLD.created_at, '+8 hours'), 1, 7), OLD.unit_id, OLD.service_id, OLD.tier, OLD.priority, OLD.tier2_involved,
+    SELECT substr(datetime(substr(OLD.created_at, 1, 19), '+8 hours'), 1, 7), OLD.unit_id, OLD.service_id, OLD.tier, OLD.priority, OLD.tier2_involved,
            c.kind, -1, 0, 0, -1 * (c.breached_at IS NULL AND c.stopped_at IS NOT NULL),
            -1 * (c.breached_at IS NOT NULL), -1 * (c.breached_at IS NULL AND c.stopped_at IS NULL), c.elapsed_seconds
     FROM sla_clocks c WHERE c.ticket_id = OLD.id;
     INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact, n, escalated, reopened, met, breached, open, elapsed_seconds)
-    VALUES (substr(datetime(NEW.created_at, '+8 hours'), 1, 7), NEW.unit_id, NEW.service_id, NEW.tier, NEW.priority, NEW.tier2_involved,
+    VALUES (substr(datetime(substr(NEW.created_at, 1, 19), '+8 hours'), 1, 7), NEW.unit_id, NEW.service_id, NEW.tier, NEW.priority, NEW.tier2_involved,
             'ticket', 1, 1 * (NEW.escalation_count > 0), 1 * (NEW.reopen_count > 0), 0, 0, 0, NULL);
     INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact, n, escalated, reopened, met, breached, open, elapsed_seconds)
-    SELECT substr(datetime(NEW.created_at, '+8 hours'), 1, 7), NEW.unit_id, NEW.service_id, NEW.tier, NEW.priority, NEW.tier2_involved,
+    SELECT substr(datetime(substr(NEW.created_at, 1, 19), '+8 hours'), 1, 7), NEW.unit_id, NEW.service_id, NEW.tier, NEW.priority, NEW.tier2_involved,
            c.kind, 1, 0, 0, 1 * (c.breached_at IS NULL AND c.stopped_at IS NOT NULL),
            1 * (c.breached_at IS NOT NULL), 1 * (c.breached_at IS NULL AND c.stopped_at IS NULL), c.elapsed_seconds
     FROM sla_clocks c WHERE c.ticket_id = NEW.id;
@@ -97,15 +100,15 @@ CREATE TRIGGER sla_report_on_ticket_flags AFTER UPDATE ON tickets
              OR (OLD.reopen_count > 0) IS NOT (NEW.reopen_count > 0))
 BEGIN
     INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact, n, escalated, reopened, met, breached, open, elapsed_seconds)
-    VALUES (substr(datetime(OLD.created_at, '+8 hours'), 1, 7), OLD.unit_id, OLD.service_id, OLD.tier, OLD.priority, OLD.tier2_involved,
+    VALUES (substr(datetime(substr(OLD.created_at, 1, 19), '+8 hours'), 1, 7), OLD.unit_id, OLD.service_id, OLD.tier, OLD.priority, OLD.tier2_involved,
             'ticket', -1, -1 * (OLD.escalation_count > 0), -1 * (OLD.reopen_count > 0), 0, 0, 0, NULL);
     INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact, n, escalated, reopened, met, breached, open, elapsed_seconds)
-    VALUES (substr(datetime(NEW.created_at, '+8 hours'), 1, 7), NEW.unit_id, NEW.service_id, NEW.tier, NEW.priority, NEW.tier2_involved,
+    VALUES (substr(datetime(substr(NEW.created_at, 1, 19), '+8 hours'), 1, 7), NEW.unit_id, NEW.service_id, NEW.tier, NEW.priority, NEW.tier2_involved,
             'ticket', 1, 1 * (NEW.escalation_count > 0), 1 * (NEW.reopen_count > 0), 0, 0, 0, NULL);
 END;
 CREATE TRIGGER sla_report_on_clock_insert AFTER INSERT ON sla_clocks BEGIN
     INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact, n, escalated, reopened, met, breached, open, elapsed_seconds)
-    SELECT substr(datetime(t.created_at, '+8 hours'), 1, 7), t.unit_id, t.service_id, t.tier, t.priority, t.tier2_involved,
+    SELECT substr(datetime(substr(t.created_at, 1, 19), '+8 hours'), 1, 7), t.unit_id, t.service_id, t.tier, t.priority, t.tier2_involved,
            NEW.kind, 1, 0, 0, 1 * (NEW.breached_at IS NULL AND NEW.stopped_at IS NOT NULL),
            1 * (NEW.breached_at IS NOT NULL), 1 * (NEW.breached_at IS NULL AND NEW.stopped_at IS NULL),
            NEW.elapsed_seconds
@@ -113,7 +116,7 @@ CREATE TRIGGER sla_report_on_clock_insert AFTER INSERT ON sla_clocks BEGIN
 END;
 CREATE TRIGGER sla_report_on_clock_delete AFTER DELETE ON sla_clocks BEGIN
     INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact, n, escalated, reopened, met, breached, open, elapsed_seconds)
-    SELECT substr(datetime(t.created_at, '+8 hours'), 1, 7), t.unit_id, t.service_id, t.tier, t.priority, t.tier2_involved,
+    SELECT substr(datetime(substr(t.created_at, 1, 19), '+8 hours'), 1, 7), t.unit_id, t.service_id, t.tier, t.priority, t.tier2_involved,
            OLD.kind, -1, 0, 0, -1 * (OLD.breached_at IS NULL AND OLD.stopped_at IS NOT NULL),
            -1 * (OLD.breached_at IS NOT NULL), -1 * (OLD.breached_at IS NULL AND OLD.stopped_at IS NULL),
            OLD.elapsed_seconds
@@ -126,13 +129,13 @@ CREATE TRIGGER sla_report_on_clock_change AFTER UPDATE ON sla_clocks
         OR OLD.elapsed_seconds IS NOT NEW.elapsed_seconds
 BEGIN
     INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact, n, escalated, reopened, met, breached, open, elapsed_seconds)
-    SELECT substr(datetime(t.created_at, '+8 hours'), 1, 7), t.unit_id, t.service_id, t.tier, t.priority, t.tier2_involved,
+    SELECT substr(datetime(substr(t.created_at, 1, 19), '+8 hours'), 1, 7), t.unit_id, t.service_id, t.tier, t.priority, t.tier2_involved,
            OLD.kind, -1, 0, 0, -1 * (OLD.breached_at IS NULL AND OLD.stopped_at IS NOT NULL),
            -1 * (OLD.breached_at IS NOT NULL), -1 * (OLD.breached_at IS NULL AND OLD.stopped_at IS NULL),
            OLD.elapsed_seconds
     FROM tickets t WHERE t.id = OLD.ticket_id;
     INSERT INTO sla_report_deltas (month, unit_id, service_id, tier, priority, tier2_involved, fact, n, escalated, reopened, met, breached, open, elapsed_seconds)
-    SELECT substr(datetime(t.created_at, '+8 hours'), 1, 7), t.unit_id, t.service_id, t.tier, t.priority, t.tier2_involved,
+    SELECT substr(datetime(substr(t.created_at, 1, 19), '+8 hours'), 1, 7), t.unit_id, t.service_id, t.tier, t.priority, t.tier2_involved,
            NEW.kind, 1, 0, 0, 1 * (NEW.breached_at IS NULL AND NEW.stopped_at IS NOT NULL),
            1 * (NEW.breached_at IS NOT NULL), 1 * (NEW.breached_at IS NULL AND NEW.stopped_at IS NULL),
            NEW.elapsed_seconds

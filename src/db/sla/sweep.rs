@@ -75,7 +75,7 @@ fn claim(conn: &mut DbConnection, now: DateTime<Utc>, count: usize) -> Result<Ve
 }
 
 /// How long a ticket that failed to sweep waits before the next attempt.
-const PARK_MINUTES: i64 = 10;
+pub(crate) const PARK_MINUTES: i64 = 10;
 
 /// Tickets claimed and swept per transaction: one commit (and its flush)
 /// for many alerts. SQLite holds its single write lock meanwhile, so it

@@ -67,6 +67,15 @@ pub fn cover(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Option<M
         cover.first = Some(month_key(boundary));
         bounds.0 = Some(boundary);
     }
+    // RFC 3339 ends with year 9999 and tickets are filed at the server's
+    // now: no ticket is filed in that year's last month, whose boundary's
+    // key ("+10000-01") would not sort. A period starting there is read
+    // (as empty) ticket by ticket; one ending there has no end.
+    let in_last_month = |at: &DateTime<Utc>| at.year() == 9999 && at.month() == 12;
+    if from.as_ref().is_some_and(in_last_month) {
+        return None;
+    }
+    let to = to.filter(|to| !in_last_month(to));
     if let Some(to) = to {
         let boundary = nearest_boundary(to)?;
         match boundary.cmp(&to) {
@@ -125,6 +134,15 @@ mod tests {
     fn a_short_period_in_mid_month_is_read_ticket_by_ticket() {
         assert_eq!(cover(Some(at(2026, 11, 10, 0)), Some(at(2026, 11, 20, 0))), None);
         assert_eq!(cover(Some(at(2026, 11, 1, 0)), Some(at(2026, 11, 2, 0))), None);
+    }
+
+    #[test]
+    fn a_bound_at_the_end_of_year_9999_is_no_bound() {
+        let end = Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap();
+        let c = cover(Some(at(2026, 10, 31, 16)), Some(end)).unwrap();
+        assert_eq!((c.first.as_deref(), c.end), (Some("2026-11"), None));
+        assert!(c.add.is_empty() && c.take_off.is_empty());
+        assert_eq!(cover(Some(end), None), None);
     }
 
     #[test]

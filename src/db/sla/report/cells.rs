@@ -1,5 +1,5 @@
 //! SLA report cells kept by the database (migration `sla_report_cells`):
-//! per UTC month of filing and per ticket dimension, the tickets and their
+//! per month of filing (UTC+8) and per ticket dimension, the tickets and their
 //! clocks' outcomes and stopped times. Triggers append each change as a
 //! delta; [`fold`] moves deltas into the cells. A report reads the cells
 //! of its months and the deltas not yet folded.
@@ -18,9 +18,9 @@ use crate::domain::sla::time_counts::{decode_pairs, TimeCounts};
 use crate::domain::ticket::access::TicketScope;
 
 /// Whether cells count a scope part (everything, a unit, tier 2), not a
-/// person's own tickets.
+/// person's own tickets (nor an empty scope, which sees nothing).
 pub(super) fn counts_part(part: &TicketScope) -> bool {
-    part.all || (part.reporter.is_none() && part.creator.is_none())
+    part.all || part.unit.is_some() || part.tier2
 }
 
 /// A cell's dimensions: month, unit, service, tier, priority, tier 2
@@ -48,7 +48,9 @@ macro_rules! in_cover {
                 q = q.filter($table::tier2_involved.eq(true));
             }
         }
-        // Tickets an earlier part counted are not counted again.
+        // Tickets an earlier part counted are not counted again. Parts come
+        // units and tier 2 first (`TicketScope::parts`), so the earlier
+        // parts of a counted part are counted parts too.
         for seen in earlier {
             if let Some(unit) = seen.unit {
                 q = q.filter($table::unit_id.ne(ids::to_bytes(unit)));
@@ -249,7 +251,7 @@ pub fn fold(conn: &mut DbConnection) -> Result<usize, StoreError> {
 }
 
 /// Folds every delta, a batch per transaction (after a migration's
-/// backfill or a bulk load); returns how many.
+/// backfill or a bulk load, with no other writer); returns how many.
 pub fn fold_all(conn: &mut DbConnection) -> Result<usize, StoreError> {
     let mut total = 0;
     loop {
@@ -259,6 +261,21 @@ pub fn fold_all(conn: &mut DbConnection) -> Result<usize, StoreError> {
             return Ok(total);
         }
     }
+}
+
+/// Folds until no delta is left, at most `max_batches` (the sweeper's
+/// share of a tick: writers may add deltas as fast as it folds); returns
+/// how many deltas it folded.
+pub fn fold_pending(conn: &mut DbConnection, max_batches: usize) -> Result<usize, StoreError> {
+    let mut total = 0;
+    for _ in 0..max_batches {
+        let folded = fold(conn)?;
+        total += folded;
+        if folded == 0 {
+            break;
+        }
+    }
+    Ok(total)
 }
 
 #[derive(Insertable)]

@@ -11,6 +11,7 @@ mod raw;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::{services, units};
@@ -21,10 +22,8 @@ use crate::domain::sla::report_months;
 use crate::domain::ticket::access::TicketScope;
 use crate::domain::ticket::{Priority, Tier};
 
-pub use cells::{fold, fold_all};
+pub use cells::{fold, fold_all, fold_pending};
 pub use raw::tally_in_rounds;
-
-use diesel::prelude::*;
 
 /// What the report groups tickets by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

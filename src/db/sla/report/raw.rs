@@ -9,6 +9,7 @@ use diesel::prelude::*;
 
 use super::{labels, GroupBy, ReportFilter};
 use crate::db::schema::{sla_clocks, tickets};
+use crate::db::sla::sweep::PARK_MINUTES;
 use crate::db::tickets::{filtered, outside_parts, TicketFilter};
 use crate::db::{DbConnection, StoreError};
 use crate::domain::sla::clock::ClockKind;
@@ -202,8 +203,9 @@ fn facts(
 
 /// Counts as breached the running clocks of the report's tickets that are
 /// past due but not yet recorded (cells and edges hold them as open). Only
-/// tickets whose next sweep check is due can hold one: the clock summary
-/// keeps that check at or before every running clock's due instant.
+/// tickets whose next sweep check is due can hold one, the clock summary
+/// keeping that check at or before every running clock's due instant, or
+/// parked ones, whose check the sweeper keeps at most `PARK_MINUTES` ahead.
 pub(super) fn count_overdue(
     conn: &mut DbConnection,
     tally: &mut ReportTally,
@@ -215,7 +217,7 @@ pub(super) fn count_overdue(
     let due: Vec<Grouped> = filtered!(
         tickets::table
             .select((tickets::id, tickets::unit_id, tickets::service_id, tickets::tier, tickets::priority))
-            .filter(tickets::sla_check_at.le(now.naive_utc()))
+            .filter(tickets::sla_check_at.le((now + chrono::Duration::minutes(PARK_MINUTES)).naive_utc()))
             .into_boxed(),
         scope,
         &filter
