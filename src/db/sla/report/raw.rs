@@ -214,22 +214,30 @@ pub(super) fn count_overdue(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let filter = f.tickets(f.from, f.to);
-    let due: Vec<Grouped> = filtered!(
-        tickets::table
-            .select((tickets::id, tickets::unit_id, tickets::service_id, tickets::tier, tickets::priority))
-            .filter(tickets::sla_check_at.le((now + chrono::Duration::minutes(PARK_MINUTES)).naive_utc()))
-            .into_boxed(),
-        scope,
-        &filter
-    )
-    .load(conn)?;
-    let keys: Vec<&Vec<u8>> = due.iter().map(|r| &r.0).collect();
-    let overdue = clocks_of(conn, &keys, Some(now.naive_utc()))?;
-    let groups: HashMap<&Vec<u8>, &Grouped> = due.iter().map(|row| (&row.0, row)).collect();
-    for (ticket, kind, ..) in &overdue {
-        let Some((_, unit, service, tier, priority)) = groups.get(ticket) else { continue };
-        let kind: ClockKind = kind.parse().map_err(StoreError::Corrupt)?;
-        tally.count_overdue(&f.group_by.key(unit, service, *tier, priority)?, kind);
+    let soon = (now + chrono::Duration::minutes(PARK_MINUTES)).naive_utc();
+    // The candidates by their check alone, then the scope and the filters
+    // on those: SQLite, without statistics, would otherwise walk the
+    // period's tickets by the created_at or unit index.
+    let candidates: Vec<Vec<u8>> =
+        tickets::table.filter(tickets::sla_check_at.le(soon)).select(tickets::id).load(conn)?;
+    for chunk in candidates.chunks(500) {
+        let due: Vec<Grouped> = filtered!(
+            tickets::table
+                .select((tickets::id, tickets::unit_id, tickets::service_id, tickets::tier, tickets::priority))
+                .filter(tickets::id.eq_any(chunk))
+                .into_boxed(),
+            scope,
+            &filter
+        )
+        .load(conn)?;
+        let keys: Vec<&Vec<u8>> = due.iter().map(|r| &r.0).collect();
+        let overdue = clocks_of(conn, &keys, Some(now.naive_utc()))?;
+        let groups: HashMap<&Vec<u8>, &Grouped> = due.iter().map(|row| (&row.0, row)).collect();
+        for (ticket, kind, ..) in &overdue {
+            let Some((_, unit, service, tier, priority)) = groups.get(ticket) else { continue };
+            let kind: ClockKind = kind.parse().map_err(StoreError::Corrupt)?;
+            tally.count_overdue(&f.group_by.key(unit, service, *tier, priority)?, kind);
+        }
     }
     Ok(())
 }
