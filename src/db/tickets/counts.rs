@@ -44,10 +44,45 @@ pub(super) fn answers(f: &TicketFilter) -> bool {
         && due_before.is_none()
 }
 
-/// Whether a scope part is a counted dimension (everything, a unit, tier 2).
-pub(super) fn counts_part(part: &TicketScope) -> bool {
-    part.all || (part.reporter.is_none() && part.creator.is_none())
+/// Whether a scope part is a counted dimension (everything, a unit, tier
+/// 2), not a person's own tickets (nor an empty scope, which sees nothing).
+pub(crate) fn counts_part(part: &TicketScope) -> bool {
+    part.all || part.unit.is_some() || part.tier2
 }
+
+/// Narrows a boxed query on a table of counts (columns `unit_id` and
+/// `tier2_involved`) to one counted scope part, less what `earlier` parts
+/// hold. Parts list units and tier 2 before a person's own tickets
+/// (`TicketScope::parts`), so the earlier parts of a counted part are
+/// counted parts too.
+macro_rules! in_counted_part {
+    ($table:ident, $query:expr, $part:expr, $earlier:expr) => {{
+        let (part, earlier): (
+            &$crate::domain::ticket::access::TicketScope,
+            &[$crate::domain::ticket::access::TicketScope],
+        ) = ($part, $earlier);
+        let mut q = $query;
+        if !part.all {
+            if let Some(unit) = part.unit {
+                q = q.filter($table::unit_id.eq($crate::db::ids::to_bytes(unit)));
+            }
+            if part.tier2 {
+                q = q.filter($table::tier2_involved.eq(true));
+            }
+        }
+        // Tickets an earlier part counted are not counted again.
+        for seen in earlier {
+            if let Some(unit) = seen.unit {
+                q = q.filter($table::unit_id.ne($crate::db::ids::to_bytes(unit)));
+            }
+            if seen.tier2 {
+                q = q.filter($table::tier2_involved.eq(false));
+            }
+        }
+        q
+    }};
+}
+pub(crate) use in_counted_part;
 
 macro_rules! counted {
     ($table:ident, $conn:expr, $part:expr, $earlier:expr, $f:expr) => {{
@@ -58,23 +93,7 @@ macro_rules! counted {
         let mut q = $table::table
             .select(($table::status, $table::tier, $table::priority, $table::unassigned, $table::n))
             .into_boxed();
-        if !part.all {
-            if let Some(unit) = part.unit {
-                q = q.filter($table::unit_id.eq(ids::to_bytes(unit)));
-            }
-            if part.tier2 {
-                q = q.filter($table::tier2_involved.eq(true));
-            }
-        }
-        // Tickets an earlier part counted are not counted again.
-        for seen in earlier {
-            if let Some(unit) = seen.unit {
-                q = q.filter($table::unit_id.ne(ids::to_bytes(unit)));
-            }
-            if seen.tier2 {
-                q = q.filter($table::tier2_involved.eq(false));
-            }
-        }
+        q = in_counted_part!($table, q, part, earlier);
         if let Some(status) = f.status {
             q = q.filter($table::status.eq(status.as_str()));
         }

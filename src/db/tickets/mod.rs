@@ -20,6 +20,7 @@ use crate::domain::ticket::{Channel, Level, PendingReason, Priority, ResolutionC
 
 pub use bulk::{insert_generated, GeneratedTicket};
 pub use counts::fold as fold_counts;
+pub(crate) use counts::{counts_part, in_counted_part};
 pub use create::{create, CreateOutcome, IdempotencyKey};
 pub(crate) use create::{remember_key, replayed_id};
 pub use edits::{patch, rate, set_problem, TicketPatch};

@@ -10,18 +10,14 @@ use diesel::prelude::*;
 
 use super::{GroupBy, ReportFilter};
 use crate::db::schema::{sla_report_cells, sla_report_deltas};
+pub(super) use crate::db::tickets::counts_part;
+use crate::db::tickets::in_counted_part;
 use crate::db::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::sla::clock::ClockKind;
 use crate::domain::sla::report::{CellFacts, ReportTally};
 use crate::domain::sla::report_months::MonthCover;
 use crate::domain::sla::time_counts::{decode_pairs, TimeCounts};
 use crate::domain::ticket::access::TicketScope;
-
-/// Whether cells count a scope part (everything, a unit, tier 2), not a
-/// person's own tickets (nor an empty scope, which sees nothing).
-pub(super) fn counts_part(part: &TicketScope) -> bool {
-    part.all || part.unit.is_some() || part.tier2
-}
 
 /// A cell's dimensions: month, unit, service, tier, priority, tier 2
 /// involved, and the fact (`ticket` or a clock kind).
@@ -40,25 +36,7 @@ macro_rules! in_cover {
         if let Some(end) = &cover.end {
             q = q.filter($table::month.lt(end.clone()));
         }
-        if !part.all {
-            if let Some(unit) = part.unit {
-                q = q.filter($table::unit_id.eq(ids::to_bytes(unit)));
-            }
-            if part.tier2 {
-                q = q.filter($table::tier2_involved.eq(true));
-            }
-        }
-        // Tickets an earlier part counted are not counted again. Parts come
-        // units and tier 2 first (`TicketScope::parts`), so the earlier
-        // parts of a counted part are counted parts too.
-        for seen in earlier {
-            if let Some(unit) = seen.unit {
-                q = q.filter($table::unit_id.ne(ids::to_bytes(unit)));
-            }
-            if seen.tier2 {
-                q = q.filter($table::tier2_involved.eq(false));
-            }
-        }
+        q = in_counted_part!($table, q, part, earlier);
         if let Some(unit) = f.unit_id {
             q = q.filter($table::unit_id.eq(ids::to_bytes(unit)));
         }
