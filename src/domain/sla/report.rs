@@ -198,8 +198,13 @@ pub struct ReportTally {
 }
 
 impl ReportTally {
-    fn group(&mut self, key: &str) -> &mut GroupTally {
-        self.groups.entry(key.to_owned()).or_default()
+    /// Applies `add` to the group of `key`, allocating the key only for a
+    /// new group (a report may add a hundred thousand tickets).
+    fn in_group(&mut self, key: &str, add: impl FnOnce(&mut GroupTally)) {
+        match self.groups.get_mut(key) {
+            Some(group) => add(group),
+            None => add(self.groups.entry(key.to_owned()).or_default()),
+        }
     }
 
     pub fn add(&mut self, ticket: &TicketFacts) {
@@ -208,13 +213,13 @@ impl ReportTally {
 
     /// Adds a ticket (`sign` 1) or takes it off (`sign` -1).
     pub fn add_signed(&mut self, ticket: &TicketFacts, sign: i64) {
-        self.group(&ticket.group).add(ticket, sign);
+        self.in_group(&ticket.group, |g| g.add(ticket, sign));
         self.all.add(ticket, sign);
     }
 
     /// Adds a cell's figures (`sign` 1) or takes them off (`sign` -1).
     pub fn add_cell(&mut self, cell: &CellFacts, sign: i64) {
-        self.group(&cell.group).add_cell(cell, sign);
+        self.in_group(&cell.group, |g| g.add_cell(cell, sign));
         self.all.add_cell(cell, sign);
     }
 
@@ -225,7 +230,7 @@ impl ReportTally {
             tally.open -= 1;
             tally.breached += 1;
         };
-        overdue(self.group(group).clock(kind));
+        self.in_group(group, |g| overdue(g.clock(kind)));
         overdue(self.all.clock(kind));
     }
 

@@ -39,20 +39,6 @@ impl TimeCounts {
         self.0.is_empty()
     }
 
-    pub fn mean(&self) -> Option<f64> {
-        mean(&self.pairs())
-    }
-
-    /// The median, the mean of the two middle times when their number is even.
-    pub fn median(&self) -> Option<f64> {
-        median(&self.pairs())
-    }
-
-    /// `(seconds, count)` in ascending order of seconds.
-    pub fn pairs(&self) -> Vec<(i64, i64)> {
-        self.0.iter().map(|(&s, &c)| (s, c)).collect()
-    }
-
     /// The times as bytes: per distinct time, ascending, the difference to
     /// the previous time and the count, each a zigzag LEB128 varint.
     pub fn encode(&self) -> Vec<u8> {
@@ -178,6 +164,20 @@ fn take_varint(bytes: &[u8]) -> Result<(i64, &[u8]), TimeCountsError> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    impl TimeCounts {
+        fn pairs(&self) -> Vec<(i64, i64)> {
+            self.0.iter().map(|(&s, &c)| (s, c)).collect()
+        }
+
+        fn mean(&self) -> Option<f64> {
+            mean(&self.pairs())
+        }
+
+        fn median(&self) -> Option<f64> {
+            median(&self.pairs())
+        }
+    }
 
     fn of(times: &[i64]) -> TimeCounts {
         let mut counts = TimeCounts::default();

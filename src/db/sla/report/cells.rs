@@ -10,7 +10,6 @@ use diesel::prelude::*;
 
 use super::{GroupBy, ReportFilter};
 use crate::db::schema::{sla_report_cells, sla_report_deltas};
-pub(super) use crate::db::tickets::counts_part;
 use crate::db::tickets::in_counted_part;
 use crate::db::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::sla::clock::ClockKind;
@@ -166,7 +165,7 @@ const FOLD_BATCH: i64 = 10_000;
 /// into the cells; returns how many it folded. On PostgreSQL one instance
 /// folds at a time (an advisory lock; the others return 0), and the
 /// deltas it folds are deleted in the same transaction.
-pub fn fold(conn: &mut DbConnection) -> Result<usize, StoreError> {
+fn fold(conn: &mut DbConnection) -> Result<usize, StoreError> {
     use sla_report_deltas as d;
     write_tx(conn, |conn| {
         if let DbConnection::Postgres(pg) = conn {
@@ -231,14 +230,7 @@ pub fn fold(conn: &mut DbConnection) -> Result<usize, StoreError> {
 /// Folds every delta, a batch per transaction (after a migration's
 /// backfill or a bulk load, with no other writer); returns how many.
 pub fn fold_all(conn: &mut DbConnection) -> Result<usize, StoreError> {
-    let mut total = 0;
-    loop {
-        let folded = fold(conn)?;
-        total += folded;
-        if folded == 0 {
-            return Ok(total);
-        }
-    }
+    fold_pending(conn, usize::MAX)
 }
 
 /// Folds until no delta is left, at most `max_batches` (the sweeper's

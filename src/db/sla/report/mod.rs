@@ -15,14 +15,14 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::{services, units};
-use crate::db::tickets::TicketFilter;
+use crate::db::tickets::{counts_part, TicketFilter};
 use crate::db::{ids, DbConnection, StoreError};
 use crate::domain::sla::report::ReportTally;
 use crate::domain::sla::report_months;
 use crate::domain::ticket::access::TicketScope;
 use crate::domain::ticket::{Priority, Tier};
 
-pub use cells::{fold, fold_all, fold_pending};
+pub use cells::{fold_all, fold_pending};
 pub use raw::tally_in_rounds;
 
 /// What the report groups tickets by.
@@ -93,7 +93,7 @@ pub fn tally(
         for (i, part) in parts.iter().enumerate() {
             let earlier = &parts[..i];
             match &cover {
-                Some(cover) if cells::counts_part(part) => {
+                Some(cover) if counts_part(part) => {
                     cells::add(conn, &mut tally, part, earlier, f, cover)?;
                     for &(from, to) in &cover.add {
                         raw::add(conn, &mut tally, part, earlier, &f.tickets(Some(from), Some(to)), f.group_by, 1)?;
