@@ -62,6 +62,9 @@ impl Application {
         let sla = settings.sla.clone();
         let window_notice = chrono::Duration::minutes(i64::from(settings.changes.window_notice_minutes));
         let audit = (settings.audit.clone(), audit_keys.clone());
+        // SQLite writes one transaction at a time; PostgreSQL overlaps two.
+        let writers = if db.backend() == crate::db::Backend::Sqlite { 1 } else { 2 };
+        let intake = crate::jobs::intake_writer::IntakeWriter::start(&db, writers)?;
         let state = web::Data::new(AppState {
             db: db.clone(),
             clock: Arc::clone(&clock),
@@ -70,6 +73,7 @@ impl Application {
             metrics: HttpMetrics::new()?,
             audit_keys: audit_keys.clone(),
             notifier: Arc::clone(&notifier),
+            intake,
         });
         let mut server = HttpServer::new(move || app(state.clone()))
             .listen(listener)

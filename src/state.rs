@@ -8,6 +8,7 @@ use crate::auth::TokenService;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::jobs::intake_writer::IntakeWriter;
 use crate::metrics::HttpMetrics;
 use crate::notify::Notifier;
 
@@ -19,4 +20,6 @@ pub struct AppState {
     pub metrics: HttpMetrics,
     pub audit_keys: AuditKeys,
     pub notifier: Arc<Notifier>,
+    /// Files tickets, many per transaction under load.
+    pub intake: IntakeWriter,
 }

@@ -282,12 +282,23 @@ pub fn without_tier1(conn: &mut DbConnection) -> Result<Vec<Uuid>, StoreError> {
 
 /// Whether `unit` has an active tier-1 technician.
 pub fn has_tier1(conn: &mut DbConnection, unit: Uuid) -> Result<bool, StoreError> {
+    Ok(with_tier1(conn, &[unit])?.contains(&unit))
+}
+
+/// Which of `units` have an active tier-1 technician, in one query.
+pub fn with_tier1(conn: &mut DbConnection, units: &[Uuid]) -> Result<std::collections::HashSet<Uuid>, StoreError> {
     use super::schema::users;
-    let roles: Vec<String> = users::table
+    if units.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let rows: Vec<(Vec<u8>, String)> = users::table
         .filter(users::active.eq(true))
-        .filter(users::unit_id.eq(ids::to_bytes(unit)))
+        .filter(users::unit_id.eq_any(units.iter().map(|u| ids::to_bytes(*u))))
         .filter(users::roles.like("%tier1_technician%"))
-        .select(users::roles)
+        .select((users::unit_id, users::roles))
         .load(conn)?;
-    Ok(roles.iter().any(|r| r.split(',').any(|role| role == "tier1_technician")))
+    rows.iter()
+        .filter(|(_, roles)| roles.split(',').any(|role| role == "tier1_technician"))
+        .map(|(unit, _)| ids::from_bytes(unit))
+        .collect()
 }

@@ -14,6 +14,7 @@ mod cli;
 mod errors;
 mod generator;
 mod health;
+mod intake_batches;
 mod if_match;
 mod lost_races;
 mod migrations;

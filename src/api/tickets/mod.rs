@@ -151,16 +151,7 @@ pub async fn create_ticket(
         ));
     }
     let ctx = auth.context(state.clock.now());
-    let outcome = state
-        .db
-        .run(move |conn| match tickets::create(conn, &ctx, &new, key.as_ref()) {
-            // A concurrent identical request won the race: replay its result.
-            Err(StoreError::Conflict(_)) if key.is_some() || new.external.is_some() => {
-                tickets::create(conn, &ctx, &new, key.as_ref())
-            }
-            other => other,
-        })
-        .await?;
+    let outcome = state.intake.file(tickets::Intake { ctx, new, key }).await?;
     let scope = TicketScope::of(&auth.principal);
     let (status, ticket) = match outcome {
         CreateOutcome::Created(ticket) => (actix_web::http::StatusCode::CREATED, ticket),

@@ -1,6 +1,7 @@
-//! The journal for bulk loads (the data generator): the same timeline and
-//! audit rows [`super::record`] writes, numbered and chained in memory and
-//! inserted many at a time. It records history, so it queues no notices.
+//! The journal for many new aggregates at once (the data generator, and
+//! intake batches): the same timeline and audit rows [`super::record`]
+//! writes, numbered and chained in memory and inserted many at a time.
+//! The generator records history, so it queues no notices; intake does.
 
 use std::collections::HashMap;
 
@@ -12,7 +13,8 @@ use super::audit_log::{self, AuditRow};
 use super::heads::LockedHead;
 use super::timeline::{self, EventRow};
 use crate::db::batch::insert_batch;
-use crate::db::schema::{audit_heads, audit_log as audit_table, ticket_events};
+use crate::db::notices::events::{self as notice_events, EventRow as NoticeRow};
+use crate::db::schema::{audit_heads, audit_log as audit_table, notice_events as notice_table, ticket_events};
 use crate::db::{ids, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Visibility};
 
@@ -25,12 +27,23 @@ pub struct BulkJournal {
     heads: HashMap<Uuid, LockedHead>,
     /// Per ticket: the last event number, and the last public one.
     numbers: HashMap<Uuid, (i32, i32)>,
+    /// `Some` when the entries are queued for notices too.
+    notices: Option<Vec<NoticeRow>>,
 }
 
 impl BulkJournal {
+    /// A journal that also queues ticket entries for notices, as
+    /// [`super::record`] does: for live changes, not history.
+    pub fn live() -> Self {
+        Self { notices: Some(Vec::new()), ..Self::default() }
+    }
+
     /// Records one entry, as [`super::record`] would.
     pub fn record(&mut self, ctx: &Context, entry: Entry) -> Result<(), StoreError> {
         let at = ctx.now.trunc_subsecs(6);
+        if let (Some(notices), Some(ticket_id)) = (self.notices.as_mut(), entry.subject.ticket()) {
+            notices.extend(notice_events::row_of(ctx, at, ticket_id, &entry));
+        }
         if let (Some(ticket_id), Some(kind)) = (entry.subject.ticket(), entry.event.timeline_kind()) {
             let public = entry.event.visibility() == Visibility::Public;
             let (seq, public_seq) = self.numbers.entry(ticket_id).or_default();
@@ -61,6 +74,10 @@ impl BulkJournal {
     pub fn flush(&mut self, conn: &mut DbConnection) -> Result<(), StoreError> {
         insert_batch!(conn, ticket_events::table, &self.events);
         insert_batch!(conn, audit_table::table, &self.audit);
+        if let Some(notices) = self.notices.as_mut() {
+            insert_batch!(conn, notice_table::table, &*notices);
+            notices.clear();
+        }
         let heads: Vec<_> = self
             .heads
             .drain()

@@ -16,7 +16,7 @@ use crate::domain::notice::rules::NOTICE_EVENTS;
 
 #[derive(Insertable, Queryable, Selectable)]
 #[diesel(table_name = notice_events)]
-struct EventRow {
+pub(crate) struct EventRow {
     id: Vec<u8>,
     event: String,
     subject_id: Vec<u8>,
@@ -55,9 +55,17 @@ pub fn enqueue(
     subject_id: Uuid,
     entry: &Entry,
 ) -> Result<(), StoreError> {
+    if let Some(row) = row_of(ctx, at, subject_id, entry) {
+        diesel::insert_into(notice_events::table).values(&row).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The queued row of an entry, if anyone can subscribe to its event.
+pub(crate) fn row_of(ctx: &Context, at: DateTime<Utc>, subject_id: Uuid, entry: &Entry) -> Option<EventRow> {
     let event = entry.event.name();
     if !NOTICE_EVENTS.contains(&event.as_str()) && !crate::domain::change::notices::is_told(&event) {
-        return Ok(());
+        return None;
     }
     let mut payload = json!({
         "payload": entry.event.payload(),
@@ -67,16 +75,14 @@ pub fn enqueue(
         payload["status"] = json!(status);
         payload["tier"] = json!(i16::from(tier));
     }
-    let row = EventRow {
+    Some(EventRow {
         id: ids::to_bytes(Uuid::now_v7()),
         event,
         subject_id: ids::to_bytes(subject_id),
         actor_id: ctx.actor.map(|actor| ids::to_bytes(actor.id())),
         occurred_at: at.naive_utc(),
         payload_json: payload.to_string(),
-    };
-    diesel::insert_into(notice_events::table).values(&row).execute(conn)?;
-    Ok(())
+    })
 }
 
 /// Claims up to `limit` waiting events, oldest first; call in

@@ -214,7 +214,8 @@ pub fn insert(conn: &mut DbConnection, ticket_id: Uuid, clocks: &[StoredClock]) 
     Ok(())
 }
 
-/// Inserts the clocks of many tickets at once (the data generator).
+/// Inserts the clocks of many tickets at once (the data generator, intake
+/// batches).
 pub fn insert_generated(conn: &mut DbConnection, clocks: &[(Uuid, StoredClock)]) -> Result<(), StoreError> {
     let rows = clocks.iter().map(|(ticket_id, c)| to_row(*ticket_id, c)).collect::<Result<Vec<_>, _>>()?;
     crate::db::batch::insert_batch!(conn, sla_clocks::table, &rows);

@@ -34,6 +34,35 @@ pub fn plan(
         .collect()
 }
 
+/// The clocks of many tickets filed at once, as [`plan`] gives each
+/// (`(service, unit, priority, filed at)`), reading each service and unit
+/// pair's calendar and policy once.
+pub fn plan_many(
+    conn: &mut DbConnection,
+    filings: &[(Uuid, Uuid, Priority, DateTime<Utc>)],
+) -> Result<Vec<Vec<StoredClock>>, StoreError> {
+    let mut contexts: std::collections::HashMap<(Uuid, Uuid), Option<context::SlaContext>> =
+        std::collections::HashMap::new();
+    filings
+        .iter()
+        .map(|&(service_id, unit_id, priority, now)| {
+            let sla = match contexts.get(&(service_id, unit_id)) {
+                Some(found) => found.clone(),
+                None => {
+                    let found = context::current(conn, service_id, unit_id)?;
+                    contexts.insert((service_id, unit_id), found.clone());
+                    found
+                }
+            };
+            let Some(sla) = sla else { return Ok(Vec::new()) };
+            [ClockKind::Response, ClockKind::Resolution]
+                .into_iter()
+                .map(|kind| StoredClock::start(&sla, kind, priority, now))
+                .collect()
+        })
+        .collect()
+}
+
 /// Writes the planned clocks of a new ticket.
 pub fn begin(conn: &mut DbConnection, ticket_id: Uuid, planned: &[StoredClock]) -> Result<(), StoreError> {
     clocks::insert(conn, ticket_id, planned)

@@ -48,10 +48,37 @@ pub(crate) fn replayed_id(conn: &mut DbConnection, key: &IdempotencyKey) -> Resu
         .first::<(Vec<u8>, String)>(conn)
         .optional()?;
     let Some((hash, id)) = found else { return Ok(None) };
-    if hash != key.request_hash {
-        return Err(invalid("Idempotency-Key", "this key was already used with a different request body"));
+    replayed(key, &hash, &id).map(Some)
+}
+
+/// The ticket an earlier use of `key` created (`hash` of its request,
+/// `created` its id); the same key with another body is refused.
+pub(super) fn replayed(key: &IdempotencyKey, hash: &[u8], created: &str) -> Result<Uuid, StoreError> {
+    if hash != key.request_hash.as_slice() {
+        return Err(key_reused());
     }
-    Uuid::parse_str(&id).map(Some).map_err(|e| StoreError::Corrupt(e.to_string()))
+    Uuid::parse_str(created).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub(super) fn key_reused() -> StoreError {
+    invalid("Idempotency-Key", "this key was already used with a different request body")
+}
+
+/// One request to file a ticket: who and when, what, and its key.
+pub struct Intake {
+    pub ctx: Context,
+    pub new: NewTicket,
+    pub key: Option<IdempotencyKey>,
+}
+
+/// Files one intake; when a concurrent identical request (same key or
+/// external reference) won the race, replays its result.
+pub fn create_one(conn: &mut DbConnection, intake: &Intake) -> Result<CreateOutcome, StoreError> {
+    let (ctx, new, key) = (&intake.ctx, &intake.new, intake.key.as_ref());
+    match create(conn, ctx, new, key) {
+        Err(StoreError::Conflict(_)) if key.is_some() || new.external.is_some() => create(conn, ctx, new, key),
+        other => other,
+    }
 }
 
 /// Remembers what the key created, in the creating transaction.
@@ -61,17 +88,31 @@ pub(crate) fn remember_key(
     id: Uuid,
     at: chrono::NaiveDateTime,
 ) -> Result<(), StoreError> {
-    diesel::insert_into(idempotency_keys::table)
-        .values((
-            idempotency_keys::actor_id.eq(ids::to_bytes(key.actor_id)),
-            idempotency_keys::idem_key.eq(&key.key),
-            idempotency_keys::request_hash.eq(&key.request_hash),
-            idempotency_keys::status.eq(201_i16),
-            idempotency_keys::response_body.eq(id.to_string()),
-            idempotency_keys::created_at.eq(at),
-        ))
-        .execute(conn)?;
+    diesel::insert_into(idempotency_keys::table).values(&key_row(key, id, at)).execute(conn)?;
     Ok(())
+}
+
+/// The stored record of what a key created.
+#[derive(Insertable)]
+#[diesel(table_name = idempotency_keys)]
+pub(super) struct KeyRow<'a> {
+    actor_id: Vec<u8>,
+    idem_key: &'a str,
+    request_hash: &'a [u8],
+    status: i16,
+    response_body: String,
+    created_at: chrono::NaiveDateTime,
+}
+
+pub(super) fn key_row(key: &IdempotencyKey, id: Uuid, at: chrono::NaiveDateTime) -> KeyRow<'_> {
+    KeyRow {
+        actor_id: ids::to_bytes(key.actor_id),
+        idem_key: &key.key,
+        request_hash: &key.request_hash,
+        status: 201,
+        response_body: id.to_string(),
+        created_at: at,
+    }
 }
 
 fn existing_by_key(conn: &mut DbConnection, key: &IdempotencyKey) -> Result<Option<Ticket>, StoreError> {
@@ -89,6 +130,33 @@ fn existing_by_external_ref(conn: &mut DbConnection, new: &NewTicket) -> Result<
     id.map(|id| find_any(conn, ids::from_bytes(&id)?)).transpose()
 }
 
+/// The service's tier-2 flag, if it may take tickets (`found`: its active
+/// and direct-tier-2 flags).
+pub(super) fn service_verdict(found: Option<(bool, bool)>) -> Result<bool, StoreError> {
+    match found {
+        None => Err(invalid("service_id", "no such service")),
+        Some((false, _)) => Err(invalid("service_id", "the service is inactive")),
+        Some((true, direct)) => Ok(direct),
+    }
+}
+
+/// The unit's kind, if it is active (`found`: its active flag and kind).
+pub(super) fn unit_verdict(found: Option<(bool, String)>) -> Result<String, StoreError> {
+    match found {
+        Some((true, kind)) => Ok(kind),
+        _ => Err(invalid("unit_id", "no such active unit")),
+    }
+}
+
+/// A named reporter must be an active user of the ticket's unit (`found`:
+/// the user's unit and active flag).
+pub(super) fn reporter_verdict(found: Option<(Vec<u8>, bool)>, unit_id: Uuid) -> Result<(), StoreError> {
+    match found {
+        Some((unit, true)) if unit == ids::to_bytes(unit_id) => Ok(()),
+        _ => Err(invalid("reporter_id", "must be an active user of the ticket's unit")),
+    }
+}
+
 /// Checks the service, unit and reporter; returns the service's tier-2 flag
 /// and the unit's kind.
 fn check_references(conn: &mut DbConnection, new: &NewTicket) -> Result<(bool, String), StoreError> {
@@ -97,47 +165,117 @@ fn check_references(conn: &mut DbConnection, new: &NewTicket) -> Result<(bool, S
         .select((services::active, services::direct_tier2))
         .first::<(bool, bool)>(conn)
         .optional()?;
-    let direct_tier2 = match service {
-        None => return Err(invalid("service_id", "no such service")),
-        Some((false, _)) => return Err(invalid("service_id", "the service is inactive")),
-        Some((true, direct)) => direct,
-    };
-    let unit: Option<(bool, String)> =
-        units::table.find(ids::to_bytes(new.unit_id)).select((units::active, units::kind)).first(conn).optional()?;
-    let Some((true, unit_kind)) = unit else {
-        return Err(invalid("unit_id", "no such active unit"));
-    };
+    let direct_tier2 = service_verdict(service)?;
+    let unit = units::table.find(ids::to_bytes(new.unit_id)).select((units::active, units::kind)).first(conn).optional()?;
+    let unit_kind = unit_verdict(unit)?;
     if let ReporterRef::User(reporter) = new.reporter {
         let found = users::table
             .find(ids::to_bytes(reporter))
             .select((users::unit_id, users::active))
             .first::<(Vec<u8>, bool)>(conn)
             .optional()?;
-        match found {
-            Some((unit, true)) if unit == ids::to_bytes(new.unit_id) => {}
-            _ => return Err(invalid("reporter_id", "must be an active user of the ticket's unit")),
-        }
+        reporter_verdict(found, new.unit_id)?;
     }
     Ok((direct_tier2, unit_kind))
 }
 
+/// Whether a tier-1 ticket must ask if its unit has a tier-1 technician:
+/// only a Perangkat Daerah's, and only when uncovered ones are routed.
+pub(super) fn asks_coverage(new: &NewTicket, direct_tier2: bool, kind: &str) -> bool {
+    !direct_tier2 && new.route_uncovered && kind == crate::domain::organisation::UnitKind::PerangkatDaerah.as_str()
+}
+
 /// Why a tier-1 ticket goes to tier 2 at once: its Perangkat Daerah has no
 /// active tier-1 technician, so nobody would be told of it or take it.
-fn uncovered_reason(
-    conn: &mut DbConnection,
+pub(super) fn uncovered_reason(covered: bool) -> Option<String> {
+    (!covered).then(|| "the Perangkat Daerah has no active tier-1 technician; sent to the tier-2 queue".to_owned())
+}
+
+/// The row of a new ticket, numbered `number`, with its clocks' summary.
+pub(super) fn new_row(
+    ctx: &Context,
     new: &NewTicket,
-    direct_tier2: bool,
-    kind: &str,
-) -> Result<Option<String>, StoreError> {
-    if direct_tier2 || !new.route_uncovered {
-        return Ok(None);
-    }
-    if kind != crate::domain::organisation::UnitKind::PerangkatDaerah.as_str()
-        || crate::db::units::has_tier1(conn, new.unit_id)?
-    {
-        return Ok(None);
-    }
-    Ok(Some("the Perangkat Daerah has no active tier-1 technician; sent to the tier-2 queue".to_owned()))
+    id: Uuid,
+    number: String,
+    tier: Tier,
+    summary: &sla::clocks::Summary,
+) -> Result<TicketRow, StoreError> {
+    let actor = ctx.actor.ok_or_else(|| StoreError::Corrupt("tickets are filed by someone".to_owned()))?;
+    let now = ctx.now.naive_utc();
+    let (reporter_id, name, email, phone) = match &new.reporter {
+        ReporterRef::User(user) => (Some(ids::to_bytes(*user)), None, None, None),
+        ReporterRef::OnBehalf { name, email, phone } => (
+            None,
+            Some(name.as_str().to_owned()),
+            email.as_ref().map(|e| e.as_str().to_owned()),
+            phone.as_ref().map(|p| p.as_str().to_owned()),
+        ),
+    };
+    Ok(TicketRow {
+        id: ids::to_bytes(id),
+        number,
+        ticket_type: new.ticket_type.as_str().to_owned(),
+        title: new.title.clone(),
+        description: new.description.clone(),
+        service_id: ids::to_bytes(new.service_id),
+        unit_id: ids::to_bytes(new.unit_id),
+        reporter_id,
+        reporter_name: name,
+        reporter_email: email,
+        reporter_phone: phone,
+        channel: new.channel.as_str().to_owned(),
+        impact: new.impact.as_str().to_owned(),
+        urgency: new.urgency.as_str().to_owned(),
+        priority: new.priority.as_str().to_owned(),
+        priority_rank: priority_rank(new.priority),
+        status: Status::New.as_str().to_owned(),
+        tier: i16::from(tier),
+        assignee_id: None,
+        tier2_involved: tier == Tier::Two,
+        escalation_count: 0,
+        last_escalated_at: None,
+        pending_reason: None,
+        external_source: new.external.as_ref().map(|e| e.source.clone()),
+        external_ref: new.external.as_ref().map(|e| e.reference.clone()),
+        complaint_ref: new.complaint_ref.clone(),
+        problem_id: None,
+        resolution_code: None,
+        resolution: None,
+        resolved_at: None,
+        closed_at: None,
+        reopen_count: 0,
+        rating: None,
+        rating_remark: None,
+        created_by_kind: actor.kind().to_owned(),
+        created_by: ids::to_bytes(actor.id()),
+        // The first event, written with the row (see the timeline).
+        event_seq: 1,
+        public_event_seq: 1,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        sla_due_at: summary.due_at.map(|t| t.naive_utc()),
+        sla_check_at: summary.check_at.map(|t| t.naive_utc()),
+        response_breached: false,
+        resolution_breached: false,
+        tier2_breached: false,
+    })
+}
+
+/// The journal entry of a ticket just filed.
+pub(super) fn created_entry(
+    ticket: &Ticket,
+    clocks: &[sla::clocks::StoredClock],
+    routed_to_tier2: Option<String>,
+) -> Result<Entry, StoreError> {
+    let event = Event::TicketCreated {
+        number: ticket.number.clone(),
+        priority: ticket.priority,
+        tier: ticket.tier,
+        clocks: clocks.iter().map(|c| c.start_record()).collect(),
+        routed_to_tier2,
+    };
+    Ok(Entry::new(Subject::Ticket(ticket.id), event).after(snapshot(ticket)?))
 }
 
 /// Files a ticket (or finds the one an identical earlier request filed).
@@ -147,7 +285,6 @@ pub fn create(
     new: &NewTicket,
     idempotency: Option<&IdempotencyKey>,
 ) -> Result<CreateOutcome, StoreError> {
-    let actor = ctx.actor.ok_or_else(|| StoreError::Corrupt("tickets are filed by someone".to_owned()))?;
     // Read before the write transaction (SQLite has one writer at a time):
     // the versions are immutable and outlive their calendar or policy, so
     // the clocks stay valid even if an edit lands in between.
@@ -162,83 +299,23 @@ pub fn create(
             return Ok(CreateOutcome::Existing(ticket));
         }
         let (direct_tier2, unit_kind) = check_references(conn, new)?;
-        let routed_to_tier2 = uncovered_reason(conn, new, direct_tier2, &unit_kind)?;
+        let routed_to_tier2 = if asks_coverage(new, direct_tier2, &unit_kind) {
+            uncovered_reason(crate::db::units::has_tier1(conn, new.unit_id)?)
+        } else {
+            None
+        };
         let tier = if direct_tier2 || routed_to_tier2.is_some() { Tier::Two } else { Tier::One };
         let watch = sla::clocks::Watch { priority: new.priority, unit_id: new.unit_id, tier };
         let summary = sla::clocks::summarise(conn, &clocks, watch, ctx.now)?;
         let id = Uuid::now_v7();
-        let now = ctx.now.naive_utc();
-        let (reporter_id, name, email, phone) = match &new.reporter {
-            ReporterRef::User(user) => (Some(ids::to_bytes(*user)), None, None, None),
-            ReporterRef::OnBehalf { name, email, phone } => (
-                None,
-                Some(name.as_str().to_owned()),
-                email.as_ref().map(|e| e.as_str().to_owned()),
-                phone.as_ref().map(|p| p.as_str().to_owned()),
-            ),
-        };
-        let row = TicketRow {
-            id: ids::to_bytes(id),
-            number: next_number(conn, ctx.now.year())?,
-            ticket_type: new.ticket_type.as_str().to_owned(),
-            title: new.title.clone(),
-            description: new.description.clone(),
-            service_id: ids::to_bytes(new.service_id),
-            unit_id: ids::to_bytes(new.unit_id),
-            reporter_id,
-            reporter_name: name,
-            reporter_email: email,
-            reporter_phone: phone,
-            channel: new.channel.as_str().to_owned(),
-            impact: new.impact.as_str().to_owned(),
-            urgency: new.urgency.as_str().to_owned(),
-            priority: new.priority.as_str().to_owned(),
-            priority_rank: priority_rank(new.priority),
-            status: Status::New.as_str().to_owned(),
-            tier: i16::from(tier),
-            assignee_id: None,
-            tier2_involved: tier == Tier::Two,
-            escalation_count: 0,
-            last_escalated_at: None,
-            pending_reason: None,
-            external_source: new.external.as_ref().map(|e| e.source.clone()),
-            external_ref: new.external.as_ref().map(|e| e.reference.clone()),
-            complaint_ref: new.complaint_ref.clone(),
-            problem_id: None,
-            resolution_code: None,
-            resolution: None,
-            resolved_at: None,
-            closed_at: None,
-            reopen_count: 0,
-            rating: None,
-            rating_remark: None,
-            created_by_kind: actor.kind().to_owned(),
-            created_by: ids::to_bytes(actor.id()),
-            event_seq: 1,
-            public_event_seq: 1,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            sla_due_at: summary.due_at.map(|t| t.naive_utc()),
-            sla_check_at: summary.check_at.map(|t| t.naive_utc()),
-            response_breached: false,
-            resolution_breached: false,
-            tier2_breached: false,
-        };
+        let row = new_row(ctx, new, id, next_number(conn, ctx.now.year())?, tier, &summary)?;
         diesel::insert_into(tickets::table).values(&row).execute(conn)?;
         sla::lifecycle::begin(conn, id, &clocks)?;
         // The row just written is the ticket: no need to read it back.
         let ticket = Ticket::try_from(row)?;
-        let event = Event::TicketCreated {
-            number: ticket.number.clone(),
-            priority: new.priority,
-            tier,
-            clocks: clocks.iter().map(|c| c.start_record()).collect(),
-            routed_to_tier2,
-        };
-        journal::record(conn, ctx, Entry::new(Subject::Ticket(id), event).after(snapshot(&ticket)?))?;
+        journal::record(conn, ctx, created_entry(&ticket, &clocks, routed_to_tier2)?)?;
         if let Some(key) = idempotency {
-            remember_key(conn, key, id, now)?;
+            remember_key(conn, key, id, ctx.now.naive_utc())?;
         }
         Ok(CreateOutcome::Created(ticket))
     })

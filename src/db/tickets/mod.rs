@@ -3,6 +3,7 @@
 mod bulk;
 mod counts;
 mod create;
+mod create_many;
 mod edits;
 mod list;
 mod transition;
@@ -21,7 +22,8 @@ use crate::domain::ticket::{Channel, Level, PendingReason, Priority, ResolutionC
 pub use bulk::{insert_generated, GeneratedTicket};
 pub use counts::fold as fold_counts;
 pub(crate) use counts::{counts_part, in_counted_part};
-pub use create::{create, CreateOutcome, IdempotencyKey};
+pub use create::{create, create_one, CreateOutcome, IdempotencyKey, Intake};
+pub use create_many::create_many;
 pub(crate) use create::{remember_key, replayed_id};
 pub use edits::{patch, rate, set_problem, TicketPatch};
 pub(crate) use list::filtered;
