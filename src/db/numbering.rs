@@ -59,14 +59,13 @@ pub fn take(conn: &mut DbConnection, counter: Counter, count: usize) -> Result<V
     let count_i64 = i64::try_from(count).map_err(|_| StoreError::Corrupt("too many numbers at once".to_owned()))?;
     Ok(match conn {
         DbConnection::Postgres(pg) => {
-            let mut taken: Vec<i64> = diesel::sql_query(format!(
-                "SELECT nextval('{name}_seq') AS n FROM generate_series(1, $1)"
-            ))
-            .bind::<diesel::sql_types::BigInt, _>(count_i64)
-            .load::<Taken>(pg)?
-            .into_iter()
-            .map(|t| t.n)
-            .collect();
+            let mut taken: Vec<i64> =
+                diesel::sql_query(format!("SELECT nextval('{name}_seq') AS n FROM generate_series(1, $1)"))
+                    .bind::<diesel::sql_types::BigInt, _>(count_i64)
+                    .load::<Taken>(pg)?
+                    .into_iter()
+                    .map(|t| t.n)
+                    .collect();
             taken.sort_unstable();
             taken
         }

@@ -57,7 +57,10 @@ fn write_batches(db: &Db, waiting: &Mutex<Receiver<(Intake, Reply)>>) {
         let (intakes, replies): (Vec<Intake>, Vec<Reply>) = batch.into_iter().unzip();
         // A bug in one batch must not stop intake for good.
         let outcomes = catch_unwind(AssertUnwindSafe(|| write(db, &intakes))).unwrap_or_else(|_| {
-            intakes.iter().map(|_| Err(StoreError::Corrupt("filing the ticket failed unexpectedly".to_owned()))).collect()
+            intakes
+                .iter()
+                .map(|_| Err(StoreError::Corrupt("filing the ticket failed unexpectedly".to_owned())))
+                .collect()
         });
         for (reply, outcome) in replies.into_iter().zip(outcomes) {
             // The client may have gone; its ticket is filed all the same.

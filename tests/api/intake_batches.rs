@@ -71,13 +71,21 @@ fn intakes(cast: &Cast, run: &str, now: chrono::DateTime<Utc>) -> Vec<Intake> {
         intake(a.clone(), plain("Dengan kunci"), key("k", 1)),
         intake(a.clone(), plain("Dengan kunci"), key("k", 1)),
         intake(a.clone(), plain("Kunci sama, isi lain"), key("k", 2)),
-        intake(desk.clone(), new_ticket(cast, "Pelapor unit lain", org.pd_a, ReporterRef::User(org.reporter_b.id)), None),
-        intake(a.clone(), NewTicket {
+        intake(
+            desk.clone(),
+            new_ticket(cast, "Pelapor unit lain", org.pd_a, ReporterRef::User(org.reporter_b.id)),
+            None,
+        ),
+        intake(
+            a.clone(),
+            NewTicket {
                 service_id: org.infra_service,
                 impact: Level::High,
                 priority: Priority::Critical,
                 ..plain("Jaringan putus")
-            }, None),
+            },
+            None,
+        ),
         intake(
             as_user(cast.uncovered.1),
             new_ticket(cast, "PD tanpa teknisi", cast.uncovered.0, ReporterRef::User(cast.uncovered.1)),
@@ -146,14 +154,26 @@ fn comparable(conn: &mut DbConnection, outcome: &Result<CreateOutcome, StoreErro
                 .map(|e| {
                     let mut data = e.data.clone().unwrap();
                     data.as_object_mut().map(|o| o.remove("number"));
-                    json!([e.seq, e.public_seq, e.kind, e.actor_id, e.to_status, e.to_tier, data, e.internal, e.occurred_at])
+                    json!([
+                        e.seq,
+                        e.public_seq,
+                        e.kind,
+                        e.actor_id,
+                        e.to_status,
+                        e.to_tier,
+                        data,
+                        e.internal,
+                        e.occurred_at
+                    ])
                 })
                 .collect();
             let filter = AuditFilter { entity_id: Some(t.id), limit: 10, ..AuditFilter::default() };
             let audit: Vec<Value> = journal::list_audit(conn, &filter)
                 .unwrap()
                 .into_iter()
-                .map(|r| json!([r.action, r.actor_id, r.position, r.request_id, r.occurred_at, strip(r.after.unwrap())]))
+                .map(|r| {
+                    json!([r.action, r.actor_id, r.position, r.request_id, r.occurred_at, strip(r.after.unwrap())])
+                })
                 .collect();
             let clocks = format!("{:?}", sla::clocks::load(conn, t.id).unwrap());
             json!({
@@ -212,10 +232,26 @@ async fn a_batch_files_what_one_by_one_filing_files(backend: Backend) {
     let tiers: Vec<_> = batched.iter().map(|o| o.as_ref().ok().map(|o| i16::from(ticket_of(o).tier))).collect();
     assert_eq!(
         tiers,
-        [Some(1), None, Some(1), Some(1), Some(1), Some(1), None, None, Some(2), Some(2), Some(1), Some(1), Some(1), None],
+        [
+            Some(1),
+            None,
+            Some(1),
+            Some(1),
+            Some(1),
+            Some(1),
+            None,
+            None,
+            Some(2),
+            Some(2),
+            Some(1),
+            Some(1),
+            Some(1),
+            None
+        ],
         "direct tier-2 services and uncovered PDs go to tier 2"
     );
-    let mut numbers: Vec<_> = batched.iter().filter_map(|o| o.as_ref().ok()).map(|o| ticket_of(o).number.clone()).collect();
+    let mut numbers: Vec<_> =
+        batched.iter().filter_map(|o| o.as_ref().ok()).map(|o| ticket_of(o).number.clone()).collect();
     numbers.sort();
     numbers.dedup();
     assert_eq!(numbers.len(), 8, "six new numbers and the two replayed ones: {numbers:?}");

@@ -136,7 +136,33 @@ async fn two_sweepers_at_once_record_each_breach_once(backend: Backend) {
     assert_eq!((count_events(&app, "sla_warning"), count_events(&app, "sla_breached")), (24, 24));
 }
 
+async fn a_ticket_that_cannot_be_swept_is_parked_and_the_rest_are_swept(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    setup(&app, &org, false).await;
+    let broken = incident_at(&app, &org, wita(2026, 8, 6, 10, 0), "medium", "high").await;
+    let sound = incident_at(&app, &org, wita(2026, 8, 6, 10, 1), "medium", "high").await;
+    // A clock whose stored pauses cannot be read.
+    let key = app.bytes_literal(&spbe_desk::db::ids::to_bytes(broken.parse().unwrap()));
+    app.execute(&format!("UPDATE sla_clocks SET pauses_json = 'not json' WHERE ticket_id = {key}"));
+    app.clock.set(wita(2026, 8, 6, 10, 40));
+    let report = app.sweep().await;
+    assert_eq!(report.failures, 1, "{report:?}");
+    assert_eq!(alerts(&steps_of(&report, &sound, ClockKind::Response)), [Alert::Warning, Alert::Breach]);
+    assert!(steps_of(&report, &broken, ClockKind::Response).is_empty());
+    assert!(app.sweep().await.steps.is_empty(), "the broken ticket is parked, not retried at once");
+
+    app.execute(&format!("UPDATE sla_clocks SET pauses_json = '[]' WHERE ticket_id = {key}"));
+    app.clock.set(wita(2026, 8, 6, 10, 51));
+    let retried = app.sweep().await;
+    assert_eq!(alerts(&steps_of(&retried, &broken, ClockKind::Response)), [Alert::Warning, Alert::Breach]);
+    assert_eq!((count_events(&app, "sla_warning"), count_events(&app, "sla_breached")), (2, 2));
+    let verified = app.get("/api/v1/audit/verify", Some(&org.auditor.token)).await;
+    assert_eq!(verified.body["intact"], true, "{}", verified.text);
+}
+
 on_both_backends!(
+    a_ticket_that_cannot_be_swept_is_parked_and_the_rest_are_swept,
     the_sweeper_records_each_warning_and_breach_once_and_auto_escalates,
     warnings_wait_for_working_hours_unless_the_ticket_is_critical,
     after_a_day_of_downtime_the_sweeper_catches_up_every_alert_in_order,

@@ -372,6 +372,16 @@ async fn filters_narrow_the_queue_and_never_widen_the_scope(backend: Backend) {
         let summary = app.get(&format!("/api/v1/tickets/summary?{query}"), Some(&org.supervisor.token)).await;
         assert_eq!(summary.body["total"], expected.len(), "summary?{query}: {}", summary.text);
     }
+    // An edited title is searched as edited.
+    let before = app.get("/api/v1/tickets?q=dosen", Some(&org.supervisor.token)).await;
+    assert!(ids(&before).is_empty(), "{}", before.text);
+    let edit = json!({ "title": "Akun SIAKAD untuk dosen baru" });
+    let edited = app.patch(&format!("/api/v1/tickets/{}", id(&f[1])), Some(&org.supervisor.token), edit, None).await;
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    for (query, expected) in [("q=dosen", vec![&f[1]]), ("q=simpeg%20untuk", vec![])] {
+        let list = app.get(&format!("/api/v1/tickets?{query}"), Some(&org.supervisor.token)).await;
+        assert_eq!(ids(&list), set(expected), "?{query} after the edit");
+    }
     let foreign = app.get(&format!("/api/v1/tickets?unit_id={}", org.pd_b), Some(&org.reporter_a.token)).await;
     assert!(ids(&foreign).is_empty(), "a filter never widens the scope");
     let mine = app.get("/api/v1/tickets?priority=high", Some(&org.tier1_a.token)).await;

@@ -1,9 +1,10 @@
-//! The journal for many new aggregates at once (the data generator, and
-//! intake batches): the same timeline and audit rows [`super::record`]
-//! writes, numbered and chained in memory and inserted many at a time.
-//! The generator records history, so it queues no notices; intake does.
+//! The journal for many entries at once (the data generator, intake
+//! batches, the SLA sweep): the same timeline and audit rows
+//! [`super::record`] writes, numbered and chained in memory and inserted
+//! many at a time. The generator records history, so it queues no notices;
+//! intake and the sweep do.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::SubsecRound;
 use diesel::prelude::*;
@@ -14,12 +15,13 @@ use super::heads::LockedHead;
 use super::timeline::{self, EventRow};
 use crate::db::batch::insert_batch;
 use crate::db::notices::events::{self as notice_events, EventRow as NoticeRow};
-use crate::db::schema::{audit_heads, audit_log as audit_table, notice_events as notice_table, ticket_events};
+use crate::db::schema::{audit_heads, audit_log as audit_table, notice_events as notice_table, ticket_events, tickets};
 use crate::db::{ids, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Visibility};
 
-/// Entries of aggregates this journal opened; nothing else may be
-/// recorded here (their heads live only in memory).
+/// Entries of aggregates this journal opened, or of tickets it continues
+/// (their heads locked by [`BulkJournal::continue_tickets`]); nothing else
+/// may be recorded here (the heads live in memory until the flush).
 #[derive(Default)]
 pub struct BulkJournal {
     events: Vec<EventRow>,
@@ -29,6 +31,11 @@ pub struct BulkJournal {
     numbers: HashMap<Uuid, (i32, i32)>,
     /// `Some` when the entries are queued for notices too.
     notices: Option<Vec<NoticeRow>>,
+    /// Chains and tickets that existed before: their heads and event
+    /// numbers are updated at the flush, not inserted.
+    continued: HashSet<Uuid>,
+    /// Chains and tickets with entries since the last flush.
+    touched: HashSet<Uuid>,
 }
 
 impl BulkJournal {
@@ -36,6 +43,25 @@ impl BulkJournal {
     /// [`super::record`] does: for live changes, not history.
     pub fn live() -> Self {
         Self { notices: Some(Vec::new()), ..Self::default() }
+    }
+
+    /// Continues the stored chains of `tickets` (`(id, last event number,
+    /// last public one)` as read from their locked rows): locks their
+    /// heads, as [`super::record`] does, in one query.
+    pub fn continue_tickets(
+        &mut self,
+        conn: &mut DbConnection,
+        tickets: &[(Uuid, i32, i32)],
+    ) -> Result<(), StoreError> {
+        let chains: Vec<Uuid> = tickets.iter().map(|(id, _, _)| *id).collect();
+        for (chain, head) in super::heads::lock_many(conn, &chains)? {
+            self.heads.insert(chain, head);
+            self.continued.insert(chain);
+        }
+        for &(id, seq, public_seq) in tickets {
+            self.numbers.insert(id, (seq, public_seq));
+        }
+        Ok(())
     }
 
     /// Records one entry, as [`super::record`] would.
@@ -53,6 +79,10 @@ impl BulkJournal {
             self.events.push(timeline::event_row(ctx, at, ticket_id, kind, &entry.event, numbers));
         }
         let chain = entry.subject.chain();
+        self.touched.insert(chain);
+        if let Some(ticket_id) = entry.subject.ticket() {
+            self.touched.insert(ticket_id);
+        }
         let previous = self.heads.get(&chain).copied();
         if previous.is_none() && !entry.event.opens_chain() {
             return Err(StoreError::Corrupt(format!("bulk journal: chain {chain} was not opened here")));
@@ -78,23 +108,35 @@ impl BulkJournal {
             insert_batch!(conn, notice_table::table, &*notices);
             notices.clear();
         }
-        let heads: Vec<_> = self
-            .heads
-            .drain()
-            .map(|(chain, (position, hash, at))| {
-                (
+        let mut new_heads = Vec::new();
+        for (chain, (position, hash, at)) in self.heads.drain() {
+            if !self.touched.contains(&chain) {
+                continue;
+            }
+            if self.continued.contains(&chain) {
+                super::heads::advance(conn, chain, position, &hash, at)?;
+            } else {
+                new_heads.push((
                     audit_heads::chain_id.eq(ids::to_bytes(chain)),
                     audit_heads::position.eq(position),
                     audit_heads::hash.eq(hash.to_vec()),
                     audit_heads::signed.eq(false),
                     audit_heads::written_at.eq(at.naive_utc()),
-                )
-            })
-            .collect();
-        insert_batch!(conn, audit_heads::table, &heads);
+                ));
+            }
+        }
+        insert_batch!(conn, audit_heads::table, &new_heads);
+        for (ticket, (seq, public_seq)) in self.numbers.drain() {
+            if self.continued.contains(&ticket) && self.touched.contains(&ticket) {
+                diesel::update(tickets::table.find(ids::to_bytes(ticket)))
+                    .set((tickets::event_seq.eq(seq), tickets::public_event_seq.eq(public_seq)))
+                    .execute(conn)?;
+            }
+        }
         self.events.clear();
         self.audit.clear();
-        self.numbers.clear();
+        self.continued.clear();
+        self.touched.clear();
         Ok(())
     }
 }

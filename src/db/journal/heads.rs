@@ -45,6 +45,26 @@ pub(super) fn lock(conn: &mut DbConnection, chain: Uuid) -> Result<Option<Locked
     row.map(|r| Ok((r.position, hash_of(&r.hash)?, r.written_at.and_utc()))).transpose()
 }
 
+/// The heads of `chains` that exist, locked as [`lock`] locks one, in
+/// chain order (so two writers never wait on each other's heads in turn).
+pub(super) fn lock_many(conn: &mut DbConnection, chains: &[Uuid]) -> Result<Vec<(Uuid, LockedHead)>, StoreError> {
+    let mut keys: Vec<Vec<u8>> = chains.iter().copied().map(ids::to_bytes).collect();
+    keys.sort();
+    let query = audit_heads::table.filter(audit_heads::chain_id.eq_any(keys)).order(audit_heads::chain_id).select((
+        audit_heads::chain_id,
+        audit_heads::position,
+        audit_heads::hash,
+        audit_heads::written_at,
+    ));
+    let rows: Vec<(Vec<u8>, i64, Vec<u8>, chrono::NaiveDateTime)> = match conn {
+        DbConnection::Postgres(pg) => query.for_update().load(pg)?,
+        DbConnection::Sqlite(lite) => query.load(lite)?,
+    };
+    rows.into_iter()
+        .map(|(chain, position, hash, at)| Ok((ids::from_bytes(&chain)?, (position, hash_of(&hash)?, at.and_utc()))))
+        .collect()
+}
+
 pub(super) fn hash_of(bytes: &[u8]) -> Result<Hash, StoreError> {
     chain::to_hash(bytes).ok_or_else(|| StoreError::Corrupt(format!("audit hash of {} bytes", bytes.len())))
 }

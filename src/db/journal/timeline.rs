@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::schema::{ticket_events, tickets};
+use crate::db::schema::ticket_events;
 use crate::db::{ids, DbConnection, StoreError};
 use crate::domain::journal::{Context, Event, Visibility};
 
@@ -66,19 +66,39 @@ pub(super) fn append(
     let (seq, public_seq) = if matches!(event, Event::TicketCreated { .. }) {
         (1, Some(1))
     } else {
-        diesel::update(tickets::table.find(&id_bytes))
-            .set((
-                tickets::event_seq.eq(tickets::event_seq + 1),
-                tickets::public_event_seq.eq(tickets::public_event_seq + i32::from(public)),
-            ))
-            .execute(conn)?;
-        let (seq, public_seq): (i32, i32) =
-            tickets::table.find(&id_bytes).select((tickets::event_seq, tickets::public_event_seq)).first(conn)?;
+        let (seq, public_seq) = take_numbers(conn, id_bytes, public)?;
         (seq, public.then_some(public_seq))
     };
     let row = event_row(ctx, at, ticket_id, kind, event, (seq, public_seq));
     diesel::insert_into(ticket_events::table).values(&row).execute(conn)?;
     Ok(())
+}
+
+#[derive(QueryableByName)]
+struct Numbers {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    event_seq: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    public_event_seq: i32,
+}
+
+/// Counts the event on the ticket row and returns the numbers it takes
+/// (all, public), in one statement.
+fn take_numbers(conn: &mut DbConnection, ticket: Vec<u8>, public: bool) -> Result<(i32, i32), StoreError> {
+    use diesel::sql_types::{Binary, Integer};
+    const SQL: &str = "UPDATE tickets SET event_seq = event_seq + 1, public_event_seq = public_event_seq + {p} \
+                       WHERE id = {id} RETURNING event_seq, public_event_seq";
+    let numbers = match conn {
+        DbConnection::Postgres(pg) => diesel::sql_query(SQL.replace("{p}", "$1").replace("{id}", "$2"))
+            .bind::<Integer, _>(i32::from(public))
+            .bind::<Binary, _>(ticket)
+            .get_result::<Numbers>(pg)?,
+        DbConnection::Sqlite(lite) => diesel::sql_query(SQL.replace("{p}", "?").replace("{id}", "?"))
+            .bind::<Integer, _>(i32::from(public))
+            .bind::<Binary, _>(ticket)
+            .get_result::<Numbers>(lite)?,
+    };
+    Ok((numbers.event_seq, numbers.public_event_seq))
 }
 
 /// The stored row of a ticket's event numbered `seq` (and `public_seq`

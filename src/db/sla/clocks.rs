@@ -207,6 +207,25 @@ pub fn load(conn: &mut DbConnection, ticket_id: Uuid) -> Result<Vec<StoredClock>
     Ok(clocks)
 }
 
+/// The clocks of many tickets (response first), in one query.
+pub fn load_many(
+    conn: &mut DbConnection,
+    ticket_ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Vec<StoredClock>>, StoreError> {
+    let keys: Vec<Vec<u8>> = ticket_ids.iter().copied().map(ids::to_bytes).collect();
+    let rows: Vec<ClockRow> =
+        sla_clocks::table.filter(sla_clocks::ticket_id.eq_any(keys)).select(ClockRow::as_select()).load(conn)?;
+    let mut by_ticket: std::collections::HashMap<Uuid, Vec<StoredClock>> = std::collections::HashMap::new();
+    for row in rows {
+        let ticket = ids::from_bytes(&row.ticket_id)?;
+        by_ticket.entry(ticket).or_default().push(from_row(row)?);
+    }
+    for clocks in by_ticket.values_mut() {
+        clocks.sort_by_key(|c| c.clock.kind);
+    }
+    Ok(by_ticket)
+}
+
 /// Inserts the clocks of a new ticket, in one statement.
 pub fn insert(conn: &mut DbConnection, ticket_id: Uuid, clocks: &[StoredClock]) -> Result<(), StoreError> {
     let rows = clocks.iter().map(|c| to_row(ticket_id, c)).collect::<Result<Vec<_>, _>>()?;

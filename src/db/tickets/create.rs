@@ -166,7 +166,8 @@ fn check_references(conn: &mut DbConnection, new: &NewTicket) -> Result<(bool, S
         .first::<(bool, bool)>(conn)
         .optional()?;
     let direct_tier2 = service_verdict(service)?;
-    let unit = units::table.find(ids::to_bytes(new.unit_id)).select((units::active, units::kind)).first(conn).optional()?;
+    let unit =
+        units::table.find(ids::to_bytes(new.unit_id)).select((units::active, units::kind)).first(conn).optional()?;
     let unit_kind = unit_verdict(unit)?;
     if let ReporterRef::User(reporter) = new.reporter {
         let found = users::table

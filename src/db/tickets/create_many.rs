@@ -121,7 +121,8 @@ fn replay_stored(
             }
         }
     }
-    let references: Vec<&str> = batch.iter().filter_map(|i| i.new.external.as_ref().map(|e| e.reference.as_str())).collect();
+    let references: Vec<&str> =
+        batch.iter().filter_map(|i| i.new.external.as_ref().map(|e| e.reference.as_str())).collect();
     if !references.is_empty() {
         let stored: Vec<(Option<String>, Option<String>, Vec<u8>)> = tickets::table
             .filter(tickets::external_ref.eq_any(&references))
@@ -172,14 +173,15 @@ impl References {
                 .select((services::id, services::active, services::direct_tier2))
                 .load::<(Vec<u8>, bool, bool)>(conn)?
         };
-        let units = if unit_ids.is_empty() {
-            Vec::new()
-        } else {
-            units::table
-                .filter(units::id.eq_any(&unit_ids))
-                .select((units::id, units::active, units::kind))
-                .load::<(Vec<u8>, bool, String)>(conn)?
-        };
+        let units =
+            if unit_ids.is_empty() {
+                Vec::new()
+            } else {
+                units::table
+                    .filter(units::id.eq_any(&unit_ids))
+                    .select((units::id, units::active, units::kind))
+                    .load::<(Vec<u8>, bool, String)>(conn)?
+            };
         let users = if user_ids.is_empty() {
             Vec::new()
         } else {

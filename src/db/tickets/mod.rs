@@ -23,8 +23,8 @@ pub use bulk::{insert_generated, GeneratedTicket};
 pub use counts::fold as fold_counts;
 pub(crate) use counts::{counts_part, in_counted_part};
 pub use create::{create, create_one, CreateOutcome, IdempotencyKey, Intake};
-pub use create_many::create_many;
 pub(crate) use create::{remember_key, replayed_id};
+pub use create_many::create_many;
 pub use edits::{patch, rate, set_problem, TicketPatch};
 pub(crate) use list::filtered;
 pub use list::{list, position, summary, After, Summary, TicketFilter, TicketSort};
@@ -286,6 +286,20 @@ pub fn lock(conn: &mut DbConnection, id: Uuid) -> Result<(), StoreError> {
         .set(tickets::event_seq.eq(tickets::event_seq))
         .execute(conn)?;
     Ok(())
+}
+
+/// Reads tickets without a scope (the sweep's claimed ones), each with its
+/// last event number and last public one, in one query.
+pub(crate) fn find_many_any(conn: &mut DbConnection, ids: &[Uuid]) -> Result<Vec<(Ticket, i32, i32)>, StoreError> {
+    let keys: Vec<Vec<u8>> = ids.iter().copied().map(ids::to_bytes).collect();
+    let rows: Vec<TicketRow> =
+        tickets::table.filter(tickets::id.eq_any(keys)).select(TicketRow::as_select()).load(conn)?;
+    rows.into_iter()
+        .map(|row| {
+            let (seq, public_seq) = (row.event_seq, row.public_event_seq);
+            Ok((Ticket::try_from(row)?, seq, public_seq))
+        })
+        .collect()
 }
 
 /// Reads a ticket without a scope, for the store's own checks.

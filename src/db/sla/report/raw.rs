@@ -119,7 +119,8 @@ fn tickets_after(
             ))
             .into_boxed(),
         reading.part,
-        reading.f
+        reading.f,
+        matches!(conn, DbConnection::Postgres(_))
     );
     for condition in outside_parts(reading.earlier) {
         q = q.filter(condition);
@@ -227,7 +228,8 @@ pub(super) fn count_overdue(
                 .filter(tickets::id.eq_any(chunk))
                 .into_boxed(),
             scope,
-            &filter
+            &filter,
+            matches!(conn, DbConnection::Postgres(_))
         )
         .load(conn)?;
         let keys: Vec<&Vec<u8>> = due.iter().map(|r| &r.0).collect();

@@ -15,7 +15,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Binary, Timestamp};
 use uuid::Uuid;
 
-use super::clocks::{self, context_of, Watch};
+mod together;
+
+use super::clocks::{self, context_of, StoredClock, Watch};
 use super::lifecycle::record_alert;
 use crate::db::tickets;
 use crate::db::{ids, schema, write_tx, DbConnection, StoreError};
@@ -96,28 +98,59 @@ fn claim_size(conn: &DbConnection) -> usize {
 /// the last claimed ticket's check: unclaimed tickets may be due from there.
 pub fn sweep_batch(conn: &mut DbConnection, now: DateTime<Utc>, max: usize) -> Result<Vec<Swept>, StoreError> {
     let count = claim_size(conn).min(max);
-    write_tx(conn, |conn| {
+    let together = write_tx(conn, |conn| {
         let claimed = claim(conn, now, count)?;
-        // (The latest claimed check, not the last row: PostgreSQL may hand
-        // back locked rows that changed meanwhile out of order.)
-        let horizon = match claimed.iter().map(|(at, _)| *at).max() {
-            Some(latest) if claimed.len() == count => latest,
-            _ => now.naive_utc(),
-        };
-        let mut queue: BinaryHeap<Reverse<Due>> = claimed.into_iter().map(Reverse).collect();
-        let mut steps = Vec::new();
-        while let Some(Reverse((_, id))) = queue.pop() {
-            if steps.len() == max {
-                break;
-            }
-            let (swept, next_check) = sweep_claimed(conn, id, now)?;
-            steps.push(swept);
-            if let Some(next) = next_check.filter(|next| *next <= horizon) {
-                queue.push(Reverse((next, id)));
-            }
+        let horizon = horizon_of(&claimed, count, now);
+        together::sweep(conn, claimed, horizon, now, max)
+    });
+    match together {
+        Ok(steps) => Ok(steps),
+        Err(e) => {
+            // Nothing was written; one by one, a broken ticket is parked
+            // and the others are swept.
+            tracing::warn!(error = %e, "SLA sweep batch rolled back; sweeping its tickets one by one");
+            write_tx(conn, |conn| {
+                let claimed = claim(conn, now, count)?;
+                let horizon = horizon_of(&claimed, count, now);
+                one_by_one(conn, claimed, horizon, now, max)
+            })
         }
-        Ok(steps)
-    })
+    }
+}
+
+/// Up to which check a swept ticket may be swept again in the same batch:
+/// the latest claimed check when the claim was full (unclaimed tickets may
+/// be due from there), else now. (The latest, not the last row: PostgreSQL
+/// may hand back locked rows that changed meanwhile out of order.)
+fn horizon_of(claimed: &[Due], count: usize, now: DateTime<Utc>) -> NaiveDateTime {
+    match claimed.iter().map(|(at, _)| *at).max() {
+        Some(latest) if claimed.len() == count => latest,
+        _ => now.naive_utc(),
+    }
+}
+
+/// Sweeps the claimed tickets one at a time, each in a savepoint, in the
+/// order their checks fell due.
+fn one_by_one(
+    conn: &mut DbConnection,
+    claimed: Vec<Due>,
+    horizon: NaiveDateTime,
+    now: DateTime<Utc>,
+    max: usize,
+) -> Result<Vec<Swept>, StoreError> {
+    let mut queue: BinaryHeap<Reverse<Due>> = claimed.into_iter().map(Reverse).collect();
+    let mut steps = Vec::new();
+    while let Some(Reverse((_, id))) = queue.pop() {
+        if steps.len() == max {
+            break;
+        }
+        let (swept, next_check) = sweep_claimed(conn, id, now)?;
+        steps.push(swept);
+        if let Some(next) = next_check.filter(|next| *next <= horizon) {
+            queue.push(Reverse((next, id)));
+        }
+    }
+    Ok(steps)
 }
 
 /// One claimed ticket, in a savepoint: a ticket that cannot be swept is
@@ -150,15 +183,7 @@ fn sweep_ticket(
     let watch = Watch::of(&ticket);
     let ctx = Context::system(now);
     let mut clocks = clocks::load(conn, id)?;
-    // The clock whose owed alert fell due first.
-    let mut owed: Option<(usize, Alert, DateTime<Utc>)> = None;
-    for (index, c) in clocks.iter().enumerate() {
-        if let Next::Fire(alert, at) = clocks::next_of(conn, c, watch, now)? {
-            if owed.is_none_or(|(_, _, first)| at < first) {
-                owed = Some((index, alert, at));
-            }
-        }
-    }
+    let owed = earliest_owed(conn, &clocks, watch, now)?;
     let mut swept = Swept::nothing(id);
     if let Some((index, alert, fell_due_at)) = owed {
         swept.fell_due_at = Some(fell_due_at);
@@ -189,6 +214,25 @@ fn sweep_ticket(
     let summary = clocks::summarise(conn, &clocks, watch, now)?;
     clocks::write_summary(conn, id, &summary)?;
     Ok((swept, summary.check_at.map(|t| t.naive_utc())))
+}
+
+/// The clock whose owed alert fell due first: its index, the alert and
+/// when it fell due.
+fn earliest_owed(
+    conn: &mut DbConnection,
+    clocks: &[StoredClock],
+    watch: Watch,
+    now: DateTime<Utc>,
+) -> Result<Option<(usize, Alert, DateTime<Utc>)>, StoreError> {
+    let mut owed: Option<(usize, Alert, DateTime<Utc>)> = None;
+    for (index, c) in clocks.iter().enumerate() {
+        if let Next::Fire(alert, at) = clocks::next_of(conn, c, watch, now)? {
+            if owed.is_none_or(|(_, _, first)| at < first) {
+                owed = Some((index, alert, at));
+            }
+        }
+    }
+    Ok(owed)
 }
 
 /// What a whole sweep recorded.
