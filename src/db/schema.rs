@@ -515,19 +515,6 @@ diesel::allow_tables_to_appear_in_same_query!(
 diesel::allow_tables_to_appear_in_same_query!(tickets, sla_clocks);
 
 diesel::table! {
-    /// PostgreSQL only: the searched text of each ticket, lowered (kept by
-    /// triggers on `tickets`).
-    ticket_search (id) {
-        id -> Binary,
-        number -> Text,
-        title -> Text,
-        description -> Text,
-    }
-}
-
-diesel::allow_tables_to_appear_in_same_query!(tickets, ticket_search);
-
-diesel::table! {
     change_templates (id) {
         id -> Binary,
         service_id -> Binary,

@@ -63,10 +63,9 @@ pub struct TicketFilter {
 /// Applies the caller's scope and the filters shared by lists, counts and
 /// the SLA report
 /// to a boxed query (a macro, because grouped and plain boxed queries are
-/// different types). `indexed_text`: match `q=` through the PostgreSQL
-/// search table (`ticket_search`) rather than on the ticket's own columns.
+/// different types).
 macro_rules! filtered {
-    ($query:expr, $scope:expr, $f:expr, $indexed_text:expr) => {{
+    ($query:expr, $scope:expr, $f:expr) => {{
         let (scope, f): (&$crate::domain::ticket::access::TicketScope, &$crate::db::tickets::TicketFilter) =
             ($scope, $f);
         let mut q = $query;
@@ -125,29 +124,13 @@ macro_rules! filtered {
         }
         if let Some(text) = &f.text {
             let pattern = $crate::db::like_pattern(text);
-            if $indexed_text {
-                // PostgreSQL: the search table's trigram indexes.
-                use $crate::db::schema::ticket_search as search;
-                q = q.filter(
-                    $crate::db::schema::tickets::id.eq_any(
-                        search::table.select(search::id).filter(
-                            search::number
-                                .like(pattern.clone())
-                                .escape('\\')
-                                .or(search::title.like(pattern.clone()).escape('\\'))
-                                .or(search::description.like(pattern).escape('\\')),
-                        ),
-                    ),
-                );
-            } else {
-                q = q.filter(
-                    $crate::db::lower($crate::db::schema::tickets::number)
-                        .like(pattern.clone())
-                        .escape('\\')
-                        .or($crate::db::lower($crate::db::schema::tickets::title).like(pattern.clone()).escape('\\'))
-                        .or($crate::db::lower($crate::db::schema::tickets::description).like(pattern).escape('\\')),
-                );
-            }
+            q = q.filter(
+                $crate::db::lower($crate::db::schema::tickets::number)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or($crate::db::lower($crate::db::schema::tickets::title).like(pattern.clone()).escape('\\'))
+                    .or($crate::db::lower($crate::db::schema::tickets::description).like(pattern).escape('\\')),
+            );
         }
         q
     }};
@@ -208,8 +191,7 @@ fn cursor_mismatch() -> StoreError {
 /// with a running clock come first, then (if the page is not full) those
 /// without, each read in an order an index serves.
 fn list_part(conn: &mut DbConnection, part: &TicketScope, f: &TicketFilter) -> Result<Vec<Ticket>, StoreError> {
-    let indexed_text = matches!(conn, DbConnection::Postgres(_));
-    let base = || filtered!(tickets::table.select(TicketRow::as_select()).into_boxed(), part, f, indexed_text);
+    let base = || filtered!(tickets::table.select(TicketRow::as_select()).into_boxed(), part, f);
     let limit = i64::from(f.limit);
     use TicketSort::*;
     let rows: Vec<TicketRow> = match (f.sort, f.after) {
@@ -351,8 +333,7 @@ fn live_groups(
                 .select((tickets::status, tickets::tier, tickets::priority, count_star()))
                 .into_boxed(),
             part,
-            f,
-            matches!(conn, DbConnection::Postgres(_))
+            f
         );
         q = if unassigned {
             q.filter(tickets::assignee_id.is_null())

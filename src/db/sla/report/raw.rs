@@ -119,8 +119,7 @@ fn tickets_after(
             ))
             .into_boxed(),
         reading.part,
-        reading.f,
-        matches!(conn, DbConnection::Postgres(_))
+        reading.f
     );
     for condition in outside_parts(reading.earlier) {
         q = q.filter(condition);
@@ -228,8 +227,7 @@ pub(super) fn count_overdue(
                 .filter(tickets::id.eq_any(chunk))
                 .into_boxed(),
             scope,
-            &filter,
-            matches!(conn, DbConnection::Postgres(_))
+            &filter
         )
         .load(conn)?;
         let keys: Vec<&Vec<u8>> = due.iter().map(|r| &r.0).collect();
