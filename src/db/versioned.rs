@@ -92,6 +92,21 @@ pub fn unconditional(resource: Versioned, id: Uuid, read_version: i64) -> Guard 
 }
 
 impl Guard {
+    /// The version the guarded row must still be at.
+    pub fn read_version(&self) -> i64 {
+        self.read_version
+    }
+
+    /// Checks the caller's own update of the row, filtered on
+    /// [`Guard::read_version`] and setting `read + 1` (a write that sets
+    /// more than the version in one statement): `updated` rows it touched.
+    pub fn confirm(self, updated: usize) -> Result<i64, StoreError> {
+        if updated == 0 {
+            return Err(refused(self.resource, self.precondition.lost_race()));
+        }
+        Ok(self.read_version + 1)
+    }
+
     /// Writes version `read + 1` (and `updated_at`) if the row is still at
     /// the version read, and returns it. When it is not, another write got
     /// in between: 412 if the client named tags, else 409

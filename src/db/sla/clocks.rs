@@ -352,14 +352,30 @@ pub fn next_of(conn: &mut DbConnection, c: &StoredClock, watch: Watch, now: Date
 
 /// Stores a ticket's clock summary on its row.
 pub fn write_summary(conn: &mut DbConnection, ticket_id: Uuid, s: &Summary) -> Result<(), StoreError> {
-    diesel::update(tickets::table.find(ids::to_bytes(ticket_id)))
-        .set((
-            tickets::sla_due_at.eq(s.due_at.map(|t| t.naive_utc())),
-            tickets::sla_check_at.eq(s.check_at.map(|t| t.naive_utc())),
-            tickets::response_breached.eq(s.response_breached),
-            tickets::resolution_breached.eq(s.resolution_breached),
-            tickets::tier2_breached.eq(s.tier2_breached),
-        ))
-        .execute(conn)?;
+    diesel::update(tickets::table.find(ids::to_bytes(ticket_id))).set(s.columns()).execute(conn)?;
     Ok(())
+}
+
+/// The ticket columns that hold a clock summary, for a caller's own update
+/// of the row (a move writes its state and summary in one).
+#[derive(AsChangeset)]
+#[diesel(table_name = tickets, treat_none_as_null = true)]
+pub struct SummaryColumns {
+    sla_due_at: Option<NaiveDateTime>,
+    sla_check_at: Option<NaiveDateTime>,
+    response_breached: bool,
+    resolution_breached: bool,
+    tier2_breached: bool,
+}
+
+impl Summary {
+    pub fn columns(&self) -> SummaryColumns {
+        SummaryColumns {
+            sla_due_at: self.due_at.map(|t| t.naive_utc()),
+            sla_check_at: self.check_at.map(|t| t.naive_utc()),
+            response_breached: self.response_breached,
+            resolution_breached: self.resolution_breached,
+            tier2_breached: self.tier2_breached,
+        }
+    }
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::clocks::{self, context_of, StoredClock, Watch};
+use super::clocks::{self, context_of, StoredClock, Summary, Watch};
 use super::context;
 use crate::db::journal;
 use crate::db::tickets::Ticket;
@@ -69,16 +69,17 @@ pub fn begin(conn: &mut DbConnection, ticket_id: Uuid, planned: &[StoredClock]) 
 }
 
 /// Updates the clocks after a workflow move from `before` to `next`, and
-/// says what the log needs to replay it.
+/// says what the log needs to replay it and the ticket's new summary (for
+/// the move's own update of the row; `None` when it has no clocks).
 pub fn after_move(
     conn: &mut DbConnection,
     ctx: &Context,
     before: &Ticket,
     command: &Command,
     next: &TicketState,
-) -> Result<MoveClocks, StoreError> {
+) -> Result<(MoveClocks, Option<Summary>), StoreError> {
     let mut clocks = clocks::load(conn, before.id)?;
-    let Some(first) = clocks.first() else { return Ok(MoveClocks::default()) };
+    let Some(first) = clocks.first() else { return Ok((MoveClocks::default(), None)) };
     let sla = context_of(conn, first)?;
     let pausing_reason = match command {
         Command::Pend { reason } if sla.policy.policy.pausing_reasons.contains(reason) => Some(*reason),
@@ -95,8 +96,8 @@ pub fn after_move(
         clocks.push(tier2);
     }
     let watch = Watch { tier: next.tier, ..Watch::of(before) };
-    settle(conn, ctx, before.id, watch, &mut clocks)?;
-    Ok(moved)
+    let summary = settle_clocks(conn, ctx, before.id, watch, &mut clocks)?;
+    Ok((moved, Some(summary)))
 }
 
 /// A staff member's public reply meets the response clock; whether it did.
@@ -163,6 +164,18 @@ pub(super) fn settle(
     watch: Watch,
     clocks: &mut [StoredClock],
 ) -> Result<(), StoreError> {
+    let summary = settle_clocks(conn, ctx, ticket_id, watch, clocks)?;
+    clocks::write_summary(conn, ticket_id, &summary)
+}
+
+/// [`settle`], leaving the summary to the caller to write.
+fn settle_clocks(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    ticket_id: Uuid,
+    watch: Watch,
+    clocks: &mut [StoredClock],
+) -> Result<Summary, StoreError> {
     for c in clocks.iter_mut() {
         let sla = context_of(conn, c)?;
         c.reschedule(&sla)?;
@@ -173,8 +186,7 @@ pub(super) fn settle(
         }
     }
     clocks::save(conn, ticket_id, clocks)?;
-    let summary = clocks::summarise(conn, clocks, watch, ctx.now)?;
-    clocks::write_summary(conn, ticket_id, &summary)
+    clocks::summarise(conn, clocks, watch, ctx.now)
 }
 
 /// Writes an alert's event (internal: it is the desk's matter) and audit.

@@ -279,12 +279,14 @@ pub fn find_by_number(conn: &mut DbConnection, scope: &TicketScope, number: &str
     query.first::<TicketRow>(conn)?.try_into()
 }
 
-/// Takes the ticket's row lock (PostgreSQL; SQLite has one writer) before
-/// it is read, so that checks made on what is read still hold at commit.
+/// Takes the ticket's row lock (PostgreSQL; SQLite's write transaction
+/// already holds its single write lock) before it is read, so that checks
+/// made on what is read still hold at commit. A locking read, not an
+/// update: an update would write a new row version and every index again.
 pub fn lock(conn: &mut DbConnection, id: Uuid) -> Result<(), StoreError> {
-    diesel::update(tickets::table.find(ids::to_bytes(id)))
-        .set(tickets::event_seq.eq(tickets::event_seq))
-        .execute(conn)?;
+    if let DbConnection::Postgres(pg) = conn {
+        tickets::table.find(ids::to_bytes(id)).select(tickets::id).for_update().load::<Vec<u8>>(pg)?;
+    }
     Ok(())
 }
 

@@ -125,9 +125,19 @@ fn write_move(
         last_escalated_at: if escalated { Some(now) } else { before.last_escalated_at.map(|t| t.naive_utc()) },
         reopen_count: before.reopen_count + i32::from(kind == CommandKind::Reopen),
     };
-    guard.bump(conn, ctx.now)?;
-    diesel::update(tickets::table.find(ids::to_bytes(before.id))).set(&changes).execute(conn)?;
-    let clocks = sla::lifecycle::after_move(conn, ctx, before, command, next)?;
+    let (clocks, summary) = sla::lifecycle::after_move(conn, ctx, before, command, next)?;
+    // The state, version and clock summary in one row update: each update
+    // of a ticket's row writes every index of it again.
+    let updated = diesel::update(tickets::table.find(ids::to_bytes(before.id)))
+        .filter(tickets::version.eq(guard.read_version()))
+        .set((
+            &changes,
+            summary.as_ref().map(sla::clocks::Summary::columns),
+            tickets::version.eq(guard.read_version() + 1),
+            tickets::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    guard.confirm(updated)?;
     let after = find_any(conn, before.id)?;
     let event = Event::TicketMoved {
         command: kind,

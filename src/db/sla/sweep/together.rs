@@ -16,7 +16,9 @@ use crate::db::journal::bulk::BulkJournal;
 use crate::db::sla::clocks::{self, context_of, Summary, Watch};
 use crate::db::sla::lifecycle::alert_event;
 use crate::db::tickets::{self, Ticket};
-use crate::db::{DbConnection, StoreError};
+use diesel::prelude::*;
+
+use crate::db::{ids, schema, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Subject};
 use crate::domain::sla::alerts::Alert;
 use crate::domain::sla::lifecycle::breach_escalates;
@@ -75,13 +77,28 @@ pub(super) fn sweep(
             queue.push(Reverse((next, id)));
         }
     }
-    journal.flush(conn)?;
+    let numbers: HashMap<Uuid, (i32, i32)> =
+        journal.flush_leaving_numbers(conn)?.into_iter().map(|(id, seq, public)| (id, (seq, public))).collect();
     for (id, index) in alerted {
         let clock = clocks.get(&id).and_then(|c| c.get(index)).ok_or(StoreError::NotFound)?;
         clocks::save(conn, id, std::slice::from_ref(clock))?;
     }
+    // Each ticket's row once: its summary and its new event numbers.
     for (id, summary) in &summaries {
-        clocks::write_summary(conn, *id, summary)?;
+        let row = diesel::update(schema::tickets::table.find(ids::to_bytes(*id)));
+        match numbers.get(id) {
+            Some(&(seq, public_seq)) => row
+                .set((
+                    summary.columns(),
+                    schema::tickets::event_seq.eq(seq),
+                    schema::tickets::public_event_seq.eq(public_seq),
+                ))
+                .execute(conn)?,
+            None => row.set(summary.columns()).execute(conn)?,
+        };
+    }
+    if let Some(id) = numbers.keys().find(|id| !summaries.contains_key(id)) {
+        return Err(StoreError::Corrupt(format!("ticket {id} was journaled but not summarised")));
     }
     // The escalating ones, on what was just written.
     for id in escalating {
