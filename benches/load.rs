@@ -275,6 +275,8 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
 
 struct Outcome {
     latencies_us: Vec<u64>,
+    /// The mixed workload's latencies by what was picked.
+    by_pick: HashMap<&'static str, Vec<u64>>,
     errors: u64,
     first_error: Option<String>,
 }
@@ -297,7 +299,8 @@ async fn run(world: Arc<World>, scenario: &'static str, clients: usize, seconds:
         let world = world.clone();
         workers.push(tokio::spawn(async move {
             let mut rng = StdRng::seed_from_u64(client_no as u64);
-            let mut outcome = Outcome { latencies_us: Vec::new(), errors: 0, first_error: None };
+            let mut outcome =
+                Outcome { latencies_us: Vec::new(), by_pick: HashMap::new(), errors: 0, first_error: None };
             let mut sent_so_far: HashMap<&str, u64> = HashMap::new();
             while Instant::now() < deadline {
                 let pick = if scenario == "mixed" { mixed_pick(&mut rng) } else { scenario };
@@ -306,7 +309,11 @@ async fn run(world: Arc<World>, scenario: &'static str, clients: usize, seconds:
                 let result = once(&world, pick, client_no % MOVERS, *n, &mut rng).await;
                 // Only answered requests count: a fast refusal is no figure.
                 if result.is_ok() {
-                    outcome.latencies_us.push(sent.elapsed().as_micros() as u64);
+                    let took = sent.elapsed().as_micros() as u64;
+                    outcome.latencies_us.push(took);
+                    if scenario == "mixed" {
+                        outcome.by_pick.entry(pick).or_default().push(took);
+                    }
                 }
                 *n += 1;
                 if let Err(e) = result {
@@ -318,10 +325,14 @@ async fn run(world: Arc<World>, scenario: &'static str, clients: usize, seconds:
         }));
     }
     let mut latencies = Vec::new();
+    let mut by_pick: HashMap<&str, Vec<u64>> = HashMap::new();
     let (mut errors, mut first_error) = (0, None);
     for worker in workers {
         if let Ok(outcome) = worker.await {
             latencies.extend(outcome.latencies_us);
+            for (pick, took) in outcome.by_pick {
+                by_pick.entry(pick).or_default().extend(took);
+            }
             errors += outcome.errors;
             first_error = first_error.or(outcome.first_error);
         }
@@ -339,6 +350,20 @@ async fn run(world: Arc<World>, scenario: &'static str, clients: usize, seconds:
         percentile(&latencies, 99.0),
         if rss > 0 { format!("{:.1} MiB", rss as f64 / 1024.0) } else { "-".to_owned() },
     );
+    let mut picks: Vec<_> = by_pick.into_iter().collect();
+    picks.sort_by_key(|(pick, _)| *pick);
+    for (pick, mut took) in picks {
+        took.sort_unstable();
+        println!(
+            "  · {pick:<20}{:>8}{:>10}{:>10}{:>10.2}{:>10.2}{:>10.2}",
+            "",
+            took.len(),
+            "",
+            percentile(&took, 50.0),
+            percentile(&took, 95.0),
+            percentile(&took, 99.0),
+        );
+    }
     if let Some(e) = first_error {
         println!("    first error: {e}");
     }

@@ -90,9 +90,17 @@ fn write(db: &Db, intakes: &[Intake]) -> Vec<Result<CreateOutcome, StoreError>> 
     if intakes.len() > 1 {
         match tickets::create_many(&mut conn, intakes) {
             Ok(outcomes) => return outcomes,
-            // Nothing was written (a concurrent instance took a reference,
-            // say): each filing is tried alone, as if it had come alone.
-            Err(e) => tracing::info!(error = %e, size = intakes.len(), "batched intake rolled back; filing one by one"),
+            // The database or the connection failed: whether the commit
+            // landed is unknown, so nothing is filed again (a client that
+            // retries with its key or reference gets its ticket).
+            Err(e @ (StoreError::Unavailable(_) | StoreError::Database(_))) => {
+                tracing::error!(error = %e, size = intakes.len(), "batched intake failed");
+                return intakes.iter().map(|_| Err(StoreError::Unavailable(e.to_string()))).collect();
+            }
+            // Refused as a whole and rolled back (a concurrent instance
+            // took a reference, say): each filing is tried alone, as if it
+            // had come alone.
+            Err(e) => tracing::warn!(error = %e, size = intakes.len(), "batched intake rolled back; filing one by one"),
         }
     }
     intakes.iter().map(|intake| tickets::create_one(&mut conn, intake)).collect()

@@ -71,6 +71,8 @@ fn intakes(cast: &Cast, run: &str, now: chrono::DateTime<Utc>) -> Vec<Intake> {
         intake(a.clone(), plain("Dengan kunci"), key("k", 1)),
         intake(a.clone(), plain("Dengan kunci"), key("k", 1)),
         intake(a.clone(), plain("Kunci sama, isi lain"), key("k", 2)),
+        // The key is looked at before the reference, as one by one.
+        intake(a.clone(), with_external("Kunci sama, rujukan tersimpan", "stored"), key("k", 5)),
         intake(
             desk.clone(),
             new_ticket(cast, "Pelapor unit lain", org.pd_a, ReporterRef::User(org.reporter_b.id)),
@@ -220,7 +222,7 @@ async fn a_batch_files_what_one_by_one_filing_files(backend: Backend) {
     let written_together: Vec<i64> = counts(&app).iter().zip(&before).map(|(a, b)| a - b).collect();
 
     assert_eq!(written_together, written_alone, "rows written per table: {TABLES:?}");
-    assert_eq!(written_alone[0], 6, "six of the fourteen intakes file a ticket: {one_by_one:#?}");
+    assert_eq!(written_alone[0], 6, "six of the fifteen intakes file a ticket: {one_by_one:#?}");
     let (filed_alone, filed_together) = (created_ids(&one_by_one), created_ids(&batched));
     for (n, (alone, together)) in one_by_one.iter().zip(&batched).enumerate() {
         assert_eq!(
@@ -239,6 +241,7 @@ async fn a_batch_files_what_one_by_one_filing_files(backend: Backend) {
             Some(1),
             Some(1),
             Some(1),
+            None,
             None,
             None,
             Some(2),

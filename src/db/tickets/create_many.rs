@@ -37,9 +37,10 @@ pub fn create_many(
     let plans = sla::lifecycle::plan_many(conn, &filings)?;
     write_tx(conn, |conn| {
         let mut outcomes: Vec<Option<Result<CreateOutcome, StoreError>>> = batch.iter().map(|_| None).collect();
-        replay_stored(conn, batch, &mut outcomes)?;
+        replay_stored_keys(conn, batch, &mut outcomes)?;
+        let stored = stored_references(conn, batch)?;
         let references = References::load(conn, batch, &outcomes)?;
-        let decided = decide(batch, &references, &mut outcomes);
+        let decided = decide(batch, &references, &stored, &mut outcomes);
         let covered = coverage(conn, batch, &decided)?;
         let numbers = numbering::take(conn, Counter::Ticket, decided.accepted.len())?;
         let mut rows = Vec::with_capacity(numbers.len());
@@ -91,55 +92,67 @@ pub fn create_many(
     })
 }
 
-/// Intakes an earlier request already filed: a stored idempotency key
-/// (checked first, as `create` does) or a stored external reference.
-fn replay_stored(
+/// Intakes whose idempotency key an earlier request stored (checked first,
+/// as `create` does).
+fn replay_stored_keys(
     conn: &mut DbConnection,
     batch: &[Intake],
     outcomes: &mut [Option<Result<CreateOutcome, StoreError>>],
 ) -> Result<(), StoreError> {
     let keys: Vec<&str> = batch.iter().filter_map(|i| i.key.as_ref().map(|k| k.key.as_str())).collect();
-    if !keys.is_empty() {
-        let stored: Vec<(Vec<u8>, String, Vec<u8>, String)> = idempotency_keys::table
-            .filter(idempotency_keys::idem_key.eq_any(&keys))
-            .select((
-                idempotency_keys::actor_id,
-                idempotency_keys::idem_key,
-                idempotency_keys::request_hash,
-                idempotency_keys::response_body,
-            ))
-            .load(conn)?;
-        for (intake, outcome) in batch.iter().zip(outcomes.iter_mut()) {
-            let Some(key) = &intake.key else { continue };
-            let actor = ids::to_bytes(key.actor_id);
-            let found = stored.iter().find(|(a, k, _, _)| *a == actor && *k == key.key);
-            if let Some((_, _, hash, created)) = found {
-                *outcome = Some(match replayed(key, hash, created) {
-                    Ok(id) => find_any(conn, id).map(CreateOutcome::Existing),
-                    Err(e) => Err(e),
-                });
-            }
-        }
+    if keys.is_empty() {
+        return Ok(());
     }
-    let references: Vec<&str> =
-        batch.iter().filter_map(|i| i.new.external.as_ref().map(|e| e.reference.as_str())).collect();
-    if !references.is_empty() {
-        let stored: Vec<(Option<String>, Option<String>, Vec<u8>)> = tickets::table
-            .filter(tickets::external_ref.eq_any(&references))
-            .select((tickets::external_source, tickets::external_ref, tickets::id))
-            .load(conn)?;
-        for (intake, outcome) in batch.iter().zip(outcomes.iter_mut()) {
-            let (None, Some(external)) = (&outcome, &intake.new.external) else { continue };
-            let found = stored.iter().find(|(source, reference, _)| {
-                source.as_deref() == Some(external.source.as_str())
-                    && reference.as_deref() == Some(external.reference.as_str())
+    let stored: Vec<(Vec<u8>, String, Vec<u8>, String)> = idempotency_keys::table
+        .filter(idempotency_keys::idem_key.eq_any(&keys))
+        .select((
+            idempotency_keys::actor_id,
+            idempotency_keys::idem_key,
+            idempotency_keys::request_hash,
+            idempotency_keys::response_body,
+        ))
+        .load(conn)?;
+    for (intake, outcome) in batch.iter().zip(outcomes.iter_mut()) {
+        let Some(key) = &intake.key else { continue };
+        let actor = ids::to_bytes(key.actor_id);
+        let found = stored.iter().find(|(a, k, _, _)| *a == actor && *k == key.key);
+        if let Some((_, _, hash, created)) = found {
+            *outcome = Some(match replayed(key, hash, created) {
+                Ok(id) => find_any(conn, id).map(CreateOutcome::Existing),
+                Err(e) => Err(e),
             });
-            if let Some((_, _, id)) = found {
-                *outcome = Some(find_any(conn, ids::from_bytes(id)?).map(CreateOutcome::Existing));
-            }
         }
     }
     Ok(())
+}
+
+/// The stored tickets that already hold an external reference of the
+/// batch, by `(source, reference)`; [`decide`] replays them in order.
+fn stored_references(
+    conn: &mut DbConnection,
+    batch: &[Intake],
+) -> Result<HashMap<(String, String), Ticket>, StoreError> {
+    let references: Vec<&str> =
+        batch.iter().filter_map(|i| i.new.external.as_ref().map(|e| e.reference.as_str())).collect();
+    if references.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let stored: Vec<(Option<String>, Option<String>, Vec<u8>)> = tickets::table
+        .filter(tickets::external_ref.eq_any(&references))
+        .select((tickets::external_source, tickets::external_ref, tickets::id))
+        .load(conn)?;
+    let mut found = HashMap::new();
+    for (source, reference, id) in stored {
+        let (Some(source), Some(reference)) = (source, reference) else { continue };
+        let wanted = batch
+            .iter()
+            .filter_map(|i| i.new.external.as_ref())
+            .any(|e| e.source == source && e.reference == reference);
+        if wanted {
+            found.insert((source, reference), find_any(conn, ids::from_bytes(&id)?)?);
+        }
+    }
+    Ok(found)
 }
 
 /// The services, units and named reporters of the undecided intakes.
@@ -228,6 +241,7 @@ struct Decided {
 fn decide(
     batch: &[Intake],
     references: &References,
+    stored: &HashMap<(String, String), Ticket>,
     outcomes: &mut [Option<Result<CreateOutcome, StoreError>>],
 ) -> Decided {
     let mut decided = Decided { accepted: Vec::new(), repeats: Vec::new() };
@@ -250,6 +264,11 @@ fn decide(
         let external = intake.new.external.as_ref().map(|e| (e.source.as_str(), e.reference.as_str()));
         if let Some(&first) = external.and_then(|e| by_external.get(&e)) {
             decided.repeats.push((index, first));
+            continue;
+        }
+        let earlier = intake.new.external.as_ref().and_then(|e| stored.get(&(e.source.clone(), e.reference.clone())));
+        if let Some(ticket) = earlier {
+            outcomes[index] = Some(Ok(CreateOutcome::Existing(ticket.clone())));
             continue;
         }
         match references.check(intake) {

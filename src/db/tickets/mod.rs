@@ -283,9 +283,11 @@ pub fn find_by_number(conn: &mut DbConnection, scope: &TicketScope, number: &str
 /// already holds its single write lock) before it is read, so that checks
 /// made on what is read still hold at commit. A locking read, not an
 /// update: an update would write a new row version and every index again.
+/// (`FOR NO KEY UPDATE`, the lock such an update took: inserts that refer
+/// to the ticket do not wait on it.)
 pub fn lock(conn: &mut DbConnection, id: Uuid) -> Result<(), StoreError> {
     if let DbConnection::Postgres(pg) = conn {
-        tickets::table.find(ids::to_bytes(id)).select(tickets::id).for_update().load::<Vec<u8>>(pg)?;
+        tickets::table.find(ids::to_bytes(id)).select(tickets::id).for_no_key_update().load::<Vec<u8>>(pg)?;
     }
     Ok(())
 }

@@ -105,7 +105,7 @@ pub(super) fn sweep(
         while steps.len() < max {
             let (swept, next_check) = sweep_claimed(conn, id, now)?;
             steps.push(swept);
-            if !next_check.is_some_and(|next| next <= horizon) {
+            if next_check.is_none_or(|next| next > horizon) {
                 break;
             }
         }
