@@ -129,7 +129,9 @@ pub async fn list_checkpoints(
     Ok(HttpResponse::Ok().json(page.page(rows, |c| Uuid::from_u128(c.seq as u128), CheckpointResponse::from)))
 }
 
-/// Sign the chain heads that moved since the last checkpoint, now.
+/// Sign the chain heads that moved since the last checkpoint, now, in as
+/// many checkpoints as it takes (each signs a bounded number of heads);
+/// answers the last one, which names those before it.
 #[utoipa::path(post, path = "/api/v1/audit/checkpoints", tag = "audit",
     responses((status = 201, body = CheckpointResponse), (status = 204, description = "no chain moved since the last checkpoint"),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem)),
@@ -138,7 +140,7 @@ pub async fn create_checkpoint(state: web::Data<AppState>, auth: Authenticated) 
     auth.require(Action::SignAuditCheckpoint)?;
     let taken =
         crate::jobs::audit_checkpointer::checkpoint_now(&state.db, state.clock.as_ref(), &state.audit_keys).await?;
-    Ok(match taken {
+    Ok(match taken.into_iter().last() {
         Some(c) => HttpResponse::Created().json(CheckpointResponse::from(c)),
         None => HttpResponse::NoContent().finish(),
     })

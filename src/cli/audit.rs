@@ -28,9 +28,13 @@ pub fn run(db: &Db, settings: &Settings, command: AuditCommand) -> Result<(), St
     match command {
         AuditCommand::Verify => report(verify::verify(&mut conn, &keys.trusted).map_err(|e| e.to_string())?),
         AuditCommand::Checkpoint => {
-            match checkpoints::take(&mut conn, &keys.signing, &keys.key_id, Utc::now()).map_err(|e| e.to_string())? {
-                Some(c) => println!("checkpoint {} signed {} chain head(s) with key {}", c.seq, c.head_count, c.key_id),
-                None => println!("no chain moved since the last checkpoint"),
+            let taken =
+                checkpoints::take_all(&mut conn, &keys.signing, &keys.key_id, Utc::now()).map_err(|e| e.to_string())?;
+            if taken.is_empty() {
+                println!("no chain moved since the last checkpoint");
+            }
+            for c in taken {
+                println!("checkpoint {} signed {} chain head(s) with key {}", c.seq, c.head_count, c.key_id);
             }
             Ok(())
         }

@@ -74,11 +74,15 @@ where
     })
 }
 
-/// One SQLite writer at a time in this process (re-entrant per thread, as
-/// write transactions nest as savepoints).
+/// One SQLite writer at a time in this process, served in the order they
+/// came (re-entrant per thread, as write transactions nest as savepoints).
+/// The hand-over is fair: a writer that just finished cannot take the lock
+/// again ahead of one already waiting, which would stretch the wait of the
+/// unlucky ones far past the average.
 mod sqlite_writer {
     use std::cell::Cell;
-    use std::sync::{Mutex, MutexGuard};
+
+    use parking_lot::{Mutex, MutexGuard};
 
     static WRITER: Mutex<()> = Mutex::new(());
 
@@ -88,11 +92,14 @@ mod sqlite_writer {
 
     /// Held for the outermost write transaction of a thread.
     pub struct Turn {
-        _guard: Option<MutexGuard<'static, ()>>,
+        guard: Option<MutexGuard<'static, ()>>,
     }
 
     impl Drop for Turn {
         fn drop(&mut self) {
+            if let Some(guard) = self.guard.take() {
+                MutexGuard::unlock_fair(guard);
+            }
             DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
         }
     }
@@ -103,8 +110,7 @@ mod sqlite_writer {
             d.set(depth + 1);
             depth == 0
         });
-        let guard = outermost.then(|| WRITER.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-        Some(Turn { _guard: guard })
+        Some(Turn { guard: outermost.then(|| WRITER.lock()) })
     }
 }
 

@@ -12,11 +12,12 @@ use crate::config::AuditSettings;
 use crate::db::journal::checkpoints::{self, Checkpoint};
 use crate::db::{Db, StoreError};
 
-/// One checkpoint at the clock's `now`; `None` when no chain moved.
-pub async fn checkpoint_now(db: &Db, clock: &dyn Clock, keys: &AuditKeys) -> Result<Option<Checkpoint>, StoreError> {
+/// Signs every moved head at the clock's `now`, in as many checkpoints as
+/// it takes; empty when no chain moved.
+pub async fn checkpoint_now(db: &Db, clock: &dyn Clock, keys: &AuditKeys) -> Result<Vec<Checkpoint>, StoreError> {
     let now = clock.now();
     let (signing, key_id) = (Arc::clone(&keys.signing), keys.key_id.clone());
-    db.run(move |conn| checkpoints::take(conn, &signing, &key_id, now)).await
+    db.run(move |conn| checkpoints::take_all(conn, &signing, &key_id, now)).await
 }
 
 /// Runs checkpoints until the task is dropped; `None` when turned off.
@@ -37,8 +38,11 @@ pub fn spawn(
         loop {
             ticks.tick().await;
             match checkpoint_now(&db, clock.as_ref(), &keys).await {
-                Ok(None) => {}
-                Ok(Some(c)) => tracing::info!(seq = c.seq, heads = c.head_count, "audit checkpoint signed"),
+                Ok(taken) => {
+                    for c in taken {
+                        tracing::info!(seq = c.seq, heads = c.head_count, "audit checkpoint signed");
+                    }
+                }
                 // Another instance took this sequence number: nothing is lost.
                 Err(StoreError::Conflict(_)) => {}
                 Err(e) => tracing::error!(error = %e, "audit checkpoint failed; retrying at the next tick"),

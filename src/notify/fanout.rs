@@ -29,6 +29,9 @@ pub fn fan_out(
     now: DateTime<Utc>,
     limit: u32,
 ) -> Result<usize, StoreError> {
+    if !events::any_waiting(conn)? {
+        return Ok(0);
+    }
     write_tx(conn, |conn| {
         let queued = events::claim(conn, limit)?;
         if queued.is_empty() {

@@ -13,8 +13,15 @@ use crate::db::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::journal::chain::{CheckpointBody, Head, HeadsDigest, GENESIS};
 use crate::domain::journal::verify::{SignedHead, StoredCheckpoint};
 
-/// Most heads one checkpoint signs; the next one takes the rest.
-const MAX_HEADS: i64 = 100_000;
+/// Most heads one checkpoint signs; the next one takes the rest. SQLite
+/// signs fewer at a time: a checkpoint holds its one writer, and a few
+/// milliseconds between other writes beat one long stall.
+fn most_heads(conn: &DbConnection) -> i64 {
+    match conn {
+        DbConnection::Postgres(_) => 100_000,
+        DbConnection::Sqlite(_) => 2_000,
+    }
+}
 
 /// A stored checkpoint, as the API and the export show it.
 #[derive(Debug, Clone, Serialize)]
@@ -55,6 +62,25 @@ impl From<&CheckpointRow> for Checkpoint {
             signature: hex::encode(&r.signature),
         }
     }
+}
+
+/// Signs every head not yet signed, in as many checkpoints as it takes,
+/// each its own transaction; empty when no chain moved.
+pub fn take_all(
+    conn: &mut DbConnection,
+    key: &SigningKey,
+    key_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<Checkpoint>, StoreError> {
+    let mut taken = Vec::new();
+    while let Some(checkpoint) = take(conn, key, key_id, now)? {
+        let full = checkpoint.head_count >= most_heads(conn);
+        taken.push(checkpoint);
+        if !full {
+            break;
+        }
+    }
+    Ok(taken)
 }
 
 /// Signs the heads not yet signed, if any moved; `None` when nothing did.
@@ -104,18 +130,7 @@ pub fn take(
         };
         diesel::insert_into(audit_checkpoints::table).values(&row).execute(conn)?;
         for chunk in heads.chunks(1_000) {
-            // One statement per head: batch inserts are not portable over
-            // diesel's multi-backend connection.
-            for h in chunk {
-                diesel::insert_into(audit_checkpoint_heads::table)
-                    .values((
-                        audit_checkpoint_heads::chain_id.eq(ids::to_bytes(h.chain)),
-                        audit_checkpoint_heads::checkpoint_seq.eq(seq),
-                        audit_checkpoint_heads::position.eq(h.position),
-                        audit_checkpoint_heads::hash.eq(h.hash.to_vec()),
-                    ))
-                    .execute(conn)?;
-            }
+            insert_signed(conn, seq, chunk)?;
             let chains: Vec<Vec<u8>> = chunk.iter().map(|h| ids::to_bytes(h.chain)).collect();
             diesel::update(audit_heads::table.filter(audit_heads::chain_id.eq_any(chains)))
                 .set(audit_heads::signed.eq(true))
@@ -123,6 +138,41 @@ pub fn take(
         }
         Ok(Some(Checkpoint::from(&row)))
     })
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_checkpoint_heads)]
+struct SignedHeadRow {
+    chain_id: Vec<u8>,
+    checkpoint_seq: i64,
+    position: i64,
+    hash: Vec<u8>,
+}
+
+/// Stores the heads checkpoint `seq` signed, a multi-row insert per
+/// backend (the portable insert writes one row per statement).
+fn insert_signed(conn: &mut DbConnection, seq: i64, heads: &[Head]) -> Result<(), StoreError> {
+    let rows: Vec<SignedHeadRow> = heads
+        .iter()
+        .map(|h| SignedHeadRow {
+            chain_id: ids::to_bytes(h.chain),
+            checkpoint_seq: seq,
+            position: h.position,
+            hash: h.hash.to_vec(),
+        })
+        .collect();
+    // 250 rows of four values keep within SQLite's bound-parameter limit.
+    for chunk in rows.chunks(250) {
+        match conn {
+            DbConnection::Postgres(pg) => {
+                diesel::insert_into(audit_checkpoint_heads::table).values(chunk).execute(pg)?
+            }
+            DbConnection::Sqlite(lite) => {
+                diesel::insert_into(audit_checkpoint_heads::table).values(chunk).execute(lite)?
+            }
+        };
+    }
+    Ok(())
 }
 
 #[derive(QueryableByName)]
@@ -138,14 +188,15 @@ struct HeadRow {
 /// The heads that moved since they were last signed, in chain order (the
 /// one backend `match` of the journal: `SKIP LOCKED` is PostgreSQL's).
 fn unsigned_heads(conn: &mut DbConnection) -> Result<Vec<Head>, StoreError> {
+    let most = most_heads(conn);
     let rows: Vec<HeadRow> = match conn {
         DbConnection::Postgres(pg) => diesel::sql_query(format!(
             "SELECT chain_id, position, hash FROM audit_heads WHERE NOT signed \
-             ORDER BY chain_id LIMIT {MAX_HEADS} FOR UPDATE SKIP LOCKED"
+             ORDER BY chain_id LIMIT {most} FOR UPDATE SKIP LOCKED"
         ))
         .load(pg)?,
         DbConnection::Sqlite(lite) => diesel::sql_query(format!(
-            "SELECT chain_id, position, hash FROM audit_heads WHERE NOT signed ORDER BY chain_id LIMIT {MAX_HEADS}"
+            "SELECT chain_id, position, hash FROM audit_heads WHERE NOT signed ORDER BY chain_id LIMIT {most}"
         ))
         .load(lite)?,
     };

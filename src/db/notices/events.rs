@@ -85,6 +85,12 @@ pub(crate) fn row_of(ctx: &Context, at: DateTime<Utc>, subject_id: Uuid, entry: 
     })
 }
 
+/// Whether any event waits to be fanned out (read outside a transaction,
+/// so an idle dispatcher never takes SQLite's one writer).
+pub fn any_waiting(conn: &mut DbConnection) -> Result<bool, StoreError> {
+    Ok(diesel::select(diesel::dsl::exists(notice_events::table.select(notice_events::id))).get_result(conn)?)
+}
+
 /// Claims up to `limit` waiting events, oldest first; call in
 /// a write transaction. On PostgreSQL, rows another dispatcher holds are
 /// skipped; SQLite's write gate lets one dispatcher in at a time.

@@ -185,6 +185,9 @@ pub fn insert_all(conn: &mut DbConnection, now: DateTime<Utc>, new: &[NewNotice]
 
 /// Leases up to `limit` due notices of `kind` to this dispatcher until
 /// `now + lease`.
+///
+/// A poll first looks outside any transaction: most polls find nothing
+/// due, and on SQLite a write transaction would hold the one writer.
 pub fn claim_due(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
@@ -192,25 +195,11 @@ pub fn claim_due(
     kind: NoticeKind,
     limit: u32,
 ) -> Result<Vec<Notice>, StoreError> {
+    if due_ids(conn, now, kind, 1, false)?.is_empty() {
+        return Ok(Vec::new());
+    }
     write_tx(conn, |conn| {
-        let due = format!(
-            "WHERE status IN ('pending', 'failed') AND next_attempt_at <= $1 \
-             AND (leased_until IS NULL OR leased_until <= $1) AND kind = '{}' ORDER BY next_attempt_at",
-            kind.as_str()
-        );
-        let claimed: Vec<ClaimedId> = match conn {
-            DbConnection::Postgres(pg) => {
-                diesel::sql_query(format!("SELECT id FROM notices {due} LIMIT {limit} FOR UPDATE SKIP LOCKED"))
-                    .bind::<Timestamp, _>(now.naive_utc())
-                    .load(pg)?
-            }
-            DbConnection::Sqlite(lite) => {
-                diesel::sql_query(format!("SELECT id FROM notices {} LIMIT {limit}", due.replace("$1", "?1")))
-                    .bind::<Timestamp, _>(now.naive_utc())
-                    .load(lite)?
-            }
-        };
-        let ids: Vec<Vec<u8>> = claimed.into_iter().map(|c| c.id).collect();
+        let ids = due_ids(conn, now, kind, limit, true)?;
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -219,6 +208,41 @@ pub fn claim_due(
             .execute(conn)?;
         load_many(conn, &ids)
     })
+}
+
+/// The ids of up to `limit` notices of `kind` due at `now` and not leased,
+/// oldest due first; `to_lease` locks them on PostgreSQL, skipping rows
+/// another dispatcher is leasing.
+///
+/// SQLite is told to walk the due index: without statistics it would take
+/// the status index and read every pending notice, a whole backlog of
+/// notices held back until working hours, before finding none due.
+fn due_ids(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    kind: NoticeKind,
+    limit: u32,
+    to_lease: bool,
+) -> Result<Vec<Vec<u8>>, StoreError> {
+    let due = format!(
+        "WHERE status IN ('pending', 'failed') AND next_attempt_at <= $1 \
+         AND (leased_until IS NULL OR leased_until <= $1) AND kind = '{}' ORDER BY next_attempt_at LIMIT {limit}",
+        kind.as_str()
+    );
+    let claimed: Vec<ClaimedId> = match conn {
+        DbConnection::Postgres(pg) => {
+            let lock = if to_lease { " FOR UPDATE SKIP LOCKED" } else { "" };
+            diesel::sql_query(format!("SELECT id FROM notices {due}{lock}"))
+                .bind::<Timestamp, _>(now.naive_utc())
+                .load(pg)?
+        }
+        DbConnection::Sqlite(lite) => {
+            diesel::sql_query(format!("SELECT id FROM notices INDEXED BY notices_due {}", due.replace("$1", "?1")))
+                .bind::<Timestamp, _>(now.naive_utc())
+                .load(lite)?
+        }
+    };
+    Ok(claimed.into_iter().map(|c| c.id).collect())
 }
 
 fn load_many(conn: &mut DbConnection, ids: &[Vec<u8>]) -> Result<Vec<Notice>, StoreError> {
