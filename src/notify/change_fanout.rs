@@ -14,7 +14,7 @@ use super::Notifier;
 use crate::db::changes::{self, approvals, Change};
 use crate::db::notices::events::QueuedEvent;
 use crate::db::notices::outbox::{NewNotice, NoticeKind};
-use crate::db::notices::recipients;
+use crate::db::notices::recipients::{self, Directory};
 use crate::db::{DbConnection, StoreError};
 use crate::domain::change::approval::Stage;
 use crate::domain::change::notices::{audiences, label};
@@ -68,6 +68,7 @@ fn zone_of(name: &str) -> Tz {
 /// The mails of one change event.
 pub fn mails_for(
     conn: &mut DbConnection,
+    directory: &mut Directory,
     notifier: &Notifier,
     now: DateTime<Utc>,
     event: &QueuedEvent,
@@ -85,7 +86,7 @@ pub fn mails_for(
     let mut told = HashSet::new();
     let mut mails = Vec::new();
     for audience in audiences(kind) {
-        for recipient in recipients::for_change(conn, *audience, &change, &decided)? {
+        for recipient in recipients::for_change(conn, directory, *audience, &change, &decided)? {
             if recipient.opted_out.contains(&event.event) || !told.insert(recipient.address.clone()) {
                 continue;
             }

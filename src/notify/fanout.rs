@@ -5,6 +5,7 @@
 //! fanned out exactly once, whichever dispatcher claims it.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -14,9 +15,11 @@ use super::context::{self, Addressee, TicketView};
 use super::Notifier;
 use crate::db::notices::events::{self, QueuedEvent};
 use crate::db::notices::outbox::{self, NewNotice, NoticeKind};
-use crate::db::notices::recipients::{self, Recipient};
+use crate::db::notices::recipients::{self, Directory, Recipient};
 use crate::db::notices::subscriptions::{self, Owner, Subscription};
-use crate::db::{services, sla, tickets, units, write_tx, DbConnection, StoreError};
+use crate::db::sla::clocks::StoredClock;
+use crate::db::tickets::Ticket;
+use crate::db::{sla, tickets, write_tx, DbConnection, StoreError};
 use crate::domain::notice::rules::{self, Occasion};
 use crate::domain::notice::webhook::subscribed;
 use crate::domain::sla::math::next_working_instant;
@@ -38,7 +41,16 @@ pub fn fan_out(
             return Ok(0);
         }
         let subscriptions = subscriptions::active(conn)?;
-        let mut batch = Batch { notifier, now, subscriptions, calendars: HashMap::new(), owners: HashMap::new() };
+        let mut batch = Batch {
+            notifier,
+            now,
+            subscriptions,
+            calendars: HashMap::new(),
+            owners: HashMap::new(),
+            directory: Directory::default(),
+            views: HashMap::new(),
+        };
+        batch.read_tickets(conn, &queued);
         let mut notices = Vec::new();
         let mut done = Vec::new();
         for event in &queued {
@@ -73,20 +85,34 @@ struct Batch<'a> {
     /// What each subscription owner may see: nothing, every unit
     /// (`Some(None)`) or one unit.
     owners: HashMap<Uuid, Option<Option<Uuid>>>,
+    directory: Directory,
+    /// The batch's tickets, read together up front.
+    views: HashMap<Uuid, Rc<TicketView>>,
 }
 
 /// Reads a ticket with the names its notices print.
 pub fn ticket_view(conn: &mut DbConnection, ticket_id: Uuid) -> Result<TicketView, StoreError> {
     let ticket = tickets::find_any(conn, ticket_id)?;
-    let service = services::find(conn, ticket.service_id)?;
-    let unit = units::find(conn, ticket.unit_id)?;
-    let due = sla::clocks::load(conn, ticket_id)?.into_iter().map(|c| (c.clock.kind, c.due_at)).collect();
+    let clocks = sla::clocks::load(conn, ticket_id)?;
+    view_of(conn, &mut Directory::default(), ticket, clocks)
+}
+
+fn view_of(
+    conn: &mut DbConnection,
+    directory: &mut Directory,
+    ticket: Ticket,
+    clocks: Vec<StoredClock>,
+) -> Result<TicketView, StoreError> {
+    let service = directory.service(conn, ticket.service_id)?;
+    let (service_code, service_name, service_owner) =
+        (service.code.clone(), service.name.clone(), service.owner_unit_id);
+    let unit_name = directory.unit(conn, ticket.unit_id)?.name.clone();
     Ok(TicketView {
-        service_code: service.code,
-        service_name: service.name,
-        service_owner: service.owner_unit_id,
-        unit_name: unit.name,
-        due,
+        service_code,
+        service_name,
+        service_owner,
+        unit_name,
+        due: clocks.into_iter().map(|c| (c.clock.kind, c.due_at)).collect(),
         ticket,
     })
 }
@@ -96,11 +122,45 @@ fn zone_of(name: &str) -> Tz {
 }
 
 impl Batch<'_> {
+    /// Reads the tickets of the batch's events and their clocks in two
+    /// queries, instead of a ticket and its clocks per event. If that
+    /// fails (a broken record among them), each event reads its own, so
+    /// the broken one alone is left for later.
+    fn read_tickets(&mut self, conn: &mut DbConnection, queued: &[QueuedEvent]) {
+        use diesel::Connection;
+        let mut ids: Vec<Uuid> =
+            queued.iter().filter(|e| !e.event.starts_with("change.")).map(|e| e.subject_id).collect();
+        ids.sort();
+        ids.dedup();
+        let directory = &mut self.directory;
+        let read = conn.transaction(|conn| {
+            let mut clocks = sla::clocks::load_many(conn, &ids)?;
+            let mut views = HashMap::new();
+            for (ticket, _, _) in tickets::find_many_any(conn, &ids)? {
+                let id = ticket.id;
+                let view = view_of(conn, directory, ticket, clocks.remove(&id).unwrap_or_default())?;
+                views.insert(id, Rc::new(view));
+            }
+            Ok::<_, StoreError>(views)
+        });
+        match read {
+            Ok(views) => self.views = views,
+            Err(e) => tracing::warn!(error = %e, "tickets of a fan-out batch not read together; read one by one"),
+        }
+    }
+
     fn notices_for(&mut self, conn: &mut DbConnection, event: &QueuedEvent) -> Result<Vec<NewNotice>, StoreError> {
         if event.event.starts_with("change.") {
-            return super::change_fanout::mails_for(conn, self.notifier, self.now, event);
+            return super::change_fanout::mails_for(conn, &mut self.directory, self.notifier, self.now, event);
         }
-        let view = ticket_view(conn, event.subject_id)?;
+        let view = match self.views.get(&event.subject_id) {
+            Some(view) => Rc::clone(view),
+            None => {
+                let ticket = tickets::find_any(conn, event.subject_id)?;
+                let clocks = sla::clocks::load(conn, event.subject_id)?;
+                Rc::new(view_of(conn, &mut self.directory, ticket, clocks)?)
+            }
+        };
         let mut notices = self.mails_for(conn, event, &view)?;
         notices.extend(self.deliveries_for(conn, event, &view)?);
         Ok(notices)
@@ -130,8 +190,15 @@ impl Batch<'_> {
             if event.internal() && rule.audience == rules::Audience::Reporter {
                 continue;
             }
-            let audience =
-                recipients::resolve(conn, rule.audience, ticket, view.service_owner, assignee, event.actor_id)?;
+            let audience = recipients::resolve(
+                conn,
+                &mut self.directory,
+                rule.audience,
+                ticket,
+                view.service_owner,
+                assignee,
+                event.actor_id,
+            )?;
             for recipient in audience {
                 let opted_out = recipient.opted_out.iter().any(|e| *e == rule.event || *e == event.event);
                 if (opted_out && !rule.essential) || !told.insert(recipient.address.clone()) {

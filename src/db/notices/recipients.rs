@@ -1,12 +1,16 @@
 //! Who an audience is, for one ticket: addresses, names, the zone their
 //! times are written in, and the calendar of their working hours.
 
+use std::collections::hash_map::{Entry, HashMap};
+
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::changes::Change;
 use crate::db::schema::{units, users};
+use crate::db::services::{self, Service};
 use crate::db::tickets::Ticket;
+use crate::db::units::Unit;
 use crate::db::{calendars, ids, units as unit_store, DbConnection, StoreError};
 use crate::domain::change::notices::ChangeAudience;
 use crate::domain::notice::rules::Audience;
@@ -25,11 +29,80 @@ pub struct Recipient {
     pub opted_out: Vec<String>,
 }
 
+/// Services, units and people as one fan-out reads them: each at most once
+/// per batch, as a batch of events mostly names the same services and
+/// tells the same desks and reporters.
+#[derive(Default)]
+pub struct Directory {
+    services: HashMap<Uuid, Service>,
+    units: HashMap<Uuid, Unit>,
+    dinas: Option<Option<Uuid>>,
+    users: HashMap<Uuid, Vec<Recipient>>,
+    holders: HashMap<&'static str, Vec<(Uuid, Uuid, Recipient)>>,
+}
+
+impl Directory {
+    pub fn service(&mut self, conn: &mut DbConnection, id: Uuid) -> Result<&Service, StoreError> {
+        Ok(match self.services.entry(id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(services::find(conn, id)?),
+        })
+    }
+
+    pub fn unit(&mut self, conn: &mut DbConnection, id: Uuid) -> Result<&Unit, StoreError> {
+        Ok(match self.units.entry(id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(unit_store::find(conn, id)?),
+        })
+    }
+
+    fn dinas(&mut self, conn: &mut DbConnection) -> Result<Option<Uuid>, StoreError> {
+        if self.dinas.is_none() {
+            self.dinas = Some(unit_store::find_dinas(conn)?.map(|d| d.id));
+        }
+        Ok(self.dinas.flatten())
+    }
+
+    fn user(&mut self, conn: &mut DbConnection, id: Uuid) -> Result<Vec<Recipient>, StoreError> {
+        Ok(match self.users.entry(id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(user(conn, id)?),
+        }
+        .clone())
+    }
+
+    /// Every active holder of `role`, with their id and unit.
+    fn with_role(
+        &mut self,
+        conn: &mut DbConnection,
+        role: &'static str,
+    ) -> Result<Vec<(Uuid, Uuid, Recipient)>, StoreError> {
+        Ok(match self.holders.entry(role) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(with_role(conn, role)?),
+        }
+        .clone())
+    }
+
+    fn mailbox(&mut self, conn: &mut DbConnection, unit: Option<Uuid>) -> Result<Vec<Recipient>, StoreError> {
+        let Some(unit) = unit else { return Ok(Vec::new()) };
+        let unit = self.unit(conn, unit)?;
+        Ok(vec![Recipient {
+            address: unit.mailbox.clone(),
+            name: format!("Tim Layanan {}", unit.name),
+            zone: unit.time_zone.clone(),
+            calendar_id: unit.calendar_id,
+            opted_out: Vec::new(),
+        }])
+    }
+}
+
 /// The people and mailboxes of `audience` for `ticket`; `assignee` is the
 /// user an assignment named, `actor` the user who caused the event (not
 /// told of their own assignment).
 pub fn resolve(
     conn: &mut DbConnection,
+    dir: &mut Directory,
     audience: Audience,
     ticket: &Ticket,
     service_owner: Uuid,
@@ -38,16 +111,16 @@ pub fn resolve(
 ) -> Result<Vec<Recipient>, StoreError> {
     match audience {
         Audience::Reporter => match ticket.reporter_id {
-            Some(id) => user(conn, id),
+            Some(id) => dir.user(conn, id),
             None => {
-                let unit = unit_store::find(conn, ticket.unit_id)?;
+                let unit = dir.unit(conn, ticket.unit_id)?;
                 Ok(ticket
                     .reporter_email
                     .clone()
                     .map(|address| Recipient {
                         address,
                         name: ticket.reporter_name.clone().unwrap_or_else(|| "Bapak/Ibu".to_owned()),
-                        zone: unit.time_zone,
+                        zone: unit.time_zone.clone(),
                         calendar_id: unit.calendar_id,
                         opted_out: Vec::new(),
                     })
@@ -55,44 +128,33 @@ pub fn resolve(
                     .collect())
             }
         },
-        Audience::Tier1Mailbox => mailbox(conn, Some(ticket.unit_id)),
+        Audience::Tier1Mailbox => dir.mailbox(conn, Some(ticket.unit_id)),
         Audience::Tier2Mailbox => {
-            let dinas = unit_store::find_dinas(conn)?.map(|d| d.id);
-            mailbox(conn, dinas)
+            let dinas = dir.dinas(conn)?;
+            dir.mailbox(conn, dinas)
         }
-        Audience::ServiceOwner => mailbox(conn, Some(service_owner)),
+        Audience::ServiceOwner => dir.mailbox(conn, Some(service_owner)),
         Audience::Assignee => match assignee.filter(|id| Some(*id) != actor) {
-            Some(id) => user(conn, id),
+            Some(id) => dir.user(conn, id),
             None => Ok(Vec::new()),
         },
         Audience::UnitHead => {
-            let unit = unit_store::find(conn, ticket.unit_id)?;
+            let unit = dir.unit(conn, ticket.unit_id)?;
             Ok(unit
                 .head_email
+                .clone()
                 .map(|address| Recipient {
                     address,
-                    name: unit.head_name.unwrap_or_else(|| format!("Kepala {}", unit.name)),
-                    zone: unit.time_zone,
+                    name: unit.head_name.clone().unwrap_or_else(|| format!("Kepala {}", unit.name)),
+                    zone: unit.time_zone.clone(),
                     calendar_id: unit.calendar_id,
                     opted_out: Vec::new(),
                 })
                 .into_iter()
                 .collect())
         }
-        Audience::Supervisors => supervisors(conn),
+        Audience::Supervisors => Ok(dir.with_role(conn, "supervisor")?.into_iter().map(|(_, _, r)| r).collect()),
     }
-}
-
-fn mailbox(conn: &mut DbConnection, unit: Option<Uuid>) -> Result<Vec<Recipient>, StoreError> {
-    let Some(unit) = unit else { return Ok(Vec::new()) };
-    let unit = unit_store::find(conn, unit)?;
-    Ok(vec![Recipient {
-        address: unit.mailbox,
-        name: format!("Tim Layanan {}", unit.name),
-        zone: unit.time_zone,
-        calendar_id: unit.calendar_id,
-        opted_out: Vec::new(),
-    }])
 }
 
 type UserWithUnit = (Vec<u8>, String, String, bool, String, String, Option<Vec<u8>>, String);
@@ -143,11 +205,6 @@ fn user(conn: &mut DbConnection, id: Uuid) -> Result<Vec<Recipient>, StoreError>
     Ok(row.map(recipient).transpose()?.flatten().into_iter().collect())
 }
 
-/// Every active supervisor.
-fn supervisors(conn: &mut DbConnection) -> Result<Vec<Recipient>, StoreError> {
-    Ok(with_role(conn, "supervisor")?.into_iter().map(|(_, _, r)| r).collect())
-}
-
 /// Every active holder of `role` (roles are stored comma-separated), with
 /// their id and unit.
 fn with_role(conn: &mut DbConnection, role: &str) -> Result<Vec<(Uuid, Uuid, Recipient)>, StoreError> {
@@ -175,31 +232,33 @@ fn with_role(conn: &mut DbConnection, role: &str) -> Result<Vec<(Uuid, Uuid, Rec
 /// who already decided in this round (`decided`).
 pub fn for_change(
     conn: &mut DbConnection,
+    dir: &mut Directory,
     audience: ChangeAudience,
     change: &Change,
     decided: &[Uuid],
 ) -> Result<Vec<Recipient>, StoreError> {
     match audience {
-        ChangeAudience::PendingApprovers => Ok(with_role(conn, "change_approver")?
+        ChangeAudience::PendingApprovers => Ok(dir
+            .with_role(conn, "change_approver")?
             .into_iter()
             .filter(|(id, _, _)| *id != change.requester_id && !decided.contains(id))
             .map(|(_, _, r)| r)
             .collect()),
-        ChangeAudience::Requester => user(conn, change.requester_id),
-        ChangeAudience::OwnerUnit => mailbox(conn, Some(change.owner_unit_id)),
+        ChangeAudience::Requester => dir.user(conn, change.requester_id),
+        ChangeAudience::OwnerUnit => dir.mailbox(conn, Some(change.owner_unit_id)),
         ChangeAudience::ServiceOwners => {
             let mut owners = crate::db::changes::approvals::owner_units(conn, change)?;
             owners.sort();
             owners.dedup();
             let mut found = Vec::new();
             for owner in owners {
-                found.extend(mailbox(conn, Some(owner))?);
+                found.extend(dir.mailbox(conn, Some(owner))?);
             }
             Ok(found)
         }
         ChangeAudience::Tier2Mailbox => {
-            let dinas = unit_store::find_dinas(conn)?.map(|d| d.id);
-            mailbox(conn, dinas)
+            let dinas = dir.dinas(conn)?;
+            dir.mailbox(conn, dinas)
         }
     }
 }
