@@ -19,7 +19,7 @@ use super::mail::MailResult;
 use super::{fanout, Notifier};
 use crate::db::notices::outbox::{self, Attempt, NewNotice, Notice, NoticeKind, Outcome};
 use crate::db::notices::subscriptions::{self, Owner, Subscription};
-use crate::db::{api_keys, units, users, write_tx, Backend, Db, DbConnection, StoreError};
+use crate::db::{api_keys, units, users, write_tx, Db, DbConnection, StoreError};
 use crate::domain::journal::Context;
 use crate::domain::notice::retry::Retry;
 use crate::domain::policy::UserVisibility;
@@ -66,17 +66,13 @@ pub async fn run_once_for(
     let started = std::time::Instant::now();
     let deadline = started + std::time::Duration::from_secs(u64::from(notifier.settings.lease_seconds / 2));
     let at = move || now + Duration::from_std(started.elapsed()).unwrap_or_default();
-    // Events per fan-out transaction: fewer on SQLite, where each one
-    // holds the only writer while it renders its mails.
-    let per_transaction = match db.backend() {
-        Backend::Postgres => 100,
-        Backend::Sqlite => 25,
-    };
+    let mut after = None;
     loop {
         let n = Arc::clone(notifier);
-        let fanned = db.run(move |conn| fanout::fan_out(conn, &n, now, per_transaction)).await?;
-        report.events += fanned;
-        if fanned == 0 || report.events >= batch as usize {
+        let out = db.run(move |conn| fanout::fan_out(conn, &n, now, after)).await?;
+        report.events += out.fanned;
+        after = out.last;
+        if !out.more || report.events >= batch as usize {
             break;
         }
     }

@@ -25,20 +25,32 @@ use crate::domain::notice::webhook::subscribed;
 use crate::domain::sla::math::next_working_instant;
 use crate::domain::ticket::Priority;
 
-/// Fans out up to `limit` waiting events; returns how many.
+/// What one fan-out transaction did.
+pub struct FanOut {
+    /// Events fanned out (and removed).
+    pub fanned: usize,
+    /// Where the run's next fan-out starts.
+    pub last: Option<Uuid>,
+    /// Whether more may wait after `last`.
+    pub more: bool,
+}
+
+/// Fans out the waiting events after `after` (one transaction's worth).
 pub fn fan_out(
     conn: &mut DbConnection,
     notifier: &Notifier,
     now: DateTime<Utc>,
-    limit: u32,
-) -> Result<usize, StoreError> {
-    if !events::any_waiting(conn)? {
-        return Ok(0);
+    after: Option<Uuid>,
+) -> Result<FanOut, StoreError> {
+    if !events::may_claim(conn, after)? {
+        return Ok(FanOut { fanned: 0, last: after, more: false });
     }
     write_tx(conn, |conn| {
-        let queued = events::claim(conn, limit)?;
+        let claimed = events::claim(conn, after)?;
+        let (queued, more) = (claimed.events, claimed.full);
+        let last = claimed.last.or(after);
         if queued.is_empty() {
-            return Ok(0);
+            return Ok(FanOut { fanned: 0, last, more });
         }
         let subscriptions = subscriptions::active(conn)?;
         let mut batch = Batch {
@@ -71,7 +83,7 @@ pub fn fan_out(
         }
         outbox::insert_all(conn, now, &notices)?;
         events::remove_fanned_out(conn, &done)?;
-        Ok(done.len())
+        Ok(FanOut { fanned: done.len(), last, more })
     })
 }
 

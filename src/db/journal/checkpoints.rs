@@ -64,20 +64,36 @@ impl From<&CheckpointRow> for Checkpoint {
     }
 }
 
-/// Signs every head not yet signed, in as many checkpoints as it takes,
-/// each its own transaction; empty when no chain moved.
+/// Signs the heads that were unsigned when it began, in as many
+/// checkpoints as that takes, each its own transaction (heads moved
+/// meanwhile are the next run's, so writers cannot keep it going); empty
+/// when no chain moved. If a later checkpoint fails, those already taken
+/// are answered: they are committed.
 pub fn take_all(
     conn: &mut DbConnection,
     key: &SigningKey,
     key_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<Checkpoint>, StoreError> {
+    let most = most_heads(conn);
+    let owed: i64 = audit_heads::table.filter(audit_heads::signed.eq(false)).count().get_result(conn)?;
+    let rounds = (owed.max(1) + most - 1) / most;
     let mut taken = Vec::new();
-    while let Some(checkpoint) = take(conn, key, key_id, now)? {
-        let full = checkpoint.head_count >= most_heads(conn);
-        taken.push(checkpoint);
-        if !full {
-            break;
+    for _ in 0..rounds {
+        match take(conn, key, key_id, now) {
+            Ok(Some(checkpoint)) => {
+                let full = checkpoint.head_count >= most;
+                taken.push(checkpoint);
+                if !full {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) if taken.is_empty() => return Err(e),
+            Err(e) => {
+                tracing::warn!(error = %e, "audit checkpoint stopped after {} taken; the rest at the next run", taken.len());
+                break;
+            }
         }
     }
     Ok(taken)
@@ -161,8 +177,8 @@ fn insert_signed(conn: &mut DbConnection, seq: i64, heads: &[Head]) -> Result<()
             hash: h.hash.to_vec(),
         })
         .collect();
-    // 250 rows of four values keep within SQLite's bound-parameter limit.
-    for chunk in rows.chunks(250) {
+    // 200 rows of four values keep within SQLite's bound-parameter limit.
+    for chunk in rows.chunks(200) {
         match conn {
             DbConnection::Postgres(pg) => {
                 diesel::insert_into(audit_checkpoint_heads::table).values(chunk).execute(pg)?

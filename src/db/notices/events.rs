@@ -85,32 +85,62 @@ pub(crate) fn row_of(ctx: &Context, at: DateTime<Utc>, subject_id: Uuid, entry: 
     })
 }
 
-/// Whether any event waits to be fanned out (read outside a transaction,
-/// so an idle dispatcher never takes SQLite's one writer).
-pub fn any_waiting(conn: &mut DbConnection) -> Result<bool, StoreError> {
-    Ok(diesel::select(diesel::dsl::exists(notice_events::table.select(notice_events::id))).get_result(conn)?)
+/// Events claimed for one fan-out transaction.
+pub struct Claimed {
+    pub events: Vec<QueuedEvent>,
+    /// The last id claimed: the next claim of the same run starts after
+    /// it, so events that cannot be fanned out do not hold up the rest.
+    pub last: Option<Uuid>,
+    /// Whether the claim took as many as one transaction takes (more may
+    /// wait).
+    pub full: bool,
 }
 
-/// Claims up to `limit` waiting events, oldest first; call in
-/// a write transaction. On PostgreSQL, rows another dispatcher holds are
-/// skipped; SQLite's write gate lets one dispatcher in at a time.
-pub fn claim(conn: &mut DbConnection, limit: u32) -> Result<Vec<QueuedEvent>, StoreError> {
-    let ids: Vec<ClaimedId> = match conn {
-        DbConnection::Postgres(pg) => {
-            diesel::sql_query(format!("SELECT id FROM notice_events ORDER BY id LIMIT {limit} FOR UPDATE SKIP LOCKED"))
-                .load(pg)?
-        }
-        DbConnection::Sqlite(lite) => {
-            diesel::sql_query(format!("SELECT id FROM notice_events ORDER BY id LIMIT {limit}")).load(lite)?
-        }
+/// Claims the oldest waiting events after `after`; call in a write
+/// transaction. On PostgreSQL, rows another dispatcher holds are skipped;
+/// SQLite's write gate lets one dispatcher in at a time, and there a
+/// transaction takes fewer events, as it holds the only writer while it
+/// renders their mails.
+pub fn claim(conn: &mut DbConnection, after: Option<Uuid>) -> Result<Claimed, StoreError> {
+    let after = after.map(ids::to_bytes).unwrap_or_default();
+    let (ids, limit): (Vec<ClaimedId>, usize) = match conn {
+        DbConnection::Postgres(pg) => (
+            diesel::sql_query(
+                "SELECT id FROM notice_events WHERE id > $1 ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED",
+            )
+            .bind::<diesel::sql_types::Binary, _>(after)
+            .load(pg)?,
+            100,
+        ),
+        DbConnection::Sqlite(lite) => (
+            diesel::sql_query("SELECT id FROM notice_events WHERE id > ?1 ORDER BY id LIMIT 25")
+                .bind::<diesel::sql_types::Binary, _>(after)
+                .load(lite)?,
+            25,
+        ),
     };
+    let full = ids.len() == limit;
     let ids: Vec<Vec<u8>> = ids.into_iter().map(|c| c.id).collect();
+    let last = ids.last().map(|id| ids::from_bytes(id)).transpose()?;
     let rows: Vec<EventRow> = notice_events::table
         .filter(notice_events::id.eq_any(&ids))
         .order(notice_events::id)
         .select(EventRow::as_select())
         .load(conn)?;
-    rows.into_iter().map(queued).collect()
+    let events = rows.into_iter().map(queued).collect::<Result<_, _>>()?;
+    Ok(Claimed { events, last, full })
+}
+
+/// Whether a claim after `after` could find anything. On SQLite this is
+/// looked up outside a transaction, so an idle dispatcher never takes the
+/// one writer; on PostgreSQL the claim itself is as cheap.
+pub fn may_claim(conn: &mut DbConnection, after: Option<Uuid>) -> Result<bool, StoreError> {
+    if let DbConnection::Postgres(_) = conn {
+        return Ok(true);
+    }
+    let after = after.map(ids::to_bytes).unwrap_or_default();
+    let waiting = notice_events::table.filter(notice_events::id.gt(after)).select(notice_events::id);
+    Ok(diesel::select(diesel::dsl::exists(waiting)).get_result(conn)?)
 }
 
 fn queued(row: EventRow) -> Result<QueuedEvent, StoreError> {

@@ -186,8 +186,8 @@ pub fn insert_all(conn: &mut DbConnection, now: DateTime<Utc>, new: &[NewNotice]
 /// Leases up to `limit` due notices of `kind` to this dispatcher until
 /// `now + lease`.
 ///
-/// A poll first looks outside any transaction: most polls find nothing
-/// due, and on SQLite a write transaction would hold the one writer.
+/// On SQLite a poll first looks outside any transaction: most polls find
+/// nothing due, and a write transaction would hold the one writer.
 pub fn claim_due(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
@@ -195,7 +195,8 @@ pub fn claim_due(
     kind: NoticeKind,
     limit: u32,
 ) -> Result<Vec<Notice>, StoreError> {
-    if due_ids(conn, now, kind, 1, false)?.is_empty() {
+    let sqlite = matches!(conn, DbConnection::Sqlite(_));
+    if sqlite && due_ids(conn, now, kind, 1, false)?.is_empty() {
         return Ok(Vec::new());
     }
     write_tx(conn, |conn| {
