@@ -63,24 +63,7 @@ pub fn fan_out(
             views: HashMap::new(),
         };
         batch.read_tickets(conn, &queued);
-        let mut notices = Vec::new();
-        let mut done = Vec::new();
-        for event in &queued {
-            // One event that cannot be fanned out (a broken record) is
-            // logged and left for the next run; it never holds up the others.
-            // In a savepoint: on PostgreSQL a failed statement would
-            // otherwise abort the whole transaction.
-            use diesel::Connection;
-            match conn.transaction(|conn| batch.notices_for(conn, event)) {
-                Ok(found) => {
-                    notices.extend(found);
-                    done.push(event.id);
-                }
-                Err(e) => {
-                    tracing::error!(event = %event.id, error = %e, "notice event not fanned out; tried again later")
-                }
-            }
-        }
+        let (notices, done) = batch.notices_for_all(conn, &queued);
         outbox::insert_all(conn, now, &notices)?;
         events::remove_fanned_out(conn, &done)?;
         Ok(FanOut { fanned: done.len(), last, more })
@@ -134,6 +117,40 @@ fn zone_of(name: &str) -> Tz {
 }
 
 impl Batch<'_> {
+    /// The notices of every event, and the events fanned out. All events go
+    /// in one savepoint; if one fails, it is rolled back and each event
+    /// goes in a savepoint of its own, so one that cannot be fanned out (a
+    /// broken record) is logged and left for the next run without holding
+    /// up the others. (On PostgreSQL a failed statement aborts whatever
+    /// transaction or savepoint it ran in; a savepoint per event in every
+    /// batch would cost two round trips each.)
+    fn notices_for_all(&mut self, conn: &mut DbConnection, queued: &[QueuedEvent]) -> (Vec<NewNotice>, Vec<Uuid>) {
+        use diesel::Connection;
+        let together = conn.transaction(|conn| {
+            let mut notices = Vec::new();
+            for event in queued {
+                notices.extend(self.notices_for(conn, event)?);
+            }
+            Ok::<_, StoreError>(notices)
+        });
+        if let Ok(notices) = together {
+            return (notices, queued.iter().map(|e| e.id).collect());
+        }
+        let (mut notices, mut done) = (Vec::new(), Vec::new());
+        for event in queued {
+            match conn.transaction(|conn| self.notices_for(conn, event)) {
+                Ok(found) => {
+                    notices.extend(found);
+                    done.push(event.id);
+                }
+                Err(e) => {
+                    tracing::error!(event = %event.id, error = %e, "notice event not fanned out; tried again later")
+                }
+            }
+        }
+        (notices, done)
+    }
+
     /// Reads the tickets of the batch's events and their clocks in two
     /// queries, instead of a ticket and its clocks per event. If that
     /// fails (a broken record among them), each event reads its own, so
