@@ -87,9 +87,13 @@ struct Batch<'a> {
 
 /// Reads a ticket with the names its notices print.
 pub fn ticket_view(conn: &mut DbConnection, ticket_id: Uuid) -> Result<TicketView, StoreError> {
+    read_view(conn, &mut Directory::default(), ticket_id)
+}
+
+fn read_view(conn: &mut DbConnection, directory: &mut Directory, ticket_id: Uuid) -> Result<TicketView, StoreError> {
     let ticket = tickets::find_any(conn, ticket_id)?;
     let clocks = sla::clocks::load(conn, ticket_id)?;
-    view_of(conn, &mut Directory::default(), ticket, clocks)
+    view_of(conn, directory, ticket, clocks)
 }
 
 fn view_of(
@@ -184,11 +188,7 @@ impl Batch<'_> {
         }
         let view = match self.views.get(&event.subject_id) {
             Some(view) => Rc::clone(view),
-            None => {
-                let ticket = tickets::find_any(conn, event.subject_id)?;
-                let clocks = sla::clocks::load(conn, event.subject_id)?;
-                Rc::new(view_of(conn, &mut self.directory, ticket, clocks)?)
-            }
+            None => Rc::new(read_view(conn, &mut self.directory, event.subject_id)?),
         };
         let mut notices = self.mails_for(conn, event, &view)?;
         notices.extend(self.deliveries_for(conn, event, &view)?);

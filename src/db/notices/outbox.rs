@@ -196,11 +196,11 @@ pub fn claim_due(
     limit: u32,
 ) -> Result<Vec<Notice>, StoreError> {
     let sqlite = matches!(conn, DbConnection::Sqlite(_));
-    if sqlite && due_ids(conn, now, kind, 1, false)?.is_empty() {
+    if sqlite && due_ids(conn, now, kind, 1)?.is_empty() {
         return Ok(Vec::new());
     }
     write_tx(conn, |conn| {
-        let ids = due_ids(conn, now, kind, limit, true)?;
+        let ids = due_ids(conn, now, kind, limit)?;
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -212,7 +212,7 @@ pub fn claim_due(
 }
 
 /// The ids of up to `limit` notices of `kind` due at `now` and not leased,
-/// oldest due first; `to_lease` locks them on PostgreSQL, skipping rows
+/// oldest due first; on PostgreSQL locked for leasing, skipping rows
 /// another dispatcher is leasing.
 ///
 /// SQLite is told to walk the due index: without statistics it would take
@@ -223,7 +223,6 @@ fn due_ids(
     now: DateTime<Utc>,
     kind: NoticeKind,
     limit: u32,
-    to_lease: bool,
 ) -> Result<Vec<Vec<u8>>, StoreError> {
     let due = format!(
         "WHERE status IN ('pending', 'failed') AND next_attempt_at <= $1 \
@@ -231,12 +230,9 @@ fn due_ids(
         kind.as_str()
     );
     let claimed: Vec<ClaimedId> = match conn {
-        DbConnection::Postgres(pg) => {
-            let lock = if to_lease { " FOR UPDATE SKIP LOCKED" } else { "" };
-            diesel::sql_query(format!("SELECT id FROM notices {due}{lock}"))
-                .bind::<Timestamp, _>(now.naive_utc())
-                .load(pg)?
-        }
+        DbConnection::Postgres(pg) => diesel::sql_query(format!("SELECT id FROM notices {due} FOR UPDATE SKIP LOCKED"))
+            .bind::<Timestamp, _>(now.naive_utc())
+            .load(pg)?,
         DbConnection::Sqlite(lite) => {
             diesel::sql_query(format!("SELECT id FROM notices INDEXED BY notices_due {}", due.replace("$1", "?1")))
                 .bind::<Timestamp, _>(now.naive_utc())
