@@ -142,6 +142,7 @@ fn app(
     >,
 > {
     let metrics = state.metrics.clone();
+    let notifier = Arc::clone(&state.notifier);
     let settings = &state.settings;
     App::new()
         .app_data(web::PayloadConfig::new(settings.server.body_limit_bytes))
@@ -151,6 +152,20 @@ fn app(
         .configure(api::routes)
         .default_service(web::to(extract::no_route))
         .wrap(cors(&settings.server.cors_origins))
+        .wrap_fn(move |req, srv| {
+            // A change that succeeded may have queued events: wake this
+            // instance's fan-out rather than wait for its next tick.
+            let changes = !req.method().is_safe();
+            let notifier = Arc::clone(&notifier);
+            let response = srv.call(req);
+            async move {
+                let response = response.await?;
+                if changes && response.status().is_success() {
+                    notifier.events_queued();
+                }
+                Ok(response)
+            }
+        })
         .wrap_fn(move |req, srv| {
             // Count and time each request under its route pattern.
             let started = Instant::now();

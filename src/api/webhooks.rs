@@ -64,6 +64,10 @@ pub struct WebhookResponse {
     pub consecutive_dead: i32,
     /// Until when the previous secret still signs, after a rotation.
     pub previous_secret_valid_until: Option<DateTime<Utc>>,
+    /// Until when its receiver is backed off after a failed delivery: its
+    /// deliveries, waiting or new, are not tried before then. Past or null:
+    /// not backed off.
+    pub deliveries_held_until: Option<DateTime<Utc>>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -87,6 +91,7 @@ impl From<Subscription> for WebhookResponse {
             disabled_reason: s.disabled_reason,
             consecutive_dead: s.consecutive_dead,
             previous_secret_valid_until: s.previous_secret.map(|(_, until)| until),
+            deliveries_held_until: s.deliveries_held_until,
             version: s.version,
             created_at: s.created_at,
             updated_at: s.updated_at,

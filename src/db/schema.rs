@@ -490,6 +490,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        deliveries_held_until -> Nullable<Timestamp>,
     }
 }
 

@@ -23,6 +23,9 @@ pub struct TicketView {
     pub service_name: String,
     pub service_owner: Uuid,
     pub unit_name: String,
+    /// Who reported it: the reporter's account name, else the name given at
+    /// intake (a front end's caller without an account).
+    pub reporter: String,
     /// The due instants of its clocks.
     pub due: Vec<(ClockKind, Option<DateTime<Utc>>)>,
 }
@@ -63,8 +66,9 @@ pub fn ticket_context(view: &TicketView, event: &QueuedEvent, to: &Addressee<'_>
             "tier": tier,
             "service": view.service_name,
             "service_code": view.service_code,
+            "service_label": wording::service_label(&view.service_name, &view.service_code),
             "unit": view.unit_name,
-            "reporter": t.reporter_name.clone().unwrap_or_default(),
+            "reporter": view.reporter,
             "url": link,
             "created": wording::date_time(t.created_at, to.zone),
         },
@@ -182,6 +186,7 @@ fn sample_view() -> TicketView {
         service_name: "Sistem Informasi Kepegawaian".into(),
         service_owner: Uuid::nil(),
         unit_name: "Badan Kepegawaian Daerah".into(),
+        reporter: "Budi Santoso".into(),
         due: vec![
             (ClockKind::Response, Some(at)),
             (ClockKind::Resolution, Some(at)),

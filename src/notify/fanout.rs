@@ -106,7 +106,13 @@ fn view_of(
     let (service_code, service_name, service_owner) =
         (service.code.clone(), service.name.clone(), service.owner_unit_id);
     let unit_name = directory.unit(conn, ticket.unit_id)?.name.clone();
+    let account = match ticket.reporter_id {
+        Some(id) => directory.person_name(conn, id)?,
+        None => None,
+    };
+    let reporter = account.or_else(|| ticket.reporter_name.clone()).unwrap_or_default();
     Ok(TicketView {
+        reporter,
         service_code,
         service_name,
         service_owner,
@@ -297,8 +303,13 @@ impl Batch<'_> {
             if !subscribed(&subscription.events, &event.event) {
                 continue;
             }
-            let (id, url, scope, owner) =
-                (subscription.id, subscription.url.clone(), subscription.unit_id, subscription.owner);
+            let (id, url, scope, owner, held_until) = (
+                subscription.id,
+                subscription.url.clone(),
+                subscription.unit_id,
+                subscription.owner,
+                subscription.deliveries_held_until,
+            );
             if !self.may_see(conn, owner, scope, view)? {
                 continue;
             }
@@ -317,7 +328,8 @@ impl Batch<'_> {
                 body_text: body.clone(),
                 body_html: None,
                 critical: false,
-                not_before: self.now,
+                // A receiver backed off after a failure is not sent more meanwhile.
+                not_before: held_until.map_or(self.now, |until| until.max(self.now)),
             });
         }
         Ok(deliveries)

@@ -8,12 +8,18 @@ pub mod change_fanout;
 pub mod context;
 pub mod dispatch;
 pub mod fanout;
+pub mod lane;
 pub mod mail;
+pub mod record;
+pub mod send;
 pub mod settings;
 pub mod templates;
 pub mod webhook;
 
 use std::path::Path;
+use std::sync::Arc;
+
+use tokio::sync::Notify;
 
 use mail::Mailer;
 use settings::NoticeSettings;
@@ -27,6 +33,30 @@ pub struct Notifier {
     pub templates: Templates,
     pub mailer: Mailer,
     pub webhooks: WebhookClient,
+    /// Wakes this instance's fan-out when a request queued events, and its
+    /// lanes when fan-out queued notices (other instances poll).
+    pub wake: Wakes,
+}
+
+/// The in-process wake-ups of the dispatcher's loops.
+#[derive(Debug, Default)]
+pub struct Wakes {
+    pub fan_out: Arc<Notify>,
+    pub mail: Arc<Notify>,
+    pub webhooks: Arc<Notify>,
+}
+
+impl Notifier {
+    /// Events may be waiting (a request changed something).
+    pub fn events_queued(&self) {
+        self.wake.fan_out.notify_one();
+    }
+
+    /// Notices may be due (fan-out wrote some).
+    pub fn notices_queued(&self) {
+        self.wake.mail.notify_one();
+        self.wake.webhooks.notify_one();
+    }
 }
 
 impl Notifier {
@@ -39,6 +69,7 @@ impl Notifier {
             mailer: Mailer::new(&settings.mail, data_dir)?,
             webhooks: WebhookClient::new(&settings.webhooks)?,
             settings: settings.clone(),
+            wake: Wakes::default(),
         })
     }
 }

@@ -91,6 +91,9 @@ pub struct WebhookSettings {
     pub disable_after_dead: u32,
     /// Deliveries sent at once by one dispatcher.
     pub concurrency: u32,
+    /// Deliveries sent at once to one subscription, so that a slow
+    /// receiver holds only its share of `concurrency`.
+    pub per_target_concurrency: u32,
 }
 
 impl Default for NoticeSettings {
@@ -125,6 +128,7 @@ impl Default for NoticeSettings {
                 secret_overlap_seconds: 24 * 3600,
                 disable_after_dead: 5,
                 concurrency: 32,
+                per_target_concurrency: 4,
             },
             rules: rules::defaults(),
         }
@@ -145,6 +149,7 @@ impl NoticeSettings {
             ("notices.webhooks.timeout_seconds", self.webhooks.timeout_seconds),
             ("notices.webhooks.disable_after_dead", self.webhooks.disable_after_dead),
             ("notices.webhooks.concurrency", self.webhooks.concurrency),
+            ("notices.webhooks.per_target_concurrency", self.webhooks.per_target_concurrency),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, value)| *value == 0) {
             return Err(format!("configuration error: {key} must be greater than 0"));

@@ -22,6 +22,9 @@ pub struct Delivered {
     pub status: Option<u16>,
     pub latency_ms: i32,
     pub error: Option<String>,
+    /// The target may never be reached (a forbidden address): trying
+    /// again will not help.
+    pub refused: bool,
 }
 
 impl Delivered {
@@ -108,7 +111,10 @@ impl WebhookClient {
         let latency = |started: Instant| i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
         let url = match self.check_url(url) {
             Ok(url) => url,
-            Err(e) => return Delivered { status: None, latency_ms: 0, error: Some(format!("target refused: {e}")) },
+            Err(e) => {
+                let error = Some(format!("target refused: {e}"));
+                return Delivered { status: None, latency_ms: 0, error, refused: true };
+            }
         };
         let timestamp = Utc::now().timestamp();
         let response = self
@@ -134,22 +140,36 @@ impl WebhookClient {
                     }
                 }
                 let error = (!(200..300).contains(&status)).then(|| format!("the receiver answered {status}"));
-                Delivered { status: Some(status), latency_ms: latency(started), error }
+                Delivered { status: Some(status), latency_ms: latency(started), error, refused: false }
             }
             Err(e) => {
                 let chain = error_chain(&e);
+                // The name resolved to a forbidden address: retrying will not help.
+                let refused = refused_by_guard(&e);
                 let error = if e.is_timeout() {
                     format!("timed out: {chain}")
-                } else if chain.contains("deliveries may not reach") {
-                    // The name resolved to a forbidden address: retrying will not help.
+                } else if refused {
                     format!("target refused: {chain}")
                 } else {
                     chain
                 };
-                Delivered { status: None, latency_ms: latency(started), error: Some(error) }
+                Delivered { status: None, latency_ms: latency(started), error: Some(error), refused }
             }
         }
     }
+}
+
+/// Whether the guarded resolver refused the name (a [`TargetError`] among
+/// the causes), as opposed to a failure worth retrying.
+fn refused_by_guard(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(cause) = source {
+        if cause.downcast_ref::<TargetError>().is_some() {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// The error with its causes, for the delivery log.

@@ -19,6 +19,7 @@ mod intake_batches;
 mod lost_races;
 mod migrations;
 mod notice_dispatchers;
+mod notice_isolation;
 mod notice_rules;
 mod notices;
 mod openapi;

@@ -5,8 +5,9 @@ Webhooks signatures with the reference library (`standardwebhooks`).
 Usage: webhook_receiver.py --out DIR [--port N]
 
 Prints one line `PORT <n>` once listening on 127.0.0.1, then runs until
-killed. Every POST (any path) becomes one JSON line in DIR/deliveries.jsonl,
-written before the response goes out, so a client that has seen an answer
+killed. Every POST (any path) becomes one JSON line in DIR/deliveries.jsonl
+(with `received_at`, the wall clock in seconds when it arrived), written
+before the response goes out, so a client that has seen an answer
 can rely on the record being there. Files in DIR, read at every request:
   secrets  one `whsec_...` per line (missing or empty = nothing verifies);
            `verified_with` is the 0-based index among the non-empty lines
@@ -99,6 +100,7 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(404, "not found")
 
     def do_POST(self):
+        received_at = time.time()
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
         headers = {
@@ -126,6 +128,7 @@ class Handler(BaseHTTPRequestHandler):
             parsed = None
         is_obj = isinstance(parsed, dict)
         record({
+            "received_at": received_at,
             "webhook_id": self.headers.get("webhook-id"),
             "webhook_timestamp": self.headers.get("webhook-timestamp"),
             "signature": self.headers.get("webhook-signature"),

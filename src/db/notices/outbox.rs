@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::ClaimedId;
 use crate::db::journal;
-use crate::db::schema::{notice_attempts, notices};
+use crate::db::schema::{notice_attempts, notices, webhook_subscriptions};
 use crate::db::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 
@@ -188,19 +188,23 @@ pub fn insert_all(conn: &mut DbConnection, now: DateTime<Utc>, new: &[NewNotice]
 ///
 /// On SQLite a poll first looks outside any transaction: most polls find
 /// nothing due, and a write transaction would hold the one writer.
+///
+/// Deliveries to the subscriptions in `busy` (those sending all they may
+/// at once) are left for later.
 pub fn claim_due(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
     lease: Duration,
     kind: NoticeKind,
     limit: u32,
+    busy: &[Uuid],
 ) -> Result<Vec<Notice>, StoreError> {
     let sqlite = matches!(conn, DbConnection::Sqlite(_));
-    if sqlite && due_ids(conn, now, kind, 1)?.is_empty() {
+    if sqlite && due_ids(conn, now, kind, 1, busy)?.is_empty() {
         return Ok(Vec::new());
     }
     write_tx(conn, |conn| {
-        let ids = due_ids(conn, now, kind, limit)?;
+        let ids = due_ids(conn, now, kind, limit, busy)?;
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -223,10 +227,23 @@ fn due_ids(
     now: DateTime<Utc>,
     kind: NoticeKind,
     limit: u32,
+    busy: &[Uuid],
 ) -> Result<Vec<Vec<u8>>, StoreError> {
+    // Ids are written as literals: they are ours, and hex cannot inject.
+    let not_busy = if busy.is_empty() {
+        String::new()
+    } else {
+        let literal = |id: &Uuid| match conn {
+            DbConnection::Postgres(_) => format!("'\\x{}'::bytea", id.simple()),
+            DbConnection::Sqlite(_) => format!("X'{}'", id.simple()),
+        };
+        let list: Vec<String> = busy.iter().map(literal).collect();
+        format!(" AND (subscription_id IS NULL OR subscription_id NOT IN ({}))", list.join(", "))
+    };
     let due = format!(
         "WHERE status IN ('pending', 'failed') AND next_attempt_at <= $1 \
-         AND (leased_until IS NULL OR leased_until <= $1) AND kind = '{}' ORDER BY next_attempt_at LIMIT {limit}",
+         AND (leased_until IS NULL OR leased_until <= $1) AND kind = '{}'{not_busy} \
+         ORDER BY next_attempt_at LIMIT {limit}",
         kind.as_str()
     );
     let claimed: Vec<ClaimedId> = match conn {
@@ -240,6 +257,47 @@ fn due_ids(
         }
     };
     Ok(claimed.into_iter().map(|c| c.id).collect())
+}
+
+/// Hands claimed notices back unsent (over their target's share): the
+/// lease is lifted if it is still the one the claim wrote.
+pub fn release(conn: &mut DbConnection, claimed: &[Notice]) -> Result<(), StoreError> {
+    write_tx(conn, |conn| {
+        for notice in claimed {
+            let held = notices::table
+                .find(ids::to_bytes(notice.id))
+                .filter(notices::leased_until.eq(notice.leased_until.map(|t| t.naive_utc())));
+            diesel::update(held).set(notices::leased_until.eq(None::<NaiveDateTime>)).execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// Holds a subscription's deliveries until `until` (its failed delivery's
+/// retry): those waiting now, but those another dispatcher is sending, and
+/// (through the subscription) those fanned out meanwhile; returns how many
+/// waiting ones now wait longer. Call in the transaction recording the
+/// failure.
+pub fn hold_subscription(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    subscription: Uuid,
+    until: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let waiting = notices::table
+        .filter(notices::subscription_id.eq(ids::to_bytes(subscription)))
+        .filter(notices::kind.eq(NoticeKind::Webhook.as_str()))
+        .filter(notices::status.eq_any([NoticeStatus::Pending.as_str(), NoticeStatus::Failed.as_str()]))
+        .filter(notices::next_attempt_at.lt(until.naive_utc()))
+        .filter(notices::leased_until.is_null().or(notices::leased_until.le(now.naive_utc())));
+    let held = diesel::update(waiting).set(notices::next_attempt_at.eq(until.naive_utc())).execute(conn)?;
+    let earlier = webhook_subscriptions::deliveries_held_until
+        .is_null()
+        .or(webhook_subscriptions::deliveries_held_until.lt(until.naive_utc()));
+    diesel::update(webhook_subscriptions::table.find(ids::to_bytes(subscription)).filter(earlier))
+        .set(webhook_subscriptions::deliveries_held_until.eq(Some(until.naive_utc())))
+        .execute(conn)?;
+    Ok(held)
 }
 
 fn load_many(conn: &mut DbConnection, ids: &[Vec<u8>]) -> Result<Vec<Notice>, StoreError> {

@@ -71,6 +71,14 @@ impl Directory {
         .clone())
     }
 
+    /// A person's name, active or not (a reporter who left is still named).
+    pub fn person_name(&mut self, conn: &mut DbConnection, id: Uuid) -> Result<Option<String>, StoreError> {
+        if let Some(known) = self.users.get(&id).and_then(|r| r.first()) {
+            return Ok(Some(known.name.clone()));
+        }
+        Ok(users::table.find(ids::to_bytes(id)).select(users::name).first(conn).optional()?)
+    }
+
     /// Every active holder of `role`, with their id and unit.
     fn with_role(
         &mut self,

@@ -53,6 +53,10 @@ pub struct Subscription {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Until when its receiver is backed off after a failed delivery
+    /// (operational state, kept out of the audit snapshots).
+    #[serde(skip)]
+    pub deliveries_held_until: Option<DateTime<Utc>>,
 }
 
 impl Subscription {
@@ -88,6 +92,7 @@ struct SubscriptionRow {
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    deliveries_held_until: Option<NaiveDateTime>,
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
@@ -124,6 +129,7 @@ impl TryFrom<SubscriptionRow> for Subscription {
             version: row.version,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
+            deliveries_held_until: row.deliveries_held_until.map(|t| t.and_utc()),
         })
     }
 }
@@ -167,6 +173,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewSubscription) -> 
         version: 1,
         created_at: now,
         updated_at: now,
+        deliveries_held_until: None,
     };
     write_tx(conn, |conn| {
         diesel::insert_into(subs::table).values(&row).execute(conn)?;

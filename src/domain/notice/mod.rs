@@ -1,10 +1,11 @@
 //! Notices: who is told of which event ([`rules`]), how times read in
 //! official Indonesian correspondence ([`wording`]), when a failed delivery
-//! is tried again ([`retry`]), and how webhooks are signed and where they
+//! is tried again ([`retry`]), how targets share sending ([`share`]), and how webhooks are signed and where they
 //! may go ([`webhook`]). Pure rules; the outbox lives in `db::notices`.
 
 pub mod retry;
 pub mod rules;
+pub mod share;
 pub mod status;
 pub mod webhook;
 pub mod wording;

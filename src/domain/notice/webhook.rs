@@ -108,9 +108,25 @@ pub fn forbidden_kind(address: IpAddr) -> Option<&'static str> {
         IpAddr::V4(v4) => forbidden_v4(v4),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => forbidden_v4(v4),
-            None => forbidden_v6(v6),
+            None => match deprecated_embedding(v6) {
+                // The deprecated forms reach an IPv4 host on stacks that
+                // still route them; no real receiver is written that way.
+                Some(v4) => forbidden_v4(v4).or(Some("deprecated (IPv4 embedded in IPv6)")),
+                None => forbidden_v6(v6),
+            },
         },
     }
+}
+
+/// The IPv4 address inside the deprecated IPv6 forms that carry one: the
+/// IPv4-compatible `::a.b.c.d` (RFC 4291 §2.5.5.1) and the IPv4-translated
+/// `::ffff:0:a.b.c.d` (RFC 2765). `::` and `::1` are not such forms.
+fn deprecated_embedding(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = ip.segments();
+    let v4 = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+    let compatible = s[..6] == [0; 6] && !ip.is_unspecified() && !ip.is_loopback();
+    let translated = s[..6] == [0, 0, 0, 0, 0xffff, 0];
+    (compatible || translated).then_some(v4)
 }
 
 fn forbidden_v4(ip: Ipv4Addr) -> Option<&'static str> {
@@ -147,9 +163,14 @@ fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
         Some("private (unique local)")
     } else if first & 0xffc0 == 0xfec0 {
         Some("site-local")
-    } else if ip.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0] || first == 0x2002 {
-        // NAT64 and 6to4 addresses carry an IPv4 address that may be private.
-        Some("translated (NAT64 or 6to4)")
+    } else if ip.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0]
+        || ip.segments()[..3] == [0x64, 0xff9b, 1]
+        || first == 0x2002
+        || ip.segments()[..2] == [0x2001, 0]
+    {
+        // NAT64 (well-known and local-use), 6to4 and Teredo addresses carry
+        // an IPv4 address that may be private.
+        Some("translated (NAT64, 6to4 or Teredo)")
     } else if ip.is_unspecified() || ip.is_multicast() {
         Some("reserved")
     } else {
@@ -231,8 +252,16 @@ mod tests {
             ("0.0.0.0", "reserved"),
             ("198.18.0.1", "reserved"),
             ("fec0::1", "site-local"),
-            ("64:ff9b::a00:1", "translated (NAT64 or 6to4)"),
-            ("2002:a00:1::1", "translated (NAT64 or 6to4)"),
+            ("64:ff9b::a00:1", "translated (NAT64, 6to4 or Teredo)"),
+            ("64:ff9b:1::a00:1", "translated (NAT64, 6to4 or Teredo)"),
+            ("2002:a00:1::1", "translated (NAT64, 6to4 or Teredo)"),
+            ("2001:0:4136:e378::1", "translated (NAT64, 6to4 or Teredo)"),
+            // The deprecated embeddings, as the probes wrote them.
+            ("::127.0.0.1", "loopback"),
+            ("::ffff:0:7f00:1", "loopback"),
+            ("::ffff:0:a00:1", "private"),
+            ("::203.0.113.7", "deprecated (IPv4 embedded in IPv6)"),
+            ("::ffff:0:cb00:7107", "deprecated (IPv4 embedded in IPv6)"),
         ] {
             let address: IpAddr = ip.parse().unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
             assert_eq!(forbidden_kind(address), Some(kind), "{ip}");

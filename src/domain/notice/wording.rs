@@ -102,6 +102,19 @@ pub fn clock(kind: &str) -> &'static str {
     }
 }
 
+/// A service as mails name it: its name with its code in brackets, unless
+/// the name already ends with it (`Naskah Dinas Elektronik (SRIKANDI)`) or
+/// is the code itself.
+pub fn service_label(name: &str, code: &str) -> String {
+    let name = name.trim();
+    let bracketed = format!("({code})");
+    if code.is_empty() || name.eq_ignore_ascii_case(code) || name.to_uppercase().ends_with(&bracketed.to_uppercase()) {
+        name.to_owned()
+    } else {
+        format!("{name} {bracketed}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +141,19 @@ mod tests {
         assert_eq!(ticket_type(TicketType::Incident), "gangguan");
         assert_eq!(priority(Priority::Critical), "kritis");
         assert_eq!(status(Status::Pending), "tertunda");
+    }
+
+    #[test]
+    fn a_service_code_is_printed_once() {
+        assert_eq!(service_label("Sistem Informasi Kepegawaian", "SIMPEG"), "Sistem Informasi Kepegawaian (SIMPEG)");
+        assert_eq!(
+            service_label("Naskah Dinas Elektronik (SRIKANDI)", "SRIKANDI"),
+            "Naskah Dinas Elektronik (SRIKANDI)"
+        );
+        assert_eq!(
+            service_label("Naskah Dinas Elektronik (Srikandi)", "SRIKANDI"),
+            "Naskah Dinas Elektronik (Srikandi)"
+        );
+        assert_eq!(service_label("SRIKANDI", "SRIKANDI"), "SRIKANDI");
     }
 }

@@ -1,0 +1,2 @@
+DROP INDEX notices_waiting_by_subscription;
+ALTER TABLE webhook_subscriptions DROP COLUMN deliveries_held_until;
