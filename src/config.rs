@@ -122,6 +122,15 @@ pub struct ServerSettings {
     pub listen: String,
     /// Largest request body accepted, in bytes (larger ones get 413).
     pub body_limit_bytes: usize,
+    /// Seconds a client has to send a whole body after its headers
+    /// (shorter than its `Content-Length`, it gets 408 then, and frees its
+    /// worker).
+    pub body_read_timeout_seconds: u32,
+    /// A token Prometheus presents (`Authorization: Bearer …`) to read
+    /// `/metrics`; without one, only requests from this machine that no
+    /// proxy forwarded may read it.
+    #[serde(serialize_with = "no_secret")]
+    pub metrics_token: Option<SecretString>,
     /// Origins allowed to call the API from a browser; empty allows none.
     pub cors_origins: Vec<String>,
     /// HTTP worker threads; 0 means one per core.
@@ -206,6 +215,8 @@ impl Default for Settings {
             server: ServerSettings {
                 listen: "127.0.0.1:8080".to_owned(),
                 body_limit_bytes: 1024 * 1024,
+                body_read_timeout_seconds: 30,
+                metrics_token: None,
                 cors_origins: Vec::new(),
                 workers: 0,
                 trusted_proxies: Vec::new(),
@@ -287,6 +298,7 @@ impl Settings {
         self.database_url()?;
         let positive = [
             ("server.body_limit_bytes", self.server.body_limit_bytes as u64),
+            ("server.body_read_timeout_seconds", u64::from(self.server.body_read_timeout_seconds)),
             ("database.pool_size", u64::from(self.database.pool_size)),
             ("auth.access_token_seconds", u64::from(self.auth.access_token_seconds)),
             ("auth.refresh_token_seconds", u64::from(self.auth.refresh_token_seconds)),

@@ -31,6 +31,9 @@ pub enum ApiError {
     PreconditionFailed(String),
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// The body did not arrive in time (`server.body_read_timeout_seconds`).
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("{detail}")]
@@ -88,6 +91,7 @@ impl ApiError {
             ApiError::Conflict(_) => ("conflict", "Conflict"),
             ApiError::PreconditionFailed(_) => ("stale-version", "Precondition failed"),
             ApiError::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
+            ApiError::RequestTimeout(_) => ("request-timeout", "Request timeout"),
             ApiError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
@@ -128,6 +132,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -208,6 +213,7 @@ mod tests {
             (ApiError::Conflict("x".into()), 409, "conflict"),
             (ApiError::PreconditionFailed("x".into()), 412, "stale-version"),
             (ApiError::PayloadTooLarge("x".into()), 413, "payload-too-large"),
+            (ApiError::RequestTimeout("x".into()), 408, "request-timeout"),
             (ApiError::UnsupportedMediaType("x".into()), 415, "unsupported-media-type"),
             (ApiError::TooManyRequests { detail: "x".into(), retry_after_seconds: 30 }, 429, "too-many-requests"),
             (ApiError::Unavailable("x".into()), 503, "unavailable"),

@@ -144,6 +144,7 @@ fn app(
     let metrics = state.metrics.clone();
     let notifier = Arc::clone(&state.notifier);
     let settings = &state.settings;
+    let body_read_timeout = std::time::Duration::from_secs(u64::from(settings.server.body_read_timeout_seconds));
     App::new()
         .app_data(web::PayloadConfig::new(settings.server.body_limit_bytes))
         .app_data(extract::path_config())
@@ -152,6 +153,17 @@ fn app(
         .configure(api::routes)
         .default_service(web::to(extract::no_route))
         .wrap(cors(&settings.server.cors_origins))
+        .wrap_fn(|req, srv| {
+            // Errors raised by the middleware inside (a refused CORS
+            // preflight) answer as problems too.
+            let response = srv.call(req);
+            async move {
+                match response.await {
+                    Ok(answer) => Ok(api::headers::problem_answer(answer)),
+                    Err(error) => Err(api::headers::as_problem(error)),
+                }
+            }
+        })
         .wrap_fn(move |req, srv| {
             // A change that succeeded may have queued events: wake this
             // instance's fan-out rather than wait for its next tick.
@@ -192,5 +204,10 @@ fn app(
                 Ok(response)
             }
         })
+        .wrap_fn(move |mut req, srv| {
+            api::body_deadline::bound(&mut req, body_read_timeout);
+            srv.call(req)
+        })
+        .wrap(api::headers::security())
         .wrap(TracingLogger::default())
 }

@@ -95,7 +95,7 @@ pub async fn create_api_key(
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageApiKeys)?;
     let created_by = people_only(&auth)?;
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let mut errors = ValidationErrors::new();
     let name = errors.check("name", DisplayName::parse(&body.name));
     let roles = errors.check("roles", RoleSet::new(body.roles));

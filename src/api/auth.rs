@@ -1,5 +1,6 @@
 //! `/api/v1/auth/*` and `/api/v1/me`: sessions and the caller's identity.
 
+use actix_web::http::header;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
@@ -126,12 +127,16 @@ fn token_response(
     refresh_token: String,
 ) -> Result<HttpResponse, ApiError> {
     let access_token = state.tokens.issue(user_id, session_id, state.clock.now()).map_err(ApiError::Internal)?;
-    Ok(HttpResponse::Ok().json(TokenResponse {
-        access_token,
-        refresh_token,
-        token_type: "Bearer".to_owned(),
-        expires_in: state.tokens.access_ttl_seconds(),
-    }))
+    // Tokens must not be kept by caches (RFC 6749 §5.1).
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .json(TokenResponse {
+            access_token,
+            refresh_token,
+            token_type: "Bearer".to_owned(),
+            expires_in: state.tokens.access_ttl_seconds(),
+        }))
 }
 
 /// Log in with e-mail and password.
@@ -143,7 +148,7 @@ pub async fn login(
     req: HttpRequest,
     body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let LoginRequest { email, password } = body.into_inner();
+    let LoginRequest { email, password } = body.into_inner()?;
     let email = email.trim().to_lowercase();
     if email.is_empty() || email.len() > 254 || email.chars().any(char::is_control) {
         // Not an address anyone can have: no account to throttle or check.
@@ -179,6 +184,7 @@ pub async fn refresh(
     req: HttpRequest,
     body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner()?;
     let presented = secrets::digest(body.refresh_token.trim());
     let next_token = state.tokens.refresh_successor(body.refresh_token.trim());
     let next_hash = secrets::digest(&next_token);

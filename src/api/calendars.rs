@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::etag::{created_with_etag, ok_with_etag, precondition};
 use super::pagination::{Page, PageRequest};
-use crate::api::extract::Json;
+use crate::api::extract::{Json, RawBody};
 use crate::auth::Authenticated;
 use crate::db::calendars::{self, Calendar, CalendarDraft, StoredSpecial};
 use crate::domain::policy::Action;
@@ -181,7 +181,7 @@ pub async fn create_calendar(
     body: Json<CalendarRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
-    let draft = CalendarDraft::try_from(body.into_inner())?;
+    let draft = CalendarDraft::try_from(body.into_inner()?)?;
     let ctx = auth.context(state.clock.now());
     let calendar = state.db.run(move |conn| calendars::insert(conn, &ctx, &draft)).await?;
     let location = format!("/api/v1/calendars/{}", calendar.id);
@@ -233,7 +233,7 @@ pub async fn replace_calendar(
     body: Json<CalendarRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
-    let draft = CalendarDraft::try_from(body.into_inner())?;
+    let draft = CalendarDraft::try_from(body.into_inner()?)?;
     let (id, precondition, ctx) = (id.into_inner(), precondition(&req)?, auth.context(state.clock.now()));
     let calendar = state.db.run(move |conn| calendars::update(conn, &ctx, id, &precondition, &draft)).await?;
     Ok(ok_with_etag(calendar.version, &CalendarResponse::from(calendar)))
@@ -302,9 +302,10 @@ pub async fn import_holidays(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Bytes,
+    body: RawBody,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
+    let body = body.into_inner()?;
     let holidays = parse_holidays(&req, &body)?;
     let (id, precondition, ctx) = (id.into_inner(), precondition(&req)?, auth.context(state.clock.now()));
     let calendar =

@@ -1,7 +1,7 @@
 //! Makes actix's own extractor and routing failures answer in
 //! problem+json like everything else.
 
-use actix_web::error::{PathError, QueryPayloadError};
+use actix_web::error::{PathError, PayloadError, QueryPayloadError};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -12,20 +12,17 @@ use crate::error::ApiError;
 /// `reporter.email`), found with `serde_path_to_error`. Syntax errors are
 /// 400, a missing or wrong content type 415, an oversized body 413 (the
 /// limit is the `PayloadConfig`'s, set from `server.body_limit_bytes`).
+///
+/// What is wrong with a body is told only when the handler asks for it
+/// ([`Json::into_inner`]), after it checked the caller's right: a caller
+/// who may not use an operation learns nothing of its body's rules.
 #[derive(Debug)]
-pub struct Json<T>(pub T);
+pub struct Json<T>(Result<T, ApiError>);
 
 impl<T> Json<T> {
-    pub fn into_inner(self) -> T {
+    /// The parsed body, or why it could not be parsed.
+    pub fn into_inner(self) -> Result<T, ApiError> {
         self.0
-    }
-}
-
-impl<T> std::ops::Deref for Json<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
     }
 }
 
@@ -56,6 +53,55 @@ impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Json<T
     type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let parsed = parse_body(req, payload);
+        Box::pin(async move { Ok(Json(parsed.await)) })
+    }
+}
+
+/// A body of any type, read whole (up to `server.body_limit_bytes`); like
+/// [`Json`], what went wrong is told only when the handler asks.
+#[derive(Debug)]
+pub struct RawBody(Result<web::Bytes, ApiError>);
+
+impl RawBody {
+    pub fn into_inner(self) -> Result<web::Bytes, ApiError> {
+        self.0
+    }
+}
+
+impl actix_web::FromRequest for RawBody {
+    type Error = ApiError;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let limit = req.app_data::<web::Data<crate::state::AppState>>().map(|s| s.settings.server.body_limit_bytes);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move { Ok(RawBody(body.await.map_err(|e| body_error(&e, limit)))) })
+    }
+}
+
+/// Why a body could not be read: too large (413), not in time (408), or
+/// broken (400).
+fn body_error(e: &actix_web::Error, limit: Option<usize>) -> ApiError {
+    match e.as_response_error().status_code().as_u16() {
+        413 => ApiError::PayloadTooLarge(match limit {
+            Some(limit) => format!("the body exceeds the limit of {limit} bytes"),
+            None => format!("the body exceeds the size limit: {e}"),
+        }),
+        _ => match e.as_error::<PayloadError>() {
+            Some(payload) => payload_error(payload),
+            None => ApiError::BadRequest(format!("unreadable body: {e}")),
+        },
+    }
+}
+
+/// Reads and parses a JSON body.
+fn parse_body<T: serde::de::DeserializeOwned + 'static>(
+    req: &HttpRequest,
+    payload: &mut actix_web::dev::Payload,
+) -> futures_util::future::LocalBoxFuture<'static, Result<T, ApiError>> {
+    {
+        use actix_web::FromRequest as _;
         let json = is_json(req);
         let limit = req.app_data::<web::Data<crate::state::AppState>>().map(|s| s.settings.server.body_limit_bytes);
         let body = web::Bytes::from_request(req, payload);
@@ -65,13 +111,7 @@ impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Json<T
                     "send the body as JSON with Content-Type: application/json".to_owned(),
                 ));
             }
-            let bytes = body.await.map_err(|e| match e.as_response_error().status_code().as_u16() {
-                413 => ApiError::PayloadTooLarge(match limit {
-                    Some(limit) => format!("the body exceeds the limit of {limit} bytes"),
-                    None => format!("the body exceeds the size limit: {e}"),
-                }),
-                _ => ApiError::BadRequest(format!("unreadable body: {e}")),
-            })?;
+            let bytes = body.await.map_err(|e| body_error(&e, limit))?;
             let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
             let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
                 let path = e.path().to_string();
@@ -90,8 +130,18 @@ impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Json<T
                     "malformed JSON: the body must hold one JSON value and nothing after it ({e})"
                 ))
             })?;
-            Ok(Json(value))
+            Ok(value)
         })
+    }
+}
+
+/// What a body that could not be read is answered with: 408 when it did
+/// not arrive in time, else 400.
+pub fn payload_error(error: &PayloadError) -> ApiError {
+    if super::body_deadline::is_timeout(error) {
+        ApiError::RequestTimeout(error.to_string())
+    } else {
+        ApiError::BadRequest(format!("unreadable body: {error}"))
     }
 }
 

@@ -288,7 +288,7 @@ pub async fn put_preferences(
     body: Json<NoticePreferences>,
 ) -> Result<HttpResponse, ApiError> {
     let user = people_only(&auth)?;
-    let mut events = body.into_inner().opted_out;
+    let mut events = body.into_inner()?.opted_out;
     let mut errors = ValidationErrors::new();
     for event in &events {
         if !NOTICE_EVENTS.contains(&event.as_str()) {

@@ -98,6 +98,12 @@ impl Modify for SecuritySchemes {
         );
         components
             .add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))));
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("`server.metrics_token`")).build(),
+            ),
+        );
     }
 }
 

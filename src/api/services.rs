@@ -241,7 +241,7 @@ pub async fn create_service(
     body: Json<CreateServiceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
-    let new = NewService::try_from(body.into_inner())?;
+    let new = NewService::try_from(body.into_inner()?)?;
     let ctx = auth.context(state.clock.now());
     let service = state.db.run(move |conn| services::insert(conn, &ctx, &new)).await?;
     let location = format!("/api/v1/services/{}", service.id);
@@ -278,7 +278,7 @@ pub async fn update_service(
     body: Json<UpdateServiceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
-    let changes = ServiceChanges::try_from(body.into_inner())?;
+    let changes = ServiceChanges::try_from(body.into_inner()?)?;
     let (id, precondition) = (id.into_inner(), precondition(&req)?);
     let ctx = auth.context(state.clock.now());
     let service = state.db.run(move |conn| services::update(conn, &ctx, id, &precondition, &changes)).await?;

@@ -150,7 +150,7 @@ pub async fn create_policy(
     body: Json<PolicyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
-    let draft = PolicyDraft::try_from(body.into_inner())?;
+    let draft = PolicyDraft::try_from(body.into_inner()?)?;
     let ctx = auth.context(state.clock.now());
     let policy = state.db.run(move |conn| sla_policies::insert(conn, &ctx, &draft)).await?;
     let location = format!("/api/v1/sla-policies/{}", policy.id);
@@ -201,7 +201,7 @@ pub async fn replace_policy(
     body: Json<PolicyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
-    let draft = PolicyDraft::try_from(body.into_inner())?;
+    let draft = PolicyDraft::try_from(body.into_inner()?)?;
     let (id, precondition, ctx) = (id.into_inner(), precondition(&req)?, auth.context(state.clock.now()));
     let policy = state.db.run(move |conn| sla_policies::update(conn, &ctx, id, &precondition, &draft)).await?;
     Ok(ok_with_etag(policy.version, &PolicyResponse::from(policy)))

@@ -126,17 +126,24 @@ pub struct UnitResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Whether the caller's ticket summary lists the PDs without tier-1 coverage.
+/// The PDs without tier-1 coverage, read only for a caller who may see them.
+fn uncovered(conn: &mut crate::db::DbConnection, sees: bool) -> Result<Option<Vec<Uuid>>, crate::db::StoreError> {
+    sees.then(|| units::without_tier1(conn)).transpose()
+}
+
+/// Whether the caller sees tier-1 coverage (of units, and in the ticket
+/// summary's list of PDs without it).
 pub(crate) fn sees_coverage(principal: &crate::domain::policy::Principal) -> bool {
     use crate::domain::role::Role;
     principal.has(Role::Admin) || principal.has(Role::Supervisor)
 }
 
 impl UnitResponse {
-    /// With the coverage flag, from the list of uncovered PDs.
-    fn with_coverage(unit: Unit, uncovered: &[Uuid]) -> Self {
+    /// With the coverage flag, from the list of uncovered PDs (`None`: the
+    /// caller may not see coverage, which only admins and supervisors do).
+    fn with_coverage(unit: Unit, uncovered: Option<&[Uuid]>) -> Self {
         let pd = unit.kind == UnitKind::PerangkatDaerah && unit.active;
-        let coverage = pd.then(|| !uncovered.contains(&unit.id));
+        let coverage = uncovered.filter(|_| pd).map(|uncovered| !uncovered.contains(&unit.id));
         Self { tier1_coverage: coverage, ..Self::from(unit) }
     }
 }
@@ -206,11 +213,12 @@ pub async fn list_units(
         after_id: page.after_id,
         limit: page.fetch_limit(),
     };
+    let sees = sees_coverage(&auth.principal);
     let (rows, uncovered) = state
         .db
-        .run(move |conn| Ok::<_, crate::db::StoreError>((units::list(conn, &filter)?, units::without_tier1(conn)?)))
+        .run(move |conn| Ok::<_, crate::db::StoreError>((units::list(conn, &filter)?, uncovered(conn, sees)?)))
         .await?;
-    Ok(HttpResponse::Ok().json(page.page(rows, |u| u.id, |u| UnitResponse::with_coverage(u, &uncovered))))
+    Ok(HttpResponse::Ok().json(page.page(rows, |u| u.id, |u| UnitResponse::with_coverage(u, uncovered.as_deref()))))
 }
 
 /// Register a unit (admin).
@@ -225,13 +233,14 @@ pub async fn create_unit(
     body: Json<CreateUnitRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
-    let new = NewUnit::try_from(body.into_inner())?;
+    let new = NewUnit::try_from(body.into_inner()?)?;
     let ctx = auth.context(state.clock.now());
     let unit = state.db.run(move |conn| units::insert(conn, &ctx, &new)).await?;
     let location = format!("/api/v1/units/{}", unit.id);
     // A new unit has nobody yet: a new PD starts without tier-1 coverage.
     let uncovered = [unit.id];
-    Ok(created_with_etag(location, unit.version, &UnitResponse::with_coverage(unit, &uncovered)))
+    let shown = sees_coverage(&auth.principal).then_some(&uncovered[..]);
+    Ok(created_with_etag(location, unit.version, &UnitResponse::with_coverage(unit, shown)))
 }
 
 /// Read a unit.
@@ -245,11 +254,12 @@ pub async fn get_unit(
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ReadUnits)?;
     let id = id.into_inner();
+    let sees = sees_coverage(&auth.principal);
     let (unit, uncovered) = state
         .db
-        .run(move |conn| Ok::<_, crate::db::StoreError>((units::find(conn, id)?, units::without_tier1(conn)?)))
+        .run(move |conn| Ok::<_, crate::db::StoreError>((units::find(conn, id)?, uncovered(conn, sees)?)))
         .await?;
-    Ok(ok_with_etag(unit.version, &UnitResponse::with_coverage(unit, &uncovered)))
+    Ok(ok_with_etag(unit.version, &UnitResponse::with_coverage(unit, uncovered.as_deref())))
 }
 
 /// Update a unit (admin); honours `If-Match`.
@@ -267,7 +277,7 @@ pub async fn update_unit(
     body: Json<UpdateUnitRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUnits)?;
-    let changes = UnitChanges::try_from(body.into_inner())?;
+    let changes = UnitChanges::try_from(body.into_inner()?)?;
     let (id, precondition) = (id.into_inner(), precondition(&req)?);
     let ctx = auth.context(state.clock.now());
     let (unit, uncovered) = state
@@ -277,5 +287,6 @@ pub async fn update_unit(
             Ok::<_, crate::db::StoreError>((unit, units::without_tier1(conn)?))
         })
         .await?;
-    Ok(ok_with_etag(unit.version, &UnitResponse::with_coverage(unit, &uncovered)))
+    let shown = sees_coverage(&auth.principal).then_some(&uncovered[..]);
+    Ok(ok_with_etag(unit.version, &UnitResponse::with_coverage(unit, shown)))
 }

@@ -145,7 +145,7 @@ pub async fn create_user(
     body: Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUsers)?;
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let mut errors = ValidationErrors::new();
     let name = errors.check("name", DisplayName::parse(&body.name));
     let email = errors.check("email", EmailAddress::parse(&body.email));
@@ -205,7 +205,7 @@ pub async fn update_user(
     body: Json<UpdateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageUsers)?;
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let mut errors = ValidationErrors::new();
     let changes = UserChanges {
         name: body.name.and_then(|n| errors.check("name", DisplayName::parse(&n))),

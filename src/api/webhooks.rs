@@ -162,7 +162,7 @@ pub async fn create_webhook(
     body: Json<CreateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageWebhooks)?;
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let mut errors = ValidationErrors::new();
     check_events(&body.events, &mut errors);
     check_url(&state, &body.url, &mut errors).await;
@@ -254,7 +254,7 @@ pub async fn update_webhook(
 ) -> Result<HttpResponse, ApiError> {
     let found = owned(&state, &auth, id.into_inner()).await?;
     let precondition = precondition(&req)?;
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let mut errors = ValidationErrors::new();
     if let Some(events) = &body.events {
         check_events(events, &mut errors);

@@ -200,3 +200,37 @@ pub fn check_url(raw: &str, allow_http: bool, allowed: &[String]) -> Result<reqw
     }
     Ok(url)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> WebhookSettings {
+        let mut settings = crate::notify::settings::NoticeSettings::default().webhooks;
+        settings.allow_http = true;
+        settings.timeout_seconds = 2;
+        settings
+    }
+
+    #[tokio::test]
+    async fn a_name_resolving_to_a_forbidden_address_is_refused_for_good() {
+        let client = WebhookClient::new(&settings()).unwrap_or_else(|e| panic!("{e}"));
+        let secret = WebhookSecret::from_bytes([1; 32]);
+        // `localhost` passes the URL check (a name) and is refused on connecting.
+        let delivered = client.deliver("http://localhost:9/hook", "msg_1", "{}", &[&secret]).await;
+        assert!(delivered.refused, "{delivered:?}");
+        assert!(delivered.error.unwrap_or_default().starts_with("target refused"));
+    }
+
+    #[tokio::test]
+    async fn a_receiver_that_cannot_be_reached_is_worth_retrying() {
+        let mut settings = settings();
+        settings.allowed_hosts = vec!["127.0.0.1".into()];
+        let client = WebhookClient::new(&settings).unwrap_or_else(|e| panic!("{e}"));
+        let secret = WebhookSecret::from_bytes([1; 32]);
+        // Nothing listens on the discard port here.
+        let delivered = client.deliver("http://127.0.0.1:9/hook", "msg_1", "{}", &[&secret]).await;
+        assert!(!delivered.refused, "{delivered:?}");
+        assert_eq!(delivered.status, None);
+    }
+}

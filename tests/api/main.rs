@@ -14,6 +14,7 @@ mod cli;
 mod errors;
 mod generator;
 mod health;
+mod http_hardening;
 mod if_match;
 mod intake_batches;
 mod lost_races;

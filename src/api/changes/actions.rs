@@ -125,7 +125,7 @@ pub async fn schedule_change(
     id: web::Path<Uuid>,
     body: Json<ScheduleChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let override_reason = body.override_reason.map(|r| text("override_reason", &r)).transpose()?;
     let window = ScheduleRequest { start: body.planned_start, end: body.planned_end, override_reason };
     run(state, auth, req, id.into_inner(), Box::new(move |conn, ctx, r| changes::schedule(conn, ctx, r, &window))).await
@@ -141,7 +141,7 @@ pub async fn record_dinas_test(
     id: web::Path<Uuid>,
     body: Json<DinasTestRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let notes = text("notes", &body.notes)?;
     run(
         state,
@@ -176,7 +176,7 @@ pub async fn complete_change(
     id: web::Path<Uuid>,
     body: Json<CompleteChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let notes = body.notes.map(|n| text("notes", &n)).transpose()?;
     run(
         state,
@@ -198,7 +198,7 @@ pub async fn review_change(
     id: web::Path<Uuid>,
     body: Json<ReviewChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let mut errors = ValidationErrors::new();
     let findings = errors.check("findings", parse_long_text(&body.findings));
     let follow_ups: Vec<FollowUpDraft> = body
@@ -235,6 +235,7 @@ pub async fn cancel_change(
     id: web::Path<Uuid>,
     body: Json<CancelChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner()?;
     let reason = text("reason", &body.reason)?;
     run(state, auth, req, id.into_inner(), Box::new(move |conn, ctx, r| changes::cancel(conn, ctx, r, reason))).await
 }
@@ -249,7 +250,7 @@ pub async fn link_change_ticket(
     id: web::Path<Uuid>,
     body: Json<LinkTicketRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     if !matches!(body.relation.as_str(), "origin" | "caused") {
         return Err(ApiError::invalid("relation", "origin or caused"));
     }
@@ -277,6 +278,7 @@ pub async fn update_follow_up(
     path: web::Path<(Uuid, i32)>,
     body: Json<FollowUpUpdateRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner()?;
     let (id, position) = path.into_inner();
     let done = body.done;
     run(state, auth, req, id, Box::new(move |conn, ctx, r| changes::update_follow_up(conn, ctx, r, position, done)))
@@ -299,7 +301,7 @@ pub async fn raise_change(
     if !may(&auth.principal, ChangeAction::Create, None) {
         return Err(ApiError::forbidden());
     }
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let reason = body.reason.map(|r| text("reason", &r)).transpose()?;
     let (ctx, principal) = (auth.context(state.clock.now()), auth.principal.clone());
     let ticket_id = id.into_inner();

@@ -127,7 +127,7 @@ pub async fn create_template(
     body: Json<TemplateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     administer(&auth)?;
-    let draft = template_draft(body.into_inner())?;
+    let draft = template_draft(body.into_inner()?)?;
     let ctx = auth.context(state.clock.now());
     let t = state.db.run(move |conn| templates::insert(conn, &ctx, &draft)).await?;
     Ok(created_with_etag(format!("/api/v1/change-templates/{}", t.id), t.version, &TemplateResponse::from(t)))
@@ -177,7 +177,7 @@ pub async fn replace_template(
     body: Json<TemplateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     administer(&auth)?;
-    let draft = template_draft(body.into_inner())?;
+    let draft = template_draft(body.into_inner()?)?;
     let (ctx, precondition, id) = (auth.context(state.clock.now()), precondition(&req)?, id.into_inner());
     let t = state.db.run(move |conn| templates::replace(conn, &ctx, id, &precondition, &draft)).await?;
     Ok(ok_with_etag(t.version, &TemplateResponse::from(t)))
@@ -292,7 +292,7 @@ pub async fn create_freeze(
     body: Json<FreezeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     administer(&auth)?;
-    let draft = freeze_draft(body.into_inner())?;
+    let draft = freeze_draft(body.into_inner()?)?;
     let ctx = auth.context(state.clock.now());
     let f = state.db.run(move |conn| freezes::insert(conn, &ctx, &draft)).await?;
     Ok(created_with_etag(format!("/api/v1/freeze-windows/{}", f.id), f.version, &FreezeResponse::from(f)))
@@ -351,7 +351,7 @@ pub async fn replace_freeze(
     body: Json<FreezeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     administer(&auth)?;
-    let draft = freeze_draft(body.into_inner())?;
+    let draft = freeze_draft(body.into_inner()?)?;
     let (ctx, precondition, id) = (auth.context(state.clock.now()), precondition(&req)?, id.into_inner());
     let f = state.db.run(move |conn| freezes::replace(conn, &ctx, id, &precondition, &draft)).await?;
     Ok(ok_with_etag(f.version, &FreezeResponse::from(f)))

@@ -36,7 +36,7 @@ pub async fn approve_change(
     id: web::Path<Uuid>,
     body: Json<ApprovalRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let capacity = Capacity::from_parts(body.capacity, body.unit_id)
         .ok_or_else(|| ApiError::invalid("unit_id", "give unit_id with the owner_unit capacity, and only with it"))?;
     let comment = body.comment.trim().to_owned();

@@ -82,7 +82,7 @@ pub async fn create_change(
     if !may(&auth.principal, ChangeAction::Create, None) {
         return Err(ApiError::forbidden());
     }
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let key = crate::api::idempotency::key(&req, &auth.principal, "change:", &body)?;
     let new = parse_new(&body, &auth)?;
     let ctx = auth.context(state.clock.now());
@@ -172,7 +172,7 @@ pub async fn update_change(
     id: web::Path<uuid::Uuid>,
     body: Json<UpdateChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let edit = parse_edit(body.into_inner())?;
+    let edit = parse_edit(body.into_inner()?)?;
     let precondition = precondition(&req)?;
     let (ctx, principal, settings) =
         (auth.context(state.clock.now()), auth.principal.clone(), state.settings.changes.clone());

@@ -140,6 +140,7 @@ pub async fn assign_ticket(
     id: web::Path<String>,
     body: Json<AssignRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner()?;
     let command = Command::Assign { assignee: body.assignee_id };
     run(state, auth, req, id.into_inner(), command, false).await
 }
@@ -172,6 +173,7 @@ pub async fn pend_ticket(
     id: web::Path<String>,
     body: Json<PendingRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner()?;
     let command = Command::Pend { reason: body.reason };
     run(state, auth, req, id.into_inner(), command, false).await
 }
@@ -203,6 +205,7 @@ pub async fn escalate_ticket(
     id: web::Path<String>,
     body: Json<EscalateRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner()?;
     let command = parse_escalation(&body.reason, &body.steps_taken).map_err(escalation_errors)?;
     run(state, auth, req, id.into_inner(), command, false).await
 }
@@ -219,6 +222,7 @@ pub async fn return_ticket(
     id: web::Path<String>,
     body: Json<ReturnRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner()?;
     let instructions = text("instructions", &body.instructions)?;
     run(state, auth, req, id.into_inner(), Command::Return { instructions }, false).await
 }
@@ -235,7 +239,7 @@ pub async fn resolve_ticket(
     id: web::Path<String>,
     body: Json<ResolveRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let resolution = text("resolution", &body.resolution)?;
     let command = Command::Resolve { code: body.resolution_code, resolution };
     run(state, auth, req, id.into_inner(), command, body.resolve_linked).await
@@ -268,6 +272,7 @@ pub async fn reopen_ticket(
     id: web::Path<String>,
     body: Json<ReopenRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner()?;
     let reason = text("reason", &body.reason)?;
     run(state, auth, req, id.into_inner(), Command::Reopen { reason }, false).await
 }
@@ -283,6 +288,7 @@ pub async fn rate_ticket(
     id: web::Path<String>,
     body: Json<RateRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner()?;
     let rating = TicketRating::parse(body.rating, body.remark.as_deref()).map_err(|e| match e {
         RateError::Rating(_) => ApiError::invalid("rating", e.to_string()),
         RateError::Remark(_) => ApiError::invalid("remark", e.to_string()),
@@ -309,6 +315,7 @@ pub async fn link_ticket(
     id: web::Path<String>,
     body: Json<LinkRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner()?;
     let (ctx, principal, raw, ticket_id) =
         (auth.context(state.clock.now()), auth.principal.clone(), id.into_inner(), body.ticket_id);
     let ticket = state

@@ -72,8 +72,11 @@ struct Upload {
     comment_id: Option<Uuid>,
 }
 
-fn malformed(error: impl std::fmt::Display) -> ApiError {
-    ApiError::BadRequest(format!("malformed multipart body: {error}"))
+fn malformed(error: actix_multipart::MultipartError) -> ApiError {
+    match &error {
+        actix_multipart::MultipartError::Payload(payload) => crate::api::extract::payload_error(payload),
+        _ => ApiError::BadRequest(format!("malformed multipart body: {error}")),
+    }
 }
 
 /// Reads the form, stopping as soon as the file passes `limit` bytes.

@@ -75,7 +75,7 @@ pub async fn create_comment(
     id: web::Path<String>,
     body: Json<CreateCommentRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let text = parse_long_text(&body.body).map_err(|e| ApiError::invalid("body", e.to_string()))?;
     let (ctx, principal, raw) = (auth.context(state.clock.now()), auth.principal.clone(), id.into_inner());
     let comment = state

@@ -140,7 +140,7 @@ pub async fn create_ticket(
     req: HttpRequest,
     body: Json<CreateTicketRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let key = crate::api::idempotency::key(&req, &auth.principal, "", &body)?;
     let new = parse_new_ticket(body, &auth.principal, &state)?;
     let on_behalf = new.reporter != ReporterRef::User(auth.principal.actor.id())
@@ -278,7 +278,7 @@ pub async fn update_ticket(
     id: web::Path<String>,
     body: Json<UpdateTicketRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let mut errors = ValidationErrors::new();
     let changes = TicketPatch {
         title: body.title.and_then(|t| errors.check("title", parse_title(&t))),

@@ -205,7 +205,7 @@ pub async fn recompute_sla(
     body: Json<RecomputeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::RecomputeSla)?;
-    let reason = crate::domain::ticket::intake::parse_long_text(&body.into_inner().reason)
+    let reason = crate::domain::ticket::intake::parse_long_text(&body.into_inner()?.reason)
         .map_err(|e| ApiError::invalid("reason", e.to_string()))?;
     let (ctx, principal, raw) = (auth.context(state.clock.now()), auth.principal.clone(), id.into_inner());
     let ticket = state
