@@ -69,6 +69,7 @@ impl Application {
             db: db.clone(),
             clock: Arc::clone(&clock),
             tokens,
+            cursors: crate::api::cursor_seal::CursorKey::derive(&key),
             settings,
             metrics: HttpMetrics::new()?,
             audit_keys: audit_keys.clone(),

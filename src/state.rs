@@ -16,6 +16,8 @@ pub struct AppState {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub tokens: TokenService,
+    /// Seals list cursors.
+    pub cursors: crate::api::cursor_seal::CursorKey,
     pub settings: Settings,
     pub metrics: HttpMetrics,
     pub audit_keys: AuditKeys,

@@ -132,7 +132,7 @@ pub async fn list_api_keys(
     query: web::Query<ApiKeyQuery>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ReadApiKeys)?;
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let page = PageRequest::parse(&state.cursors, query.limit, query.cursor.as_deref())?;
     let (after, limit) = (page.after_id, page.fetch_limit());
     let rows = state.db.run(move |conn| api_keys::list(conn, after, limit)).await?;
     Ok(HttpResponse::Ok().json(page.page(rows, |k| k.id, ApiKeyResponse::from)))

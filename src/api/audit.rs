@@ -81,7 +81,7 @@ pub async fn list_audit(
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ReadAudit)?;
     let query = query.into_inner();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let page = PageRequest::parse(&state.cursors, query.limit, query.cursor.as_deref())?;
     if query
         .entity_type
         .as_deref()

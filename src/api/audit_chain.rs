@@ -121,7 +121,7 @@ pub async fn list_checkpoints(
     query: web::Query<CheckpointQuery>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ReadAudit)?;
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let page = PageRequest::parse(&state.cursors, query.limit, query.cursor.as_deref())?;
     // The cursor carries the last sequence number seen.
     let after = page.after_id.map(|id| i64::try_from(id.as_u128()).unwrap_or(i64::MAX));
     let limit = i64::from(page.fetch_limit());

@@ -164,7 +164,7 @@ pub async fn list_calendars(
     query: web::Query<CalendarQuery>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ReadUnits)?;
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let page = PageRequest::parse(&state.cursors, query.limit, query.cursor.as_deref())?;
     let (after, limit) = (page.after_id, page.fetch_limit());
     let rows = state.db.run(move |conn| calendars::list(conn, after, limit)).await?;
     Ok(HttpResponse::Ok().json(page.page(rows, |c| c.id, CalendarResponse::from)))

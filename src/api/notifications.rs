@@ -118,7 +118,7 @@ pub async fn list_notifications(
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ReadNotices)?;
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let page = PageRequest::parse(&state.cursors, query.limit, query.cursor.as_deref())?;
     let filter = NoticeFilter {
         status: query.status,
         kind: query.kind,

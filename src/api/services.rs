@@ -214,7 +214,7 @@ pub async fn list_services(
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ReadUnits)?;
     let q = query.into_inner();
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let page = PageRequest::parse(&state.cursors, q.limit, q.cursor.as_deref())?;
     let filter = ServiceFilter {
         category: q.category,
         platform: q.platform,

@@ -205,7 +205,7 @@ pub async fn list_units(
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ReadUnits)?;
     let query = query.into_inner();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let page = PageRequest::parse(&state.cursors, query.limit, query.cursor.as_deref())?;
     let filter = UnitFilter {
         kind: query.kind,
         active: query.active,

@@ -119,7 +119,7 @@ pub async fn list_users(
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ReadUsers)?;
     let query = query.into_inner();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let page = PageRequest::parse(&state.cursors, query.limit, query.cursor.as_deref())?;
     let filter = UserFilter {
         unit_id: query.unit_id,
         role: query.role,

@@ -215,7 +215,7 @@ pub async fn list_webhooks(
     query: web::Query<WebhookListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ManageWebhooks)?;
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let page = PageRequest::parse(&state.cursors, query.limit, query.cursor.as_deref())?;
     let owner = match auth.principal.actor {
         Actor::User(_) => None,
         Actor::ApiKey(key) => Some(Owner::ApiKey(key)),
@@ -325,7 +325,7 @@ pub async fn list_deliveries(
     query: web::Query<WebhookListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let found = owned(&state, &auth, id.into_inner()).await?;
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let page = PageRequest::parse(&state.cursors, query.limit, query.cursor.as_deref())?;
     let filter = NoticeFilter {
         kind: Some(NoticeKind::Webhook),
         subscription_id: Some(found.id),

@@ -262,6 +262,8 @@ async fn audit_rows_written_before_the_chain_are_chained_by_the_migration(backen
     let rows = app.count("audit_log");
     {
         let mut conn = app.db.conn().unwrap();
+        let notice_targets = spbe_desk::db::migrate::revert_last(&mut conn).unwrap();
+        assert_eq!(notice_targets, "20261207000014");
         let unsigned_heads = spbe_desk::db::migrate::revert_last(&mut conn).unwrap();
         assert_eq!(unsigned_heads, "20261205000013");
         let report_cells = spbe_desk::db::migrate::revert_last(&mut conn).unwrap();

@@ -150,7 +150,38 @@ async fn metrics_are_read_with_the_token_or_from_this_machine(backend: Backend) 
     assert!(read.text.contains("spbe_notice_events_waiting"));
 }
 
+async fn an_altered_cursor_is_refused_and_an_empty_one_is_the_first_page(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    for path in ["/api/v1/users?limit=1", "/api/v1/tickets?limit=1&sort=-created"] {
+        if path.contains("tickets") {
+            for _ in 0..2 {
+                let filed = app
+                    .post("/api/v1/tickets", Some(&org.reporter_a.token), crate::tickets::incident(org.service))
+                    .await;
+                assert_eq!(filed.status, 201, "{}", filed.text);
+            }
+        }
+        let first = app.get(path, Some(&org.admin.token)).await;
+        let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
+        let next = app.get(&format!("{path}&cursor={cursor}"), Some(&org.admin.token)).await;
+        assert_eq!(next.status, 200, "{}", next.text);
+        // One character changed anywhere makes it another cursor, refused.
+        for at in [0, cursor.len() / 2, cursor.len() - 1] {
+            let mut altered: Vec<char> = cursor.chars().collect();
+            altered[at] = if altered[at] == 'A' { 'B' } else { 'A' };
+            let altered: String = altered.into_iter().collect();
+            let refused = app.get(&format!("{path}&cursor={altered}"), Some(&org.admin.token)).await;
+            refused.assert_problem(422);
+        }
+        let empty = app.get(&format!("{path}&cursor="), Some(&org.admin.token)).await;
+        assert_eq!(empty.status, 200, "{}", empty.text);
+        assert_eq!(empty.body["items"], first.body["items"]);
+    }
+}
+
 on_both_backends!(
+    an_altered_cursor_is_refused_and_an_empty_one_is_the_first_page,
     a_caller_without_the_right_learns_nothing_of_a_body,
     every_answer_carries_the_security_headers,
     tokens_are_never_kept_by_caches,

@@ -328,6 +328,11 @@ async fn subscription_targets_are_checked_precisely(backend: Backend) {
         ("https://169.254.169.254/latest", "link-local"),
         ("https://10.0.0.8/hook", "private"),
         ("https://[::1]/hook", "loopback"),
+        // The deprecated IPv6 forms that embed an IPv4 address.
+        ("https://[::127.0.0.1]/hook", "loopback"),
+        ("https://[::ffff:0:7f00:1]/hook", "loopback"),
+        ("https://[::ffff:0:a00:8]/hook", "private"),
+        ("https://[::203.0.113.7]/hook", "deprecated"),
         ("http://example.go.id/hook", "https"),
         ("ftp://example.go.id/x", "http(s)"),
         ("https://user:pw@example.go.id/x", "credentials"),
@@ -516,7 +521,37 @@ async fn a_receiver_that_drops_the_connection_or_hangs_is_tried_again_under_the_
     assert_eq!(ids.len(), 1, "every try carries the same webhook-id");
 }
 
+async fn a_comment_notice_shows_the_ticket_as_the_comment_found_it_and_names_the_reporter(backend: Backend) {
+    let Some((smtp, hook)) = receivers() else { return };
+    let Some(app) = app_with(backend, &smtp, |s| s.notices.hold_until_working_hours = false).await else { return };
+    let org = app.org().await;
+    subscribe(&app, &org.admin.token, &hook, json!({ "events": ["comment.created"] })).await;
+    let ticket = file(&app, &org.reporter_a.token, incident(org.service)).await;
+    let id = ticket["id"].as_str().unwrap();
+    let comment = json!({ "body": "Masih belum bisa masuk", "internal": false });
+    let commented = app.post(&format!("/api/v1/tickets/{id}/comments"), Some(&org.reporter_a.token), comment).await;
+    assert_eq!(commented.status, 201, "{}", commented.text);
+    // The ticket moves on before the comment is fanned out.
+    let t1 = Some(org.tier1_a.token.as_str());
+    assert_eq!(app.post(&format!("/api/v1/tickets/{id}/start"), t1, json!({})).await.status, 200);
+    let steps = json!({ "reason": "Perlu akses server", "steps_taken": "Reset kata sandi" });
+    assert_eq!(app.post(&format!("/api/v1/tickets/{id}/escalate"), t1, steps).await.status, 200);
+    app.dispatch().await;
+    let delivered = hook.wait_for(1, WAIT).await;
+    assert_eq!(delivered.len(), 1);
+    assert_eq!(delivered[0]["data"]["ticket"]["status"], "new", "{}", delivered[0]["body"]);
+    assert_eq!(delivered[0]["data"]["ticket"]["tier"], 1);
+
+    // The desk's mail names the reporter, who has an account.
+    let me = app.get("/api/v1/me", Some(&org.reporter_a.token)).await;
+    let name = me.body["name"].as_str().unwrap();
+    let desk = to(&smtp.wait_for(2, WAIT).await, "bappeda@desk.go.id");
+    let text = desk.iter().map(|m| m["text"].as_str().unwrap()).find(|t| t.contains("Pelapor:")).unwrap();
+    assert!(text.contains(&format!("Pelapor: {name}")), "{text}");
+}
+
 on_both_backends!(
+    a_comment_notice_shows_the_ticket_as_the_comment_found_it_and_names_the_reporter,
     a_receiver_that_drops_the_connection_or_hangs_is_tried_again_under_the_same_id,
     an_escalation_mails_tier_two_once_and_delivers_one_verified_webhook,
     after_an_outage_every_mail_and_delivery_arrives_exactly_once,

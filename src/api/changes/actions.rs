@@ -84,8 +84,9 @@ pub async fn submit_change(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    _body: Json<EmptyBody>,
+    body: Json<EmptyBody>,
 ) -> Result<HttpResponse, ApiError> {
+    body.into_inner()?;
     run(state, auth, req, id.into_inner(), Box::new(changes::submit)).await
 }
 
@@ -97,8 +98,9 @@ pub async fn assess_change(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    _body: Json<EmptyBody>,
+    body: Json<EmptyBody>,
 ) -> Result<HttpResponse, ApiError> {
+    body.into_inner()?;
     run(state, auth, req, id.into_inner(), Box::new(changes::start_assessment)).await
 }
 
@@ -110,8 +112,9 @@ pub async fn request_approval(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    _body: Json<EmptyBody>,
+    body: Json<EmptyBody>,
 ) -> Result<HttpResponse, ApiError> {
+    body.into_inner()?;
     run(state, auth, req, id.into_inner(), Box::new(changes::request_approval)).await
 }
 
@@ -161,8 +164,9 @@ pub async fn start_change(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    _body: Json<EmptyBody>,
+    body: Json<EmptyBody>,
 ) -> Result<HttpResponse, ApiError> {
+    body.into_inner()?;
     run(state, auth, req, id.into_inner(), Box::new(changes::start)).await
 }
 

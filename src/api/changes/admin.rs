@@ -142,7 +142,7 @@ pub async fn list_templates(
     _auth: Authenticated,
     query: web::Query<TemplateQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let page = PageRequest::parse(&state.cursors, query.limit, query.cursor.as_deref())?;
     let (service, after, limit) = (query.service_id, page.after_id, page.fetch_limit());
     let rows = state.db.run(move |conn| templates::list(conn, service, after, limit)).await?;
     Ok(HttpResponse::Ok().json(page.page(rows, |t| t.id, TemplateResponse::from)))
@@ -316,7 +316,7 @@ pub async fn list_freezes(
     _auth: Authenticated,
     query: web::Query<FreezeQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let page = PageRequest::parse(&state.cursors, query.limit, query.cursor.as_deref())?;
     let (after, limit) = (page.after_id, page.fetch_limit());
     let rows = state.db.run(move |conn| freezes::list(conn, after, limit)).await?;
     Ok(HttpResponse::Ok().json(page.page(rows, |f| f.id, FreezeResponse::from)))

@@ -100,7 +100,7 @@ pub async fn list_changes(
     auth: Authenticated,
     query: web::Query<ChangeQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let page = PageRequest::parse(&state.cursors, query.limit, query.cursor.as_deref())?;
     let descending = match query.sort.as_deref() {
         None | Some("created") => false,
         Some("-created") => true,

@@ -1,10 +1,9 @@
 //! Ticket list cursors: the sort key and id of the last row, opaque to clients.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::{DateTime, Datelike};
 use uuid::Uuid;
 
+use crate::api::cursor_seal::CursorKey;
 use crate::db::tickets::{After, TicketSort};
 use crate::error::ApiError;
 
@@ -26,7 +25,7 @@ pub fn parse_sort(raw: Option<&str>) -> Result<TicketSort, ApiError> {
     })
 }
 
-pub fn encode(after: After) -> String {
+pub fn encode(key: &CursorKey, after: After) -> String {
     let plain = match after {
         After::Created(id) => format!("c:{id}"),
         After::Updated(t, id) => format!("u:{}:{id}", t.and_utc().timestamp_micros()),
@@ -34,12 +33,12 @@ pub fn encode(after: After) -> String {
         After::Due(Some(t), id) => format!("d:{}:{id}", t.and_utc().timestamp_micros()),
         After::Due(None, id) => format!("d::{id}"),
     };
-    URL_SAFE_NO_PAD.encode(plain)
+    key.seal(plain.as_bytes())
 }
 
-pub fn decode(cursor: &str) -> Result<After, ApiError> {
-    let bad = || ApiError::invalid("cursor", "not a cursor returned by this API");
-    let plain = URL_SAFE_NO_PAD.decode(cursor).ok().and_then(|b| String::from_utf8(b).ok()).ok_or_else(bad)?;
+pub fn decode(key: &CursorKey, cursor: &str) -> Result<After, ApiError> {
+    let bad = || ApiError::invalid("cursor", "not a cursor of this list");
+    let plain = String::from_utf8(key.open(cursor)?).map_err(|_| bad())?;
     let parts: Vec<&str> = plain.split(':').collect();
     let id = |raw: &str| Uuid::parse_str(raw).map_err(|_| bad());
     // Only instants both databases can store (a forged one is the client's error).
@@ -65,6 +64,10 @@ pub fn decode(cursor: &str) -> Result<After, ApiError> {
 mod tests {
     use super::*;
 
+    fn key() -> CursorKey {
+        CursorKey::derive(&crate::auth::keys::SigningKey::Secret(b"test".to_vec()))
+    }
+
     #[test]
     fn cursors_round_trip() {
         let id = Uuid::now_v7();
@@ -76,10 +79,10 @@ mod tests {
             After::Due(Some(time), id),
             After::Due(None, id),
         ] {
-            assert_eq!(decode(&encode(after)).ok(), Some(after));
+            assert_eq!(decode(&key(), &encode(&key(), after)).ok(), Some(after));
         }
-        assert!(decode("garbage").is_err());
-        let far = URL_SAFE_NO_PAD.encode(format!("d:{}:{id}", i64::MIN / 2));
-        assert!(decode(&far).is_err(), "instants outside years 1–9999 are refused");
+        assert!(decode(&key(), "garbage").is_err());
+        let far = key().seal(format!("d:{}:{id}", i64::MIN / 2).as_bytes());
+        assert!(decode(&key(), &far).is_err(), "instants outside years 1–9999 are refused");
     }
 }

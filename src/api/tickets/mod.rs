@@ -169,7 +169,7 @@ pub async fn create_ticket(
         .json(TicketResponse::new(ticket, &auth.principal)))
 }
 
-fn filter_from(q: TicketQuery) -> Result<TicketFilter, ApiError> {
+fn filter_from(q: TicketQuery, cursors: &crate::api::cursor_seal::CursorKey) -> Result<TicketFilter, ApiError> {
     let tier = q.tier.map(|t| Tier::try_from(t).map_err(|e| ApiError::invalid("tier", e))).transpose()?;
     let page = crate::domain::page::PageLimit::parse(q.limit).map_err(|e| ApiError::invalid("limit", e))?;
     Ok(TicketFilter {
@@ -188,7 +188,7 @@ fn filter_from(q: TicketQuery) -> Result<TicketFilter, ApiError> {
         breached: q.breached,
         due_before: q.due_before,
         sort: cursor::parse_sort(q.sort.as_deref())?,
-        after: q.cursor.as_deref().map(cursor::decode).transpose()?,
+        after: crate::api::pagination::given(q.cursor.as_deref()).map(|c| cursor::decode(cursors, c)).transpose()?,
         limit: page.get() + 1,
     })
 }
@@ -202,12 +202,13 @@ pub async fn list_tickets(
     auth: Authenticated,
     query: web::Query<TicketQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = filter_from(query.into_inner())?;
+    let filter = filter_from(query.into_inner(), &state.cursors)?;
     let scope = TicketScope::of(&auth.principal);
     let (sort, limit) = (filter.sort, filter.limit as usize - 1);
     let mut rows = state.db.run(move |conn| tickets::list(conn, &scope, &filter)).await?;
-    let next_cursor =
-        (rows.len() > limit).then(|| rows.get(limit - 1).map(|t| cursor::encode(tickets::position(sort, t)))).flatten();
+    let next_cursor = (rows.len() > limit)
+        .then(|| rows.get(limit - 1).map(|t| cursor::encode(&state.cursors, tickets::position(sort, t))))
+        .flatten();
     rows.truncate(limit);
     let items = rows.into_iter().map(|t| TicketResponse::new(t, &auth.principal)).collect();
     Ok(HttpResponse::Ok().json(TicketPage { items, next_cursor }))
@@ -222,7 +223,7 @@ pub async fn ticket_summary(
     auth: Authenticated,
     query: web::Query<TicketQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = filter_from(query.into_inner())?;
+    let filter = filter_from(query.into_inner(), &state.cursors)?;
     let scope = TicketScope::of(&auth.principal);
     let coverage = super::units::sees_coverage(&auth.principal);
     let (s, uncovered) = state

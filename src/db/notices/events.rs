@@ -36,7 +36,7 @@ pub struct QueuedEvent {
     pub actor_id: Option<Uuid>,
     pub occurred_at: DateTime<Utc>,
     /// `payload` (the timeline's details), `internal`, and `status`/`tier`
-    /// after the event when it moved the ticket.
+    /// as the event left the ticket (moved it, or found it).
     pub payload: serde_json::Value,
 }
 
@@ -55,9 +55,25 @@ pub fn enqueue(
     subject_id: Uuid,
     entry: &Entry,
 ) -> Result<(), StoreError> {
-    if let Some(row) = row_of(ctx, at, subject_id, entry) {
-        diesel::insert_into(notice_events::table).values(&row).execute(conn)?;
+    let Some(mut row) = row_of(ctx, at, subject_id, entry) else { return Ok(()) };
+    // An event that does not move its ticket carries the ticket as it
+    // stands in this transaction, not as it stands when fanned out.
+    if entry.subject.ticket().is_some() && entry.event.movement().1.is_none() {
+        use crate::db::schema::tickets;
+        let place: Option<(String, i16)> = tickets::table
+            .find(ids::to_bytes(subject_id))
+            .select((tickets::status, tickets::tier))
+            .first(conn)
+            .optional()?;
+        if let Some((status, tier)) = place {
+            let mut payload: serde_json::Value = serde_json::from_str(&row.payload_json)
+                .map_err(|e| StoreError::Corrupt(format!("notice event payload: {e}")))?;
+            payload["status"] = json!(status);
+            payload["tier"] = json!(tier);
+            row.payload_json = payload.to_string();
+        }
     }
+    diesel::insert_into(notice_events::table).values(&row).execute(conn)?;
     Ok(())
 }
 

@@ -12,8 +12,11 @@ use super::math::{add_business, clock_instant, next_working_instant, windows_on,
 #[serde(tag = "unit", content = "value", rename_all = "snake_case")]
 pub enum Target {
     BusinessMinutes(u32),
-    /// Due at the same local time of day on the n-th following working day;
-    /// started before a day's work begins, by the close of the n-th working day.
+    /// Due at the same local time of day on the n-th following working day,
+    /// or, when that is not working time, at the last working moment of
+    /// that day before it (the close, or the start of a break; before the
+    /// day's opening, the opening). Started before a day's work begins, by
+    /// the close of the n-th working day.
     BusinessDays(u32),
     /// Wall-clock hours, working time or not.
     CalendarHours(u32),
@@ -66,22 +69,24 @@ impl Target {
                 if counted != n {
                     return Err(NoWorkingTime);
                 }
-                // The same time of day, kept within that day's working hours
-                // (a Friday 16:15 start falls due at Monday's 16:00 close).
-                let intervals = cal.intervals_on(date);
-                let minute = |m: u16| chrono::NaiveTime::from_hms_opt(u32::from(m / 60), u32::from(m % 60), 0);
-                let open = intervals.first().and_then(|i| minute(i.start())).unwrap_or(time);
-                let close = intervals.last().map(|i| i.end()).unwrap_or(1440);
-                let due_local = if close >= 1440 {
-                    date.and_time(time.max(open))
-                } else {
-                    date.and_time(time.clamp(open, minute(close).unwrap_or(time)))
-                };
-                let due = cal.zone.from_local_datetime(&due_local).earliest();
-                due.map(|t| t.with_timezone(&Utc)).ok_or(NoWorkingTime)
+                let same_time = cal.zone.from_local_datetime(&date.and_time(time)).earliest();
+                let same_time = same_time.map(|t| t.with_timezone(&Utc)).ok_or(NoWorkingTime)?;
+                within_working_hours(&windows_on(cal, date), same_time).ok_or(NoWorkingTime)
             }
         }
     }
+}
+
+/// `at` if it is working time of a day with `windows`; else the last
+/// working moment before it (a Friday 16:15 start falls due at Monday's
+/// 16:00 close, a Thursday 11:45 start at Friday's 11:30 break); before the
+/// day's opening, the opening.
+fn within_working_hours(windows: &[(DateTime<Utc>, DateTime<Utc>)], at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if windows.iter().any(|(start, end)| (*start..=*end).contains(&at)) {
+        return Some(at);
+    }
+    let earlier_close = windows.iter().map(|w| w.1).filter(|end| *end <= at).last();
+    earlier_close.or_else(|| windows.first().map(|w| w.0))
 }
 
 /// The close of the n-th working day, counting `first` (a working day) as the first.
@@ -124,6 +129,17 @@ mod tests {
         assert_eq!(Target::BusinessDays(1).due_at(&cal, wita(2026, 8, 14, 16, 15)).unwrap(), wita(2026, 8, 18, 16, 0));
         assert!(Target::BusinessDays(1).within_bounds() && !Target::BusinessDays(261).within_bounds());
         assert!(!Target::BusinessMinutes(0).within_bounds());
+    }
+
+    #[test]
+    fn a_working_day_that_would_end_in_a_break_ends_when_the_break_begins() {
+        let cal = majene_2026();
+        // Thursday 13 Aug 11:45 + 1 day: Friday's break is 11:30-13:00.
+        assert_eq!(Target::BusinessDays(1).due_at(&cal, wita(2026, 8, 13, 11, 45)).unwrap(), wita(2026, 8, 14, 11, 30));
+        // Wednesday 12 Aug 11:45 + 1 day: Thursday works until 12:00.
+        assert_eq!(Target::BusinessDays(1).due_at(&cal, wita(2026, 8, 12, 11, 45)).unwrap(), wita(2026, 8, 13, 11, 45));
+        // Started in Thursday's break, the clock starts at 13:00, and so ends Friday 13:00.
+        assert_eq!(Target::BusinessDays(1).due_at(&cal, wita(2026, 8, 13, 12, 10)).unwrap(), wita(2026, 8, 14, 13, 0));
     }
 
     #[test]
