@@ -85,7 +85,7 @@ fn within_working_hours(windows: &[(DateTime<Utc>, DateTime<Utc>)], at: DateTime
     if windows.iter().any(|(start, end)| (*start..=*end).contains(&at)) {
         return Some(at);
     }
-    let earlier_close = windows.iter().map(|w| w.1).filter(|end| *end <= at).last();
+    let earlier_close = windows.iter().rev().map(|w| w.1).find(|end| *end <= at);
     earlier_close.or_else(|| windows.first().map(|w| w.0))
 }
 
