@@ -22,6 +22,7 @@ mod notice_dispatchers;
 mod notice_rules;
 mod notices;
 mod openapi;
+mod own_password;
 mod services;
 mod sla_clocks;
 mod sla_policies;
