@@ -11,6 +11,7 @@ mod auth;
 mod calendars;
 mod changes;
 mod cli;
+mod demo_seed;
 mod errors;
 mod generator;
 mod health;
