@@ -56,7 +56,7 @@ pub struct MeResponse {
 
 /// The client's address: the peer, or, behind a trusted proxy, the last
 /// `X-Forwarded-For` hop that is not itself a trusted proxy.
-fn client_address(req: &HttpRequest, trusted: &[std::net::IpAddr]) -> String {
+pub(crate) fn client_address(req: &HttpRequest, trusted: &[std::net::IpAddr]) -> String {
     let peer = req.peer_addr().map(|a| a.ip());
     let Some(peer) = peer else { return String::new() };
     if !trusted.contains(&peer) {
@@ -77,17 +77,27 @@ fn request_context(req: &HttpRequest, now: chrono::DateTime<chrono::Utc>, actor:
     Context::new(actor, req.extensions().get::<RequestId>().map(ToString::to_string), now)
 }
 
-/// Admits the attempt through the throttle, then checks the password.
-/// The account's failure is counted before the (slow) hash comparison and
-/// cleared on success; the address's only on failure. Returns the user id.
-fn check_login(
+/// What a password attempt came to, once the throttle admitted it.
+pub(crate) enum Attempt {
+    /// The password is the active user's: their id.
+    Valid(Uuid),
+    /// A wrong password, an unknown address or an inactive user (counted).
+    Invalid,
+}
+
+/// Admits a password attempt through the throttle (429 while the account or
+/// the address is locked out), then checks the password. The account's
+/// failure is counted before the (slow) hash comparison and cleared on
+/// success; the address's only on failure. Logins and password changes
+/// share the counts, so neither gives more guesses than the other.
+pub(crate) fn attempt_password(
     conn: &mut DbConnection,
     state: &AppState,
-    ctx: &Context,
+    now: chrono::DateTime<chrono::Utc>,
     email: &str,
     password: &str,
     address: &str,
-) -> Result<Uuid, ApiError> {
+) -> Result<Attempt, ApiError> {
     let auth = &state.settings.auth;
     let limits = LoginLimits::new(
         auth.max_failures_per_account,
@@ -98,10 +108,10 @@ fn check_login(
     let account_key = format!("account:{email}");
     let address_key = format!("address:{address}");
     if let Admission::LockedOut { retry_after_seconds, .. } =
-        throttle::admit(conn, &address_key, &account_key, &limits, ctx.now)?
+        throttle::admit(conn, &address_key, &account_key, &limits, now)?
     {
         return Err(ApiError::TooManyRequests {
-            detail: "too many failed logins; try again later".to_owned(),
+            detail: "too many failed password attempts; try again later".to_owned(),
             retry_after_seconds,
         });
     }
@@ -111,11 +121,11 @@ fn check_login(
     match found {
         Some((user, _)) if valid => {
             throttle::clear(conn, &account_key)?;
-            Ok(user.id)
+            Ok(Attempt::Valid(user.id))
         }
         _ => {
-            throttle::record_failure(conn, &address_key, &limits, ctx.now)?;
-            Err(ApiError::Unauthenticated(BAD_CREDENTIALS.to_owned()))
+            throttle::record_failure(conn, &address_key, &limits, now)?;
+            Ok(Attempt::Invalid)
         }
     }
 }
@@ -163,7 +173,9 @@ pub async fn login(
     let (user_id, session_id) = state
         .db
         .run(move |conn| {
-            let user_id = check_login(conn, &app, &ctx, &email, &password, &address)?;
+            let Attempt::Valid(user_id) = attempt_password(conn, &app, ctx.now, &email, &password, &address)? else {
+                return Err(ApiError::Unauthenticated(BAD_CREDENTIALS.to_owned()));
+            };
             let ctx = Context { actor: Some(Actor::User(user_id)), ..ctx };
             let session_id = sessions::open(conn, &ctx, user_id, &refresh_hash, refresh_expires)?;
             Ok::<_, ApiError>((user_id, session_id))

@@ -19,6 +19,7 @@ pub mod notifications;
 pub mod openapi;
 mod openapi_errors;
 mod openapi_text;
+pub mod own_password;
 pub mod pagination;
 pub mod reports;
 pub mod services;
@@ -49,6 +50,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/auth/refresh", "POST").route(web::post().to(auth::refresh)))
                 .service(resource("/auth/logout", "POST").route(web::post().to(auth::logout)))
                 .service(resource("/me", "GET").route(web::get().to(auth::me)))
+                .service(resource("/me/password", "POST").route(web::post().to(own_password::change_own_password)))
                 .service(
                     resource("/units", "GET, POST")
                         .route(web::get().to(units::list_units))

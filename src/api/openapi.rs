@@ -11,8 +11,8 @@ use super::openapi_errors::ErrorResponses;
 use super::openapi_text::TextRules;
 use super::tickets::{self, actions, attachments, comments, sla};
 use super::{
-    api_keys, audit, audit_chain, auth, calendar_due, calendars, health, notifications, reports, services,
-    sla_policies, units, users, webhooks,
+    api_keys, audit, audit_chain, auth, calendar_due, calendars, health, notifications, own_password, reports,
+    services, sla_policies, units, users, webhooks,
 };
 use crate::error::{FieldErrorDoc, Problem};
 
@@ -22,7 +22,7 @@ use crate::error::{FieldErrorDoc, Problem};
         description = "REST API of the regional SPBE IT service desk: tier 1 at every Perangkat Daerah, tier 2 at the Dinas. Errors are application/problem+json (RFC 7807)."),
     paths(
         health::live, health::ready, health::metrics,
-        auth::login, auth::refresh, auth::logout, auth::me,
+        auth::login, auth::refresh, auth::logout, auth::me, own_password::change_own_password,
         units::list_units, units::create_unit, units::get_unit, units::update_unit,
         users::list_users, users::create_user, users::get_user, users::update_user,
         api_keys::create_api_key, api_keys::list_api_keys, api_keys::get_api_key, api_keys::revoke_api_key,
@@ -65,7 +65,7 @@ use crate::error::{FieldErrorDoc, Problem};
     components(schemas(Problem, FieldErrorDoc)),
     modifiers(&SecuritySchemes, &ErrorResponses, &TextRules),
     tags(
-        (name = "auth", description = "Log in, refresh, log out, who am I"),
+        (name = "auth", description = "Log in, refresh, log out, who am I, change your password"),
         (name = "units", description = "Perangkat Daerah and the Dinas"),
         (name = "users", description = "People and their roles"),
         (name = "services", description = "The Layanan SPBE catalog"),

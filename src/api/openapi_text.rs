@@ -107,6 +107,7 @@ const RULES: &[(&str, &str, Text)] = &[
     ("UpdateUserRequest", "name", NAME),
     ("UpdateUserRequest", "email", Email),
     ("UpdateUserRequest", "password", Password),
+    ("ChangePasswordRequest", "new_password", Password),
     ("CreateApiKeyRequest", "name", NAME),
     ("CalendarRequest", "name", NAME),
     ("PolicyRequest", "name", NAME),

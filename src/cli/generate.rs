@@ -69,7 +69,7 @@ fn ensure_reporters(conn: &mut DbConnection, tickets: u64) -> Result<(), String>
 pub fn run(db: &Db, tickets: u64, seed: u64) -> Result<(), String> {
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     if units::find_dinas(&mut conn).map_err(|e| e.to_string())?.is_none() {
-        seed::demo(db)?;
+        seed::demo(db, None)?;
     }
     ensure_technicians(&mut conn)?;
     ensure_reporters(&mut conn, tickets)?;

@@ -16,6 +16,7 @@ use crate::clock::SystemClock;
 use crate::config::Settings;
 use crate::db::{migrate, Db};
 use crate::domain::organisation::UnitKind;
+use crate::domain::password::NewPassword;
 use crate::domain::role::Role;
 use crate::startup::Application;
 
@@ -52,9 +53,15 @@ pub enum Command {
     },
     /// Load data into the database.
     Seed {
-        /// A plausible region: the Dinas Kominfo, Perangkat Daerah and a user per role.
+        /// A plausible region: the Dinas Kominfo, eight Perangkat Daerah with
+        /// their desks, approvers and heads, a catalog, change templates.
         #[arg(long)]
         demo: bool,
+        /// Give every demo user this password (10–128 characters) instead of
+        /// a random one each; for trials (other local users may see a
+        /// command line). Users that exist keep theirs.
+        #[arg(long, requires = "demo")]
+        password: Option<String>,
     },
 }
 
@@ -176,8 +183,12 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Notices { command: NoticesCommand::Dispatch { kind } } => {
             notices::dispatch(&connect(&settings)?, &settings, kind.as_deref())
         }
-        Command::Seed { demo: true } => seed::demo(&connect(&settings)?),
-        Command::Seed { demo: false } => Err("nothing to seed: pass --demo".to_owned()),
+        Command::Seed { demo: true, password } => {
+            let password =
+                password.map(|p| NewPassword::parse(&p).map_err(|e| format!("--password {e}"))).transpose()?;
+            seed::demo(&connect(&settings)?, password.as_ref())
+        }
+        Command::Seed { demo: false, .. } => Err("nothing to seed: pass --demo".to_owned()),
     }
 }
 

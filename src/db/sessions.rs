@@ -179,11 +179,14 @@ pub fn revoke(conn: &mut DbConnection, ctx: &Context, session_id: Uuid, reason: 
     })
 }
 
-/// Revokes every open session of a user (deactivation, password reset).
+/// Revokes every open session of a user but `except` (deactivation and a
+/// password reset end them all; a user changing their own password keeps
+/// the session they did it from).
 pub fn revoke_all_for_user(
     conn: &mut DbConnection,
     ctx: &Context,
     user_id: Uuid,
+    except: Option<Uuid>,
     reason: &str,
 ) -> Result<(), StoreError> {
     let open: Vec<Vec<u8>> = sessions::table
@@ -192,7 +195,10 @@ pub fn revoke_all_for_user(
         .select(sessions::id)
         .load(conn)?;
     for session_id in open {
-        revoke(conn, ctx, ids::from_bytes(&session_id)?, reason)?;
+        let session_id = ids::from_bytes(&session_id)?;
+        if Some(session_id) != except {
+            revoke(conn, ctx, session_id, reason)?;
+        }
     }
     Ok(())
 }

@@ -261,15 +261,42 @@ pub fn update(
         guard.bump(conn, ctx.now)?;
         diesel::update(users::table.find(ids::to_bytes(id))).set(&changeset).execute(conn).map_err(explain_conflict)?;
         if changes.deactivates() {
-            sessions::revoke_all_for_user(conn, ctx, id, "user deactivated")?;
+            sessions::revoke_all_for_user(conn, ctx, id, None, "user deactivated")?;
         } else if password_hash.is_some() {
-            sessions::revoke_all_for_user(conn, ctx, id, "password changed")?;
+            sessions::revoke_all_for_user(conn, ctx, id, None, "password changed")?;
         }
         let after = find(conn, UserVisibility::All, id)?;
         let change =
             if password_hash.is_some() { ResourceChange::UpdatedWithPassword } else { ResourceChange::Updated };
         let entry =
             Entry::resource(Resource::User, change, id).states(Some(snapshot(&before)?), Some(snapshot(&after)?));
+        journal::record(conn, ctx, entry)?;
+        Ok(after)
+    })
+}
+
+/// Sets a user's own new password (the caller checked the old one), bumps
+/// their version, and ends every other session of theirs: `keep_session`,
+/// the one the change came from, stays open. The audit entry holds the
+/// record before and after, which carries no password material.
+pub fn change_own_password(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: Uuid,
+    keep_session: Uuid,
+    password_hash: String,
+) -> Result<User, StoreError> {
+    write_tx(conn, |conn| {
+        let before = find(conn, UserVisibility::All, id)?;
+        let guard = versioned::check(Versioned::User, id, before.version, &Precondition::None)?;
+        guard.bump(conn, ctx.now)?;
+        diesel::update(users::table.find(ids::to_bytes(id)))
+            .set(users::password_hash.eq(Some(password_hash)))
+            .execute(conn)?;
+        sessions::revoke_all_for_user(conn, ctx, id, Some(keep_session), "password changed by its owner")?;
+        let after = find(conn, UserVisibility::All, id)?;
+        let entry = Entry::resource(Resource::User, ResourceChange::PasswordChanged, id)
+            .states(Some(snapshot(&before)?), Some(snapshot(&after)?));
         journal::record(conn, ctx, entry)?;
         Ok(after)
     })

@@ -579,7 +579,7 @@ async fn bad_input_is_refused_precisely_and_changes_nothing(backend: Backend) {
     app.get("/api/v1/reports/changes", Some(t1)).await.assert_problem(403);
 }
 
-async fn a_change_request_ticket_raises_a_change_linked_both_ways(backend: Backend) {
+async fn a_change_request_ticket_raises_a_change_by_its_number_or_id_linked_both_ways(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let b = board(&app).await;
     let ticket = ok(
@@ -591,12 +591,26 @@ async fn a_change_request_ticket_raises_a_change_linked_both_ways(backend: Backe
         "impact": "low", "urgency": "low" }),
     )
     .await;
-    let tid = ticket["id"].as_str().unwrap();
-    let raised =
-        ok(&app, &format!("/api/v1/tickets/{tid}/raise-change"), &b.org.tier1_a.token, json!({ "scope": "aplikasi" }))
-            .await;
+    let (tid, number) = (ticket["id"].as_str().unwrap(), ticket["number"].as_str().unwrap());
+    // By its number, as every ticket path takes it (the incident below goes by id).
+    let raised = ok(
+        &app,
+        &format!("/api/v1/tickets/{number}/raise-change"),
+        &b.org.tier1_a.token,
+        json!({ "scope": "aplikasi" }),
+    )
+    .await;
     assert_eq!(raised["title"], "Tambah menu laporan");
     assert_eq!(raised["tickets"][0]["ticket_id"].as_str(), Some(tid));
+    assert_eq!(raised["tickets"][0]["number"].as_str(), Some(number));
+    let outsider = app
+        .post(
+            &format!("/api/v1/tickets/{number}/raise-change"),
+            Some(&b.org.tier1_b.token),
+            json!({ "scope": "aplikasi" }),
+        )
+        .await;
+    outsider.assert_problem(404);
     let events = app.get(&format!("/api/v1/tickets/{tid}/events"), Some(&b.org.tier1_a.token)).await;
     assert!(events.text.contains("linked_to_change"), "{}", events.text);
     let incident = ok(&app, "/api/v1/tickets", &b.org.reporter_a.token, json!({ "type": "incident",
@@ -685,6 +699,6 @@ on_both_backends!(
     conflicts_on_a_service_on_shared_infrastructure_and_in_freezes_need_an_override,
     the_schedule_is_icalendar_with_stable_uids_and_rising_sequences,
     bad_input_is_refused_precisely_and_changes_nothing,
-    a_change_request_ticket_raises_a_change_linked_both_ways,
+    a_change_request_ticket_raises_a_change_by_its_number_or_id_linked_both_ways,
     window_and_overdue_review_notices_are_told_once,
 );

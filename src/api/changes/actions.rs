@@ -291,14 +291,14 @@ pub async fn update_follow_up(
 
 /// Raise a change from a `change_request` ticket: prefilled from it and linked both ways.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/raise-change", tag = "changes", request_body = RaiseChangeRequest,
-    params(("id" = Uuid, Path)),
+    params(("id" = String, Path, description = "the ticket's id or number")),
     responses((status = 201, body = ChangeResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem, description = "not a change_request ticket"), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn raise_change(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<Uuid>,
+    id: web::Path<String>,
     body: Json<RaiseChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     use crate::domain::change::access::{may, ChangeAction};
@@ -308,11 +308,12 @@ pub async fn raise_change(
     let body = body.into_inner()?;
     let reason = body.reason.map(|r| text("reason", &r)).transpose()?;
     let (ctx, principal) = (auth.context(state.clock.now()), auth.principal.clone());
-    let ticket_id = id.into_inner();
+    let raw_id = id.into_inner();
     let change = state
         .db
         .run(move |conn| {
             let scope = crate::domain::ticket::access::TicketScope::of(&principal);
+            let ticket_id = crate::api::tickets::resolve(conn, &scope, &raw_id)?;
             let ticket = crate::db::tickets::find(conn, &scope, ticket_id)?;
             if ticket.ticket_type != crate::domain::ticket::TicketType::ChangeRequest {
                 return Err(StoreError::Conflict("only a change_request ticket raises a change".into()));

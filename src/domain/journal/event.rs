@@ -67,6 +67,8 @@ pub enum ResourceChange {
     Updated,
     /// A user's record changed together with their password.
     UpdatedWithPassword,
+    /// A user changed their own password (their other sessions ended).
+    PasswordChanged,
     /// Holidays imported into a calendar.
     HolidaysImported,
     HolidayRemoved,
@@ -91,6 +93,7 @@ impl ResourceChange {
             ResourceChange::Created => "created",
             ResourceChange::Updated => "updated",
             ResourceChange::UpdatedWithPassword => "updated_with_password",
+            ResourceChange::PasswordChanged => "password_changed",
             ResourceChange::HolidaysImported => "holidays_imported",
             ResourceChange::HolidayRemoved => "holiday_removed",
             ResourceChange::NoLongerDefault => "no_longer_default",

@@ -1,5 +1,9 @@
 //! `seed --demo`: a plausible region (Kabupaten Majene, WITA) to try the API
-//! with. Idempotent: what exists (by unit code or e-mail) is left alone.
+//! with (its data: [`region`]). Idempotent: what exists (by unit code,
+//! e-mail or template name) is left alone, and a unit without a head gets
+//! its demo head, so a region seeded by an earlier release is completed.
+
+mod region;
 
 use chrono::Utc;
 
@@ -8,89 +12,18 @@ use crate::db::calendars::{self, CalendarDraft, StoredSpecial};
 use crate::db::{services, units, users, Db, DbConnection};
 use crate::domain::email::EmailAddress;
 use crate::domain::journal::Context;
+use crate::domain::organisation::UnitChanges;
 use crate::domain::organisation::{NewUnit, TimeZone, UnitKind};
 use crate::domain::password::NewPassword;
-use crate::domain::role::{Role, RoleSet};
-use crate::domain::service::{NewService, Platform, ServiceCategory};
+use crate::domain::role::RoleSet;
+use crate::domain::service::{NewService, Platform};
 use crate::domain::sla::holiday::indonesia_2026;
 use crate::domain::sla::spec::WeekSpec;
 use crate::domain::sla::WeekSchedule;
 use crate::domain::text::{Code, DisplayName};
 use crate::domain::user::NewUser;
 use crate::domain::version::Precondition;
-
-const ZONE: &str = "Asia/Makassar";
-const DOMAIN: &str = "majenekab.go.id";
-/// Majene is in WITA; its units work on this calendar.
-const WITA_CALENDAR: &str = "Jam kerja Perpres 21/2023 WITA";
-
-/// (code, name, Mandiri TIK)
-const PERANGKAT_DAERAH: [(&str, &str, bool); 8] = [
-    ("SETDA", "Sekretariat Daerah", false),
-    ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah", false),
-    ("BKPSDM", "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", false),
-    ("BPKAD", "Badan Pengelolaan Keuangan dan Aset Daerah", false),
-    ("DINKES", "Dinas Kesehatan", false),
-    ("DISDUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil", true),
-    ("DPMPTSP", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", false),
-    ("INSPEKTORAT", "Inspektorat Daerah", false),
-];
-
-/// (code, name, category, owner unit, platform, application, direct to tier 2)
-type CatalogEntry = (&'static str, &'static str, ServiceCategory, &'static str, Platform, Option<&'static str>, bool);
-
-const CATALOG: [CatalogEntry; 12] = {
-    use Platform::*;
-    use ServiceCategory::{AdministrasiPemerintahan as Adm, Publik};
-    [
-        ("SRIKANDI", "Naskah Dinas Elektronik (SRIKANDI)", Adm, "SETDA", AplikasiUmum, Some("SRIKANDI"), false),
-        (
-            "SIMPEG",
-            "Sistem Informasi Manajemen Kepegawaian",
-            Adm,
-            "BKPSDM",
-            AplikasiKhusus,
-            Some("SIMPEG Majene"),
-            false,
-        ),
-        ("SIPD", "Sistem Informasi Pemerintahan Daerah", Adm, "BAPPEDA", AplikasiUmum, Some("SIPD RI"), false),
-        ("WEBSITE-PD", "Website Perangkat Daerah", Publik, "DISKOMINFO", AplikasiKhusus, Some("CMS Website PD"), false),
-        ("EMAIL-DINAS", "Email Dinas @majenekab.go.id", Adm, "DISKOMINFO", AplikasiKhusus, Some("Surel Pemda"), true),
-        ("JARINGAN-INTRA", "Jaringan Intra Pemerintah Daerah", Adm, "DISKOMINFO", JaringanIntra, None, true),
-        ("PUSAT-DATA", "Pusat Data Daerah (hosting dan kolokasi)", Adm, "DISKOMINFO", PusatData, None, true),
-        ("SPLP", "Sistem Penghubung Layanan Pemerintah", Adm, "DISKOMINFO", SistemPenghubungLayanan, None, true),
-        ("SP4N-LAPOR", "Pengaduan Publik SP4N-LAPOR!", Publik, "DISKOMINFO", AplikasiUmum, Some("SP4N-LAPOR!"), false),
-        (
-            "SIAK",
-            "Sistem Informasi Administrasi Kependudukan",
-            Publik,
-            "DISDUKCAPIL",
-            AplikasiUmum,
-            Some("SIAK Terpusat"),
-            false,
-        ),
-        ("SIMPUS", "Sistem Informasi Manajemen Puskesmas", Publik, "DINKES", AplikasiKhusus, Some("SIMPUS"), false),
-        ("OSS-RBA", "Perizinan Berusaha Berbasis Risiko", Publik, "DPMPTSP", AplikasiUmum, Some("OSS-RBA"), false),
-    ]
-};
-
-/// (unit code, name, e-mail local part, roles)
-const PEOPLE: [(&str, &str, &str, &[Role]); 14] = [
-    ("DISKOMINFO", "Andi Rahmat Hidayat", "admin", &[Role::Admin]),
-    ("DISKOMINFO", "Nurhayati Syamsuddin", "supervisor", &[Role::Supervisor]),
-    ("DISKOMINFO", "Muhammad Irfan Saleh", "tier2.irfan", &[Role::Tier2Engineer]),
-    ("DISKOMINFO", "Sitti Aminah Basri", "tier2.aminah", &[Role::Tier2Engineer]),
-    ("DISKOMINFO", "Ahmad Fauzi Rasyid", "approver", &[Role::ChangeApprover]),
-    ("INSPEKTORAT", "Rahmawati Yusuf", "auditor", &[Role::Auditor]),
-    ("BAPPEDA", "Hendra Gunawan", "tier1.bappeda", &[Role::Tier1Technician]),
-    ("BAPPEDA", "Fitriani Arifin", "fitriani", &[Role::Reporter]),
-    ("BKPSDM", "Syahrul Ramadhan", "tier1.bkpsdm", &[Role::Tier1Technician]),
-    ("BKPSDM", "Dewi Kartika Sari", "dewi", &[Role::Reporter]),
-    ("DISDUKCAPIL", "Agus Salim Mappiasse", "tier1.disdukcapil", &[Role::Tier1Technician]),
-    ("DISDUKCAPIL", "Hasniah Abdullah", "hasniah", &[Role::Reporter]),
-    ("DINKES", "Rudi Hartono", "tier1.dinkes", &[Role::Tier1Technician, Role::Reporter]),
-    ("SETDA", "Marlina Tahir", "marlina", &[Role::Reporter, Role::ChangeApprover]),
-];
+use region::{CatalogEntry, Person, TemplateEntry, DOMAIN, WITA_CALENDAR, ZONE};
 
 fn ensure_unit(
     conn: &mut DbConnection,
@@ -199,7 +132,12 @@ fn ensure_policy(conn: &mut DbConnection, ctx: &Context) -> Result<(), String> {
     Ok(())
 }
 
-fn ensure_user(conn: &mut DbConnection, ctx: &Context, person: (&str, &str, &str, &[Role])) -> Result<(), String> {
+fn ensure_user(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    person: Person,
+    password: Option<&NewPassword>,
+) -> Result<(), String> {
     let (unit_code, name, local, roles) = person;
     let email = EmailAddress::parse(&format!("{local}@{DOMAIN}")).map_err(|e| e.to_string())?;
     if users::find_for_login(conn, email.as_str()).map_err(|e| e.to_string())?.is_some() {
@@ -208,7 +146,10 @@ fn ensure_user(conn: &mut DbConnection, ctx: &Context, person: (&str, &str, &str
     let unit = units::find_by_code(conn, unit_code)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("seed unit {unit_code} is missing"))?;
-    let chosen = NewPassword::parse(&secrets::random_token()).map_err(|e| e.to_string())?;
+    let chosen = match password {
+        Some(given) => given.clone(),
+        None => NewPassword::parse(&secrets::random_token()).map_err(|e| e.to_string())?,
+    };
     let new = NewUser {
         name: DisplayName::parse(name).map_err(|e| e.to_string())?,
         email,
@@ -217,16 +158,67 @@ fn ensure_user(conn: &mut DbConnection, ctx: &Context, person: (&str, &str, &str
     };
     users::insert(conn, ctx, &new, Some(password::hash(&chosen)?)).map_err(|e| e.to_string())?;
     let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-    println!("user   {:<34} {:<44} {}", new.email.as_str(), chosen.expose(), roles.join(","));
+    println!("user   {:<38} {:<44} {}", new.email.as_str(), chosen.expose(), roles.join(","));
     Ok(())
 }
 
-/// Creates the demo region; prints each new user's password once.
-pub fn demo(db: &Db) -> Result<(), String> {
+/// Names the demo head of a unit that has none (one named by an operator
+/// is kept).
+fn ensure_head(conn: &mut DbConnection, ctx: &Context, code: &str, name: &str) -> Result<(), String> {
+    let unit = units::find_by_code(conn, code)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("seed unit {code} is missing"))?;
+    if unit.head_email.is_some() {
+        return Ok(());
+    }
+    let email = EmailAddress::parse(&format!("kepala.{}@{DOMAIN}", code.to_lowercase())).map_err(|e| e.to_string())?;
+    let changes = UnitChanges {
+        head_name: Some(Some(DisplayName::parse(name).map_err(|e| e.to_string())?)),
+        head_email: Some(Some(email.clone())),
+        ..UnitChanges::default()
+    };
+    units::update(conn, ctx, unit.id, &Precondition::None, &changes).map_err(|e| e.to_string())?;
+    println!("head   {code:<12} {name} <{}>", email.as_str());
+    Ok(())
+}
+
+/// A template of standard changes, by name.
+fn ensure_template(conn: &mut DbConnection, ctx: &Context, entry: TemplateEntry) -> Result<(), String> {
+    use crate::db::changes::templates::{self, TemplateDraft};
+    let (service, name, scope, title, description, implementation_plan, test_plan, rollback_plan) = entry;
+    // The demo has a handful; a page of 200 holds them all.
+    let existing = templates::list(conn, None, None, 200).map_err(|e| e.to_string())?;
+    if existing.iter().any(|t| t.name == name) {
+        return Ok(());
+    }
+    let service = services::find_by_code(conn, service)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("seed service {service} is missing"))?;
+    let draft = TemplateDraft {
+        service_id: service.id,
+        name: name.to_owned(),
+        scope,
+        title: title.to_owned(),
+        description: description.to_owned(),
+        implementation_plan: implementation_plan.to_owned(),
+        test_plan: test_plan.to_owned(),
+        rollback_plan: rollback_plan.to_owned(),
+        active: true,
+    };
+    templates::insert(conn, ctx, &draft).map_err(|e| e.to_string())?;
+    println!("template {name}");
+    Ok(())
+}
+
+/// Creates the demo region; prints each new user's password once. With
+/// `password`, every user it creates gets that one (a trial region whose
+/// logins a walk-through can type); without, each gets a random one.
+pub fn demo(db: &Db, password: Option<&NewPassword>) -> Result<(), String> {
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     let ctx = Context::system(Utc::now());
+    let (dinas_code, dinas_name) = region::DINAS;
     if let Some(dinas) = units::find_dinas(&mut conn).map_err(|e| e.to_string())? {
-        if dinas.code != "DISKOMINFO" {
+        if dinas.code != dinas_code {
             return Err(format!(
                 "this database already has a Dinas ({}); the demo seed needs an empty or demo database",
                 dinas.code
@@ -235,16 +227,24 @@ pub fn demo(db: &Db) -> Result<(), String> {
     }
     ensure_calendars(&mut conn, &ctx)?;
     ensure_policy(&mut conn, &ctx)?;
-    ensure_unit(&mut conn, &ctx, UnitKind::Dinas, "DISKOMINFO", "Dinas Komunikasi, Informatika dan Persandian", true)?;
-    for (code, name, mandiri_tik) in PERANGKAT_DAERAH {
+    ensure_unit(&mut conn, &ctx, UnitKind::Dinas, dinas_code, dinas_name, true)?;
+    for (code, name, mandiri_tik) in region::PERANGKAT_DAERAH {
         ensure_unit(&mut conn, &ctx, UnitKind::PerangkatDaerah, code, name, mandiri_tik)?;
     }
-    for entry in CATALOG {
+    for (code, name) in region::HEADS {
+        ensure_head(&mut conn, &ctx, code, name)?;
+    }
+    for entry in region::CATALOG {
         ensure_service(&mut conn, &ctx, entry)?;
     }
-    println!("\nPasswords are shown once; store them now.");
-    for person in PEOPLE {
-        ensure_user(&mut conn, &ctx, person)?;
+    for entry in region::TEMPLATES {
+        ensure_template(&mut conn, &ctx, entry)?;
+    }
+    if password.is_none() {
+        println!("\nPasswords are shown once; store them now.");
+    }
+    for person in region::PEOPLE {
+        ensure_user(&mut conn, &ctx, person, password)?;
     }
     Ok(())
 }
