@@ -24,12 +24,9 @@ use crate::domain::validation::ValidationErrors;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
-/// Free text that may be left empty (plans written later).
-pub(crate) fn optional_text(errors: &mut ValidationErrors, field: &str, raw: &str) -> String {
-    if raw.trim().is_empty() {
-        return String::new();
-    }
-    errors.check(field, parse_long_text(raw)).unwrap_or_default()
+/// A plan: absent until written, never blank once given.
+fn plan(errors: &mut ValidationErrors, field: &str, raw: Option<&str>) -> Option<String> {
+    raw.and_then(|text| errors.check(field, parse_long_text(text)))
 }
 
 fn parse_new(r: &CreateChangeRequest, auth: &Authenticated) -> Result<NewChange, ApiError> {
@@ -58,10 +55,11 @@ fn parse_new(r: &CreateChangeRequest, auth: &Authenticated) -> Result<NewChange,
         ticket_ids: r.ticket_ids.clone(),
         template_id: r.template_id,
         risk: r.risk,
-        impact_analysis: optional_text(&mut errors, "impact_analysis", &r.impact_analysis),
-        implementation_plan: optional_text(&mut errors, "implementation_plan", &r.implementation_plan),
-        test_plan: optional_text(&mut errors, "test_plan", &r.test_plan),
-        rollback_plan: optional_text(&mut errors, "rollback_plan", &r.rollback_plan),
+        impact_analysis: plan(&mut errors, "impact_analysis", r.impact_analysis.as_deref()).unwrap_or_default(),
+        implementation_plan: plan(&mut errors, "implementation_plan", r.implementation_plan.as_deref())
+            .unwrap_or_default(),
+        test_plan: plan(&mut errors, "test_plan", r.test_plan.as_deref()).unwrap_or_default(),
+        rollback_plan: plan(&mut errors, "rollback_plan", r.rollback_plan.as_deref()).unwrap_or_default(),
     };
     errors.finish()?;
     Ok(new)
@@ -140,12 +138,11 @@ pub async fn get_change(
 
 fn parse_edit(r: UpdateChangeRequest) -> Result<ChangeEdit, ApiError> {
     let mut errors = ValidationErrors::new();
-    let mut long = |field: &str, value: Option<String>| value.map(|v| optional_text(&mut errors, field, &v));
     let edit = ChangeEdit {
-        impact_analysis: long("impact_analysis", r.impact_analysis),
-        implementation_plan: long("implementation_plan", r.implementation_plan),
-        test_plan: long("test_plan", r.test_plan),
-        rollback_plan: long("rollback_plan", r.rollback_plan),
+        impact_analysis: plan(&mut errors, "impact_analysis", r.impact_analysis.as_deref()),
+        implementation_plan: plan(&mut errors, "implementation_plan", r.implementation_plan.as_deref()),
+        test_plan: plan(&mut errors, "test_plan", r.test_plan.as_deref()),
+        rollback_plan: plan(&mut errors, "rollback_plan", r.rollback_plan.as_deref()),
         title: r.title.and_then(|t| errors.check("title", parse_title(&t))),
         description: r.description.and_then(|d| errors.check("description", parse_long_text(&d))),
         reason: r.reason.and_then(|d| errors.check("reason", parse_long_text(&d))),

@@ -37,17 +37,19 @@ pub struct CreateChangeRequest {
     /// May come later, but is required, with the four plans below, before
     /// the change is submitted for approval.
     pub risk: Option<RiskAssessment>,
-    #[serde(default)]
-    pub impact_analysis: String,
-    #[serde(default)]
-    pub implementation_plan: String,
-    #[serde(default)]
-    pub test_plan: String,
-    #[serde(default)]
-    pub rollback_plan: String,
+    /// Risk and impact analysis. Like the three plans, it may be left out
+    /// and written later (`PATCH`); given, it is not blank (422).
+    pub impact_analysis: Option<String>,
+    /// How the change is carried out.
+    pub implementation_plan: Option<String>,
+    /// How it is tested.
+    pub test_plan: Option<String>,
+    /// How it is undone.
+    pub rollback_plan: Option<String>,
 }
 
-/// Fields to change; absent fields stay. Editing approved content voids the approvals.
+/// Fields to change; absent fields stay (a plan given is not blank: 422).
+/// Editing approved content voids the approvals.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateChangeRequest {
