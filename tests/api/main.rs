@@ -9,6 +9,7 @@ mod api_keys;
 mod audit_chain;
 mod auth;
 mod calendars;
+mod change_approvals;
 mod change_records;
 mod changes;
 mod cli;

@@ -43,6 +43,7 @@ async fn run(
     Ok(ok_with_etag(change.version, &ChangeResponse::from(change)))
 }
 
+/// Free text that must not be blank.
 fn text(field: &str, raw: &str) -> Result<String, ApiError> {
     parse_long_text(raw).map_err(|e| ApiError::Validation(ValidationErrors::single(field, e.to_string())))
 }
@@ -211,7 +212,7 @@ pub async fn review_change(
         })
         .collect();
     if follow_ups.len() > 50 {
-        errors.add("follow_ups", "at most 50 follow-up actions");
+        errors.add("follow_ups", "A review lists at most 50 follow-up actions.");
     }
     errors.finish()?;
     let findings = findings.unwrap_or_default();
@@ -251,7 +252,7 @@ pub async fn link_change_ticket(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     if !matches!(body.relation.as_str(), "origin" | "caused") {
-        return Err(ApiError::invalid("relation", "origin or caused"));
+        return Err(ApiError::invalid("relation", "Give origin or caused."));
     }
     run(
         state,
@@ -309,7 +310,7 @@ pub async fn raise_change(
             let scope = crate::domain::ticket::access::TicketScope::of(&principal);
             let ticket = crate::db::tickets::find(conn, &scope, ticket_id)?;
             if ticket.ticket_type != crate::domain::ticket::TicketType::ChangeRequest {
-                return Err(StoreError::Conflict("only a change_request ticket raises a change".into()));
+                return Err(StoreError::Conflict("Only a change_request ticket can raise a change.".into()));
             }
             let new = changes::NewChange {
                 change_type: body.change_type.unwrap_or(crate::domain::change::ChangeType::Normal),

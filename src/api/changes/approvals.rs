@@ -38,10 +38,10 @@ pub async fn approve_change(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let capacity = Capacity::from_parts(body.capacity, body.unit_id)
-        .ok_or_else(|| ApiError::invalid("unit_id", "give unit_id with the owner_unit capacity, and only with it"))?;
+        .ok_or_else(|| ApiError::invalid("unit_id", "Give unit_id with the owner_unit capacity, and only with it."))?;
     let comment = body.comment.trim().to_owned();
     if comment.chars().count() > 4000 {
-        return Err(ApiError::invalid("comment", "at most 4000 characters"));
+        return Err(ApiError::invalid("comment", "A comment has at most 4000 characters."));
     }
     let cast = CastRequest { capacity, decision: body.decision, comment };
     let precondition = precondition(&req)?;
@@ -131,7 +131,7 @@ pub async fn change_conflicts(
     let asked = match (query.from, query.to) {
         (Some(from), Some(to)) => Some(Window::new(from, to).map_err(|e| ApiError::invalid("to", e.to_string()))?),
         (None, None) => None,
-        _ => return Err(ApiError::invalid("from", "give both from and to, or neither")),
+        _ => return Err(ApiError::invalid("from", "Give both from and to, or neither.")),
     };
     let visibility = ChangeVisibility::of(&auth.principal);
     let id = id.into_inner();
@@ -142,7 +142,7 @@ pub async fn change_conflicts(
             let window = asked.or(change.planned).ok_or_else(|| {
                 crate::db::StoreError::Invalid(crate::domain::validation::ValidationErrors::single(
                     "from",
-                    "the change has no planned window; give from and to",
+                    "The change has no planned window; give from and to.",
                 ))
             })?;
             conflicts::find_for(conn, &change, &window)

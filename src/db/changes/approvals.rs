@@ -203,10 +203,10 @@ pub fn cast(
     cast: &CastRequest,
 ) -> Result<(Change, Approval), StoreError> {
     let Actor::User(approver_id) = request.principal.actor else {
-        return Err(StoreError::Forbidden("approvals are decided by people, not service accounts".into()));
+        return Err(StoreError::Forbidden("Approvals are decided by people, not by service accounts.".into()));
     };
     if cast.decision == Decision::Reject && cast.comment.trim().is_empty() {
-        return Err(StoreError::Invalid(ValidationErrors::single("comment", "say why the change is rejected")));
+        return Err(StoreError::Invalid(ValidationErrors::single("comment", "Say why the change is rejected.")));
     }
     write_tx(conn, |conn| {
         let before = load_for(conn, request, ChangeAction::Approve)?;
@@ -224,12 +224,12 @@ pub fn cast(
         let mut tally = None;
         if retrospective {
             if !before.board_review_pending {
-                return Err(StoreError::Conflict("the board already reviewed this emergency change".into()));
+                return Err(StoreError::Conflict("The board has already reviewed this emergency change.".into()));
             }
             if cast.capacity != Capacity::Board {
                 return Err(StoreError::Invalid(ValidationErrors::single(
                     "capacity",
-                    "the retrospective review of an emergency change is the board's",
+                    "The retrospective review of an emergency change is the board's to give.",
                 )));
             }
             let board = [approval::Requirement { capacity: Capacity::Board, count: 1 }];
@@ -237,7 +237,9 @@ pub fn cast(
         } else {
             if before.status != ChangeStatus::AwaitingApproval {
                 let e = workflow::next(&before.state(false), Command::Decide(Tally::Pending)).err();
-                return Err(e.map(refused).unwrap_or_else(|| StoreError::Conflict("not awaiting approval".into())));
+                return Err(e
+                    .map(refused)
+                    .unwrap_or_else(|| StoreError::Conflict("The change is not awaiting approval.".into())));
             }
             let required = requirements(conn, &policy, &before)?;
             let mut casts = existing

@@ -60,14 +60,14 @@ pub fn edit(
         let before = load_for(conn, request, ChangeAction::Edit)?;
         if !before.status.is_editable() {
             return Err(StoreError::Conflict(format!(
-                "the plan of a change is frozen once implementation began; it is {}",
-                before.status
+                "The plan of a change is frozen once implementation has begun; this change is {}.",
+                before.status.describe()
             )));
         }
         if before.change_type == ChangeType::Standard && edit.touches_template() {
             return Err(StoreError::Invalid(ValidationErrors::single(
                 "change_type",
-                "a standard change follows its template's scope, service and plans; raise a normal change to change them",
+                "A standard change follows its template's scope, service and plans; raise a normal change to change them.",
             )));
         }
         let mut after = before.clone();

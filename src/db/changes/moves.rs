@@ -45,7 +45,7 @@ fn user_of(principal: &Principal) -> Result<Uuid, StoreError> {
     match principal.actor {
         crate::domain::policy::Actor::User(id) => Ok(id),
         crate::domain::policy::Actor::ApiKey(_) => {
-            Err(StoreError::Forbidden("change records are moved by people, not service accounts".into()))
+            Err(StoreError::Forbidden("Change records are moved by people, not by service accounts.".into()))
         }
     }
 }
@@ -58,7 +58,7 @@ pub(super) fn load_for(
 ) -> Result<Change, StoreError> {
     let change = find(conn, ChangeVisibility::of(request.principal), request.change_id)?;
     if !may(request.principal, action, Some(&change.facts())) {
-        return Err(StoreError::Forbidden("your roles do not allow this on this change".into()));
+        return Err(StoreError::Forbidden("Your roles do not allow this move on this change.".into()));
     }
     Ok(change)
 }
@@ -126,7 +126,7 @@ pub fn start_assessment(
 fn check_analysed(change: &Change) -> Result<(), StoreError> {
     let mut errors = ValidationErrors::new();
     if change.risk.is_none() {
-        errors.add("risk", "assess the risk before asking for approval");
+        errors.add("risk", "Assess the risk before asking for approval.");
     }
     for (field, text) in [
         ("impact_analysis", &change.impact_analysis),
@@ -135,7 +135,7 @@ fn check_analysed(change: &Change) -> Result<(), StoreError> {
         ("rollback_plan", &change.rollback_plan),
     ] {
         if text.trim().is_empty() {
-            errors.add(field, "required before asking for approval");
+            errors.add(field, "Write this before asking for approval.");
         }
     }
     errors.finish().map_err(StoreError::Invalid)
@@ -202,7 +202,7 @@ pub fn schedule(
         if !report.is_empty() {
             let Some(reason) = &window.override_reason else {
                 return Err(StoreError::Conflict(format!(
-                    "the window conflicts with {}; schedule with an override_reason to go ahead",
+                    "The window conflicts with {}; give an override_reason to schedule it anyway.",
                     report.describe()
                 )));
             };
@@ -238,14 +238,14 @@ pub fn record_dinas_test(
         let before = load_for(conn, request, ChangeAction::RecordDinasTest)?;
         if !before.special {
             return Err(StoreError::Conflict(
-                "only changes touching an aplikasi khusus or the intra-government network are tested with the Dinas"
+                "Only changes touching an aplikasi khusus or the intra-government network are tested with the Dinas."
                     .into(),
             ));
         }
         if !matches!(before.status, ChangeStatus::Approved | ChangeStatus::Scheduled) {
             return Err(StoreError::Conflict(format!(
-                "the test with the Dinas is recorded once the change is approved and before it starts; it is {}",
-                before.status
+                "The test with the Dinas is recorded once the change is approved and before it starts; this change is {}.",
+                before.status.describe()
             )));
         }
         let mut after = before.clone();
@@ -393,7 +393,7 @@ pub fn link_ticket(
         let before = load_for(conn, request, ChangeAction::Edit)
             .or_else(|_| load_for(conn, request, ChangeAction::Implement))?;
         if before.tickets.iter().any(|t| t.ticket_id == ticket_id) {
-            return Err(StoreError::Conflict("the ticket is already linked to this change".into()));
+            return Err(StoreError::Conflict("The ticket is already linked to this change.".into()));
         }
         let scope = crate::domain::ticket::access::TicketScope::of(request.principal);
         let numbers = super::create::link_tickets(conn, ctx, &scope, before.id, &[ticket_id], relation, "ticket_id")?;

@@ -166,21 +166,22 @@ pub struct Approver {
     pub is_approver: bool,
 }
 
+/// Why a decision is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CastError {
-    #[error("only change approvers (the change board) decide on changes")]
+    #[error("Only change approvers (the change board) decide on changes.")]
     NotAnApprover,
-    #[error("nobody approves their own change")]
+    #[error("Nobody may approve their own change.")]
     OwnChange,
-    #[error("you represent your own unit only; this capacity is another unit's")]
+    #[error("You may decide only for your own unit, and this approval is another unit's.")]
     NotRepresentative,
-    #[error("only the Dinas's approvers decide in the Dinas capacity")]
+    #[error("Only the Dinas's change approvers decide in the Dinas capacity.")]
     NotDinas,
-    #[error("this change does not need an approval in that capacity")]
+    #[error("This change does not need an approval in that capacity.")]
     NotRequired,
-    #[error("you already decided on this change")]
+    #[error("You have already decided on this change in this round.")]
     AlreadyDecided,
-    #[error("this capacity already has the approvals it needs")]
+    #[error("This capacity already has the approvals it needs.")]
     AlreadySatisfied,
 }
 

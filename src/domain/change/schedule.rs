@@ -17,11 +17,11 @@ pub struct Window {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum WindowError {
-    #[error("the window must end after it starts")]
+    #[error("The window must end after it starts.")]
     EndsBeforeStart,
-    #[error("the window must not start in the past")]
+    #[error("The window must not start in the past.")]
     InThePast,
-    #[error("a change window lasts at most {0} days")]
+    #[error("A change window lasts at most {0} days.")]
     TooLong(i64),
 }
 
