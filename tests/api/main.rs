@@ -11,6 +11,7 @@ mod auth;
 mod calendars;
 mod change_approvals;
 mod change_records;
+mod change_schedule;
 mod changes;
 mod cli;
 mod errors;

@@ -14,6 +14,7 @@ use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::changes::{self, Change, FollowUpDraft, MoveRequest, ScheduleRequest};
 use crate::db::{DbConnection, StoreError};
+use crate::domain::change::access::ChangeVisibility;
 use crate::domain::journal::Context;
 use crate::domain::ticket::intake::{parse_long_text, parse_title};
 use crate::domain::validation::ValidationErrors;
@@ -40,7 +41,7 @@ async fn run(
             work(conn, &ctx, &request)
         })
         .await?;
-    Ok(ok_with_etag(change.version, &ChangeResponse::from(change)))
+    Ok(ok_with_etag(change.version, &ChangeResponse::seen_by(change, ChangeVisibility::of(&auth.principal))))
 }
 
 /// Free text that must not be blank.
@@ -332,7 +333,8 @@ pub async fn raise_change(
             Ok(change)
         })
         .await?;
-    Ok(created_with_etag(format!("/api/v1/changes/{}", change.id), change.version, &ChangeResponse::from(change)))
+    let body = ChangeResponse::seen_by(change, ChangeVisibility::of(&auth.principal));
+    Ok(created_with_etag(format!("/api/v1/changes/{}", body.id), body.version, &body))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]

@@ -6,12 +6,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::conflict_types::ConflictReportResponse;
 use super::types::{ApprovalDecisionResponse, ApprovalList, ApprovalRequest, ApprovalResponse, ChangeResponse};
 use crate::api::etag::precondition;
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::changes::approvals::{self, CastRequest, Verification};
-use crate::db::changes::conflicts::{self, ConflictReport};
+use crate::db::changes::conflicts;
 use crate::db::changes::{self, MoveRequest};
 use crate::domain::change::access::ChangeVisibility;
 use crate::domain::change::approval::Capacity;
@@ -56,8 +57,8 @@ pub async fn approve_change(
             approvals::cast(conn, &ctx, &request, &keys, &cast)
         })
         .await?;
-    let body =
-        ApprovalDecisionResponse { change: ChangeResponse::from(change), approval: ApprovalResponse::from(approval) };
+    let change = ChangeResponse::seen_by(change, ChangeVisibility::of(&auth.principal));
+    let body = ApprovalDecisionResponse { change, approval: ApprovalResponse::from(approval) };
     Ok(HttpResponse::Created().json(body))
 }
 
@@ -117,9 +118,11 @@ pub struct ConflictQuery {
 }
 
 /// Other approved, scheduled or running changes whose windows overlap on the
-/// same service or shared infrastructure, and the freeze windows it falls into.
+/// same service or shared infrastructure, and the freeze windows it falls
+/// into. A change the caller may not read is shown without its id, number,
+/// title and status.
 #[utoipa::path(get, path = "/api/v1/changes/{id}/conflicts", tag = "changes", params(("id" = Uuid, Path), ConflictQuery),
-    responses((status = 200, body = inline(Object), description = "window, changes (with shared services and infrastructure), freezes (with periods)"),
+    responses((status = 200, body = ConflictReportResponse),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn change_conflicts(
@@ -135,7 +138,7 @@ pub async fn change_conflicts(
     };
     let visibility = ChangeVisibility::of(&auth.principal);
     let id = id.into_inner();
-    let report: ConflictReport = state
+    let report = state
         .db
         .run(move |conn| {
             let change = changes::find(conn, visibility, id)?;
@@ -145,8 +148,9 @@ pub async fn change_conflicts(
                     "The change has no planned window; give from and to.",
                 ))
             })?;
-            conflicts::find_for(conn, &change, &window)
+            let report = conflicts::find_for(conn, &change, &window)?;
+            conflicts::seen_by(conn, visibility, report)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(report))
+    Ok(HttpResponse::Ok().json(ConflictReportResponse::from(report)))
 }

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod admin;
 pub mod approvals;
+pub mod conflict_types;
 pub mod schedule;
 pub mod types;
 
@@ -86,7 +87,8 @@ pub async fn create_change(
     let ctx = auth.context(state.clock.now());
     let scope = TicketScope::of(&auth.principal);
     let (change, _) = state.db.run(move |conn| changes::create(conn, &ctx, &scope, &new, key.as_ref())).await?;
-    Ok(created_with_etag(format!("/api/v1/changes/{}", change.id), change.version, &ChangeResponse::from(change)))
+    let body = ChangeResponse::seen_by(change, ChangeVisibility::of(&auth.principal));
+    Ok(created_with_etag(format!("/api/v1/changes/{}", body.id), body.version, &body))
 }
 
 /// The changes the caller sees.
@@ -117,7 +119,7 @@ pub async fn list_changes(
     };
     let visibility = ChangeVisibility::of(&auth.principal);
     let rows = state.db.run(move |conn| changes::list(conn, visibility, &filter)).await?;
-    let page = page.page(rows, |c| c.id, ChangeResponse::from);
+    let page = page.page(rows, |c| c.id, |c| ChangeResponse::seen_by(c, visibility));
     Ok(HttpResponse::Ok().json(ChangePage { items: page.items, next_cursor: page.next_cursor }))
 }
 
@@ -133,7 +135,7 @@ pub async fn get_change(
     let visibility = ChangeVisibility::of(&auth.principal);
     let raw = id.into_inner();
     let change = state.db.run(move |conn| changes::resolve(conn, visibility, &raw)).await?;
-    Ok(ok_with_etag(change.version, &ChangeResponse::from(change)))
+    Ok(ok_with_etag(change.version, &ChangeResponse::seen_by(change, visibility)))
 }
 
 fn parse_edit(r: UpdateChangeRequest) -> Result<ChangeEdit, ApiError> {
@@ -181,7 +183,7 @@ pub async fn update_change(
             changes::edit(conn, &ctx, &request, &edit)
         })
         .await?;
-    Ok(ok_with_etag(change.version, &ChangeResponse::from(change)))
+    Ok(ok_with_etag(change.version, &ChangeResponse::seen_by(change, ChangeVisibility::of(&auth.principal))))
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

@@ -98,7 +98,7 @@ pub async fn change_schedule(
         let body = ical::render("Jadwal Perubahan Layanan SPBE", &state.settings.changes.calendar_domain, &entries);
         return Ok(HttpResponse::Ok().content_type("text/calendar; charset=utf-8").body(body));
     }
-    let items: Vec<ChangeResponse> = found.into_iter().map(ChangeResponse::from).collect();
+    let items: Vec<ChangeResponse> = found.into_iter().map(|c| ChangeResponse::seen_by(c, visibility)).collect();
     Ok(HttpResponse::Ok().json(items))
 }
 

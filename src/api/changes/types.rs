@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::conflict_types::ConflictReportResponse;
 use crate::db::changes::{Change, ConflictOverride, DinasTest, FollowUp, LinkedTicket};
+use crate::domain::change::access::ChangeVisibility;
 use crate::domain::change::approval::{CapacityKind, Decision};
 use crate::domain::change::risk::{RiskAssessment, RiskLevel};
 use crate::domain::change::{ChangeScope, ChangeStatus, ChangeType, Outcome, Phase};
@@ -102,9 +104,10 @@ pub struct ConflictOverrideResponse {
     pub reason: String,
     pub by: Uuid,
     pub at: DateTime<Utc>,
-    /// The conflicts overridden, as `/conflicts` reported them.
-    #[schema(value_type = Object)]
-    pub conflicts: serde_json::Value,
+    /// The conflicts overridden. Other changes are named only to callers
+    /// who see every change; others read them through `/conflicts`, which
+    /// names those they may read.
+    pub conflicts: ConflictReportResponse,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -179,14 +182,19 @@ impl From<DinasTest> for DinasTestResponse {
     }
 }
 
-impl From<ConflictOverride> for ConflictOverrideResponse {
-    fn from(o: ConflictOverride) -> Self {
-        Self { reason: o.reason, by: o.by, at: o.at, conflicts: o.conflicts }
+impl ConflictOverrideResponse {
+    fn seen_by(o: ConflictOverride, visibility: ChangeVisibility) -> Self {
+        let conflicts = match visibility {
+            ChangeVisibility::All => o.conflicts,
+            ChangeVisibility::Limited { .. } => o.conflicts.without_changes_named(),
+        };
+        Self { reason: o.reason, by: o.by, at: o.at, conflicts: conflicts.into() }
     }
 }
 
-impl From<Change> for ChangeResponse {
-    fn from(c: Change) -> Self {
+impl ChangeResponse {
+    /// The change as a caller with `visibility` reads it.
+    pub fn seen_by(c: Change, visibility: ChangeVisibility) -> Self {
         Self {
             id: c.id,
             number: c.number,
@@ -211,7 +219,7 @@ impl From<Change> for ChangeResponse {
             special: c.special,
             planned_window: c.planned.map(|w| WindowResponse { start: w.start, end: w.end }),
             schedule_sequence: c.schedule_sequence,
-            conflict_override: c.conflict_override.map(Into::into),
+            conflict_override: c.conflict_override.map(|o| ConflictOverrideResponse::seen_by(o, visibility)),
             dinas_test: c.dinas_test.map(Into::into),
             actual_start: c.actual_start,
             actual_end: c.actual_end,

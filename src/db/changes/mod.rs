@@ -67,7 +67,9 @@ pub struct ConflictOverride {
     pub reason: String,
     pub by: Uuid,
     pub at: DateTime<Utc>,
-    pub conflicts: serde_json::Value,
+    /// Every conflict, every change named; readers are shown what they may
+    /// read of it.
+    pub conflicts: conflicts::ConflictReport,
 }
 
 /// A stored change record.
@@ -357,7 +359,11 @@ pub fn find_any(conn: &mut DbConnection, id: Uuid) -> Result<Change, StoreError>
 }
 
 /// Whether the caller sees the change (`NotFound` when not: no leak).
-fn visible(conn: &mut DbConnection, visibility: ChangeVisibility, change: &Change) -> Result<bool, StoreError> {
+pub(super) fn visible(
+    conn: &mut DbConnection,
+    visibility: ChangeVisibility,
+    change: &Change,
+) -> Result<bool, StoreError> {
     let ChangeVisibility::Limited { unit, user } = visibility else { return Ok(true) };
     if change.owner_unit_id == unit || user == Some(change.requester_id) {
         return Ok(true);

@@ -201,12 +201,14 @@ pub fn schedule(
         after.conflict_override = None;
         if !report.is_empty() {
             let Some(reason) = &window.override_reason else {
+                let seen = conflicts::seen_by(conn, ChangeVisibility::of(request.principal), report)?;
                 return Err(StoreError::Conflict(format!(
                     "The window conflicts with {}; give an override_reason to schedule it anyway.",
-                    report.describe()
+                    seen.describe()
                 )));
             };
-            let conflicts = serde_json::to_value(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            // Kept whole: each reader is shown what they may read of it.
+            let conflicts = report.clone();
             after.conflict_override =
                 Some(ConflictOverride { reason: reason.clone(), by: actor, at: ctx.now, conflicts });
         }
