@@ -75,7 +75,7 @@ const CATALOG: [CatalogEntry; 12] = {
 };
 
 /// (unit code, name, e-mail local part, roles)
-const PEOPLE: [(&str, &str, &str, &[Role]); 14] = [
+const PEOPLE: [(&str, &str, &str, &[Role]); 15] = [
     ("DISKOMINFO", "Andi Rahmat Hidayat", "admin", &[Role::Admin]),
     ("DISKOMINFO", "Nurhayati Syamsuddin", "supervisor", &[Role::Supervisor]),
     ("DISKOMINFO", "Muhammad Irfan Saleh", "tier2.irfan", &[Role::Tier2Engineer]),
@@ -84,6 +84,9 @@ const PEOPLE: [(&str, &str, &str, &[Role]); 14] = [
     ("INSPEKTORAT", "Rahmawati Yusuf", "auditor", &[Role::Auditor]),
     ("BAPPEDA", "Hendra Gunawan", "tier1.bappeda", &[Role::Tier1Technician]),
     ("BAPPEDA", "Fitriani Arifin", "fitriani", &[Role::Reporter]),
+    // A board member from outside the Dinas: the board seat of a change the
+    // Dinas raises is not the Dinas's own (segregation of duties).
+    ("BAPPEDA", "Irwan Mappaita", "approver.bappeda", &[Role::ChangeApprover]),
     ("BKPSDM", "Syahrul Ramadhan", "tier1.bkpsdm", &[Role::Tier1Technician]),
     ("BKPSDM", "Dewi Kartika Sari", "dewi", &[Role::Reporter]),
     ("DISDUKCAPIL", "Agus Salim Mappiasse", "tier1.disdukcapil", &[Role::Tier1Technician]),

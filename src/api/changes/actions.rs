@@ -38,10 +38,11 @@ async fn run(
         .db
         .run(move |conn| {
             let request = MoveRequest { principal: &principal, change_id, precondition, settings: &settings };
-            work(conn, &ctx, &request)
+            let change = work(conn, &ctx, &request)?;
+            super::one_change(conn, &settings.policy(), ChangeVisibility::of(&principal), change)
         })
         .await?;
-    Ok(ok_with_etag(change.version, &ChangeResponse::seen_by(change, ChangeVisibility::of(&auth.principal))))
+    Ok(ok_with_etag(change.version, &change))
 }
 
 /// Free text that must not be blank.
@@ -304,6 +305,7 @@ pub async fn raise_change(
     let body = body.into_inner();
     let reason = body.reason.map(|r| text("reason", &r)).transpose()?;
     let (ctx, principal) = (auth.context(state.clock.now()), auth.principal.clone());
+    let policy = state.settings.changes.policy();
     let ticket_id = id.into_inner();
     let change = state
         .db
@@ -330,11 +332,10 @@ pub async fn raise_change(
                 rollback_plan: String::new(),
             };
             let (change, _) = changes::create(conn, &ctx, &scope, &new, None)?;
-            Ok(change)
+            super::one_change(conn, &policy, ChangeVisibility::of(&principal), change)
         })
         .await?;
-    let body = ChangeResponse::seen_by(change, ChangeVisibility::of(&auth.principal));
-    Ok(created_with_etag(format!("/api/v1/changes/{}", body.id), body.version, &body))
+    Ok(created_with_etag(format!("/api/v1/changes/{}", change.id), change.version, &change))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]

@@ -6,8 +6,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::approval_types::{ApprovalDecisionResponse, ApprovalList, ApprovalRequest, ApprovalResponse};
 use super::conflict_types::ConflictReportResponse;
-use super::types::{ApprovalDecisionResponse, ApprovalList, ApprovalRequest, ApprovalResponse, ChangeResponse};
 use crate::api::etag::precondition;
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
@@ -54,12 +54,12 @@ pub async fn approve_change(
         .db
         .run(move |conn| {
             let request = MoveRequest { principal: &principal, change_id, precondition, settings: &settings };
-            approvals::cast(conn, &ctx, &request, &keys, &cast)
+            let (change, approval) = approvals::cast(conn, &ctx, &request, &keys, &cast)?;
+            let change = super::one_change(conn, &settings.policy(), ChangeVisibility::of(&principal), change)?;
+            Ok::<_, crate::db::StoreError>((change, approval))
         })
         .await?;
-    let change = ChangeResponse::seen_by(change, ChangeVisibility::of(&auth.principal));
-    let body = ApprovalDecisionResponse { change, approval: ApprovalResponse::from(approval) };
-    Ok(HttpResponse::Created().json(body))
+    Ok(HttpResponse::Created().json(ApprovalDecisionResponse { change, approval: ApprovalResponse::from(approval) }))
 }
 
 /// Every decision on a change (voided ones too), with the public keys that verify them.

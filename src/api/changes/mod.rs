@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod admin;
+pub mod approval_types;
 pub mod approvals;
 pub mod conflict_types;
 pub mod schedule;
@@ -15,8 +16,10 @@ use super::etag::{created_with_etag, ok_with_etag, precondition};
 use super::pagination::PageRequest;
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
-use crate::db::changes::{self, timeline, ChangeEdit, ChangeFilter, MoveRequest, NewChange};
+use crate::db::changes::{self, round, timeline, Change, ChangeEdit, ChangeFilter, MoveRequest, NewChange};
+use crate::db::{DbConnection, StoreError};
 use crate::domain::change::access::{may, ChangeAction, ChangeVisibility};
+use crate::domain::change::approval::ApprovalPolicy;
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::ticket::access::TicketScope;
@@ -28,6 +31,18 @@ use crate::state::AppState;
 /// A plan: absent until written, never blank once given.
 fn plan(errors: &mut ValidationErrors, field: &str, raw: Option<&str>) -> Option<String> {
     raw.and_then(|text| errors.check(field, parse_long_text(text)))
+}
+
+/// A change read alone, as a caller with `visibility` sees it, with what
+/// its round still needs.
+pub(crate) fn one_change(
+    conn: &mut DbConnection,
+    policy: &ApprovalPolicy,
+    visibility: ChangeVisibility,
+    change: Change,
+) -> Result<ChangeResponse, StoreError> {
+    let needed = round::needed(conn, policy, &change)?;
+    Ok(ChangeResponse::seen_by(change, visibility).with_needs(needed))
 }
 
 fn parse_new(r: &CreateChangeRequest, auth: &Authenticated) -> Result<NewChange, ApiError> {
@@ -86,9 +101,15 @@ pub async fn create_change(
     let new = parse_new(&body, &auth)?;
     let ctx = auth.context(state.clock.now());
     let scope = TicketScope::of(&auth.principal);
-    let (change, _) = state.db.run(move |conn| changes::create(conn, &ctx, &scope, &new, key.as_ref())).await?;
-    let body = ChangeResponse::seen_by(change, ChangeVisibility::of(&auth.principal));
-    Ok(created_with_etag(format!("/api/v1/changes/{}", body.id), body.version, &body))
+    let (visibility, policy) = (ChangeVisibility::of(&auth.principal), state.settings.changes.policy());
+    let change = state
+        .db
+        .run(move |conn| {
+            let (change, _) = changes::create(conn, &ctx, &scope, &new, key.as_ref())?;
+            one_change(conn, &policy, visibility, change)
+        })
+        .await?;
+    Ok(created_with_etag(format!("/api/v1/changes/{}", change.id), change.version, &change))
 }
 
 /// The changes the caller sees.
@@ -123,7 +144,7 @@ pub async fn list_changes(
     Ok(HttpResponse::Ok().json(ChangePage { items: page.items, next_cursor: page.next_cursor }))
 }
 
-/// Read a change (by id or number).
+/// Read a change (by id or number), with the approvals its round still needs and who may give each.
 #[utoipa::path(get, path = "/api/v1/changes/{id}", tag = "changes", params(("id" = String, Path, description = "id or number")),
     responses((status = 200, body = ChangeResponse), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
@@ -133,9 +154,15 @@ pub async fn get_change(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = ChangeVisibility::of(&auth.principal);
-    let raw = id.into_inner();
-    let change = state.db.run(move |conn| changes::resolve(conn, visibility, &raw)).await?;
-    Ok(ok_with_etag(change.version, &ChangeResponse::seen_by(change, visibility)))
+    let (raw, policy) = (id.into_inner(), state.settings.changes.policy());
+    let change = state
+        .db
+        .run(move |conn| {
+            let change = changes::resolve(conn, visibility, &raw)?;
+            one_change(conn, &policy, visibility, change)
+        })
+        .await?;
+    Ok(ok_with_etag(change.version, &change))
 }
 
 fn parse_edit(r: UpdateChangeRequest) -> Result<ChangeEdit, ApiError> {
@@ -180,10 +207,11 @@ pub async fn update_change(
         .db
         .run(move |conn| {
             let request = MoveRequest { principal: &principal, change_id, precondition, settings: &settings };
-            changes::edit(conn, &ctx, &request, &edit)
+            let change = changes::edit(conn, &ctx, &request, &edit)?;
+            one_change(conn, &settings.policy(), ChangeVisibility::of(&principal), change)
         })
         .await?;
-    Ok(ok_with_etag(change.version, &ChangeResponse::seen_by(change, ChangeVisibility::of(&auth.principal))))
+    Ok(ok_with_etag(change.version, &change))
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

@@ -117,7 +117,11 @@ pub fn edit(
                 ChangeStatus::AwaitingApproval | ChangeStatus::Approved | ChangeStatus::Scheduled
             );
         let voided = if content_changed && approved_round {
-            void_all(conn, ctx, before.id, "the approved content was edited")?
+            let voided = void_all(conn, ctx, before.id, "the approved content was edited")?;
+            // The edited change awaits approval (again): someone must be
+            // able to give it, as when approval was first asked for.
+            super::round::check_staffed(conn, &request.settings.policy(), &after)?;
+            voided
         } else {
             0
         };

@@ -8,6 +8,7 @@ mod edit;
 pub mod freezes;
 mod moves;
 pub mod report;
+pub mod round;
 pub mod sweep;
 pub mod templates;
 pub mod timeline;

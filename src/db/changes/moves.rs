@@ -152,6 +152,9 @@ pub fn request_approval(
         let to = workflow::next(&before.state(request.settings.dinas_tests_special), Command::RequestApproval)
             .map_err(refused)?;
         check_analysed(&before)?;
+        if to == ChangeStatus::AwaitingApproval {
+            super::round::check_staffed(conn, &request.settings.policy(), &before)?;
+        }
         let mut after = before.clone();
         after.status = to;
         after.approval_requested_at = Some(ctx.now);
