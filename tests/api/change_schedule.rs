@@ -1,11 +1,14 @@
-//! What the schedule tells: conflicts without what the caller may not read;
+//! What the schedule tells: conflicts without what the caller may not read,
+//! and the iCalendar feed keeping a window whose approvals an edit voided;
 //! on both backends.
 
+use chrono::Duration;
 use serde_json::{json, Value};
+use spbe_desk::clock::Clock;
 
 use crate::on_both_backends;
 use crate::support::changes::{
-    approve, board, normal, ok, schedule, step, umum_service, urlencode, window, Board, CHANGES,
+    approve, awaiting, board, normal, ok, python, schedule, step, umum_service, urlencode, window, Board, CHANGES,
 };
 use crate::support::{spawn_app, Backend, Person, TestApp};
 use uuid::Uuid;
@@ -71,4 +74,52 @@ async fn conflicts_name_only_the_changes_the_caller_may_read(backend: Backend) {
     assert_eq!(by_dinas["conflict_override"]["conflicts"]["changes"][0]["number"], number);
 }
 
-on_both_backends!(conflicts_name_only_the_changes_the_caller_may_read);
+/// The feed, parsed by the independent checker (`None`: skipped).
+async fn feed(app: &TestApp, token: &str) -> Option<Value> {
+    let request = app.client.get(format!("{}{CHANGES}/schedule", app.address)).bearer_auth(token);
+    let response = app.send(request.header("Accept", "text/calendar")).await;
+    assert_eq!(response.status, 200, "{}", response.text);
+    let (code, out) = python("icalendar", "tests/verifier/parse_schedule.py", &[], &response.text)?;
+    assert_eq!(code, 0, "{out}");
+    Some(serde_json::from_str(&out).unwrap())
+}
+
+async fn a_window_whose_approvals_were_voided_stays_in_the_feed_as_tentative(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let b = board(&app).await;
+    let id = awaiting(&app, &b, &b.umum).await;
+    approve(&app, &id, &b.dinas_approver, "board", None).await;
+    approve(&app, &id, &b.pd_a_approver, "owner_unit", Some(b.org.pd_a)).await;
+    let t2 = b.org.tier2.token.as_str();
+    schedule(&app, &id, t2, window(&app, 24, 2)).await;
+    app.clock.advance(Duration::minutes(3));
+    let Some(first) = feed(&app, t2).await else { return };
+    assert_eq!(first["method"], "PUBLISH");
+    let event = &first["events"][0];
+    assert_eq!(event["status"], "CONFIRMED");
+    let stamp = |app: &TestApp| app.clock.now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    assert_eq!(event["dtstamp"], stamp(&app), "DTSTAMP is when the feed was generated (METHOD:PUBLISH)");
+    // An edit voids the approvals: the event stays, tentative, with a higher SEQUENCE.
+    let path = format!("{CHANGES}/{id}");
+    let edited = app.patch(&path, Some(&b.org.tier1_a.token), json!({ "rollback_plan": "Rencana baru" }), None).await;
+    assert_eq!(edited.body["status"], "awaiting_approval", "{}", edited.text);
+    app.clock.advance(Duration::minutes(2));
+    let second = feed(&app, t2).await.unwrap();
+    let events = second["events"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "the voided window is still in the feed: {second}");
+    assert_eq!((events[0]["uid"].clone(), events[0]["status"].as_str()), (event["uid"].clone(), Some("TENTATIVE")));
+    assert!(events[0]["sequence"].as_i64() > event["sequence"].as_i64(), "{second}");
+    assert_eq!(events[0]["dtstamp"], stamp(&app));
+    let listed = app.get(&format!("{CHANGES}/schedule"), Some(t2)).await.body;
+    assert_eq!(listed[0]["status"], "awaiting_approval", "{listed}");
+    // Cancelled, it stays as CANCELLED with a higher SEQUENCE still.
+    step(&app, &id, "cancel", &b.org.tier1_a.token, json!({ "reason": "Diganti rencana lain" })).await;
+    let third = feed(&app, t2).await.unwrap();
+    assert_eq!(third["events"][0]["status"], "CANCELLED");
+    assert!(third["events"][0]["sequence"].as_i64() > events[0]["sequence"].as_i64(), "{third}");
+}
+
+on_both_backends!(
+    conflicts_name_only_the_changes_the_caller_may_read,
+    a_window_whose_approvals_were_voided_stays_in_the_feed_as_tentative,
+);

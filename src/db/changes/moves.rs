@@ -14,6 +14,7 @@ use crate::db::schema::{change_follow_ups, users};
 use crate::db::versioned::{self, Versioned};
 use crate::db::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::change::access::{may, ChangeAction, ChangeVisibility};
+use crate::domain::change::ical;
 use crate::domain::change::schedule::{Window, WindowError};
 use crate::domain::change::workflow::{self, Command, TransitionError};
 use crate::domain::change::{ChangeEventKind, ChangeStatus, ChangeType, Outcome};
@@ -76,6 +77,13 @@ pub(super) fn commit(
     let guard = versioned::check(Versioned::Change, before.id, before.version, &request.precondition)?;
     after.version = guard.bump(conn, ctx.now)?;
     after.updated_at = ctx.now;
+    // A move that changes how the feed shows a planned window (a voided
+    // approval, a cancellation, a rejection) raises the event's SEQUENCE,
+    // unless the move raised it already (a reschedule).
+    let feed_moved = before.planned.is_some() && ical::status_changes(before.status, after.status);
+    if feed_moved && after.schedule_sequence == before.schedule_sequence {
+        after.schedule_sequence += 1;
+    }
     if !after.statuses_visited.contains(&after.status) {
         after.statuses_visited.push(after.status);
     }
@@ -343,11 +351,8 @@ pub fn cancel(
     request: &MoveRequest<'_>,
     reason: String,
 ) -> Result<Change, StoreError> {
-    run(conn, ctx, request, ChangeAction::Edit, Command::Cancel, ChangeEventKind::Cancelled, |_, before, after| {
-        // Calendar clients accept a cancellation with a higher SEQUENCE.
-        if before.planned.is_some() {
-            after.schedule_sequence += 1;
-        }
+    // Calendar clients accept a cancellation with a higher SEQUENCE: `commit` raises it.
+    run(conn, ctx, request, ChangeAction::Edit, Command::Cancel, ChangeEventKind::Cancelled, |_, _, _| {
         Ok(json!({ "reason": reason }))
     })
 }
