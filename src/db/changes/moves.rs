@@ -1,13 +1,14 @@
 //! Moving a change through its lifecycle: every move checks who may make
 //! it, the workflow and the caller's `If-Match`, writes the change and its
-//! journal entry in one transaction.
+//! journal entry in one transaction. Planning the window and the test with
+//! the Dinas are in `planning`.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{conflicts, find, find_any, store, Change, ConflictOverride, DinasTest};
+use super::{find, find_any, store, Change};
 use crate::config::ChangeSettings;
 use crate::db::journal::{self, snapshot};
 use crate::db::schema::{change_follow_ups, users};
@@ -15,7 +16,6 @@ use crate::db::versioned::{self, Versioned};
 use crate::db::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::change::access::{may, ChangeAction, ChangeVisibility};
 use crate::domain::change::ical;
-use crate::domain::change::schedule::{Window, WindowError};
 use crate::domain::change::workflow::{self, Command, TransitionError};
 use crate::domain::change::{ChangeEventKind, ChangeStatus, ChangeType, Outcome};
 use crate::domain::journal::{Context, Entry, Event, Subject};
@@ -31,7 +31,7 @@ pub struct MoveRequest<'a> {
     pub settings: &'a ChangeSettings,
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> StoreError {
+pub(super) fn invalid(field: &str, message: impl Into<String>) -> StoreError {
     StoreError::Invalid(ValidationErrors::single(field, message))
 }
 
@@ -42,7 +42,7 @@ pub(super) fn refused(e: TransitionError) -> StoreError {
     }
 }
 
-fn user_of(principal: &Principal) -> Result<Uuid, StoreError> {
+pub(super) fn user_of(principal: &Principal) -> Result<Uuid, StoreError> {
     match principal.actor {
         crate::domain::policy::Actor::User(id) => Ok(id),
         crate::domain::policy::Actor::ApiKey(_) => {
@@ -172,106 +172,6 @@ pub fn request_approval(
             return commit(conn, ctx, request, &before, after, ChangeEventKind::Approved, detail);
         }
         commit(conn, ctx, request, &before, after, ChangeEventKind::ApprovalRequested, json!({}))
-    })
-}
-
-/// A window to schedule, and why to go ahead despite conflicts.
-#[derive(Debug, Clone)]
-pub struct ScheduleRequest {
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub override_reason: Option<String>,
-}
-
-fn window_error(e: WindowError) -> StoreError {
-    let field = match e {
-        WindowError::EndsBeforeStart | WindowError::TooLong(_) => "planned_end",
-        WindowError::InThePast => "planned_start",
-    };
-    invalid(field, e.to_string())
-}
-
-/// `approved | scheduled -> scheduled`: plans (or moves) the window;
-/// conflicts are refused unless overridden with a reason.
-pub fn schedule(
-    conn: &mut DbConnection,
-    ctx: &Context,
-    request: &MoveRequest<'_>,
-    window: &ScheduleRequest,
-) -> Result<Change, StoreError> {
-    let planned = Window::upcoming(window.start, window.end, ctx.now).map_err(window_error)?;
-    let actor = user_of(request.principal)?;
-    write_tx(conn, |conn| {
-        let before = load_for(conn, request, ChangeAction::Implement)?;
-        let to =
-            workflow::next(&before.state(request.settings.dinas_tests_special), Command::Schedule).map_err(refused)?;
-        let report = conflicts::find_for(conn, &before, &planned)?;
-        let mut after = before.clone();
-        after.status = to;
-        after.planned = Some(planned);
-        after.conflict_override = None;
-        if !report.is_empty() {
-            let Some(reason) = &window.override_reason else {
-                let seen = conflicts::seen_by(conn, ChangeVisibility::of(request.principal), report)?;
-                return Err(StoreError::Conflict(format!(
-                    "The window conflicts with {}; give an override_reason to schedule it anyway.",
-                    seen.describe()
-                )));
-            };
-            // Kept whole: each reader is shown what they may read of it.
-            let conflicts = report.clone();
-            after.conflict_override =
-                Some(ConflictOverride { reason: reason.clone(), by: actor, at: ctx.now, conflicts });
-        }
-        // Any earlier window (also one planned before approvals were voided)
-        // makes this a reschedule: calendars must replace the event.
-        let rescheduled = before.planned.is_some();
-        if rescheduled {
-            after.schedule_sequence += 1;
-        }
-        let kind = if rescheduled { ChangeEventKind::Rescheduled } else { ChangeEventKind::Scheduled };
-        let detail = json!({
-            "planned_start": planned.start, "planned_end": planned.end, "sequence": after.schedule_sequence,
-            "override_reason": window.override_reason, "conflicts": report.count(),
-        });
-        commit(conn, ctx, request, &before, after, kind, detail)
-    })
-}
-
-/// Records the test with the Dinas a special change needs before it starts.
-pub fn record_dinas_test(
-    conn: &mut DbConnection,
-    ctx: &Context,
-    request: &MoveRequest<'_>,
-    passed: bool,
-    notes: String,
-) -> Result<Change, StoreError> {
-    let tester = user_of(request.principal)?;
-    write_tx(conn, |conn| {
-        let before = load_for(conn, request, ChangeAction::RecordDinasTest)?;
-        if !before.special {
-            return Err(StoreError::Conflict(
-                "Only changes touching an aplikasi khusus or the intra-government network are tested with the Dinas."
-                    .into(),
-            ));
-        }
-        if !matches!(before.status, ChangeStatus::Approved | ChangeStatus::Scheduled) {
-            return Err(StoreError::Conflict(format!(
-                "The test with the Dinas is recorded once the change is approved and before it starts; this change is {}.",
-                before.status.describe()
-            )));
-        }
-        let mut after = before.clone();
-        after.dinas_test = Some(DinasTest { passed, notes: notes.clone(), tested_by: tester, tested_at: ctx.now });
-        commit(
-            conn,
-            ctx,
-            request,
-            &before,
-            after,
-            ChangeEventKind::DinasTestRecorded,
-            json!({ "passed": passed, "notes": notes }),
-        )
     })
 }
 
