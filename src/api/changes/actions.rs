@@ -105,7 +105,8 @@ pub async fn assess_change(
     run(state, auth, req, id.into_inner(), Box::new(changes::start_assessment)).await
 }
 
-/// `assessing -> awaiting_approval` (a standard change: `-> approved`); needs the risk assessment and the plans.
+/// `assessing -> awaiting_approval` (a standard change: `-> approved`); needs the risk assessment and the plans
+/// (422), and someone able to give each approval the change needs (409 naming the one nobody may give).
 #[utoipa::path(post, path = "/api/v1/changes/{id}/request-approval", tag = "change workflow", request_body = EmptyBody,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
 pub async fn request_approval(

@@ -26,7 +26,7 @@ use crate::state::AppState;
 #[utoipa::path(post, path = "/api/v1/changes/{id}/approvals", tag = "change workflow", request_body = ApprovalRequest,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 201, body = ApprovalDecisionResponse), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem, description = "not an approver, your own change, or a unit you do not represent"),
+        (status = 403, body = Problem, description = "not an approver, your own change, a unit you do not represent, or the board seat of a change your unit raised or whose service it owns (segregation of duties)"),
         (status = 404, body = Problem), (status = 409, body = Problem, description = "not awaiting approval, or already decided"),
         (status = 412, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
