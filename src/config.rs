@@ -40,6 +40,9 @@ pub struct ChangeSettings {
     pub dinas_approves_special: bool,
     /// … and a passed test with the Dinas before it starts.
     pub dinas_tests_special: bool,
+    /// The board seat goes only to approvers outside the requesting unit and
+    /// the owner PDs of the touched services (segregation of duties).
+    pub board_segregation: bool,
     /// Minutes before a scheduled window starts that its notice goes out.
     pub window_notice_minutes: u32,
     /// Days after implementation within which the review is due.
@@ -56,6 +59,7 @@ impl Default for ChangeSettings {
             owner_units_approve: policy.owner_units_approve,
             dinas_approves_special: policy.dinas_approves_special,
             dinas_tests_special: policy.dinas_tests_special,
+            board_segregation: policy.board_segregation,
             window_notice_minutes: 60,
             review_due_days: 5,
             calendar_domain: "spbe-desk.local".to_owned(),
@@ -70,6 +74,7 @@ impl ChangeSettings {
             owner_units_approve: self.owner_units_approve,
             dinas_approves_special: self.dinas_approves_special,
             dinas_tests_special: self.dinas_tests_special,
+            board_segregation: self.board_segregation,
         }
     }
 }

@@ -54,7 +54,7 @@ impl Application {
         let audit_keys = audit_key::load(&settings.audit, &settings.data.dir)?;
         let tokens = TokenService::new(&key, &settings.auth.issuer, settings.auth.access_token_seconds)?
             .with_clock_skew(settings.auth.clock_skew_seconds);
-        let notifier = Arc::new(Notifier::new(&settings.notices, &settings.data.dir)?);
+        let notifier = Arc::new(Notifier::new(&settings.notices, settings.changes.policy(), &settings.data.dir)?);
         let address = settings.listen_address()?;
         let listener = TcpListener::bind(address).map_err(|e| format!("cannot listen on {address}: {e}"))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();

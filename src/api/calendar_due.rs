@@ -19,6 +19,9 @@ pub struct DueQuery {
     pub start: DateTime<Utc>,
     /// `business_minutes`, `business_days` or `calendar_hours`.
     pub unit: String,
+    /// How many `unit`s: at least 1, and at most 120 000 business minutes,
+    /// 260 business days or 8 760 calendar hours (`Target::within_bounds`).
+    #[param(minimum = 1)]
     pub value: u32,
     /// Read the calendar as it was at this version (default: the current one).
     pub version: Option<i64>,

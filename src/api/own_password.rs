@@ -42,7 +42,7 @@ pub async fn change_own_password(
     let (Actor::User(user_id), Some(session_id)) = (auth.principal.actor, auth.session_id) else {
         return Err(ApiError::invalid("authorization", "API keys have no password"));
     };
-    let ChangePasswordRequest { old_password, new_password } = body.into_inner();
+    let ChangePasswordRequest { old_password, new_password } = body.into_inner()?;
     let new_password =
         NewPassword::parse(&new_password).map_err(|e| ApiError::invalid("new_password", e.to_string()))?;
     let address = client_address(&req, &state.settings.server.trusted_proxies);

@@ -16,7 +16,7 @@ pub fn dispatch(db: &Db, settings: &Settings, kind: Option<&str>) -> Result<(), 
         Some(_) => vec![NoticeKind::Webhook],
         None => vec![NoticeKind::Mail, NoticeKind::Webhook],
     };
-    let notifier = Arc::new(Notifier::new(&settings.notices, &settings.data.dir)?);
+    let notifier = Arc::new(Notifier::new(&settings.notices, settings.changes.policy(), &settings.data.dir)?);
     let db = db.clone();
     actix_web::rt::System::new().block_on(async move {
         let started = Instant::now();

@@ -11,13 +11,12 @@ use uuid::Uuid;
 
 use super::context::Addressee;
 use super::Notifier;
-use crate::db::changes::{self, approvals, Change};
+use crate::db::changes::{self, round, Change};
 use crate::db::notices::events::QueuedEvent;
 use crate::db::notices::outbox::{NewNotice, NoticeKind};
 use crate::db::notices::recipients::{self, Directory};
 use crate::db::{DbConnection, StoreError};
-use crate::domain::change::approval::Stage;
-use crate::domain::change::notices::{audiences, label};
+use crate::domain::change::notices::{audiences, label, ChangeAudience};
 use crate::domain::change::ChangeEventKind;
 use crate::domain::notice::wording;
 
@@ -77,16 +76,16 @@ pub fn mails_for(
         return Ok(Vec::new());
     };
     let change = changes::find_any(conn, event.subject_id)?;
-    let decided: Vec<Uuid> = approvals::list(conn, change.id)?
-        .into_iter()
-        .filter(|a| a.voided_at.is_none() && a.stage == Stage::Approval)
-        .map(|a| a.approver_id)
-        .collect();
+    let asked = if audiences(kind).contains(&ChangeAudience::PendingApprovers) {
+        round::asked(conn, &notifier.approvals, &change)?
+    } else {
+        Vec::new()
+    };
     let link = notifier.settings.change_link(change.id, &change.number);
     let mut told = HashSet::new();
     let mut mails = Vec::new();
     for audience in audiences(kind) {
-        for recipient in recipients::for_change(conn, directory, *audience, &change, &decided)? {
+        for recipient in recipients::for_change(conn, directory, *audience, &change, &asked)? {
             if recipient.opted_out.contains(&event.event) || !told.insert(recipient.address.clone()) {
                 continue;
             }

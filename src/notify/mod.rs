@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
+use crate::domain::change::approval::ApprovalPolicy;
 use mail::Mailer;
 use settings::NoticeSettings;
 use templates::Templates;
@@ -30,6 +31,8 @@ use webhook::WebhookClient;
 #[derive(Debug)]
 pub struct Notifier {
     pub settings: NoticeSettings,
+    /// Who may approve a change, for whom an approval request is meant.
+    pub approvals: ApprovalPolicy,
     pub templates: Templates,
     pub mailer: Mailer,
     pub webhooks: WebhookClient,
@@ -62,9 +65,10 @@ impl Notifier {
 impl Notifier {
     /// Loads and checks the templates and builds the transports; an error
     /// names what is wrong, and stops the start.
-    pub fn new(settings: &NoticeSettings, data_dir: &Path) -> Result<Self, String> {
+    pub fn new(settings: &NoticeSettings, approvals: ApprovalPolicy, data_dir: &Path) -> Result<Self, String> {
         let needed = context::needed_templates(&settings.rules);
         Ok(Self {
+            approvals,
             templates: Templates::load(&settings.templates_dir, &needed)?,
             mailer: Mailer::new(&settings.mail, data_dir)?,
             webhooks: WebhookClient::new(&settings.webhooks)?,

@@ -3,131 +3,16 @@
 //! voided approvals and tampering, conflicts and freezes, the iCalendar
 //! schedule, notices and bad input, on both backends.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 use spbe_desk::clock::Clock;
 use spbe_desk::domain::role::Role;
 
 use crate::on_both_backends;
-use crate::support::{insert_user, spawn_app, Backend, Org, Person, TestApp, PASSWORD};
-
-const CHANGES: &str = "/api/v1/changes";
-
-/// The region plus the change board: a Dinas approver, a PD-A approver.
-struct Board {
-    org: Org,
-    dinas_approver: Person,
-    pd_a_approver: Person,
-    /// An aplikasi_umum service of PD A (no Dinas approval or test needed).
-    umum: String,
-}
-
-async fn person(app: &TestApp, unit: uuid::Uuid, email: &str, roles: &[Role]) -> Person {
-    let id = insert_user(&app.db, unit, email, roles);
-    let (token, _) = app.login(email, PASSWORD).await;
-    Person { id, email: email.to_owned(), token }
-}
-
-async fn board(app: &TestApp) -> Board {
-    let org = app.org().await;
-    let dinas_approver = person(app, org.dinas, "cab.dinas@desk.go.id", &[Role::ChangeApprover]).await;
-    let pd_a_approver = person(app, org.pd_a, "cab.bappeda@desk.go.id", &[Role::ChangeApprover]).await;
-    let service = app
-        .post(
-            "/api/v1/services",
-            Some(&org.admin.token),
-            json!({ "code": "SIRUP", "name": "Rencana Umum Pengadaan", "category": "administrasi_pemerintahan",
-                    "owner_unit_id": org.pd_a, "platform": "aplikasi_umum", "application_name": "SIRUP",
-                    "depends_on": ["pusat_data"] }),
-        )
-        .await;
-    assert_eq!(service.status, 201, "{}", service.text);
-    let umum = service.body["id"].as_str().unwrap().to_owned();
-    Board { org, dinas_approver, pd_a_approver, umum }
-}
-
-fn risk() -> Value {
-    json!({ "users_affected": 120, "outage_needed": true, "rollback_possible": true, "tested": true, "touches_special": false })
-}
-
-fn normal(service: &str) -> Value {
-    json!({
-        "change_type": "normal", "scope": "aplikasi", "title": "Pembaruan versi aplikasi",
-        "description": "Memasang versi 2.4", "reason": "Perbaikan keamanan dari penyedia",
-        "service_ids": [service], "risk": risk(), "impact_analysis": "Layanan tidak tersedia 30 menit",
-        "implementation_plan": "Pasang paket 2.4", "test_plan": "Uji login dan laporan", "rollback_plan": "Pulihkan snapshot",
-    })
-}
-
-async fn ok(app: &TestApp, path: &str, token: &str, body: Value) -> Value {
-    let resp = app.post(path, Some(token), body).await;
-    assert!(resp.status == 200 || resp.status == 201, "{path}: {} {}", resp.status, resp.text);
-    resp.body
-}
-
-async fn step(app: &TestApp, id: &str, name: &str, token: &str, body: Value) -> Value {
-    ok(app, &format!("{CHANGES}/{id}/{name}"), token, body).await
-}
-
-async fn approve(app: &TestApp, id: &str, who: &Person, capacity: &str, unit: Option<uuid::Uuid>) -> Value {
-    let body = json!({ "decision": "approve", "capacity": capacity, "unit_id": unit, "comment": "Setuju" });
-    ok(app, &format!("{CHANGES}/{id}/approvals"), &who.token, body).await["change"].clone()
-}
-
-/// Raises a normal change on `service` as tier 1 of PD A and takes it to `awaiting_approval`.
-async fn awaiting(app: &TestApp, b: &Board, service: &str) -> String {
-    let created = ok(app, CHANGES, &b.org.tier1_a.token, normal(service)).await;
-    assert_eq!(created["status"], "draft");
-    assert!(created["number"].as_str().unwrap().starts_with("CHG-"));
-    let id = created["id"].as_str().unwrap().to_owned();
-    step(app, &id, "submit", &b.org.tier1_a.token, json!({})).await;
-    step(app, &id, "assess", &b.org.tier2.token, json!({})).await;
-    let asked = step(app, &id, "request-approval", &b.org.tier2.token, json!({})).await;
-    assert_eq!(asked["status"], "awaiting_approval");
-    assert_eq!(asked["phase"], "persetujuan");
-    id
-}
-
-fn window(app: &TestApp, hours_ahead: i64, length: i64) -> (String, String) {
-    let start = app.clock.now() + Duration::hours(hours_ahead);
-    ((start).to_rfc3339(), (start + Duration::hours(length)).to_rfc3339())
-}
-
-async fn schedule(app: &TestApp, id: &str, token: &str, at: (String, String)) -> Value {
-    step(app, id, "schedule", token, json!({ "planned_start": at.0, "planned_end": at.1 })).await
-}
-
-/// Runs `python3 script args…` with `stdin`; `None` (skipped) when python3
-/// or `module` is missing and the receivers are not required.
-fn python(module: &str, script: &str, args: &[&str], stdin: &str) -> Option<(i32, String)> {
-    let has = Command::new("python3").args(["-c", &format!("import {module}")]).status().is_ok_and(|s| s.success());
-    if !has {
-        assert!(std::env::var_os("SPBE_REQUIRE_RECEIVERS").is_none(), "python3 with `{module}` is required");
-        eprintln!("!!! SKIPPED: {script} needs python3 with `{module}` (pip install {module}) !!!");
-        return None;
-    }
-    let mut child = Command::new("python3")
-        .arg(script)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    Some((out.status.code().unwrap_or(-1), text))
-}
-
-async fn kinds(app: &TestApp, id: &str, token: &str) -> Vec<String> {
-    let resp = app.get(&format!("{CHANGES}/{id}/events"), Some(token)).await;
-    assert_eq!(resp.status, 200, "{}", resp.text);
-    resp.body["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_owned()).collect()
-}
+use crate::support::changes::{
+    approve, awaiting, board, kinds, normal, ok, person, python, schedule, step, urlencode, window, CHANGES,
+};
+use crate::support::{spawn_app, Backend, PASSWORD};
 
 async fn a_normal_change_walks_every_phase_with_board_and_owner_approvals(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
@@ -197,10 +82,11 @@ async fn an_emergency_change_starts_on_one_approval_and_gets_the_boards_review_a
     step(&app, &id, "submit", t2, json!({})).await;
     step(&app, &id, "assess", t2, json!({})).await;
     step(&app, &id, "request-approval", t2, json!({})).await;
-    assert_eq!(approve(&app, &id, &b.dinas_approver, "board", None).await["status"], "approved");
+    // Raised by the Dinas on PD A's service: the board seat is PD B's.
+    assert_eq!(approve(&app, &id, &b.pd_b_approver, "board", None).await["status"], "approved");
     let started = step(&app, &id, "start", t2, json!({})).await;
     assert_eq!(started["board_review_pending"], true);
-    let reviewed = approve(&app, &id, &b.pd_a_approver, "board", None).await;
+    let reviewed = approve(&app, &id, &b.pd_b_approver, "board", None).await;
     assert_eq!(reviewed["board_review_pending"], false);
     step(&app, &id, "complete", t2, json!({ "outcome": "successful" })).await;
     step(&app, &id, "review", t2, json!({ "findings": "Tambalan darurat berhasil" })).await;
@@ -472,10 +358,6 @@ async fn conflicts_on_a_service_on_shared_infrastructure_and_in_freezes_need_an_
         )
         .await;
     no_reason.assert_problem(422);
-}
-
-fn urlencode(text: &str) -> String {
-    text.replace('+', "%2B").replace(':', "%3A")
 }
 
 async fn the_schedule_is_icalendar_with_stable_uids_and_rising_sequences(backend: Backend) {

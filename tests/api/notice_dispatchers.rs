@@ -88,7 +88,9 @@ async fn two_dispatchers_share_the_outbox_and_send_each_notice_once(backend: Bac
 
     // A second instance: its own pool and dispatcher on the same database.
     let other_db = Db::connect(&DbUrl::parse(&app.settings.database.url).unwrap(), 4).unwrap();
-    let other = Arc::new(Notifier::new(&app.settings.notices, app.settings.data.dir.as_path()).unwrap());
+    let other = Arc::new(
+        Notifier::new(&app.settings.notices, app.settings.changes.policy(), app.settings.data.dir.as_path()).unwrap(),
+    );
     let now = spbe_desk::clock::Clock::now(&app.clock);
     let drain = |db: Db, notifier: Arc<Notifier>| async move {
         let mut sent = 0;

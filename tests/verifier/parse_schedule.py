@@ -5,8 +5,9 @@ code).
 
 Reads an iCalendar (RFC 5545) document on stdin, parses it with
 icalendar.Calendar.from_ical and prints one JSON document:
-{"events": [{"uid", "sequence", "summary", "status", "dtstart", "dtend"}]}
-for every VEVENT in document order, with times as ISO 8601 UTC.
+{"method": …, "events": [{"uid", "sequence", "summary", "status", "dtstart",
+"dtend", "dtstamp"}]} with the events in document order and times as
+ISO 8601 UTC.
 Exit status 2, with a message on stderr, if parsing fails or an event lacks
 UID, DTSTART, DTEND or DTSTAMP (or has a time that is not a fixed instant).
 """
@@ -48,10 +49,12 @@ def main():
                 "status": None if status is None else str(status),
                 "dtstart": utc(event, "DTSTART"),
                 "dtend": utc(event, "DTEND"),
+                "dtstamp": utc(event, "DTSTAMP"),
             })
         except (ValueError, TypeError, KeyError) as e:
             fail(f"event {event.get('UID')}: {e}")
-    print(json.dumps({"events": events}))
+    method = calendar.get("METHOD")
+    print(json.dumps({"method": None if method is None else str(method), "events": events}))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::changes::{self, Change, FollowUpDraft, MoveRequest, ScheduleRequest};
 use crate::db::{DbConnection, StoreError};
+use crate::domain::change::access::ChangeVisibility;
 use crate::domain::journal::Context;
 use crate::domain::ticket::intake::{parse_long_text, parse_title};
 use crate::domain::validation::ValidationErrors;
@@ -37,12 +38,14 @@ async fn run(
         .db
         .run(move |conn| {
             let request = MoveRequest { principal: &principal, change_id, precondition, settings: &settings };
-            work(conn, &ctx, &request)
+            let change = work(conn, &ctx, &request)?;
+            super::one_change(conn, &settings.policy(), ChangeVisibility::of(&principal), change)
         })
         .await?;
-    Ok(ok_with_etag(change.version, &ChangeResponse::from(change)))
+    Ok(ok_with_etag(change.version, &change))
 }
 
+/// Free text that must not be blank.
 fn text(field: &str, raw: &str) -> Result<String, ApiError> {
     parse_long_text(raw).map_err(|e| ApiError::Validation(ValidationErrors::single(field, e.to_string())))
 }
@@ -104,7 +107,8 @@ pub async fn assess_change(
     run(state, auth, req, id.into_inner(), Box::new(changes::start_assessment)).await
 }
 
-/// `assessing -> awaiting_approval` (a standard change: `-> approved`); needs the risk assessment and the plans.
+/// `assessing -> awaiting_approval` (a standard change: `-> approved`); needs the risk assessment and the plans
+/// (422), and someone able to give each approval the change needs (409 naming the one nobody may give).
 #[utoipa::path(post, path = "/api/v1/changes/{id}/request-approval", tag = "change workflow", request_body = EmptyBody,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
 pub async fn request_approval(
@@ -215,7 +219,7 @@ pub async fn review_change(
         })
         .collect();
     if follow_ups.len() > 50 {
-        errors.add("follow_ups", "at most 50 follow-up actions");
+        errors.add("follow_ups", "A review lists at most 50 follow-up actions.");
     }
     errors.finish()?;
     let findings = findings.unwrap_or_default();
@@ -256,7 +260,7 @@ pub async fn link_change_ticket(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner()?;
     if !matches!(body.relation.as_str(), "origin" | "caused") {
-        return Err(ApiError::invalid("relation", "origin or caused"));
+        return Err(ApiError::invalid("relation", "Give origin or caused."));
     }
     run(
         state,
@@ -308,6 +312,7 @@ pub async fn raise_change(
     let body = body.into_inner()?;
     let reason = body.reason.map(|r| text("reason", &r)).transpose()?;
     let (ctx, principal) = (auth.context(state.clock.now()), auth.principal.clone());
+    let policy = state.settings.changes.policy();
     let raw_id = id.into_inner();
     let change = state
         .db
@@ -316,7 +321,7 @@ pub async fn raise_change(
             let ticket_id = crate::api::tickets::resolve(conn, &scope, &raw_id)?;
             let ticket = crate::db::tickets::find(conn, &scope, ticket_id)?;
             if ticket.ticket_type != crate::domain::ticket::TicketType::ChangeRequest {
-                return Err(StoreError::Conflict("only a change_request ticket raises a change".into()));
+                return Err(StoreError::Conflict("Only a change_request ticket can raise a change.".into()));
             }
             let new = changes::NewChange {
                 change_type: body.change_type.unwrap_or(crate::domain::change::ChangeType::Normal),
@@ -335,10 +340,10 @@ pub async fn raise_change(
                 rollback_plan: String::new(),
             };
             let (change, _) = changes::create(conn, &ctx, &scope, &new, None)?;
-            Ok(change)
+            super::one_change(conn, &policy, ChangeVisibility::of(&principal), change)
         })
         .await?;
-    Ok(created_with_etag(format!("/api/v1/changes/{}", change.id), change.version, &ChangeResponse::from(change)))
+    Ok(created_with_etag(format!("/api/v1/changes/{}", change.id), change.version, &change))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]

@@ -6,12 +6,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::types::{ApprovalDecisionResponse, ApprovalList, ApprovalRequest, ApprovalResponse, ChangeResponse};
+use super::approval_types::{ApprovalDecisionResponse, ApprovalList, ApprovalRequest, ApprovalResponse};
+use super::conflict_types::ConflictReportResponse;
 use crate::api::etag::precondition;
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::changes::approvals::{self, CastRequest, Verification};
-use crate::db::changes::conflicts::{self, ConflictReport};
+use crate::db::changes::conflicts;
 use crate::db::changes::{self, MoveRequest};
 use crate::domain::change::access::ChangeVisibility;
 use crate::domain::change::approval::Capacity;
@@ -25,7 +26,7 @@ use crate::state::AppState;
 #[utoipa::path(post, path = "/api/v1/changes/{id}/approvals", tag = "change workflow", request_body = ApprovalRequest,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 201, body = ApprovalDecisionResponse), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem, description = "not an approver, your own change, or a unit you do not represent"),
+        (status = 403, body = Problem, description = "not an approver, your own change, a unit you do not represent, or the board seat of a change your unit raised or whose service it owns (segregation of duties)"),
         (status = 404, body = Problem), (status = 409, body = Problem, description = "not awaiting approval, or already decided"),
         (status = 412, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -38,10 +39,10 @@ pub async fn approve_change(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner()?;
     let capacity = Capacity::from_parts(body.capacity, body.unit_id)
-        .ok_or_else(|| ApiError::invalid("unit_id", "give unit_id with the owner_unit capacity, and only with it"))?;
+        .ok_or_else(|| ApiError::invalid("unit_id", "Give unit_id with the owner_unit capacity, and only with it."))?;
     let comment = body.comment.trim().to_owned();
     if comment.chars().count() > 4000 {
-        return Err(ApiError::invalid("comment", "at most 4000 characters"));
+        return Err(ApiError::invalid("comment", "A comment has at most 4000 characters."));
     }
     let cast = CastRequest { capacity, decision: body.decision, comment };
     let precondition = precondition(&req)?;
@@ -53,12 +54,12 @@ pub async fn approve_change(
         .db
         .run(move |conn| {
             let request = MoveRequest { principal: &principal, change_id, precondition, settings: &settings };
-            approvals::cast(conn, &ctx, &request, &keys, &cast)
+            let (change, approval) = approvals::cast(conn, &ctx, &request, &keys, &cast)?;
+            let change = super::one_change(conn, &settings.policy(), ChangeVisibility::of(&principal), change)?;
+            Ok::<_, crate::db::StoreError>((change, approval))
         })
         .await?;
-    let body =
-        ApprovalDecisionResponse { change: ChangeResponse::from(change), approval: ApprovalResponse::from(approval) };
-    Ok(HttpResponse::Created().json(body))
+    Ok(HttpResponse::Created().json(ApprovalDecisionResponse { change, approval: ApprovalResponse::from(approval) }))
 }
 
 /// Every decision on a change (voided ones too), with the public keys that verify them.
@@ -117,9 +118,11 @@ pub struct ConflictQuery {
 }
 
 /// Other approved, scheduled or running changes whose windows overlap on the
-/// same service or shared infrastructure, and the freeze windows it falls into.
+/// same service or shared infrastructure, and the freeze windows it falls
+/// into. A change the caller may not read is shown without its id, number,
+/// title and status.
 #[utoipa::path(get, path = "/api/v1/changes/{id}/conflicts", tag = "changes", params(("id" = Uuid, Path), ConflictQuery),
-    responses((status = 200, body = inline(Object), description = "window, changes (with shared services and infrastructure), freezes (with periods)"),
+    responses((status = 200, body = ConflictReportResponse),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn change_conflicts(
@@ -131,22 +134,23 @@ pub async fn change_conflicts(
     let asked = match (query.from, query.to) {
         (Some(from), Some(to)) => Some(Window::new(from, to).map_err(|e| ApiError::invalid("to", e.to_string()))?),
         (None, None) => None,
-        _ => return Err(ApiError::invalid("from", "give both from and to, or neither")),
+        _ => return Err(ApiError::invalid("from", "Give both from and to, or neither.")),
     };
     let visibility = ChangeVisibility::of(&auth.principal);
     let id = id.into_inner();
-    let report: ConflictReport = state
+    let report = state
         .db
         .run(move |conn| {
             let change = changes::find(conn, visibility, id)?;
             let window = asked.or(change.planned).ok_or_else(|| {
                 crate::db::StoreError::Invalid(crate::domain::validation::ValidationErrors::single(
                     "from",
-                    "the change has no planned window; give from and to",
+                    "The change has no planned window; give from and to.",
                 ))
             })?;
-            conflicts::find_for(conn, &change, &window)
+            let report = conflicts::find_for(conn, &change, &window)?;
+            conflicts::seen_by(conn, visibility, report)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(report))
+    Ok(HttpResponse::Ok().json(ConflictReportResponse::from(report)))
 }

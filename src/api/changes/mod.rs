@@ -3,7 +3,9 @@
 
 pub mod actions;
 pub mod admin;
+pub mod approval_types;
 pub mod approvals;
+pub mod conflict_types;
 pub mod schedule;
 pub mod types;
 
@@ -14,8 +16,10 @@ use super::etag::{created_with_etag, ok_with_etag, precondition};
 use super::pagination::PageRequest;
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
-use crate::db::changes::{self, timeline, ChangeEdit, ChangeFilter, MoveRequest, NewChange};
+use crate::db::changes::{self, round, timeline, Change, ChangeEdit, ChangeFilter, MoveRequest, NewChange};
+use crate::db::{DbConnection, StoreError};
 use crate::domain::change::access::{may, ChangeAction, ChangeVisibility};
+use crate::domain::change::approval::ApprovalPolicy;
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::ticket::access::TicketScope;
@@ -24,12 +28,21 @@ use crate::domain::validation::ValidationErrors;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
-/// Free text that may be left empty (plans written later).
-pub(crate) fn optional_text(errors: &mut ValidationErrors, field: &str, raw: &str) -> String {
-    if raw.trim().is_empty() {
-        return String::new();
-    }
-    errors.check(field, parse_long_text(raw)).unwrap_or_default()
+/// A plan: absent until written, never blank once given.
+fn plan(errors: &mut ValidationErrors, field: &str, raw: Option<&str>) -> Option<String> {
+    raw.and_then(|text| errors.check(field, parse_long_text(text)))
+}
+
+/// A change read alone, as a caller with `visibility` sees it, with what
+/// its round still needs.
+pub(crate) fn one_change(
+    conn: &mut DbConnection,
+    policy: &ApprovalPolicy,
+    visibility: ChangeVisibility,
+    change: Change,
+) -> Result<ChangeResponse, StoreError> {
+    let needed = round::needed(conn, policy, &change)?;
+    Ok(ChangeResponse::seen_by(change, visibility).with_needs(needed))
 }
 
 fn parse_new(r: &CreateChangeRequest, auth: &Authenticated) -> Result<NewChange, ApiError> {
@@ -58,10 +71,11 @@ fn parse_new(r: &CreateChangeRequest, auth: &Authenticated) -> Result<NewChange,
         ticket_ids: r.ticket_ids.clone(),
         template_id: r.template_id,
         risk: r.risk,
-        impact_analysis: optional_text(&mut errors, "impact_analysis", &r.impact_analysis),
-        implementation_plan: optional_text(&mut errors, "implementation_plan", &r.implementation_plan),
-        test_plan: optional_text(&mut errors, "test_plan", &r.test_plan),
-        rollback_plan: optional_text(&mut errors, "rollback_plan", &r.rollback_plan),
+        impact_analysis: plan(&mut errors, "impact_analysis", r.impact_analysis.as_deref()).unwrap_or_default(),
+        implementation_plan: plan(&mut errors, "implementation_plan", r.implementation_plan.as_deref())
+            .unwrap_or_default(),
+        test_plan: plan(&mut errors, "test_plan", r.test_plan.as_deref()).unwrap_or_default(),
+        rollback_plan: plan(&mut errors, "rollback_plan", r.rollback_plan.as_deref()).unwrap_or_default(),
     };
     errors.finish()?;
     Ok(new)
@@ -87,8 +101,15 @@ pub async fn create_change(
     let new = parse_new(&body, &auth)?;
     let ctx = auth.context(state.clock.now());
     let scope = TicketScope::of(&auth.principal);
-    let (change, _) = state.db.run(move |conn| changes::create(conn, &ctx, &scope, &new, key.as_ref())).await?;
-    Ok(created_with_etag(format!("/api/v1/changes/{}", change.id), change.version, &ChangeResponse::from(change)))
+    let (visibility, policy) = (ChangeVisibility::of(&auth.principal), state.settings.changes.policy());
+    let change = state
+        .db
+        .run(move |conn| {
+            let (change, _) = changes::create(conn, &ctx, &scope, &new, key.as_ref())?;
+            one_change(conn, &policy, visibility, change)
+        })
+        .await?;
+    Ok(created_with_etag(format!("/api/v1/changes/{}", change.id), change.version, &change))
 }
 
 /// The changes the caller sees.
@@ -119,11 +140,11 @@ pub async fn list_changes(
     };
     let visibility = ChangeVisibility::of(&auth.principal);
     let rows = state.db.run(move |conn| changes::list(conn, visibility, &filter)).await?;
-    let page = page.page(rows, |c| c.id, ChangeResponse::from);
+    let page = page.page(rows, |c| c.id, |c| ChangeResponse::seen_by(c, visibility));
     Ok(HttpResponse::Ok().json(ChangePage { items: page.items, next_cursor: page.next_cursor }))
 }
 
-/// Read a change (by id or number).
+/// Read a change (by id or number), with the approvals its round still needs and who may give each.
 #[utoipa::path(get, path = "/api/v1/changes/{id}", tag = "changes", params(("id" = String, Path, description = "id or number")),
     responses((status = 200, body = ChangeResponse), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
@@ -133,19 +154,24 @@ pub async fn get_change(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = ChangeVisibility::of(&auth.principal);
-    let raw = id.into_inner();
-    let change = state.db.run(move |conn| changes::resolve(conn, visibility, &raw)).await?;
-    Ok(ok_with_etag(change.version, &ChangeResponse::from(change)))
+    let (raw, policy) = (id.into_inner(), state.settings.changes.policy());
+    let change = state
+        .db
+        .run(move |conn| {
+            let change = changes::resolve(conn, visibility, &raw)?;
+            one_change(conn, &policy, visibility, change)
+        })
+        .await?;
+    Ok(ok_with_etag(change.version, &change))
 }
 
 fn parse_edit(r: UpdateChangeRequest) -> Result<ChangeEdit, ApiError> {
     let mut errors = ValidationErrors::new();
-    let mut long = |field: &str, value: Option<String>| value.map(|v| optional_text(&mut errors, field, &v));
     let edit = ChangeEdit {
-        impact_analysis: long("impact_analysis", r.impact_analysis),
-        implementation_plan: long("implementation_plan", r.implementation_plan),
-        test_plan: long("test_plan", r.test_plan),
-        rollback_plan: long("rollback_plan", r.rollback_plan),
+        impact_analysis: plan(&mut errors, "impact_analysis", r.impact_analysis.as_deref()),
+        implementation_plan: plan(&mut errors, "implementation_plan", r.implementation_plan.as_deref()),
+        test_plan: plan(&mut errors, "test_plan", r.test_plan.as_deref()),
+        rollback_plan: plan(&mut errors, "rollback_plan", r.rollback_plan.as_deref()),
         title: r.title.and_then(|t| errors.check("title", parse_title(&t))),
         description: r.description.and_then(|d| errors.check("description", parse_long_text(&d))),
         reason: r.reason.and_then(|d| errors.check("reason", parse_long_text(&d))),
@@ -181,10 +207,11 @@ pub async fn update_change(
         .db
         .run(move |conn| {
             let request = MoveRequest { principal: &principal, change_id, precondition, settings: &settings };
-            changes::edit(conn, &ctx, &request, &edit)
+            let change = changes::edit(conn, &ctx, &request, &edit)?;
+            one_change(conn, &settings.policy(), ChangeVisibility::of(&principal), change)
         })
         .await?;
-    Ok(ok_with_etag(change.version, &ChangeResponse::from(change)))
+    Ok(ok_with_etag(change.version, &change))
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

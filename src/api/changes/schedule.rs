@@ -14,7 +14,7 @@ use crate::db::changes::report::{self, ChangeReport, ReportFilter};
 use crate::db::changes::{self, Change, ChangeFilter};
 use crate::domain::change::access::{may, ChangeAction, ChangeVisibility};
 use crate::domain::change::ical::{self, CalendarEntry};
-use crate::domain::change::{ChangeScope, ChangeStatus, ChangeType};
+use crate::domain::change::{ChangeScope, ChangeType};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -29,23 +29,18 @@ pub struct ScheduleQuery {
     pub service_id: Option<Uuid>,
 }
 
-/// Windows worth showing: planned, running, done, or cancelled after planning
-/// (so calendars drop them).
+/// Windows worth showing: planned, running or done; planned but with its
+/// approvals voided; or cancelled or rejected after planning (so calendars
+/// learn what became of them).
 fn on_schedule(change: &Change) -> bool {
-    change.planned.is_some()
-        && matches!(
-            change.status,
-            ChangeStatus::Scheduled
-                | ChangeStatus::Implementing
-                | ChangeStatus::Reviewing
-                | ChangeStatus::Completed
-                | ChangeStatus::Cancelled
-        )
+    change.planned.is_some() && ical::entry_status(change.status).is_some()
 }
 
 /// The windows of the changes the caller sees, as JSON or, with
 /// `Accept: text/calendar`, as iCalendar (one VEVENT per change, stable UID,
-/// SEQUENCE raised by every reschedule).
+/// SEQUENCE raised by every reschedule and status change; STATUS CONFIRMED,
+/// TENTATIVE once an edit voided the approvals, CANCELLED when cancelled or
+/// rejected; DTSTAMP the feed's generation time).
 #[utoipa::path(get, path = "/api/v1/changes/schedule", tag = "changes", params(ScheduleQuery),
     responses((status = 200, description = "JSON, or iCalendar with `Accept: text/calendar`",
             content((Vec<ChangeResponse> = "application/json"), (String = "text/calendar"))),
@@ -90,15 +85,16 @@ pub async fn change_schedule(
                     window: c.planned?,
                     sequence: u32::try_from(c.schedule_sequence).unwrap_or(0),
                     updated_at: c.updated_at,
-                    cancelled: c.status == ChangeStatus::Cancelled,
+                    status: ical::entry_status(c.status)?,
                     url: Some(state.settings.notices.change_link(c.id, &c.number)),
                 })
             })
             .collect();
-        let body = ical::render("Jadwal Perubahan Layanan SPBE", &state.settings.changes.calendar_domain, &entries);
+        let (name, domain) = ("Jadwal Perubahan Layanan SPBE", &state.settings.changes.calendar_domain);
+        let body = ical::render(name, domain, state.clock.now(), &entries);
         return Ok(HttpResponse::Ok().content_type("text/calendar; charset=utf-8").body(body));
     }
-    let items: Vec<ChangeResponse> = found.into_iter().map(ChangeResponse::from).collect();
+    let items: Vec<ChangeResponse> = found.into_iter().map(|c| ChangeResponse::seen_by(c, visibility)).collect();
     Ok(HttpResponse::Ok().json(items))
 }
 

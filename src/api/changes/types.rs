@@ -5,8 +5,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::approval_types::NeededApprovalResponse;
+use super::conflict_types::ConflictReportResponse;
+use crate::db::changes::round::NeededApproval;
 use crate::db::changes::{Change, ConflictOverride, DinasTest, FollowUp, LinkedTicket};
-use crate::domain::change::approval::{CapacityKind, Decision};
+use crate::domain::change::access::ChangeVisibility;
 use crate::domain::change::risk::{RiskAssessment, RiskLevel};
 use crate::domain::change::{ChangeScope, ChangeStatus, ChangeType, Outcome, Phase};
 
@@ -37,17 +40,19 @@ pub struct CreateChangeRequest {
     /// May come later, but is required, with the four plans below, before
     /// the change is submitted for approval.
     pub risk: Option<RiskAssessment>,
-    #[serde(default)]
-    pub impact_analysis: String,
-    #[serde(default)]
-    pub implementation_plan: String,
-    #[serde(default)]
-    pub test_plan: String,
-    #[serde(default)]
-    pub rollback_plan: String,
+    /// Risk and impact analysis. Like the three plans, it may be left out
+    /// and written later (`PATCH`); given, it is not blank (422).
+    pub impact_analysis: Option<String>,
+    /// How the change is carried out.
+    pub implementation_plan: Option<String>,
+    /// How it is tested.
+    pub test_plan: Option<String>,
+    /// How it is undone.
+    pub rollback_plan: Option<String>,
 }
 
-/// Fields to change; absent fields stay. Editing approved content voids the approvals.
+/// Fields to change; absent fields stay (a plan given is not blank: 422).
+/// Editing approved content voids the approvals.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateChangeRequest {
@@ -100,9 +105,10 @@ pub struct ConflictOverrideResponse {
     pub reason: String,
     pub by: Uuid,
     pub at: DateTime<Utc>,
-    /// The conflicts overridden, as `/conflicts` reported them.
-    #[schema(value_type = Object)]
-    pub conflicts: serde_json::Value,
+    /// The conflicts overridden. Other changes are named only to callers
+    /// who see every change; others read them through `/conflicts`, which
+    /// names those they may read.
+    pub conflicts: ConflictReportResponse,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -147,6 +153,12 @@ pub struct ChangeResponse {
     pub board_review_pending: bool,
     pub approval_requested_at: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// The approvals the open round (awaiting approval, or the board's
+    /// review of a started emergency change) still needs, each with who may
+    /// give it; empty when no round is open. In every answer about one
+    /// change; left out of lists and the schedule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approvals_needed: Option<Vec<NeededApprovalResponse>>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -177,14 +189,20 @@ impl From<DinasTest> for DinasTestResponse {
     }
 }
 
-impl From<ConflictOverride> for ConflictOverrideResponse {
-    fn from(o: ConflictOverride) -> Self {
-        Self { reason: o.reason, by: o.by, at: o.at, conflicts: o.conflicts }
+impl ConflictOverrideResponse {
+    fn seen_by(o: ConflictOverride, visibility: ChangeVisibility) -> Self {
+        let conflicts = match visibility {
+            ChangeVisibility::All => o.conflicts,
+            ChangeVisibility::Limited { .. } => o.conflicts.without_changes_named(),
+        };
+        Self { reason: o.reason, by: o.by, at: o.at, conflicts: conflicts.into() }
     }
 }
 
-impl From<Change> for ChangeResponse {
-    fn from(c: Change) -> Self {
+impl ChangeResponse {
+    /// The change as a caller with `visibility` reads it (in a list: no
+    /// `approvals_needed`).
+    pub fn seen_by(c: Change, visibility: ChangeVisibility) -> Self {
         Self {
             id: c.id,
             number: c.number,
@@ -209,7 +227,7 @@ impl From<Change> for ChangeResponse {
             special: c.special,
             planned_window: c.planned.map(|w| WindowResponse { start: w.start, end: w.end }),
             schedule_sequence: c.schedule_sequence,
-            conflict_override: c.conflict_override.map(Into::into),
+            conflict_override: c.conflict_override.map(|o| ConflictOverrideResponse::seen_by(o, visibility)),
             dinas_test: c.dinas_test.map(Into::into),
             actual_start: c.actual_start,
             actual_end: c.actual_end,
@@ -222,10 +240,17 @@ impl From<Change> for ChangeResponse {
             board_review_pending: c.board_review_pending,
             approval_requested_at: c.approval_requested_at,
             decided_at: c.decided_at,
+            approvals_needed: None,
             version: c.version,
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
+    }
+
+    /// The change read alone, with what its round still needs.
+    pub fn with_needs(mut self, needed: Vec<NeededApproval>) -> Self {
+        self.approvals_needed = Some(needed.into_iter().map(Into::into).collect());
+        self
     }
 }
 
@@ -311,73 +336,4 @@ pub struct LinkTicketRequest {
     pub ticket_id: Uuid,
     /// `origin` (asked for or caused the change) or `caused` (an incident it caused).
     pub relation: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ApprovalRequest {
-    pub decision: Decision,
-    /// `board`, `owner_unit` (with `unit_id`, the PD you represent) or `dinas`.
-    pub capacity: CapacityKind,
-    pub unit_id: Option<Uuid>,
-    /// Required when rejecting.
-    #[serde(default)]
-    pub comment: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApprovalResponse {
-    pub id: Uuid,
-    pub change_id: Uuid,
-    pub approver_id: Uuid,
-    pub capacity: CapacityKind,
-    pub unit_id: Option<Uuid>,
-    /// `approval` (the round) or `retrospective` (an emergency change's board review).
-    pub stage: String,
-    pub decision: Decision,
-    pub comment: String,
-    /// SHA-256 (hex) of the approved content (docs/changes.md).
-    pub content_hash: String,
-    /// The signing key's id (first 8 bytes of the SHA-256 of its public key, hex).
-    pub key_id: String,
-    /// Ed25519 signature (hex) of the approval statement.
-    pub signature: String,
-    pub decided_at: DateTime<Utc>,
-    pub voided_at: Option<DateTime<Utc>>,
-    pub void_reason: Option<String>,
-}
-
-impl From<crate::db::changes::approvals::Approval> for ApprovalResponse {
-    fn from(a: crate::db::changes::approvals::Approval) -> Self {
-        Self {
-            id: a.id,
-            change_id: a.change_id,
-            approver_id: a.approver_id,
-            capacity: a.capacity,
-            unit_id: a.unit_id,
-            stage: a.stage.as_str().to_owned(),
-            decision: a.decision,
-            comment: a.comment,
-            content_hash: a.content_hash,
-            key_id: a.key_id,
-            signature: a.signature,
-            decided_at: a.decided_at,
-            voided_at: a.voided_at,
-            void_reason: a.void_reason,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApprovalList {
-    pub items: Vec<ApprovalResponse>,
-    /// The public key (hex) of every key the service trusts, by key id.
-    #[schema(value_type = Object)]
-    pub public_keys: std::collections::BTreeMap<String, String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApprovalDecisionResponse {
-    pub change: ChangeResponse,
-    pub approval: ApprovalResponse,
 }

@@ -20,6 +20,7 @@ use crate::domain::change::approval::{
     self, Approver, Capacity, CapacityKind, Cast, CastError, Decision, Stage, Tally,
 };
 use crate::domain::change::content::{ApprovalStatement, ApprovedContent};
+use crate::domain::change::eligibility;
 use crate::domain::change::workflow::{self, Command};
 use crate::domain::change::{ChangeEventKind, ChangeStatus, ChangeType};
 use crate::domain::journal::Context;
@@ -140,6 +141,15 @@ fn capacity_of(a: &Approval) -> Result<Capacity, StoreError> {
     Capacity::from_parts(a.capacity, a.unit_id).ok_or_else(|| corrupt("capacity without its unit"))
 }
 
+/// The live decisions of the approval round among `approvals`.
+pub(super) fn round_casts(approvals: &[Approval]) -> Result<Vec<Cast>, StoreError> {
+    approvals
+        .iter()
+        .filter(|a| a.voided_at.is_none() && a.stage == Stage::Approval)
+        .map(|a| Ok(Cast { approver: a.approver_id, capacity: capacity_of(a)?, decision: a.decision }))
+        .collect()
+}
+
 /// Voids the live approvals of the round (an edit of the approved content).
 pub(super) fn void_all(
     conn: &mut DbConnection,
@@ -185,9 +195,11 @@ pub struct CastRequest {
 
 fn cast_refused(e: CastError) -> StoreError {
     match e {
-        CastError::NotAnApprover | CastError::OwnChange | CastError::NotRepresentative | CastError::NotDinas => {
-            StoreError::Forbidden(e.to_string())
-        }
+        CastError::NotAnApprover
+        | CastError::OwnChange
+        | CastError::NotRepresentative
+        | CastError::NotDinas
+        | CastError::NotIndependent => StoreError::Forbidden(e.to_string()),
         CastError::NotRequired => StoreError::Invalid(ValidationErrors::single("capacity", e.to_string())),
         CastError::AlreadyDecided | CastError::AlreadySatisfied => StoreError::Conflict(e.to_string()),
     }
@@ -203,10 +215,10 @@ pub fn cast(
     cast: &CastRequest,
 ) -> Result<(Change, Approval), StoreError> {
     let Actor::User(approver_id) = request.principal.actor else {
-        return Err(StoreError::Forbidden("approvals are decided by people, not service accounts".into()));
+        return Err(StoreError::Forbidden("Approvals are decided by people, not by service accounts.".into()));
     };
     if cast.decision == Decision::Reject && cast.comment.trim().is_empty() {
-        return Err(StoreError::Invalid(ValidationErrors::single("comment", "say why the change is rejected")));
+        return Err(StoreError::Invalid(ValidationErrors::single("comment", "Say why the change is rejected.")));
     }
     write_tx(conn, |conn| {
         let before = load_for(conn, request, ChangeAction::Approve)?;
@@ -221,31 +233,31 @@ pub fn cast(
             && matches!(before.status, ChangeStatus::Implementing | ChangeStatus::Reviewing | ChangeStatus::Completed);
         let stage = if retrospective { Stage::Retrospective } else { Stage::Approval };
         let policy = request.settings.policy();
+        let parties = super::round::parties(conn, &before)?;
         let mut tally = None;
         if retrospective {
             if !before.board_review_pending {
-                return Err(StoreError::Conflict("the board already reviewed this emergency change".into()));
+                return Err(StoreError::Conflict("The board has already reviewed this emergency change.".into()));
             }
             if cast.capacity != Capacity::Board {
                 return Err(StoreError::Invalid(ValidationErrors::single(
                     "capacity",
-                    "the retrospective review of an emergency change is the board's",
+                    "The retrospective review of an emergency change is the board's to give.",
                 )));
             }
             let board = [approval::Requirement { capacity: Capacity::Board, count: 1 }];
-            approval::check_cast(&approver, Capacity::Board, before.requester_id, &board, &[]).map_err(cast_refused)?;
+            eligibility::check_cast(&approver, Capacity::Board, &parties, &policy, &board, &[])
+                .map_err(cast_refused)?;
         } else {
             if before.status != ChangeStatus::AwaitingApproval {
                 let e = workflow::next(&before.state(false), Command::Decide(Tally::Pending)).err();
-                return Err(e.map(refused).unwrap_or_else(|| StoreError::Conflict("not awaiting approval".into())));
+                return Err(e
+                    .map(refused)
+                    .unwrap_or_else(|| StoreError::Conflict("The change is not awaiting approval.".into())));
             }
             let required = requirements(conn, &policy, &before)?;
-            let mut casts = existing
-                .iter()
-                .filter(|a| a.voided_at.is_none() && a.stage == Stage::Approval)
-                .map(|a| Ok(Cast { approver: a.approver_id, capacity: capacity_of(a)?, decision: a.decision }))
-                .collect::<Result<Vec<_>, StoreError>>()?;
-            approval::check_cast(&approver, cast.capacity, before.requester_id, &required, &casts)
+            let mut casts = round_casts(&existing)?;
+            eligibility::check_cast(&approver, cast.capacity, &parties, &policy, &required, &casts)
                 .map_err(cast_refused)?;
             casts.push(Cast { approver: approver_id, capacity: cast.capacity, decision: cast.decision });
             tally = Some(approval::tally(&required, &casts));

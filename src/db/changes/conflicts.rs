@@ -1,33 +1,46 @@
 //! What a change window collides with: other approved, scheduled or running
 //! changes on the same service or on the same shared infrastructure, and the
-//! freeze windows it falls into.
+//! freeze windows it falls into. A report names another change only to a
+//! caller who may read it (`seen_by`); to others it shows the clash alone.
 
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::freezes;
-use super::{find_any, Change};
+use super::{find_any, visible, Change};
 use crate::db::schema::{changes, services};
 use crate::db::{ids, DbConnection, StoreError};
+use crate::domain::change::access::ChangeVisibility;
 use crate::domain::change::schedule::{shared, Footprint, Window};
 use crate::domain::change::ChangeStatus;
 use crate::domain::service::{depends_on_parse_stored, Platform};
 
-/// Another change in the way.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Another change in the way. Its id, number, title and status are `None`
+/// for a caller who may not read it: the clash (window, shared services
+/// and infrastructure) is theirs to know, the other change is not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChangeConflict {
-    pub change_id: Uuid,
-    pub number: String,
-    pub title: String,
-    pub status: ChangeStatus,
+    pub change_id: Option<Uuid>,
+    pub number: Option<String>,
+    pub title: Option<String>,
+    pub status: Option<ChangeStatus>,
     pub window: Window,
     pub shared_services: Vec<Uuid>,
     pub shared_infrastructure: Vec<Platform>,
 }
 
+impl ChangeConflict {
+    fn hide(&mut self) {
+        self.change_id = None;
+        self.number = None;
+        self.title = None;
+        self.status = None;
+    }
+}
+
 /// A freeze the window falls into.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FreezeConflict {
     pub freeze_id: Uuid,
     pub name: String,
@@ -36,7 +49,8 @@ pub struct FreezeConflict {
     pub periods: Vec<Window>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// What a window conflicts with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConflictReport {
     pub window: Window,
     pub changes: Vec<ChangeConflict>,
@@ -52,12 +66,51 @@ impl ConflictReport {
         self.changes.len() + self.freezes.len()
     }
 
-    /// For an error message: the numbers and freeze names.
+    /// For an error message: the numbers (of the changes shown) and freeze names.
     pub fn describe(&self) -> String {
-        let mut parts: Vec<String> = self.changes.iter().map(|c| format!("change {}", c.number)).collect();
+        let mut parts: Vec<String> = self
+            .changes
+            .iter()
+            .map(|c| match &c.number {
+                Some(number) => format!("change {number}"),
+                None => "a change of another unit on the same service or infrastructure".to_owned(),
+            })
+            .collect();
         parts.extend(self.freezes.iter().map(|f| format!("freeze window `{}`", f.name)));
         parts.join(", ")
     }
+
+    /// The report without any other change's id, number, title or status,
+    /// for a reader whose every read would otherwise need checking.
+    pub fn without_changes_named(mut self) -> Self {
+        self.changes.iter_mut().for_each(ChangeConflict::hide);
+        self
+    }
+}
+
+/// The report as a caller with `visibility` may see it: the other changes
+/// they may not read are not named.
+pub fn seen_by(
+    conn: &mut DbConnection,
+    visibility: ChangeVisibility,
+    mut report: ConflictReport,
+) -> Result<ConflictReport, StoreError> {
+    if visibility == ChangeVisibility::All {
+        return Ok(report);
+    }
+    for conflict in &mut report.changes {
+        let readable = match conflict.change_id {
+            Some(id) => {
+                let other = find_any(conn, id)?;
+                visible(conn, visibility, &other)?
+            }
+            None => false,
+        };
+        if !readable {
+            conflict.hide();
+        }
+    }
+    Ok(report)
 }
 
 /// The services' footprints: their own platform and what they run on.
@@ -76,7 +129,8 @@ pub fn footprints(conn: &mut DbConnection, service_ids: &[Uuid]) -> Result<Vec<F
         .collect()
 }
 
-/// What `window` for `change` conflicts with.
+/// What `window` for `change` conflicts with, every change named (see
+/// [`seen_by`] before showing it to anyone).
 pub fn find_for(conn: &mut DbConnection, change: &Change, window: &Window) -> Result<ConflictReport, StoreError> {
     let mine = footprints(conn, &change.service_ids)?;
     let active = [ChangeStatus::Approved, ChangeStatus::Scheduled, ChangeStatus::Implementing].map(|s| s.as_str());
@@ -97,10 +151,10 @@ pub fn find_for(conn: &mut DbConnection, change: &Change, window: &Window) -> Re
             continue;
         }
         found.push(ChangeConflict {
-            change_id: other.id,
-            number: other.number,
-            title: other.title,
-            status: other.status,
+            change_id: Some(other.id),
+            number: Some(other.number),
+            title: Some(other.title),
+            status: Some(other.status),
             window: other_window,
             shared_services,
             shared_infrastructure,

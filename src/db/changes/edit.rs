@@ -60,14 +60,14 @@ pub fn edit(
         let before = load_for(conn, request, ChangeAction::Edit)?;
         if !before.status.is_editable() {
             return Err(StoreError::Conflict(format!(
-                "the plan of a change is frozen once implementation began; it is {}",
-                before.status
+                "The plan of a change is frozen once implementation has begun; this change is {}.",
+                before.status.describe()
             )));
         }
         if before.change_type == ChangeType::Standard && edit.touches_template() {
             return Err(StoreError::Invalid(ValidationErrors::single(
                 "change_type",
-                "a standard change follows its template's scope, service and plans; raise a normal change to change them",
+                "A standard change follows its template's scope, service and plans; raise a normal change to change them.",
             )));
         }
         let mut after = before.clone();
@@ -117,7 +117,11 @@ pub fn edit(
                 ChangeStatus::AwaitingApproval | ChangeStatus::Approved | ChangeStatus::Scheduled
             );
         let voided = if content_changed && approved_round {
-            void_all(conn, ctx, before.id, "the approved content was edited")?
+            let voided = void_all(conn, ctx, before.id, "the approved content was edited")?;
+            // The edited change awaits approval (again): someone must be
+            // able to give it, as when approval was first asked for.
+            super::round::check_staffed(conn, &request.settings.policy(), &after)?;
+            voided
         } else {
             0
         };

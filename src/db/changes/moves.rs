@@ -1,20 +1,21 @@
 //! Moving a change through its lifecycle: every move checks who may make
 //! it, the workflow and the caller's `If-Match`, writes the change and its
-//! journal entry in one transaction.
+//! journal entry in one transaction. Planning the window and the test with
+//! the Dinas are in `planning`.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{conflicts, find, find_any, store, Change, ConflictOverride, DinasTest};
+use super::{find, find_any, store, Change};
 use crate::config::ChangeSettings;
 use crate::db::journal::{self, snapshot};
 use crate::db::schema::{change_follow_ups, users};
 use crate::db::versioned::{self, Versioned};
 use crate::db::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::change::access::{may, ChangeAction, ChangeVisibility};
-use crate::domain::change::schedule::{Window, WindowError};
+use crate::domain::change::ical;
 use crate::domain::change::workflow::{self, Command, TransitionError};
 use crate::domain::change::{ChangeEventKind, ChangeStatus, ChangeType, Outcome};
 use crate::domain::journal::{Context, Entry, Event, Subject};
@@ -30,7 +31,7 @@ pub struct MoveRequest<'a> {
     pub settings: &'a ChangeSettings,
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> StoreError {
+pub(super) fn invalid(field: &str, message: impl Into<String>) -> StoreError {
     StoreError::Invalid(ValidationErrors::single(field, message))
 }
 
@@ -41,11 +42,11 @@ pub(super) fn refused(e: TransitionError) -> StoreError {
     }
 }
 
-fn user_of(principal: &Principal) -> Result<Uuid, StoreError> {
+pub(super) fn user_of(principal: &Principal) -> Result<Uuid, StoreError> {
     match principal.actor {
         crate::domain::policy::Actor::User(id) => Ok(id),
         crate::domain::policy::Actor::ApiKey(_) => {
-            Err(StoreError::Forbidden("change records are moved by people, not service accounts".into()))
+            Err(StoreError::Forbidden("Change records are moved by people, not by service accounts.".into()))
         }
     }
 }
@@ -58,7 +59,7 @@ pub(super) fn load_for(
 ) -> Result<Change, StoreError> {
     let change = find(conn, ChangeVisibility::of(request.principal), request.change_id)?;
     if !may(request.principal, action, Some(&change.facts())) {
-        return Err(StoreError::Forbidden("your roles do not allow this on this change".into()));
+        return Err(StoreError::Forbidden("Your roles do not allow this move on this change.".into()));
     }
     Ok(change)
 }
@@ -76,6 +77,13 @@ pub(super) fn commit(
     let guard = versioned::check(Versioned::Change, before.id, before.version, &request.precondition)?;
     after.version = guard.bump(conn, ctx.now)?;
     after.updated_at = ctx.now;
+    // A move that changes how the feed shows a planned window (a voided
+    // approval, a cancellation, a rejection) raises the event's SEQUENCE,
+    // unless the move raised it already (a reschedule).
+    let feed_moved = before.planned.is_some() && ical::status_changes(before.status, after.status);
+    if feed_moved && after.schedule_sequence == before.schedule_sequence {
+        after.schedule_sequence += 1;
+    }
     if !after.statuses_visited.contains(&after.status) {
         after.statuses_visited.push(after.status);
     }
@@ -126,7 +134,7 @@ pub fn start_assessment(
 fn check_analysed(change: &Change) -> Result<(), StoreError> {
     let mut errors = ValidationErrors::new();
     if change.risk.is_none() {
-        errors.add("risk", "assess the risk before asking for approval");
+        errors.add("risk", "Assess the risk before asking for approval.");
     }
     for (field, text) in [
         ("impact_analysis", &change.impact_analysis),
@@ -135,7 +143,7 @@ fn check_analysed(change: &Change) -> Result<(), StoreError> {
         ("rollback_plan", &change.rollback_plan),
     ] {
         if text.trim().is_empty() {
-            errors.add(field, "required before asking for approval");
+            errors.add(field, "Write this before asking for approval.");
         }
     }
     errors.finish().map_err(StoreError::Invalid)
@@ -152,6 +160,9 @@ pub fn request_approval(
         let to = workflow::next(&before.state(request.settings.dinas_tests_special), Command::RequestApproval)
             .map_err(refused)?;
         check_analysed(&before)?;
+        if to == ChangeStatus::AwaitingApproval {
+            super::round::check_staffed(conn, &request.settings.policy(), &before)?;
+        }
         let mut after = before.clone();
         after.status = to;
         after.approval_requested_at = Some(ctx.now);
@@ -161,104 +172,6 @@ pub fn request_approval(
             return commit(conn, ctx, request, &before, after, ChangeEventKind::Approved, detail);
         }
         commit(conn, ctx, request, &before, after, ChangeEventKind::ApprovalRequested, json!({}))
-    })
-}
-
-/// A window to schedule, and why to go ahead despite conflicts.
-#[derive(Debug, Clone)]
-pub struct ScheduleRequest {
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub override_reason: Option<String>,
-}
-
-fn window_error(e: WindowError) -> StoreError {
-    let field = match e {
-        WindowError::EndsBeforeStart | WindowError::TooLong(_) => "planned_end",
-        WindowError::InThePast => "planned_start",
-    };
-    invalid(field, e.to_string())
-}
-
-/// `approved | scheduled -> scheduled`: plans (or moves) the window;
-/// conflicts are refused unless overridden with a reason.
-pub fn schedule(
-    conn: &mut DbConnection,
-    ctx: &Context,
-    request: &MoveRequest<'_>,
-    window: &ScheduleRequest,
-) -> Result<Change, StoreError> {
-    let planned = Window::upcoming(window.start, window.end, ctx.now).map_err(window_error)?;
-    let actor = user_of(request.principal)?;
-    write_tx(conn, |conn| {
-        let before = load_for(conn, request, ChangeAction::Implement)?;
-        let to =
-            workflow::next(&before.state(request.settings.dinas_tests_special), Command::Schedule).map_err(refused)?;
-        let report = conflicts::find_for(conn, &before, &planned)?;
-        let mut after = before.clone();
-        after.status = to;
-        after.planned = Some(planned);
-        after.conflict_override = None;
-        if !report.is_empty() {
-            let Some(reason) = &window.override_reason else {
-                return Err(StoreError::Conflict(format!(
-                    "the window conflicts with {}; schedule with an override_reason to go ahead",
-                    report.describe()
-                )));
-            };
-            let conflicts = serde_json::to_value(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            after.conflict_override =
-                Some(ConflictOverride { reason: reason.clone(), by: actor, at: ctx.now, conflicts });
-        }
-        // Any earlier window (also one planned before approvals were voided)
-        // makes this a reschedule: calendars must replace the event.
-        let rescheduled = before.planned.is_some();
-        if rescheduled {
-            after.schedule_sequence += 1;
-        }
-        let kind = if rescheduled { ChangeEventKind::Rescheduled } else { ChangeEventKind::Scheduled };
-        let detail = json!({
-            "planned_start": planned.start, "planned_end": planned.end, "sequence": after.schedule_sequence,
-            "override_reason": window.override_reason, "conflicts": report.count(),
-        });
-        commit(conn, ctx, request, &before, after, kind, detail)
-    })
-}
-
-/// Records the test with the Dinas a special change needs before it starts.
-pub fn record_dinas_test(
-    conn: &mut DbConnection,
-    ctx: &Context,
-    request: &MoveRequest<'_>,
-    passed: bool,
-    notes: String,
-) -> Result<Change, StoreError> {
-    let tester = user_of(request.principal)?;
-    write_tx(conn, |conn| {
-        let before = load_for(conn, request, ChangeAction::RecordDinasTest)?;
-        if !before.special {
-            return Err(StoreError::Conflict(
-                "only changes touching an aplikasi khusus or the intra-government network are tested with the Dinas"
-                    .into(),
-            ));
-        }
-        if !matches!(before.status, ChangeStatus::Approved | ChangeStatus::Scheduled) {
-            return Err(StoreError::Conflict(format!(
-                "the test with the Dinas is recorded once the change is approved and before it starts; it is {}",
-                before.status
-            )));
-        }
-        let mut after = before.clone();
-        after.dinas_test = Some(DinasTest { passed, notes: notes.clone(), tested_by: tester, tested_at: ctx.now });
-        commit(
-            conn,
-            ctx,
-            request,
-            &before,
-            after,
-            ChangeEventKind::DinasTestRecorded,
-            json!({ "passed": passed, "notes": notes }),
-        )
     })
 }
 
@@ -338,11 +251,8 @@ pub fn cancel(
     request: &MoveRequest<'_>,
     reason: String,
 ) -> Result<Change, StoreError> {
-    run(conn, ctx, request, ChangeAction::Edit, Command::Cancel, ChangeEventKind::Cancelled, |_, before, after| {
-        // Calendar clients accept a cancellation with a higher SEQUENCE.
-        if before.planned.is_some() {
-            after.schedule_sequence += 1;
-        }
+    // Calendar clients accept a cancellation with a higher SEQUENCE: `commit` raises it.
+    run(conn, ctx, request, ChangeAction::Edit, Command::Cancel, ChangeEventKind::Cancelled, |_, _, _| {
         Ok(json!({ "reason": reason }))
     })
 }
@@ -393,7 +303,7 @@ pub fn link_ticket(
         let before = load_for(conn, request, ChangeAction::Edit)
             .or_else(|_| load_for(conn, request, ChangeAction::Implement))?;
         if before.tickets.iter().any(|t| t.ticket_id == ticket_id) {
-            return Err(StoreError::Conflict("the ticket is already linked to this change".into()));
+            return Err(StoreError::Conflict("The ticket is already linked to this change.".into()));
         }
         let scope = crate::domain::ticket::access::TicketScope::of(request.principal);
         let numbers = super::create::link_tickets(conn, ctx, &scope, before.id, &[ticket_id], relation, "ticket_id")?;

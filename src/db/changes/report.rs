@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::{find_any, Change};
 use crate::db::schema::{change_services, changes};
 use crate::db::{ids, DbConnection, StoreError};
+use crate::domain::change::lead_time::LeadTimes;
 use crate::domain::change::{ChangeScope, ChangeStatus, ChangeType, Outcome};
 
 #[derive(Debug, Clone, Default)]
@@ -34,8 +35,10 @@ pub struct ChangeReport {
     pub success_rate: Option<f64>,
     /// Emergency changes among all (0–1).
     pub emergency_share: Option<f64>,
-    /// From asking for approval to the decision, in minutes.
+    /// From asking for approval to the decision, in minutes: the mean of
+    /// the exact durations.
     pub approval_lead_time_avg_minutes: Option<f64>,
+    /// The longest, in whole minutes (rounded down).
     pub approval_lead_time_max_minutes: Option<i64>,
     /// Completed changes that went through every phase of the regulation.
     pub completed: u64,
@@ -83,7 +86,7 @@ pub fn report(conn: &mut DbConnection, f: &ReportFilter) -> Result<ChangeReport,
     }
     let found: Vec<Vec<u8>> = q.load(conn)?;
     let mut r = ChangeReport::default();
-    let (mut lead_sum, mut lead_n, mut outcomes, mut successes, mut emergencies) = (0i64, 0i64, 0u64, 0u64, 0u64);
+    let (mut leads, mut outcomes, mut successes, mut emergencies) = (LeadTimes::default(), 0u64, 0u64, 0u64);
     for id in found {
         let c = find_any(conn, ids::from_bytes(&id)?)?;
         r.total += 1;
@@ -97,10 +100,7 @@ pub fn report(conn: &mut DbConnection, f: &ReportFilter) -> Result<ChangeReport,
         }
         emergencies += u64::from(c.change_type == ChangeType::Emergency);
         if let (Some(asked), Some(decided)) = (c.approval_requested_at, c.decided_at) {
-            let minutes = (decided - asked).num_minutes();
-            lead_sum += minutes;
-            lead_n += 1;
-            r.approval_lead_time_max_minutes = Some(r.approval_lead_time_max_minutes.unwrap_or(0).max(minutes));
+            leads.add(asked, decided);
         }
         r.completed += u64::from(c.status == ChangeStatus::Completed);
         r.completed_without_skipped_phase += u64::from(skipped_no_phase(&c));
@@ -116,6 +116,7 @@ pub fn report(conn: &mut DbConnection, f: &ReportFilter) -> Result<ChangeReport,
     }
     r.success_rate = share(successes, outcomes);
     r.emergency_share = share(emergencies, r.total);
-    r.approval_lead_time_avg_minutes = (lead_n > 0).then(|| lead_sum as f64 / lead_n as f64);
+    r.approval_lead_time_avg_minutes = leads.average_minutes();
+    r.approval_lead_time_max_minutes = leads.max_minutes();
     Ok(r)
 }

@@ -235,23 +235,24 @@ fn with_role(conn: &mut DbConnection, role: &str) -> Result<Vec<(Uuid, Uuid, Rec
     Ok(found)
 }
 
-/// The people and mailboxes of a change notice's audience. Approvers still
-/// to decide are every active change approver but the requester and those
-/// who already decided in this round (`decided`).
+/// The people and mailboxes of a change notice's audience; `asked` are the
+/// approvers still to decide, those who may give an approval the change
+/// still needs (`db::changes::round::asked`).
 pub fn for_change(
     conn: &mut DbConnection,
     dir: &mut Directory,
     audience: ChangeAudience,
     change: &Change,
-    decided: &[Uuid],
+    asked: &[Uuid],
 ) -> Result<Vec<Recipient>, StoreError> {
     match audience {
-        ChangeAudience::PendingApprovers => Ok(dir
-            .with_role(conn, "change_approver")?
-            .into_iter()
-            .filter(|(id, _, _)| *id != change.requester_id && !decided.contains(id))
-            .map(|(_, _, r)| r)
-            .collect()),
+        ChangeAudience::PendingApprovers => {
+            let mut found = Vec::new();
+            for approver in asked {
+                found.extend(dir.user(conn, *approver)?);
+            }
+            Ok(found)
+        }
         ChangeAudience::Requester => dir.user(conn, change.requester_id),
         ChangeAudience::OwnerUnit => dir.mailbox(conn, Some(change.owner_unit_id)),
         ChangeAudience::ServiceOwners => {

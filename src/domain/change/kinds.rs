@@ -132,12 +132,39 @@ impl ChangeStatus {
     pub fn is_final(self) -> bool {
         matches!(self, ChangeStatus::Completed | ChangeStatus::Rejected | ChangeStatus::Cancelled)
     }
+
+    /// How a sentence says where a change stands: "a change that is …".
+    pub fn describe(self) -> &'static str {
+        use ChangeStatus::*;
+        match self {
+            Draft => "still a draft",
+            Submitted => "submitted",
+            Assessing => "being assessed",
+            AwaitingApproval => "awaiting approval",
+            Approved => "approved",
+            Rejected => "rejected",
+            Scheduled => "scheduled",
+            Implementing => "being implemented",
+            Reviewing => "under review",
+            Completed => "completed",
+            Cancelled => "cancelled",
+        }
+    }
 }
 
 impl Outcome {
     /// A change that did not succeed needs a follow-up action.
     pub fn needs_follow_up(self) -> bool {
         self != Outcome::Successful
+    }
+
+    /// How a sentence says the outcome before "change".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Outcome::Successful => "successful",
+            Outcome::Failed => "failed",
+            Outcome::RolledBack => "rolled-back",
+        }
     }
 }
 

@@ -2,26 +2,43 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::service::Platform;
 use crate::domain::sla::calendar::{Interval, WorkingCalendar};
 
 /// A planned or actual window, `[start, end)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "WindowParts")]
 pub struct Window {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
 }
 
+/// A window as written down (a stored conflict report), checked by
+/// [`Window::new`] when read back.
+#[derive(Deserialize)]
+struct WindowParts {
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+}
+
+impl TryFrom<WindowParts> for Window {
+    type Error = WindowError;
+
+    fn try_from(parts: WindowParts) -> Result<Self, WindowError> {
+        Window::new(parts.start, parts.end)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum WindowError {
-    #[error("the window must end after it starts")]
+    #[error("The window must end after it starts.")]
     EndsBeforeStart,
-    #[error("the window must not start in the past")]
+    #[error("The window must not start in the past.")]
     InThePast,
-    #[error("a change window lasts at most {0} days")]
+    #[error("A change window lasts at most {0} days.")]
     TooLong(i64),
 }
 

@@ -59,34 +59,57 @@ impl Command {
             Command::Revise => "edit",
         }
     }
+
+    /// How a refusal says the move: "a change … cannot be ⟨this⟩".
+    pub fn participle(self) -> &'static str {
+        match self {
+            Command::Submit => "submitted",
+            Command::Assess => "taken into assessment",
+            Command::RequestApproval => "sent for approval",
+            Command::Decide(_) => "approved or rejected",
+            Command::Schedule => "scheduled",
+            Command::Start => "started",
+            Command::Complete => "completed",
+            Command::Review { .. } => "reviewed",
+            Command::Cancel => "cancelled",
+            Command::Revise => "edited",
+        }
+    }
+
+    /// How a list of moves names it: its path, said as a verb where the
+    /// path is a noun.
+    fn label(self) -> &'static str {
+        match self {
+            Command::Decide(_) => "approvals (approve or reject)",
+            other => other.name(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
-    #[error("cannot {command} a change that is {status}; allowed now: {}", allowed_list(.allowed))]
-    NotAllowed { command: &'static str, status: ChangeStatus, allowed: Vec<&'static str> },
-    #[error("a change touching an aplikasi khusus or the intra-government network starts only after a passed test with the Dinas is recorded")]
+    #[error("A change that is {} cannot be {}; {}", .status.describe(), .command.participle(), allowed_sentence(.allowed))]
+    NotAllowed { command: Command, status: ChangeStatus, allowed: Vec<Command> },
+    #[error("A change touching an aplikasi khusus or the intra-government network can start only once a passed test with the Dinas is recorded.")]
     DinasTestMissing,
-    #[error("a {0} change needs at least one follow-up action in its review")]
+    #[error("The review of a {} change needs at least one follow-up action.", .0.describe())]
     FollowUpNeeded(Outcome),
 }
 
-fn allowed_list(allowed: &[&'static str]) -> String {
-    if allowed.is_empty() {
-        "nothing (the change is closed)".to_owned()
-    } else {
-        allowed.join(", ")
+/// The moves allowed now, as the end of a sentence.
+fn allowed_sentence(allowed: &[Command]) -> String {
+    let labels: Vec<&str> = allowed.iter().map(|c| c.label()).collect();
+    match labels.as_slice() {
+        [] => "it is closed, so nothing moves it any more.".to_owned(),
+        [only] => format!("the only move allowed now is {only}."),
+        [first @ .., last] => format!("the moves allowed now are {} and {last}.", first.join(", ")),
     }
 }
 
 /// The status a command leads to, or why it may not be applied now.
 pub fn next(state: &ChangeState, command: Command) -> Result<ChangeStatus, TransitionError> {
     let Some(to) = target(state, command) else {
-        return Err(TransitionError::NotAllowed {
-            command: command.name(),
-            status: state.status,
-            allowed: allowed(state),
-        });
+        return Err(TransitionError::NotAllowed { command, status: state.status, allowed: allowed(state) });
     };
     if command == Command::Start && state.needs_dinas_test && !state.dinas_test_passed {
         return Err(TransitionError::DinasTestMissing);
@@ -128,7 +151,7 @@ fn target(state: &ChangeState, command: Command) -> Option<ChangeStatus> {
 }
 
 /// The moves a caller could make now (guards aside), for error messages.
-pub fn allowed(state: &ChangeState) -> Vec<&'static str> {
+pub fn allowed(state: &ChangeState) -> Vec<Command> {
     [
         Command::Submit,
         Command::Assess,
@@ -142,7 +165,6 @@ pub fn allowed(state: &ChangeState) -> Vec<&'static str> {
     ]
     .into_iter()
     .filter(|command| target(state, *command).is_some())
-    .map(Command::name)
     .collect()
 }
 
@@ -222,7 +244,54 @@ mod tests {
     fn steps_out_of_order_name_what_is_allowed() {
         let s = state(ChangeStatus::Submitted, ChangeType::Normal);
         let Err(e) = next(&s, Command::Start) else { panic!("cannot start a submitted change") };
-        assert_eq!(e.to_string(), "cannot start a change that is submitted; allowed now: assess, cancel");
+        assert_eq!(
+            e.to_string(),
+            "A change that is submitted cannot be started; the moves allowed now are assess and cancel."
+        );
+        let awaiting = state(ChangeStatus::AwaitingApproval, ChangeType::Normal);
+        let Err(e) = next(&awaiting, Command::Schedule) else { panic!("not approved yet") };
+        assert_eq!(
+            e.to_string(),
+            "A change that is awaiting approval cannot be scheduled; \
+             the moves allowed now are approvals (approve or reject) and cancel."
+        );
+        let approved = state(ChangeStatus::Approved, ChangeType::Normal);
+        let Err(e) = next(&approved, Command::Decide(Tally::Pending)) else { panic!("decided already") };
+        assert!(e.to_string().starts_with("A change that is approved cannot be approved or rejected;"), "{e}");
+        let done = state(ChangeStatus::Completed, ChangeType::Normal);
+        let Err(e) = next(&done, Command::Cancel) else { panic!("completed") };
+        assert_eq!(
+            e.to_string(),
+            "A change that is completed cannot be cancelled; it is closed, so nothing moves it any more."
+        );
+        let mut reviewing = state(ChangeStatus::Reviewing, ChangeType::Normal);
+        reviewing.outcome = Some(Outcome::RolledBack);
+        let Err(e) = next(&reviewing, Command::Review { follow_ups: 0 }) else { panic!("needs a follow-up") };
+        assert_eq!(e.to_string(), "The review of a rolled-back change needs at least one follow-up action.");
+    }
+
+    #[test]
+    fn every_refusal_is_a_sentence() {
+        for status in ChangeStatus::ALL {
+            for command in [
+                Command::Submit,
+                Command::Assess,
+                Command::RequestApproval,
+                Command::Decide(Tally::Pending),
+                Command::Schedule,
+                Command::Start,
+                Command::Complete,
+                Command::Review { follow_ups: 1 },
+                Command::Cancel,
+                Command::Revise,
+            ] {
+                if let Err(e) = next(&state(*status, ChangeType::Normal), command) {
+                    let text = e.to_string();
+                    assert!(text.starts_with(char::is_uppercase) && text.ends_with('.'), "{text}");
+                    assert!(!text.contains('_'), "no identifiers in prose: {text}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Test harness: the real application on a random port with a fresh
 //! database (a temporary SQLite file, or a new PostgreSQL database).
 
+pub mod changes;
 pub mod postgres;
 pub mod receivers;
 

@@ -1,0 +1,168 @@
+//! Reading change records: one with its services, tickets and follow-ups;
+//! whether a caller may see it; by id or number; and the scoped, filtered
+//! list.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::{corrupt, utc, Change, ChangeRow, FollowUp, LinkedTicket};
+use crate::db::schema::{change_follow_ups, change_services, change_tickets, changes, services, tickets};
+use crate::db::{ids, DbConnection, StoreError};
+use crate::domain::change::access::ChangeVisibility;
+use crate::domain::change::{ChangeScope, ChangeStatus, ChangeType};
+
+type FollowUpRow = (i32, String, Vec<u8>, String, bool, Option<NaiveDateTime>);
+
+/// Reads a change with its services, tickets and follow-ups, whoever asks.
+pub fn find_any(conn: &mut DbConnection, id: Uuid) -> Result<Change, StoreError> {
+    let key = ids::to_bytes(id);
+    let row: ChangeRow =
+        changes::table.find(&key).select(ChangeRow::as_select()).first(conn).optional()?.ok_or(StoreError::NotFound)?;
+    let services: Vec<Vec<u8>> = change_services::table
+        .filter(change_services::change_id.eq(&key))
+        .order(change_services::service_id)
+        .select(change_services::service_id)
+        .load(conn)?;
+    let linked: Vec<(Vec<u8>, String, String)> = change_tickets::table
+        .inner_join(tickets::table.on(tickets::id.eq(change_tickets::ticket_id)))
+        .filter(change_tickets::change_id.eq(&key))
+        .order(tickets::number)
+        .select((change_tickets::ticket_id, tickets::number, change_tickets::relation))
+        .load(conn)?;
+    let follow_ups: Vec<FollowUpRow> = change_follow_ups::table
+        .filter(change_follow_ups::change_id.eq(&key))
+        .order(change_follow_ups::position)
+        .select((
+            change_follow_ups::position,
+            change_follow_ups::action,
+            change_follow_ups::owner_id,
+            change_follow_ups::due_on,
+            change_follow_ups::done,
+            change_follow_ups::done_at,
+        ))
+        .load(conn)?;
+    let services = services.iter().map(|s| ids::from_bytes(s)).collect::<Result<_, _>>()?;
+    let tickets = linked
+        .into_iter()
+        .map(|(id, number, relation)| Ok(LinkedTicket { ticket_id: ids::from_bytes(&id)?, number, relation }))
+        .collect::<Result<_, StoreError>>()?;
+    let follow_ups = follow_ups
+        .into_iter()
+        .map(|(position, action, owner, due, done, done_at)| {
+            Ok(FollowUp {
+                position,
+                action,
+                owner_id: ids::from_bytes(&owner)?,
+                due_on: due.parse().map_err(|e| corrupt("follow-up due date", e))?,
+                done,
+                done_at: utc(done_at),
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    row.into_change(services, tickets, follow_ups)
+}
+
+/// Whether the caller sees the change (`NotFound` when not: no leak).
+pub(super) fn visible(
+    conn: &mut DbConnection,
+    visibility: ChangeVisibility,
+    change: &Change,
+) -> Result<bool, StoreError> {
+    let ChangeVisibility::Limited { unit, user } = visibility else { return Ok(true) };
+    if change.owner_unit_id == unit || user == Some(change.requester_id) {
+        return Ok(true);
+    }
+    let owned: i64 = services::table
+        .filter(services::id.eq_any(change.service_ids.iter().map(|s| ids::to_bytes(*s)).collect::<Vec<_>>()))
+        .filter(services::owner_unit_id.eq(ids::to_bytes(unit)))
+        .count()
+        .get_result(conn)?;
+    Ok(owned > 0)
+}
+
+/// Reads a change the caller may see.
+pub fn find(conn: &mut DbConnection, visibility: ChangeVisibility, id: Uuid) -> Result<Change, StoreError> {
+    let change = find_any(conn, id)?;
+    if visible(conn, visibility, &change)? {
+        Ok(change)
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// Finds a change by id or by number (`CHG-2026-000001`, any case).
+pub fn resolve(conn: &mut DbConnection, visibility: ChangeVisibility, raw: &str) -> Result<Change, StoreError> {
+    if let Ok(id) = Uuid::parse_str(raw) {
+        return find(conn, visibility, id);
+    }
+    let number = raw.to_ascii_uppercase();
+    let id: Option<Vec<u8>> =
+        changes::table.filter(changes::number.eq(&number)).select(changes::id).first(conn).optional()?;
+    let id = id.ok_or(StoreError::NotFound)?;
+    find(conn, visibility, ids::from_bytes(&id)?)
+}
+
+/// Filters of the change list.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeFilter {
+    pub status: Option<ChangeStatus>,
+    pub change_type: Option<ChangeType>,
+    pub scope: Option<ChangeScope>,
+    pub service_id: Option<Uuid>,
+    pub owner_unit_id: Option<Uuid>,
+    /// Only changes whose planned window overlaps `[from, to)`.
+    pub window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Newest first when true.
+    pub descending: bool,
+    pub after: Option<Uuid>,
+    pub limit: u32,
+}
+
+/// The changes the caller sees, by creation (ids are time-ordered).
+pub fn list(
+    conn: &mut DbConnection,
+    visibility: ChangeVisibility,
+    f: &ChangeFilter,
+) -> Result<Vec<Change>, StoreError> {
+    let mut q = changes::table.select(changes::id).into_boxed();
+    if let ChangeVisibility::Limited { unit, user } = visibility {
+        let unit = ids::to_bytes(unit);
+        let owned = change_services::table
+            .inner_join(services::table.on(services::id.eq(change_services::service_id)))
+            .filter(services::owner_unit_id.eq(unit.clone()))
+            .select(change_services::change_id);
+        let requester = user.map(ids::to_bytes).unwrap_or_default();
+        q = q.filter(
+            changes::owner_unit_id.eq(unit).or(changes::requester_id.eq(requester)).or(changes::id.eq_any(owned)),
+        );
+    }
+    if let Some(status) = f.status {
+        q = q.filter(changes::status.eq(status.as_str()));
+    }
+    if let Some(t) = f.change_type {
+        q = q.filter(changes::change_type.eq(t.as_str()));
+    }
+    if let Some(scope) = f.scope {
+        q = q.filter(changes::scope.eq(scope.as_str()));
+    }
+    if let Some(unit) = f.owner_unit_id {
+        q = q.filter(changes::owner_unit_id.eq(ids::to_bytes(unit)));
+    }
+    if let Some(service) = f.service_id {
+        let touching = change_services::table
+            .filter(change_services::service_id.eq(ids::to_bytes(service)))
+            .select(change_services::change_id);
+        q = q.filter(changes::id.eq_any(touching));
+    }
+    if let Some((from, to)) = f.window {
+        q = q.filter(changes::planned_start.lt(to.naive_utc())).filter(changes::planned_end.gt(from.naive_utc()));
+    }
+    if let Some(after) = f.after {
+        let after = ids::to_bytes(after);
+        q = if f.descending { q.filter(changes::id.lt(after)) } else { q.filter(changes::id.gt(after)) };
+    }
+    q = if f.descending { q.order(changes::id.desc()) } else { q.order(changes::id.asc()) };
+    let found: Vec<Vec<u8>> = q.limit(i64::from(f.limit)).load(conn)?;
+    found.iter().map(|id| find_any(conn, ids::from_bytes(id)?)).collect()
+}
