@@ -29,7 +29,12 @@ pub struct DueQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DueResponse {
+    /// `start` as the clock counts it: cut down to the whole second.
     pub start: DateTime<Utc>,
+    /// Whole seconds. A `business_days` target falls due at the same local
+    /// time on the n-th working day after, or when that is not working
+    /// time, at the last working moment before it (a close, or the start of
+    /// a break); before the day's opening, at the opening.
     pub due_at: DateTime<Utc>,
     /// Working time between start and due, in minutes.
     pub business_minutes: i64,

@@ -56,9 +56,12 @@ pub struct ClockView {
     pub calendar: VersionRef,
     pub time_zone: String,
     pub policy: VersionRef,
+    /// The event's instant cut down to the whole second (SLA time is kept
+    /// to the second).
     pub started_at: DateTime<Utc>,
-    /// `null` while paused.
+    /// `null` while paused. Whole seconds: a clock starts at its event's instant cut down to the second, so due and warning instants never carry a fraction.
     pub due_at: Option<DateTime<Utc>>,
+    /// When the warning falls due; whole seconds, as `due_at`.
     pub warn_at: Option<DateTime<Utc>>,
     pub stopped_at: Option<DateTime<Utc>>,
     pub standing: Standing,

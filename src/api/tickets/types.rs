@@ -109,7 +109,8 @@ pub struct TicketResponse {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// The earliest due instant of the ticket's running SLA clocks (none
-    /// while every clock is stopped or paused); details at `/sla`.
+    /// while every clock is stopped or paused); details at `/sla`. Whole
+    /// seconds: SLA time is kept to the second.
     pub sla_due_at: Option<DateTime<Utc>>,
     /// The SLA clocks that breached their target.
     pub sla_breached: Vec<ClockKind>,
