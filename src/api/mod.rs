@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod notifications;
 pub mod openapi;
 mod openapi_errors;
+mod openapi_links;
 mod openapi_text;
 pub mod own_password;
 pub mod pagination;

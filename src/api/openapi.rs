@@ -8,6 +8,7 @@ use super::changes::{
     self, actions as change_actions, admin as change_admin, approvals as change_approvals, schedule as change_schedule,
 };
 use super::openapi_errors::ErrorResponses;
+use super::openapi_links::Links;
 use super::openapi_text::TextRules;
 use super::tickets::{self, actions, attachments, comments, sla};
 use super::{
@@ -63,7 +64,7 @@ use crate::error::{FieldErrorDoc, Problem};
         openapi_json,
     ),
     components(schemas(Problem, FieldErrorDoc)),
-    modifiers(&SecuritySchemes, &ErrorResponses, &TextRules),
+    modifiers(&SecuritySchemes, &ErrorResponses, &TextRules, &Links),
     tags(
         (name = "auth", description = "Log in, refresh, log out, who am I, change your password"),
         (name = "units", description = "Perangkat Daerah and the Dinas"),
