@@ -8,7 +8,6 @@ use super::changes::{
     self, actions as change_actions, admin as change_admin, approvals as change_approvals, schedule as change_schedule,
 };
 use super::openapi_errors::ErrorResponses;
-use super::openapi_links::Links;
 use super::openapi_text::TextRules;
 use super::tickets::{self, actions, attachments, comments, sla};
 use super::{
@@ -64,7 +63,7 @@ use crate::error::{FieldErrorDoc, Problem};
         openapi_json,
     ),
     components(schemas(Problem, FieldErrorDoc)),
-    modifiers(&SecuritySchemes, &ErrorResponses, &TextRules, &Links),
+    modifiers(&SecuritySchemes, &ErrorResponses, &TextRules),
     tags(
         (name = "auth", description = "Log in, refresh, log out, who am I, change your password"),
         (name = "units", description = "Perangkat Daerah and the Dinas"),
@@ -111,5 +110,5 @@ impl Modify for SecuritySchemes {
 /// This document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health", responses((status = 200, description = "OpenAPI 3.1 document")))]
 pub async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+    HttpResponse::Ok().json(super::openapi_links::with_links(&ApiDoc::openapi()))
 }

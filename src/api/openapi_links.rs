@@ -4,32 +4,13 @@
 //! follow a resource's life cycle from the document alone.
 
 use serde_json::{json, Map, Value};
-use utoipa::Modify;
 
-/// Adds the links to the generated document.
-pub struct Links;
-
-impl Modify for Links {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::link::LinkBuilder;
-        use utoipa::openapi::RefOr;
-        let Ok(mut document) = serde_json::to_value(&*openapi) else { return };
-        add_links(&mut document);
-        // The links found on the JSON form, put on the document itself.
-        for (path, item) in openapi.paths.paths.iter_mut() {
-            let found = &document["paths"][path.as_str()]["post"]["responses"]["201"]["links"];
-            let (Some(found), Some(post)) = (found.as_object(), item.post.as_mut()) else { continue };
-            let Some(RefOr::T(created)) = post.responses.responses.get_mut("201") else { continue };
-            for (name, link) in found {
-                let built = LinkBuilder::new()
-                    .operation_id(link["operationId"].as_str().unwrap_or_default())
-                    .parameter("id", link["parameters"]["id"].clone())
-                    .description(link["description"].as_str().unwrap_or_default())
-                    .build();
-                created.links.insert(name.clone(), RefOr::T(built));
-            }
-        }
-    }
+/// The document with its links. Added to the JSON form: utoipa's `Link`
+/// writes `operation_id`, where OpenAPI spells `operationId`.
+pub fn with_links(openapi: &utoipa::openapi::OpenApi) -> Value {
+    let mut document = serde_json::to_value(openapi).unwrap_or_default();
+    add_links(&mut document);
+    document
 }
 
 /// Where the created resource's id is in an answer of `schema`: `/id`, or
@@ -50,6 +31,8 @@ fn id_pointer(document: &Value, schema: &Value) -> Option<String> {
     })
 }
 
+/// Adds a link to each creating operation's 201 answer for every
+/// operation on its members' paths.
 fn add_links(document: &mut Value) {
     let Some(paths) = document["paths"].as_object().cloned() else { return };
     for (collection, item) in &paths {

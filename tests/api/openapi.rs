@@ -121,7 +121,36 @@ async fn documented_errors_use_the_problem_schema(backend: Backend) {
     }
 }
 
+async fn created_resources_link_to_the_operations_that_take_their_id(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let doc = app.get("/api/v1/openapi.json", None).await.body;
+    let ids = |path: &str| doc["paths"][path]["post"]["responses"]["201"]["links"].clone();
+    let tickets = ids("/api/v1/tickets");
+    for operation in ["get_ticket", "start_ticket", "escalate_ticket", "resolve_ticket", "list_comments"] {
+        let link = &tickets[operation];
+        assert_eq!(link["operationId"], operation, "{tickets}");
+        assert_eq!(link["parameters"]["id"], "$response.body#/id");
+    }
+    assert_eq!(ids("/api/v1/changes")["submit_change"]["parameters"]["id"], "$response.body#/id");
+    // An answer that wraps the created resource names where its id is.
+    assert_eq!(ids("/api/v1/users")["get_user"]["parameters"]["id"], "$response.body#/user/id");
+    // Every link names an operation of the document.
+    let operations: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    for links in doc["paths"].as_object().unwrap().keys().map(|p| ids(p)) {
+        for link in links.as_object().into_iter().flat_map(|l| l.values()) {
+            assert!(operations.contains(&link["operationId"].as_str().unwrap()), "{link}");
+        }
+    }
+}
+
 on_both_backends!(
+    created_resources_link_to_the_operations_that_take_their_id,
     the_document_is_openapi_3_with_resolvable_references,
     every_documented_operation_is_routed,
     documented_errors_use_the_problem_schema,
