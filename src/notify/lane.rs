@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use tokio::task::JoinSet;
+use tokio::task::{Id as TaskId, JoinError, JoinSet};
 use uuid::Uuid;
 
 use super::dispatch::DispatchReport;
@@ -28,10 +28,21 @@ pub struct Lane {
     capacity: usize,
     per_target: usize,
     running: JoinSet<Done>,
+    /// The subscription each running webhook send counts against (by task,
+    /// so a send that panicked frees its share too).
+    targets: HashMap<TaskId, Uuid>,
     /// Sends running per webhook subscription.
     in_flight: HashMap<Uuid, usize>,
-    /// The mail server gave no answer this many times in a row.
+    /// Results whose recording failed, recorded again first (their notices
+    /// stay leased meanwhile, so nobody sends them again).
+    unrecorded: Vec<Done>,
+    /// The mail server: how many pauses in a row it earned, and the
+    /// generation of sends started since the last change of pause, so
+    /// that one outage lengthens the pause once per probe, not once per
+    /// send that was already running.
     unanswered: u32,
+    generation: u64,
+    started_in: HashMap<TaskId, u64>,
     paused_until: Option<DateTime<Utc>>,
 }
 
@@ -48,21 +59,25 @@ impl Lane {
             capacity: capacity as usize,
             per_target: per_target.max(1) as usize,
             running: JoinSet::new(),
+            targets: HashMap::new(),
             in_flight: HashMap::new(),
+            unrecorded: Vec::new(),
             unanswered: 0,
+            generation: 0,
+            started_in: HashMap::new(),
             paused_until: None,
         }
     }
 
-    /// Whether no send is running.
+    /// Whether no send is running and every result is recorded.
     pub fn is_idle(&self) -> bool {
-        self.running.is_empty()
+        self.running.is_empty() && self.unrecorded.is_empty()
     }
 
     /// Claims what is due at `now` up to the free concurrency and starts
     /// sending it; returns how many sends it started.
     pub async fn fill(&mut self, db: &Db, now: DateTime<Utc>) -> Result<usize, StoreError> {
-        let free = self.capacity.saturating_sub(self.running.len());
+        let free = self.capacity.saturating_sub(self.running.len() + self.unrecorded.len());
         if free == 0 || self.paused_until.is_some_and(|until| now < until) {
             return Ok(0);
         }
@@ -90,14 +105,17 @@ impl Lane {
             let notifier = Arc::clone(&self.notifier);
             match self.kind {
                 NoticeKind::Mail => {
-                    self.running.spawn(send::mail(notifier, notice));
+                    let task = self.running.spawn(send::mail(notifier, notice));
+                    self.started_in.insert(task.id(), self.generation);
                 }
                 NoticeKind::Webhook => {
-                    if let Some(id) = notice.subscription_id {
+                    let target = notice.subscription_id;
+                    let subscription = target.and_then(|id| subscriptions.get(&id).cloned());
+                    let task = self.running.spawn(send::webhook(notifier, notice, subscription, now));
+                    if let Some(id) = target {
                         *self.in_flight.entry(id).or_default() += 1;
+                        self.targets.insert(task.id(), id);
                     }
-                    let subscription = notice.subscription_id.and_then(|id| subscriptions.get(&id).cloned());
-                    self.running.spawn(send::webhook(notifier, notice, subscription, now));
                 }
             }
         }
@@ -114,64 +132,86 @@ impl Lane {
     ) -> Result<DispatchReport, StoreError> {
         let first = match self.running.is_empty() {
             true => None,
-            false => tokio::time::timeout(wait, self.running.join_next()).await.ok().flatten(),
+            false => tokio::time::timeout(wait, self.running.join_next_with_id()).await.ok().flatten(),
         };
         self.record_finished(db, first, at()).await
     }
 
-    /// Records `first` and every other send that has finished.
+    /// Records `first`, every other send that has finished, and the
+    /// results whose recording failed before.
     async fn record_finished(
         &mut self,
         db: &Db,
-        first: Option<Result<Done, tokio::task::JoinError>>,
+        first: Option<Result<(TaskId, Done), JoinError>>,
         now: DateTime<Utc>,
     ) -> Result<DispatchReport, StoreError> {
         let mut finished: Vec<_> = first.into_iter().collect();
-        while let Some(more) = self.running.try_join_next() {
+        while let Some(more) = self.running.try_join_next_with_id() {
             finished.push(more);
         }
         let mut done = Vec::with_capacity(finished.len());
         for result in finished {
-            match result {
-                Ok(one) => done.push(one),
+            let (task, one) = match result {
+                Ok((task, one)) => (task, Some(one)),
                 // A send that panicked keeps its lease and is tried again when it runs out.
-                Err(e) => tracing::error!(error = %e, "a notice send failed to finish"),
+                Err(e) => {
+                    tracing::error!(error = %e, "a notice send failed to finish");
+                    (e.id(), None)
+                }
+            };
+            self.free_share(task);
+            let generation = self.started_in.remove(&task);
+            if let Some(one) = one {
+                self.note_mail_result(&one, generation, now);
+                done.push(one);
             }
         }
+        done.append(&mut self.unrecorded);
         if done.is_empty() {
             return Ok(DispatchReport::default());
         }
-        self.note_finished(&done, now);
         let notifier = Arc::clone(&self.notifier);
-        db.run(move |conn| record::record(conn, &notifier, now, done)).await
+        let to_record = done.clone();
+        let recorded = db.run(move |conn| record::record(conn, &notifier, now, to_record)).await;
+        if recorded.is_err() {
+            self.unrecorded = done;
+        }
+        recorded
     }
 
-    /// Frees the finished sends' shares and pauses the mail lane while the
-    /// server gives no answer.
-    fn note_finished(&mut self, done: &[Done], now: DateTime<Utc>) {
-        for one in done {
-            if let Some(id) = one.notice.subscription_id.filter(|_| self.kind == NoticeKind::Webhook) {
-                if let Some(n) = self.in_flight.get_mut(&id) {
-                    *n = n.saturating_sub(1);
-                    if *n == 0 {
-                        self.in_flight.remove(&id);
-                    }
-                }
+    /// Frees the share a finished webhook send held of its subscription.
+    fn free_share(&mut self, task: TaskId) {
+        let Some(id) = self.targets.remove(&task) else { return };
+        if let Some(n) = self.in_flight.get_mut(&id) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.in_flight.remove(&id);
             }
         }
+    }
+
+    /// Pauses the mail lane while the server gives no answer: a send of
+    /// the current generation without one lengthens the pause (and starts
+    /// a new generation); any answer lifts it.
+    fn note_mail_result(&mut self, done: &Done, generation: Option<u64>, now: DateTime<Utc>) {
         if self.kind != NoticeKind::Mail {
             return;
         }
-        let unanswered = |d: &Done| matches!(d.sent, Sent::Transient { unanswered: true, .. });
-        if done.iter().any(|d| !unanswered(d)) {
+        if !matches!(done.sent, Sent::Transient { unanswered: true, .. }) {
+            if self.paused_until.take().is_some() || self.unanswered > 0 {
+                self.generation += 1;
+            }
             self.unanswered = 0;
-            self.paused_until = None;
-        } else {
-            self.unanswered = self.unanswered.saturating_add(1);
-            let until = pause_after(&self.notifier.settings.backoff(), self.unanswered, now);
-            tracing::warn!(%until, "the mail server gives no answer; mail waits");
-            self.paused_until = Some(until);
+            return;
         }
+        if generation != Some(self.generation) {
+            return;
+        }
+        self.unanswered = self.unanswered.saturating_add(1);
+        self.generation += 1;
+        let until = pause_after(&self.notifier.settings.backoff(), self.unanswered, now);
+        tracing::warn!(%until, "the mail server gives no answer; mail waits");
+        self.paused_until = Some(until);
     }
 
     /// Sends everything due, then waits for every send: one dispatcher
@@ -210,10 +250,11 @@ impl Lane {
             if let Err(e) = self.fill(&db, clock.now()).await {
                 tracing::error!(kind = self.kind.as_str(), error = %e, "claiming notices failed");
             }
-            // Only waiting is raced (`join_next` is cancel-safe); recording is never cut short.
-            let idle = self.is_idle();
+            // Only waiting is raced (`join_next_with_id` is cancel-safe);
+            // recording is never cut short.
+            let sending = !self.running.is_empty();
             let first = tokio::select! {
-                first = self.running.join_next(), if !idle => first,
+                first = self.running.join_next_with_id(), if sending => first,
                 () = wake.notified() => None,
                 () = tokio::time::sleep(poll) => None,
             };
@@ -223,7 +264,9 @@ impl Lane {
                     tracing::debug!(kind, sent = r.sent, retried = r.retried, dead = r.dead, "notices sent");
                 }
                 Ok(_) => {}
-                Err(e) => tracing::error!(kind = self.kind.as_str(), error = %e, "recording sends failed"),
+                Err(e) => {
+                    tracing::error!(kind = self.kind.as_str(), error = %e, "recording sends failed; kept to record again")
+                }
             }
         }
     }

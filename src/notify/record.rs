@@ -31,7 +31,7 @@ pub fn record(
         let mut report = DispatchReport::default();
         let mut attempts = Vec::with_capacity(results.len());
         let mut settled = Vec::new();
-        let mut held: Vec<(Uuid, DateTime<Utc>)> = Vec::new();
+        let mut held: Vec<(Uuid, DateTime<Utc>, Uuid)> = Vec::new();
         for Done { notice, sent, latency_ms } in results {
             let attempt = match sent {
                 Sent::Ok { status } => {
@@ -65,7 +65,7 @@ pub fn record(
                     let retry = backoff.after_failure(attempts, first, now, jitter);
                     let target = notice.subscription_id.filter(|_| notice.kind == NoticeKind::Webhook);
                     if let (Some(subscription), Some(until)) = (target, hold_target_until(retry)) {
-                        held.push((subscription, until));
+                        held.push((subscription, until, notice.id));
                     }
                     let outcome = match retry {
                         Retry::At(at) => {
@@ -97,7 +97,7 @@ pub fn record(
             attempts.push(attempt);
         }
         let recorded = outbox::record_attempts(conn, now, &attempts)?;
-        for (subscription, until) in held {
+        for (subscription, until) in held.into_iter().filter(|(_, _, n)| recorded.contains(n)).map(|(s, u, _)| (s, u)) {
             outbox::hold_subscription(conn, now, subscription, until)?;
         }
         let ctx = Context::system(now);

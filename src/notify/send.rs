@@ -34,7 +34,7 @@ pub enum Sent {
 }
 
 /// One send's result: the notice, what came of it, and how long it took.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Done {
     pub notice: Notice,
     pub sent: Sent,

@@ -77,8 +77,7 @@ async fn a_refused_cors_preflight_answers_a_problem(backend: Backend) {
             .header("Access-Control-Request-Method", "POST")
     };
     let refused = app.send(preflight("https://elsewhere.example")).await;
-    assert!(refused.status >= 400 && refused.status < 500, "{}", refused.status);
-    refused.assert_problem(refused.status);
+    refused.assert_problem(400);
     let allowed = app.send(preflight("https://desk.majenekab.go.id")).await;
     assert_eq!(allowed.status, 200, "{}", allowed.text);
 }
@@ -166,11 +165,13 @@ async fn an_altered_cursor_is_refused_and_an_empty_one_is_the_first_page(backend
         let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
         let next = app.get(&format!("{path}&cursor={cursor}"), Some(&org.admin.token)).await;
         assert_eq!(next.status, 200, "{}", next.text);
-        // One character changed anywhere makes it another cursor, refused.
-        for at in [0, cursor.len() / 2, cursor.len() - 1] {
-            let mut altered: Vec<char> = cursor.chars().collect();
-            altered[at] = if altered[at] == 'A' { 'B' } else { 'A' };
-            let altered: String = altered.into_iter().collect();
+        // One bit changed in any byte makes it another cursor, refused.
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&cursor).unwrap();
+        for at in [0, bytes.len() / 2, bytes.len() - 1] {
+            let mut flipped = bytes.clone();
+            flipped[at] ^= 0x01;
+            let altered = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&flipped);
             let refused = app.get(&format!("{path}&cursor={altered}"), Some(&org.admin.token)).await;
             refused.assert_problem(422);
         }

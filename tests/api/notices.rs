@@ -550,7 +550,35 @@ async fn a_comment_notice_shows_the_ticket_as_the_comment_found_it_and_names_the
     assert!(text.contains(&format!("Pelapor: {name}")), "{text}");
 }
 
+async fn a_failing_receiver_is_backed_off_with_its_new_deliveries_until_its_target_changes(backend: Backend) {
+    let Some((smtp, hook)) = receivers() else { return };
+    let Some(healthy) = Receiver::start(ReceiverKind::Webhook) else { return };
+    let Some(app) = app_with(backend, &smtp, |_| {}).await else { return };
+    let org = app.org().await;
+    let sub = subscribe(&app, &org.admin.token, &hook, json!({ "events": ["ticket.created"] })).await;
+    hook.control("mode", "status 503");
+    file(&app, &org.reporter_a.token, incident(org.service)).await;
+    assert_eq!(app.dispatch().await.retried, 1);
+    let id = sub["id"].as_str().unwrap();
+    let read = app.get(&format!("/api/v1/webhooks/{id}"), Some(&org.admin.token)).await;
+    assert!(read.body["deliveries_held_until"].is_string(), "{}", read.text);
+    // Filed while it is backed off: the new delivery waits with the first.
+    file(&app, &org.reporter_a.token, incident(org.service)).await;
+    let report = app.dispatch().await;
+    assert_eq!((report.retried, report.dead), (0, 0), "only the new ticket's mails went: {report:?}");
+    assert_eq!(hook.received().len(), 1, "tried once, not once per event");
+    // A new target is tried at once, with everything that waited.
+    healthy.control("secrets", &std::fs::read_to_string(hook.dir().join("secrets")).unwrap());
+    let url = format!("http://127.0.0.1:{}/hook", healthy.port());
+    let moved = app.patch(&format!("/api/v1/webhooks/{id}"), Some(&org.admin.token), json!({ "url": url }), None).await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    assert!(moved.body["deliveries_held_until"].is_null(), "{}", moved.text);
+    assert_eq!(app.dispatch().await.sent, 2);
+    assert_eq!(healthy.wait_for(2, WAIT).await.len(), 2);
+}
+
 on_both_backends!(
+    a_failing_receiver_is_backed_off_with_its_new_deliveries_until_its_target_changes,
     a_comment_notice_shows_the_ticket_as_the_comment_found_it_and_names_the_reporter,
     a_receiver_that_drops_the_connection_or_hangs_is_tried_again_under_the_same_id,
     an_escalation_mails_tier_two_once_and_delivers_one_verified_webhook,

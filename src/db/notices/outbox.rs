@@ -243,7 +243,7 @@ fn due_ids(
     let due = format!(
         "WHERE status IN ('pending', 'failed') AND next_attempt_at <= $1 \
          AND (leased_until IS NULL OR leased_until <= $1) AND kind = '{}'{not_busy} \
-         ORDER BY next_attempt_at LIMIT {limit}",
+         ORDER BY next_attempt_at, id LIMIT {limit}",
         kind.as_str()
     );
     let claimed: Vec<ClaimedId> = match conn {
@@ -300,10 +300,27 @@ pub fn hold_subscription(
     Ok(held)
 }
 
+/// Ends a subscription's back-off: its waiting deliveries are due now (a
+/// new target was given, or it was enabled again).
+pub fn lift_hold(conn: &mut DbConnection, now: DateTime<Utc>, subscription: Uuid) -> Result<(), StoreError> {
+    let id = ids::to_bytes(subscription);
+    let waiting = notices::table
+        .filter(notices::subscription_id.eq(&id))
+        .filter(notices::kind.eq(NoticeKind::Webhook.as_str()))
+        .filter(notices::status.eq_any([NoticeStatus::Pending.as_str(), NoticeStatus::Failed.as_str()]))
+        .filter(notices::next_attempt_at.gt(now.naive_utc()))
+        .filter(notices::leased_until.is_null().or(notices::leased_until.le(now.naive_utc())));
+    diesel::update(waiting).set(notices::next_attempt_at.eq(now.naive_utc())).execute(conn)?;
+    diesel::update(webhook_subscriptions::table.find(&id))
+        .set(webhook_subscriptions::deliveries_held_until.eq(None::<NaiveDateTime>))
+        .execute(conn)?;
+    Ok(())
+}
+
 fn load_many(conn: &mut DbConnection, ids: &[Vec<u8>]) -> Result<Vec<Notice>, StoreError> {
     let rows: Vec<NoticeRow> = notices::table
         .filter(notices::id.eq_any(ids))
-        .order(notices::next_attempt_at)
+        .order((notices::next_attempt_at, notices::id))
         .select(NoticeRow::as_select())
         .load(conn)?;
     rows.into_iter().map(Notice::try_from).collect()

@@ -265,7 +265,13 @@ pub fn update(
             return Ok(before);
         }
         guard.bump(conn, ctx.now)?;
+        // A new target, or one enabled again, is tried at once: a back-off
+        // earned by the old one does not carry over.
+        let fresh_start = changeset.url.is_some() || enabling;
         diesel::update(subs::table.find(ids::to_bytes(id))).set(&changeset).execute(conn)?;
+        if fresh_start {
+            crate::db::notices::outbox::lift_hold(conn, ctx.now, id)?;
+        }
         let after = find(conn, id)?;
         let entry = Entry::resource(Resource::WebhookSubscription, ResourceChange::Updated, id)
             .states(Some(snapshot(&before)?), Some(snapshot(&after)?));
