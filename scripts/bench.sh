@@ -36,7 +36,8 @@ chmod 755 "$work"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 cleanup() {
-    [ -n "${server:-}" ] && kill "$server" 2>/dev/null || true
+    # Wait for the server to stop: its notice lanes may still be writing mail files.
+    [ -n "${server:-}" ] && { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; } || true
     [ -n "${pgdir:-}" ] && as_pg /usr/lib/postgresql/15/bin/pg_ctl -D "$pgdir" -m fast stop >/dev/null 2>&1 || true
     rm -rf "$work"
 }

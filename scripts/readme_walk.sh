@@ -21,7 +21,8 @@ cargo build --quiet
 binary="$PWD/target/debug/spbe-desk"
 work=$(mktemp -d)
 server=
-trap 'if [ -n "$server" ]; then kill "$server" 2> /dev/null || true; fi; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
+# The server is waited for before its folder goes: its notice lanes may still be writing mail files.
+trap 'if [ -n "$server" ]; then kill "$server" 2> /dev/null && wait "$server" 2> /dev/null; fi; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 
 # The lines of the `sh` blocks of one README section, in order.
 blocks() {

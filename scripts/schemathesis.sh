@@ -17,7 +17,8 @@ cd "$(dirname "$0")/.."
 binary=${1:-target/debug/spbe-desk}
 examples=${2:-10}
 work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
+# The server is waited for before its folder goes: its notice lanes may still be writing mail files.
+trap 'kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 cp -r config "$work/config"
 export APP_CONFIG_DIR="$work/config" APP__DATA__DIR="$work/data" APP__DATABASE__URL="sqlite://$work/data/desk.db"
 # A long access token: the run must not outlive its own session.
