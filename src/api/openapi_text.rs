@@ -6,7 +6,7 @@
 //! with the validators instead of forty copies of a regular expression.
 
 use utoipa::openapi::path::ParameterIn;
-use utoipa::openapi::schema::{Object, Schema};
+use utoipa::openapi::schema::{Object, Schema, SchemaType, Type};
 use utoipa::openapi::{OpenApi, RefOr};
 use utoipa::Modify;
 
@@ -121,8 +121,17 @@ const NON_EMPTY_LISTS: &[(&str, &str)] =
 /// The `Idempotency-Key` header: 1–200 visible ASCII characters.
 const IDEMPOTENCY_KEY: &str = "^[!-~]{1,200}$";
 /// The `If-Match` header (`etag::precondition`): `*`, or entity-tags,
-/// strong or weak, separated by commas.
-const IF_MATCH: &str = r#"^(\*|(W/)?"[!#-~]*"( *, *(W/)?"[!#-~]*")*)$"#;
+/// strong or weak, separated by commas, or an empty list. actix-web splits
+/// the list at every comma, so a tag holding one is not taken (RFC 9110
+/// allows it; ours never hold one).
+const IF_MATCH: &str = r#"^(\*|(W/)?"[!#-+\--~]*"( *, *(W/)?"[!#-+\--~]*")*|)$"#;
+/// What the document says of `If-Match`, beside its pattern: the rule no
+/// pattern can state, that the tag must name the current version.
+const IF_MATCH_TEXT: &str = "`*`, or the `ETag` you read: entity-tags, strong or weak, separated by commas. \
+    Only a strong tag equal to the resource's current `ETag` matches: a list naming no current version \
+    (stale, weak, foreign, or an empty list) is 412, so fetch the resource again; a header holding \
+    something but no entity-tag is 400.";
+const IDEMPOTENCY_KEY_TEXT: &str = "1–200 visible ASCII characters.";
 
 pub struct TextRules;
 
@@ -149,16 +158,23 @@ impl Modify for TextRules {
             }
         }
         for item in openapi.paths.paths.values_mut() {
-            for operation in [&mut item.post, &mut item.put, &mut item.patch].into_iter().flatten() {
+            let operations = [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+            for operation in operations.into_iter().flatten() {
                 let headers =
                     operation.parameters.iter_mut().flatten().filter(|p| p.parameter_in == ParameterIn::Header);
                 for parameter in headers {
-                    let pattern = match parameter.name.as_str() {
-                        "Idempotency-Key" => IDEMPOTENCY_KEY,
-                        "If-Match" => IF_MATCH,
+                    let (pattern, text) = match parameter.name.as_str() {
+                        "Idempotency-Key" => (IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_TEXT),
+                        "If-Match" => (IF_MATCH, IF_MATCH_TEXT),
                         _ => continue,
                     };
+                    parameter.description = Some(match parameter.description.take() {
+                        Some(own) => format!("{text} {own}"),
+                        None => text.to_owned(),
+                    });
                     if let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() {
+                        // Optional is not nullable: a header is absent, or a string (`null` is four letters).
+                        schema.schema_type = SchemaType::Type(Type::String);
                         schema.pattern = Some(pattern.to_owned());
                     }
                 }
@@ -242,7 +258,10 @@ mod tests {
             assert_eq!(matches(EMAIL, email), EmailAddress::parse(email).is_ok(), "email {email:?}");
         }
         assert!(matches(IDEMPOTENCY_KEY, "create-42") && !matches(IDEMPOTENCY_KEY, "a b"));
-        for header in ["*", "\"3\"", "W/\"3\"", "\"1\", \"2\"", "\"1\",W/\"x\"", "3", "\"3", "W/3", "", "**"] {
+        let headers = ["*", "\"3\"", "W/\"3\"", "\"1\", \"2\"", "\"1\",W/\"x\"", "3", "\"3", "W/3", "", "**", "null"];
+        // actix-web splits at every comma, so a tag holding one is not a tag.
+        let with_commas = ["\"a,b\"", "W/\",\""];
+        for header in headers.into_iter().chain(with_commas) {
             let request = actix_web::test::TestRequest::default().insert_header(("If-Match", header)).to_http_request();
             let taken = crate::api::etag::precondition(&request).is_ok();
             assert_eq!(matches(IF_MATCH, header), taken, "If-Match {header:?}");

@@ -239,7 +239,8 @@ pub async fn get_webhook(
 }
 
 /// Change a subscription (`If-Match` with its ETag is honoured).
-#[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = Uuid, Path)),
+#[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "webhooks",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     request_body = UpdateWebhookRequest,
     responses((status = 200, body = WebhookResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
