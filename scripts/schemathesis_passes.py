@@ -5,7 +5,10 @@
 file real tickets and changes through the API, and write one Schemathesis
 config per pass (`OUT_DIR/<role>.toml`, a token and the real ids as
 dictionaries), so generated requests reach the success paths of creating
-and moving tickets and changes instead of only 404 and 422.
+and moving tickets and changes instead of only 404 and 422. Each config
+also lists, per operation, the refusals a request the document calls valid
+may still get (`positive_data_acceptance`): those of the rules the document
+states only in words.
 
 `judge OUT_DIR`: read every pass's HAR report and fail unless the
 operations that create and move tickets and changes answered 2xx at least
@@ -60,6 +63,106 @@ MUST_SUCCEED = [
     "POST /api/v1/units",
     "POST /api/v1/users",
 ]
+
+
+# What `positive_data_acceptance` expects of a request the document calls
+# valid: Schemathesis's own default (a valid request may still name
+# nothing, be refused to its caller, or meet a resource's state)...
+ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
+
+# ... and, per operation, the refusals of rules OpenAPI cannot state, each
+# said in the operation's or field's description. 412 for every operation
+# that takes `If-Match` (read from the document): a well-formed tag may name
+# no current version. 422 for every list with a `cursor` (read from the
+# document): a cursor is sealed, so only the server's own are taken. 415
+# where a file's type is judged from its bytes:
+UNSUPPORTED_BEYOND_SCHEMA = {
+    "POST /api/v1/tickets/{id}/attachments": "the file's type, judged from its bytes, is one the service accepts",
+}
+
+# And 422 for these, with why:
+INVALID_BEYOND_SCHEMA = {
+    # Records named in the body must exist (and be active): no schema knows which do.
+    "POST /api/v1/tickets": "service_id, unit_id and reporter_id name active records; reporter_id or reporter, "
+                            "not both, and a reporter reachable by mail or phone; external_source only with "
+                            "external_ref; an Idempotency-Key reused for another body",
+    "PATCH /api/v1/tickets/{id}": "service_id names an active service",
+    "POST /api/v1/tickets/{id}/assign": "the assignee is an active technician of the ticket's tier and unit",
+    "POST /api/v1/tickets/{id}/start": "starting an unassigned ticket takes it: the caller must be able to hold it",
+    "POST /api/v1/tickets/{id}/linked-tickets": "the path names a problem, the body an incident or complaint",
+    "POST /api/v1/tickets/{id}/raise-change": "the ticket's service and unit are still active",
+    "POST /api/v1/changes": "template_id, service_ids, owner_unit_id and ticket_ids name active records; a standard "
+                            "change comes from a template and only it; a Perangkat Daerah raises changes for "
+                            "itself; an Idempotency-Key reused for another body",
+    "PATCH /api/v1/changes/{id}": "service_ids name active services; a standard change follows its template",
+    "POST /api/v1/changes/{id}/request-approval": "the change's risk and plans are written first",
+    "POST /api/v1/changes/{id}/schedule": "planned_end after planned_start, at most 31 days on; not in the past",
+    "POST /api/v1/changes/{id}/review": "follow-ups after a failed change; their owners are active users",
+    "POST /api/v1/changes/{id}/tickets": "ticket_id names a ticket the caller may read",
+    "POST /api/v1/changes/{id}/approvals": "unit_id with the owner_unit capacity only; a comment when rejecting; "
+                                           "a capacity the change's round still needs",
+    "GET /api/v1/changes/{id}/conflicts": "from and to both or neither, to after from, at most 31 days on; "
+                                          "a change without a planned window needs them",
+    "GET /api/v1/changes/schedule": "to after from, at most 400 days on",
+    "GET /api/v1/reports/changes": "to after from",
+    "GET /api/v1/reports/sla": "to after from",
+    "GET /api/v1/audit/export": "to after from",
+    "POST /api/v1/change-templates": "service_id names an active service",
+    "PUT /api/v1/change-templates/{id}": "service_id names an active service",
+    "POST /api/v1/freeze-windows": "to_date on or after from_date, at most 366 days on; daily_start and daily_end "
+                                   "together, the end after the start; calendar_id names a calendar",
+    "PUT /api/v1/freeze-windows/{id}": "as on creation",
+    "POST /api/v1/calendars": "each interval ends after it starts, a day's do not overlap, some day has working "
+                              "hours; special schedules end on or after they start and do not overlap",
+    "PUT /api/v1/calendars/{id}": "as on creation",
+    "GET /api/v1/calendars/{id}/due": "value within the bound of its unit; start in 1970-2200; working time ahead",
+    "POST /api/v1/units": "calendar_id names a calendar",
+    "PATCH /api/v1/units/{id}": "calendar_id names a calendar",
+    "POST /api/v1/users": "unit_id names an active unit; the roles fit its kind",
+    "PATCH /api/v1/users/{id}": "unit_id names an active unit; the roles fit its kind",
+    "POST /api/v1/api-keys": "unit_id names an active unit",
+    "POST /api/v1/services": "application_name exactly for application platforms; owner_unit_id, calendar_id and "
+                             "sla_policy_id name active records",
+    "PATCH /api/v1/services/{id}": "as on creation, of the service as it results",
+    "POST /api/v1/webhooks": "the URL's host resolves to an address deliveries may reach, under the configured "
+                             "scheme; unit_id names a unit, the key's own for a key",
+    "PATCH /api/v1/webhooks/{id}": "the URL's host resolves to an address deliveries may reach",
+    "PUT /api/v1/me/notice-preferences": "events the configured notice rules make essential cannot be opted out of",
+    "POST /api/v1/me/password": "old_password is the caller's password",
+    "GET /api/v1/notifications/preview": "template names a mail template of the service that renders for a ticket",
+}
+
+
+def expected_statuses(document):
+    """Per operation (`METHOD /path`): the statuses beyond ACCEPTED a valid request may get."""
+    extra = {}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            name = f"{method.upper()} {path}"
+            parameters = operation.get("parameters", [])
+            if any(p["in"] == "header" and p["name"] == "If-Match" for p in parameters):
+                extra.setdefault(name, set()).add("412")
+            if any(p["in"] == "query" and p["name"] == "cursor" for p in parameters):
+                extra.setdefault(name, set()).add("422")
+            if name in INVALID_BEYOND_SCHEMA:
+                extra.setdefault(name, set()).add("422")
+            if name in UNSUPPORTED_BEYOND_SCHEMA:
+                extra.setdefault(name, set()).add("415")
+    unknown = (set(INVALID_BEYOND_SCHEMA) | set(UNSUPPORTED_BEYOND_SCHEMA)) - {
+        f"{m.upper()} {p}" for p, item in document["paths"].items() for m in item}
+    if unknown:
+        sys.exit(f"BEYOND_SCHEMA lists name operations the document does not have: {sorted(unknown)}")
+    for name, statuses in extra.items():
+        if any(status not in operation_responses(document, name) for status in statuses):
+            sys.exit(f"{name} may answer {sorted(statuses)}, which its responses do not document")
+    return extra
+
+
+def operation_responses(document, name):
+    method, path = name.split(" ", 1)
+    return document["paths"][path][method.lower()]["responses"]
 
 
 def call(base, method, path, token=None, body=None, refusals_ok=False):
@@ -137,6 +240,7 @@ def prepare(base, seed_txt, out_dir, examples):
         "zones": ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"],
         "standard": ["standard"],
     }
+    extra = expected_statuses(call(base, "GET", "/api/v1/openapi.json"))
     for name, _, _ in PASSES:
         # A Perangkat Daerah raises changes for itself.
         owners = [me["unit_id"]] if name == "tier1" else dictionaries["units"]
@@ -144,7 +248,7 @@ def prepare(base, seed_txt, out_dir, examples):
         own_id = call(base, "GET", "/api/v1/me", tokens[name])["id"]
         users = [user for user in dictionaries["users"] if user != own_id]
         write_config(f"{out_dir}/{name}.toml", tokens[name], {**dictionaries, "owners": owners, "users": users},
-                     int(examples), positive=name in POSITIVE_PASSES)
+                     int(examples), extra, positive=name in POSITIVE_PASSES)
     print(f"seeded {len(tickets)} tickets and {len(changes)} changes; passes: {', '.join(p[0] for p in PASSES)}")
 
 
@@ -152,7 +256,7 @@ def toml_list(values):
     return "[" + ", ".join(json.dumps(v) for v in values) + "]"
 
 
-def write_config(path, token, dictionaries, examples, positive=False):
+def write_config(path, token, dictionaries, examples, extra, positive=False):
     # Real ids most of the time; the rest stay generated, so 404 paths are
     # still exercised (but in the positive passes).
     probability = 1.0 if positive else 0.8
@@ -194,6 +298,9 @@ def write_config(path, token, dictionaries, examples, positive=False):
     mode = '"positive"' if positive else '"all"'
     lines.append(f"[[operations]]\ninclude-name = {toml_list(MUST_SUCCEED)}\n"
                  f"generation.max-examples = {examples * 4}\ngeneration.mode = {mode}\n")
+    for name, statuses in sorted(extra.items()):
+        lines.append(f"[[operations]]\ninclude-name = {json.dumps(name)}\n"
+                     f"checks.positive_data_acceptance.expected-statuses = {toml_list(ACCEPTED + sorted(statuses))}\n")
     with open(path, "w") as out:
         out.write("\n".join(lines))
 

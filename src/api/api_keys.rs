@@ -22,10 +22,17 @@ use crate::state::AppState;
 pub struct CreateApiKeyRequest {
     /// What the key is for, e.g. `Helpdesk web Dinas Kesehatan`.
     pub name: String,
-    /// The unit the service account acts for.
+    /// The unit the service account acts for: an active one (422 otherwise).
     pub unit_id: Uuid,
+    /// `reporter` and `tier1_technician` only.
+    #[schema(value_type = Vec<ServiceAccountRole>)]
     pub roles: Vec<Role>,
 }
+
+super::openapi_values::string_enum!(
+    /// The roles a service account may hold.
+    ServiceAccountRole = SERVICE_ACCOUNT_ROLES.iter().map(|role| role.as_str())
+);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApiKeyResponse {

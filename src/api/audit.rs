@@ -62,6 +62,7 @@ impl From<AuditRecord> for AuditRecordResponse {
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// e.g. `unit`, `user`, `session`, `api_key`.
+    #[param(pattern = "^[a-z_]{0,50}$")]
     pub entity_type: Option<String>,
     pub entity_id: Option<Uuid>,
     /// The entries of one chain (a ticket with its comments and attachments).

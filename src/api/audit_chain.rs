@@ -151,7 +151,8 @@ pub async fn create_checkpoint(state: web::Data<AppState>, auth: Authenticated) 
 pub struct ExportQuery {
     /// Entries and checkpoints at or after this instant (RFC 3339).
     pub from: Option<DateTime<Utc>>,
-    /// Entries and checkpoints before this instant (RFC 3339).
+    /// Entries and checkpoints before this instant (RFC 3339): after `from`
+    /// when both are given (422 otherwise).
     pub to: Option<DateTime<Utc>>,
 }
 

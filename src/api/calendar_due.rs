@@ -15,17 +15,25 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DueQuery {
-    /// When the clock starts (RFC 3339).
+    /// When the clock starts (RFC 3339), in the years 1970 to 2200 (422
+    /// otherwise).
     pub start: DateTime<Utc>,
     /// `business_minutes`, `business_days` or `calendar_hours`.
+    #[param(value_type = TargetUnit)]
     pub unit: String,
     /// How many `unit`s: at least 1, and at most 120 000 business minutes,
-    /// 260 business days or 8 760 calendar hours (`Target::within_bounds`).
+    /// 260 business days or 8 760 calendar hours (`Target::within_bounds`;
+    /// 422 otherwise).
     #[param(minimum = 1)]
     pub value: u32,
     /// Read the calendar as it was at this version (default: the current one).
     pub version: Option<i64>,
 }
+
+crate::api::openapi_values::string_enum!(
+    /// The units a target is counted in.
+    TargetUnit = crate::domain::sla::Target::UNITS
+);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DueResponse {
@@ -58,17 +66,10 @@ pub async fn due_on_calendar(
     use crate::domain::sla::{business_elapsed, Target};
     auth.require(Action::ReadUnits)?;
     let q = query.into_inner();
-    let target = match q.unit.as_str() {
-        "business_minutes" => Target::BusinessMinutes(q.value),
-        "business_days" => Target::BusinessDays(q.value),
-        "calendar_hours" => Target::CalendarHours(q.value),
-        other => {
-            return Err(ApiError::invalid(
-                "unit",
-                format!("unknown unit `{other}`; use business_minutes, business_days or calendar_hours"),
-            ))
-        }
-    };
+    let target = Target::of_unit(&q.unit, q.value).ok_or_else(|| {
+        let units = crate::domain::validation::alternatives(&Target::UNITS);
+        ApiError::invalid("unit", format!("unknown unit `{}`; use {units}", q.unit))
+    })?;
     if !target.within_bounds() {
         return Err(ApiError::invalid("value", "must be more than zero and at most about a year"));
     }

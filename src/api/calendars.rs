@@ -9,12 +9,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::etag::{created_with_etag, ok_with_etag, precondition};
+use super::openapi_values;
 use super::pagination::{Page, PageRequest};
 use crate::api::extract::{Json, RawBody};
 use crate::auth::Authenticated;
 use crate::db::calendars::{self, Calendar, CalendarDraft, StoredSpecial};
 use crate::domain::policy::Action;
-use crate::domain::sla::calendar_rules::{CalendarDefinition, CalendarRuleError, SpecialInput};
+use crate::domain::sla::calendar_rules::{CalendarDefinition, CalendarRuleError, SpecialInput, CALENDAR_ZONES};
 use crate::domain::sla::holiday::{self, Holiday, HolidayImportError, HolidayInput, HolidayKind};
 use crate::domain::sla::spec::WeekSpec;
 use crate::domain::validation::ValidationErrors;
@@ -26,8 +27,11 @@ use crate::state::AppState;
 pub struct SpecialScheduleSpec {
     /// e.g. `Ramadan 1447 H`.
     pub name: String,
+    #[schema(value_type = openapi_values::PlannedDate)]
     pub from: NaiveDate,
-    /// Inclusive.
+    /// Inclusive: on or after `from` (422 otherwise). Special schedules do
+    /// not overlap (422 otherwise).
+    #[schema(value_type = openapi_values::PlannedDate)]
     pub to: NaiveDate,
     pub week: WeekSpec,
 }
@@ -37,8 +41,11 @@ pub struct SpecialScheduleSpec {
 #[serde(deny_unknown_fields)]
 pub struct CalendarRequest {
     pub name: String,
-    /// IANA zone: `Asia/Jakarta` (WIB), `Asia/Makassar` (WITA), `Asia/Jayapura` (WIT).
+    /// A zone without daylight saving: `Asia/Jakarta` (WIB), `Asia/Pontianak`
+    /// (WIB), `Asia/Makassar` (WITA), `Asia/Jayapura` (WIT) or `UTC`.
+    #[schema(value_type = CalendarZone)]
     pub time_zone: String,
+    /// Working hours on at least one day (422 otherwise).
     pub week: WeekSpec,
     #[serde(default)]
     pub special_schedules: Vec<SpecialScheduleSpec>,
@@ -94,11 +101,17 @@ impl From<Calendar> for CalendarResponse {
 #[serde(deny_unknown_fields)]
 pub struct HolidayRequest {
     /// `YYYY-MM-DD`, in the calendar's zone.
+    #[schema(value_type = openapi_values::PlannedDate)]
     pub date: String,
     pub kind: HolidayKind,
     pub name: String,
     pub source: Option<String>,
 }
+
+openapi_values::string_enum!(
+    /// The zones a calendar may use.
+    CalendarZone = CALENDAR_ZONES
+);
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -293,7 +306,7 @@ fn parse_holidays(req: &HttpRequest, body: &[u8]) -> Result<Vec<Holiday>, ApiErr
 /// (`date,kind,name,source` with a header line). Same-date entries are replaced.
 #[utoipa::path(post, path = "/api/v1/calendars/{id}/holidays", tag = "calendars",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
-    request_body(content = Vec<HolidayRequest>, content_type = "application/json", description = "or text/csv: date,kind,name,source"),
+    request_body(content = Vec<HolidayRequest>, content_type = "application/json", description = "At least one holiday; or text/csv: date,kind,name,source"),
     responses((status = 200, body = CalendarResponse), (status = 400, body = Problem, description = "malformed If-Match"), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem, description = "changed at the same moment"), (status = 412, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
@@ -315,7 +328,7 @@ pub async fn import_holidays(
 
 /// Remove one holiday (admin).
 #[utoipa::path(delete, path = "/api/v1/calendars/{id}/holidays/{date}", tag = "calendars",
-    params(("id" = Uuid, Path), ("date" = String, Path, description = "YYYY-MM-DD")),
+    params(("id" = Uuid, Path), ("date" = String, Path, format = Date, description = "YYYY-MM-DD")),
     responses((status = 200, body = CalendarResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn remove_holiday(

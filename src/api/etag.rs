@@ -17,16 +17,25 @@ pub fn etag(version: i64) -> String {
 
 /// The request's `If-Match` as a precondition.
 ///
-/// A header that holds no entity-tag at all (`If-Match: 3`, without the
-/// quotes) is 400, not 412: the client sent something it did not mean, and a
-/// 412 would send it to fetch the resource and retry the same mistake
+/// A header that holds something but no entity-tag (`If-Match: 3`, without
+/// the quotes) is 400, not 412: the client sent something it did not mean,
+/// and a 412 would send it to fetch the resource and retry the same mistake
 /// forever. It is never taken as absent, which would let the write through
-/// unconditionally. Members of a list that are not entity-tags are dropped
-/// by actix-web's parser; any member may match, so that only narrows it.
+/// unconditionally. An empty list (`If-Match:`, or only commas) is what RFC
+/// 9110's `#entity-tag` allows, and it names no version: 412. Members of a
+/// list that are not entity-tags are dropped by actix-web's parser; any
+/// member may match, so that only narrows it.
 pub fn precondition(req: &HttpRequest) -> Result<Precondition, ApiError> {
     // actix-web parses a missing header as an empty list; tell them apart.
     if !req.headers().contains_key(IF_MATCH) {
         return Ok(Precondition::None);
+    }
+    let empty_list = req
+        .headers()
+        .get_all(IF_MATCH)
+        .all(|line| line.to_str().is_ok_and(|line| line.split(',').all(|member| member.trim().is_empty())));
+    if empty_list {
+        return Ok(Precondition::OneOf(Vec::new()));
     }
     match IfMatch::parse(req) {
         Ok(IfMatch::Any) => Ok(Precondition::Any),
@@ -96,8 +105,16 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_list_parses_and_admits_no_version() {
+        for empty in ["", " ", ",", " , ,"] {
+            assert_eq!(parse(&[empty]).ok(), Some(Precondition::OneOf(Vec::new())), "{empty:?}");
+            assert!(!admits(&[empty], 1), "{empty:?}");
+        }
+    }
+
+    #[test]
     fn a_header_without_any_entity_tag_is_a_bad_request() {
-        for malformed in ["3", "not-a-tag", "", "W/3", "\"3"] {
+        for malformed in ["3", "not-a-tag", "W/3", "\"3", "3, ,"] {
             assert!(matches!(parse(&[malformed]), Err(ApiError::BadRequest(_))), "{malformed:?}");
         }
     }

@@ -4,6 +4,7 @@
 use actix_web::error::{PathError, PayloadError, QueryPayloadError};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize as _;
 
 use crate::error::ApiError;
 
@@ -113,16 +114,8 @@ fn parse_body<T: serde::de::DeserializeOwned + 'static>(
             }
             let bytes = body.await.map_err(|e| body_error(&e, limit))?;
             let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-            let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-                let path = e.path().to_string();
-                let inner = e.into_inner();
-                if inner.is_data() {
-                    let message = inner.to_string();
-                    ApiError::invalid(&field_of(&path, &message), message)
-                } else {
-                    ApiError::BadRequest(format!("malformed JSON: {inner}"))
-                }
-            })?;
+            let mut json = serde_json::Value::deserialize(&mut deserializer)
+                .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
             // One JSON value and nothing after it (a second object, `]]]`,
             // bytes): a body is not half-read.
             deserializer.end().map_err(|e| {
@@ -130,8 +123,40 @@ fn parse_body<T: serde::de::DeserializeOwned + 'static>(
                     "malformed JSON: the body must hold one JSON value and nothing after it ({e})"
                 ))
             })?;
-            Ok(value)
+            whole_numbers_as_integers(&mut json);
+            serde_path_to_error::deserialize(json).map_err(|e| {
+                let path = e.path().to_string();
+                let message = e.into_inner().to_string();
+                ApiError::invalid(&field_of(&path, &message), message)
+            })
         })
+    }
+}
+
+/// Writes every whole number of a JSON value as an integer: JSON Schema
+/// (and so the document) calls `341864.0` and `1e3` integers, where serde
+/// would refuse them for an integer field. Numbers beyond 64 bits stay as
+/// they are, and are refused as out of range.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) => {
+            let Some(float) = number.as_f64().filter(|f| !number.is_i64() && !number.is_u64() && f.fract() == 0.0)
+            else {
+                return;
+            };
+            // A whole float in these ranges converts exactly.
+            const TWO_TO_64: f64 = 18_446_744_073_709_551_616.0;
+            const TWO_TO_63: f64 = 9_223_372_036_854_775_808.0;
+            if (0.0..TWO_TO_64).contains(&float) {
+                *number = (float as u64).into();
+            } else if (-TWO_TO_63..0.0).contains(&float) {
+                *number = (float as i64).into();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        Value::Null | Value::Bool(_) | Value::String(_) => {}
     }
 }
 
@@ -173,7 +198,16 @@ pub async fn wrong_method(req: HttpRequest, allow: &'static str) -> HttpResponse
 
 #[cfg(test)]
 mod tests {
-    use super::field_of;
+    use super::{field_of, whole_numbers_as_integers};
+
+    #[test]
+    fn whole_numbers_are_integers_as_json_schema_says() {
+        let mut json = serde_json::json!({"a": 341864.0, "b": [1e3, -2.0, 2.5, -0.0], "c": 1e300, "d": "1.0", "e": 18446744073709551616.0});
+        whole_numbers_as_integers(&mut json);
+        let expected = serde_json::json!({"a": 341864, "b": [1000, -2, 2.5, 0], "c": 1e300, "d": "1.0", "e": 18446744073709551616.0});
+        assert_eq!(json, expected);
+        assert!(json["a"].is_u64() && json["b"][1].is_i64());
+    }
 
     #[test]
     fn serde_errors_name_their_field() {

@@ -20,6 +20,7 @@ pub mod openapi;
 mod openapi_errors;
 mod openapi_links;
 mod openapi_text;
+pub(crate) mod openapi_values;
 pub mod own_password;
 pub mod pagination;
 pub mod reports;

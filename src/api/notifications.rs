@@ -183,13 +183,17 @@ pub async fn retry_notification(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewQuery {
-    /// A template name, e.g. `ticket_escalated`.
+    /// A template name, e.g. `ticket_escalated`: one of the service's mail
+    /// templates (the built-in ones, or the operator's folder), which renders
+    /// for a ticket (422 otherwise).
     pub template: String,
     /// The ticket (id) the mail would be about.
     pub ticket_id: Uuid,
     /// The event the mail would tell of (default `ticket.created`).
+    #[param(value_type = Option<crate::api::openapi_values::NoticeEvent>)]
     pub event: Option<String>,
     /// The zone the times are written in (default the ticket unit's).
+    #[param(value_type = Option<crate::api::openapi_values::IanaZone>)]
     pub time_zone: Option<String>,
 }
 
@@ -255,8 +259,11 @@ pub async fn preview_notification(
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoticePreferences {
-    /// Event types the caller receives no mail for. Essential notices
-    /// (SLA breaches and auto-escalations to supervision) cannot be turned off.
+    /// Event types the caller receives no mail for. Essential notices cannot
+    /// be turned off: SLA breaches never (so they are not listed), and
+    /// whatever else the notice rules make essential (by default the
+    /// auto-escalations to supervision), refused with 422.
+    #[schema(value_type = Vec<crate::api::openapi_values::OptionalNoticeEvent>)]
     pub opted_out: Vec<String>,
 }
 

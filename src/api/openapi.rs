@@ -9,6 +9,7 @@ use super::changes::{
 };
 use super::openapi_errors::ErrorResponses;
 use super::openapi_text::TextRules;
+use super::openapi_values::{NoticeEvent, ValueRules};
 use super::tickets::{self, actions, attachments, comments, sla};
 use super::{
     api_keys, audit, audit_chain, auth, calendar_due, calendars, health, notifications, own_password, reports,
@@ -62,8 +63,10 @@ use crate::error::{FieldErrorDoc, Problem};
         change_admin::get_freeze, change_admin::replace_freeze, change_admin::delete_freeze,
         openapi_json,
     ),
-    components(schemas(Problem, FieldErrorDoc)),
-    modifiers(&SecuritySchemes, &ErrorResponses, &TextRules),
+    // Schemas only parameters name: utoipa collects those of bodies alone.
+    components(schemas(Problem, FieldErrorDoc, tickets::TicketListSort, changes::types::ChangeListSort,
+        reports::SlaReportGrouping, calendar_due::TargetUnit, NoticeEvent)),
+    modifiers(&SecuritySchemes, &ErrorResponses, &TextRules, &ValueRules),
     tags(
         (name = "auth", description = "Log in, refresh, log out, who am I, change your password"),
         (name = "units", description = "Perangkat Daerah and the Dinas"),

@@ -2,7 +2,8 @@
 //! rather than every handler's annotation: problem responses are
 //! `application/problem+json`; every operation with a body documents 400
 //! (malformed JSON), 413 and 415, every operation with a query 400, every
-//! database-backed operation 503; every response has a description; every
+//! operation taking `If-Match` 412, every database-backed operation 503;
+//! every response has a description; every
 //! page `limit` says the 1–200 the server accepts (`domain::page`); pages
 //! reference their item schema rather than copying it (utoipa inlines a
 //! generic's argument, juhaku/utoipa#1586), so a generated client has one
@@ -102,6 +103,10 @@ fn complete(path: &str, operation: &mut Operation) {
         }
     }
     let has_body = operation.request_body.is_some();
+    let conditional = operation.parameters.iter().flatten().any(|p| p.name == "If-Match");
+    if conditional {
+        responses.entry("412".to_owned()).or_insert_with(|| problem(reason("412")));
+    }
     let has_query = operation.parameters.iter().flatten().any(|p| p.parameter_in == ParameterIn::Query);
     if has_body {
         responses.entry("413".to_owned()).or_insert_with(|| problem(reason("413")));

@@ -6,7 +6,7 @@
 //! with the validators instead of forty copies of a regular expression.
 
 use utoipa::openapi::path::ParameterIn;
-use utoipa::openapi::schema::{Object, Schema};
+use utoipa::openapi::schema::{Object, Schema, SchemaType, Type};
 use utoipa::openapi::{OpenApi, RefOr};
 use utoipa::Modify;
 
@@ -17,6 +17,8 @@ use crate::domain::text::DisplayName;
 const NOT_IN_A_LINE: &str = r"\u0000-\u001F\u007F-\u009F\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF";
 /// Control characters but tab and line breaks (`parse_long_text`).
 const NOT_IN_TEXT: &str = r"\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F";
+/// Control characters (`char::is_control`).
+const CONTROL: &str = r"\u0000-\u001F\u007F-\u009F";
 const LONG_TEXT_MAX: usize = 10_000;
 
 /// What one field takes.
@@ -32,9 +34,18 @@ enum Text {
     Password,
     /// Free text that may be empty, at most this many characters.
     Optional(usize),
+    /// One line that may be empty, without control characters (a search term).
+    Plain(usize),
+    /// A local time of day, `HH:MM` (`calendar::Interval`).
+    ClockTime,
+    /// A phone number (`intake::Phone`).
+    Phone,
+    /// A webhook's URL: `http(s)://` and a host without credentials; the rest
+    /// `WebhookClient::check_reachable` checks.
+    Url,
 }
 
-use Text::{Code, Email, Long, Optional, Password};
+use Text::{ClockTime, Code, Email, Long, Optional, Password, Phone, Url};
 const NAME: Text = Text::Line(DisplayName::MAX);
 const TITLE: Text = Text::Line(200);
 
@@ -50,6 +61,7 @@ const RULES: &[(&str, &str, Text)] = &[
     ("UpdateTicketRequest", "complaint_ref", Text::Line(100)),
     ("ReporterContact", "name", NAME),
     ("ReporterContact", "email", Email),
+    ("ReporterContact", "phone", Phone),
     ("CreateCommentRequest", "body", Long),
     ("EscalateRequest", "reason", Long),
     ("EscalateRequest", "steps_taken", Long),
@@ -76,6 +88,7 @@ const RULES: &[(&str, &str, Text)] = &[
     ("CompleteChangeRequest", "notes", Long),
     ("DinasTestRequest", "notes", Long),
     ("ReviewChangeRequest", "findings", Long),
+    ("FollowUpRequest", "action", TITLE),
     ("ScheduleChangeRequest", "override_reason", Long),
     ("RaiseChangeRequest", "reason", Long),
     ("ApprovalRequest", "comment", Optional(4000)),
@@ -87,6 +100,13 @@ const RULES: &[(&str, &str, Text)] = &[
     ("TemplateRequest", "rollback_plan", Long),
     ("FreezeRequest", "name", TITLE),
     ("FreezeRequest", "reason", Long),
+    ("FreezeRequest", "daily_start", ClockTime),
+    ("FreezeRequest", "daily_end", ClockTime),
+    ("IntervalSpec", "start", ClockTime),
+    ("IntervalSpec", "end", ClockTime),
+    ("SpecialScheduleSpec", "name", TITLE),
+    ("HolidayRequest", "name", TITLE),
+    ("HolidayRequest", "source", Text::Line(300)),
     ("CreateServiceRequest", "code", Code),
     ("CreateServiceRequest", "name", NAME),
     ("CreateServiceRequest", "application_name", NAME),
@@ -109,20 +129,42 @@ const RULES: &[(&str, &str, Text)] = &[
     ("UpdateUserRequest", "password", Password),
     ("ChangePasswordRequest", "new_password", Password),
     ("CreateApiKeyRequest", "name", NAME),
+    ("CreateWebhookRequest", "url", Url),
+    ("UpdateWebhookRequest", "url", Url),
     ("CalendarRequest", "name", NAME),
     ("PolicyRequest", "name", NAME),
     ("PolicyRequest", "description", Text::Line(2000)),
 ];
 
 /// Lists that must name at least one item (`RoleSet::new`).
-const NON_EMPTY_LISTS: &[(&str, &str)] =
-    &[("CreateUserRequest", "roles"), ("UpdateUserRequest", "roles"), ("CreateApiKeyRequest", "roles")];
+const NON_EMPTY_LISTS: &[(&str, &str)] = &[
+    ("CreateUserRequest", "roles"),
+    ("UpdateUserRequest", "roles"),
+    ("CreateApiKeyRequest", "roles"),
+    // `create::check_services`: a change touches at least one service.
+    ("UpdateChangeRequest", "service_ids"),
+];
 
 /// The `Idempotency-Key` header: 1–200 visible ASCII characters.
 const IDEMPOTENCY_KEY: &str = "^[!-~]{1,200}$";
 /// The `If-Match` header (`etag::precondition`): `*`, or entity-tags,
-/// strong or weak, separated by commas.
-const IF_MATCH: &str = r#"^(\*|(W/)?"[!#-~]*"( *, *(W/)?"[!#-~]*")*)$"#;
+/// strong or weak, separated by commas, or an empty list. actix-web splits
+/// the list at every comma, so a tag holding one is not taken (RFC 9110
+/// allows it; ours never hold one).
+const IF_MATCH: &str = r#"^(\*|(W/)?"[!#-+\--~]*"( *, *(W/)?"[!#-+\--~]*")*|)$"#;
+/// What the document says of `If-Match`, beside its pattern: the rule no
+/// pattern can state, that the tag must name the current version.
+const IF_MATCH_TEXT: &str = "`*`, or the `ETag` you read: entity-tags, strong or weak, separated by commas. \
+    Only a strong tag equal to the resource's current `ETag` matches: a list naming no current version \
+    (stale, weak, foreign, or an empty list) is 412, so fetch the resource again; a header holding \
+    something but no entity-tag is 400.";
+const IDEMPOTENCY_KEY_TEXT: &str = "1–200 visible ASCII characters.";
+/// A list's search term (`units::search_text`).
+const SEARCH_MAX: usize = 200;
+/// What the document says of every list's `cursor`: a rule no schema can
+/// state, since a cursor is sealed (`cursor_seal`).
+const CURSOR_TEXT: &str = "The `next_cursor` of the page before, as it was given (with the same `sort`); \
+    empty asks for the first page. Any other string is 422.";
 
 pub struct TextRules;
 
@@ -149,16 +191,38 @@ impl Modify for TextRules {
             }
         }
         for item in openapi.paths.paths.values_mut() {
-            for operation in [&mut item.post, &mut item.put, &mut item.patch].into_iter().flatten() {
+            for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+                let queries =
+                    operation.parameters.iter_mut().flatten().filter(|p| p.parameter_in == ParameterIn::Query);
+                for parameter in queries {
+                    match parameter.name.as_str() {
+                        "q" => {
+                            if let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() {
+                                apply(schema, Text::Plain(SEARCH_MAX));
+                            }
+                        }
+                        "cursor" => parameter.description = Some(CURSOR_TEXT.to_owned()),
+                        _ => {}
+                    }
+                }
+            }
+            let operations = [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+            for operation in operations.into_iter().flatten() {
                 let headers =
                     operation.parameters.iter_mut().flatten().filter(|p| p.parameter_in == ParameterIn::Header);
                 for parameter in headers {
-                    let pattern = match parameter.name.as_str() {
-                        "Idempotency-Key" => IDEMPOTENCY_KEY,
-                        "If-Match" => IF_MATCH,
+                    let (pattern, text) = match parameter.name.as_str() {
+                        "Idempotency-Key" => (IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_TEXT),
+                        "If-Match" => (IF_MATCH, IF_MATCH_TEXT),
                         _ => continue,
                     };
+                    parameter.description = Some(match parameter.description.take() {
+                        Some(own) => format!("{text} {own}"),
+                        None => text.to_owned(),
+                    });
                     if let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() {
+                        // Optional is not nullable: a header is absent, or a string (`null` is four letters).
+                        schema.schema_type = SchemaType::Type(Type::String);
                         schema.pattern = Some(pattern.to_owned());
                     }
                 }
@@ -169,21 +233,38 @@ impl Modify for TextRules {
 
 fn apply(property: &mut Object, rule: Text) {
     let (pattern, min, max) = match rule {
-        Text::Line(max) => (not_blank(NOT_IN_A_LINE), 1, max),
-        Long => (not_blank(NOT_IN_TEXT), 1, LONG_TEXT_MAX),
-        Optional(max) => (format!("^[^{NOT_IN_TEXT}]*$"), 0, max),
+        Text::Line(max) => (not_blank(NOT_IN_A_LINE), 1, Some(max)),
+        Long => (not_blank(NOT_IN_TEXT), 1, Some(LONG_TEXT_MAX)),
+        Optional(max) => (format!("^[^{NOT_IN_TEXT}]*$"), 0, Some(max)),
+        Text::Plain(max) => (format!("^[^{CONTROL}]*$"), 0, Some(max)),
+        ClockTime => (CLOCK_TIME.to_owned(), 5, Some(5)),
+        Phone => (PHONE.to_owned(), 6, Some(PHONE_MAX)),
         // `Code::parse` upper-cases first, so lower case is taken too.
-        Code => ("^[A-Za-z0-9_-]{2,32}$".to_owned(), 2, 32),
-        Email => (EMAIL.to_owned(), 3, 254),
-        Password => (String::from("^[\\s\\S]*$"), NewPassword::MIN, NewPassword::MAX),
+        Code => ("^[A-Za-z0-9_-]{2,32}$".to_owned(), 2, Some(32)),
+        Email => (EMAIL.to_owned(), 3, Some(254)),
+        Password => (String::from("^[\\s\\S]*$"), NewPassword::MIN, Some(NewPassword::MAX)),
+        Url => (URL.to_owned(), 8, Some(URL_MAX)),
     };
     if matches!(rule, Email) {
         property.format = Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Email));
     }
     property.pattern = Some(pattern);
     property.min_length = Some(min);
-    property.max_length = Some(max);
+    property.max_length = max;
 }
+
+/// `Phone::parse`: digits and ` +-().`, 6 to 20 digits (it trims first).
+const PHONE: &str = r"^[ +().-]*([0-9][ +().-]*){6,20}$";
+/// A phone number's length: its 20 digits and as many separators.
+const PHONE_MAX: usize = 60;
+
+/// `webhook::check_url`: `http(s)://`, a host, no credentials; whether the
+/// host may be reached is the description's (422).
+const URL: &str = r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\s]+([/?#]\S*)?$";
+const URL_MAX: usize = 2000;
+
+/// `HH:MM` as `calendar::Interval` reads it; `24:00` ends a day.
+const CLOCK_TIME: &str = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$";
 
 /// Text of allowed characters with at least one that is not a space.
 fn not_blank(forbidden: &str) -> String {
@@ -202,7 +283,7 @@ mod tests {
     use super::*;
     use crate::domain::email::EmailAddress;
     use crate::domain::text::{bounded, Code as CodeValue};
-    use crate::domain::ticket::intake::parse_long_text;
+    use crate::domain::ticket::intake::{parse_long_text, Phone};
 
     fn matches(pattern: &str, text: &str) -> bool {
         // The document's patterns are ECMA-262; `\uXXXX` is spelled for Rust's engine here.
@@ -242,7 +323,32 @@ mod tests {
             assert_eq!(matches(EMAIL, email), EmailAddress::parse(email).is_ok(), "email {email:?}");
         }
         assert!(matches(IDEMPOTENCY_KEY, "create-42") && !matches(IDEMPOTENCY_KEY, "a b"));
-        for header in ["*", "\"3\"", "W/\"3\"", "\"1\", \"2\"", "\"1\",W/\"x\"", "3", "\"3", "W/3", "", "**"] {
+        let search = format!("^[^{CONTROL}]*$");
+        for term in ["printer", "", "Dinas Kominfo", "a\tb", "a\u{85}b", "نظام"] {
+            let taken = crate::api::units::search_text(Some(term.to_owned())).is_ok();
+            assert_eq!(matches(&search, term), taken, "q {term:?}");
+        }
+        for phone in ["+62 812-3456-7890", "(0422) 21234", "12345", "123456", "1".repeat(21).as_str(), "0812x345678"] {
+            assert_eq!(matches(PHONE, phone), Phone::parse(phone).is_ok(), "phone {phone:?}");
+        }
+        let urls =
+            ["https://desk.example.go.id/hook?x=1", "HTTP://example.com:8080/a#b", "https://user:pw@example.com/"];
+        for url in urls.into_iter().chain(["ftp://example.com", "https://", "https://a b"]) {
+            // What the pattern admits the server takes, but for the address it resolves to.
+            let taken = crate::notify::webhook::check_url(url, true, &[]).is_ok();
+            assert_eq!(matches(URL, url), taken, "url {url:?}");
+        }
+        for hour in 0..=25 {
+            for minute in [0, 1, 30, 59, 60] {
+                let time = format!("{hour:02}:{minute:02}");
+                let taken = crate::domain::sla::calendar::Interval::parse("00:00", &time).is_ok() || time == "00:00";
+                assert_eq!(matches(CLOCK_TIME, &time), taken, "clock time {time:?}");
+            }
+        }
+        let headers = ["*", "\"3\"", "W/\"3\"", "\"1\", \"2\"", "\"1\",W/\"x\"", "3", "\"3", "W/3", "", "**", "null"];
+        // actix-web splits at every comma, so a tag holding one is not a tag.
+        let with_commas = ["\"a,b\"", "W/\",\""];
+        for header in headers.into_iter().chain(with_commas) {
             let request = actix_web::test::TestRequest::default().insert_header(("If-Match", header)).to_http_request();
             let taken = crate::api::etag::precondition(&request).is_ok();
             assert_eq!(matches(IF_MATCH, header), taken, "If-Match {header:?}");

@@ -16,7 +16,7 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
-    /// The current password.
+    /// The current password (422 when it is not).
     pub old_password: String,
     /// 10–128 characters.
     pub new_password: String,

@@ -21,13 +21,16 @@ use crate::state::AppState;
 pub struct SlaReportQuery {
     /// Tickets filed at or after this instant.
     pub from: Option<DateTime<Utc>>,
-    /// Tickets filed before this instant.
+    /// Tickets filed before this instant: after `from` when both are given
+    /// (422 otherwise).
     pub to: Option<DateTime<Utc>>,
     /// `unit` (default), `service`, `tier`, `priority` or `none`.
+    #[param(value_type = Option<SlaReportGrouping>)]
     pub group_by: Option<String>,
     pub unit_id: Option<Uuid>,
     pub service_id: Option<Uuid>,
     /// 1 or 2 (the ticket's current tier).
+    #[param(minimum = 1, maximum = 2)]
     pub tier: Option<i16>,
     pub priority: Option<Priority>,
 }
@@ -49,21 +52,28 @@ pub struct SlaReport {
     pub total: GroupStats,
 }
 
+/// The groupings of the report (`unit` when none is given).
+const GROUPINGS: [(&str, GroupBy); 5] = [
+    ("unit", GroupBy::Unit),
+    ("service", GroupBy::Service),
+    ("tier", GroupBy::Tier),
+    ("priority", GroupBy::Priority),
+    ("none", GroupBy::Nothing),
+];
+
 fn group_by(raw: Option<&str>) -> Result<GroupBy, ApiError> {
-    Ok(match raw.unwrap_or("unit") {
-        "unit" => GroupBy::Unit,
-        "service" => GroupBy::Service,
-        "tier" => GroupBy::Tier,
-        "priority" => GroupBy::Priority,
-        "none" => GroupBy::Nothing,
-        other => {
-            return Err(ApiError::invalid(
-                "group_by",
-                format!("unknown grouping `{other}`; use unit, service, tier, priority or none"),
-            ))
-        }
+    let raw = raw.unwrap_or("unit");
+    GROUPINGS.iter().find(|(name, _)| *name == raw).map(|(_, grouping)| *grouping).ok_or_else(|| {
+        let names: Vec<&str> = GROUPINGS.iter().map(|(name, _)| *name).collect();
+        let names = crate::domain::validation::alternatives(&names);
+        ApiError::invalid("group_by", format!("unknown grouping `{raw}`; use {names}"))
     })
 }
+
+super::openapi_values::string_enum!(
+    /// The groupings of the SLA report.
+    SlaReportGrouping = GROUPINGS.iter().map(|(name, _)| *name)
+);
 
 /// Whether the request's `Accept` asks for `media` (CSV reports, iCalendar).
 pub(crate) fn accepts(req: &HttpRequest, media: &str) -> bool {

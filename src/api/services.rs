@@ -15,6 +15,7 @@ use crate::db::services::{self, Service, ServiceFilter};
 use crate::domain::policy::Action;
 use crate::domain::service::{
     check_application, parse_depends_on, parse_description, NewService, Platform, ServiceCategory, ServiceChanges,
+    SHARED_INFRASTRUCTURE,
 };
 use crate::domain::text::{Code, DisplayName};
 use crate::domain::validation::ValidationErrors;
@@ -28,9 +29,10 @@ pub struct CreateServiceRequest {
     pub code: String,
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub description: String,
     pub category: ServiceCategory,
-    /// The *PD pemilik layanan*.
+    /// The *PD pemilik layanan*: an active unit (422 otherwise).
     pub owner_unit_id: Uuid,
     pub platform: Platform,
     /// The application's name: required when `platform` is `aplikasi_umum`
@@ -40,13 +42,16 @@ pub struct CreateServiceRequest {
     /// Tier 2 takes its tickets directly (Dinas-run infrastructure).
     #[serde(default)]
     pub direct_tier2: bool,
-    /// A calendar of its own (e.g. 24×7); the owner unit's applies otherwise.
+    /// A calendar of its own (e.g. 24×7), an existing one (422 otherwise);
+    /// the owner unit's applies otherwise.
     pub calendar_id: Option<Uuid>,
-    /// Its SLA policy; the default policy applies otherwise.
+    /// Its SLA policy, an existing one (422 otherwise); the default policy
+    /// applies otherwise.
     pub sla_policy_id: Option<Uuid>,
     /// The shared infrastructure it runs on (`pusat_data`, `jaringan_intra`):
     /// changes to services on the same infrastructure conflict.
     #[serde(default)]
+    #[schema(value_type = Vec<SharedInfrastructure>)]
     pub depends_on: Vec<Platform>,
 }
 
@@ -95,8 +100,10 @@ impl TryFrom<CreateServiceRequest> for NewService {
 pub struct UpdateServiceRequest {
     pub code: Option<String>,
     pub name: Option<String>,
+    #[schema(max_length = 4000)]
     pub description: Option<String>,
     pub category: Option<ServiceCategory>,
+    /// An active unit (422 otherwise).
     pub owner_unit_id: Option<Uuid>,
     pub platform: Option<Platform>,
     /// As on creation: the result must name an application exactly when
@@ -115,8 +122,14 @@ pub struct UpdateServiceRequest {
     #[schema(value_type = Option<Uuid>)]
     pub sla_policy_id: Option<Option<Uuid>>,
     /// Replaces the list of shared infrastructure the service runs on.
+    #[schema(value_type = Option<Vec<SharedInfrastructure>>)]
     pub depends_on: Option<Vec<Platform>>,
 }
+
+super::openapi_values::string_enum!(
+    /// The platforms a service may depend on (`service::parse_depends_on`).
+    SharedInfrastructure = SHARED_INFRASTRUCTURE.iter().map(|p| p.as_str())
+);
 
 impl TryFrom<UpdateServiceRequest> for ServiceChanges {
     type Error = ValidationErrors;

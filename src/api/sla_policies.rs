@@ -32,9 +32,10 @@ pub struct PolicyRequest {
     pub description: String,
     /// Keys `critical`, `high`, `medium`, `low`; all four are required.
     /// (String keys, so that errors can name the priority they are in.)
-    #[schema(value_type = BTreeMap<Priority, PriorityTargets>)]
+    #[schema(value_type = crate::api::openapi_values::PolicyTargets)]
     pub targets: BTreeMap<String, PriorityTargets>,
     /// 1–99: a warning when this share of a target has elapsed.
+    #[schema(minimum = 1, maximum = 99)]
     pub warning_percent: i64,
     /// A breached tier-1 resolution escalates the ticket to tier 2.
     #[serde(default)]

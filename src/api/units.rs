@@ -30,10 +30,12 @@ pub struct CreateUnitRequest {
     #[serde(default)]
     pub mandiri_tik: bool,
     /// IANA zone: `Asia/Jakarta` (WIB), `Asia/Makassar` (WITA), `Asia/Jayapura` (WIT).
+    #[schema(value_type = crate::api::openapi_values::IanaZone)]
     pub time_zone: String,
     /// The team mailbox that receives the unit's notices.
     pub mailbox: String,
-    /// The working calendar the unit's SLA clocks run on.
+    /// The working calendar the unit's SLA clocks run on: an existing one
+    /// (422 otherwise).
     pub calendar_id: Option<Uuid>,
 }
 
@@ -68,10 +70,11 @@ pub struct UpdateUnitRequest {
     pub code: Option<String>,
     pub name: Option<String>,
     pub mandiri_tik: Option<bool>,
+    #[schema(value_type = Option<crate::api::openapi_values::IanaZone>)]
     pub time_zone: Option<String>,
     pub mailbox: Option<String>,
     pub active: Option<bool>,
-    /// `null` clears the calendar.
+    /// An existing calendar (422 otherwise); `null` clears the calendar.
     #[serde(default, deserialize_with = "crate::api::nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub calendar_id: Option<Option<Uuid>>,

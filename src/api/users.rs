@@ -27,8 +27,10 @@ use crate::state::AppState;
 pub struct CreateUserRequest {
     pub name: String,
     pub email: String,
+    /// An active unit (422 otherwise).
     pub unit_id: Uuid,
-    /// One or more roles; `tier2_engineer` and `supervisor` only in the Dinas.
+    /// One or more roles; `tier2_engineer` and `supervisor` only in the Dinas
+    /// (422 otherwise).
     pub roles: Vec<Role>,
     /// 10–128 characters; when absent a password is generated and returned once.
     pub password: Option<String>,
@@ -39,7 +41,9 @@ pub struct CreateUserRequest {
 pub struct UpdateUserRequest {
     pub name: Option<String>,
     pub email: Option<String>,
+    /// An active unit (422 otherwise).
     pub unit_id: Option<Uuid>,
+    /// As on creation: the roles must fit the user's unit (422 otherwise).
     pub roles: Option<Vec<Role>>,
     /// `false` deactivates the user and ends every session they hold.
     pub active: Option<bool>,

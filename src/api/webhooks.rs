@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::etag::{created_with_etag, ok_with_etag, precondition};
 use super::notifications::NoticeResponse;
+use super::openapi_values;
 use super::pagination::{Page, PageRequest};
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
@@ -27,22 +28,30 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhookRequest {
     /// Where deliveries are POSTed: `https://` (or `http://` where configured),
-    /// never a loopback, link-local or private address unless allowed.
+    /// never with credentials, nor to a loopback, link-local or private
+    /// address (as written, or as its name resolves now) unless allowed
+    /// (422 otherwise).
     pub url: String,
     /// Event types such as `ticket.escalated`, or `*` for all.
+    #[schema(value_type = Vec<openapi_values::WebhookEvent>, min_items = 1)]
     pub events: Vec<String>,
-    /// Only this unit's tickets. A front end's key is always limited to its
-    /// own unit; an admin may leave it out for every unit.
+    /// Only this unit's tickets: an existing unit (422 otherwise). A front
+    /// end's key is always limited to its own unit (422 for another); an
+    /// admin may leave it out for every unit.
     pub unit_id: Option<Uuid>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub description: String,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhookRequest {
+    /// As on creation.
     pub url: Option<String>,
+    #[schema(value_type = Option<Vec<openapi_values::WebhookEvent>>, min_items = 1)]
     pub events: Option<Vec<String>>,
+    #[schema(max_length = 200)]
     pub description: Option<String>,
     /// `true` re-enables a subscription disabled after dead deliveries.
     pub active: Option<bool>,
@@ -239,7 +248,8 @@ pub async fn get_webhook(
 }
 
 /// Change a subscription (`If-Match` with its ETag is honoured).
-#[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = Uuid, Path)),
+#[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "webhooks",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     request_body = UpdateWebhookRequest,
     responses((status = 200, body = WebhookResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),

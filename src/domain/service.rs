@@ -69,11 +69,14 @@ pub struct ServiceChanges {
     pub depends_on: Option<Vec<Platform>>,
 }
 
+/// The shared infrastructure services run on.
+pub const SHARED_INFRASTRUCTURE: [Platform; 2] = [Platform::PusatData, Platform::JaringanIntra];
+
 /// What a service may depend on: the shared infrastructure (`pusat_data`,
 /// `jaringan_intra`), each once; sorted.
 pub fn parse_depends_on(raw: &[Platform]) -> Result<Vec<Platform>, String> {
     let mut list = raw.to_vec();
-    if let Some(other) = list.iter().find(|p| !matches!(p, Platform::PusatData | Platform::JaringanIntra)) {
+    if let Some(other) = list.iter().find(|p| !SHARED_INFRASTRUCTURE.contains(p)) {
         return Err(format!(
             "a service depends only on shared infrastructure (pusat_data, jaringan_intra), not {other}"
         ));

@@ -2,6 +2,15 @@
 
 use serde::Serialize;
 
+/// The values a field takes, as a message lists them: `a, b or c`.
+pub fn alternatives(values: &[&str]) -> String {
+    match values {
+        [] => String::new(),
+        [only] => (*only).to_owned(),
+        [first @ .., last] => format!("{} or {last}", first.join(", ")),
+    }
+}
+
 /// One rejected field: which field, and why, in words a client can show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
@@ -67,6 +76,13 @@ impl std::fmt::Display for ValidationErrors {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alternatives_read_as_a_sentence() {
+        assert_eq!(alternatives(&["created", "-created"]), "created or -created");
+        assert_eq!(alternatives(&["a", "b", "c"]), "a, b or c");
+        assert_eq!(alternatives(&["a"]), "a");
+    }
 
     #[test]
     fn check_records_errors_and_passes_values() {

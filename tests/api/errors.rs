@@ -177,6 +177,28 @@ async fn json_of_the_wrong_shape_is_a_422_problem(backend: Backend) {
     assert_eq!(counts(&app), before);
 }
 
+/// JSON Schema, and so the document, calls `75.0` and `3e1` integers: they
+/// are taken as such; `75.5` is no integer and is refused.
+async fn a_whole_number_written_with_a_fraction_or_an_exponent_is_an_integer(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let admin = org.admin.token.as_str();
+    let mut body = crate::if_match::policy("Layanan 24 jam");
+    body["warning_percent"] = json!(75.0);
+    body["targets"]["critical"]["response"] = json!({ "unit": "business_minutes", "value": 3e1 });
+    let created = app.post("/api/v1/sla-policies", Some(admin), body.clone()).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.body["warning_percent"], json!(75));
+    assert_eq!(created.body["targets"]["critical"]["response"]["value"], json!(30));
+
+    body["name"] = json!("Layanan pecahan");
+    body["warning_percent"] = json!(75.5);
+    let before = counts(&app);
+    let fraction = app.post("/api/v1/sla-policies", Some(admin), body).await;
+    assert_eq!(invalid_fields(&fraction), ["warning_percent"], "{}", fraction.text);
+    assert_eq!(counts(&app), before);
+}
+
 async fn a_path_id_that_is_not_a_uuid_is_a_404_problem(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let org = app.org().await;
@@ -269,6 +291,7 @@ on_both_backends!(
     json_sent_as_plain_text_is_a_415_problem,
     a_body_over_the_limit_is_a_413_problem,
     json_of_the_wrong_shape_is_a_422_problem,
+    a_whole_number_written_with_a_fraction_or_an_exponent_is_an_integer,
     a_path_id_that_is_not_a_uuid_is_a_404_problem,
     a_page_limit_outside_1_to_200_is_a_422_problem,
     a_cursor_this_api_did_not_issue_is_a_422_problem,

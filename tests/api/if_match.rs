@@ -62,7 +62,8 @@ async fn assert_unchanged(app: &TestApp, subject: &Subject<'_>, before: &Resp, a
 }
 
 /// The rules every versioned resource follows, starting from its current
-/// version `v`: `W/"v"` and a malformed header change nothing, `"7", "v"`
+/// version `v`: `W/"v"`, an empty list and a malformed header change
+/// nothing, `"7", "v"`
 /// applies the first write, the stale `"v"` then changes nothing, and `*`
 /// applies the second.
 async fn assert_if_match_rules(app: &TestApp, subject: &Subject<'_>) {
@@ -71,6 +72,8 @@ async fn assert_if_match_rules(app: &TestApp, subject: &Subject<'_>) {
     let weak = send(app, subject.token, &subject.first, Some(&format!("W/\"{v}\""))).await;
     weak.assert_problem(412);
     assert_eq!(weak.body["type"], "urn:spbe-desk:problem:stale-version");
+    let empty = send(app, subject.token, &subject.first, Some("")).await;
+    empty.assert_problem(412);
     let unquoted = send(app, subject.token, &subject.first, Some(&v.to_string())).await;
     unquoted.assert_problem(400);
     assert!(unquoted.body["detail"].as_str().unwrap().contains("If-Match"), "{}", unquoted.text);

@@ -149,7 +149,28 @@ async fn created_resources_link_to_the_operations_that_take_their_id(backend: Ba
     }
 }
 
+/// A request header is absent or a string, so none is nullable (a client
+/// following the document would send `If-Match: null`), and the
+/// conditional and idempotent ones state their syntax.
+async fn request_headers_are_strings_with_their_syntax(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let doc = app.get("/api/v1/openapi.json", None).await.body;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let parameters = operation["parameters"].as_array().cloned().unwrap_or_default();
+            for header in parameters.iter().filter(|p| p["in"] == "header") {
+                let name = header["name"].as_str().unwrap();
+                assert_eq!(header["schema"]["type"], "string", "{method} {path} {name}: {header}");
+                if matches!(name, "If-Match" | "Idempotency-Key") {
+                    assert!(header["schema"]["pattern"].is_string(), "{method} {path} {name}: {header}");
+                }
+            }
+        }
+    }
+}
+
 on_both_backends!(
+    request_headers_are_strings_with_their_syntax,
     created_resources_link_to_the_operations_that_take_their_id,
     the_document_is_openapi_3_with_resolvable_references,
     every_documented_operation_is_routed,

@@ -259,7 +259,7 @@ pub async fn link_change_ticket(
     body: Json<LinkTicketRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner()?;
-    if !matches!(body.relation.as_str(), "origin" | "caused") {
+    if !super::types::RELATIONS.contains(&body.relation.as_str()) {
         return Err(ApiError::invalid("relation", "Give origin or caused."));
     }
     run(
@@ -293,7 +293,8 @@ pub async fn update_follow_up(
         .await
 }
 
-/// Raise a change from a `change_request` ticket: prefilled from it and linked both ways.
+/// Raise a change from a `change_request` ticket: prefilled from it and linked both ways. The
+/// ticket's service and unit must still be active (422 otherwise).
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/raise-change", tag = "changes", request_body = RaiseChangeRequest,
     params(("id" = String, Path, description = "the ticket's id or number")),
     responses((status = 201, body = ChangeResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -346,11 +347,19 @@ pub async fn raise_change(
     Ok(created_with_etag(format!("/api/v1/changes/{}", change.id), change.version, &change))
 }
 
+crate::api::openapi_values::string_enum!(
+    /// The kinds of change a ticket raises.
+    RaisedChangeType = [crate::domain::change::ChangeType::Normal, crate::domain::change::ChangeType::Emergency]
+        .map(|kind| kind.as_str())
+);
+
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RaiseChangeRequest {
     pub scope: crate::domain::change::ChangeScope,
-    /// `normal` (the default) or `emergency`.
+    /// `normal` (the default) or `emergency`: a standard change comes from
+    /// a template, not a ticket.
+    #[schema(value_type = Option<RaisedChangeType>)]
     pub change_type: Option<crate::domain::change::ChangeType>,
     /// Why; the ticket's number when absent.
     pub reason: Option<String>,

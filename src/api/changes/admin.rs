@@ -33,6 +33,7 @@ fn administer(auth: &Authenticated) -> Result<(), ApiError> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateRequest {
+    /// An active service (422 otherwise).
     pub service_id: Uuid,
     pub name: String,
     pub scope: ChangeScope,
@@ -190,17 +191,22 @@ pub struct FreezeRequest {
     pub reason: String,
     /// First local date frozen.
     pub from_date: NaiveDate,
-    /// Last local date frozen (inclusive).
+    /// Last local date frozen (inclusive): on or after `from_date`, and at
+    /// most 366 days after it (422 otherwise).
     pub to_date: NaiveDate,
-    /// `HH:MM`: only this part of each day (with `daily_end`); absent: whole days.
+    /// `HH:MM`: only this part of each day (with `daily_end`, both or
+    /// neither: 422 otherwise); absent: whole days.
     pub daily_start: Option<String>,
+    /// `HH:MM`, after `daily_start` (422 otherwise).
     pub daily_end: Option<String>,
     /// Only the working days of `calendar_id` (weekends and holidays stay open).
     #[serde(default)]
     pub working_days_only: bool,
-    /// The calendar whose zone, working days and holidays apply.
+    /// The calendar whose zone, working days and holidays apply: an
+    /// existing one (422 otherwise).
     pub calendar_id: Option<Uuid>,
     /// The zone when no calendar is given (default `Asia/Jakarta`).
+    #[schema(value_type = Option<crate::api::openapi_values::IanaZone>)]
     pub time_zone: Option<String>,
     /// Only changes touching these services (empty: all).
     #[serde(default)]

@@ -59,10 +59,14 @@ impl From<NeededApproval> for NeededApprovalResponse {
 #[serde(deny_unknown_fields)]
 pub struct ApprovalRequest {
     pub decision: Decision,
-    /// `board`, `owner_unit` (with `unit_id`, the PD you represent) or `dinas`.
+    /// `board`, `owner_unit` (with `unit_id`, the PD you represent) or
+    /// `dinas`: one the change's round still needs (422 otherwise; the
+    /// retrospective review of an emergency change is the board's).
     pub capacity: CapacityKind,
+    /// The owner PD you represent: given with the `owner_unit` capacity, and
+    /// only with it (422 otherwise).
     pub unit_id: Option<Uuid>,
-    /// Required when rejecting.
+    /// Required, not blank, when rejecting (422 otherwise).
     #[serde(default)]
     pub comment: String,
 }

@@ -112,8 +112,12 @@ pub async fn verify_approvals(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ConflictQuery {
-    /// A window to try (both or neither); the planned window otherwise.
+    /// The start of a window to try: `from` and `to` both or neither (422
+    /// otherwise); without them the planned window (422 when the change has
+    /// none).
     pub from: Option<DateTime<Utc>>,
+    /// The end of the window to try: after `from`, and at most 31 days
+    /// after it (422 otherwise).
     pub to: Option<DateTime<Utc>>,
 }
 

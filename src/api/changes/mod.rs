@@ -125,7 +125,7 @@ pub async fn list_changes(
     let descending = match query.sort.as_deref() {
         None | Some("created") => false,
         Some("-created") => true,
-        Some(_) => return Err(ApiError::invalid("sort", "created or -created")),
+        Some(_) => return Err(ApiError::invalid("sort", crate::domain::validation::alternatives(&types::SORTS))),
     };
     let filter = ChangeFilter {
         status: query.status,

@@ -24,7 +24,8 @@ use crate::state::AppState;
 pub struct ScheduleQuery {
     /// From (default: now).
     pub from: Option<DateTime<Utc>>,
-    /// To (default: 90 days after `from`; at most 400 days after it).
+    /// To (default: 90 days after `from`): after `from`, and at most 400
+    /// days after it (422 otherwise).
     pub to: Option<DateTime<Utc>>,
     pub service_id: Option<Uuid>,
 }
@@ -104,7 +105,8 @@ pub async fn change_schedule(
 pub struct ChangeReportQuery {
     /// Changes raised from (inclusive).
     pub from: Option<DateTime<Utc>>,
-    /// Changes raised before (exclusive).
+    /// Changes raised before (exclusive): after `from` when both are given
+    /// (422 otherwise).
     pub to: Option<DateTime<Utc>>,
     pub service_id: Option<Uuid>,
     pub scope: Option<ChangeScope>,

@@ -25,17 +25,20 @@ pub struct CreateChangeRequest {
     pub description: Option<String>,
     /// Why the change is needed.
     pub reason: String,
-    /// The unit that owns the change; the caller's own unit when absent.
+    /// The unit that owns the change, an active one; the caller's own unit
+    /// when absent. A Perangkat Daerah raises changes for itself (422
+    /// otherwise).
     pub owner_unit_id: Option<Uuid>,
     /// The Layanan SPBE it touches, active ones, at least one (422
     /// otherwise); a standard change takes its template's instead.
     #[serde(default)]
     pub service_ids: Vec<Uuid>,
-    /// Tickets that asked for or caused the change.
+    /// Tickets that asked for or caused the change, each one the caller may
+    /// read (422 otherwise).
     #[serde(default)]
     pub ticket_ids: Vec<Uuid>,
-    /// A standard change's pre-approved template: required for a standard
-    /// change, refused for any other (422).
+    /// A standard change's pre-approved template, an active one: required
+    /// for a standard change, refused for any other (422).
     pub template_id: Option<Uuid>,
     /// May come later, but is required, with the four plans below, before
     /// the change is submitted for approval.
@@ -59,7 +62,10 @@ pub struct UpdateChangeRequest {
     pub title: Option<String>,
     pub description: Option<String>,
     pub reason: Option<String>,
+    /// Not of a standard change, which follows its template (422).
     pub scope: Option<ChangeScope>,
+    /// Active services (422 otherwise); not of a standard change, which
+    /// follows its template (422).
     pub service_ids: Option<Vec<Uuid>>,
     pub risk: Option<RiskAssessment>,
     pub impact_analysis: Option<String>,
@@ -270,6 +276,7 @@ pub struct ChangeQuery {
     pub service_id: Option<Uuid>,
     pub owner_unit_id: Option<Uuid>,
     /// `created` (oldest first, the default) or `-created`.
+    #[param(value_type = Option<ChangeListSort>)]
     pub sort: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
@@ -279,7 +286,9 @@ pub struct ChangeQuery {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleChangeRequest {
+    /// Not in the past (422 otherwise).
     pub planned_start: DateTime<Utc>,
+    /// After `planned_start`, and at most 31 days after it (422 otherwise).
     pub planned_end: DateTime<Utc>,
     /// Go ahead despite conflicts (recorded and shown on the change).
     pub override_reason: Option<String>,
@@ -296,7 +305,7 @@ pub struct CompleteChangeRequest {
 #[serde(deny_unknown_fields)]
 pub struct FollowUpRequest {
     pub action: String,
-    /// The user who owns the action.
+    /// The user who owns the action: an active one (422 otherwise).
     pub owner_id: Uuid,
     pub due_on: NaiveDate,
 }
@@ -306,8 +315,10 @@ pub struct FollowUpRequest {
 pub struct ReviewChangeRequest {
     /// What the post-implementation review found.
     pub findings: String,
-    /// Follow-up actions (at least one after a failed or rolled-back change).
+    /// Follow-up actions, at most 50: at least one after a failed or
+    /// rolled-back change (422 otherwise).
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub follow_ups: Vec<FollowUpRequest>,
 }
 
@@ -333,7 +344,25 @@ pub struct FollowUpUpdateRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkTicketRequest {
+    /// A ticket the caller may read (422 otherwise).
     pub ticket_id: Uuid,
     /// `origin` (asked for or caused the change) or `caused` (an incident it caused).
+    #[schema(value_type = ChangeTicketRelation)]
     pub relation: String,
 }
+
+/// The sorts a change list takes (`created` when none is given).
+pub const SORTS: [&str; 2] = ["created", "-created"];
+
+crate::api::openapi_values::string_enum!(
+    /// The sorts of the change list.
+    ChangeListSort = SORTS
+);
+
+/// How a ticket relates to a change.
+pub const RELATIONS: [&str; 2] = ["origin", "caused"];
+
+crate::api::openapi_values::string_enum!(
+    /// How a ticket relates to a change.
+    ChangeTicketRelation = RELATIONS
+);

@@ -28,7 +28,8 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
-    /// A tier-1 technician of the ticket's unit (tier 1) or a tier-2 engineer (tier 2).
+    /// An active tier-1 technician of the ticket's unit (tier 1) or tier-2
+    /// engineer (tier 2) (422 otherwise).
     pub assignee_id: Uuid,
 }
 
@@ -74,6 +75,7 @@ pub struct ReopenRequest {
 #[serde(deny_unknown_fields)]
 pub struct RateRequest {
     /// 1 (very dissatisfied) to 5 (very satisfied).
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: i16,
     pub remark: Option<String>,
 }
@@ -81,7 +83,8 @@ pub struct RateRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkRequest {
-    /// The incident or complaint to link to this problem.
+    /// The incident or complaint to link to this problem (422 for another
+    /// type; the ticket in the path must be a problem, 422 otherwise).
     pub ticket_id: Uuid,
 }
 

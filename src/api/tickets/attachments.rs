@@ -57,12 +57,20 @@ pub struct AttachmentList {
     pub items: Vec<AttachmentResponse>,
 }
 
-/// The multipart form: `file` (required) and `comment_id` (optional).
+/// The multipart form: `file` (required) and `comment_id` (optional), and
+/// no other field (422).
 #[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
 #[expect(dead_code, reason = "documents the multipart form for OpenAPI only")]
 pub struct UploadForm {
-    #[schema(value_type = String, format = Binary)]
+    /// Not empty, and of a type the service accepts (`tickets.attachment_types`;
+    /// by default PNG, JPEG, GIF, WebP, PDF, ZIP and UTF-8 text), judged from
+    /// its bytes, never from its name or claimed type: 415 otherwise.
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     file: Vec<u8>,
+    /// The comment the file belongs to (a form field has no `null`: leave it
+    /// out for none).
+    #[schema(nullable = false)]
     comment_id: Option<Uuid>,
 }
 

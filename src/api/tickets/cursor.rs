@@ -5,25 +5,32 @@ use uuid::Uuid;
 
 use crate::api::cursor_seal::CursorKey;
 use crate::db::tickets::{After, TicketSort};
+use crate::domain::validation::alternatives;
 use crate::error::ApiError;
 
+/// The sorts a ticket list takes (`created` when none is given).
+pub const SORTS: [(&str, TicketSort); 7] = [
+    ("created", TicketSort::CreatedAsc),
+    ("-created", TicketSort::CreatedDesc),
+    ("updated", TicketSort::UpdatedAsc),
+    ("-updated", TicketSort::UpdatedDesc),
+    ("priority", TicketSort::PriorityAsc),
+    ("-priority", TicketSort::PriorityDesc),
+    ("due", TicketSort::DueAsc),
+];
+
 pub fn parse_sort(raw: Option<&str>) -> Result<TicketSort, ApiError> {
-    Ok(match raw.unwrap_or("created") {
-        "created" => TicketSort::CreatedAsc,
-        "-created" => TicketSort::CreatedDesc,
-        "updated" => TicketSort::UpdatedAsc,
-        "-updated" => TicketSort::UpdatedDesc,
-        "priority" => TicketSort::PriorityAsc,
-        "-priority" => TicketSort::PriorityDesc,
-        "due" => TicketSort::DueAsc,
-        other => {
-            return Err(ApiError::invalid(
-                "sort",
-                format!("unknown sort `{other}`; use created, -created, updated, -updated, priority, -priority or due"),
-            ))
-        }
+    let raw = raw.unwrap_or("created");
+    SORTS.iter().find(|(name, _)| *name == raw).map(|(_, sort)| *sort).ok_or_else(|| {
+        let names: Vec<&str> = SORTS.iter().map(|(name, _)| *name).collect();
+        ApiError::invalid("sort", format!("unknown sort `{raw}`; use {}", alternatives(&names)))
     })
 }
+
+crate::api::openapi_values::string_enum!(
+    /// The sorts of the ticket list.
+    TicketListSort = SORTS.iter().map(|(name, _)| *name)
+);
 
 pub fn encode(key: &CursorKey, after: After) -> String {
     let plain = match after {

@@ -7,6 +7,8 @@ mod cursor;
 pub mod sla;
 pub mod types;
 
+pub use cursor::TicketListSort;
+
 use actix_web::{web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 

@@ -18,6 +18,8 @@ use crate::domain::ticket::{Channel, Level, PendingReason, Priority, ResolutionC
 #[serde(deny_unknown_fields)]
 pub struct ReporterContact {
     pub name: String,
+    /// An e-mail address or a phone number to reach them: at least one
+    /// (422 otherwise).
     pub email: Option<String>,
     pub phone: Option<String>,
 }
@@ -29,10 +31,13 @@ pub struct CreateTicketRequest {
     pub ticket_type: TicketType,
     pub title: String,
     pub description: String,
+    /// An active service (422 otherwise).
     pub service_id: Uuid,
     /// The reporter's Perangkat Daerah; defaults to the caller's unit.
     pub unit_id: Option<Uuid>,
-    /// The user the ticket is for; defaults to the caller (for people).
+    /// The user the ticket is for, an active user of `unit_id`; defaults to
+    /// the caller (for people). Give `reporter_id` or `reporter`, not both;
+    /// a service account gives one of them (422 otherwise).
     pub reporter_id: Option<Uuid>,
     /// Someone without an account, reported on their behalf.
     pub reporter: Option<ReporterContact>,
@@ -48,6 +53,7 @@ pub struct CreateTicketRequest {
     pub external_ref: Option<String>,
     /// A channel within the caller (`lapor`, `web`), up to 50 characters:
     /// the stored source is `<caller>/<channel>`, never another front end's.
+    /// Only with `external_ref` (422 otherwise).
     pub external_source: Option<String>,
     /// SP4N-LAPOR! tracking id of a public complaint.
     pub complaint_ref: Option<String>,
@@ -65,6 +71,7 @@ pub struct UpdateTicketRequest {
     pub description: Option<String>,
     pub impact: Option<Level>,
     pub urgency: Option<Level>,
+    /// An active service (422 otherwise).
     pub service_id: Option<Uuid>,
     #[serde(default, deserialize_with = "crate::api::nullable")]
     #[schema(value_type = Option<String>)]
@@ -181,6 +188,7 @@ pub struct TicketPage {
 pub struct TicketQuery {
     pub status: Option<Status>,
     /// 1 or 2.
+    #[param(minimum = 1, maximum = 2)]
     pub tier: Option<i16>,
     pub unit_id: Option<Uuid>,
     pub service_id: Option<Uuid>,
@@ -203,6 +211,7 @@ pub struct TicketQuery {
     pub due_before: Option<DateTime<Utc>>,
     /// `created` (default), `-created`, `updated`, `-updated`, `priority` (most urgent first), `-priority`,
     /// `due` (soonest due first; tickets without a running clock last).
+    #[param(value_type = Option<super::cursor::TicketListSort>)]
     pub sort: Option<String>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,

@@ -30,6 +30,9 @@ text_enum!(
 /// beside the rules of `ticket.escalated`.
 pub const AUTO_ESCALATED: &str = "ticket.auto_escalated";
 
+/// A breached SLA clock: told to supervisors always ([`check`]).
+pub const SLA_BREACHED: &str = "ticket.sla_breached";
+
 /// One rule: tell `audience` of `event` with `template`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -104,7 +107,7 @@ pub const NOTICE_EVENTS: &[&str] = &[
     "ticket.priority_changed",
     "ticket.rated",
     "ticket.sla_warning",
-    "ticket.sla_breached",
+    SLA_BREACHED,
     "comment.created",
     "attachment.created",
 ];
@@ -156,11 +159,11 @@ pub fn check(rules: &[Rule]) -> Result<(), String> {
         if rule.tier.is_some_and(|tier| !(1..=2).contains(&tier)) {
             return Err(format!("notice rule for `{}`: tier must be 1 or 2", rule.event));
         }
-        if rule.event == "ticket.sla_breached" && rule.audience == Audience::Supervisors && !rule.essential {
+        if rule.event == SLA_BREACHED && rule.audience == Audience::Supervisors && !rule.essential {
             return Err("breach notices to supervisors must be essential (they cannot be turned off)".to_owned());
         }
     }
-    if !rules.iter().any(|r| r.event == "ticket.sla_breached" && r.audience == Audience::Supervisors) {
+    if !rules.iter().any(|r| r.event == SLA_BREACHED && r.audience == Audience::Supervisors) {
         return Err(
             "supervisors must be told of SLA breaches (a rule for ticket.sla_breached to supervisors)".to_owned()
         );

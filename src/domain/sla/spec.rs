@@ -11,10 +11,12 @@ use super::calendar::{CalendarError, Interval, WeekSchedule};
 #[serde(deny_unknown_fields)]
 pub struct IntervalSpec {
     pub start: String,
+    /// After `start` (422 otherwise).
     pub end: String,
 }
 
-/// Working intervals per weekday; a missing day has none.
+/// Working intervals per weekday; a missing day has none. A day's intervals
+/// do not overlap (422 otherwise).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WeekSpec {

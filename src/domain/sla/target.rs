@@ -28,13 +28,32 @@ pub const MAX_BUSINESS_DAYS: u32 = 260;
 pub const MAX_CALENDAR_HOURS: u32 = 8_760;
 
 impl Target {
+    /// The units a target is counted in, as written.
+    pub const UNITS: [&'static str; 3] = ["business_minutes", "business_days", "calendar_hours"];
+
+    /// `value` in the unit written `unit`, if it is one of [`Target::UNITS`].
+    pub fn of_unit(unit: &str, value: u32) -> Option<Self> {
+        match unit {
+            "business_minutes" => Some(Target::BusinessMinutes(value)),
+            "business_days" => Some(Target::BusinessDays(value)),
+            "calendar_hours" => Some(Target::CalendarHours(value)),
+            _ => None,
+        }
+    }
+
+    /// The largest value accepted in the target's unit: about a year.
+    pub fn max_value(self) -> u32 {
+        match self {
+            Target::BusinessMinutes(_) => MAX_BUSINESS_MINUTES,
+            Target::BusinessDays(_) => MAX_BUSINESS_DAYS,
+            Target::CalendarHours(_) => MAX_CALENDAR_HOURS,
+        }
+    }
+
     /// Whether the target is positive and at most about a year.
     pub fn within_bounds(self) -> bool {
-        match self {
-            Target::BusinessMinutes(n) => (1..=MAX_BUSINESS_MINUTES).contains(&n),
-            Target::BusinessDays(n) => (1..=MAX_BUSINESS_DAYS).contains(&n),
-            Target::CalendarHours(n) => (1..=MAX_CALENDAR_HOURS).contains(&n),
-        }
+        let (Target::BusinessMinutes(n) | Target::BusinessDays(n) | Target::CalendarHours(n)) = self;
+        (1..=self.max_value()).contains(&n)
     }
 
     /// When a clock started at `start` falls due.
