@@ -68,7 +68,9 @@ impl BulkJournal {
     pub fn record(&mut self, ctx: &Context, entry: Entry) -> Result<(), StoreError> {
         let at = ctx.now.trunc_subsecs(6);
         if let (Some(notices), Some(ticket_id)) = (self.notices.as_mut(), entry.subject.ticket()) {
-            notices.extend(notice_events::row_of(ctx, at, ticket_id, &entry));
+            // Bulk entries open tickets (their events move them), so no ticket
+            // needs reading for its status and tier.
+            notices.extend(notice_events::row_of(ctx, at, ticket_id, &entry, None));
         }
         if let (Some(ticket_id), Some(kind)) = (entry.subject.ticket(), entry.event.timeline_kind()) {
             let public = entry.event.visibility() == Visibility::Public;

@@ -55,34 +55,47 @@ pub fn enqueue(
     subject_id: Uuid,
     entry: &Entry,
 ) -> Result<(), StoreError> {
-    let Some(mut row) = row_of(ctx, at, subject_id, entry) else { return Ok(()) };
+    if !is_queued(entry) {
+        return Ok(());
+    }
     // An event that does not move its ticket carries the ticket as it
     // stands in this transaction, not as it stands when fanned out.
-    if entry.subject.ticket().is_some() && entry.event.movement().1.is_none() {
-        use crate::db::schema::tickets;
-        let place: Option<(String, i16)> = tickets::table
-            .find(ids::to_bytes(subject_id))
-            .select((tickets::status, tickets::tier))
-            .first(conn)
-            .optional()?;
-        if let Some((status, tier)) = place {
-            let mut payload: serde_json::Value = serde_json::from_str(&row.payload_json)
-                .map_err(|e| StoreError::Corrupt(format!("notice event payload: {e}")))?;
-            payload["status"] = json!(status);
-            payload["tier"] = json!(tier);
-            row.payload_json = payload.to_string();
+    let found = match entry.subject.ticket().is_some() && entry.event.movement().1.is_none() {
+        true => {
+            use crate::db::schema::tickets;
+            tickets::table
+                .find(ids::to_bytes(subject_id))
+                .select((tickets::status, tickets::tier))
+                .first::<(String, i16)>(conn)
+                .optional()?
         }
+        false => None,
+    };
+    if let Some(row) = row_of(ctx, at, subject_id, entry, found) {
+        diesel::insert_into(notice_events::table).values(&row).execute(conn)?;
     }
-    diesel::insert_into(notice_events::table).values(&row).execute(conn)?;
     Ok(())
 }
 
-/// The queued row of an entry, if anyone can subscribe to its event.
-pub(crate) fn row_of(ctx: &Context, at: DateTime<Utc>, subject_id: Uuid, entry: &Entry) -> Option<EventRow> {
+/// Whether anyone can subscribe to the entry's event.
+fn is_queued(entry: &Entry) -> bool {
     let event = entry.event.name();
-    if !NOTICE_EVENTS.contains(&event.as_str()) && !crate::domain::change::notices::is_told(&event) {
+    NOTICE_EVENTS.contains(&event.as_str()) || crate::domain::change::notices::is_told(&event)
+}
+
+/// The queued row of an entry, if anyone can subscribe to its event;
+/// `found` is the ticket's status and tier when the event did not move it.
+pub(crate) fn row_of(
+    ctx: &Context,
+    at: DateTime<Utc>,
+    subject_id: Uuid,
+    entry: &Entry,
+    found: Option<(String, i16)>,
+) -> Option<EventRow> {
+    if !is_queued(entry) {
         return None;
     }
+    let event = entry.event.name();
     let mut payload = json!({
         "payload": entry.event.payload(),
         "internal": entry.event.visibility() == Visibility::Internal,
@@ -90,6 +103,9 @@ pub(crate) fn row_of(ctx: &Context, at: DateTime<Utc>, subject_id: Uuid, entry: 
     if let (_, Some((status, tier))) = entry.event.movement() {
         payload["status"] = json!(status);
         payload["tier"] = json!(i16::from(tier));
+    } else if let Some((status, tier)) = found {
+        payload["status"] = json!(status);
+        payload["tier"] = json!(tier);
     }
     Some(EventRow {
         id: ids::to_bytes(Uuid::now_v7()),
