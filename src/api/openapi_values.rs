@@ -9,6 +9,7 @@
 use utoipa::openapi::schema::{
     AdditionalProperties, KnownFormat, Object, ObjectBuilder, OneOf, Ref, Schema, SchemaFormat, Type,
 };
+use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::{OpenApi, RefOr};
 use utoipa::{Modify, Number, PartialSchema, ToSchema};
 
@@ -111,7 +112,12 @@ pub struct IanaZone;
 
 impl PartialSchema for IanaZone {
     fn schema() -> RefOr<Schema> {
-        let mut zone = one_of(chrono_tz::TZ_VARIANTS.iter().map(|zone| zone.name()));
+        let names = chrono_tz::TZ_VARIANTS.iter().map(|zone| zone.name());
+        let mut zone = one_of(names.clone());
+        // Generators name an enum's members from its values; `Etc/GMT+1`
+        // and `Etc/GMT-1` would both become `ETC_GMT1`, so each is named here.
+        let member_names: Vec<String> = names.map(zone_member_name).collect();
+        zone.extensions = Some(Extensions::from_iter([("x-enum-varnames", member_names)]));
         zone.description = Some(
             "An IANA time zone name, such as `Asia/Jakarta` (WIB), `Asia/Makassar` (WITA) or `Asia/Jayapura` (WIT)."
                 .to_owned(),
@@ -121,6 +127,14 @@ impl PartialSchema for IanaZone {
 }
 
 impl ToSchema for IanaZone {}
+
+/// A zone's member name for generated clients: `Etc/GMT+1` is
+/// `ETC_GMT_PLUS_1`, `America/Port-au-Prince` is `AMERICA_PORT_AU_PRINCE`.
+fn zone_member_name(zone: &str) -> String {
+    let spelled = zone.replace('+', "_PLUS_").replace("GMT-", "GMT_MINUS_");
+    let words = spelled.split(|c: char| !c.is_ascii_alphanumeric()).filter(|word| !word.is_empty());
+    words.map(str::to_ascii_uppercase).collect::<Vec<_>>().join("_")
+}
 
 /// The rules of values in schemas utoipa derives from domain types, and of
 /// bodies that are bare lists: what a field attribute cannot say.
@@ -203,6 +217,16 @@ mod tests {
         for wrong in ["2100-02-29", "2200-02-29", "2026-02-30", "2026-04-31", "2026-13-01", "2026-00-10", "2026-1-1"] {
             assert!(!pattern.is_match(wrong), "{wrong}");
         }
+    }
+
+    #[test]
+    fn every_zone_has_its_own_member_name() {
+        let names: std::collections::HashSet<String> =
+            chrono_tz::TZ_VARIANTS.iter().map(|zone| zone_member_name(zone.name())).collect();
+        assert_eq!(names.len(), chrono_tz::TZ_VARIANTS.len());
+        assert_eq!(zone_member_name("Etc/GMT+1"), "ETC_GMT_PLUS_1");
+        assert_eq!(zone_member_name("Etc/GMT-1"), "ETC_GMT_MINUS_1");
+        assert_eq!(zone_member_name("Asia/Jakarta"), "ASIA_JAKARTA");
     }
 
     #[test]
