@@ -24,11 +24,12 @@ use chrono::{DateTime, TimeZone, Utc};
 use clap::Parser;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Binary, SmallInt, Text, Timestamp};
+use diesel::sql_types::{BigInt, SmallInt, Text, Timestamp};
 use spbe_desk::db::calendars::{self, CalendarDraft};
 use spbe_desk::db::sla::sweep;
 use spbe_desk::db::sla_policies::{self, PolicyDraft};
-use spbe_desk::db::{ids, migrate, services, units, Db, DbConnection, DbUrl};
+use spbe_desk::db::sql_types::{DbId, Id};
+use spbe_desk::db::{migrate, services, units, Db, DbConnection, DbUrl};
 use spbe_desk::domain::email::EmailAddress;
 use spbe_desk::domain::journal::Context;
 use spbe_desk::domain::organisation::{NewUnit, TimeZone as UnitZone, UnitKind};
@@ -224,7 +225,7 @@ impl Dialect {
             DbConnection::Postgres(_) => Self {
                 with: "",
                 from: "generate_series(1, $1) AS s(i)",
-                id: "convert_to(lpad(i::text, 16, '0'), 'UTF8')",
+                id: "encode(convert_to(lpad(i::text, 16, '0'), 'UTF8'), 'hex')::uuid",
                 postgres: true,
             },
             DbConnection::Sqlite(_) => Self {
@@ -273,24 +274,24 @@ fn load(conn: &mut DbConnection, f: &Fixture, at: &Instants, open: i64, due: i64
          CASE WHEN sla_due_at <= $7 THEN $8 ELSE sla_check_at END, CASE WHEN sla_due_at <= $7 THEN $8 END \
          FROM tickets",
     );
-    let creator = ids::to_bytes(Uuid::now_v7());
+    let creator = Uuid::now_v7();
     conn.transaction(|conn| {
         diesel::sql_query(tickets)
             .bind::<BigInt, _>(open)
             .bind::<BigInt, _>(step)
             .bind::<BigInt, _>(step * due)
-            .bind::<Binary, _>(ids::to_bytes(f.service))
-            .bind::<Binary, _>(ids::to_bytes(f.unit))
-            .bind::<Binary, _>(creator)
+            .bind::<Id, _>(DbId(f.service))
+            .bind::<Id, _>(DbId(f.unit))
+            .bind::<Id, _>(DbId(creator))
             .bind::<Timestamp, _>(at.created.naive_utc())
             .bind::<Timestamp, _>(at.owed_due_at.naive_utc())
             .bind::<Timestamp, _>(at.later_warn_at.naive_utc())
             .bind::<Timestamp, _>(at.later_due_at.naive_utc())
             .execute(conn)?;
         diesel::sql_query(clocks)
-            .bind::<Binary, _>(ids::to_bytes(f.calendar.0))
+            .bind::<Id, _>(DbId(f.calendar.0))
             .bind::<BigInt, _>(f.calendar.1)
-            .bind::<Binary, _>(ids::to_bytes(f.policy.0))
+            .bind::<Id, _>(DbId(f.policy.0))
             .bind::<BigInt, _>(f.policy.1)
             .bind::<Text, _>(&f.target_json)
             .bind::<SmallInt, _>(f.warning_percent)

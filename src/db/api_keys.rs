@@ -6,7 +6,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::schema::{api_keys, units};
-use super::{ids, write_tx, DbConnection, StoreError};
+use super::sql_types::DbId;
+use super::{write_tx, DbConnection, StoreError};
 use crate::db::journal::{self, snapshot};
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::organisation::UnitKind;
@@ -30,13 +31,16 @@ pub struct ApiKey {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = api_keys)]
 struct ApiKeyRow {
-    id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    id: Uuid,
     name: String,
     prefix: String,
     key_hash: Vec<u8>,
-    unit_id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    unit_id: Uuid,
     roles: String,
-    created_by: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    created_by: Uuid,
     created_at: NaiveDateTime,
     revoked_at: Option<NaiveDateTime>,
 }
@@ -47,12 +51,12 @@ impl TryFrom<ApiKeyRow> for ApiKey {
     fn try_from(row: ApiKeyRow) -> Result<Self, StoreError> {
         let roles = RoleSet::from_stored(&row.roles).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Ok(Self {
-            id: ids::from_bytes(&row.id)?,
+            id: row.id,
             name: row.name,
             prefix: row.prefix,
-            unit_id: ids::from_bytes(&row.unit_id)?,
+            unit_id: row.unit_id,
             roles: roles.to_vec(),
-            created_by: ids::from_bytes(&row.created_by)?,
+            created_by: row.created_by,
             created_at: row.created_at.and_utc(),
             revoked_at: row.revoked_at.map(|t| t.and_utc()),
         })
@@ -74,7 +78,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: NewApiKey) -> Result<
     let id = Uuid::now_v7();
     write_tx(conn, |conn| {
         let unit = units::table
-            .find(ids::to_bytes(new.unit_id))
+            .find(DbId(new.unit_id))
             .select((units::kind, units::active))
             .first::<(String, bool)>(conn)
             .optional()?;
@@ -86,17 +90,17 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: NewApiKey) -> Result<
             .check_unit(kind)
             .map_err(|e| StoreError::Invalid(ValidationErrors::single("roles", e.to_string())))?;
         let row = ApiKeyRow {
-            id: ids::to_bytes(id),
+            id,
             name: new.name,
             prefix: new.prefix,
             key_hash: new.key_hash,
-            unit_id: ids::to_bytes(new.unit_id),
+            unit_id: new.unit_id,
             roles: new.roles.to_stored(),
-            created_by: ids::to_bytes(new.created_by),
+            created_by: new.created_by,
             created_at: ctx.now.naive_utc(),
             revoked_at: None,
         };
-        diesel::insert_into(api_keys::table).values(&row).execute(conn)?;
+        diesel::insert_into(api_keys::table).values(row).execute(conn)?;
         let key = find(conn, id)?;
         journal::record(
             conn,
@@ -108,14 +112,14 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: NewApiKey) -> Result<
 }
 
 pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<ApiKey, StoreError> {
-    api_keys::table.find(ids::to_bytes(id)).select(ApiKeyRow::as_select()).first::<ApiKeyRow>(conn)?.try_into()
+    api_keys::table.find(DbId(id)).select(ApiKeyRow::as_select()).first::<ApiKeyRow>(conn)?.try_into()
 }
 
 /// One page of keys in creation order.
 pub fn list(conn: &mut DbConnection, after_id: Option<Uuid>, limit: u32) -> Result<Vec<ApiKey>, StoreError> {
     let mut query = api_keys::table.select(ApiKeyRow::as_select()).into_boxed();
     if let Some(after) = after_id {
-        query = query.filter(api_keys::id.gt(ids::to_bytes(after)));
+        query = query.filter(api_keys::id.gt(DbId(after)));
     }
     query
         .order(api_keys::id.asc())
@@ -133,7 +137,7 @@ pub fn revoke(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<ApiKey
         if before.revoked_at.is_some() {
             return Ok(before);
         }
-        diesel::update(api_keys::table.find(ids::to_bytes(id)))
+        diesel::update(api_keys::table.find(DbId(id)))
             .set(api_keys::revoked_at.eq(ctx.now.naive_utc()))
             .execute(conn)?;
         let after = find(conn, id)?;
@@ -155,14 +159,14 @@ pub fn principal(conn: &mut DbConnection, key_hash: &[u8]) -> Result<Option<Prin
         .filter(api_keys::revoked_at.is_null())
         .filter(units::active.eq(true))
         .select((api_keys::id, api_keys::unit_id, api_keys::roles, units::kind))
-        .first::<(Vec<u8>, Vec<u8>, String, String)>(conn)
+        .first::<(Uuid, Uuid, String, String)>(conn)
         .optional()?;
     let Some((id, unit_id, roles, kind)) = found else {
         return Ok(None);
     };
     Ok(Some(Principal {
-        actor: Actor::ApiKey(ids::from_bytes(&id)?),
-        unit_id: ids::from_bytes(&unit_id)?,
+        actor: Actor::ApiKey(id),
+        unit_id,
         unit_kind: kind.parse::<UnitKind>().map_err(|e| StoreError::Corrupt(e.to_string()))?,
         roles: RoleSet::from_stored(&roles).map_err(|e| StoreError::Corrupt(e.to_string()))?,
     }))

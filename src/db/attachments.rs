@@ -6,7 +6,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::schema::attachments;
-use super::{comments, ids, tickets, write_tx, DbConnection, StoreError};
+use super::sql_types::{DbId, OptionalDbId};
+use super::{comments, tickets, write_tx, DbConnection, StoreError};
 use crate::db::journal::{self, snapshot};
 use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::domain::policy::Principal;
@@ -26,18 +27,22 @@ pub struct Attachment {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Queryable, Selectable, Insertable)]
+#[derive(Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = attachments)]
 struct AttachmentRow {
-    id: Vec<u8>,
-    ticket_id: Vec<u8>,
-    comment_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = DbId)]
+    id: Uuid,
+    #[diesel(serialize_as = DbId)]
+    ticket_id: Uuid,
+    #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
+    comment_id: Option<Uuid>,
     filename: String,
     content_type: String,
     size_bytes: i64,
     sha256: String,
     uploaded_by_kind: String,
-    uploaded_by: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    uploaded_by: Uuid,
     created_at: NaiveDateTime,
 }
 
@@ -46,15 +51,15 @@ impl TryFrom<AttachmentRow> for Attachment {
 
     fn try_from(r: AttachmentRow) -> Result<Self, StoreError> {
         Ok(Self {
-            id: ids::from_bytes(&r.id)?,
-            ticket_id: ids::from_bytes(&r.ticket_id)?,
-            comment_id: r.comment_id.as_deref().map(ids::from_bytes).transpose()?,
+            id: r.id,
+            ticket_id: r.ticket_id,
+            comment_id: r.comment_id,
             filename: r.filename,
             content_type: r.content_type,
             size_bytes: r.size_bytes,
             sha256: r.sha256,
             uploaded_by_kind: r.uploaded_by_kind,
-            uploaded_by: ids::from_bytes(&r.uploaded_by)?,
+            uploaded_by: r.uploaded_by,
             created_at: r.created_at.and_utc(),
         })
     }
@@ -106,18 +111,18 @@ pub fn add(
         tickets::lock(conn, new.ticket_id)?;
         let internal = check_may_attach(conn, principal, new.ticket_id, new.comment_id)?;
         let row = AttachmentRow {
-            id: ids::to_bytes(new.id),
-            ticket_id: ids::to_bytes(new.ticket_id),
-            comment_id: new.comment_id.map(ids::to_bytes),
+            id: new.id,
+            ticket_id: new.ticket_id,
+            comment_id: new.comment_id,
             filename: new.filename,
             content_type: new.content_type,
             size_bytes: new.size_bytes,
             sha256: new.sha256,
             uploaded_by_kind: principal.actor.kind().to_owned(),
-            uploaded_by: ids::to_bytes(principal.actor.id()),
+            uploaded_by: principal.actor.id(),
             created_at: ctx.now.naive_utc(),
         };
-        diesel::insert_into(attachments::table).values(&row).execute(conn)?;
+        diesel::insert_into(attachments::table).values(row.clone()).execute(conn)?;
         let attachment = Attachment::try_from(row)?;
         let subject = Subject::TicketPart { ticket_id: new.ticket_id, entity_type: "attachment", id: attachment.id };
         let event = Event::AttachmentAdded {
@@ -136,7 +141,7 @@ pub fn add(
 pub fn list(conn: &mut DbConnection, principal: &Principal, ticket_id: Uuid) -> Result<Vec<Attachment>, StoreError> {
     let visible_comments: Vec<Uuid> = comments::list(conn, principal, ticket_id)?.into_iter().map(|c| c.id).collect();
     let rows = attachments::table
-        .filter(attachments::ticket_id.eq(ids::to_bytes(ticket_id)))
+        .filter(attachments::ticket_id.eq(DbId(ticket_id)))
         .select(AttachmentRow::as_select())
         .order(attachments::id.asc())
         .load::<AttachmentRow>(conn)?;

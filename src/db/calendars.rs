@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::schema::{calendar_holidays, calendar_specials, calendar_versions, calendars, services, units};
+use super::sql_types::DbId;
 use super::versioned::{self, Versioned};
-use super::{ids, write_tx, DbConnection, StoreError};
+use super::{write_tx, DbConnection, StoreError};
 use crate::db::journal;
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::sla::holiday::{Holiday, HolidayKind};
@@ -96,12 +97,12 @@ fn explain_conflict(error: diesel::result::Error) -> StoreError {
     }
 }
 
-type CalendarHead = (Vec<u8>, String, String, String, i64, NaiveDateTime, NaiveDateTime);
+type CalendarHead = (Uuid, String, String, String, i64, NaiveDateTime, NaiveDateTime);
 
 /// Reads calendars with their holidays and special schedules: three
 /// queries whatever the number of calendars.
 fn load(conn: &mut DbConnection, heads: Vec<CalendarHead>) -> Result<Vec<Calendar>, StoreError> {
-    let keys: Vec<Vec<u8>> = heads.iter().map(|h| h.0.clone()).collect();
+    let keys: Vec<DbId> = heads.iter().map(|h| DbId(h.0)).collect();
     let holidays = calendar_holidays::table
         .filter(calendar_holidays::calendar_id.eq_any(&keys))
         .order(calendar_holidays::holiday_date.asc())
@@ -112,7 +113,7 @@ fn load(conn: &mut DbConnection, heads: Vec<CalendarHead>) -> Result<Vec<Calenda
             calendar_holidays::name,
             calendar_holidays::source,
         ))
-        .load::<(Vec<u8>, String, String, String, Option<String>)>(conn)?;
+        .load::<(Uuid, String, String, String, Option<String>)>(conn)?;
     let specials = calendar_specials::table
         .filter(calendar_specials::calendar_id.eq_any(&keys))
         .order(calendar_specials::date_from.asc())
@@ -123,7 +124,7 @@ fn load(conn: &mut DbConnection, heads: Vec<CalendarHead>) -> Result<Vec<Calenda
             calendar_specials::date_to,
             calendar_specials::week_json,
         ))
-        .load::<(Vec<u8>, String, String, String, String)>(conn)?;
+        .load::<(Uuid, String, String, String, String)>(conn)?;
     heads
         .into_iter()
         .map(|(key, name, time_zone, week, version, created_at, updated_at)| {
@@ -144,7 +145,7 @@ fn load(conn: &mut DbConnection, heads: Vec<CalendarHead>) -> Result<Vec<Calenda
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             Ok(Calendar {
-                id: ids::from_bytes(&key)?,
+                id: key,
                 name,
                 time_zone,
                 week: serde_json::from_str(&week).map_err(|e| StoreError::Corrupt(e.to_string()))?,
@@ -178,16 +179,14 @@ const HEAD: (
 
 /// Reads a calendar with its holidays and special schedules.
 pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Calendar, StoreError> {
-    let head = calendars::table.find(ids::to_bytes(id)).select(HEAD).first::<CalendarHead>(conn)?;
+    let head = calendars::table.find(DbId(id)).select(HEAD).first::<CalendarHead>(conn)?;
     load(conn, vec![head])?.pop().ok_or(StoreError::NotFound)
 }
 
 /// The calendar as it was at `version` (for clocks started under it).
 pub fn find_version(conn: &mut DbConnection, id: Uuid, version: i64) -> Result<Calendar, StoreError> {
-    let snapshot: String = calendar_versions::table
-        .find((ids::to_bytes(id), version))
-        .select(calendar_versions::snapshot_json)
-        .first(conn)?;
+    let snapshot: String =
+        calendar_versions::table.find((DbId(id), version)).select(calendar_versions::snapshot_json).first(conn)?;
     serde_json::from_str(&snapshot).map_err(|e| StoreError::Corrupt(format!("calendar snapshot: {e}")))
 }
 
@@ -203,7 +202,7 @@ fn save_version(
     let json = serde_json::to_string(&calendar).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     diesel::insert_into(calendar_versions::table)
         .values((
-            calendar_versions::calendar_id.eq(ids::to_bytes(id)),
+            calendar_versions::calendar_id.eq(DbId(id)),
             calendar_versions::version.eq(calendar.version),
             calendar_versions::snapshot_json.eq(json),
             calendar_versions::created_at.eq(ctx.now.naive_utc()),
@@ -216,13 +215,12 @@ fn save_version(
 }
 
 fn replace_specials(conn: &mut DbConnection, id: Uuid, specials: &[StoredSpecial]) -> Result<(), StoreError> {
-    diesel::delete(calendar_specials::table.filter(calendar_specials::calendar_id.eq(ids::to_bytes(id))))
-        .execute(conn)?;
+    diesel::delete(calendar_specials::table.filter(calendar_specials::calendar_id.eq(DbId(id)))).execute(conn)?;
     for special in specials {
         diesel::insert_into(calendar_specials::table)
             .values((
-                calendar_specials::id.eq(ids::to_bytes(Uuid::now_v7())),
-                calendar_specials::calendar_id.eq(ids::to_bytes(id)),
+                calendar_specials::id.eq(DbId(Uuid::now_v7())),
+                calendar_specials::calendar_id.eq(DbId(id)),
                 calendar_specials::name.eq(&special.name),
                 calendar_specials::date_from.eq(special.from.to_string()),
                 calendar_specials::date_to.eq(special.to.to_string()),
@@ -240,7 +238,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, draft: &CalendarDraft) -> 
     write_tx(conn, |conn| {
         diesel::insert_into(calendars::table)
             .values((
-                calendars::id.eq(ids::to_bytes(id)),
+                calendars::id.eq(DbId(id)),
                 calendars::name.eq(&draft.name),
                 calendars::time_zone.eq(&draft.time_zone),
                 calendars::week_json.eq(week_json(&draft.week)?),
@@ -293,7 +291,7 @@ pub fn update(
             return Ok(before);
         }
         guard.bump(conn, ctx.now)?;
-        diesel::update(calendars::table.find(ids::to_bytes(id)))
+        diesel::update(calendars::table.find(DbId(id)))
             .set((
                 calendars::name.eq(&draft.name),
                 calendars::time_zone.eq(&draft.time_zone),
@@ -327,14 +325,14 @@ pub fn import_holidays(
             let day = holiday.date.to_string();
             diesel::delete(
                 calendar_holidays::table
-                    .filter(calendar_holidays::calendar_id.eq(ids::to_bytes(id)))
+                    .filter(calendar_holidays::calendar_id.eq(DbId(id)))
                     .filter(calendar_holidays::holiday_date.eq(&day)),
             )
             .execute(conn)?;
             diesel::insert_into(calendar_holidays::table)
                 .values((
-                    calendar_holidays::id.eq(ids::to_bytes(Uuid::now_v7())),
-                    calendar_holidays::calendar_id.eq(ids::to_bytes(id)),
+                    calendar_holidays::id.eq(DbId(Uuid::now_v7())),
+                    calendar_holidays::calendar_id.eq(DbId(id)),
                     calendar_holidays::holiday_date.eq(day),
                     calendar_holidays::kind.eq(holiday.kind.as_str()),
                     calendar_holidays::name.eq(&holiday.name),
@@ -357,7 +355,7 @@ pub fn remove_holiday(
         let before = find(conn, id)?;
         let removed = diesel::delete(
             calendar_holidays::table
-                .filter(calendar_holidays::calendar_id.eq(ids::to_bytes(id)))
+                .filter(calendar_holidays::calendar_id.eq(DbId(id)))
                 .filter(calendar_holidays::holiday_date.eq(day.to_string())),
         )
         .execute(conn)?;
@@ -374,18 +372,18 @@ pub fn remove_holiday(
 pub fn delete(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<(), StoreError> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        let key = ids::to_bytes(id);
-        let used_by_units: i64 = units::table.filter(units::calendar_id.eq(&key)).count().get_result(conn)?;
-        let used_by_services: i64 = services::table.filter(services::calendar_id.eq(&key)).count().get_result(conn)?;
+        let used_by_units: i64 = units::table.filter(units::calendar_id.eq(DbId(id))).count().get_result(conn)?;
+        let used_by_services: i64 =
+            services::table.filter(services::calendar_id.eq(DbId(id))).count().get_result(conn)?;
         if used_by_units + used_by_services > 0 {
             return Err(StoreError::Conflict(format!(
                 "the calendar is in use by {used_by_units} unit(s) and {used_by_services} service(s)"
             )));
         }
-        diesel::delete(calendar_holidays::table.filter(calendar_holidays::calendar_id.eq(&key))).execute(conn)?;
-        diesel::delete(calendar_specials::table.filter(calendar_specials::calendar_id.eq(&key))).execute(conn)?;
+        diesel::delete(calendar_holidays::table.filter(calendar_holidays::calendar_id.eq(DbId(id)))).execute(conn)?;
+        diesel::delete(calendar_specials::table.filter(calendar_specials::calendar_id.eq(DbId(id)))).execute(conn)?;
         // Its versions stay: clocks that ran under them remain explainable.
-        diesel::delete(calendars::table.find(&key)).execute(conn)?;
+        diesel::delete(calendars::table.find(DbId(id))).execute(conn)?;
         let entry = Entry::resource(Resource::Calendar, ResourceChange::Deleted, id);
         journal::record(conn, ctx, entry.before(journal::snapshot(&before)?))
     })
@@ -395,7 +393,7 @@ pub fn delete(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<(), St
 pub fn list(conn: &mut DbConnection, after: Option<Uuid>, limit: u32) -> Result<Vec<Calendar>, StoreError> {
     let mut query = calendars::table.select(HEAD).order(calendars::id.asc()).limit(i64::from(limit)).into_boxed();
     if let Some(after) = after {
-        query = query.filter(calendars::id.gt(ids::to_bytes(after)));
+        query = query.filter(calendars::id.gt(DbId(after)));
     }
     let heads: Vec<CalendarHead> = query.load(conn)?;
     load(conn, heads)
@@ -404,7 +402,7 @@ pub fn list(conn: &mut DbConnection, after: Option<Uuid>, limit: u32) -> Result<
 /// Checks that a calendar chosen by a unit or service exists.
 pub fn check_exists(conn: &mut DbConnection, id: Option<Uuid>) -> Result<(), StoreError> {
     let Some(id) = id else { return Ok(()) };
-    let found: i64 = calendars::table.filter(calendars::id.eq(ids::to_bytes(id))).count().get_result(conn)?;
+    let found: i64 = calendars::table.filter(calendars::id.eq(DbId(id))).count().get_result(conn)?;
     if found == 0 {
         return Err(StoreError::Invalid(crate::domain::validation::ValidationErrors::single(
             "calendar_id",
@@ -416,7 +414,7 @@ pub fn check_exists(conn: &mut DbConnection, id: Option<Uuid>) -> Result<(), Sto
 
 /// Finds a calendar by name (for the seed).
 pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<Calendar>, StoreError> {
-    let id: Option<Vec<u8>> =
+    let id: Option<Uuid> =
         calendars::table.filter(calendars::name.eq(name)).select(calendars::id).first(conn).optional()?;
-    id.map(|id| find(conn, ids::from_bytes(&id)?)).transpose()
+    id.map(|id| find(conn, id)).transpose()
 }

@@ -6,7 +6,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::schema::ticket_comments;
-use super::{ids, sla, tickets, write_tx, DbConnection, StoreError};
+use super::sql_types::DbId;
+use super::{sla, tickets, write_tx, DbConnection, StoreError};
 use crate::db::journal::{self, snapshot};
 use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::domain::policy::Principal;
@@ -23,13 +24,16 @@ pub struct Comment {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Queryable, Selectable, Insertable)]
+#[derive(Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = ticket_comments)]
 struct CommentRow {
-    id: Vec<u8>,
-    ticket_id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    id: Uuid,
+    #[diesel(serialize_as = DbId)]
+    ticket_id: Uuid,
     author_kind: String,
-    author_id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    author_id: Uuid,
     body: String,
     internal: bool,
     created_at: NaiveDateTime,
@@ -40,10 +44,10 @@ impl TryFrom<CommentRow> for Comment {
 
     fn try_from(r: CommentRow) -> Result<Self, StoreError> {
         Ok(Self {
-            id: ids::from_bytes(&r.id)?,
-            ticket_id: ids::from_bytes(&r.ticket_id)?,
+            id: r.id,
+            ticket_id: r.ticket_id,
             author_kind: r.author_kind,
-            author_id: ids::from_bytes(&r.author_id)?,
+            author_id: r.author_id,
             body: r.body,
             internal: r.internal,
             created_at: r.created_at.and_utc(),
@@ -71,15 +75,15 @@ pub fn add(
             return Err(StoreError::Forbidden(format!("your roles do not allow {what} on this ticket")));
         }
         let row = CommentRow {
-            id: ids::to_bytes(Uuid::now_v7()),
-            ticket_id: ids::to_bytes(ticket_id),
+            id: Uuid::now_v7(),
+            ticket_id,
             author_kind: principal.actor.kind().to_owned(),
-            author_id: ids::to_bytes(principal.actor.id()),
+            author_id: principal.actor.id(),
             body: body.to_owned(),
             internal,
             created_at: ctx.now.naive_utc(),
         };
-        diesel::insert_into(ticket_comments::table).values(&row).execute(conn)?;
+        diesel::insert_into(ticket_comments::table).values(row.clone()).execute(conn)?;
         let comment = Comment::try_from(row)?;
         // A public reply from the desk is a response the reporter sees.
         let meets_response = !internal
@@ -97,7 +101,7 @@ pub fn add(
 pub fn list(conn: &mut DbConnection, principal: &Principal, ticket_id: Uuid) -> Result<Vec<Comment>, StoreError> {
     let ticket = tickets::find(conn, &TicketScope::of(principal), ticket_id)?;
     let mut query = ticket_comments::table
-        .filter(ticket_comments::ticket_id.eq(ids::to_bytes(ticket_id)))
+        .filter(ticket_comments::ticket_id.eq(DbId(ticket_id)))
         .select(CommentRow::as_select())
         .into_boxed();
     if !access::is_staff(principal, &ticket.facts()) {

@@ -35,6 +35,9 @@ impl From<diesel::result::Error> for StoreError {
         use diesel::result::{DatabaseErrorKind, Error};
         match error {
             Error::NotFound => StoreError::NotFound,
+            // A stored value its column's type cannot read (an id of the
+            // wrong length, a text no variant of its enum spells).
+            Error::DeserializationError(cause) => StoreError::Corrupt(cause.to_string()),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 StoreError::Conflict(info.message().to_owned())
             }

@@ -1,8 +1,13 @@
 //! The portable schema shared by both backends (see the migrations folders).
+//! Id columns are `Id`: `uuid` on PostgreSQL, 16 bytes on SQLite (see
+//! `sql_types`).
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     units (id) {
-        id -> Binary,
+        id -> Id,
         kind -> Text,
         code -> Text,
         name -> Text,
@@ -13,16 +18,19 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
-        calendar_id -> Nullable<Binary>,
+        calendar_id -> Nullable<Id>,
         head_name -> Nullable<Text>,
         head_email -> Nullable<Text>,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     users (id) {
-        id -> Binary,
-        unit_id -> Binary,
+        id -> Id,
+        unit_id -> Id,
         name -> Text,
         email -> Text,
         password_hash -> Nullable<Text>,
@@ -36,9 +44,12 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     sessions (id) {
-        id -> Binary,
-        user_id -> Binary,
+        id -> Id,
+        user_id -> Id,
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
         revoked_reason -> Nullable<Text>,
@@ -46,9 +57,12 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     refresh_tokens (id) {
-        id -> Binary,
-        session_id -> Binary,
+        id -> Id,
+        session_id -> Id,
         token_hash -> Binary,
         issued_at -> Timestamp,
         expires_at -> Timestamp,
@@ -57,20 +71,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     api_keys (id) {
-        id -> Binary,
+        id -> Id,
         name -> Text,
         prefix -> Text,
         key_hash -> Binary,
-        unit_id -> Binary,
+        unit_id -> Id,
         roles -> Text,
-        created_by -> Binary,
+        created_by -> Id,
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     login_throttle (throttle_key) {
         throttle_key -> Text,
         failures -> Integer,
@@ -80,18 +100,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     audit_log (id) {
-        id -> Binary,
+        id -> Id,
         occurred_at -> Timestamp,
         actor_kind -> Text,
-        actor_id -> Nullable<Binary>,
+        actor_id -> Nullable<Id>,
         action -> Text,
         entity_type -> Text,
-        entity_id -> Binary,
+        entity_id -> Id,
         before_json -> Nullable<Text>,
         after_json -> Nullable<Text>,
         request_id -> Nullable<Text>,
-        chain_id -> Nullable<Binary>,
+        chain_id -> Nullable<Id>,
         position -> Nullable<BigInt>,
         prev_hash -> Nullable<Binary>,
         hash -> Nullable<Binary>,
@@ -99,8 +122,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     audit_heads (chain_id) {
-        chain_id -> Binary,
+        chain_id -> Id,
         position -> BigInt,
         hash -> Binary,
         written_at -> Timestamp,
@@ -109,6 +135,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     audit_checkpoints (seq) {
         seq -> BigInt,
         taken_at -> Timestamp,
@@ -122,8 +151,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     audit_checkpoint_heads (chain_id, checkpoint_seq) {
-        chain_id -> Binary,
+        chain_id -> Id,
         checkpoint_seq -> BigInt,
         position -> BigInt,
         hash -> Binary,
@@ -131,13 +163,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     services (id) {
-        id -> Binary,
+        id -> Id,
         code -> Text,
         name -> Text,
         description -> Text,
         category -> Text,
-        owner_unit_id -> Binary,
+        owner_unit_id -> Id,
         platform -> Text,
         application_name -> Nullable<Text>,
         direct_tier2 -> Bool,
@@ -145,22 +180,25 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
-        calendar_id -> Nullable<Binary>,
-        sla_policy_id -> Nullable<Binary>,
+        calendar_id -> Nullable<Id>,
+        sla_policy_id -> Nullable<Id>,
         depends_on -> Text,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     tickets (id) {
-        id -> Binary,
+        id -> Id,
         number -> Text,
         ticket_type -> Text,
         title -> Text,
         description -> Text,
-        service_id -> Binary,
-        unit_id -> Binary,
-        reporter_id -> Nullable<Binary>,
+        service_id -> Id,
+        unit_id -> Id,
+        reporter_id -> Nullable<Id>,
         reporter_name -> Nullable<Text>,
         reporter_email -> Nullable<Text>,
         reporter_phone -> Nullable<Text>,
@@ -171,7 +209,7 @@ diesel::table! {
         priority_rank -> SmallInt,
         status -> Text,
         tier -> SmallInt,
-        assignee_id -> Nullable<Binary>,
+        assignee_id -> Nullable<Id>,
         tier2_involved -> Bool,
         escalation_count -> Integer,
         last_escalated_at -> Nullable<Timestamp>,
@@ -179,7 +217,7 @@ diesel::table! {
         external_source -> Nullable<Text>,
         external_ref -> Nullable<Text>,
         complaint_ref -> Nullable<Text>,
-        problem_id -> Nullable<Binary>,
+        problem_id -> Nullable<Id>,
         resolution_code -> Nullable<Text>,
         resolution -> Nullable<Text>,
         resolved_at -> Nullable<Timestamp>,
@@ -188,7 +226,7 @@ diesel::table! {
         rating -> Nullable<SmallInt>,
         rating_remark -> Nullable<Text>,
         created_by_kind -> Text,
-        created_by -> Binary,
+        created_by -> Id,
         event_seq -> Integer,
         public_event_seq -> Integer,
         version -> BigInt,
@@ -203,12 +241,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     sla_clocks (ticket_id, kind) {
-        ticket_id -> Binary,
+        ticket_id -> Id,
         kind -> Text,
-        calendar_id -> Binary,
+        calendar_id -> Id,
         calendar_version -> BigInt,
-        policy_id -> Binary,
+        policy_id -> Id,
         policy_version -> BigInt,
         target_json -> Text,
         warning_percent -> SmallInt,
@@ -224,13 +265,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     ticket_events (id) {
-        id -> Binary,
-        ticket_id -> Binary,
+        id -> Id,
+        ticket_id -> Id,
         seq -> Integer,
         kind -> Text,
         actor_kind -> Text,
-        actor_id -> Nullable<Binary>,
+        actor_id -> Nullable<Id>,
         from_status -> Nullable<Text>,
         to_status -> Nullable<Text>,
         from_tier -> Nullable<SmallInt>,
@@ -243,8 +287,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     ticket_counts (unit_id, tier, status, priority, tier2_involved, unassigned) {
-        unit_id -> Binary,
+        unit_id -> Id,
         tier -> SmallInt,
         status -> Text,
         priority -> Text,
@@ -255,9 +302,12 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     ticket_count_deltas (id) {
         id -> BigInt,
-        unit_id -> Binary,
+        unit_id -> Id,
         tier -> SmallInt,
         status -> Text,
         priority -> Text,
@@ -268,10 +318,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     sla_report_cells (month, unit_id, service_id, tier, priority, tier2_involved, fact) {
         month -> Text,
-        unit_id -> Binary,
-        service_id -> Binary,
+        unit_id -> Id,
+        service_id -> Id,
         tier -> SmallInt,
         priority -> Text,
         tier2_involved -> Bool,
@@ -287,11 +340,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     sla_report_deltas (id) {
         id -> BigInt,
         month -> Text,
-        unit_id -> Binary,
-        service_id -> Binary,
+        unit_id -> Id,
+        service_id -> Id,
         tier -> SmallInt,
         priority -> Text,
         tier2_involved -> Bool,
@@ -307,11 +363,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     ticket_comments (id) {
-        id -> Binary,
-        ticket_id -> Binary,
+        id -> Id,
+        ticket_id -> Id,
         author_kind -> Text,
-        author_id -> Binary,
+        author_id -> Id,
         body -> Text,
         internal -> Bool,
         created_at -> Timestamp,
@@ -319,23 +378,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     attachments (id) {
-        id -> Binary,
-        ticket_id -> Binary,
-        comment_id -> Nullable<Binary>,
+        id -> Id,
+        ticket_id -> Id,
+        comment_id -> Nullable<Id>,
         filename -> Text,
         content_type -> Text,
         size_bytes -> BigInt,
         sha256 -> Text,
         uploaded_by_kind -> Text,
-        uploaded_by -> Binary,
+        uploaded_by -> Id,
         created_at -> Timestamp,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     idempotency_keys (actor_id, idem_key) {
-        actor_id -> Binary,
+        actor_id -> Id,
         idem_key -> Text,
         request_hash -> Binary,
         status -> SmallInt,
@@ -345,6 +410,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     counters (name) {
         name -> Text,
         value -> BigInt,
@@ -352,8 +420,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     calendars (id) {
-        id -> Binary,
+        id -> Id,
         name -> Text,
         time_zone -> Text,
         week_json -> Text,
@@ -364,9 +435,12 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     calendar_holidays (id) {
-        id -> Binary,
-        calendar_id -> Binary,
+        id -> Id,
+        calendar_id -> Id,
         holiday_date -> Text,
         kind -> Text,
         name -> Text,
@@ -375,9 +449,12 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     calendar_specials (id) {
-        id -> Binary,
-        calendar_id -> Binary,
+        id -> Id,
+        calendar_id -> Id,
         name -> Text,
         date_from -> Text,
         date_to -> Text,
@@ -386,8 +463,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     calendar_versions (calendar_id, version) {
-        calendar_id -> Binary,
+        calendar_id -> Id,
         version -> BigInt,
         snapshot_json -> Text,
         created_at -> Timestamp,
@@ -395,8 +475,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     sla_policies (id) {
-        id -> Binary,
+        id -> Id,
         name -> Text,
         description -> Text,
         policy_json -> Text,
@@ -408,8 +491,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     sla_policy_versions (policy_id, version) {
-        policy_id -> Binary,
+        policy_id -> Id,
         version -> BigInt,
         snapshot_json -> Text,
         created_at -> Timestamp,
@@ -420,25 +506,31 @@ diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(calendar_holidays -> calendars (calendar_id));
 diesel::joinable!(calendar_specials -> calendars (calendar_id));
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     notice_events (id) {
-        id -> Binary,
+        id -> Id,
         event -> Text,
-        subject_id -> Binary,
-        actor_id -> Nullable<Binary>,
+        subject_id -> Id,
+        actor_id -> Nullable<Id>,
         occurred_at -> Timestamp,
         payload_json -> Text,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     notices (id) {
-        id -> Binary,
+        id -> Id,
         kind -> Text,
-        event_id -> Binary,
+        event_id -> Id,
         event -> Text,
-        ticket_id -> Nullable<Binary>,
+        ticket_id -> Nullable<Id>,
         audience -> Text,
-        subscription_id -> Nullable<Binary>,
+        subscription_id -> Nullable<Id>,
         recipient -> Text,
         recipient_name -> Nullable<Text>,
         template -> Nullable<Text>,
@@ -461,8 +553,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     notice_attempts (notice_id, attempt) {
-        notice_id -> Binary,
+        notice_id -> Id,
         attempt -> Integer,
         at -> Timestamp,
         outcome -> Text,
@@ -473,14 +568,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     webhook_subscriptions (id) {
-        id -> Binary,
+        id -> Id,
         url -> Text,
         description -> Text,
         events -> Text,
-        unit_id -> Nullable<Binary>,
-        owner_user_id -> Nullable<Binary>,
-        owner_api_key_id -> Nullable<Binary>,
+        unit_id -> Nullable<Id>,
+        owner_user_id -> Nullable<Id>,
+        owner_api_key_id -> Nullable<Id>,
         secret -> Text,
         previous_secret -> Nullable<Text>,
         previous_secret_until -> Nullable<Timestamp>,
@@ -516,9 +614,12 @@ diesel::allow_tables_to_appear_in_same_query!(
 diesel::allow_tables_to_appear_in_same_query!(tickets, sla_clocks);
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     change_templates (id) {
-        id -> Binary,
-        service_id -> Binary,
+        id -> Id,
+        service_id -> Id,
         name -> Text,
         scope -> Text,
         title -> Text,
@@ -534,8 +635,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     changes (id) {
-        id -> Binary,
+        id -> Id,
         number -> Text,
         change_type -> Text,
         scope -> Text,
@@ -543,9 +647,9 @@ diesel::table! {
         title -> Text,
         description -> Text,
         reason -> Text,
-        owner_unit_id -> Binary,
-        requester_id -> Binary,
-        template_id -> Nullable<Binary>,
+        owner_unit_id -> Id,
+        requester_id -> Id,
+        template_id -> Nullable<Id>,
         risk_json -> Nullable<Text>,
         risk_level -> Nullable<Text>,
         impact_analysis -> Text,
@@ -579,27 +683,36 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     change_services (change_id, service_id) {
-        change_id -> Binary,
-        service_id -> Binary,
+        change_id -> Id,
+        service_id -> Id,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     change_tickets (change_id, ticket_id) {
-        change_id -> Binary,
-        ticket_id -> Binary,
+        change_id -> Id,
+        ticket_id -> Id,
         relation -> Text,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     change_approvals (id) {
-        id -> Binary,
-        change_id -> Binary,
-        approver_id -> Binary,
+        id -> Id,
+        change_id -> Id,
+        approver_id -> Id,
         capacity -> Text,
-        unit_id -> Nullable<Binary>,
+        unit_id -> Nullable<Id>,
         stage -> Text,
         decision -> Text,
         comment -> Text,
@@ -613,11 +726,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     change_follow_ups (change_id, position) {
-        change_id -> Binary,
+        change_id -> Id,
         position -> Integer,
         action -> Text,
-        owner_id -> Binary,
+        owner_id -> Id,
         due_on -> Text,
         done -> Bool,
         done_at -> Nullable<Timestamp>,
@@ -625,13 +741,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     change_events (id) {
-        id -> Binary,
-        change_id -> Binary,
+        id -> Id,
+        change_id -> Id,
         seq -> Integer,
         kind -> Text,
         actor_kind -> Text,
-        actor_id -> Nullable<Binary>,
+        actor_id -> Nullable<Id>,
         from_status -> Nullable<Text>,
         to_status -> Nullable<Text>,
         data_json -> Text,
@@ -640,8 +759,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     freeze_windows (id) {
-        id -> Binary,
+        id -> Id,
         name -> Text,
         reason -> Text,
         from_date -> Text,
@@ -649,7 +771,7 @@ diesel::table! {
         daily_start -> Nullable<Integer>,
         daily_end -> Nullable<Integer>,
         working_days_only -> Bool,
-        calendar_id -> Nullable<Binary>,
+        calendar_id -> Nullable<Id>,
         time_zone -> Text,
         service_ids -> Text,
         unit_ids -> Text,

@@ -6,8 +6,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::schema::{services, units};
+use super::sql_types::{DbId, OptionalDbId};
 use super::versioned::{self, Versioned};
-use super::{ids, write_tx, DbConnection, StoreError};
+use super::{write_tx, DbConnection, StoreError};
 use crate::db::journal::{self, snapshot};
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::service::{NewService, Platform, ServiceCategory, ServiceChanges};
@@ -39,18 +40,22 @@ pub struct Service {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = services)]
 struct ServiceRow {
-    id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    id: Uuid,
     code: String,
     name: String,
     description: String,
     category: String,
-    owner_unit_id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    owner_unit_id: Uuid,
     platform: String,
     application_name: Option<String>,
     direct_tier2: bool,
     active: bool,
-    calendar_id: Option<Vec<u8>>,
-    sla_policy_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
+    calendar_id: Option<Uuid>,
+    #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
+    sla_policy_id: Option<Uuid>,
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
@@ -62,18 +67,18 @@ impl TryFrom<ServiceRow> for Service {
 
     fn try_from(row: ServiceRow) -> Result<Self, StoreError> {
         Ok(Self {
-            id: ids::from_bytes(&row.id)?,
+            id: row.id,
             code: row.code,
             name: row.name,
             description: row.description,
             category: row.category.parse().map_err(StoreError::Corrupt)?,
-            owner_unit_id: ids::from_bytes(&row.owner_unit_id)?,
+            owner_unit_id: row.owner_unit_id,
             platform: row.platform.parse().map_err(StoreError::Corrupt)?,
             application_name: row.application_name,
             direct_tier2: row.direct_tier2,
             active: row.active,
-            calendar_id: row.calendar_id.as_deref().map(ids::from_bytes).transpose()?,
-            sla_policy_id: row.sla_policy_id.as_deref().map(ids::from_bytes).transpose()?,
+            calendar_id: row.calendar_id,
+            sla_policy_id: row.sla_policy_id,
             version: row.version,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
@@ -90,13 +95,16 @@ struct ServiceChangeset {
     name: Option<String>,
     description: Option<String>,
     category: Option<String>,
-    owner_unit_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = DbId)]
+    owner_unit_id: Option<Uuid>,
     platform: Option<String>,
     application_name: Option<Option<String>>,
     direct_tier2: Option<bool>,
     active: Option<bool>,
-    calendar_id: Option<Option<Vec<u8>>>,
-    sla_policy_id: Option<Option<Vec<u8>>>,
+    #[diesel(serialize_as = OptionalDbId)]
+    calendar_id: Option<Option<Uuid>>,
+    #[diesel(serialize_as = OptionalDbId)]
+    sla_policy_id: Option<Option<Uuid>>,
     depends_on: Option<String>,
 }
 
@@ -121,8 +129,7 @@ fn explain_conflict(error: diesel::result::Error) -> StoreError {
 }
 
 fn check_owner(conn: &mut DbConnection, owner_unit_id: Uuid) -> Result<(), StoreError> {
-    let active: Option<bool> =
-        units::table.find(ids::to_bytes(owner_unit_id)).select(units::active).first(conn).optional()?;
+    let active: Option<bool> = units::table.find(DbId(owner_unit_id)).select(units::active).first(conn).optional()?;
     match active {
         Some(true) => Ok(()),
         Some(false) => Err(StoreError::Invalid(ValidationErrors::single("owner_unit_id", "the unit is inactive"))),
@@ -139,24 +146,24 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewService) -> Resul
         super::calendars::check_exists(conn, new.calendar_id)?;
         super::sla_policies::check_exists(conn, new.sla_policy_id)?;
         let row = ServiceRow {
-            id: ids::to_bytes(id),
+            id,
             code: new.code.as_str().to_owned(),
             name: new.name.as_str().to_owned(),
             description: new.description.clone(),
             category: new.category.as_str().to_owned(),
-            owner_unit_id: ids::to_bytes(new.owner_unit_id),
+            owner_unit_id: new.owner_unit_id,
             platform: new.platform.as_str().to_owned(),
             application_name: new.application_name.as_ref().map(|n| n.as_str().to_owned()),
             direct_tier2: new.direct_tier2,
             active: true,
-            calendar_id: new.calendar_id.map(ids::to_bytes),
-            sla_policy_id: new.sla_policy_id.map(ids::to_bytes),
+            calendar_id: new.calendar_id,
+            sla_policy_id: new.sla_policy_id,
             version: 1,
             created_at: now,
             updated_at: now,
             depends_on: crate::domain::service::depends_on_text(&new.depends_on),
         };
-        diesel::insert_into(services::table).values(&row).execute(conn).map_err(explain_conflict)?;
+        diesel::insert_into(services::table).values(row).execute(conn).map_err(explain_conflict)?;
         let service = find(conn, id)?;
         let entry = Entry::resource(Resource::Service, ResourceChange::Created, id).after(snapshot(&service)?);
         journal::record(conn, ctx, entry)?;
@@ -165,7 +172,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewService) -> Resul
 }
 
 pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Service, StoreError> {
-    services::table.find(ids::to_bytes(id)).select(ServiceRow::as_select()).first(conn)?.try_into()
+    services::table.find(DbId(id)).select(ServiceRow::as_select()).first(conn)?.try_into()
 }
 
 pub fn find_by_code(conn: &mut DbConnection, code: &str) -> Result<Option<Service>, StoreError> {
@@ -188,7 +195,7 @@ pub fn list(conn: &mut DbConnection, filter: &ServiceFilter) -> Result<Vec<Servi
         query = query.filter(services::platform.eq(platform.as_str()));
     }
     if let Some(owner) = filter.owner_unit_id {
-        query = query.filter(services::owner_unit_id.eq(ids::to_bytes(owner)));
+        query = query.filter(services::owner_unit_id.eq(DbId(owner)));
     }
     if let Some(direct) = filter.direct_tier2 {
         query = query.filter(services::direct_tier2.eq(direct));
@@ -206,7 +213,7 @@ pub fn list(conn: &mut DbConnection, filter: &ServiceFilter) -> Result<Vec<Servi
         );
     }
     if let Some(after) = filter.after_id {
-        query = query.filter(services::id.gt(ids::to_bytes(after)));
+        query = query.filter(services::id.gt(DbId(after)));
     }
     query
         .order(services::id.asc())
@@ -271,20 +278,17 @@ pub fn update(
             name: changes.name.as_ref().map(|n| n.as_str().to_owned()),
             description: changes.description.clone(),
             category: changes.category.map(|c| c.as_str().to_owned()),
-            owner_unit_id: changes.owner_unit_id.map(ids::to_bytes),
+            owner_unit_id: changes.owner_unit_id,
             platform: changes.platform.map(|p| p.as_str().to_owned()),
             application_name: changes.application_name.as_ref().map(|n| n.as_ref().map(|n| n.as_str().to_owned())),
             direct_tier2: changes.direct_tier2,
             active: changes.active,
-            calendar_id: changes.calendar_id.map(|c| c.map(ids::to_bytes)),
-            sla_policy_id: changes.sla_policy_id.map(|c| c.map(ids::to_bytes)),
+            calendar_id: changes.calendar_id,
+            sla_policy_id: changes.sla_policy_id,
             depends_on: changes.depends_on.as_deref().map(crate::domain::service::depends_on_text),
         };
         guard.bump(conn, ctx.now)?;
-        diesel::update(services::table.find(ids::to_bytes(id)))
-            .set(&changeset)
-            .execute(conn)
-            .map_err(explain_conflict)?;
+        diesel::update(services::table.find(DbId(id))).set(changeset).execute(conn).map_err(explain_conflict)?;
         let after = find(conn, id)?;
         let entry = Entry::resource(Resource::Service, ResourceChange::Updated, id);
         journal::record(conn, ctx, entry.states(Some(snapshot(&before)?), Some(snapshot(&after)?)))?;

@@ -11,7 +11,8 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::schema::{refresh_tokens, sessions, units, users};
-use super::{ids, write_tx, DbConnection, StoreError};
+use super::sql_types::DbId;
+use super::{write_tx, DbConnection, StoreError};
 use crate::db::journal;
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::organisation::UnitKind;
@@ -32,8 +33,10 @@ pub enum Refreshed {
 #[derive(Insertable)]
 #[diesel(table_name = refresh_tokens)]
 struct NewRefreshToken {
-    id: Vec<u8>,
-    session_id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    id: Uuid,
+    #[diesel(serialize_as = DbId)]
+    session_id: Uuid,
     token_hash: Vec<u8>,
     issued_at: chrono::NaiveDateTime,
     expires_at: chrono::NaiveDateTime,
@@ -48,8 +51,8 @@ fn insert_token(
 ) -> Result<(), StoreError> {
     diesel::insert_into(refresh_tokens::table)
         .values(NewRefreshToken {
-            id: ids::to_bytes(Uuid::now_v7()),
-            session_id: ids::to_bytes(session_id),
+            id: Uuid::now_v7(),
+            session_id,
             token_hash: token_hash.to_vec(),
             issued_at: now.naive_utc(),
             expires_at: expires_at.naive_utc(),
@@ -81,8 +84,8 @@ pub fn open(
     write_tx(conn, |conn| {
         diesel::insert_into(sessions::table)
             .values((
-                sessions::id.eq(ids::to_bytes(session_id)),
-                sessions::user_id.eq(ids::to_bytes(user_id)),
+                sessions::id.eq(DbId(session_id)),
+                sessions::user_id.eq(DbId(user_id)),
                 sessions::created_at.eq(ctx.now.naive_utc()),
             ))
             .execute(conn)?;
@@ -115,28 +118,27 @@ pub fn rotate(
                 users::active,
             ))
             .first::<(
-                Vec<u8>,
+                Uuid,
                 chrono::NaiveDateTime,
                 Option<chrono::NaiveDateTime>,
-                Vec<u8>,
+                Uuid,
                 Option<chrono::NaiveDateTime>,
-                Vec<u8>,
+                Uuid,
                 bool,
             )>(conn)
             .optional()?;
         let Some((token_id, expires_at, used_at, session_id, revoked_at, user_id, active)) = found else {
             return Ok(Refreshed::Rejected);
         };
-        let session_id = ids::from_bytes(&session_id)?;
-        let user_id = ids::from_bytes(&user_id)?;
         if revoked_at.is_some() || !active || expires_at.and_utc() <= ctx.now {
             return Ok(Refreshed::Rejected);
         }
         // Conditional update: of two concurrent refreshes with one token,
         // exactly one sees a current token; the other is reuse.
-        let marked = diesel::update(refresh_tokens::table.find(&token_id).filter(refresh_tokens::used_at.is_null()))
-            .set(refresh_tokens::used_at.eq(ctx.now.naive_utc()))
-            .execute(conn)?;
+        let marked =
+            diesel::update(refresh_tokens::table.find(DbId(token_id)).filter(refresh_tokens::used_at.is_null()))
+                .set(refresh_tokens::used_at.eq(ctx.now.naive_utc()))
+                .execute(conn)?;
         if used_at.is_some() || marked == 0 {
             // `None`: used by a refresh that committed while this one waited.
             let used = used_at.map_or(ctx.now, |t| t.and_utc());
@@ -156,7 +158,7 @@ pub fn rotate(
 /// a concurrent refresh already issued it, and nobody has spent it yet.
 fn successor_unused(conn: &mut DbConnection, session_id: Uuid, next_hash: &[u8]) -> Result<bool, StoreError> {
     let found: i64 = refresh_tokens::table
-        .filter(refresh_tokens::session_id.eq(ids::to_bytes(session_id)))
+        .filter(refresh_tokens::session_id.eq(DbId(session_id)))
         .filter(refresh_tokens::token_hash.eq(next_hash))
         .filter(refresh_tokens::used_at.is_null())
         .count()
@@ -167,7 +169,7 @@ fn successor_unused(conn: &mut DbConnection, session_id: Uuid, next_hash: &[u8])
 /// Revokes one session (logout, or reuse detected); idempotent.
 pub fn revoke(conn: &mut DbConnection, ctx: &Context, session_id: Uuid, reason: &str) -> Result<(), StoreError> {
     write_tx(conn, |conn| {
-        let target = sessions::table.find(ids::to_bytes(session_id)).filter(sessions::revoked_at.is_null());
+        let target = sessions::table.find(DbId(session_id)).filter(sessions::revoked_at.is_null());
         let revoked = diesel::update(target)
             .set((sessions::revoked_at.eq(ctx.now.naive_utc()), sessions::revoked_reason.eq(reason)))
             .execute(conn)?;
@@ -189,13 +191,12 @@ pub fn revoke_all_for_user(
     except: Option<Uuid>,
     reason: &str,
 ) -> Result<(), StoreError> {
-    let open: Vec<Vec<u8>> = sessions::table
-        .filter(sessions::user_id.eq(ids::to_bytes(user_id)))
+    let open: Vec<Uuid> = sessions::table
+        .filter(sessions::user_id.eq(DbId(user_id)))
         .filter(sessions::revoked_at.is_null())
         .select(sessions::id)
         .load(conn)?;
     for session_id in open {
-        let session_id = ids::from_bytes(&session_id)?;
         if Some(session_id) != except {
             revoke(conn, ctx, session_id, reason)?;
         }
@@ -208,20 +209,20 @@ pub fn revoke_all_for_user(
 pub fn principal(conn: &mut DbConnection, user_id: Uuid, session_id: Uuid) -> Result<Option<Principal>, StoreError> {
     let found = sessions::table
         .inner_join(users::table.inner_join(units::table))
-        .filter(sessions::id.eq(ids::to_bytes(session_id)))
-        .filter(sessions::user_id.eq(ids::to_bytes(user_id)))
+        .filter(sessions::id.eq(DbId(session_id)))
+        .filter(sessions::user_id.eq(DbId(user_id)))
         .filter(sessions::revoked_at.is_null())
         .filter(users::active.eq(true))
         .filter(units::active.eq(true))
         .select((users::unit_id, users::roles, units::kind))
-        .first::<(Vec<u8>, String, String)>(conn)
+        .first::<(Uuid, String, String)>(conn)
         .optional()?;
     let Some((unit_id, roles, kind)) = found else {
         return Ok(None);
     };
     Ok(Some(Principal {
         actor: Actor::User(user_id),
-        unit_id: ids::from_bytes(&unit_id)?,
+        unit_id,
         unit_kind: kind.parse::<UnitKind>().map_err(|e| StoreError::Corrupt(e.to_string()))?,
         roles: RoleSet::from_stored(&roles).map_err(|e| StoreError::Corrupt(e.to_string()))?,
     }))

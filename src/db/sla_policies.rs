@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::schema::{services, sla_policies, sla_policy_versions};
+use super::sql_types::DbId;
 use super::versioned::{self, Versioned};
-use super::{ids, write_tx, DbConnection, StoreError};
+use super::{write_tx, DbConnection, StoreError};
 use crate::db::journal;
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::sla::policy::SlaPolicy;
@@ -39,7 +40,7 @@ pub struct PolicyDraft {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = sla_policies)]
 struct PolicyRow {
-    id: Vec<u8>,
+    id: Uuid,
     name: String,
     description: String,
     policy_json: String,
@@ -54,7 +55,7 @@ impl TryFrom<PolicyRow> for Policy {
 
     fn try_from(r: PolicyRow) -> Result<Self, StoreError> {
         Ok(Self {
-            id: ids::from_bytes(&r.id)?,
+            id: r.id,
             name: r.name,
             description: r.description,
             policy: serde_json::from_str(&r.policy_json).map_err(|e| StoreError::Corrupt(format!("policy: {e}")))?,
@@ -81,7 +82,7 @@ fn explain_conflict(error: diesel::result::Error) -> StoreError {
 }
 
 pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Policy, StoreError> {
-    sla_policies::table.find(ids::to_bytes(id)).select(PolicyRow::as_select()).first::<PolicyRow>(conn)?.try_into()
+    sla_policies::table.find(DbId(id)).select(PolicyRow::as_select()).first::<PolicyRow>(conn)?.try_into()
 }
 
 /// The default policy, if one is set.
@@ -97,17 +98,15 @@ pub fn find_default(conn: &mut DbConnection) -> Result<Option<Policy>, StoreErro
 
 /// The policy as it was at `version` (for clocks started under it).
 pub fn find_version(conn: &mut DbConnection, id: Uuid, version: i64) -> Result<Policy, StoreError> {
-    let snapshot: String = sla_policy_versions::table
-        .find((ids::to_bytes(id), version))
-        .select(sla_policy_versions::snapshot_json)
-        .first(conn)?;
+    let snapshot: String =
+        sla_policy_versions::table.find((DbId(id), version)).select(sla_policy_versions::snapshot_json).first(conn)?;
     serde_json::from_str(&snapshot).map_err(|e| StoreError::Corrupt(format!("policy snapshot: {e}")))
 }
 
 pub fn list(conn: &mut DbConnection, after: Option<Uuid>, limit: u32) -> Result<Vec<Policy>, StoreError> {
     let mut query = sla_policies::table.select(PolicyRow::as_select()).into_boxed();
     if let Some(after) = after {
-        query = query.filter(sla_policies::id.gt(ids::to_bytes(after)));
+        query = query.filter(sla_policies::id.gt(DbId(after)));
     }
     query
         .order(sla_policies::id.asc())
@@ -126,9 +125,7 @@ fn take_default(conn: &mut DbConnection, ctx: &Context, id: Uuid, is_default: bo
     }
     let Some(current) = find_default(conn)?.filter(|p| p.id != id) else { return Ok(()) };
     versioned::unconditional(Versioned::SlaPolicy, current.id, current.version).bump(conn, ctx.now)?;
-    diesel::update(sla_policies::table.find(ids::to_bytes(current.id)))
-        .set(sla_policies::is_default.eq(false))
-        .execute(conn)?;
+    diesel::update(sla_policies::table.find(DbId(current.id))).set(sla_policies::is_default.eq(false)).execute(conn)?;
     save_version(conn, ctx, current.id, ResourceChange::NoLongerDefault, Some(&current)).map(|_| ())
 }
 
@@ -143,7 +140,7 @@ fn save_version(
     let text = serde_json::to_string(&policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     diesel::insert_into(sla_policy_versions::table)
         .values((
-            sla_policy_versions::policy_id.eq(ids::to_bytes(id)),
+            sla_policy_versions::policy_id.eq(DbId(id)),
             sla_policy_versions::version.eq(policy.version),
             sla_policy_versions::snapshot_json.eq(text),
             sla_policy_versions::created_at.eq(ctx.now.naive_utc()),
@@ -162,7 +159,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, draft: &PolicyDraft) -> Re
         take_default(conn, ctx, id, draft.is_default)?;
         diesel::insert_into(sla_policies::table)
             .values((
-                sla_policies::id.eq(ids::to_bytes(id)),
+                sla_policies::id.eq(DbId(id)),
                 sla_policies::name.eq(&draft.name),
                 sla_policies::description.eq(&draft.description),
                 sla_policies::policy_json.eq(json(&draft.policy)?),
@@ -203,7 +200,7 @@ pub fn update(
         }
         take_default(conn, ctx, id, draft.is_default)?;
         guard.bump(conn, ctx.now)?;
-        diesel::update(sla_policies::table.find(ids::to_bytes(id)))
+        diesel::update(sla_policies::table.find(DbId(id)))
             .set((
                 sla_policies::name.eq(&draft.name),
                 sla_policies::description.eq(&draft.description),
@@ -221,8 +218,7 @@ pub fn update(
 pub fn delete(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<(), StoreError> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        let key = ids::to_bytes(id);
-        let used: i64 = services::table.filter(services::sla_policy_id.eq(&key)).count().get_result(conn)?;
+        let used: i64 = services::table.filter(services::sla_policy_id.eq(DbId(id))).count().get_result(conn)?;
         if used > 0 || before.is_default {
             let why = if before.is_default {
                 "it is the default policy".to_owned()
@@ -232,7 +228,7 @@ pub fn delete(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<(), St
             return Err(StoreError::Conflict(format!("the policy cannot be deleted: {why}")));
         }
         // Its versions stay: clocks that ran under them remain explainable.
-        diesel::delete(sla_policies::table.find(&key)).execute(conn)?;
+        diesel::delete(sla_policies::table.find(DbId(id))).execute(conn)?;
         let entry = Entry::resource(Resource::SlaPolicy, ResourceChange::Deleted, id);
         journal::record(conn, ctx, entry.before(journal::snapshot(&before)?))
     })
@@ -241,7 +237,7 @@ pub fn delete(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<(), St
 /// Checks that a policy a service names exists.
 pub fn check_exists(conn: &mut DbConnection, id: Option<Uuid>) -> Result<(), StoreError> {
     let Some(id) = id else { return Ok(()) };
-    let found: i64 = sla_policies::table.filter(sla_policies::id.eq(ids::to_bytes(id))).count().get_result(conn)?;
+    let found: i64 = sla_policies::table.filter(sla_policies::id.eq(DbId(id))).count().get_result(conn)?;
     if found == 0 {
         return Err(StoreError::Invalid(ValidationErrors::single("sla_policy_id", "no such SLA policy")));
     }

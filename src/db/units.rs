@@ -6,8 +6,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::schema::units;
+use super::sql_types::{db_ids, DbId, OptionalDbId};
 use super::versioned::{self, Versioned};
-use super::{ids, write_tx, DbConnection, StoreError};
+use super::{write_tx, DbConnection, StoreError};
 use crate::db::journal::{self, snapshot};
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::organisation::{NewUnit, UnitChanges, UnitKind};
@@ -35,7 +36,8 @@ pub struct Unit {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = units)]
 struct UnitRow {
-    id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    id: Uuid,
     kind: String,
     code: String,
     name: String,
@@ -43,7 +45,8 @@ struct UnitRow {
     time_zone: String,
     mailbox: String,
     active: bool,
-    calendar_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
+    calendar_id: Option<Uuid>,
     head_name: Option<String>,
     head_email: Option<String>,
     version: i64,
@@ -56,7 +59,7 @@ impl TryFrom<UnitRow> for Unit {
 
     fn try_from(row: UnitRow) -> Result<Self, StoreError> {
         Ok(Self {
-            id: ids::from_bytes(&row.id)?,
+            id: row.id,
             kind: row.kind.parse().map_err(|e| StoreError::Corrupt(format!("unit kind: {e}")))?,
             code: row.code,
             name: row.name,
@@ -64,7 +67,7 @@ impl TryFrom<UnitRow> for Unit {
             time_zone: row.time_zone,
             mailbox: row.mailbox,
             active: row.active,
-            calendar_id: row.calendar_id.as_deref().map(ids::from_bytes).transpose()?,
+            calendar_id: row.calendar_id,
             head_name: row.head_name,
             head_email: row.head_email,
             version: row.version,
@@ -83,7 +86,8 @@ struct UnitChangeset {
     time_zone: Option<String>,
     mailbox: Option<String>,
     active: Option<bool>,
-    calendar_id: Option<Option<Vec<u8>>>,
+    #[diesel(serialize_as = OptionalDbId)]
+    calendar_id: Option<Option<Uuid>>,
     head_name: Option<Option<String>>,
     head_email: Option<Option<String>>,
 }
@@ -113,8 +117,9 @@ fn explain_conflict(error: StoreError) -> StoreError {
 /// Registers a unit and audits it.
 pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewUnit) -> Result<Unit, StoreError> {
     let now = ctx.now.naive_utc();
+    let id = Uuid::now_v7();
     let row = UnitRow {
-        id: ids::to_bytes(Uuid::now_v7()),
+        id,
         kind: new.kind.as_str().to_owned(),
         code: new.code.as_str().to_owned(),
         name: new.name.as_str().to_owned(),
@@ -122,7 +127,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewUnit) -> Result<U
         time_zone: new.time_zone.name().to_owned(),
         mailbox: new.mailbox.as_str().to_owned(),
         active: true,
-        calendar_id: new.calendar_id.map(ids::to_bytes),
+        calendar_id: new.calendar_id,
         head_name: None,
         head_email: None,
         version: 1,
@@ -131,8 +136,8 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewUnit) -> Result<U
     };
     write_tx(conn, |conn| {
         super::calendars::check_exists(conn, new.calendar_id)?;
-        diesel::insert_into(units::table).values(&row).execute(conn).map_err(|e| explain_conflict(e.into()))?;
-        let unit = find(conn, ids::from_bytes(&row.id)?)?;
+        diesel::insert_into(units::table).values(row).execute(conn).map_err(|e| explain_conflict(e.into()))?;
+        let unit = find(conn, id)?;
         journal::record(
             conn,
             ctx,
@@ -144,7 +149,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewUnit) -> Result<U
 
 /// Reads one unit (units are visible to every authenticated caller).
 pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Unit, StoreError> {
-    units::table.find(ids::to_bytes(id)).select(UnitRow::as_select()).first(conn)?.try_into()
+    units::table.find(DbId(id)).select(UnitRow::as_select()).first(conn)?.try_into()
 }
 
 /// Reads a unit by its code (case-insensitive; codes are stored upper-case).
@@ -188,7 +193,7 @@ pub fn list(conn: &mut DbConnection, filter: &UnitFilter) -> Result<Vec<Unit>, S
         );
     }
     if let Some(after) = filter.after_id {
-        query = query.filter(units::id.gt(ids::to_bytes(after)));
+        query = query.filter(units::id.gt(DbId(after)));
     }
     query
         .order(units::id.asc())
@@ -237,12 +242,12 @@ pub fn update(
             time_zone: changes.time_zone.map(|z| z.name().to_owned()),
             mailbox: changes.mailbox.as_ref().map(|m| m.as_str().to_owned()),
             active: changes.active,
-            calendar_id: changes.calendar_id.map(|c| c.map(ids::to_bytes)),
+            calendar_id: changes.calendar_id,
             head_name: changes.head_name.as_ref().map(|n| n.as_ref().map(|n| n.as_str().to_owned())),
             head_email: changes.head_email.as_ref().map(|e| e.as_ref().map(|e| e.as_str().to_owned())),
         };
-        diesel::update(units::table.find(ids::to_bytes(id)))
-            .set(&changeset)
+        diesel::update(units::table.find(DbId(id)))
+            .set(changeset)
             .execute(conn)
             .map_err(|e| explain_conflict(e.into()))?;
         let after = find(conn, id)?;
@@ -261,23 +266,23 @@ pub fn update(
 /// in a queue nobody watches.
 pub fn without_tier1(conn: &mut DbConnection) -> Result<Vec<Uuid>, StoreError> {
     use super::schema::users;
-    let pds: Vec<Vec<u8>> = units::table
+    let pds: Vec<Uuid> = units::table
         .filter(units::active.eq(true))
         .filter(units::kind.eq(UnitKind::PerangkatDaerah.as_str()))
         .order(units::id)
         .select(units::id)
         .load(conn)?;
-    let staffed: Vec<(Vec<u8>, String)> = users::table
+    let staffed: Vec<(Uuid, String)> = users::table
         .filter(users::active.eq(true))
         .filter(users::roles.like("%tier1_technician%"))
         .select((users::unit_id, users::roles))
         .load(conn)?;
-    let covered: std::collections::HashSet<Vec<u8>> = staffed
+    let covered: std::collections::HashSet<Uuid> = staffed
         .into_iter()
         .filter(|(_, roles)| roles.split(',').any(|r| r == "tier1_technician"))
         .map(|(unit, _)| unit)
         .collect();
-    pds.into_iter().filter(|pd| !covered.contains(pd)).map(|pd| ids::from_bytes(&pd)).collect()
+    Ok(pds.into_iter().filter(|pd| !covered.contains(pd)).collect())
 }
 
 /// Whether `unit` has an active tier-1 technician.
@@ -291,14 +296,15 @@ pub fn with_tier1(conn: &mut DbConnection, units: &[Uuid]) -> Result<std::collec
     if units.is_empty() {
         return Ok(std::collections::HashSet::new());
     }
-    let rows: Vec<(Vec<u8>, String)> = users::table
+    let rows: Vec<(Uuid, String)> = users::table
         .filter(users::active.eq(true))
-        .filter(users::unit_id.eq_any(units.iter().map(|u| ids::to_bytes(*u))))
+        .filter(users::unit_id.eq_any(db_ids(units)))
         .filter(users::roles.like("%tier1_technician%"))
         .select((users::unit_id, users::roles))
         .load(conn)?;
-    rows.iter()
+    Ok(rows
+        .into_iter()
         .filter(|(_, roles)| roles.split(',').any(|role| role == "tier1_technician"))
-        .map(|(unit, _)| ids::from_bytes(unit))
-        .collect()
+        .map(|(unit, _)| unit)
+        .collect())
 }

@@ -6,8 +6,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::schema::{units, users};
+use super::sql_types::DbId;
 use super::versioned::{self, Versioned};
-use super::{ids, sessions, write_tx, DbConnection, StoreError};
+use super::{sessions, write_tx, DbConnection, StoreError};
 use crate::db::journal::{self, snapshot};
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::policy::UserVisibility;
@@ -33,8 +34,10 @@ pub struct User {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 struct UserRow {
-    id: Vec<u8>,
-    unit_id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    id: Uuid,
+    #[diesel(serialize_as = DbId)]
+    unit_id: Uuid,
     name: String,
     email: String,
     password_hash: Option<String>,
@@ -49,8 +52,8 @@ impl UserRow {
     fn into_user(self) -> Result<(User, Option<String>), StoreError> {
         let roles = RoleSet::from_stored(&self.roles).map_err(|e| StoreError::Corrupt(format!("roles: {e}")))?;
         let user = User {
-            id: ids::from_bytes(&self.id)?,
-            unit_id: ids::from_bytes(&self.unit_id)?,
+            id: self.id,
+            unit_id: self.unit_id,
             name: self.name,
             email: self.email,
             roles: roles.to_vec(),
@@ -68,7 +71,8 @@ impl UserRow {
 struct UserChangeset {
     name: Option<String>,
     email: Option<String>,
-    unit_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = DbId)]
+    unit_id: Option<Uuid>,
     roles: Option<String>,
     active: Option<bool>,
     password_hash: Option<String>,
@@ -92,8 +96,8 @@ fn scoped(visibility: UserVisibility) -> BoxedUsers<'static> {
     let query = users::table.into_boxed();
     match visibility {
         UserVisibility::All => query,
-        UserVisibility::Unit(unit_id) => query.filter(users::unit_id.eq(ids::to_bytes(unit_id))),
-        UserVisibility::OnlySelf(user_id) => query.filter(users::id.eq(ids::to_bytes(user_id))),
+        UserVisibility::Unit(unit_id) => query.filter(users::unit_id.eq(DbId(unit_id))),
+        UserVisibility::OnlySelf(user_id) => query.filter(users::id.eq(DbId(user_id))),
         UserVisibility::Nothing => query.filter(users::id.is_null()),
     }
 }
@@ -108,7 +112,7 @@ fn explain_conflict(error: diesel::result::Error) -> StoreError {
 /// Checks the unit exists, is active, and may hold `roles`.
 fn check_unit_for_roles(conn: &mut DbConnection, unit_id: Uuid, roles: &RoleSet) -> Result<(), StoreError> {
     let unit = units::table
-        .find(ids::to_bytes(unit_id))
+        .find(DbId(unit_id))
         .select((units::kind, units::active))
         .first::<(String, bool)>(conn)
         .optional()?;
@@ -134,8 +138,8 @@ pub fn insert(
     write_tx(conn, |conn| {
         check_unit_for_roles(conn, new.unit_id, &new.roles)?;
         let row = UserRow {
-            id: ids::to_bytes(id),
-            unit_id: ids::to_bytes(new.unit_id),
+            id,
+            unit_id: new.unit_id,
             name: new.name.as_str().to_owned(),
             email: new.email.as_str().to_owned(),
             password_hash,
@@ -145,7 +149,7 @@ pub fn insert(
             created_at: now,
             updated_at: now,
         };
-        diesel::insert_into(users::table).values(&row).execute(conn).map_err(explain_conflict)?;
+        diesel::insert_into(users::table).values(row).execute(conn).map_err(explain_conflict)?;
         let user = find(conn, UserVisibility::All, id)?;
         journal::record(
             conn,
@@ -158,10 +162,7 @@ pub fn insert(
 
 /// Reads one user the caller may see; others are `NotFound`.
 pub fn find(conn: &mut DbConnection, visibility: UserVisibility, id: Uuid) -> Result<User, StoreError> {
-    let row = scoped(visibility)
-        .filter(users::id.eq(ids::to_bytes(id)))
-        .select(UserRow::as_select())
-        .first::<UserRow>(conn)?;
+    let row = scoped(visibility).filter(users::id.eq(DbId(id))).select(UserRow::as_select()).first::<UserRow>(conn)?;
     Ok(row.into_user()?.0)
 }
 
@@ -180,7 +181,7 @@ pub fn find_for_login(conn: &mut DbConnection, email: &str) -> Result<Option<(Us
 pub fn list(conn: &mut DbConnection, visibility: UserVisibility, filter: &UserFilter) -> Result<Vec<User>, StoreError> {
     let mut query = scoped(visibility).select(UserRow::as_select());
     if let Some(unit_id) = filter.unit_id {
-        query = query.filter(users::unit_id.eq(ids::to_bytes(unit_id)));
+        query = query.filter(users::unit_id.eq(DbId(unit_id)));
     }
     if let Some(role) = filter.role {
         // Roles are stored comma-separated and no role name contains another.
@@ -196,7 +197,7 @@ pub fn list(conn: &mut DbConnection, visibility: UserVisibility, filter: &UserFi
         );
     }
     if let Some(after) = filter.after_id {
-        query = query.filter(users::id.gt(ids::to_bytes(after)));
+        query = query.filter(users::id.gt(DbId(after)));
     }
     query
         .order(users::id.asc())
@@ -253,13 +254,13 @@ pub fn update(
         let changeset = UserChangeset {
             name: changes.name.as_ref().map(|n| n.as_str().to_owned()),
             email: changes.email.as_ref().map(|e| e.as_str().to_owned()),
-            unit_id: changes.unit_id.map(ids::to_bytes),
+            unit_id: changes.unit_id,
             roles: changes.roles.as_ref().map(RoleSet::to_stored),
             active: changes.active,
             password_hash: password_hash.clone(),
         };
         guard.bump(conn, ctx.now)?;
-        diesel::update(users::table.find(ids::to_bytes(id))).set(&changeset).execute(conn).map_err(explain_conflict)?;
+        diesel::update(users::table.find(DbId(id))).set(changeset).execute(conn).map_err(explain_conflict)?;
         if changes.deactivates() {
             sessions::revoke_all_for_user(conn, ctx, id, None, "user deactivated")?;
         } else if password_hash.is_some() {
@@ -290,9 +291,7 @@ pub fn change_own_password(
         let before = find(conn, UserVisibility::All, id)?;
         let guard = versioned::check(Versioned::User, id, before.version, &Precondition::None)?;
         guard.bump(conn, ctx.now)?;
-        diesel::update(users::table.find(ids::to_bytes(id)))
-            .set(users::password_hash.eq(Some(password_hash)))
-            .execute(conn)?;
+        diesel::update(users::table.find(DbId(id))).set(users::password_hash.eq(Some(password_hash))).execute(conn)?;
         sessions::revoke_all_for_user(conn, ctx, id, Some(keep_session), "password changed by its owner")?;
         let after = find(conn, UserVisibility::All, id)?;
         let entry = Entry::resource(Resource::User, ResourceChange::PasswordChanged, id)
@@ -312,12 +311,12 @@ fn other_active_admins(conn: &mut DbConnection, id: Uuid) -> Result<usize, Store
     }
     let sql = "SELECT roles FROM users WHERE active AND roles LIKE '%admin%' AND id <> $1";
     let rows: Vec<Admin> = match conn {
-        DbConnection::Postgres(pg) => diesel::sql_query(format!("{sql} FOR UPDATE"))
-            .bind::<diesel::sql_types::Binary, _>(ids::to_bytes(id))
-            .load(pg)?,
-        DbConnection::Sqlite(lite) => diesel::sql_query(sql.replace("$1", "?1"))
-            .bind::<diesel::sql_types::Binary, _>(ids::to_bytes(id))
-            .load(lite)?,
+        DbConnection::Postgres(pg) => {
+            diesel::sql_query(format!("{sql} FOR UPDATE")).bind::<crate::db::sql_types::Id, _>(DbId(id)).load(pg)?
+        }
+        DbConnection::Sqlite(lite) => {
+            diesel::sql_query(sql.replace("$1", "?1")).bind::<crate::db::sql_types::Id, _>(DbId(id)).load(lite)?
+        }
     };
     Ok(rows.iter().filter(|row| row.roles.split(',').any(|role| role == "admin")).count())
 }

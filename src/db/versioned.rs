@@ -17,7 +17,8 @@ use super::schema::{
     calendars, change_templates, changes, freeze_windows, services, sla_policies, tickets, units, users,
     webhook_subscriptions,
 };
-use super::{ids, DbConnection, StoreError};
+use super::sql_types::DbId;
+use super::{DbConnection, StoreError};
 use crate::domain::version::{Precondition, VersionConflict};
 
 /// The versioned resources, each with its table.
@@ -112,10 +113,10 @@ impl Guard {
     /// in between: 412 if the client named tags, else 409
     /// ([`Precondition::lost_race`]).
     pub fn bump(self, conn: &mut DbConnection, now: DateTime<Utc>) -> Result<i64, StoreError> {
-        let (key, read, next, at) = (ids::to_bytes(self.id), self.read_version, self.read_version + 1, now.naive_utc());
+        let (key, read, next, at) = (self.id, self.read_version, self.read_version + 1, now.naive_utc());
         macro_rules! bump {
             ($table:ident) => {
-                diesel::update($table::table.find(&key).filter($table::version.eq(read)))
+                diesel::update($table::table.find(DbId(key)).filter($table::version.eq(read)))
                     .set(($table::version.eq(next), $table::updated_at.eq(at)))
                     .execute(conn)?
             };

@@ -44,7 +44,7 @@ fn breaks(report: &Value) -> Vec<(String, Option<i64>)> {
 
 /// The chain id of a ticket's audit entries, as an SQL literal.
 fn chain_of(app: &TestApp, ticket_id: &str) -> String {
-    app.bytes_literal(uuid::Uuid::parse_str(ticket_id).unwrap().as_bytes())
+    app.id_literal(uuid::Uuid::parse_str(ticket_id).unwrap())
 }
 
 async fn checkpoint(app: &TestApp, org: &Org) -> Value {
@@ -136,7 +136,7 @@ async fn a_forged_row_is_found_as_inserted(backend: Backend) {
     let org = app.org().await;
     let id = busy_ticket(&app, &org).await;
     let chain = chain_of(&app, &id);
-    let forged_id = app.bytes_literal(uuid::Uuid::now_v7().as_bytes());
+    let forged_id = app.id_literal(uuid::Uuid::now_v7());
     app.execute(&format!(
         "INSERT INTO audit_log (id, occurred_at, actor_kind, action, entity_type, entity_id, after_json, chain_id, position, prev_hash, hash) \
          SELECT {forged_id}, occurred_at, 'system', 'ticket.closed', 'ticket', entity_id, '{{}}', chain_id, position + 1, hash, hash \
@@ -262,6 +262,8 @@ async fn audit_rows_written_before_the_chain_are_chained_by_the_migration(backen
     let rows = app.count("audit_log");
     {
         let mut conn = app.db.conn().unwrap();
+        let native_ids = spbe_desk::db::migrate::revert_last(&mut conn).unwrap();
+        assert_eq!(native_ids, "20261207000015");
         let notice_targets = spbe_desk::db::migrate::revert_last(&mut conn).unwrap();
         assert_eq!(notice_targets, "20261207000014");
         let unsigned_heads = spbe_desk::db::migrate::revert_last(&mut conn).unwrap();

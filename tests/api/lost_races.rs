@@ -56,7 +56,7 @@ async fn a_write_that_lost_a_race_is_409_without_if_match_and_412_with_one(backe
         }
         let stale = versioned::check(resource, id, 2, &Precondition::OneOf(vec![EntityTag::strong("1")]));
         assert!(matches!(stale, Err(StoreError::StaleVersion)), "{resource:?}: {stale:?}");
-        let key = app.bytes_literal(id.as_bytes());
+        let key = app.id_literal(id);
         assert_eq!(app.count(&format!("{table} WHERE id = {key} AND version = 2")), 1, "{resource:?}");
     }
 }
@@ -125,7 +125,7 @@ async fn a_ticket_patch_that_loses_a_race_without_if_match_is_409(backend: Backe
     let write = Write::new(Method::PATCH, &path, json!({ "title": "Judul yang kalah" }));
     let concurrent = format!(
         "UPDATE tickets SET version = version + 1, title = 'Ditulis bersamaan' WHERE id = {}",
-        app.bytes_literal(id.as_bytes())
+        app.id_literal(id)
     );
     assert_lost_race(&app, &path, &org.tier1_a.token, &write, &concurrent, "title").await;
 }
@@ -137,7 +137,7 @@ async fn a_unit_patch_that_loses_a_race_without_if_match_is_409(backend: Backend
     let write = Write::new(Method::PATCH, &path, json!({ "name": "Nama yang kalah" }));
     let concurrent = format!(
         "UPDATE units SET version = version + 1, name = 'Ditulis bersamaan' WHERE id = {}",
-        app.bytes_literal(org.pd_b.as_bytes())
+        app.id_literal(org.pd_b)
     );
     assert_lost_race(&app, &path, &org.admin.token, &write, &concurrent, "name").await;
 }

@@ -23,6 +23,7 @@ mod if_match;
 mod intake_batches;
 mod lost_races;
 mod migrations;
+mod native_ids;
 mod notice_dispatchers;
 mod notice_isolation;
 mod notice_rules;

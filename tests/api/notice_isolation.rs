@@ -103,7 +103,7 @@ async fn a_receiver_that_never_answers_holds_up_no_other(backend: Backend) {
     let per_target = app.settings.notices.webhooks.per_target_concurrency as usize;
     let rounds = RUN.as_secs() as usize / FIRST_RETRY_SECONDS as usize + 2;
     assert!(attempts <= per_target * rounds, "{attempts} attempts to a receiver that never answers");
-    let sub = app.bytes_literal(uuid::Uuid::parse_str(&silent_id).unwrap().as_bytes());
+    let sub = app.id_literal(uuid::Uuid::parse_str(&silent_id).unwrap());
     assert_eq!(app.count(&format!("notices WHERE subscription_id = {sub} AND status = 'sent'")), 0);
     let waiting = app.count(&format!("notices WHERE subscription_id = {sub} AND status IN ('pending', 'failed')"));
     assert_eq!(waiting as usize, expected, "each of its deliveries waits for its own retry");

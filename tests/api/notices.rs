@@ -301,18 +301,15 @@ async fn tickets_that_cannot_be_read_hold_up_only_their_own_notices(backend: Bac
     }
     let sound = file(&app, &org.reporter_a.token, incident(org.service)).await;
     let id: uuid::Uuid = sound["id"].as_str().unwrap().parse().unwrap();
-    let sound_key = app.bytes_literal(&spbe_desk::db::ids::to_bytes(id));
+    let sound_key = app.id_literal(id);
     let broken = format!("tickets WHERE id <> {sound_key}");
-    let creator = app.bytes_literal(b"not an id");
-    app.execute(&format!("UPDATE tickets SET created_by = {creator} WHERE id <> {sound_key}"));
+    app.execute(&format!("UPDATE tickets SET resolution_code = 'not_a_code' WHERE id <> {sound_key}"));
     app.dispatch().await;
     assert_eq!(app.count(&format!("notices WHERE ticket_id = {sound_key}")), 2, "reporter and desk mailbox");
     assert_eq!(app.count(&format!("notices WHERE ticket_id IN (SELECT id FROM {broken})")), 0);
     assert_eq!(app.count("notice_events"), 101, "left for later");
 
-    // All were filed by the same reporter.
-    let creator = format!("(SELECT created_by FROM tickets WHERE id = {sound_key})");
-    app.execute(&format!("UPDATE tickets SET created_by = {creator} WHERE id <> {sound_key}"));
+    app.execute(&format!("UPDATE tickets SET resolution_code = NULL WHERE id <> {sound_key}"));
     app.dispatch().await;
     assert_eq!(app.count(&format!("notices WHERE ticket_id IN (SELECT id FROM {broken})")), 202);
     assert_eq!(app.count("notice_events"), 0);

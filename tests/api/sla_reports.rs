@@ -225,7 +225,7 @@ async fn the_report_from_cells_agrees_with_the_tickets(backend: Backend) {
     // a few minutes ahead, though a clock of it is past due.
     {
         use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
-        let parked = spbe_desk::db::ids::to_bytes(moved.parse().unwrap());
+        let parked = spbe_desk::db::sql_types::DbId(moved.parse().unwrap());
         let later = (app.clock.now() + chrono::Duration::minutes(5)).naive_utc();
         let mut conn = app.db.conn().unwrap();
         let n = diesel::update(spbe_desk::db::schema::tickets::table.find(parked))

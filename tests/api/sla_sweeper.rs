@@ -143,7 +143,7 @@ async fn a_ticket_that_cannot_be_swept_is_parked_and_the_rest_are_swept(backend:
     let broken = incident_at(&app, &org, wita(2026, 8, 6, 10, 0), "medium", "high").await;
     let sound = incident_at(&app, &org, wita(2026, 8, 6, 10, 1), "medium", "high").await;
     // A clock whose stored pauses cannot be read.
-    let key = app.bytes_literal(&spbe_desk::db::ids::to_bytes(broken.parse().unwrap()));
+    let key = app.id_literal(broken.parse().unwrap());
     app.execute(&format!("UPDATE sla_clocks SET pauses_json = 'not json' WHERE ticket_id = {key}"));
     app.clock.set(wita(2026, 8, 6, 10, 40));
     let report = app.sweep().await;

@@ -14,7 +14,8 @@ use super::moves::{commit, load_for, refused, MoveRequest};
 use super::Change;
 use crate::auth::audit_key::AuditKeys;
 use crate::db::schema::{change_approvals, services};
-use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::db::sql_types::{db_ids, DbId, OptionalDbId};
+use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::change::access::ChangeAction;
 use crate::domain::change::approval::{
     self, Approver, Capacity, CapacityKind, Cast, CastError, Decision, Stage, Tally,
@@ -71,11 +72,11 @@ pub struct Approval {
 }
 
 type Row = (
-    Vec<u8>,
-    Vec<u8>,
-    Vec<u8>,
+    Uuid,
+    Uuid,
+    Uuid,
     String,
-    Option<Vec<u8>>,
+    Option<Uuid>,
     String,
     String,
     String,
@@ -95,11 +96,11 @@ fn from_row(row: Row) -> Result<Approval, StoreError> {
     let (id, change, approver, capacity, unit, stage, decision, comment, hash, key_id, signature, at, voided, why) =
         row;
     Ok(Approval {
-        id: ids::from_bytes(&id)?,
-        change_id: ids::from_bytes(&change)?,
-        approver_id: ids::from_bytes(&approver)?,
+        id,
+        change_id: change,
+        approver_id: approver,
         capacity: capacity.parse().map_err(corrupt)?,
-        unit_id: unit.as_deref().map(ids::from_bytes).transpose()?,
+        unit_id: unit,
         stage: stage.parse().map_err(corrupt)?,
         decision: decision.parse().map_err(corrupt)?,
         comment,
@@ -115,7 +116,7 @@ fn from_row(row: Row) -> Result<Approval, StoreError> {
 /// Every approval of a change, oldest first (voided ones included).
 pub fn list(conn: &mut DbConnection, change_id: Uuid) -> Result<Vec<Approval>, StoreError> {
     let rows: Vec<Row> = change_approvals::table
-        .filter(change_approvals::change_id.eq(ids::to_bytes(change_id)))
+        .filter(change_approvals::change_id.eq(DbId(change_id)))
         .order((change_approvals::decided_at, change_approvals::id))
         .select((
             change_approvals::id,
@@ -159,7 +160,7 @@ pub(super) fn void_all(
 ) -> Result<usize, StoreError> {
     Ok(diesel::update(
         change_approvals::table
-            .filter(change_approvals::change_id.eq(ids::to_bytes(change_id)))
+            .filter(change_approvals::change_id.eq(DbId(change_id)))
             .filter(change_approvals::stage.eq(Stage::Approval.as_str()))
             .filter(change_approvals::voided_at.is_null()),
     )
@@ -169,10 +170,10 @@ pub(super) fn void_all(
 
 /// The owner PDs of the change's services.
 pub fn owner_units(conn: &mut DbConnection, change: &Change) -> Result<Vec<Uuid>, StoreError> {
-    let keys: Vec<Vec<u8>> = change.service_ids.iter().map(|s| ids::to_bytes(*s)).collect();
-    let owners: Vec<Vec<u8>> =
+    let keys = db_ids(&change.service_ids);
+    let owners: Vec<Uuid> =
         services::table.filter(services::id.eq_any(keys)).select(services::owner_unit_id).load(conn)?;
-    owners.iter().map(|o| ids::from_bytes(o)).collect()
+    Ok(owners)
 }
 
 /// The approvals the change's round needs.
@@ -277,11 +278,11 @@ pub fn cast(
         let signature = statement.sign(&keys.signing);
         diesel::insert_into(change_approvals::table)
             .values((
-                change_approvals::id.eq(ids::to_bytes(id)),
-                change_approvals::change_id.eq(ids::to_bytes(before.id)),
-                change_approvals::approver_id.eq(ids::to_bytes(approver_id)),
+                change_approvals::id.eq(DbId(id)),
+                change_approvals::change_id.eq(DbId(before.id)),
+                change_approvals::approver_id.eq(DbId(approver_id)),
                 change_approvals::capacity.eq(cast.capacity.kind().as_str()),
-                change_approvals::unit_id.eq(cast.capacity.unit().map(ids::to_bytes)),
+                change_approvals::unit_id.eq(OptionalDbId(cast.capacity.unit())),
                 change_approvals::stage.eq(stage.as_str()),
                 change_approvals::decision.eq(cast.decision.as_str()),
                 change_approvals::comment.eq(&cast.comment),

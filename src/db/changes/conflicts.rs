@@ -10,7 +10,8 @@ use uuid::Uuid;
 use super::freezes;
 use super::{find_any, visible, Change};
 use crate::db::schema::{changes, services};
-use crate::db::{ids, DbConnection, StoreError};
+use crate::db::sql_types::{db_ids, DbId};
+use crate::db::{DbConnection, StoreError};
 use crate::domain::change::access::ChangeVisibility;
 use crate::domain::change::schedule::{shared, Footprint, Window};
 use crate::domain::change::ChangeStatus;
@@ -115,8 +116,8 @@ pub fn seen_by(
 
 /// The services' footprints: their own platform and what they run on.
 pub fn footprints(conn: &mut DbConnection, service_ids: &[Uuid]) -> Result<Vec<Footprint>, StoreError> {
-    let keys: Vec<Vec<u8>> = service_ids.iter().map(|s| ids::to_bytes(*s)).collect();
-    let rows: Vec<(Vec<u8>, String, String)> = services::table
+    let keys = db_ids(service_ids);
+    let rows: Vec<(Uuid, String, String)> = services::table
         .filter(services::id.eq_any(keys))
         .select((services::id, services::platform, services::depends_on))
         .load(conn)?;
@@ -124,7 +125,7 @@ pub fn footprints(conn: &mut DbConnection, service_ids: &[Uuid]) -> Result<Vec<F
         .map(|(id, platform, depends)| {
             let platform: Platform = platform.parse().map_err(StoreError::Corrupt)?;
             let depends = depends_on_parse_stored(&depends).map_err(StoreError::Corrupt)?;
-            Ok(Footprint::new(ids::from_bytes(&id)?, platform, &depends))
+            Ok(Footprint::new(id, platform, &depends))
         })
         .collect()
 }
@@ -134,17 +135,17 @@ pub fn footprints(conn: &mut DbConnection, service_ids: &[Uuid]) -> Result<Vec<F
 pub fn find_for(conn: &mut DbConnection, change: &Change, window: &Window) -> Result<ConflictReport, StoreError> {
     let mine = footprints(conn, &change.service_ids)?;
     let active = [ChangeStatus::Approved, ChangeStatus::Scheduled, ChangeStatus::Implementing].map(|s| s.as_str());
-    let overlapping: Vec<Vec<u8>> = changes::table
+    let overlapping: Vec<Uuid> = changes::table
         .filter(changes::status.eq_any(active))
         .filter(changes::planned_start.lt(window.end.naive_utc()))
         .filter(changes::planned_end.gt(window.start.naive_utc()))
-        .filter(changes::id.ne(ids::to_bytes(change.id)))
+        .filter(changes::id.ne(DbId(change.id)))
         .order(changes::planned_start)
         .select(changes::id)
         .load(conn)?;
     let mut found = Vec::new();
     for id in overlapping {
-        let other = find_any(conn, ids::from_bytes(&id)?)?;
+        let other = find_any(conn, id)?;
         let Some(other_window) = other.planned else { continue };
         let (shared_services, shared_infrastructure) = shared(&mine, &footprints(conn, &other.service_ids)?);
         if shared_services.is_empty() && shared_infrastructure.is_empty() {

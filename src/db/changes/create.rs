@@ -9,8 +9,9 @@ use uuid::Uuid;
 use super::{find_any, Change, ChangeRow};
 use crate::db::journal::{self, snapshot};
 use crate::db::schema::{change_services, change_templates, change_tickets, services, units};
+use crate::db::sql_types::{db_ids, DbId};
 use crate::db::tickets::{self, IdempotencyKey};
-use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::change::risk::RiskAssessment;
 use crate::domain::change::{ChangeEventKind, ChangeScope, ChangeStatus, ChangeType};
 use crate::domain::journal::{Context, Entry, Event, Subject};
@@ -57,9 +58,9 @@ struct TemplateParts {
 }
 
 fn template(conn: &mut DbConnection, id: Uuid) -> Result<TemplateParts, StoreError> {
-    type Row = (Vec<u8>, String, String, String, String, String, String, bool);
+    type Row = (Uuid, String, String, String, String, String, String, bool);
     let row: Option<Row> = change_templates::table
-        .find(ids::to_bytes(id))
+        .find(DbId(id))
         .select((
             change_templates::service_id,
             change_templates::scope,
@@ -76,7 +77,7 @@ fn template(conn: &mut DbConnection, id: Uuid) -> Result<TemplateParts, StoreErr
         None => Err(invalid("template_id", "no such template")),
         Some((.., false)) => Err(invalid("template_id", "the template is retired")),
         Some((service, scope, title, description, implementation, test, rollback, true)) => Ok(TemplateParts {
-            service_id: ids::from_bytes(&service)?,
+            service_id: service,
             scope: scope.parse().map_err(StoreError::Corrupt)?,
             title,
             description,
@@ -91,12 +92,12 @@ pub(super) fn check_services(conn: &mut DbConnection, service_ids: &[Uuid]) -> R
     if service_ids.is_empty() {
         return Err(invalid("service_ids", "name at least one Layanan SPBE the change touches"));
     }
-    let keys: Vec<Vec<u8>> = service_ids.iter().map(|s| ids::to_bytes(*s)).collect();
-    let found: Vec<(Vec<u8>, String, bool)> = services::table
+    let keys = db_ids(service_ids);
+    let found: Vec<(Uuid, String, bool)> = services::table
         .filter(services::id.eq_any(&keys))
         .select((services::id, services::platform, services::active))
         .load(conn)?;
-    for (index, id) in keys.iter().enumerate() {
+    for (index, id) in service_ids.iter().enumerate() {
         match found.iter().find(|(key, ..)| key == id) {
             None => return Err(invalid(&format!("service_ids[{index}]"), "no such service")),
             Some((.., false)) => return Err(invalid(&format!("service_ids[{index}]"), "the service is inactive")),
@@ -109,7 +110,7 @@ pub(super) fn check_services(conn: &mut DbConnection, service_ids: &[Uuid]) -> R
 }
 
 fn check_unit(conn: &mut DbConnection, unit: Uuid) -> Result<(), StoreError> {
-    let active: Option<bool> = units::table.find(ids::to_bytes(unit)).select(units::active).first(conn).optional()?;
+    let active: Option<bool> = units::table.find(DbId(unit)).select(units::active).first(conn).optional()?;
     if active != Some(true) {
         return Err(invalid("owner_unit_id", "no such active unit"));
     }
@@ -133,19 +134,19 @@ pub(super) fn link_tickets(
             Err(StoreError::NotFound) => return Err(invalid(&format!("{field}[{index}]"), "no such ticket")),
             Err(e) => return Err(e),
         };
-        let key = (ids::to_bytes(change_id), ids::to_bytes(*ticket_id));
-        let linked: i64 = change_tickets::table.find((&key.0, &key.1)).count().get_result(conn)?;
+        let key = (change_id, *ticket_id);
+        let linked: i64 = change_tickets::table.find((DbId(key.0), DbId(key.1))).count().get_result(conn)?;
         if linked == 0 {
             diesel::insert_into(change_tickets::table)
                 .values((
-                    change_tickets::change_id.eq(&key.0),
-                    change_tickets::ticket_id.eq(&key.1),
+                    change_tickets::change_id.eq(DbId(key.0)),
+                    change_tickets::ticket_id.eq(DbId(key.1)),
                     change_tickets::relation.eq(relation),
                 ))
                 .execute(conn)?;
             // The ticket's timeline shows the link too.
             let number: String = crate::db::schema::changes::table
-                .find(&key.0)
+                .find(DbId(key.0))
                 .select(crate::db::schema::changes::number)
                 .first(conn)?;
             let event = Event::LinkedToChange { change_id, change_number: number, relation: relation.to_owned() };
@@ -261,10 +262,7 @@ pub fn create(
             .execute(conn)?;
         for service in &service_ids {
             diesel::insert_into(change_services::table)
-                .values((
-                    change_services::change_id.eq(ids::to_bytes(id)),
-                    change_services::service_id.eq(ids::to_bytes(*service)),
-                ))
+                .values((change_services::change_id.eq(DbId(id)), change_services::service_id.eq(DbId(*service))))
                 .execute(conn)?;
         }
         let numbers = link_tickets(conn, ctx, ticket_scope, id, &new.ticket_ids, "origin", "ticket_ids")?;

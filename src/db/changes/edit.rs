@@ -9,7 +9,8 @@ use super::approvals::{content_of, void_all};
 use super::moves::{commit, load_for, refused, MoveRequest};
 use super::{find_any, Change};
 use crate::db::schema::change_services;
-use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::db::sql_types::DbId;
+use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::change::access::ChangeAction;
 use crate::domain::change::risk::RiskAssessment;
 use crate::domain::change::workflow::{self, Command};
@@ -96,13 +97,13 @@ pub fn edit(
         }
         if let Some(special) = special_services {
             after.special = special || after.risk.is_some_and(|r| r.touches_special);
-            let key = ids::to_bytes(before.id);
-            diesel::delete(change_services::table.filter(change_services::change_id.eq(&key))).execute(conn)?;
+            diesel::delete(change_services::table.filter(change_services::change_id.eq(DbId(before.id))))
+                .execute(conn)?;
             for service in &after.service_ids {
                 diesel::insert_into(change_services::table)
                     .values((
-                        change_services::change_id.eq(&key),
-                        change_services::service_id.eq(ids::to_bytes(*service)),
+                        change_services::change_id.eq(DbId(before.id)),
+                        change_services::service_id.eq(DbId(*service)),
                     ))
                     .execute(conn)?;
             }

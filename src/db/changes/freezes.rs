@@ -8,8 +8,9 @@ use uuid::Uuid;
 
 use crate::db::journal::{self, snapshot};
 use crate::db::schema::freeze_windows;
+use crate::db::sql_types::{DbId, OptionalDbId};
 use crate::db::versioned::{self, Versioned};
-use crate::db::{calendars, ids, write_tx, DbConnection, StoreError};
+use crate::db::{calendars, write_tx, DbConnection, StoreError};
 use crate::domain::change::schedule::FreezeRule;
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::sla::calendar::{Interval, WeekSchedule, WorkingCalendar};
@@ -72,7 +73,8 @@ impl Freeze {
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = freeze_windows, treat_none_as_null = true)]
 struct FreezeRow {
-    id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    id: Uuid,
     name: String,
     reason: String,
     from_date: String,
@@ -80,7 +82,8 @@ struct FreezeRow {
     daily_start: Option<i32>,
     daily_end: Option<i32>,
     working_days_only: bool,
-    calendar_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
+    calendar_id: Option<Uuid>,
     time_zone: String,
     service_ids: String,
     unit_ids: String,
@@ -120,7 +123,7 @@ impl TryFrom<FreezeRow> for Freeze {
         };
         let rule = FreezeRule::new(from, to, daily, row.working_days_only).map_err(corrupt)?;
         Ok(Self {
-            id: ids::from_bytes(&row.id)?,
+            id: row.id,
             name: row.name,
             reason: row.reason,
             from_date: from,
@@ -128,7 +131,7 @@ impl TryFrom<FreezeRow> for Freeze {
             daily_start: daily.map(|d| hhmm(d.start())),
             daily_end: daily.map(|d| hhmm(d.end())),
             working_days_only: row.working_days_only,
-            calendar_id: row.calendar_id.as_deref().map(ids::from_bytes).transpose()?,
+            calendar_id: row.calendar_id,
             time_zone: row.time_zone,
             service_ids: parse_ids(&row.service_ids)?,
             unit_ids: parse_ids(&row.unit_ids)?,
@@ -142,7 +145,7 @@ impl TryFrom<FreezeRow> for Freeze {
 
 fn row_of(id: Uuid, draft: &FreezeDraft, version: i64, created: NaiveDateTime, now: NaiveDateTime) -> FreezeRow {
     FreezeRow {
-        id: ids::to_bytes(id),
+        id,
         name: draft.name.clone(),
         reason: draft.reason.clone(),
         from_date: draft.rule.from.to_string(),
@@ -150,7 +153,7 @@ fn row_of(id: Uuid, draft: &FreezeDraft, version: i64, created: NaiveDateTime, n
         daily_start: draft.rule.daily.map(|d| i32::from(d.start())),
         daily_end: draft.rule.daily.map(|d| i32::from(d.end())),
         working_days_only: draft.rule.working_days_only,
-        calendar_id: draft.calendar_id.map(ids::to_bytes),
+        calendar_id: draft.calendar_id,
         time_zone: draft.time_zone.clone(),
         service_ids: id_list(&draft.service_ids),
         unit_ids: id_list(&draft.unit_ids),
@@ -162,7 +165,7 @@ fn row_of(id: Uuid, draft: &FreezeDraft, version: i64, created: NaiveDateTime, n
 
 pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Freeze, StoreError> {
     let row: FreezeRow = freeze_windows::table
-        .find(ids::to_bytes(id))
+        .find(DbId(id))
         .select(FreezeRow::as_select())
         .first(conn)
         .optional()?
@@ -174,7 +177,7 @@ pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Freeze, StoreError> {
 pub fn list(conn: &mut DbConnection, after: Option<Uuid>, limit: u32) -> Result<Vec<Freeze>, StoreError> {
     let mut q = freeze_windows::table.select(FreezeRow::as_select()).order(freeze_windows::id).into_boxed();
     if let Some(after) = after {
-        q = q.filter(freeze_windows::id.gt(ids::to_bytes(after)));
+        q = q.filter(freeze_windows::id.gt(DbId(after)));
     }
     q.limit(i64::from(limit)).load(conn)?.into_iter().map(Freeze::try_from).collect()
 }
@@ -210,7 +213,7 @@ pub fn replace(
         calendars::check_exists(conn, draft.calendar_id)?;
         let version = guard.bump(conn, ctx.now)?;
         let row = row_of(id, draft, version, before.created_at.naive_utc(), ctx.now.naive_utc());
-        diesel::update(freeze_windows::table.find(ids::to_bytes(id))).set(&row).execute(conn)?;
+        diesel::update(freeze_windows::table.find(DbId(id))).set(row).execute(conn)?;
         let after = find(conn, id)?;
         let entry = Entry::resource(Resource::FreezeWindow, ResourceChange::Updated, id);
         journal::record(conn, ctx, entry.states(Some(snapshot(&before)?), Some(snapshot(&after)?)))?;
@@ -222,7 +225,7 @@ pub fn delete(conn: &mut DbConnection, ctx: &Context, id: Uuid, precondition: &P
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
         let _checked = versioned::check(Versioned::FreezeWindow, id, before.version, precondition)?;
-        diesel::delete(freeze_windows::table.find(ids::to_bytes(id))).execute(conn)?;
+        diesel::delete(freeze_windows::table.find(DbId(id))).execute(conn)?;
         let entry = Entry::resource(Resource::FreezeWindow, ResourceChange::Deleted, id).before(snapshot(&before)?);
         journal::record(conn, ctx, entry)
     })

@@ -22,7 +22,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::schema::changes;
-use super::{ids, DbConnection, StoreError};
+use super::sql_types::{DbId, OptionalDbId};
+use super::{DbConnection, StoreError};
 use crate::domain::change::access::ChangeFacts;
 use crate::domain::change::risk::{RiskAssessment, RiskLevel};
 use crate::domain::change::schedule::Window;
@@ -147,7 +148,8 @@ impl Change {
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = changes, treat_none_as_null = true)]
 struct ChangeRow {
-    id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    id: Uuid,
     number: String,
     change_type: String,
     scope: String,
@@ -155,9 +157,12 @@ struct ChangeRow {
     title: String,
     description: String,
     reason: String,
-    owner_unit_id: Vec<u8>,
-    requester_id: Vec<u8>,
-    template_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = DbId)]
+    owner_unit_id: Uuid,
+    #[diesel(serialize_as = DbId)]
+    requester_id: Uuid,
+    #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
+    template_id: Option<Uuid>,
     risk_json: Option<String>,
     risk_level: Option<String>,
     impact_analysis: String,
@@ -210,7 +215,7 @@ impl ChangeRow {
     fn from_change(c: &Change, event_seq: i32) -> Result<Self, StoreError> {
         let naive = |t: Option<DateTime<Utc>>| t.map(|t| t.naive_utc());
         Ok(Self {
-            id: ids::to_bytes(c.id),
+            id: c.id,
             number: c.number.clone(),
             change_type: c.change_type.as_str().to_owned(),
             scope: c.scope.as_str().to_owned(),
@@ -218,9 +223,9 @@ impl ChangeRow {
             title: c.title.clone(),
             description: c.description.clone(),
             reason: c.reason.clone(),
-            owner_unit_id: ids::to_bytes(c.owner_unit_id),
-            requester_id: ids::to_bytes(c.requester_id),
-            template_id: c.template_id.map(ids::to_bytes),
+            owner_unit_id: c.owner_unit_id,
+            requester_id: c.requester_id,
+            template_id: c.template_id,
             risk_json: c.risk.as_ref().map(to_json).transpose()?,
             risk_level: c.risk_level.map(|l| l.as_str().to_owned()),
             impact_analysis: c.impact_analysis.clone(),
@@ -264,7 +269,7 @@ impl ChangeRow {
             _ => None,
         };
         Ok(Change {
-            id: ids::from_bytes(&self.id)?,
+            id: self.id,
             number: self.number,
             change_type: self.change_type.parse().map_err(|e| corrupt("type", e))?,
             scope: self.scope.parse().map_err(|e| corrupt("scope", e))?,
@@ -272,9 +277,9 @@ impl ChangeRow {
             title: self.title,
             description: self.description,
             reason: self.reason,
-            owner_unit_id: ids::from_bytes(&self.owner_unit_id)?,
-            requester_id: ids::from_bytes(&self.requester_id)?,
-            template_id: self.template_id.as_deref().map(ids::from_bytes).transpose()?,
+            owner_unit_id: self.owner_unit_id,
+            requester_id: self.requester_id,
+            template_id: self.template_id,
             service_ids,
             tickets,
             risk: json_of("risk", self.risk_json.as_deref())?,
@@ -316,9 +321,8 @@ impl ChangeRow {
 
 /// Writes the change's columns as `change` holds them (after a guarded bump).
 fn store(conn: &mut DbConnection, change: &Change) -> Result<(), StoreError> {
-    let key = ids::to_bytes(change.id);
-    let event_seq: i32 = changes::table.find(&key).select(changes::event_seq).first(conn)?;
+    let event_seq: i32 = changes::table.find(DbId(change.id)).select(changes::event_seq).first(conn)?;
     let row = ChangeRow::from_change(change, event_seq)?;
-    diesel::update(changes::table.find(&key)).set(&row).execute(conn)?;
+    diesel::update(changes::table.find(DbId(change.id))).set(row).execute(conn)?;
     Ok(())
 }

@@ -12,8 +12,9 @@ use super::{find, find_any, store, Change};
 use crate::config::ChangeSettings;
 use crate::db::journal::{self, snapshot};
 use crate::db::schema::{change_follow_ups, users};
+use crate::db::sql_types::DbId;
 use crate::db::versioned::{self, Versioned};
-use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::change::access::{may, ChangeAction, ChangeVisibility};
 use crate::domain::change::ical;
 use crate::domain::change::workflow::{self, Command, TransitionError};
@@ -223,16 +224,16 @@ pub fn review(
     run(conn, ctx, request, ChangeAction::Review, command, ChangeEventKind::Reviewed, |conn, before, after| {
         for (index, follow_up) in follow_ups.iter().enumerate() {
             let active: Option<bool> =
-                users::table.find(ids::to_bytes(follow_up.owner_id)).select(users::active).first(conn).optional()?;
+                users::table.find(DbId(follow_up.owner_id)).select(users::active).first(conn).optional()?;
             if active != Some(true) {
                 return Err(invalid(&format!("follow_ups[{index}].owner_id"), "no such active user"));
             }
             diesel::insert_into(change_follow_ups::table)
                 .values((
-                    change_follow_ups::change_id.eq(ids::to_bytes(before.id)),
+                    change_follow_ups::change_id.eq(DbId(before.id)),
                     change_follow_ups::position.eq(i32::try_from(index + 1).unwrap_or(i32::MAX)),
                     change_follow_ups::action.eq(&follow_up.action),
-                    change_follow_ups::owner_id.eq(ids::to_bytes(follow_up.owner_id)),
+                    change_follow_ups::owner_id.eq(DbId(follow_up.owner_id)),
                     change_follow_ups::due_on.eq(follow_up.due_on.to_string()),
                     change_follow_ups::done.eq(false),
                 ))
@@ -273,7 +274,7 @@ pub fn update_follow_up(
         if current.done == done {
             return Ok(before);
         }
-        diesel::update(change_follow_ups::table.find((ids::to_bytes(before.id), position)))
+        diesel::update(change_follow_ups::table.find((DbId(before.id), position)))
             .set((change_follow_ups::done.eq(done), change_follow_ups::done_at.eq(done.then(|| ctx.now.naive_utc()))))
             .execute(conn)?;
         let mut after = find_any(conn, before.id)?;

@@ -8,30 +8,34 @@ use uuid::Uuid;
 
 use super::{corrupt, utc, Change, ChangeRow, FollowUp, LinkedTicket};
 use crate::db::schema::{change_follow_ups, change_services, change_tickets, changes, services, tickets};
-use crate::db::{ids, DbConnection, StoreError};
+use crate::db::sql_types::{db_ids, DbId};
+use crate::db::{DbConnection, StoreError};
 use crate::domain::change::access::ChangeVisibility;
 use crate::domain::change::{ChangeScope, ChangeStatus, ChangeType};
 
-type FollowUpRow = (i32, String, Vec<u8>, String, bool, Option<NaiveDateTime>);
+type FollowUpRow = (i32, String, Uuid, String, bool, Option<NaiveDateTime>);
 
 /// Reads a change with its services, tickets and follow-ups, whoever asks.
 pub fn find_any(conn: &mut DbConnection, id: Uuid) -> Result<Change, StoreError> {
-    let key = ids::to_bytes(id);
-    let row: ChangeRow =
-        changes::table.find(&key).select(ChangeRow::as_select()).first(conn).optional()?.ok_or(StoreError::NotFound)?;
-    let services: Vec<Vec<u8>> = change_services::table
-        .filter(change_services::change_id.eq(&key))
+    let row: ChangeRow = changes::table
+        .find(DbId(id))
+        .select(ChangeRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    let services: Vec<Uuid> = change_services::table
+        .filter(change_services::change_id.eq(DbId(id)))
         .order(change_services::service_id)
         .select(change_services::service_id)
         .load(conn)?;
-    let linked: Vec<(Vec<u8>, String, String)> = change_tickets::table
+    let linked: Vec<(Uuid, String, String)> = change_tickets::table
         .inner_join(tickets::table.on(tickets::id.eq(change_tickets::ticket_id)))
-        .filter(change_tickets::change_id.eq(&key))
+        .filter(change_tickets::change_id.eq(DbId(id)))
         .order(tickets::number)
         .select((change_tickets::ticket_id, tickets::number, change_tickets::relation))
         .load(conn)?;
     let follow_ups: Vec<FollowUpRow> = change_follow_ups::table
-        .filter(change_follow_ups::change_id.eq(&key))
+        .filter(change_follow_ups::change_id.eq(DbId(id)))
         .order(change_follow_ups::position)
         .select((
             change_follow_ups::position,
@@ -42,18 +46,15 @@ pub fn find_any(conn: &mut DbConnection, id: Uuid) -> Result<Change, StoreError>
             change_follow_ups::done_at,
         ))
         .load(conn)?;
-    let services = services.iter().map(|s| ids::from_bytes(s)).collect::<Result<_, _>>()?;
-    let tickets = linked
-        .into_iter()
-        .map(|(id, number, relation)| Ok(LinkedTicket { ticket_id: ids::from_bytes(&id)?, number, relation }))
-        .collect::<Result<_, StoreError>>()?;
+    let tickets =
+        linked.into_iter().map(|(id, number, relation)| LinkedTicket { ticket_id: id, number, relation }).collect();
     let follow_ups = follow_ups
         .into_iter()
         .map(|(position, action, owner, due, done, done_at)| {
             Ok(FollowUp {
                 position,
                 action,
-                owner_id: ids::from_bytes(&owner)?,
+                owner_id: owner,
                 due_on: due.parse().map_err(|e| corrupt("follow-up due date", e))?,
                 done,
                 done_at: utc(done_at),
@@ -74,8 +75,8 @@ pub(super) fn visible(
         return Ok(true);
     }
     let owned: i64 = services::table
-        .filter(services::id.eq_any(change.service_ids.iter().map(|s| ids::to_bytes(*s)).collect::<Vec<_>>()))
-        .filter(services::owner_unit_id.eq(ids::to_bytes(unit)))
+        .filter(services::id.eq_any(db_ids(&change.service_ids)))
+        .filter(services::owner_unit_id.eq(DbId(unit)))
         .count()
         .get_result(conn)?;
     Ok(owned > 0)
@@ -97,10 +98,10 @@ pub fn resolve(conn: &mut DbConnection, visibility: ChangeVisibility, raw: &str)
         return find(conn, visibility, id);
     }
     let number = raw.to_ascii_uppercase();
-    let id: Option<Vec<u8>> =
+    let id: Option<Uuid> =
         changes::table.filter(changes::number.eq(&number)).select(changes::id).first(conn).optional()?;
     let id = id.ok_or(StoreError::NotFound)?;
-    find(conn, visibility, ids::from_bytes(&id)?)
+    find(conn, visibility, id)
 }
 
 /// Filters of the change list.
@@ -127,14 +128,16 @@ pub fn list(
 ) -> Result<Vec<Change>, StoreError> {
     let mut q = changes::table.select(changes::id).into_boxed();
     if let ChangeVisibility::Limited { unit, user } = visibility {
-        let unit = ids::to_bytes(unit);
         let owned = change_services::table
             .inner_join(services::table.on(services::id.eq(change_services::service_id)))
-            .filter(services::owner_unit_id.eq(unit.clone()))
+            .filter(services::owner_unit_id.eq(DbId(unit)))
             .select(change_services::change_id);
-        let requester = user.map(ids::to_bytes).unwrap_or_default();
+        let requester = user.unwrap_or_default();
         q = q.filter(
-            changes::owner_unit_id.eq(unit).or(changes::requester_id.eq(requester)).or(changes::id.eq_any(owned)),
+            changes::owner_unit_id
+                .eq(DbId(unit))
+                .or(changes::requester_id.eq(DbId(requester)))
+                .or(changes::id.eq_any(owned)),
         );
     }
     if let Some(status) = f.status {
@@ -147,11 +150,11 @@ pub fn list(
         q = q.filter(changes::scope.eq(scope.as_str()));
     }
     if let Some(unit) = f.owner_unit_id {
-        q = q.filter(changes::owner_unit_id.eq(ids::to_bytes(unit)));
+        q = q.filter(changes::owner_unit_id.eq(DbId(unit)));
     }
     if let Some(service) = f.service_id {
         let touching = change_services::table
-            .filter(change_services::service_id.eq(ids::to_bytes(service)))
+            .filter(change_services::service_id.eq(DbId(service)))
             .select(change_services::change_id);
         q = q.filter(changes::id.eq_any(touching));
     }
@@ -159,10 +162,9 @@ pub fn list(
         q = q.filter(changes::planned_start.lt(to.naive_utc())).filter(changes::planned_end.gt(from.naive_utc()));
     }
     if let Some(after) = f.after {
-        let after = ids::to_bytes(after);
-        q = if f.descending { q.filter(changes::id.lt(after)) } else { q.filter(changes::id.gt(after)) };
+        q = if f.descending { q.filter(changes::id.lt(DbId(after))) } else { q.filter(changes::id.gt(DbId(after))) };
     }
     q = if f.descending { q.order(changes::id.desc()) } else { q.order(changes::id.asc()) };
-    let found: Vec<Vec<u8>> = q.limit(i64::from(f.limit)).load(conn)?;
-    found.iter().map(|id| find_any(conn, ids::from_bytes(id)?)).collect()
+    let found: Vec<Uuid> = q.limit(i64::from(f.limit)).load(conn)?;
+    found.into_iter().map(|id| find_any(conn, id)).collect()
 }

@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use super::{find_any, Change};
 use crate::db::schema::{change_services, changes};
-use crate::db::{ids, DbConnection, StoreError};
+use crate::db::sql_types::DbId;
+use crate::db::{DbConnection, StoreError};
 use crate::domain::change::lead_time::LeadTimes;
 use crate::domain::change::{ChangeScope, ChangeStatus, ChangeType, Outcome};
 
@@ -80,15 +81,15 @@ pub fn report(conn: &mut DbConnection, f: &ReportFilter) -> Result<ChangeReport,
     }
     if let Some(service) = f.service_id {
         let touching = change_services::table
-            .filter(change_services::service_id.eq(ids::to_bytes(service)))
+            .filter(change_services::service_id.eq(DbId(service)))
             .select(change_services::change_id);
         q = q.filter(changes::id.eq_any(touching));
     }
-    let found: Vec<Vec<u8>> = q.load(conn)?;
+    let found: Vec<Uuid> = q.load(conn)?;
     let mut r = ChangeReport::default();
     let (mut leads, mut outcomes, mut successes, mut emergencies) = (LeadTimes::default(), 0u64, 0u64, 0u64);
     for id in found {
-        let c = find_any(conn, ids::from_bytes(&id)?)?;
+        let c = find_any(conn, id)?;
         r.total += 1;
         *r.by_type.entry(c.change_type.to_string()).or_default() += 1;
         *r.by_scope.entry(c.scope.to_string()).or_default() += 1;

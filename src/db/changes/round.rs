@@ -9,7 +9,8 @@ use uuid::Uuid;
 use super::approvals::{list, requirements, round_casts};
 use super::Change;
 use crate::db::schema::{units, users};
-use crate::db::{ids, units as unit_store, DbConnection, StoreError};
+use crate::db::sql_types::DbId;
+use crate::db::{units as unit_store, DbConnection, StoreError};
 use crate::domain::change::approval::{ApprovalPolicy, Approver, Capacity, Requirement, Stage};
 use crate::domain::change::eligibility::{self, Outstanding, Parties};
 use crate::domain::change::ChangeStatus;
@@ -39,11 +40,11 @@ pub struct NeededApproval {
 /// The requester, the requesting units (the change's owner unit and the
 /// requester's unit) and the owner PDs of its services.
 pub fn parties(conn: &mut DbConnection, change: &Change) -> Result<Parties, StoreError> {
-    let requester_unit: Option<Vec<u8>> =
-        users::table.find(ids::to_bytes(change.requester_id)).select(users::unit_id).first(conn).optional()?;
+    let requester_unit: Option<Uuid> =
+        users::table.find(DbId(change.requester_id)).select(users::unit_id).first(conn).optional()?;
     let mut requesting_units = vec![change.owner_unit_id];
     if let Some(unit) = requester_unit {
-        requesting_units.push(ids::from_bytes(&unit)?);
+        requesting_units.push(unit);
     }
     requesting_units.sort();
     requesting_units.dedup();
@@ -53,7 +54,7 @@ pub fn parties(conn: &mut DbConnection, change: &Change) -> Result<Parties, Stor
     Ok(Parties { requester: change.requester_id, requesting_units, owning_units })
 }
 
-type CandidateRow = (Vec<u8>, Vec<u8>, String, String, String);
+type CandidateRow = (Uuid, Uuid, String, String, String);
 
 /// Every active change approver, with their name.
 fn candidates(conn: &mut DbConnection) -> Result<Vec<(Approver, String)>, StoreError> {
@@ -71,12 +72,7 @@ fn candidates(conn: &mut DbConnection) -> Result<Vec<(Approver, String)>, StoreE
             continue;
         }
         let kind: UnitKind = kind.parse().map_err(|e| StoreError::Corrupt(format!("unit kind: {e}")))?;
-        let approver = Approver {
-            id: ids::from_bytes(&id)?,
-            unit_id: ids::from_bytes(&unit)?,
-            in_dinas: kind == UnitKind::Dinas,
-            is_approver: true,
-        };
+        let approver = Approver { id, unit_id: unit, in_dinas: kind == UnitKind::Dinas, is_approver: true };
         found.push((approver, name));
     }
     Ok(found)

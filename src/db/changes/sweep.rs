@@ -4,12 +4,13 @@
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use serde_json::json;
+use uuid::Uuid;
 
 use super::{find_any, store, Change};
 use crate::db::journal::{self, snapshot};
 use crate::db::schema::changes;
 use crate::db::versioned::{self, Versioned};
-use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::change::{ChangeEventKind, ChangeStatus};
 use crate::domain::journal::{Context, Entry, Event, Subject};
 
@@ -42,7 +43,7 @@ fn tell(
 /// Tells of windows starting within `lead` and of overdue reviews.
 pub fn run(conn: &mut DbConnection, now: DateTime<Utc>, lead: Duration) -> Result<ChangeSweep, StoreError> {
     let mut report = ChangeSweep::default();
-    let starting: Vec<Vec<u8>> = changes::table
+    let starting: Vec<Uuid> = changes::table
         .filter(changes::status.eq(ChangeStatus::Scheduled.as_str()))
         .filter(changes::planned_start.le((now + lead).naive_utc()))
         .filter(changes::planned_end.gt(now.naive_utc()))
@@ -55,14 +56,14 @@ pub fn run(conn: &mut DbConnection, now: DateTime<Utc>, lead: Duration) -> Resul
         .load(conn)?;
     for id in starting {
         write_tx(conn, |conn| {
-            let change = find_any(conn, ids::from_bytes(&id)?)?;
+            let change = find_any(conn, id)?;
             tell(conn, now, &change, ChangeEventKind::WindowStarting, |c| {
                 c.window_notice_sequence = Some(c.schedule_sequence);
             })
         })?;
         report.windows_starting += 1;
     }
-    let overdue: Vec<Vec<u8>> = changes::table
+    let overdue: Vec<Uuid> = changes::table
         .filter(changes::status.eq(ChangeStatus::Reviewing.as_str()))
         .filter(changes::review_due_at.le(now.naive_utc()))
         .filter(changes::review_overdue_told.eq(false))
@@ -70,7 +71,7 @@ pub fn run(conn: &mut DbConnection, now: DateTime<Utc>, lead: Duration) -> Resul
         .load(conn)?;
     for id in overdue {
         write_tx(conn, |conn| {
-            let change = find_any(conn, ids::from_bytes(&id)?)?;
+            let change = find_any(conn, id)?;
             tell(conn, now, &change, ChangeEventKind::ReviewOverdue, |c| c.review_overdue_told = true)
         })?;
         report.reviews_overdue += 1;

@@ -8,8 +8,9 @@ use uuid::Uuid;
 
 use crate::db::journal::{self, snapshot};
 use crate::db::schema::{change_templates, services};
+use crate::db::sql_types::DbId;
 use crate::db::versioned::{self, Versioned};
-use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::change::ChangeScope;
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::validation::ValidationErrors;
@@ -50,8 +51,10 @@ pub struct Template {
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = change_templates)]
 struct TemplateRow {
-    id: Vec<u8>,
-    service_id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    id: Uuid,
+    #[diesel(serialize_as = DbId)]
+    service_id: Uuid,
     name: String,
     scope: String,
     title: String,
@@ -70,8 +73,8 @@ impl TryFrom<TemplateRow> for Template {
 
     fn try_from(r: TemplateRow) -> Result<Self, StoreError> {
         Ok(Self {
-            id: ids::from_bytes(&r.id)?,
-            service_id: ids::from_bytes(&r.service_id)?,
+            id: r.id,
+            service_id: r.service_id,
             name: r.name,
             scope: r.scope.parse().map_err(StoreError::Corrupt)?,
             title: r.title,
@@ -89,8 +92,8 @@ impl TryFrom<TemplateRow> for Template {
 
 fn row_of(id: Uuid, d: &TemplateDraft, version: i64, created: NaiveDateTime, now: NaiveDateTime) -> TemplateRow {
     TemplateRow {
-        id: ids::to_bytes(id),
-        service_id: ids::to_bytes(d.service_id),
+        id,
+        service_id: d.service_id,
         name: d.name.clone(),
         scope: d.scope.as_str().to_owned(),
         title: d.title.clone(),
@@ -106,8 +109,7 @@ fn row_of(id: Uuid, d: &TemplateDraft, version: i64, created: NaiveDateTime, now
 }
 
 fn check_service(conn: &mut DbConnection, id: Uuid) -> Result<(), StoreError> {
-    let active: Option<bool> =
-        services::table.find(ids::to_bytes(id)).select(services::active).first(conn).optional()?;
+    let active: Option<bool> = services::table.find(DbId(id)).select(services::active).first(conn).optional()?;
     if active != Some(true) {
         return Err(StoreError::Invalid(ValidationErrors::single("service_id", "no such active service")));
     }
@@ -116,7 +118,7 @@ fn check_service(conn: &mut DbConnection, id: Uuid) -> Result<(), StoreError> {
 
 pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Template, StoreError> {
     let row: TemplateRow = change_templates::table
-        .find(ids::to_bytes(id))
+        .find(DbId(id))
         .select(TemplateRow::as_select())
         .first(conn)
         .optional()?
@@ -132,10 +134,10 @@ pub fn list(
 ) -> Result<Vec<Template>, StoreError> {
     let mut q = change_templates::table.select(TemplateRow::as_select()).order(change_templates::id).into_boxed();
     if let Some(service) = service_id {
-        q = q.filter(change_templates::service_id.eq(ids::to_bytes(service)));
+        q = q.filter(change_templates::service_id.eq(DbId(service)));
     }
     if let Some(after) = after {
-        q = q.filter(change_templates::id.gt(ids::to_bytes(after)));
+        q = q.filter(change_templates::id.gt(DbId(after)));
     }
     q.limit(i64::from(limit)).load(conn)?.into_iter().map(Template::try_from).collect()
 }
@@ -167,7 +169,7 @@ pub fn replace(
         check_service(conn, draft.service_id)?;
         let version = guard.bump(conn, ctx.now)?;
         let row = row_of(id, draft, version, before.created_at.naive_utc(), ctx.now.naive_utc());
-        diesel::update(change_templates::table.find(ids::to_bytes(id))).set(&row).execute(conn)?;
+        diesel::update(change_templates::table.find(DbId(id))).set(row).execute(conn)?;
         let after = find(conn, id)?;
         let entry = Entry::resource(Resource::ChangeTemplate, ResourceChange::Updated, id);
         journal::record(conn, ctx, entry.states(Some(snapshot(&before)?), Some(snapshot(&after)?)))?;

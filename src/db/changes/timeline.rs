@@ -6,7 +6,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::db::schema::{change_events, changes};
-use crate::db::{ids, DbConnection, StoreError};
+use crate::db::sql_types::{DbId, OptionalDbId};
+use crate::db::{DbConnection, StoreError};
 use crate::domain::change::{ChangeEventKind, ChangeStatus};
 use crate::domain::journal::Context;
 
@@ -36,17 +37,18 @@ pub(crate) fn append(
     to: ChangeStatus,
     detail: &serde_json::Value,
 ) -> Result<(), StoreError> {
-    let key = ids::to_bytes(change_id);
-    diesel::update(changes::table.find(&key)).set(changes::event_seq.eq(changes::event_seq + 1)).execute(conn)?;
-    let seq: i32 = changes::table.find(&key).select(changes::event_seq).first(conn)?;
+    diesel::update(changes::table.find(DbId(change_id)))
+        .set(changes::event_seq.eq(changes::event_seq + 1))
+        .execute(conn)?;
+    let seq: i32 = changes::table.find(DbId(change_id)).select(changes::event_seq).first(conn)?;
     diesel::insert_into(change_events::table)
         .values((
-            change_events::id.eq(ids::to_bytes(Uuid::now_v7())),
-            change_events::change_id.eq(&key),
+            change_events::id.eq(DbId(Uuid::now_v7())),
+            change_events::change_id.eq(DbId(change_id)),
             change_events::seq.eq(seq),
             change_events::kind.eq(kind.as_str()),
             change_events::actor_kind.eq(ctx.actor.map_or("system", |a| a.kind())),
-            change_events::actor_id.eq(ctx.actor.map(|a| ids::to_bytes(a.id()))),
+            change_events::actor_id.eq(OptionalDbId(ctx.actor.map(|a| a.id()))),
             change_events::from_status.eq(from.map(|s| s.as_str())),
             change_events::to_status.eq(Some(to.as_str())),
             change_events::data_json.eq(detail.to_string()),
@@ -56,7 +58,7 @@ pub(crate) fn append(
     Ok(())
 }
 
-type EventRow = (Vec<u8>, i32, String, String, Option<Vec<u8>>, Option<String>, Option<String>, String, NaiveDateTime);
+type EventRow = (Uuid, i32, String, String, Option<Uuid>, Option<String>, Option<String>, String, NaiveDateTime);
 
 /// The change's events in order, after `after_seq`.
 pub fn list(
@@ -66,7 +68,7 @@ pub fn list(
     limit: u32,
 ) -> Result<Vec<ChangeEvent>, StoreError> {
     let rows: Vec<EventRow> = change_events::table
-        .filter(change_events::change_id.eq(ids::to_bytes(change_id)))
+        .filter(change_events::change_id.eq(DbId(change_id)))
         .filter(change_events::seq.gt(after_seq))
         .order(change_events::seq)
         .limit(i64::from(limit))
@@ -85,11 +87,11 @@ pub fn list(
     rows.into_iter()
         .map(|(id, seq, kind, actor_kind, actor_id, from_status, to_status, data, at)| {
             Ok(ChangeEvent {
-                id: ids::from_bytes(&id)?,
+                id,
                 seq,
                 kind,
                 actor_kind,
-                actor_id: actor_id.as_deref().map(ids::from_bytes).transpose()?,
+                actor_id,
                 from_status,
                 to_status,
                 data: serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("change event: {e}")))?,

@@ -13,12 +13,13 @@ use chrono::{DateTime, Datelike, Utc};
 use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
+use uuid::Uuid;
 
 use self::history::{CatalogService, Desk, Region};
 use crate::db::journal::bulk::BulkJournal;
 use crate::db::numbering::{self, Counter};
 use crate::db::schema::{services, units, users};
-use crate::db::{ids, sla, tickets, write_tx, DbConnection, StoreError};
+use crate::db::{sla, tickets, write_tx, DbConnection, StoreError};
 use crate::domain::role::{Role, RoleSet};
 
 /// Tickets lived and written per transaction.
@@ -34,42 +35,41 @@ pub struct Report {
 /// The active Perangkat Daerah with a tier-1 technician each, the tier-2
 /// engineers, and the active services with their SLA per desk.
 pub fn region(conn: &mut DbConnection) -> Result<Region, StoreError> {
-    let pds: Vec<Vec<u8>> = units::table
+    let pds: Vec<Uuid> = units::table
         .filter(units::active.eq(true))
         .filter(units::kind.eq(crate::domain::organisation::UnitKind::PerangkatDaerah.as_str()))
         .order(units::code.asc())
         .select(units::id)
         .load(conn)?;
-    let people: Vec<(Vec<u8>, Vec<u8>, String)> =
+    let people: Vec<(Uuid, Uuid, String)> =
         users::table.filter(users::active.eq(true)).select((users::id, users::unit_id, users::roles)).load(conn)?;
     let mut people_roles = Vec::with_capacity(people.len());
     for (id, unit, roles) in people {
         let roles = RoleSet::from_stored(&roles).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        people_roles.push((ids::from_bytes(&id)?, unit, roles));
+        people_roles.push((id, unit, roles));
     }
-    let with = |unit: &[u8], role: Role| -> Vec<_> {
-        people_roles.iter().filter(|(_, u, r)| u == unit && r.contains(role)).map(|(id, _, _)| *id).collect()
+    let with = |unit: Uuid, role: Role| -> Vec<_> {
+        people_roles.iter().filter(|(_, u, r)| *u == unit && r.contains(role)).map(|(id, _, _)| *id).collect()
     };
     let desks = pds
         .iter()
         .map(|unit| {
             Ok(Desk {
-                unit_id: ids::from_bytes(unit)?,
-                technicians: with(unit, Role::Tier1Technician),
-                reporters: with(unit, Role::Reporter),
+                unit_id: *unit,
+                technicians: with(*unit, Role::Tier1Technician),
+                reporters: with(*unit, Role::Reporter),
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     let engineers =
         people_roles.iter().filter(|(_, _, r)| r.contains(Role::Tier2Engineer)).map(|(id, _, _)| *id).collect();
-    let catalog: Vec<(Vec<u8>, String, bool)> = services::table
+    let catalog: Vec<(Uuid, String, bool)> = services::table
         .filter(services::active.eq(true))
         .order(services::code.asc())
         .select((services::id, services::name, services::direct_tier2))
         .load(conn)?;
     let mut services = Vec::with_capacity(catalog.len());
     for (id, name, direct_tier2) in catalog {
-        let id = ids::from_bytes(&id)?;
         let sla = desks.iter().map(|d| sla::context::current(conn, id, d.unit_id)).collect::<Result<_, _>>()?;
         services.push(CatalogService { id, name, direct_tier2, sla });
     }

@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::heads;
 use crate::db::schema::audit_log;
-use crate::db::{ids, DbConnection, StoreError};
+use crate::db::sql_types::{DbId, OptionalDbId};
+use crate::db::{DbConnection, StoreError};
 use crate::domain::journal::chain::Link;
 use crate::domain::journal::{Context, Entry, Event};
 use crate::domain::policy::Actor;
@@ -17,17 +18,21 @@ use crate::domain::policy::Actor;
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_log, treat_none_as_default_value = false)]
 pub(super) struct AuditRow {
-    id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    id: Uuid,
     occurred_at: chrono::NaiveDateTime,
     actor_kind: String,
-    actor_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
+    actor_id: Option<Uuid>,
     action: String,
     entity_type: String,
-    entity_id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    entity_id: Uuid,
     before_json: Option<String>,
     after_json: Option<String>,
     request_id: Option<String>,
-    chain_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
+    chain_id: Option<Uuid>,
     position: Option<i64>,
     prev_hash: Option<Vec<u8>>,
     hash: Option<Vec<u8>>,
@@ -78,24 +83,24 @@ pub(super) fn link_of(ctx: &Context, at: DateTime<Utc>, entry: &Entry, previous:
 }
 
 fn insert(conn: &mut DbConnection, link: &Link, hash: &[u8; 32]) -> Result<(), StoreError> {
-    diesel::insert_into(audit_log::table).values(&row_of(link, hash)).execute(conn)?;
+    diesel::insert_into(audit_log::table).values(row_of(link, hash)).execute(conn)?;
     Ok(())
 }
 
 /// The stored row of a hashed link.
 pub(super) fn row_of(link: &Link, hash: &[u8; 32]) -> AuditRow {
     AuditRow {
-        id: ids::to_bytes(Uuid::now_v7()),
+        id: Uuid::now_v7(),
         occurred_at: link.occurred_at.naive_utc(),
         actor_kind: link.actor_kind.clone(),
-        actor_id: link.actor_id.map(ids::to_bytes),
+        actor_id: link.actor_id,
         action: link.action.clone(),
         entity_type: link.entity_type.clone(),
-        entity_id: ids::to_bytes(link.entity_id),
+        entity_id: link.entity_id,
         before_json: link.before_json.clone(),
         after_json: link.after_json.clone(),
         request_id: link.request_id.clone(),
-        chain_id: Some(ids::to_bytes(link.chain)),
+        chain_id: Some(link.chain),
         position: Some(link.position),
         prev_hash: Some(link.prev_hash.to_vec()),
         hash: Some(hash.to_vec()),
@@ -131,17 +136,17 @@ impl TryFrom<AuditRow> for AuditRecord {
                 .transpose()
         };
         Ok(Self {
-            id: ids::from_bytes(&row.id)?,
+            id: row.id,
             occurred_at: row.occurred_at.and_utc(),
             actor_kind: row.actor_kind,
-            actor_id: row.actor_id.as_deref().map(ids::from_bytes).transpose()?,
+            actor_id: row.actor_id,
             action: row.action,
             entity_type: row.entity_type,
-            entity_id: ids::from_bytes(&row.entity_id)?,
+            entity_id: row.entity_id,
             before: parse(row.before_json)?,
             after: parse(row.after_json)?,
             request_id: row.request_id,
-            chain_id: row.chain_id.as_deref().map(ids::from_bytes).transpose()?,
+            chain_id: row.chain_id,
             position: row.position,
             prev_hash: row.prev_hash.map(hex::encode),
             hash: row.hash.map(hex::encode),
@@ -167,13 +172,13 @@ pub fn list(conn: &mut DbConnection, filter: &AuditFilter) -> Result<Vec<AuditRe
         query = query.filter(audit_log::entity_type.eq(entity_type.clone()));
     }
     if let Some(chain_id) = filter.chain_id {
-        query = query.filter(audit_log::chain_id.eq(ids::to_bytes(chain_id)));
+        query = query.filter(audit_log::chain_id.eq(DbId(chain_id)));
     }
     if let Some(entity_id) = filter.entity_id {
-        query = query.filter(audit_log::entity_id.eq(ids::to_bytes(entity_id)));
+        query = query.filter(audit_log::entity_id.eq(DbId(entity_id)));
     }
     if let Some(after) = filter.after_id {
-        query = query.filter(audit_log::id.gt(ids::to_bytes(after)));
+        query = query.filter(audit_log::id.gt(DbId(after)));
     }
     query
         .order(audit_log::id.asc())

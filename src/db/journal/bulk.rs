@@ -16,7 +16,8 @@ use super::timeline::{self, EventRow};
 use crate::db::batch::insert_batch;
 use crate::db::notices::events::{self as notice_events, EventRow as NoticeRow};
 use crate::db::schema::{audit_heads, audit_log as audit_table, notice_events as notice_table, ticket_events, tickets};
-use crate::db::{ids, DbConnection, StoreError};
+use crate::db::sql_types::DbId;
+use crate::db::{DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Visibility};
 
 /// Entries of aggregates this journal opened, or of tickets it continues
@@ -105,7 +106,7 @@ impl BulkJournal {
     /// starts empty.
     pub fn flush(&mut self, conn: &mut DbConnection) -> Result<(), StoreError> {
         for (ticket, seq, public_seq) in self.flush_leaving_numbers(conn)? {
-            diesel::update(tickets::table.find(ids::to_bytes(ticket)))
+            diesel::update(tickets::table.find(DbId(ticket)))
                 .set((tickets::event_seq.eq(seq), tickets::public_event_seq.eq(public_seq)))
                 .execute(conn)?;
         }
@@ -116,11 +117,10 @@ impl BulkJournal {
     /// event numbers (`(id, last, last public)`) for the caller to write in
     /// its own update of their rows: one row update instead of two.
     pub fn flush_leaving_numbers(&mut self, conn: &mut DbConnection) -> Result<Vec<(Uuid, i32, i32)>, StoreError> {
-        insert_batch!(conn, ticket_events::table, &self.events);
-        insert_batch!(conn, audit_table::table, &self.audit);
+        insert_batch!(conn, ticket_events::table, self.events.drain(..));
+        insert_batch!(conn, audit_table::table, self.audit.drain(..));
         if let Some(notices) = self.notices.as_mut() {
-            insert_batch!(conn, notice_table::table, &*notices);
-            notices.clear();
+            insert_batch!(conn, notice_table::table, notices.drain(..));
         }
         let mut new_heads = Vec::new();
         for (chain, (position, hash, at)) in self.heads.drain() {
@@ -131,7 +131,7 @@ impl BulkJournal {
                 super::heads::advance(conn, chain, position, &hash, at)?;
             } else {
                 new_heads.push((
-                    audit_heads::chain_id.eq(ids::to_bytes(chain)),
+                    audit_heads::chain_id.eq(DbId(chain)),
                     audit_heads::position.eq(position),
                     audit_heads::hash.eq(hash.to_vec()),
                     audit_heads::signed.eq(false),
@@ -139,7 +139,7 @@ impl BulkJournal {
                 ));
             }
         }
-        insert_batch!(conn, audit_heads::table, &new_heads);
+        insert_batch!(conn, audit_heads::table, new_heads);
         let numbers = self
             .numbers
             .drain()

@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use super::heads::hash_of;
 use crate::db::schema::{audit_checkpoint_heads, audit_checkpoints, audit_heads};
-use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::db::sql_types::DbId;
+use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::journal::chain::{CheckpointBody, Head, HeadsDigest, GENESIS};
 use crate::domain::journal::verify::{SignedHead, StoredCheckpoint};
 
@@ -36,7 +37,7 @@ pub struct Checkpoint {
     pub signature: String,
 }
 
-#[derive(Queryable, Selectable, Insertable)]
+#[derive(Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_checkpoints)]
 struct CheckpointRow {
     seq: i64,
@@ -144,10 +145,10 @@ pub fn take(
             hash: body.hash().to_vec(),
             signature: body.sign(key).to_vec(),
         };
-        diesel::insert_into(audit_checkpoints::table).values(&row).execute(conn)?;
+        diesel::insert_into(audit_checkpoints::table).values(row.clone()).execute(conn)?;
         for chunk in heads.chunks(1_000) {
             insert_signed(conn, seq, chunk)?;
-            let chains: Vec<Vec<u8>> = chunk.iter().map(|h| ids::to_bytes(h.chain)).collect();
+            let chains: Vec<DbId> = chunk.iter().map(|h| DbId(h.chain)).collect();
             diesel::update(audit_heads::table.filter(audit_heads::chain_id.eq_any(chains)))
                 .set(audit_heads::signed.eq(true))
                 .execute(conn)?;
@@ -156,10 +157,11 @@ pub fn take(
     })
 }
 
-#[derive(Insertable)]
+#[derive(Clone, Insertable)]
 #[diesel(table_name = audit_checkpoint_heads)]
 struct SignedHeadRow {
-    chain_id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    chain_id: Uuid,
     checkpoint_seq: i64,
     position: i64,
     hash: Vec<u8>,
@@ -170,21 +172,16 @@ struct SignedHeadRow {
 fn insert_signed(conn: &mut DbConnection, seq: i64, heads: &[Head]) -> Result<(), StoreError> {
     let rows: Vec<SignedHeadRow> = heads
         .iter()
-        .map(|h| SignedHeadRow {
-            chain_id: ids::to_bytes(h.chain),
-            checkpoint_seq: seq,
-            position: h.position,
-            hash: h.hash.to_vec(),
-        })
+        .map(|h| SignedHeadRow { chain_id: h.chain, checkpoint_seq: seq, position: h.position, hash: h.hash.to_vec() })
         .collect();
     // 200 rows of four values keep within SQLite's bound-parameter limit.
     for chunk in rows.chunks(200) {
         match conn {
             DbConnection::Postgres(pg) => {
-                diesel::insert_into(audit_checkpoint_heads::table).values(chunk).execute(pg)?
+                diesel::insert_into(audit_checkpoint_heads::table).values(chunk.to_vec()).execute(pg)?
             }
             DbConnection::Sqlite(lite) => {
-                diesel::insert_into(audit_checkpoint_heads::table).values(chunk).execute(lite)?
+                diesel::insert_into(audit_checkpoint_heads::table).values(chunk.to_vec()).execute(lite)?
             }
         };
     }
@@ -193,8 +190,8 @@ fn insert_signed(conn: &mut DbConnection, seq: i64, heads: &[Head]) -> Result<()
 
 #[derive(QueryableByName)]
 struct HeadRow {
-    #[diesel(sql_type = diesel::sql_types::Binary)]
-    chain_id: Vec<u8>,
+    #[diesel(sql_type = crate::db::sql_types::Id)]
+    chain_id: Uuid,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     position: i64,
     #[diesel(sql_type = diesel::sql_types::Binary)]
@@ -216,9 +213,7 @@ fn unsigned_heads(conn: &mut DbConnection) -> Result<Vec<Head>, StoreError> {
         ))
         .load(lite)?,
     };
-    rows.into_iter()
-        .map(|r| Ok(Head { chain: ids::from_bytes(&r.chain_id)?, position: r.position, hash: hash_of(&r.hash)? }))
-        .collect()
+    rows.into_iter().map(|r| Ok(Head { chain: r.chain_id, position: r.position, hash: hash_of(&r.hash)? })).collect()
 }
 
 /// Checkpoints in sequence after `after_seq`, at most `limit`.
@@ -292,14 +287,12 @@ pub fn for_each(
 }
 
 fn heads_of(conn: &mut DbConnection, seq: i64) -> Result<Vec<Head>, StoreError> {
-    let rows: Vec<(Vec<u8>, i64, Vec<u8>)> = audit_checkpoint_heads::table
+    let rows: Vec<(Uuid, i64, Vec<u8>)> = audit_checkpoint_heads::table
         .filter(audit_checkpoint_heads::checkpoint_seq.eq(seq))
         .order(audit_checkpoint_heads::chain_id.asc())
         .select((audit_checkpoint_heads::chain_id, audit_checkpoint_heads::position, audit_checkpoint_heads::hash))
         .load(conn)?;
-    rows.into_iter()
-        .map(|(chain, position, hash)| Ok(Head { chain: ids::from_bytes(&chain)?, position, hash: hash_of(&hash)? }))
-        .collect()
+    rows.into_iter().map(|(chain, position, hash)| Ok(Head { chain, position, hash: hash_of(&hash)? })).collect()
 }
 
 /// The signed heads of chains in `[from, to]` (inclusive, chain order),
@@ -309,9 +302,9 @@ pub(super) fn signed_heads_between(
     from: Uuid,
     to: Uuid,
 ) -> Result<Vec<(Uuid, SignedHead)>, StoreError> {
-    let rows: Vec<(Vec<u8>, i64, i64, Vec<u8>)> = audit_checkpoint_heads::table
-        .filter(audit_checkpoint_heads::chain_id.ge(ids::to_bytes(from)))
-        .filter(audit_checkpoint_heads::chain_id.le(ids::to_bytes(to)))
+    let rows: Vec<(Uuid, i64, i64, Vec<u8>)> = audit_checkpoint_heads::table
+        .filter(audit_checkpoint_heads::chain_id.ge(DbId(from)))
+        .filter(audit_checkpoint_heads::chain_id.le(DbId(to)))
         .order((audit_checkpoint_heads::chain_id.asc(), audit_checkpoint_heads::checkpoint_seq.asc()))
         .select((
             audit_checkpoint_heads::chain_id,
@@ -321,8 +314,6 @@ pub(super) fn signed_heads_between(
         ))
         .load(conn)?;
     rows.into_iter()
-        .map(|(c, checkpoint, position, h)| {
-            Ok((ids::from_bytes(&c)?, SignedHead { checkpoint, position, hash: hash_of(&h)? }))
-        })
+        .map(|(c, checkpoint, position, h)| Ok((c, SignedHead { checkpoint, position, hash: hash_of(&h)? })))
         .collect()
 }

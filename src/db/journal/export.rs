@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::checkpoints;
 use super::verify::batch_after;
-use crate::db::{ids, DbConnection, StoreError};
+use crate::db::{DbConnection, StoreError};
 use crate::domain::journal::chain::instant_text;
 use crate::domain::journal::verify::StoredLink;
 
@@ -56,7 +56,7 @@ fn export_snapshot(
     loop {
         let batch = batch_after(conn, cursor.as_ref(), between)?;
         let Some(last) = batch.last() else { break };
-        cursor = Some((ids::to_bytes(last.link.chain), last.link.position));
+        cursor = Some((last.link.chain, last.link.position));
         let full = batch.len() as i64 == super::verify::BATCH;
         for entry in &batch {
             sink(entry_line(entry).to_string())?;

@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::verify::{link_columns, stored_link, LinkRow};
 use crate::db::schema::{audit_heads, audit_log};
-use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::db::sql_types::{db_ids, DbId, Id};
+use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::journal::chain::{self, Hash, GENESIS};
 
 #[derive(QueryableByName)]
@@ -27,17 +28,16 @@ pub(super) type LockedHead = (i64, Hash, chrono::DateTime<chrono::Utc>);
 /// The chain's head, locked until the transaction ends on PostgreSQL (on
 /// SQLite the write gate already serialises writers).
 pub(super) fn lock(conn: &mut DbConnection, chain: Uuid) -> Result<Option<LockedHead>, StoreError> {
-    let key = ids::to_bytes(chain);
     let row = match conn {
         DbConnection::Postgres(pg) => {
             diesel::sql_query("SELECT position, hash, written_at FROM audit_heads WHERE chain_id = $1 FOR UPDATE")
-                .bind::<Binary, _>(key)
+                .bind::<Id, _>(DbId(chain))
                 .get_result::<HeadRow>(pg)
                 .optional()?
         }
         DbConnection::Sqlite(lite) => {
             diesel::sql_query("SELECT position, hash, written_at FROM audit_heads WHERE chain_id = ?")
-                .bind::<Binary, _>(key)
+                .bind::<Id, _>(DbId(chain))
                 .get_result::<HeadRow>(lite)
                 .optional()?
         }
@@ -48,21 +48,17 @@ pub(super) fn lock(conn: &mut DbConnection, chain: Uuid) -> Result<Option<Locked
 /// The heads of `chains` that exist, locked as [`lock`] locks one, in
 /// chain order (so two writers never wait on each other's heads in turn).
 pub(super) fn lock_many(conn: &mut DbConnection, chains: &[Uuid]) -> Result<Vec<(Uuid, LockedHead)>, StoreError> {
-    let mut keys: Vec<Vec<u8>> = chains.iter().copied().map(ids::to_bytes).collect();
+    let mut keys = chains.to_vec();
     keys.sort();
-    let query = audit_heads::table.filter(audit_heads::chain_id.eq_any(keys)).order(audit_heads::chain_id).select((
-        audit_heads::chain_id,
-        audit_heads::position,
-        audit_heads::hash,
-        audit_heads::written_at,
-    ));
-    let rows: Vec<(Vec<u8>, i64, Vec<u8>, chrono::NaiveDateTime)> = match conn {
+    let query = audit_heads::table
+        .filter(audit_heads::chain_id.eq_any(db_ids(&keys)))
+        .order(audit_heads::chain_id)
+        .select((audit_heads::chain_id, audit_heads::position, audit_heads::hash, audit_heads::written_at));
+    let rows: Vec<(Uuid, i64, Vec<u8>, chrono::NaiveDateTime)> = match conn {
         DbConnection::Postgres(pg) => query.for_update().load(pg)?,
         DbConnection::Sqlite(lite) => query.load(lite)?,
     };
-    rows.into_iter()
-        .map(|(chain, position, hash, at)| Ok((ids::from_bytes(&chain)?, (position, hash_of(&hash)?, at.and_utc()))))
-        .collect()
+    rows.into_iter().map(|(chain, position, hash, at)| Ok((chain, (position, hash_of(&hash)?, at.and_utc())))).collect()
 }
 
 pub(super) fn hash_of(bytes: &[u8]) -> Result<Hash, StoreError> {
@@ -78,11 +74,10 @@ pub(super) fn advance(
     hash: &Hash,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StoreError> {
-    let key = ids::to_bytes(chain);
     if position == 1 {
         diesel::insert_into(audit_heads::table)
             .values((
-                audit_heads::chain_id.eq(key),
+                audit_heads::chain_id.eq(DbId(chain)),
                 audit_heads::position.eq(position),
                 audit_heads::hash.eq(hash.to_vec()),
                 audit_heads::signed.eq(false),
@@ -90,7 +85,7 @@ pub(super) fn advance(
             ))
             .execute(conn)?;
     } else {
-        diesel::update(audit_heads::table.find(key))
+        diesel::update(audit_heads::table.find(DbId(chain)))
             .set((
                 audit_heads::position.eq(position),
                 audit_heads::hash.eq(hash.to_vec()),
@@ -117,7 +112,7 @@ pub fn chain_unhashed_rows(conn: &mut DbConnection) -> Result<u64, StoreError> {
 }
 
 fn chain_batch(conn: &mut DbConnection, limit: i64) -> Result<u64, StoreError> {
-    let rows: Vec<(Vec<u8>, LinkRow)> = audit_log::table
+    let rows: Vec<(Uuid, LinkRow)> = audit_log::table
         .filter(audit_log::hash.is_null())
         .order((audit_log::chain_id.asc(), audit_log::position.asc()))
         .limit(limit)
@@ -139,7 +134,7 @@ fn chain_batch(conn: &mut DbConnection, limit: i64) -> Result<u64, StoreError> {
             })?,
         };
         let hash = link.hash();
-        diesel::update(audit_log::table.find(id))
+        diesel::update(audit_log::table.find(DbId(id)))
             .set((audit_log::prev_hash.eq(link.prev_hash.to_vec()), audit_log::hash.eq(hash.to_vec())))
             .execute(conn)?;
         advance(conn, chain, position, &hash, link.occurred_at)?;

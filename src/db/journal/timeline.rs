@@ -7,7 +7,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::db::schema::ticket_events;
-use crate::db::{ids, DbConnection, StoreError};
+use crate::db::sql_types::{DbId, OptionalDbId};
+use crate::db::{DbConnection, StoreError};
 use crate::domain::journal::{Context, Event, Visibility};
 
 /// A change recorded on a ticket's timeline.
@@ -33,12 +34,15 @@ pub struct TicketEvent {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = ticket_events, treat_none_as_default_value = false)]
 pub(super) struct EventRow {
-    id: Vec<u8>,
-    ticket_id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    id: Uuid,
+    #[diesel(serialize_as = DbId)]
+    ticket_id: Uuid,
     seq: i32,
     kind: String,
     actor_kind: String,
-    actor_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
+    actor_id: Option<Uuid>,
     from_status: Option<String>,
     to_status: Option<String>,
     from_tier: Option<i16>,
@@ -61,16 +65,15 @@ pub(super) fn append(
     kind: &str,
     event: &Event,
 ) -> Result<(), StoreError> {
-    let id_bytes = ids::to_bytes(ticket_id);
     let public = event.visibility() == Visibility::Public;
     let (seq, public_seq) = if matches!(event, Event::TicketCreated { .. }) {
         (1, Some(1))
     } else {
-        let (seq, public_seq) = take_numbers(conn, id_bytes, public)?;
+        let (seq, public_seq) = take_numbers(conn, ticket_id, public)?;
         (seq, public.then_some(public_seq))
     };
     let row = event_row(ctx, at, ticket_id, kind, event, (seq, public_seq));
-    diesel::insert_into(ticket_events::table).values(&row).execute(conn)?;
+    diesel::insert_into(ticket_events::table).values(row).execute(conn)?;
     Ok(())
 }
 
@@ -84,18 +87,19 @@ struct Numbers {
 
 /// Counts the event on the ticket row and returns the numbers it takes
 /// (all, public), in one statement.
-fn take_numbers(conn: &mut DbConnection, ticket: Vec<u8>, public: bool) -> Result<(i32, i32), StoreError> {
-    use diesel::sql_types::{Binary, Integer};
+fn take_numbers(conn: &mut DbConnection, ticket: Uuid, public: bool) -> Result<(i32, i32), StoreError> {
+    use crate::db::sql_types::Id;
+    use diesel::sql_types::Integer;
     const SQL: &str = "UPDATE tickets SET event_seq = event_seq + 1, public_event_seq = public_event_seq + {p} \
                        WHERE id = {id} RETURNING event_seq, public_event_seq";
     let numbers = match conn {
         DbConnection::Postgres(pg) => diesel::sql_query(SQL.replace("{p}", "$1").replace("{id}", "$2"))
             .bind::<Integer, _>(i32::from(public))
-            .bind::<Binary, _>(ticket)
+            .bind::<Id, _>(DbId(ticket))
             .get_result::<Numbers>(pg)?,
         DbConnection::Sqlite(lite) => diesel::sql_query(SQL.replace("{p}", "?").replace("{id}", "?"))
             .bind::<Integer, _>(i32::from(public))
-            .bind::<Binary, _>(ticket)
+            .bind::<Id, _>(DbId(ticket))
             .get_result::<Numbers>(lite)?,
     };
     Ok((numbers.event_seq, numbers.public_event_seq))
@@ -113,12 +117,12 @@ pub(super) fn event_row(
 ) -> EventRow {
     let (from, to) = event.movement();
     EventRow {
-        id: ids::to_bytes(Uuid::now_v7()),
-        ticket_id: ids::to_bytes(ticket_id),
+        id: Uuid::now_v7(),
+        ticket_id,
         seq,
         kind: kind.to_owned(),
         actor_kind: ctx.actor.map_or("system", |a| a.kind()).to_owned(),
-        actor_id: ctx.actor.map(|a| ids::to_bytes(a.id())),
+        actor_id: ctx.actor.map(|a| a.id()),
         from_status: from.map(|(s, _)| s.as_str().to_owned()),
         to_status: to.map(|(s, _)| s.as_str().to_owned()),
         from_tier: from.map(|(_, t)| i16::from(t)),
@@ -139,13 +143,13 @@ impl TryFrom<EventRow> for TicketEvent {
             .map(|d| serde_json::from_str(&d).map_err(|e| StoreError::Corrupt(format!("event data: {e}"))))
             .transpose()?;
         Ok(Self {
-            id: ids::from_bytes(&r.id)?,
-            ticket_id: ids::from_bytes(&r.ticket_id)?,
+            id: r.id,
+            ticket_id: r.ticket_id,
             seq: r.seq,
             public_seq: r.public_seq,
             kind: r.kind,
             actor_kind: r.actor_kind,
-            actor_id: r.actor_id.as_deref().map(ids::from_bytes).transpose()?,
+            actor_id: r.actor_id,
             from_status: r.from_status,
             to_status: r.to_status,
             from_tier: r.from_tier,
@@ -161,7 +165,7 @@ impl TryFrom<EventRow> for TicketEvent {
 /// and without them the events are numbered as reporters count them.
 pub fn list(conn: &mut DbConnection, ticket_id: Uuid, include_internal: bool) -> Result<Vec<TicketEvent>, StoreError> {
     let mut query = ticket_events::table
-        .filter(ticket_events::ticket_id.eq(ids::to_bytes(ticket_id)))
+        .filter(ticket_events::ticket_id.eq(DbId(ticket_id)))
         .select(EventRow::as_select())
         .into_boxed();
     if !include_internal {

@@ -12,7 +12,8 @@ use uuid::Uuid;
 use super::checkpoints;
 use super::heads::hash_of;
 use crate::db::schema::{audit_heads, audit_log};
-use crate::db::{ids, DbConnection, StoreError};
+use crate::db::sql_types::DbId;
+use crate::db::{DbConnection, StoreError};
 use crate::domain::journal::chain::Link;
 use crate::domain::journal::verify::{
     check_chain, Break, BreakKind, ChainEvidence, CheckpointWalk, SignedHead, StoredLink,
@@ -48,14 +49,14 @@ impl VerifyReport {
 pub(super) type LinkRow = (
     NaiveDateTime,
     String,
-    Option<Vec<u8>>,
+    Option<Uuid>,
     String,
     String,
-    Vec<u8>,
+    Uuid,
     Option<String>,
     Option<String>,
     Option<String>,
-    Option<Vec<u8>>,
+    Option<Uuid>,
     Option<i64>,
     Option<Vec<u8>>,
     Option<Vec<u8>>,
@@ -81,14 +82,14 @@ pub(super) fn stored_link(row: LinkRow) -> Result<StoredLink, StoreError> {
     ) = row;
     let as_hash = |bytes: Option<Vec<u8>>| bytes.and_then(|b| b.try_into().ok()).unwrap_or([0; 32]);
     let link = Link {
-        chain: ids::from_bytes(&chain.unwrap_or_default())?,
+        chain: chain.unwrap_or_default(),
         position: position.unwrap_or(0),
         occurred_at: DateTime::<Utc>::from_naive_utc_and_offset(at, Utc),
         actor_kind,
-        actor_id: actor_id.as_deref().map(ids::from_bytes).transpose()?,
+        actor_id,
         action,
         entity_type,
-        entity_id: ids::from_bytes(&entity_id)?,
+        entity_id,
         before_json: before,
         after_json: after,
         request_id,
@@ -121,7 +122,7 @@ pub(super) use link_columns;
 /// Chained rows after `cursor` (chain, position) in chain order.
 pub(super) fn batch_after(
     conn: &mut DbConnection,
-    cursor: Option<&(Vec<u8>, i64)>,
+    cursor: Option<&(Uuid, i64)>,
     between: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
 ) -> Result<Vec<StoredLink>, StoreError> {
     let mut query = audit_log::table
@@ -133,8 +134,8 @@ pub(super) fn batch_after(
     if let Some((chain, position)) = cursor {
         query = query.filter(
             audit_log::chain_id
-                .gt(chain.clone())
-                .or(audit_log::chain_id.eq(chain.clone()).and(audit_log::position.gt(*position))),
+                .gt(DbId(*chain))
+                .or(audit_log::chain_id.eq(DbId(*chain)).and(audit_log::position.gt(*position))),
         );
     }
     // Each bound only when given: a stand-in instant would not be portable.
@@ -180,14 +181,14 @@ fn verify_snapshot(conn: &mut DbConnection, keys: &HashMap<String, VerifyingKey>
 }
 
 fn verify_chains(conn: &mut DbConnection, report: &mut VerifyReport) -> Result<(), StoreError> {
-    let mut cursor: Option<(Vec<u8>, i64)> = None;
+    let mut cursor: Option<(Uuid, i64)> = None;
     let mut covered: Option<Uuid> = None;
     let mut open: Vec<StoredLink> = Vec::new();
     loop {
         let batch = batch_after(conn, cursor.as_ref(), (None, None))?;
         let done = (batch.len() as i64) < BATCH;
         if let Some(last) = batch.last() {
-            cursor = Some((ids::to_bytes(last.link.chain), last.link.position));
+            cursor = Some((last.link.chain, last.link.position));
         }
         report.rows_checked += batch.len() as u64;
         open.extend(batch);
@@ -227,13 +228,13 @@ fn check_range(
     for row in rows {
         chains.entry(row.link.chain).or_default().0.push(row);
     }
-    let heads: Vec<(Vec<u8>, i64, Vec<u8>)> = audit_heads::table
-        .filter(audit_heads::chain_id.ge(ids::to_bytes(from)))
-        .filter(audit_heads::chain_id.le(ids::to_bytes(upper)))
+    let heads: Vec<(Uuid, i64, Vec<u8>)> = audit_heads::table
+        .filter(audit_heads::chain_id.ge(DbId(from)))
+        .filter(audit_heads::chain_id.le(DbId(upper)))
         .select((audit_heads::chain_id, audit_heads::position, audit_heads::hash))
         .load(conn)?;
     for (chain, position, hash) in heads {
-        chains.entry(ids::from_bytes(&chain)?).or_default().1 = Some((position, hash_of(&hash).unwrap_or([0; 32])));
+        chains.entry(chain).or_default().1 = Some((position, hash_of(&hash).unwrap_or([0; 32])));
     }
     for (chain, signed) in checkpoints::signed_heads_between(conn, from, upper)? {
         chains.entry(chain).or_default().2.push(signed);

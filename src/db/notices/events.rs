@@ -10,17 +10,21 @@ use uuid::Uuid;
 
 use super::ClaimedId;
 use crate::db::schema::notice_events;
-use crate::db::{ids, DbConnection, StoreError};
+use crate::db::sql_types::{db_ids, DbId, OptionalDbId};
+use crate::db::{DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Visibility};
 use crate::domain::notice::rules::NOTICE_EVENTS;
 
 #[derive(Insertable, Queryable, Selectable)]
 #[diesel(table_name = notice_events)]
 pub(crate) struct EventRow {
-    id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    id: Uuid,
     event: String,
-    subject_id: Vec<u8>,
-    actor_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = DbId)]
+    subject_id: Uuid,
+    #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
+    actor_id: Option<Uuid>,
     occurred_at: chrono::NaiveDateTime,
     payload_json: String,
 }
@@ -64,7 +68,7 @@ pub fn enqueue(
         true => {
             use crate::db::schema::tickets;
             tickets::table
-                .find(ids::to_bytes(subject_id))
+                .find(DbId(subject_id))
                 .select((tickets::status, tickets::tier))
                 .first::<(String, i16)>(conn)
                 .optional()?
@@ -72,7 +76,7 @@ pub fn enqueue(
         false => None,
     };
     if let Some(row) = row_of(ctx, at, subject_id, entry, found) {
-        diesel::insert_into(notice_events::table).values(&row).execute(conn)?;
+        diesel::insert_into(notice_events::table).values(row).execute(conn)?;
     }
     Ok(())
 }
@@ -108,10 +112,10 @@ pub(crate) fn row_of(
         payload["tier"] = json!(tier);
     }
     Some(EventRow {
-        id: ids::to_bytes(Uuid::now_v7()),
+        id: Uuid::now_v7(),
         event,
-        subject_id: ids::to_bytes(subject_id),
-        actor_id: ctx.actor.map(|actor| ids::to_bytes(actor.id())),
+        subject_id,
+        actor_id: ctx.actor.map(|actor| actor.id()),
         occurred_at: at.naive_utc(),
         payload_json: payload.to_string(),
     })
@@ -134,28 +138,28 @@ pub struct Claimed {
 /// transaction takes fewer events, as it holds the only writer while it
 /// renders their mails.
 pub fn claim(conn: &mut DbConnection, after: Option<Uuid>) -> Result<Claimed, StoreError> {
-    let after = after.map(ids::to_bytes).unwrap_or_default();
+    let after = after.unwrap_or_default();
     let (ids, limit): (Vec<ClaimedId>, usize) = match conn {
         DbConnection::Postgres(pg) => (
             diesel::sql_query(
                 "SELECT id FROM notice_events WHERE id > $1 ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED",
             )
-            .bind::<diesel::sql_types::Binary, _>(after)
+            .bind::<crate::db::sql_types::Id, _>(DbId(after))
             .load(pg)?,
             100,
         ),
         DbConnection::Sqlite(lite) => (
             diesel::sql_query("SELECT id FROM notice_events WHERE id > ?1 ORDER BY id LIMIT 25")
-                .bind::<diesel::sql_types::Binary, _>(after)
+                .bind::<crate::db::sql_types::Id, _>(DbId(after))
                 .load(lite)?,
             25,
         ),
     };
     let full = ids.len() == limit;
-    let ids: Vec<Vec<u8>> = ids.into_iter().map(|c| c.id).collect();
-    let last = ids.last().map(|id| ids::from_bytes(id)).transpose()?;
+    let ids: Vec<Uuid> = ids.into_iter().map(|c| c.id).collect();
+    let last = ids.last().copied();
     let rows: Vec<EventRow> = notice_events::table
-        .filter(notice_events::id.eq_any(&ids))
+        .filter(notice_events::id.eq_any(db_ids(&ids)))
         .order(notice_events::id)
         .select(EventRow::as_select())
         .load(conn)?;
@@ -170,17 +174,17 @@ pub fn may_claim(conn: &mut DbConnection, after: Option<Uuid>) -> Result<bool, S
     if let DbConnection::Postgres(_) = conn {
         return Ok(true);
     }
-    let after = after.map(ids::to_bytes).unwrap_or_default();
-    let waiting = notice_events::table.filter(notice_events::id.gt(after)).select(notice_events::id);
+    let after = after.unwrap_or_default();
+    let waiting = notice_events::table.filter(notice_events::id.gt(DbId(after))).select(notice_events::id);
     Ok(diesel::select(diesel::dsl::exists(waiting)).get_result(conn)?)
 }
 
 fn queued(row: EventRow) -> Result<QueuedEvent, StoreError> {
     Ok(QueuedEvent {
-        id: ids::from_bytes(&row.id)?,
+        id: row.id,
         event: row.event,
-        subject_id: ids::from_bytes(&row.subject_id)?,
-        actor_id: row.actor_id.as_deref().map(ids::from_bytes).transpose()?,
+        subject_id: row.subject_id,
+        actor_id: row.actor_id,
         occurred_at: row.occurred_at.and_utc(),
         payload: serde_json::from_str(&row.payload_json)
             .map_err(|e| StoreError::Corrupt(format!("notice event payload: {e}")))?,
@@ -189,7 +193,7 @@ fn queued(row: EventRow) -> Result<QueuedEvent, StoreError> {
 
 /// Removes events fanned out, in the transaction that wrote their notices.
 pub fn remove_fanned_out(conn: &mut DbConnection, events: &[Uuid]) -> Result<(), StoreError> {
-    let ids: Vec<Vec<u8>> = events.iter().copied().map(ids::to_bytes).collect();
+    let ids = db_ids(events);
     diesel::delete(notice_events::table.filter(notice_events::id.eq_any(ids))).execute(conn)?;
     Ok(())
 }

@@ -8,11 +8,11 @@ pub mod preferences;
 pub mod recipients;
 pub mod subscriptions;
 
-use diesel::sql_types::Binary;
+use uuid::Uuid;
 
 /// An id selected by a claim query.
 #[derive(diesel::QueryableByName)]
 struct ClaimedId {
-    #[diesel(sql_type = Binary)]
-    id: Vec<u8>,
+    #[diesel(sql_type = crate::db::sql_types::Id)]
+    id: Uuid,
 }

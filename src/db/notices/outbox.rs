@@ -15,7 +15,8 @@ use uuid::Uuid;
 use super::ClaimedId;
 use crate::db::journal;
 use crate::db::schema::{notice_attempts, notices, webhook_subscriptions};
-use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::db::sql_types::{db_ids, DbId, OptionalDbId};
+use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 
 pub use crate::domain::notice::status::{NoticeKind, NoticeStatus};
@@ -40,16 +41,20 @@ pub struct NewNotice {
     pub not_before: DateTime<Utc>,
 }
 
-#[derive(Insertable, Queryable, Selectable)]
+#[derive(Clone, Insertable, Queryable, Selectable)]
 #[diesel(table_name = notices)]
 struct NoticeRow {
-    id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    id: Uuid,
     kind: String,
-    event_id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    event_id: Uuid,
     event: String,
-    ticket_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
+    ticket_id: Option<Uuid>,
     audience: String,
-    subscription_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
+    subscription_id: Option<Uuid>,
     recipient: String,
     recipient_name: Option<String>,
     template: Option<String>,
@@ -112,13 +117,13 @@ impl TryFrom<NoticeRow> for Notice {
 
     fn try_from(row: NoticeRow) -> Result<Self, StoreError> {
         Ok(Self {
-            id: ids::from_bytes(&row.id)?,
+            id: row.id,
             kind: row.kind.parse().map_err(|e| corrupt("kind", e))?,
-            event_id: ids::from_bytes(&row.event_id)?,
+            event_id: row.event_id,
             event: row.event,
-            ticket_id: row.ticket_id.as_deref().map(ids::from_bytes).transpose()?,
+            ticket_id: row.ticket_id,
             audience: row.audience,
-            subscription_id: row.subscription_id.as_deref().map(ids::from_bytes).transpose()?,
+            subscription_id: row.subscription_id,
             recipient: row.recipient,
             recipient_name: row.recipient_name,
             template: row.template,
@@ -145,13 +150,13 @@ pub fn insert_all(conn: &mut DbConnection, now: DateTime<Utc>, new: &[NewNotice]
     let rows: Vec<NoticeRow> = new
         .iter()
         .map(|n| NoticeRow {
-            id: ids::to_bytes(n.id),
+            id: n.id,
             kind: n.kind.as_str().to_owned(),
-            event_id: ids::to_bytes(n.event_id),
+            event_id: n.event_id,
             event: n.event.clone(),
-            ticket_id: n.ticket_id.map(ids::to_bytes),
+            ticket_id: n.ticket_id,
             audience: n.audience.clone(),
-            subscription_id: n.subscription_id.map(ids::to_bytes),
+            subscription_id: n.subscription_id,
             recipient: n.recipient.clone(),
             recipient_name: n.recipient_name.clone(),
             template: n.template.clone(),
@@ -176,8 +181,8 @@ pub fn insert_all(conn: &mut DbConnection, now: DateTime<Utc>, new: &[NewNotice]
     // insert is written per backend (the portable one has no DEFAULT).
     for chunk in rows.chunks(40) {
         match conn {
-            DbConnection::Postgres(pg) => diesel::insert_into(notices::table).values(chunk).execute(pg)?,
-            DbConnection::Sqlite(lite) => diesel::insert_into(notices::table).values(chunk).execute(lite)?,
+            DbConnection::Postgres(pg) => diesel::insert_into(notices::table).values(chunk.to_vec()).execute(pg)?,
+            DbConnection::Sqlite(lite) => diesel::insert_into(notices::table).values(chunk.to_vec()).execute(lite)?,
         };
     }
     Ok(())
@@ -208,7 +213,7 @@ pub fn claim_due(
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        diesel::update(notices::table.filter(notices::id.eq_any(&ids)))
+        diesel::update(notices::table.filter(notices::id.eq_any(db_ids(&ids))))
             .set(notices::leased_until.eq(Some((now + lease).naive_utc())))
             .execute(conn)?;
         load_many(conn, &ids)
@@ -228,13 +233,13 @@ fn due_ids(
     kind: NoticeKind,
     limit: u32,
     busy: &[Uuid],
-) -> Result<Vec<Vec<u8>>, StoreError> {
+) -> Result<Vec<Uuid>, StoreError> {
     // Ids are written as literals: they are ours, and hex cannot inject.
     let not_busy = if busy.is_empty() {
         String::new()
     } else {
         let literal = |id: &Uuid| match conn {
-            DbConnection::Postgres(_) => format!("'\\x{}'::bytea", id.simple()),
+            DbConnection::Postgres(_) => format!("'{id}'::uuid"),
             DbConnection::Sqlite(_) => format!("X'{}'", id.simple()),
         };
         let list: Vec<String> = busy.iter().map(literal).collect();
@@ -265,7 +270,7 @@ pub fn release(conn: &mut DbConnection, claimed: &[Notice]) -> Result<(), StoreE
     write_tx(conn, |conn| {
         for notice in claimed {
             let held = notices::table
-                .find(ids::to_bytes(notice.id))
+                .find(DbId(notice.id))
                 .filter(notices::leased_until.eq(notice.leased_until.map(|t| t.naive_utc())));
             diesel::update(held).set(notices::leased_until.eq(None::<NaiveDateTime>)).execute(conn)?;
         }
@@ -285,7 +290,7 @@ pub fn hold_subscription(
     until: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
     let waiting = notices::table
-        .filter(notices::subscription_id.eq(ids::to_bytes(subscription)))
+        .filter(notices::subscription_id.eq(DbId(subscription)))
         .filter(notices::kind.eq(NoticeKind::Webhook.as_str()))
         .filter(notices::status.eq_any([NoticeStatus::Pending.as_str(), NoticeStatus::Failed.as_str()]))
         .filter(notices::next_attempt_at.lt(until.naive_utc()))
@@ -294,7 +299,7 @@ pub fn hold_subscription(
     let earlier = webhook_subscriptions::deliveries_held_until
         .is_null()
         .or(webhook_subscriptions::deliveries_held_until.lt(until.naive_utc()));
-    diesel::update(webhook_subscriptions::table.find(ids::to_bytes(subscription)).filter(earlier))
+    diesel::update(webhook_subscriptions::table.find(DbId(subscription)).filter(earlier))
         .set(webhook_subscriptions::deliveries_held_until.eq(Some(until.naive_utc())))
         .execute(conn)?;
     Ok(held)
@@ -303,23 +308,22 @@ pub fn hold_subscription(
 /// Ends a subscription's back-off: its waiting deliveries are due now (a
 /// new target was given, or it was enabled again).
 pub fn lift_hold(conn: &mut DbConnection, now: DateTime<Utc>, subscription: Uuid) -> Result<(), StoreError> {
-    let id = ids::to_bytes(subscription);
     let waiting = notices::table
-        .filter(notices::subscription_id.eq(&id))
+        .filter(notices::subscription_id.eq(DbId(subscription)))
         .filter(notices::kind.eq(NoticeKind::Webhook.as_str()))
         .filter(notices::status.eq_any([NoticeStatus::Pending.as_str(), NoticeStatus::Failed.as_str()]))
         .filter(notices::next_attempt_at.gt(now.naive_utc()))
         .filter(notices::leased_until.is_null().or(notices::leased_until.le(now.naive_utc())));
     diesel::update(waiting).set(notices::next_attempt_at.eq(now.naive_utc())).execute(conn)?;
-    diesel::update(webhook_subscriptions::table.find(&id))
+    diesel::update(webhook_subscriptions::table.find(DbId(subscription)))
         .set(webhook_subscriptions::deliveries_held_until.eq(None::<NaiveDateTime>))
         .execute(conn)?;
     Ok(())
 }
 
-fn load_many(conn: &mut DbConnection, ids: &[Vec<u8>]) -> Result<Vec<Notice>, StoreError> {
+fn load_many(conn: &mut DbConnection, ids: &[Uuid]) -> Result<Vec<Notice>, StoreError> {
     let rows: Vec<NoticeRow> = notices::table
-        .filter(notices::id.eq_any(ids))
+        .filter(notices::id.eq_any(db_ids(ids)))
         .order((notices::next_attempt_at, notices::id))
         .select(NoticeRow::as_select())
         .load(conn)?;
@@ -360,13 +364,14 @@ pub fn record_attempts(
     write_tx(conn, |conn| {
         let mut recorded = Vec::with_capacity(attempts.len());
         for attempt in attempts {
-            let id = ids::to_bytes(attempt.notice_id);
+            let id = attempt.notice_id;
             let (status, next) = match attempt.outcome {
                 Outcome::Sent => (NoticeStatus::Sent, now),
                 Outcome::Retry(at) => (NoticeStatus::Failed, at),
                 Outcome::Dead => (NoticeStatus::Dead, now),
             };
-            let held = notices::table.find(&id).filter(notices::leased_until.eq(attempt.lease.map(|t| t.naive_utc())));
+            let held =
+                notices::table.find(DbId(id)).filter(notices::leased_until.eq(attempt.lease.map(|t| t.naive_utc())));
             let updated = diesel::update(held)
                 .set((
                     notices::status.eq(status.as_str()),
@@ -390,7 +395,7 @@ pub fn record_attempts(
                 continue;
             }
             recorded.push(attempt.notice_id);
-            let number: i32 = notices::table.find(&id).select(notices::attempts).first(conn)?;
+            let number: i32 = notices::table.find(DbId(id)).select(notices::attempts).first(conn)?;
             let outcome = match attempt.outcome {
                 Outcome::Sent => "sent",
                 Outcome::Retry(_) => "retry",
@@ -398,7 +403,7 @@ pub fn record_attempts(
             };
             diesel::insert_into(notice_attempts::table)
                 .values((
-                    notice_attempts::notice_id.eq(&id),
+                    notice_attempts::notice_id.eq(DbId(id)),
                     notice_attempts::attempt.eq(number),
                     notice_attempts::at.eq(now.naive_utc()),
                     notice_attempts::outcome.eq(outcome),
@@ -432,20 +437,20 @@ pub fn list(conn: &mut DbConnection, filter: &NoticeFilter) -> Result<Vec<Notice
         query = query.filter(notices::kind.eq(kind.as_str()));
     }
     if let Some(ticket) = filter.ticket_id {
-        query = query.filter(notices::ticket_id.eq(ids::to_bytes(ticket)));
+        query = query.filter(notices::ticket_id.eq(DbId(ticket)));
     }
     if let Some(subscription) = filter.subscription_id {
-        query = query.filter(notices::subscription_id.eq(ids::to_bytes(subscription)));
+        query = query.filter(notices::subscription_id.eq(DbId(subscription)));
     }
     if let Some(after) = filter.after_id {
-        query = query.filter(notices::id.gt(ids::to_bytes(after)));
+        query = query.filter(notices::id.gt(DbId(after)));
     }
     let rows = query.order(notices::id).limit(i64::from(filter.limit)).load(conn)?;
     rows.into_iter().map(Notice::try_from).collect()
 }
 
 pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Notice, StoreError> {
-    let row: NoticeRow = notices::table.find(ids::to_bytes(id)).select(NoticeRow::as_select()).first(conn)?;
+    let row: NoticeRow = notices::table.find(DbId(id)).select(NoticeRow::as_select()).first(conn)?;
     row.try_into()
 }
 
@@ -463,7 +468,7 @@ pub struct AttemptRecord {
 
 pub fn attempts(conn: &mut DbConnection, id: Uuid) -> Result<Vec<AttemptRecord>, StoreError> {
     Ok(notice_attempts::table
-        .filter(notice_attempts::notice_id.eq(ids::to_bytes(id)))
+        .filter(notice_attempts::notice_id.eq(DbId(id)))
         .order(notice_attempts::attempt)
         .select((
             notice_attempts::attempt,
@@ -483,8 +488,7 @@ pub fn requeue(conn: &mut DbConnection, ctx: &Context, id: Uuid, sent_too: bool)
     let now = ctx.now;
     write_tx(conn, |conn| {
         let notice = find(conn, id)?;
-        let leased: Option<NaiveDateTime> =
-            notices::table.find(ids::to_bytes(id)).select(notices::leased_until).first(conn)?;
+        let leased: Option<NaiveDateTime> = notices::table.find(DbId(id)).select(notices::leased_until).first(conn)?;
         if leased.is_some_and(|until| until.and_utc() > now) {
             return Err(StoreError::Conflict("the notice is being sent right now".to_owned()));
         }
@@ -501,7 +505,7 @@ pub fn requeue(conn: &mut DbConnection, ctx: &Context, id: Uuid, sent_too: bool)
         }
         // Only while no dispatcher holds it (a claim may have committed since the read).
         let free = notices::table
-            .find(ids::to_bytes(id))
+            .find(DbId(id))
             .filter(notices::leased_until.is_null().or(notices::leased_until.le(now.naive_utc())));
         let updated = diesel::update(free)
             .set((

@@ -6,11 +6,12 @@ use uuid::Uuid;
 
 use crate::db::journal;
 use crate::db::schema::users;
-use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::db::sql_types::DbId;
+use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 
 pub fn opted_out(conn: &mut DbConnection, user: Uuid) -> Result<Vec<String>, StoreError> {
-    let stored: String = users::table.find(ids::to_bytes(user)).select(users::notice_opt_outs).first(conn)?;
+    let stored: String = users::table.find(DbId(user)).select(users::notice_opt_outs).first(conn)?;
     serde_json::from_str(&stored).map_err(|e| StoreError::Corrupt(format!("opt-outs: {e}")))
 }
 
@@ -26,7 +27,7 @@ pub fn set_opted_out(
         if before == events {
             return Ok(before);
         }
-        diesel::update(users::table.find(ids::to_bytes(user)))
+        diesel::update(users::table.find(DbId(user)))
             .set(users::notice_opt_outs.eq(json!(events).to_string()))
             .execute(conn)?;
         let entry = Entry::resource(Resource::User, ResourceChange::Updated, user)

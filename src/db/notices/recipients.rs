@@ -9,9 +9,10 @@ use uuid::Uuid;
 use crate::db::changes::Change;
 use crate::db::schema::{units, users};
 use crate::db::services::{self, Service};
+use crate::db::sql_types::DbId;
 use crate::db::tickets::Ticket;
 use crate::db::units::Unit;
-use crate::db::{calendars, ids, units as unit_store, DbConnection, StoreError};
+use crate::db::{calendars, units as unit_store, DbConnection, StoreError};
 use crate::domain::change::notices::ChangeAudience;
 use crate::domain::notice::rules::Audience;
 use crate::domain::sla::calendar::WorkingCalendar;
@@ -76,7 +77,7 @@ impl Directory {
         if let Some(known) = self.users.get(&id).and_then(|r| r.first()) {
             return Ok(Some(known.name.clone()));
         }
-        Ok(users::table.find(ids::to_bytes(id)).select(users::name).first(conn).optional()?)
+        Ok(users::table.find(DbId(id)).select(users::name).first(conn).optional()?)
     }
 
     /// Every active holder of `role`, with their id and unit.
@@ -165,7 +166,7 @@ pub fn resolve(
     }
 }
 
-type UserWithUnit = (Vec<u8>, String, String, bool, String, String, Option<Vec<u8>>, String);
+type UserWithUnit = (Uuid, String, String, bool, String, String, Option<Uuid>, String);
 
 fn user_columns() -> (
     users::id,
@@ -198,7 +199,7 @@ fn recipient(row: UserWithUnit) -> Result<Option<Recipient>, StoreError> {
         address,
         name,
         zone,
-        calendar_id: calendar.as_deref().map(ids::from_bytes).transpose()?,
+        calendar_id: calendar,
         opted_out: serde_json::from_str(&opt_outs).map_err(|e| StoreError::Corrupt(format!("opt-outs: {e}")))?,
     }))
 }
@@ -206,7 +207,7 @@ fn recipient(row: UserWithUnit) -> Result<Option<Recipient>, StoreError> {
 fn user(conn: &mut DbConnection, id: Uuid) -> Result<Vec<Recipient>, StoreError> {
     let row: Option<UserWithUnit> = users::table
         .inner_join(units::table)
-        .filter(users::id.eq(ids::to_bytes(id)))
+        .filter(users::id.eq(DbId(id)))
         .select(user_columns())
         .first(conn)
         .optional()?;
@@ -216,7 +217,7 @@ fn user(conn: &mut DbConnection, id: Uuid) -> Result<Vec<Recipient>, StoreError>
 /// Every active holder of `role` (roles are stored comma-separated), with
 /// their id and unit.
 fn with_role(conn: &mut DbConnection, role: &str) -> Result<Vec<(Uuid, Uuid, Recipient)>, StoreError> {
-    let rows: Vec<(Vec<u8>, UserWithUnit)> = users::table
+    let rows: Vec<(Uuid, UserWithUnit)> = users::table
         .inner_join(units::table)
         .filter(users::active.eq(true))
         .filter(users::roles.like(format!("%{role}%")))
@@ -226,9 +227,9 @@ fn with_role(conn: &mut DbConnection, role: &str) -> Result<Vec<(Uuid, Uuid, Rec
     let mut found = Vec::new();
     for (unit, row) in rows {
         if row.7.split(',').any(|held| held == role) {
-            let id = ids::from_bytes(&row.0)?;
+            let id = row.0;
             if let Some(r) = recipient(row)? {
-                found.push((id, ids::from_bytes(&unit)?, r));
+                found.push((id, unit, r));
             }
         }
     }

@@ -9,8 +9,9 @@ use uuid::Uuid;
 
 use crate::db::journal::{self, snapshot};
 use crate::db::schema::webhook_subscriptions as subs;
+use crate::db::sql_types::{DbId, OptionalDbId};
 use crate::db::versioned::{self, Versioned};
-use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 use crate::domain::notice::webhook::WebhookSecret;
 use crate::domain::policy::Actor;
@@ -76,13 +77,17 @@ impl Subscription {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = subs)]
 struct SubscriptionRow {
-    id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    id: Uuid,
     url: String,
     description: String,
     events: String,
-    unit_id: Option<Vec<u8>>,
-    owner_user_id: Option<Vec<u8>>,
-    owner_api_key_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
+    unit_id: Option<Uuid>,
+    #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
+    owner_user_id: Option<Uuid>,
+    #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
+    owner_api_key_id: Option<Uuid>,
     secret: String,
     previous_secret: Option<String>,
     previous_secret_until: Option<NaiveDateTime>,
@@ -104,8 +109,8 @@ impl TryFrom<SubscriptionRow> for Subscription {
 
     fn try_from(row: SubscriptionRow) -> Result<Self, StoreError> {
         let owner = match (row.owner_user_id, row.owner_api_key_id) {
-            (Some(user), None) => Owner::User(ids::from_bytes(&user)?),
-            (None, Some(key)) => Owner::ApiKey(ids::from_bytes(&key)?),
+            (Some(user), None) => Owner::User(user),
+            (None, Some(key)) => Owner::ApiKey(key),
             _ => return Err(corrupt("owner", "exactly one of user and API key")),
         };
         let previous_secret = match (row.previous_secret, row.previous_secret_until) {
@@ -115,11 +120,11 @@ impl TryFrom<SubscriptionRow> for Subscription {
             _ => None,
         };
         Ok(Self {
-            id: ids::from_bytes(&row.id)?,
+            id: row.id,
             url: row.url,
             description: row.description,
             events: serde_json::from_str(&row.events).map_err(|e| corrupt("events", e))?,
-            unit_id: row.unit_id.as_deref().map(ids::from_bytes).transpose()?,
+            unit_id: row.unit_id,
             owner,
             secret: WebhookSecret::parse(&row.secret).map_err(|e| corrupt("secret", e))?,
             previous_secret,
@@ -153,15 +158,15 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewSubscription) -> 
     let now = ctx.now.naive_utc();
     let id = Uuid::now_v7();
     let (owner_user_id, owner_api_key_id) = match new.owner {
-        Owner::User(user) => (Some(ids::to_bytes(user)), None),
-        Owner::ApiKey(key) => (None, Some(ids::to_bytes(key))),
+        Owner::User(user) => (Some(user), None),
+        Owner::ApiKey(key) => (None, Some(key)),
     };
     let row = SubscriptionRow {
-        id: ids::to_bytes(id),
+        id,
         url: new.url.clone(),
         description: new.description.clone(),
         events: events_json(&new.events),
-        unit_id: new.unit_id.map(ids::to_bytes),
+        unit_id: new.unit_id,
         owner_user_id,
         owner_api_key_id,
         secret: new.secret.expose(),
@@ -176,7 +181,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewSubscription) -> 
         deliveries_held_until: None,
     };
     write_tx(conn, |conn| {
-        diesel::insert_into(subs::table).values(&row).execute(conn)?;
+        diesel::insert_into(subs::table).values(row).execute(conn)?;
         let stored = find(conn, id)?;
         let entry =
             Entry::resource(Resource::WebhookSubscription, ResourceChange::Created, id).after(snapshot(&stored)?);
@@ -186,7 +191,7 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewSubscription) -> 
 }
 
 pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Subscription, StoreError> {
-    let row: SubscriptionRow = subs::table.find(ids::to_bytes(id)).select(SubscriptionRow::as_select()).first(conn)?;
+    let row: SubscriptionRow = subs::table.find(DbId(id)).select(SubscriptionRow::as_select()).first(conn)?;
     row.try_into()
 }
 
@@ -199,12 +204,12 @@ pub fn list(
 ) -> Result<Vec<Subscription>, StoreError> {
     let mut query = subs::table.select(SubscriptionRow::as_select()).into_boxed();
     match owner {
-        Some(Owner::User(user)) => query = query.filter(subs::owner_user_id.eq(ids::to_bytes(user))),
-        Some(Owner::ApiKey(key)) => query = query.filter(subs::owner_api_key_id.eq(ids::to_bytes(key))),
+        Some(Owner::User(user)) => query = query.filter(subs::owner_user_id.eq(DbId(user))),
+        Some(Owner::ApiKey(key)) => query = query.filter(subs::owner_api_key_id.eq(DbId(key))),
         None => {}
     }
     if let Some(after) = after {
-        query = query.filter(subs::id.gt(ids::to_bytes(after)));
+        query = query.filter(subs::id.gt(DbId(after)));
     }
     let rows = query.order(subs::id).limit(i64::from(limit)).load(conn)?;
     rows.into_iter().map(Subscription::try_from).collect()
@@ -268,7 +273,7 @@ pub fn update(
         // A new target, or one enabled again, is tried at once: a back-off
         // earned by the old one does not carry over.
         let fresh_start = changeset.url.is_some() || enabling;
-        diesel::update(subs::table.find(ids::to_bytes(id))).set(&changeset).execute(conn)?;
+        diesel::update(subs::table.find(DbId(id))).set(changeset).execute(conn)?;
         if fresh_start {
             crate::db::notices::outbox::lift_hold(conn, ctx.now, id)?;
         }
@@ -291,7 +296,7 @@ pub fn rotate_secret(
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
         versioned::unconditional(Versioned::WebhookSubscription, id, before.version).bump(conn, ctx.now)?;
-        diesel::update(subs::table.find(ids::to_bytes(id)))
+        diesel::update(subs::table.find(DbId(id)))
             .set((
                 subs::secret.eq(secret.expose()),
                 subs::previous_secret.eq(Some(before.secret.expose())),
@@ -309,7 +314,7 @@ pub fn rotate_secret(
 pub fn delete(conn: &mut DbConnection, ctx: &Context, id: Uuid) -> Result<(), StoreError> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        diesel::delete(subs::table.find(ids::to_bytes(id))).execute(conn)?;
+        diesel::delete(subs::table.find(DbId(id))).execute(conn)?;
         let entry =
             Entry::resource(Resource::WebhookSubscription, ResourceChange::Deleted, id).before(snapshot(&before)?);
         journal::record(conn, ctx, entry)
@@ -331,22 +336,22 @@ pub fn delivery_settled(
     };
     if !dead {
         if before.consecutive_dead != 0 {
-            diesel::update(subs::table.find(ids::to_bytes(id))).set(subs::consecutive_dead.eq(0)).execute(conn)?;
+            diesel::update(subs::table.find(DbId(id))).set(subs::consecutive_dead.eq(0)).execute(conn)?;
         }
         return Ok(None);
     }
     // Counted in the database: two dispatchers settling at once both count.
-    diesel::update(subs::table.find(ids::to_bytes(id)))
+    diesel::update(subs::table.find(DbId(id)))
         .set(subs::consecutive_dead.eq(subs::consecutive_dead + 1))
         .execute(conn)?;
-    let count: i32 = subs::table.find(ids::to_bytes(id)).select(subs::consecutive_dead).first(conn)?;
+    let count: i32 = subs::table.find(DbId(id)).select(subs::consecutive_dead).first(conn)?;
     let disable = before.active && count >= i32::try_from(disable_after).unwrap_or(i32::MAX);
     if !disable {
         return Ok(None);
     }
     versioned::unconditional(Versioned::WebhookSubscription, id, before.version).bump(conn, ctx.now)?;
     let reason = format!("disabled after {count} dead deliveries in a row");
-    diesel::update(subs::table.find(ids::to_bytes(id)))
+    diesel::update(subs::table.find(DbId(id)))
         .set((subs::active.eq(false), subs::disabled_reason.eq(Some(reason))))
         .execute(conn)?;
     let after = find(conn, id)?;

@@ -9,8 +9,9 @@ use std::sync::Arc;
 
 use super::context::{self, CalendarVersion, SlaContext};
 use crate::db::schema::{calendars, sla_clocks, tickets, units};
+use crate::db::sql_types::{db_ids, DbId};
 use crate::db::tickets::Ticket;
-use crate::db::{ids, DbConnection, StoreError};
+use crate::db::{DbConnection, StoreError};
 use crate::domain::sla::alerts::{next_alert, Next, Recorded};
 use crate::domain::sla::clock::{Clock, ClockKind, Pause, Schedule};
 use crate::domain::sla::lifecycle::{ClockStart, VersionRef};
@@ -124,14 +125,17 @@ pub fn target_of(sla: &SlaContext, kind: ClockKind, priority: Priority) -> Resul
     })
 }
 
-#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = sla_clocks, treat_none_as_null = true, treat_none_as_default_value = false)]
 struct ClockRow {
-    ticket_id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    ticket_id: Uuid,
     kind: String,
-    calendar_id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    calendar_id: Uuid,
     calendar_version: i64,
-    policy_id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    policy_id: Uuid,
     policy_version: i64,
     target_json: String,
     warning_percent: i16,
@@ -152,11 +156,11 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
 fn to_row(ticket_id: Uuid, c: &StoredClock) -> Result<ClockRow, StoreError> {
     let naive = |t: Option<DateTime<Utc>>| t.map(|t| t.naive_utc());
     Ok(ClockRow {
-        ticket_id: ids::to_bytes(ticket_id),
+        ticket_id,
         kind: c.clock.kind.as_str().to_owned(),
-        calendar_id: ids::to_bytes(c.calendar_id),
+        calendar_id: c.calendar_id,
         calendar_version: c.calendar_version,
-        policy_id: ids::to_bytes(c.policy_id),
+        policy_id: c.policy_id,
         policy_version: c.policy_version,
         target_json: serde_json::to_string(&c.clock.target).map_err(|e| corrupt("target", e))?,
         warning_percent: i16::from(c.clock.warning_percent),
@@ -184,9 +188,9 @@ fn from_row(r: ClockRow) -> Result<StoredClock, StoreError> {
     };
     Ok(StoredClock {
         clock,
-        calendar_id: ids::from_bytes(&r.calendar_id)?,
+        calendar_id: r.calendar_id,
         calendar_version: r.calendar_version,
-        policy_id: ids::from_bytes(&r.policy_id)?,
+        policy_id: r.policy_id,
         policy_version: r.policy_version,
         due_at: utc(r.due_at),
         warn_at: utc(r.warn_at),
@@ -198,10 +202,8 @@ fn from_row(r: ClockRow) -> Result<StoredClock, StoreError> {
 
 /// The clocks of a ticket, response first.
 pub fn load(conn: &mut DbConnection, ticket_id: Uuid) -> Result<Vec<StoredClock>, StoreError> {
-    let rows: Vec<ClockRow> = sla_clocks::table
-        .filter(sla_clocks::ticket_id.eq(ids::to_bytes(ticket_id)))
-        .select(ClockRow::as_select())
-        .load(conn)?;
+    let rows: Vec<ClockRow> =
+        sla_clocks::table.filter(sla_clocks::ticket_id.eq(DbId(ticket_id))).select(ClockRow::as_select()).load(conn)?;
     let mut clocks = rows.into_iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
     clocks.sort_by_key(|c| c.clock.kind);
     Ok(clocks)
@@ -212,13 +214,12 @@ pub fn load_many(
     conn: &mut DbConnection,
     ticket_ids: &[Uuid],
 ) -> Result<std::collections::HashMap<Uuid, Vec<StoredClock>>, StoreError> {
-    let keys: Vec<Vec<u8>> = ticket_ids.iter().copied().map(ids::to_bytes).collect();
+    let keys = db_ids(ticket_ids);
     let rows: Vec<ClockRow> =
         sla_clocks::table.filter(sla_clocks::ticket_id.eq_any(keys)).select(ClockRow::as_select()).load(conn)?;
     let mut by_ticket: std::collections::HashMap<Uuid, Vec<StoredClock>> = std::collections::HashMap::new();
     for row in rows {
-        let ticket = ids::from_bytes(&row.ticket_id)?;
-        by_ticket.entry(ticket).or_default().push(from_row(row)?);
+        by_ticket.entry(row.ticket_id).or_default().push(from_row(row)?);
     }
     for clocks in by_ticket.values_mut() {
         clocks.sort_by_key(|c| c.clock.kind);
@@ -229,7 +230,7 @@ pub fn load_many(
 /// Inserts the clocks of a new ticket, in one statement.
 pub fn insert(conn: &mut DbConnection, ticket_id: Uuid, clocks: &[StoredClock]) -> Result<(), StoreError> {
     let rows = clocks.iter().map(|c| to_row(ticket_id, c)).collect::<Result<Vec<_>, _>>()?;
-    crate::db::batch::insert_batch!(conn, sla_clocks::table, &rows);
+    crate::db::batch::insert_batch!(conn, sla_clocks::table, rows);
     Ok(())
 }
 
@@ -237,7 +238,7 @@ pub fn insert(conn: &mut DbConnection, ticket_id: Uuid, clocks: &[StoredClock]) 
 /// batches).
 pub fn insert_generated(conn: &mut DbConnection, clocks: &[(Uuid, StoredClock)]) -> Result<(), StoreError> {
     let rows = clocks.iter().map(|(ticket_id, c)| to_row(*ticket_id, c)).collect::<Result<Vec<_>, _>>()?;
-    crate::db::batch::insert_batch!(conn, sla_clocks::table, &rows);
+    crate::db::batch::insert_batch!(conn, sla_clocks::table, rows);
     Ok(())
 }
 
@@ -245,10 +246,10 @@ pub fn insert_generated(conn: &mut DbConnection, clocks: &[(Uuid, StoredClock)])
 pub fn save(conn: &mut DbConnection, ticket_id: Uuid, clocks: &[StoredClock]) -> Result<(), StoreError> {
     for clock in clocks {
         let row = to_row(ticket_id, clock)?;
-        let key = (row.ticket_id.clone(), row.kind.clone());
-        let updated = diesel::update(sla_clocks::table.find(key)).set(&row).execute(conn)?;
+        let key = (DbId(row.ticket_id), row.kind.clone());
+        let updated = diesel::update(sla_clocks::table.find(key)).set(row.clone()).execute(conn)?;
         if updated == 0 {
-            diesel::insert_into(sla_clocks::table).values(&row).execute(conn)?;
+            diesel::insert_into(sla_clocks::table).values(row).execute(conn)?;
         }
     }
     Ok(())
@@ -290,16 +291,16 @@ impl Watch {
 /// The working calendar of the desk that gets a ticket's warnings; `None`
 /// when that unit has none (the clock's own calendar is used then).
 fn desk_calendar(conn: &mut DbConnection, watch: Watch) -> Result<Option<Arc<CalendarVersion>>, StoreError> {
-    let desk: Option<Vec<u8>> = match watch.tier {
-        Tier::One => Some(ids::to_bytes(watch.unit_id)),
+    let desk: Option<Uuid> = match watch.tier {
+        Tier::One => Some(watch.unit_id),
         Tier::Two => units::table.filter(units::kind.eq("dinas")).select(units::id).first(conn).optional()?,
     };
     let Some(desk) = desk else { return Ok(None) };
-    let calendar: Option<Vec<u8>> =
-        units::table.find(desk).select(units::calendar_id).first(conn).optional()?.flatten();
+    let calendar: Option<Uuid> =
+        units::table.find(DbId(desk)).select(units::calendar_id).first(conn).optional()?.flatten();
     let Some(calendar) = calendar else { return Ok(None) };
-    let version: i64 = calendars::table.find(&calendar).select(calendars::version).first(conn)?;
-    context::calendar_version(conn, ids::from_bytes(&calendar)?, version).map(Some)
+    let version: i64 = calendars::table.find(DbId(calendar)).select(calendars::version).first(conn)?;
+    context::calendar_version(conn, calendar, version).map(Some)
 }
 
 /// Summarises clocks at `now` for a ticket watched as `watch`.
@@ -352,7 +353,7 @@ pub fn next_of(conn: &mut DbConnection, c: &StoredClock, watch: Watch, now: Date
 
 /// Stores a ticket's clock summary on its row.
 pub fn write_summary(conn: &mut DbConnection, ticket_id: Uuid, s: &Summary) -> Result<(), StoreError> {
-    diesel::update(tickets::table.find(ids::to_bytes(ticket_id))).set(s.columns()).execute(conn)?;
+    diesel::update(tickets::table.find(DbId(ticket_id))).set(s.columns()).execute(conn)?;
     Ok(())
 }
 

@@ -8,10 +8,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::{calendars as calendar_store, ids, sla_policies as policy_store, DbConnection, StoreError};
+use crate::db::sql_types::{DbId, Id};
+use crate::db::{calendars as calendar_store, sla_policies as policy_store, DbConnection, StoreError};
 use crate::domain::sla::policy::SlaPolicy;
 use crate::domain::sla::WorkingCalendar;
-use diesel::sql_types::{BigInt, Binary, Nullable};
+use diesel::sql_types::{BigInt, Nullable};
 
 /// A calendar version as the clocks read it.
 #[derive(Debug)]
@@ -83,12 +84,12 @@ pub fn policy_version(conn: &mut DbConnection, id: Uuid, version: i64) -> Result
 
 #[derive(QueryableByName)]
 struct Heads {
-    #[diesel(sql_type = Nullable<Binary>)]
-    calendar_id: Option<Vec<u8>>,
+    #[diesel(sql_type = Nullable<Id>)]
+    calendar_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<BigInt>)]
     calendar_version: Option<i64>,
-    #[diesel(sql_type = Nullable<Binary>)]
-    policy_id: Option<Vec<u8>>,
+    #[diesel(sql_type = Nullable<Id>)]
+    policy_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<BigInt>)]
     policy_version: Option<i64>,
 }
@@ -107,16 +108,15 @@ const HEADS: &str = "SELECT c.id AS calendar_id, c.version AS calendar_version, 
 /// against `service_id` by `unit_id`; `None` when no calendar or no policy
 /// applies (such tickets carry no clocks), or the service or unit is unknown.
 pub fn current(conn: &mut DbConnection, service_id: Uuid, unit_id: Uuid) -> Result<Option<SlaContext>, StoreError> {
-    let (unit, service) = (ids::to_bytes(unit_id), ids::to_bytes(service_id));
     let heads = match conn {
         DbConnection::Postgres(pg) => diesel::sql_query(HEADS.replace("{u}", "$1").replace("{s}", "$2"))
-            .bind::<Binary, _>(unit)
-            .bind::<Binary, _>(service)
+            .bind::<Id, _>(DbId(unit_id))
+            .bind::<Id, _>(DbId(service_id))
             .get_result::<Heads>(pg)
             .optional()?,
         DbConnection::Sqlite(lite) => diesel::sql_query(HEADS.replace("{u}", "?").replace("{s}", "?"))
-            .bind::<Binary, _>(unit)
-            .bind::<Binary, _>(service)
+            .bind::<Id, _>(DbId(unit_id))
+            .bind::<Id, _>(DbId(service_id))
             .get_result::<Heads>(lite)
             .optional()?,
     };
@@ -130,7 +130,7 @@ pub fn current(conn: &mut DbConnection, service_id: Uuid, unit_id: Uuid) -> Resu
         return Ok(None);
     };
     Ok(Some(SlaContext {
-        calendar: calendar_version(conn, ids::from_bytes(&calendar_id)?, calendar_head)?,
-        policy: policy_version(conn, ids::from_bytes(&policy_id)?, policy_head)?,
+        calendar: calendar_version(conn, calendar_id, calendar_head)?,
+        policy: policy_version(conn, policy_id, policy_head)?,
     }))
 }

@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::clocks;
 use crate::db::schema::ticket_events;
-use crate::db::{ids, DbConnection, StoreError};
+use crate::db::sql_types::DbId;
+use crate::db::{DbConnection, StoreError};
 use crate::domain::sla::alerts::Alert;
 use crate::domain::sla::clock::ClockKind;
 use crate::domain::sla::lifecycle::{ClockStart, MoveFacts};
@@ -62,7 +63,7 @@ fn step_of(
 /// The clocks the ticket's timeline rebuilds; `Err(why)` when it cannot.
 pub fn replayed(conn: &mut DbConnection, ticket_id: Uuid) -> Result<Result<Vec<TrackedClock>, String>, StoreError> {
     let rows: Vec<EventRow> = ticket_events::table
-        .filter(ticket_events::ticket_id.eq(ids::to_bytes(ticket_id)))
+        .filter(ticket_events::ticket_id.eq(DbId(ticket_id)))
         .order(ticket_events::seq.asc())
         .select((
             ticket_events::kind,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::{priority_rank, Ticket, TicketRow};
 use crate::db::batch::insert_batch;
 use crate::db::schema::tickets;
-use crate::db::{ids, DbConnection, StoreError};
+use crate::db::{DbConnection, StoreError};
 use crate::domain::sla::clock::ClockKind;
 
 /// A generated ticket as it stands at the end of its history.
@@ -22,14 +22,14 @@ fn row_of(g: &GeneratedTicket) -> TicketRow {
     let t = &g.ticket;
     let naive = |at: Option<DateTime<Utc>>| at.map(|at| at.naive_utc());
     TicketRow {
-        id: ids::to_bytes(t.id),
+        id: t.id,
         number: t.number.clone(),
         ticket_type: t.ticket_type.as_str().to_owned(),
         title: t.title.clone(),
         description: t.description.clone(),
-        service_id: ids::to_bytes(t.service_id),
-        unit_id: ids::to_bytes(t.unit_id),
-        reporter_id: t.reporter_id.map(ids::to_bytes),
+        service_id: t.service_id,
+        unit_id: t.unit_id,
+        reporter_id: t.reporter_id,
         reporter_name: t.reporter_name.clone(),
         reporter_email: t.reporter_email.clone(),
         reporter_phone: t.reporter_phone.clone(),
@@ -40,7 +40,7 @@ fn row_of(g: &GeneratedTicket) -> TicketRow {
         priority_rank: priority_rank(t.priority),
         status: t.status.as_str().to_owned(),
         tier: i16::from(t.tier),
-        assignee_id: t.assignee_id.map(ids::to_bytes),
+        assignee_id: t.assignee_id,
         tier2_involved: t.tier2_involved,
         escalation_count: t.escalation_count,
         last_escalated_at: naive(t.last_escalated_at),
@@ -48,7 +48,7 @@ fn row_of(g: &GeneratedTicket) -> TicketRow {
         external_source: t.external_source.clone(),
         external_ref: t.external_ref.clone(),
         complaint_ref: t.complaint_ref.clone(),
-        problem_id: t.problem_id.map(ids::to_bytes),
+        problem_id: t.problem_id,
         resolution_code: t.resolution_code.map(|c| c.as_str().to_owned()),
         resolution: t.resolution.clone(),
         resolved_at: naive(t.resolved_at),
@@ -57,7 +57,7 @@ fn row_of(g: &GeneratedTicket) -> TicketRow {
         rating: t.rating,
         rating_remark: t.rating_remark.clone(),
         created_by_kind: t.created_by_kind.clone(),
-        created_by: ids::to_bytes(t.created_by),
+        created_by: t.created_by,
         event_seq: g.event_seq,
         public_event_seq: g.public_event_seq,
         version: t.version,
@@ -74,6 +74,6 @@ fn row_of(g: &GeneratedTicket) -> TicketRow {
 /// Inserts generated tickets (before their events, clocks and audit rows).
 pub fn insert_generated(conn: &mut DbConnection, generated: &[&GeneratedTicket]) -> Result<(), StoreError> {
     let rows: Vec<TicketRow> = generated.iter().map(|g| row_of(g)).collect();
-    insert_batch!(conn, tickets::table, &rows);
+    insert_batch!(conn, tickets::table, rows);
     Ok(())
 }

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::TicketFilter;
 use crate::db::schema::{ticket_count_deltas, ticket_counts};
-use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::ticket::access::TicketScope;
 
 /// Tickets by status, tier and priority, and how many of them have no assignee.
@@ -64,7 +64,7 @@ macro_rules! in_counted_part {
         let mut q = $query;
         if !part.all {
             if let Some(unit) = part.unit {
-                q = q.filter($table::unit_id.eq($crate::db::ids::to_bytes(unit)));
+                q = q.filter($table::unit_id.eq($crate::db::sql_types::DbId(unit)));
             }
             if part.tier2 {
                 q = q.filter($table::tier2_involved.eq(true));
@@ -73,7 +73,7 @@ macro_rules! in_counted_part {
         // Tickets an earlier part counted are not counted again.
         for seen in earlier {
             if let Some(unit) = seen.unit {
-                q = q.filter($table::unit_id.ne($crate::db::ids::to_bytes(unit)));
+                q = q.filter($table::unit_id.ne($crate::db::sql_types::DbId(unit)));
             }
             if seen.tier2 {
                 q = q.filter($table::tier2_involved.eq(false));
@@ -101,7 +101,7 @@ macro_rules! counted {
             q = q.filter($table::tier.eq(i16::from(tier)));
         }
         if let Some(unit) = f.unit_id {
-            q = q.filter($table::unit_id.eq(ids::to_bytes(unit)));
+            q = q.filter($table::unit_id.eq($crate::db::sql_types::DbId(unit)));
         }
         if let Some(priority) = f.priority {
             q = q.filter($table::priority.eq(priority.as_str()));

@@ -8,7 +8,8 @@ use uuid::Uuid;
 use super::{find_any, priority_rank, Ticket, TicketRow};
 use crate::db::journal::{self, snapshot};
 use crate::db::schema::{idempotency_keys, services, tickets, units, users};
-use crate::db::{ids, sla, write_tx, DbConnection, StoreError};
+use crate::db::sql_types::DbId;
+use crate::db::{sla, write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::domain::ticket::intake::{NewTicket, ReporterRef};
 use crate::domain::ticket::{Status, Tier};
@@ -43,7 +44,7 @@ fn next_number(conn: &mut DbConnection, year: i32) -> Result<String, StoreError>
 /// with another body is refused.
 pub(crate) fn replayed_id(conn: &mut DbConnection, key: &IdempotencyKey) -> Result<Option<Uuid>, StoreError> {
     let found = idempotency_keys::table
-        .find((ids::to_bytes(key.actor_id), &key.key))
+        .find((DbId(key.actor_id), &key.key))
         .select((idempotency_keys::request_hash, idempotency_keys::response_body))
         .first::<(Vec<u8>, String)>(conn)
         .optional()?;
@@ -88,7 +89,7 @@ pub(crate) fn remember_key(
     id: Uuid,
     at: chrono::NaiveDateTime,
 ) -> Result<(), StoreError> {
-    diesel::insert_into(idempotency_keys::table).values(&key_row(key, id, at)).execute(conn)?;
+    diesel::insert_into(idempotency_keys::table).values(key_row(key, id, at)).execute(conn)?;
     Ok(())
 }
 
@@ -96,7 +97,8 @@ pub(crate) fn remember_key(
 #[derive(Insertable)]
 #[diesel(table_name = idempotency_keys)]
 pub(super) struct KeyRow<'a> {
-    actor_id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    actor_id: Uuid,
     idem_key: &'a str,
     request_hash: &'a [u8],
     status: i16,
@@ -106,7 +108,7 @@ pub(super) struct KeyRow<'a> {
 
 pub(super) fn key_row(key: &IdempotencyKey, id: Uuid, at: chrono::NaiveDateTime) -> KeyRow<'_> {
     KeyRow {
-        actor_id: ids::to_bytes(key.actor_id),
+        actor_id: key.actor_id,
         idem_key: &key.key,
         request_hash: &key.request_hash,
         status: 201,
@@ -121,13 +123,13 @@ fn existing_by_key(conn: &mut DbConnection, key: &IdempotencyKey) -> Result<Opti
 
 fn existing_by_external_ref(conn: &mut DbConnection, new: &NewTicket) -> Result<Option<Ticket>, StoreError> {
     let Some(external) = &new.external else { return Ok(None) };
-    let id: Option<Vec<u8>> = tickets::table
+    let id: Option<Uuid> = tickets::table
         .filter(tickets::external_source.eq(&external.source))
         .filter(tickets::external_ref.eq(&external.reference))
         .select(tickets::id)
         .first(conn)
         .optional()?;
-    id.map(|id| find_any(conn, ids::from_bytes(&id)?)).transpose()
+    id.map(|id| find_any(conn, id)).transpose()
 }
 
 /// The service's tier-2 flag, if it may take tickets (`found`: its active
@@ -150,9 +152,9 @@ pub(super) fn unit_verdict(found: Option<(bool, String)>) -> Result<String, Stor
 
 /// A named reporter must be an active user of the ticket's unit (`found`:
 /// the user's unit and active flag).
-pub(super) fn reporter_verdict(found: Option<(Vec<u8>, bool)>, unit_id: Uuid) -> Result<(), StoreError> {
+pub(super) fn reporter_verdict(found: Option<(Uuid, bool)>, unit_id: Uuid) -> Result<(), StoreError> {
     match found {
-        Some((unit, true)) if unit == ids::to_bytes(unit_id) => Ok(()),
+        Some((unit, true)) if unit == unit_id => Ok(()),
         _ => Err(invalid("reporter_id", "must be an active user of the ticket's unit")),
     }
 }
@@ -161,19 +163,18 @@ pub(super) fn reporter_verdict(found: Option<(Vec<u8>, bool)>, unit_id: Uuid) ->
 /// and the unit's kind.
 fn check_references(conn: &mut DbConnection, new: &NewTicket) -> Result<(bool, String), StoreError> {
     let service = services::table
-        .find(ids::to_bytes(new.service_id))
+        .find(DbId(new.service_id))
         .select((services::active, services::direct_tier2))
         .first::<(bool, bool)>(conn)
         .optional()?;
     let direct_tier2 = service_verdict(service)?;
-    let unit =
-        units::table.find(ids::to_bytes(new.unit_id)).select((units::active, units::kind)).first(conn).optional()?;
+    let unit = units::table.find(DbId(new.unit_id)).select((units::active, units::kind)).first(conn).optional()?;
     let unit_kind = unit_verdict(unit)?;
     if let ReporterRef::User(reporter) = new.reporter {
         let found = users::table
-            .find(ids::to_bytes(reporter))
+            .find(DbId(reporter))
             .select((users::unit_id, users::active))
-            .first::<(Vec<u8>, bool)>(conn)
+            .first::<(Uuid, bool)>(conn)
             .optional()?;
         reporter_verdict(found, new.unit_id)?;
     }
@@ -204,7 +205,7 @@ pub(super) fn new_row(
     let actor = ctx.actor.ok_or_else(|| StoreError::Corrupt("tickets are filed by someone".to_owned()))?;
     let now = ctx.now.naive_utc();
     let (reporter_id, name, email, phone) = match &new.reporter {
-        ReporterRef::User(user) => (Some(ids::to_bytes(*user)), None, None, None),
+        ReporterRef::User(user) => (Some(*user), None, None, None),
         ReporterRef::OnBehalf { name, email, phone } => (
             None,
             Some(name.as_str().to_owned()),
@@ -213,13 +214,13 @@ pub(super) fn new_row(
         ),
     };
     Ok(TicketRow {
-        id: ids::to_bytes(id),
+        id,
         number,
         ticket_type: new.ticket_type.as_str().to_owned(),
         title: new.title.clone(),
         description: new.description.clone(),
-        service_id: ids::to_bytes(new.service_id),
-        unit_id: ids::to_bytes(new.unit_id),
+        service_id: new.service_id,
+        unit_id: new.unit_id,
         reporter_id,
         reporter_name: name,
         reporter_email: email,
@@ -248,7 +249,7 @@ pub(super) fn new_row(
         rating: None,
         rating_remark: None,
         created_by_kind: actor.kind().to_owned(),
-        created_by: ids::to_bytes(actor.id()),
+        created_by: actor.id(),
         // The first event, written with the row (see the timeline).
         event_seq: 1,
         public_event_seq: 1,
@@ -310,7 +311,7 @@ pub fn create(
         let summary = sla::clocks::summarise(conn, &clocks, watch, ctx.now)?;
         let id = Uuid::now_v7();
         let row = new_row(ctx, new, id, next_number(conn, ctx.now.year())?, tier, &summary)?;
-        diesel::insert_into(tickets::table).values(&row).execute(conn)?;
+        diesel::insert_into(tickets::table).values(row.clone()).execute(conn)?;
         sla::lifecycle::begin(conn, id, &clocks)?;
         // The row just written is the ticket: no need to read it back.
         let ticket = Ticket::try_from(row)?;

@@ -20,7 +20,8 @@ use crate::db::batch::insert_batch;
 use crate::db::journal::bulk::BulkJournal;
 use crate::db::numbering::{self, Counter};
 use crate::db::schema::{idempotency_keys, services, tickets, units, users};
-use crate::db::{ids, sla, write_tx, DbConnection, StoreError};
+use crate::db::sql_types::db_ids;
+use crate::db::{sla, write_tx, DbConnection, StoreError};
 use crate::domain::ticket::intake::ReporterRef;
 use crate::domain::ticket::Tier;
 
@@ -63,7 +64,7 @@ pub fn create_many(
             clocks.extend(planned.iter().map(|c| (id, c.clone())));
             routed.push(reason);
         }
-        insert_batch!(conn, tickets::table, &rows);
+        insert_batch!(conn, tickets::table, rows.clone());
         sla::clocks::insert_generated(conn, &clocks)?;
         let mut journal = BulkJournal::live();
         let mut keys = Vec::new();
@@ -78,7 +79,7 @@ pub fn create_many(
             created.push(ticket);
         }
         journal.flush(conn)?;
-        insert_batch!(conn, idempotency_keys::table, &keys);
+        insert_batch!(conn, idempotency_keys::table, keys);
         for (later, first) in decided.repeats {
             outcomes[later] = Some(Ok(CreateOutcome::Existing(created[first].clone())));
         }
@@ -103,7 +104,7 @@ fn replay_stored_keys(
     if keys.is_empty() {
         return Ok(());
     }
-    let stored: Vec<(Vec<u8>, String, Vec<u8>, String)> = idempotency_keys::table
+    let stored: Vec<(Uuid, String, Vec<u8>, String)> = idempotency_keys::table
         .filter(idempotency_keys::idem_key.eq_any(&keys))
         .select((
             idempotency_keys::actor_id,
@@ -114,8 +115,7 @@ fn replay_stored_keys(
         .load(conn)?;
     for (intake, outcome) in batch.iter().zip(outcomes.iter_mut()) {
         let Some(key) = &intake.key else { continue };
-        let actor = ids::to_bytes(key.actor_id);
-        let found = stored.iter().find(|(a, k, _, _)| *a == actor && *k == key.key);
+        let found = stored.iter().find(|(a, k, _, _)| *a == key.actor_id && *k == key.key);
         if let Some((_, _, hash, created)) = found {
             *outcome = Some(match replayed(key, hash, created) {
                 Ok(id) => find_any(conn, id).map(CreateOutcome::Existing),
@@ -137,7 +137,7 @@ fn stored_references(
     if references.is_empty() {
         return Ok(HashMap::new());
     }
-    let stored: Vec<(Option<String>, Option<String>, Vec<u8>)> = tickets::table
+    let stored: Vec<(Option<String>, Option<String>, Uuid)> = tickets::table
         .filter(tickets::external_ref.eq_any(&references))
         .select((tickets::external_source, tickets::external_ref, tickets::id))
         .load(conn)?;
@@ -149,7 +149,7 @@ fn stored_references(
             .filter_map(|i| i.new.external.as_ref())
             .any(|e| e.source == source && e.reference == reference);
         if wanted {
-            found.insert((source, reference), find_any(conn, ids::from_bytes(&id)?)?);
+            found.insert((source, reference), find_any(conn, id)?);
         }
     }
     Ok(found)
@@ -157,9 +157,9 @@ fn stored_references(
 
 /// The services, units and named reporters of the undecided intakes.
 struct References {
-    services: HashMap<Vec<u8>, (bool, bool)>,
-    units: HashMap<Vec<u8>, (bool, String)>,
-    users: HashMap<Vec<u8>, (Vec<u8>, bool)>,
+    services: HashMap<Uuid, (bool, bool)>,
+    units: HashMap<Uuid, (bool, String)>,
+    users: HashMap<Uuid, (Uuid, bool)>,
 }
 
 impl References {
@@ -169,9 +169,8 @@ impl References {
         outcomes: &[Option<Result<CreateOutcome, StoreError>>],
     ) -> Result<Self, StoreError> {
         let undecided: Vec<&Intake> = batch.iter().zip(outcomes).filter(|(_, o)| o.is_none()).map(|(i, _)| i).collect();
-        let distinct = |ids: &mut dyn Iterator<Item = Uuid>| -> Vec<Vec<u8>> {
-            ids.collect::<HashSet<Uuid>>().into_iter().map(ids::to_bytes).collect()
-        };
+        let distinct =
+            |ids: &mut dyn Iterator<Item = Uuid>| -> Vec<Uuid> { ids.collect::<HashSet<Uuid>>().into_iter().collect() };
         let service_ids = distinct(&mut undecided.iter().map(|i| i.new.service_id));
         let unit_ids = distinct(&mut undecided.iter().map(|i| i.new.unit_id));
         let user_ids = distinct(&mut undecided.iter().filter_map(|i| match i.new.reporter {
@@ -182,26 +181,25 @@ impl References {
             Vec::new()
         } else {
             services::table
-                .filter(services::id.eq_any(&service_ids))
+                .filter(services::id.eq_any(db_ids(&service_ids)))
                 .select((services::id, services::active, services::direct_tier2))
-                .load::<(Vec<u8>, bool, bool)>(conn)?
+                .load::<(Uuid, bool, bool)>(conn)?
         };
-        let units =
-            if unit_ids.is_empty() {
-                Vec::new()
-            } else {
-                units::table
-                    .filter(units::id.eq_any(&unit_ids))
-                    .select((units::id, units::active, units::kind))
-                    .load::<(Vec<u8>, bool, String)>(conn)?
-            };
+        let units = if unit_ids.is_empty() {
+            Vec::new()
+        } else {
+            units::table
+                .filter(units::id.eq_any(db_ids(&unit_ids)))
+                .select((units::id, units::active, units::kind))
+                .load::<(Uuid, bool, String)>(conn)?
+        };
         let users = if user_ids.is_empty() {
             Vec::new()
         } else {
             users::table
-                .filter(users::id.eq_any(&user_ids))
+                .filter(users::id.eq_any(db_ids(&user_ids)))
                 .select((users::id, users::unit_id, users::active))
-                .load::<(Vec<u8>, Vec<u8>, bool)>(conn)?
+                .load::<(Uuid, Uuid, bool)>(conn)?
         };
         Ok(Self {
             services: services.into_iter().map(|(id, active, direct)| (id, (active, direct))).collect(),
@@ -214,10 +212,10 @@ impl References {
     /// unit's kind.
     fn check(&self, intake: &Intake) -> Result<(bool, String), StoreError> {
         let new = &intake.new;
-        let direct_tier2 = service_verdict(self.services.get(&ids::to_bytes(new.service_id)).copied())?;
-        let unit_kind = unit_verdict(self.units.get(&ids::to_bytes(new.unit_id)).cloned())?;
+        let direct_tier2 = service_verdict(self.services.get(&new.service_id).copied())?;
+        let unit_kind = unit_verdict(self.units.get(&new.unit_id).cloned())?;
         if let ReporterRef::User(reporter) = new.reporter {
-            reporter_verdict(self.users.get(&ids::to_bytes(reporter)).cloned(), new.unit_id)?;
+            reporter_verdict(self.users.get(&reporter).cloned(), new.unit_id)?;
         }
         Ok((direct_tier2, unit_kind))
     }

@@ -7,8 +7,9 @@ use uuid::Uuid;
 use super::{find, find_any, lock, priority_rank, Ticket};
 use crate::db::journal::{self, snapshot};
 use crate::db::schema::{services, tickets};
+use crate::db::sql_types::{DbId, OptionalDbId};
 use crate::db::versioned::{self, Versioned};
-use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::domain::policy::Principal;
 use crate::domain::ticket::access::{self, TicketScope};
@@ -51,7 +52,8 @@ struct PatchChangeset {
     urgency: Option<String>,
     priority: Option<String>,
     priority_rank: Option<i16>,
-    service_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = DbId)]
+    service_id: Option<Uuid>,
     complaint_ref: Option<Option<String>>,
 }
 
@@ -89,7 +91,7 @@ pub fn patch(
         }
         if let Some(service) = changes.service_id {
             let active: Option<bool> =
-                services::table.find(ids::to_bytes(service)).select(services::active).first(conn).optional()?;
+                services::table.find(DbId(service)).select(services::active).first(conn).optional()?;
             if active != Some(true) {
                 return Err(StoreError::Invalid(ValidationErrors::single("service_id", "no such active service")));
             }
@@ -105,11 +107,11 @@ pub fn patch(
             urgency: changes.urgency.map(|l| l.as_str().to_owned()),
             priority: priority_changed.then(|| priority.as_str().to_owned()),
             priority_rank: priority_changed.then(|| priority_rank(priority)),
-            service_id: changes.service_id.map(ids::to_bytes),
+            service_id: changes.service_id,
             complaint_ref: changes.complaint_ref.clone(),
         };
         guard.bump(conn, ctx.now)?;
-        diesel::update(tickets::table.find(ids::to_bytes(id))).set(&changeset).execute(conn)?;
+        diesel::update(tickets::table.find(DbId(id))).set(changeset).execute(conn)?;
         let retargets = if priority_changed {
             crate::db::sla::lifecycle::after_priority_change(conn, ctx, &before, priority)?
         } else {
@@ -154,7 +156,7 @@ pub fn rate(
         }
         check_may_rate(before.status, before.rating.is_some()).map_err(|e| StoreError::Conflict(e.to_string()))?;
         versioned::unconditional(Versioned::Ticket, id, before.version).bump(conn, ctx.now)?;
-        diesel::update(tickets::table.find(ids::to_bytes(id)))
+        diesel::update(tickets::table.find(DbId(id)))
             .set((tickets::rating.eq(rating), tickets::rating_remark.eq(&remark)))
             .execute(conn)?;
         let after = find_any(conn, id)?;
@@ -201,8 +203,8 @@ pub fn set_problem(
             ));
         }
         versioned::unconditional(Versioned::Ticket, ticket_id, before.version).bump(conn, ctx.now)?;
-        diesel::update(tickets::table.find(ids::to_bytes(ticket_id)))
-            .set(tickets::problem_id.eq(problem_id.map(ids::to_bytes)))
+        diesel::update(tickets::table.find(DbId(ticket_id)))
+            .set(tickets::problem_id.eq(OptionalDbId(problem_id)))
             .execute(conn)?;
         let after = find_any(conn, ticket_id)?;
         let (problem_number, ticket_number) = (problem.number.clone(), before.number.clone());

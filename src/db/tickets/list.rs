@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use super::{Ticket, TicketRow};
 use crate::db::schema::tickets;
-use crate::db::{ids, DbConnection, StoreError};
+use crate::db::sql_types::DbId;
+use crate::db::{DbConnection, StoreError};
 use crate::domain::sla::clock::ClockKind;
 use crate::domain::ticket::access::TicketScope;
 use crate::domain::ticket::{Priority, Status, TicketType, Tier};
@@ -79,10 +80,10 @@ macro_rules! filtered {
             q = q.filter($crate::db::schema::tickets::tier.eq(i16::from(tier)));
         }
         if let Some(unit) = f.unit_id {
-            q = q.filter($crate::db::schema::tickets::unit_id.eq($crate::db::ids::to_bytes(unit)));
+            q = q.filter($crate::db::schema::tickets::unit_id.eq($crate::db::sql_types::DbId(unit)));
         }
         if let Some(service) = f.service_id {
-            q = q.filter($crate::db::schema::tickets::service_id.eq($crate::db::ids::to_bytes(service)));
+            q = q.filter($crate::db::schema::tickets::service_id.eq($crate::db::sql_types::DbId(service)));
         }
         if let Some(priority) = f.priority {
             q = q.filter($crate::db::schema::tickets::priority.eq(priority.as_str()));
@@ -91,7 +92,7 @@ macro_rules! filtered {
             q = q.filter($crate::db::schema::tickets::ticket_type.eq(kind.as_str()));
         }
         if let Some(assignee) = f.assignee_id {
-            q = q.filter($crate::db::schema::tickets::assignee_id.eq($crate::db::ids::to_bytes(assignee)));
+            q = q.filter($crate::db::schema::tickets::assignee_id.eq($crate::db::sql_types::DbId(assignee)));
         }
         match f.unassigned {
             Some(true) => q = q.filter($crate::db::schema::tickets::assignee_id.is_null()),
@@ -99,7 +100,7 @@ macro_rules! filtered {
             None => {}
         }
         if let Some(problem) = f.problem_id {
-            q = q.filter($crate::db::schema::tickets::problem_id.eq($crate::db::ids::to_bytes(problem)));
+            q = q.filter($crate::db::schema::tickets::problem_id.eq($crate::db::sql_types::DbId(problem)));
         }
         if let Some(from) = f.created_from {
             q = q.filter($crate::db::schema::tickets::created_at.ge(from.naive_utc()));
@@ -200,9 +201,7 @@ fn list_part(conn: &mut DbConnection, part: &TicketScope, f: &TicketFilter) -> R
             if !matches!(after, Some(After::Due(None, _))) {
                 let mut q = base().filter(tickets::sla_due_at.is_not_null());
                 if let Some(After::Due(Some(t), id)) = after {
-                    q = q.filter(
-                        tickets::sla_due_at.gt(t).or(tickets::sla_due_at.eq(t).and(tickets::id.gt(ids::to_bytes(id)))),
-                    );
+                    q = q.filter(tickets::sla_due_at.gt(t).or(tickets::sla_due_at.eq(t).and(tickets::id.gt(DbId(id)))));
                 } else if after.is_some() {
                     return Err(cursor_mismatch());
                 }
@@ -212,7 +211,7 @@ fn list_part(conn: &mut DbConnection, part: &TicketScope, f: &TicketFilter) -> R
             if missing > 0 {
                 let mut q = base().filter(tickets::sla_due_at.is_null());
                 if let Some(After::Due(None, id)) = after {
-                    q = q.filter(tickets::id.gt(ids::to_bytes(id)));
+                    q = q.filter(tickets::id.gt(DbId(id)));
                 }
                 rows.extend(q.order(tickets::id.asc()).limit(missing).load::<TicketRow>(conn)?);
             }
@@ -221,23 +220,19 @@ fn list_part(conn: &mut DbConnection, part: &TicketScope, f: &TicketFilter) -> R
         (sort, after) => {
             let mut q = base();
             q = match (sort, after) {
-                (CreatedAsc, Some(After::Created(id))) => q.filter(tickets::id.gt(ids::to_bytes(id))),
-                (CreatedDesc, Some(After::Created(id))) => q.filter(tickets::id.lt(ids::to_bytes(id))),
-                (UpdatedAsc, Some(After::Updated(t, id))) => q.filter(
-                    tickets::updated_at.gt(t).or(tickets::updated_at.eq(t).and(tickets::id.gt(ids::to_bytes(id)))),
-                ),
-                (UpdatedDesc, Some(After::Updated(t, id))) => q.filter(
-                    tickets::updated_at.lt(t).or(tickets::updated_at.eq(t).and(tickets::id.lt(ids::to_bytes(id)))),
-                ),
+                (CreatedAsc, Some(After::Created(id))) => q.filter(tickets::id.gt(DbId(id))),
+                (CreatedDesc, Some(After::Created(id))) => q.filter(tickets::id.lt(DbId(id))),
+                (UpdatedAsc, Some(After::Updated(t, id))) => {
+                    q.filter(tickets::updated_at.gt(t).or(tickets::updated_at.eq(t).and(tickets::id.gt(DbId(id)))))
+                }
+                (UpdatedDesc, Some(After::Updated(t, id))) => {
+                    q.filter(tickets::updated_at.lt(t).or(tickets::updated_at.eq(t).and(tickets::id.lt(DbId(id)))))
+                }
                 (PriorityAsc, Some(After::Priority(r, id))) => q.filter(
-                    tickets::priority_rank
-                        .gt(r)
-                        .or(tickets::priority_rank.eq(r).and(tickets::id.gt(ids::to_bytes(id)))),
+                    tickets::priority_rank.gt(r).or(tickets::priority_rank.eq(r).and(tickets::id.gt(DbId(id)))),
                 ),
                 (PriorityDesc, Some(After::Priority(r, id))) => q.filter(
-                    tickets::priority_rank
-                        .lt(r)
-                        .or(tickets::priority_rank.eq(r).and(tickets::id.lt(ids::to_bytes(id)))),
+                    tickets::priority_rank.lt(r).or(tickets::priority_rank.eq(r).and(tickets::id.lt(DbId(id)))),
                 ),
                 (_, None) => q,
                 (_, Some(_)) => return Err(cursor_mismatch()),

@@ -14,7 +14,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::schema::tickets;
-use super::{ids, DbBackend, DbConnection, StoreError};
+use super::sql_types::{db_ids, DbId, OptionalDbId};
+use super::{DbBackend, DbConnection, StoreError};
 use crate::domain::sla::clock::ClockKind;
 use crate::domain::ticket::access::{TicketFacts, TicketScope};
 use crate::domain::ticket::{Channel, Level, PendingReason, Priority, ResolutionCode, Status, TicketType, Tier};
@@ -91,17 +92,21 @@ impl Ticket {
     }
 }
 
-#[derive(Queryable, Selectable, Insertable)]
+#[derive(Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = tickets, treat_none_as_default_value = false)]
 struct TicketRow {
-    id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    id: Uuid,
     number: String,
     ticket_type: String,
     title: String,
     description: String,
-    service_id: Vec<u8>,
-    unit_id: Vec<u8>,
-    reporter_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = DbId)]
+    service_id: Uuid,
+    #[diesel(serialize_as = DbId)]
+    unit_id: Uuid,
+    #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
+    reporter_id: Option<Uuid>,
     reporter_name: Option<String>,
     reporter_email: Option<String>,
     reporter_phone: Option<String>,
@@ -112,7 +117,8 @@ struct TicketRow {
     priority_rank: i16,
     status: String,
     tier: i16,
-    assignee_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
+    assignee_id: Option<Uuid>,
     tier2_involved: bool,
     escalation_count: i32,
     last_escalated_at: Option<NaiveDateTime>,
@@ -120,7 +126,8 @@ struct TicketRow {
     external_source: Option<String>,
     external_ref: Option<String>,
     complaint_ref: Option<String>,
-    problem_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
+    problem_id: Option<Uuid>,
     resolution_code: Option<String>,
     resolution: Option<String>,
     resolved_at: Option<NaiveDateTime>,
@@ -129,7 +136,8 @@ struct TicketRow {
     rating: Option<i16>,
     rating_remark: Option<String>,
     created_by_kind: String,
-    created_by: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    created_by: Uuid,
     event_seq: i32,
     public_event_seq: i32,
     version: i64,
@@ -146,23 +154,19 @@ fn parse<T: std::str::FromStr<Err = String>>(raw: &str) -> Result<T, StoreError>
     raw.parse().map_err(StoreError::Corrupt)
 }
 
-fn optional_id(bytes: Option<Vec<u8>>) -> Result<Option<Uuid>, StoreError> {
-    bytes.as_deref().map(ids::from_bytes).transpose()
-}
-
 impl TryFrom<TicketRow> for Ticket {
     type Error = StoreError;
 
     fn try_from(r: TicketRow) -> Result<Self, StoreError> {
         Ok(Self {
-            id: ids::from_bytes(&r.id)?,
+            id: r.id,
             number: r.number,
             ticket_type: parse(&r.ticket_type)?,
             title: r.title,
             description: r.description,
-            service_id: ids::from_bytes(&r.service_id)?,
-            unit_id: ids::from_bytes(&r.unit_id)?,
-            reporter_id: optional_id(r.reporter_id)?,
+            service_id: r.service_id,
+            unit_id: r.unit_id,
+            reporter_id: r.reporter_id,
             reporter_name: r.reporter_name,
             reporter_email: r.reporter_email,
             reporter_phone: r.reporter_phone,
@@ -172,7 +176,7 @@ impl TryFrom<TicketRow> for Ticket {
             priority: parse(&r.priority)?,
             status: parse(&r.status)?,
             tier: Tier::try_from(r.tier).map_err(StoreError::Corrupt)?,
-            assignee_id: optional_id(r.assignee_id)?,
+            assignee_id: r.assignee_id,
             tier2_involved: r.tier2_involved,
             escalation_count: r.escalation_count,
             last_escalated_at: r.last_escalated_at.map(|t| t.and_utc()),
@@ -180,7 +184,7 @@ impl TryFrom<TicketRow> for Ticket {
             external_source: r.external_source,
             external_ref: r.external_ref,
             complaint_ref: r.complaint_ref,
-            problem_id: optional_id(r.problem_id)?,
+            problem_id: r.problem_id,
             resolution_code: r.resolution_code.as_deref().map(parse).transpose()?,
             resolution: r.resolution,
             resolved_at: r.resolved_at.map(|t| t.and_utc()),
@@ -189,7 +193,7 @@ impl TryFrom<TicketRow> for Ticket {
             rating: r.rating,
             rating_remark: r.rating_remark,
             created_by_kind: r.created_by_kind,
-            created_by: ids::from_bytes(&r.created_by)?,
+            created_by: r.created_by,
             version: r.version,
             created_at: r.created_at.and_utc(),
             updated_at: r.updated_at.and_utc(),
@@ -225,16 +229,16 @@ pub(crate) fn scope_condition(scope: &TicketScope) -> Option<TicketCondition> {
     }
     let mut any: Vec<TicketCondition> = Vec::new();
     if let Some(unit) = scope.unit {
-        any.push(Box::new(tickets::unit_id.eq(ids::to_bytes(unit))));
+        any.push(Box::new(tickets::unit_id.eq(DbId(unit))));
     }
     if scope.tier2 {
         any.push(Box::new(tickets::tier2_involved.eq(true)));
     }
     if let Some(reporter) = scope.reporter {
-        any.push(Box::new(tickets::reporter_id.assume_not_null().eq(ids::to_bytes(reporter))));
+        any.push(Box::new(tickets::reporter_id.assume_not_null().eq(DbId(reporter))));
     }
     if let Some(creator) = scope.creator {
-        any.push(Box::new(tickets::created_by.eq(ids::to_bytes(creator))));
+        any.push(Box::new(tickets::created_by.eq(DbId(creator))));
     }
     let nothing: TicketCondition = Box::new(tickets::id.is_null());
     Some(any.into_iter().reduce(|a, b| Box::new(a.or(b))).unwrap_or(nothing))
@@ -246,13 +250,13 @@ pub(crate) fn outside_parts(earlier: &[TicketScope]) -> Vec<TicketCondition> {
     let mut outside: Vec<TicketCondition> = Vec::new();
     for seen in earlier {
         if let Some(unit) = seen.unit {
-            outside.push(Box::new(tickets::unit_id.ne(ids::to_bytes(unit))));
+            outside.push(Box::new(tickets::unit_id.ne(DbId(unit))));
         }
         if seen.tier2 {
             outside.push(Box::new(tickets::tier2_involved.eq(false)));
         }
         if let Some(reporter) = seen.reporter {
-            let other = tickets::reporter_id.assume_not_null().ne(ids::to_bytes(reporter));
+            let other = tickets::reporter_id.assume_not_null().ne(DbId(reporter));
             outside.push(Box::new(tickets::reporter_id.is_null().or(other)));
         }
     }
@@ -261,8 +265,7 @@ pub(crate) fn outside_parts(earlier: &[TicketScope]) -> Vec<TicketCondition> {
 
 /// Reads a ticket the caller may see, by id; others are `NotFound`.
 pub fn find(conn: &mut DbConnection, scope: &TicketScope, id: Uuid) -> Result<Ticket, StoreError> {
-    let mut query =
-        tickets::table.filter(tickets::id.eq(ids::to_bytes(id))).select(TicketRow::as_select()).into_boxed();
+    let mut query = tickets::table.filter(tickets::id.eq(DbId(id))).select(TicketRow::as_select()).into_boxed();
     if let Some(condition) = scope_condition(scope) {
         query = query.filter(condition);
     }
@@ -287,7 +290,7 @@ pub fn find_by_number(conn: &mut DbConnection, scope: &TicketScope, number: &str
 /// to the ticket do not wait on it.)
 pub fn lock(conn: &mut DbConnection, id: Uuid) -> Result<(), StoreError> {
     if let DbConnection::Postgres(pg) = conn {
-        tickets::table.find(ids::to_bytes(id)).select(tickets::id).for_no_key_update().load::<Vec<u8>>(pg)?;
+        tickets::table.find(DbId(id)).select(tickets::id).for_no_key_update().load::<Uuid>(pg)?;
     }
     Ok(())
 }
@@ -295,9 +298,8 @@ pub fn lock(conn: &mut DbConnection, id: Uuid) -> Result<(), StoreError> {
 /// Reads tickets without a scope (the sweep's claimed ones), each with its
 /// last event number and last public one, in one query.
 pub(crate) fn find_many_any(conn: &mut DbConnection, ids: &[Uuid]) -> Result<Vec<(Ticket, i32, i32)>, StoreError> {
-    let keys: Vec<Vec<u8>> = ids.iter().copied().map(ids::to_bytes).collect();
     let rows: Vec<TicketRow> =
-        tickets::table.filter(tickets::id.eq_any(keys)).select(TicketRow::as_select()).load(conn)?;
+        tickets::table.filter(tickets::id.eq_any(db_ids(ids))).select(TicketRow::as_select()).load(conn)?;
     rows.into_iter()
         .map(|row| {
             let (seq, public_seq) = (row.event_seq, row.public_event_seq);

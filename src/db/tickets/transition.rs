@@ -8,8 +8,9 @@ use uuid::Uuid;
 use super::{find, find_any, lock, Ticket};
 use crate::db::journal::{self, snapshot};
 use crate::db::schema::{tickets, users};
+use crate::db::sql_types::{DbId, OptionalDbId};
 use crate::db::versioned::{self, Guard, Versioned};
-use crate::db::{ids, sla, write_tx, DbConnection, StoreError};
+use crate::db::{sla, write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Event, MoveDetail, Subject};
 use crate::domain::policy::Principal;
 use crate::domain::role::RoleSet;
@@ -32,7 +33,8 @@ pub struct TransitionRequest {
 struct MoveChangeset {
     status: String,
     tier: i16,
-    assignee_id: Option<Vec<u8>>,
+    #[diesel(serialize_as = OptionalDbId)]
+    assignee_id: Option<Uuid>,
     resolved_at: Option<NaiveDateTime>,
     pending_reason: Option<String>,
     resolution_code: Option<String>,
@@ -50,14 +52,14 @@ fn forbidden(kind: CommandKind) -> StoreError {
 
 fn check_assignee(conn: &mut DbConnection, ticket: &Ticket, assignee: Uuid) -> Result<(), StoreError> {
     let candidate = users::table
-        .find(ids::to_bytes(assignee))
+        .find(DbId(assignee))
         .select((users::unit_id, users::roles, users::active))
-        .first::<(Vec<u8>, String, bool)>(conn)
+        .first::<(Uuid, String, bool)>(conn)
         .optional()?;
     let eligible = match candidate {
         Some((unit, roles, active)) => {
             let roles = RoleSet::from_stored(&roles).map_err(|e| StoreError::Corrupt(e.to_string()))?.to_vec();
-            access::eligible_assignee(ticket.tier, ticket.unit_id, ids::from_bytes(&unit)?, &roles, active)
+            access::eligible_assignee(ticket.tier, ticket.unit_id, unit, &roles, active)
         }
         None => false,
     };
@@ -114,7 +116,7 @@ fn write_move(
     let changes = MoveChangeset {
         status: next.status.as_str().to_owned(),
         tier: i16::from(next.tier),
-        assignee_id: next.assignee.map(ids::to_bytes),
+        assignee_id: next.assignee,
         resolved_at: next.resolved_at.map(|t| t.naive_utc()),
         pending_reason,
         resolution_code,
@@ -128,10 +130,10 @@ fn write_move(
     let (clocks, summary) = sla::lifecycle::after_move(conn, ctx, before, command, next)?;
     // The state, version and clock summary in one row update: each update
     // of a ticket's row writes every index of it again.
-    let updated = diesel::update(tickets::table.find(ids::to_bytes(before.id)))
+    let updated = diesel::update(tickets::table.find(DbId(before.id)))
         .filter(tickets::version.eq(guard.read_version()))
         .set((
-            &changes,
+            changes,
             summary.as_ref().map(sla::clocks::Summary::columns),
             tickets::version.eq(guard.read_version() + 1),
             tickets::updated_at.eq(now),
@@ -168,8 +170,8 @@ fn resolve_linked(
     code: ResolutionCode,
     text: &str,
 ) -> Result<(), StoreError> {
-    let linked: Vec<Vec<u8>> = tickets::table
-        .filter(tickets::problem_id.eq(ids::to_bytes(problem.id)))
+    let linked: Vec<Uuid> = tickets::table
+        .filter(tickets::problem_id.eq(DbId(problem.id)))
         .select(tickets::id)
         .order(tickets::id.asc())
         .load(conn)?;
@@ -177,7 +179,6 @@ fn resolve_linked(
     let command = Command::Resolve { code, resolution };
     let (mut resolved, mut skipped) = (Vec::new(), Vec::new());
     for id in linked {
-        let id = ids::from_bytes(&id)?;
         lock(conn, id)?;
         let ticket = find_any(conn, id)?;
         let state = state_of(&ticket);

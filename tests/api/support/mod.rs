@@ -242,6 +242,15 @@ impl TestApp {
         }
     }
 
+    /// An id as an SQL literal of this database (`uuid` on PostgreSQL, its
+    /// 16 bytes on SQLite).
+    pub fn id_literal(&self, id: Uuid) -> String {
+        match self.db.backend() {
+            spbe_desk::db::Backend::Postgres => format!("'{id}'::uuid"),
+            spbe_desk::db::Backend::Sqlite => format!("X'{}'", id.simple()),
+        }
+    }
+
     /// Counts the rows of a table, or of `table WHERE …` (to show that bad
     /// input changed nothing, or what a step wrote).
     pub fn count(&self, table: &str) -> i64 {

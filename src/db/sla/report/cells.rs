@@ -7,11 +7,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use diesel::prelude::*;
+use uuid::Uuid;
 
 use super::{GroupBy, ReportFilter};
 use crate::db::schema::{sla_report_cells, sla_report_deltas};
+use crate::db::sql_types::DbId;
 use crate::db::tickets::in_counted_part;
-use crate::db::{ids, write_tx, DbConnection, StoreError};
+use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::sla::clock::ClockKind;
 use crate::domain::sla::report::{CellFacts, ReportTally};
 use crate::domain::sla::report_months::MonthCover;
@@ -20,7 +22,7 @@ use crate::domain::ticket::access::TicketScope;
 
 /// A cell's dimensions: month, unit, service, tier, priority, tier 2
 /// involved, and the fact (`ticket` or a clock kind).
-type CellKey = (String, Vec<u8>, Vec<u8>, i16, String, bool, String);
+type CellKey = (String, Uuid, Uuid, i16, String, bool, String);
 /// n, escalated, reopened, met, breached, open.
 type Counts = [i64; 6];
 
@@ -37,10 +39,10 @@ macro_rules! in_cover {
         }
         q = in_counted_part!($table, q, part, earlier);
         if let Some(unit) = f.unit_id {
-            q = q.filter($table::unit_id.eq(ids::to_bytes(unit)));
+            q = q.filter($table::unit_id.eq(DbId(unit)));
         }
         if let Some(service) = f.service_id {
-            q = q.filter($table::service_id.eq(ids::to_bytes(service)));
+            q = q.filter($table::service_id.eq(DbId(service)));
         }
         if let Some(tier) = f.tier {
             q = q.filter($table::tier.eq(i16::from(tier)));
@@ -52,8 +54,8 @@ macro_rules! in_cover {
     }};
 }
 
-type CellRow = (Vec<u8>, Vec<u8>, i16, String, String, i64, i64, i64, i64, i64, i64, Vec<u8>);
-type DeltaRow = (Vec<u8>, Vec<u8>, i16, String, String, i64, i64, i64, i64, i64, i64, Option<i64>);
+type CellRow = (Uuid, Uuid, i16, String, String, i64, i64, i64, i64, i64, i64, Vec<u8>);
+type DeltaRow = (Uuid, Uuid, i16, String, String, i64, i64, i64, i64, i64, i64, Option<i64>);
 
 /// Adds the cells (and unfolded deltas) of one counted scope part, less
 /// what `earlier` parts hold, in the cover's months.
@@ -91,7 +93,7 @@ pub(super) fn add(
     );
     for (unit, service, tier, priority, fact, n, escalated, reopened, met, breached, open, times) in cells {
         let times = decode_pairs(&times).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let dims = Dims { unit: &unit, service: &service, tier, priority: &priority, fact: &fact };
+        let dims = Dims { unit, service, tier, priority: &priority, fact: &fact };
         tally.add_cell(&dims.facts(f.group_by, [n, escalated, reopened, met, breached, open], times)?, 1);
     }
     let deltas: Vec<DeltaRow> = in_cover!(
@@ -118,7 +120,7 @@ pub(super) fn add(
     );
     for (unit, service, tier, priority, fact, n, escalated, reopened, met, breached, open, elapsed) in deltas {
         let times = elapsed.map(|elapsed| vec![(elapsed, n)]).unwrap_or_default();
-        let dims = Dims { unit: &unit, service: &service, tier, priority: &priority, fact: &fact };
+        let dims = Dims { unit, service, tier, priority: &priority, fact: &fact };
         tally.add_cell(&dims.facts(f.group_by, [n, escalated, reopened, met, breached, open], times)?, 1);
     }
     Ok(())
@@ -126,8 +128,8 @@ pub(super) fn add(
 
 /// The dimensions of a cell or delta row, as read.
 struct Dims<'a> {
-    unit: &'a [u8],
-    service: &'a [u8],
+    unit: Uuid,
+    service: Uuid,
     tier: i16,
     priority: &'a str,
     fact: &'a str,
@@ -183,7 +185,7 @@ fn fold(conn: &mut DbConnection) -> Result<usize, StoreError> {
         let Some(month) = d::table.order(d::id).select(d::month).first::<String>(conn).optional()? else {
             return Ok(0);
         };
-        type Delta = (i64, Vec<u8>, Vec<u8>, i16, String, bool, String, i64, i64, i64, i64, i64, i64, Option<i64>);
+        type Delta = (i64, Uuid, Uuid, i16, String, bool, String, i64, i64, i64, i64, i64, i64, Option<i64>);
         let deltas: Vec<Delta> = d::table
             .filter(d::month.eq(&month))
             .order(d::id)
@@ -252,8 +254,10 @@ pub fn fold_pending(conn: &mut DbConnection, max_batches: usize) -> Result<usize
 #[diesel(table_name = sla_report_cells)]
 struct CellValues {
     month: String,
-    unit_id: Vec<u8>,
-    service_id: Vec<u8>,
+    #[diesel(serialize_as = DbId)]
+    unit_id: Uuid,
+    #[diesel(serialize_as = DbId)]
+    service_id: Uuid,
     tier: i16,
     priority: String,
     tier2_involved: bool,
@@ -274,7 +278,7 @@ fn merge_into_cells(
     sums: BTreeMap<CellKey, (Counts, TimeCounts)>,
 ) -> Result<(), StoreError> {
     use sla_report_cells as c;
-    type Stored = (Vec<u8>, Vec<u8>, i16, String, bool, String, i64, i64, i64, i64, i64, i64, Vec<u8>);
+    type Stored = (Uuid, Uuid, i16, String, bool, String, i64, i64, i64, i64, i64, i64, Vec<u8>);
     let stored: Vec<Stored> = c::table
         .filter(c::month.eq(month))
         .select((
@@ -330,8 +334,9 @@ fn merge_into_cells(
             times: times.encode(),
         });
     }
-    for chunk in rows.chunks(500) {
-        upsert(conn, chunk)?;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        upsert(conn, rows.by_ref().take(500).collect())?;
     }
     Ok(())
 }
@@ -360,7 +365,7 @@ macro_rules! upsert_on {
 /// Writes cells whole (the one backend `match`: upsert is typed per
 /// backend, and diesel has no multi-row upsert for SQLite, where a
 /// statement costs no round trip).
-fn upsert(conn: &mut DbConnection, rows: &[CellValues]) -> Result<(), StoreError> {
+fn upsert(conn: &mut DbConnection, rows: Vec<CellValues>) -> Result<(), StoreError> {
     match conn {
         DbConnection::Postgres(pg) => {
             upsert_on!(pg, rows);

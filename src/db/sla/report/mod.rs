@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::db::schema::{services, units};
 use crate::db::tickets::{counts_part, TicketFilter};
-use crate::db::{ids, DbConnection, StoreError};
+use crate::db::{DbConnection, StoreError};
 use crate::domain::sla::report::ReportTally;
 use crate::domain::sla::report_months;
 use crate::domain::ticket::access::TicketScope;
@@ -38,10 +38,10 @@ pub enum GroupBy {
 
 impl GroupBy {
     /// The group key of a ticket with these dimensions.
-    fn key(self, unit: &[u8], service: &[u8], tier: i16, priority: &str) -> Result<String, StoreError> {
+    fn key(self, unit: Uuid, service: Uuid, tier: i16, priority: &str) -> Result<String, StoreError> {
         Ok(match self {
-            GroupBy::Unit => ids::from_bytes(unit)?.to_string(),
-            GroupBy::Service => ids::from_bytes(service)?.to_string(),
+            GroupBy::Unit => unit.to_string(),
+            GroupBy::Service => service.to_string(),
             GroupBy::Tier => tier.to_string(),
             GroupBy::Priority => priority.to_owned(),
             GroupBy::Nothing => "all".to_owned(),
@@ -111,10 +111,10 @@ pub fn tally(
 }
 
 fn labels(conn: &mut DbConnection, group_by: GroupBy) -> Result<BTreeMap<String, String>, StoreError> {
-    let named: Vec<(Vec<u8>, String)> = match group_by {
+    let named: Vec<(Uuid, String)> = match group_by {
         GroupBy::Unit => units::table.select((units::id, units::name)).load(conn)?,
         GroupBy::Service => services::table.select((services::id, services::name)).load(conn)?,
         GroupBy::Tier | GroupBy::Priority | GroupBy::Nothing => Vec::new(),
     };
-    named.into_iter().map(|(id, name)| Ok((ids::from_bytes(&id)?.to_string(), name))).collect()
+    Ok(named.into_iter().map(|(id, name)| (id.to_string(), name)).collect())
 }

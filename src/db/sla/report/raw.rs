@@ -6,20 +6,22 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use uuid::Uuid;
 
 use super::{labels, GroupBy, ReportFilter};
 use crate::db::schema::{sla_clocks, tickets};
 use crate::db::sla::sweep::PARK_MINUTES;
+use crate::db::sql_types::{db_ids, DbId};
 use crate::db::tickets::{filtered, outside_parts, TicketFilter};
 use crate::db::{DbConnection, StoreError};
 use crate::domain::sla::clock::ClockKind;
 use crate::domain::sla::report::{ClockFacts, Outcome, ReportTally, TicketFacts};
 use crate::domain::ticket::access::TicketScope;
 
-type TicketKey = (Vec<u8>, Vec<u8>, Vec<u8>, i16, String, i32, i32, NaiveDateTime);
+type TicketKey = (Uuid, Uuid, Uuid, i16, String, i32, i32, NaiveDateTime);
 /// A ticket's id and the dimensions its group comes from.
-type Grouped = (Vec<u8>, Vec<u8>, Vec<u8>, i16, String);
-type ClockKey = (Vec<u8>, String, Option<NaiveDateTime>, Option<NaiveDateTime>, Option<NaiveDateTime>, Option<i64>);
+type Grouped = (Uuid, Uuid, Uuid, i16, String);
+type ClockKey = (Uuid, String, Option<NaiveDateTime>, Option<NaiveDateTime>, Option<NaiveDateTime>, Option<i64>);
 
 /// Tickets read per round: the report holds this many tickets and their
 /// clocks at a time, besides its counters.
@@ -84,11 +86,11 @@ fn read(
     round: i64,
 ) -> Result<(), StoreError> {
     let round = round.max(1);
-    let mut after: Option<(NaiveDateTime, Vec<u8>)> = None;
+    let mut after: Option<(NaiveDateTime, Uuid)> = None;
     loop {
         let rows = tickets_after(conn, reading, after.as_ref(), round)?;
         let full = rows.len() as i64 == round;
-        after = rows.last().map(|r| (r.7, r.0.clone()));
+        after = rows.last().map(|r| (r.7, r.0));
         for ticket in facts(conn, reading.group_by, rows, now)? {
             tally.add_signed(&ticket, sign);
         }
@@ -102,7 +104,7 @@ fn read(
 fn tickets_after(
     conn: &mut DbConnection,
     reading: &Reading,
-    after: Option<&(NaiveDateTime, Vec<u8>)>,
+    after: Option<&(NaiveDateTime, Uuid)>,
     round: i64,
 ) -> Result<Vec<TicketKey>, StoreError> {
     let mut q = filtered!(
@@ -126,7 +128,7 @@ fn tickets_after(
     }
     if let Some((at, id)) = after {
         // The lower bound alone lets the created_at index start there.
-        q = q.filter(tickets::created_at.ge(*at)).filter(tickets::created_at.gt(*at).or(tickets::id.gt(id.clone())));
+        q = q.filter(tickets::created_at.ge(*at)).filter(tickets::created_at.gt(*at).or(tickets::id.gt(DbId(*id))));
     }
     Ok(q.order((tickets::created_at.asc(), tickets::id.asc())).limit(round).load(conn)?)
 }
@@ -151,13 +153,13 @@ fn outcome(
 /// PostgreSQL chose to scan every clock under load (measured).
 fn clocks_of(
     conn: &mut DbConnection,
-    ids: &[&Vec<u8>],
+    ids: &[Uuid],
     running_overdue: Option<NaiveDateTime>,
 ) -> Result<Vec<ClockKey>, StoreError> {
     let mut clocks = Vec::new();
     for chunk in ids.chunks(500) {
         let mut q = sla_clocks::table
-            .filter(sla_clocks::ticket_id.eq_any(chunk))
+            .filter(sla_clocks::ticket_id.eq_any(db_ids(chunk)))
             .select((
                 sla_clocks::ticket_id,
                 sla_clocks::kind,
@@ -185,8 +187,8 @@ fn facts(
     rows: Vec<TicketKey>,
     now: Option<DateTime<Utc>>,
 ) -> Result<Vec<TicketFacts>, StoreError> {
-    let keys: Vec<&Vec<u8>> = rows.iter().map(|r| &r.0).collect();
-    let mut clocks: HashMap<Vec<u8>, Vec<ClockFacts>> = HashMap::with_capacity(rows.len());
+    let keys: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
+    let mut clocks: HashMap<Uuid, Vec<ClockFacts>> = HashMap::with_capacity(rows.len());
     for (ticket, kind, stopped_at, breached_at, due_at, elapsed) in clocks_of(conn, &keys, None)? {
         let kind: ClockKind = kind.parse().map_err(StoreError::Corrupt)?;
         let outcome = outcome(stopped_at, breached_at, due_at, now);
@@ -194,7 +196,7 @@ fn facts(
     }
     let mut facts = Vec::with_capacity(rows.len());
     for (id, unit, service, tier, priority, escalations, reopens, _) in rows {
-        let group = group_by.key(&unit, &service, tier, &priority)?;
+        let group = group_by.key(unit, service, tier, &priority)?;
         let clocks = clocks.remove(&id).unwrap_or_default();
         facts.push(TicketFacts { group, escalated: escalations > 0, reopened: reopens > 0, clocks });
     }
@@ -218,25 +220,24 @@ pub(super) fn count_overdue(
     // The candidates by their check alone, then the scope and the filters
     // on those: SQLite, without statistics, would otherwise walk the
     // period's tickets by the created_at or unit index.
-    let candidates: Vec<Vec<u8>> =
-        tickets::table.filter(tickets::sla_check_at.le(soon)).select(tickets::id).load(conn)?;
+    let candidates: Vec<Uuid> = tickets::table.filter(tickets::sla_check_at.le(soon)).select(tickets::id).load(conn)?;
     for chunk in candidates.chunks(500) {
         let due: Vec<Grouped> = filtered!(
             tickets::table
                 .select((tickets::id, tickets::unit_id, tickets::service_id, tickets::tier, tickets::priority))
-                .filter(tickets::id.eq_any(chunk))
+                .filter(tickets::id.eq_any(db_ids(chunk)))
                 .into_boxed(),
             scope,
             &filter
         )
         .load(conn)?;
-        let keys: Vec<&Vec<u8>> = due.iter().map(|r| &r.0).collect();
+        let keys: Vec<Uuid> = due.iter().map(|r| r.0).collect();
         let overdue = clocks_of(conn, &keys, Some(now.naive_utc()))?;
-        let groups: HashMap<&Vec<u8>, &Grouped> = due.iter().map(|row| (&row.0, row)).collect();
+        let groups: HashMap<Uuid, &Grouped> = due.iter().map(|row| (row.0, row)).collect();
         for (ticket, kind, ..) in &overdue {
             let Some((_, unit, service, tier, priority)) = groups.get(ticket) else { continue };
             let kind: ClockKind = kind.parse().map_err(StoreError::Corrupt)?;
-            tally.count_overdue(&f.group_by.key(unit, service, *tier, priority)?, kind);
+            tally.count_overdue(&f.group_by.key(*unit, *service, *tier, priority)?, kind);
         }
     }
     Ok(())

@@ -12,15 +12,16 @@ use std::collections::BinaryHeap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Binary, Timestamp};
+use diesel::sql_types::{BigInt, Timestamp};
 use uuid::Uuid;
 
 mod together;
 
 use super::clocks::{self, context_of, StoredClock, Watch};
 use super::lifecycle::record_alert;
+use crate::db::sql_types::DbId;
 use crate::db::tickets;
-use crate::db::{ids, schema, write_tx, DbConnection, StoreError};
+use crate::db::{schema, write_tx, DbConnection, StoreError};
 use crate::domain::journal::Context;
 use crate::domain::sla::alerts::{Alert, Next};
 use crate::domain::sla::clock::ClockKind;
@@ -47,8 +48,8 @@ impl Swept {
 
 #[derive(QueryableByName)]
 struct Claimed {
-    #[diesel(sql_type = Binary)]
-    id: Vec<u8>,
+    #[diesel(sql_type = crate::db::sql_types::Id)]
+    id: Uuid,
     #[diesel(sql_type = Timestamp)]
     sla_check_at: NaiveDateTime,
 }
@@ -73,7 +74,7 @@ fn claim(conn: &mut DbConnection, now: DateTime<Utc>, count: usize) -> Result<Ve
         .bind::<BigInt, _>(count)
         .load::<Claimed>(lite)?,
     };
-    claimed.into_iter().map(|c| Ok((c.sla_check_at, ids::from_bytes(&c.id)?))).collect()
+    Ok(claimed.into_iter().map(|c| (c.sla_check_at, c.id)).collect())
 }
 
 /// How long a ticket that failed to sweep waits before the next attempt.
@@ -166,7 +167,7 @@ fn sweep_claimed(
         Err(e) => {
             tracing::error!(ticket = %id, error = %e, "SLA sweep of a ticket failed; it is retried later");
             let later = now + chrono::Duration::minutes(PARK_MINUTES);
-            diesel::update(schema::tickets::table.find(ids::to_bytes(id)))
+            diesel::update(schema::tickets::table.find(DbId(id)))
                 .set(schema::tickets::sla_check_at.eq(later.naive_utc()))
                 .execute(conn)?;
             Ok((Swept { failed: true, ..Swept::nothing(id) }, None))
@@ -208,7 +209,7 @@ fn sweep_ticket(
     if swept.escalated {
         // The move wrote the summary of the ticket at tier 2.
         let next: Option<NaiveDateTime> =
-            schema::tickets::table.find(ids::to_bytes(id)).select(schema::tickets::sla_check_at).first(conn)?;
+            schema::tickets::table.find(DbId(id)).select(schema::tickets::sla_check_at).first(conn)?;
         return Ok((swept, next));
     }
     let summary = clocks::summarise(conn, &clocks, watch, now)?;

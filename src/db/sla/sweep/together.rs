@@ -18,7 +18,8 @@ use crate::db::sla::lifecycle::alert_event;
 use crate::db::tickets::{self, Ticket};
 use diesel::prelude::*;
 
-use crate::db::{ids, schema, DbConnection, StoreError};
+use crate::db::sql_types::DbId;
+use crate::db::{schema, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Subject};
 use crate::domain::sla::alerts::Alert;
 use crate::domain::sla::lifecycle::breach_escalates;
@@ -85,7 +86,7 @@ pub(super) fn sweep(
     }
     // Each ticket's row once: its summary and its new event numbers.
     for (id, summary) in &summaries {
-        let row = diesel::update(schema::tickets::table.find(ids::to_bytes(*id)));
+        let row = diesel::update(schema::tickets::table.find(DbId(*id)));
         match numbers.get(id) {
             Some(&(seq, public_seq)) => row
                 .set((
