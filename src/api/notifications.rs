@@ -236,7 +236,7 @@ pub async fn preview_notification(
         })
         .await?;
     let (view, unit) = view;
-    let zone = zone.unwrap_or_else(|| unit.time_zone.parse().unwrap_or(Tz::Asia__Jakarta));
+    let zone = zone.unwrap_or_else(|| unit.time_zone.tz());
     let queued = QueuedEvent {
         id: Uuid::nil(),
         event,

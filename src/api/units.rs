@@ -159,7 +159,7 @@ impl From<Unit> for UnitResponse {
             code: unit.code,
             name: unit.name,
             mandiri_tik: unit.mandiri_tik,
-            time_zone: unit.time_zone,
+            time_zone: unit.time_zone.name().to_owned(),
             mailbox: unit.mailbox,
             active: unit.active,
             calendar_id: unit.calendar_id,

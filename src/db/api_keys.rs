@@ -80,12 +80,11 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: NewApiKey) -> Result<
         let unit = units::table
             .find(DbId(new.unit_id))
             .select((units::kind, units::active))
-            .first::<(String, bool)>(conn)
+            .first::<(UnitKind, bool)>(conn)
             .optional()?;
         let Some((kind, true)) = unit else {
             return Err(StoreError::Invalid(ValidationErrors::single("unit_id", "no such active unit")));
         };
-        let kind: UnitKind = kind.parse().map_err(|e| StoreError::Corrupt(format!("unit kind: {e}")))?;
         new.roles
             .check_unit(kind)
             .map_err(|e| StoreError::Invalid(ValidationErrors::single("roles", e.to_string())))?;
@@ -159,7 +158,7 @@ pub fn principal(conn: &mut DbConnection, key_hash: &[u8]) -> Result<Option<Prin
         .filter(api_keys::revoked_at.is_null())
         .filter(units::active.eq(true))
         .select((api_keys::id, api_keys::unit_id, api_keys::roles, units::kind))
-        .first::<(Uuid, Uuid, String, String)>(conn)
+        .first::<(Uuid, Uuid, String, UnitKind)>(conn)
         .optional()?;
     let Some((id, unit_id, roles, kind)) = found else {
         return Ok(None);
@@ -167,7 +166,7 @@ pub fn principal(conn: &mut DbConnection, key_hash: &[u8]) -> Result<Option<Prin
     Ok(Some(Principal {
         actor: Actor::ApiKey(id),
         unit_id,
-        unit_kind: kind.parse::<UnitKind>().map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        unit_kind: kind,
         roles: RoleSet::from_stored(&roles).map_err(|e| StoreError::Corrupt(e.to_string()))?,
     }))
 }

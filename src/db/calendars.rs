@@ -113,7 +113,7 @@ fn load(conn: &mut DbConnection, heads: Vec<CalendarHead>) -> Result<Vec<Calenda
             calendar_holidays::name,
             calendar_holidays::source,
         ))
-        .load::<(Uuid, String, String, String, Option<String>)>(conn)?;
+        .load::<(Uuid, String, HolidayKind, String, Option<String>)>(conn)?;
     let specials = calendar_specials::table
         .filter(calendar_specials::calendar_id.eq_any(&keys))
         .order(calendar_specials::date_from.asc())
@@ -132,8 +132,7 @@ fn load(conn: &mut DbConnection, heads: Vec<CalendarHead>) -> Result<Vec<Calenda
                 .iter()
                 .filter(|h| h.0 == key)
                 .map(|(_, d, kind, name, source)| {
-                    let kind = kind.parse().map_err(StoreError::Corrupt)?;
-                    Ok(StoredHoliday { date: date(d)?, kind, name: name.clone(), source: source.clone() })
+                    Ok(StoredHoliday { date: date(d)?, kind: *kind, name: name.clone(), source: source.clone() })
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             let specials = specials

@@ -24,6 +24,7 @@ pub mod sessions;
 pub mod sla;
 pub mod sla_policies;
 pub mod sql_types;
+mod stored_text;
 pub mod throttle;
 pub mod tickets;
 pub mod units;

@@ -11,7 +11,7 @@ use super::versioned::{self, Versioned};
 use super::{write_tx, DbConnection, StoreError};
 use crate::db::journal::{self, snapshot};
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
-use crate::domain::organisation::{NewUnit, UnitChanges, UnitKind};
+use crate::domain::organisation::{NewUnit, TimeZone, UnitChanges, UnitKind};
 use crate::domain::version::{keeps, Precondition};
 
 /// A stored unit.
@@ -22,7 +22,7 @@ pub struct Unit {
     pub code: String,
     pub name: String,
     pub mandiri_tik: bool,
-    pub time_zone: String,
+    pub time_zone: TimeZone,
     pub mailbox: String,
     pub active: bool,
     pub calendar_id: Option<Uuid>,
@@ -38,11 +38,11 @@ pub struct Unit {
 struct UnitRow {
     #[diesel(serialize_as = DbId)]
     id: Uuid,
-    kind: String,
+    kind: UnitKind,
     code: String,
     name: String,
     mandiri_tik: bool,
-    time_zone: String,
+    time_zone: TimeZone,
     mailbox: String,
     active: bool,
     #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
@@ -60,7 +60,7 @@ impl TryFrom<UnitRow> for Unit {
     fn try_from(row: UnitRow) -> Result<Self, StoreError> {
         Ok(Self {
             id: row.id,
-            kind: row.kind.parse().map_err(|e| StoreError::Corrupt(format!("unit kind: {e}")))?,
+            kind: row.kind,
             code: row.code,
             name: row.name,
             mandiri_tik: row.mandiri_tik,
@@ -83,7 +83,7 @@ struct UnitChangeset {
     code: Option<String>,
     name: Option<String>,
     mandiri_tik: Option<bool>,
-    time_zone: Option<String>,
+    time_zone: Option<TimeZone>,
     mailbox: Option<String>,
     active: Option<bool>,
     #[diesel(serialize_as = OptionalDbId)]
@@ -120,11 +120,11 @@ pub fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewUnit) -> Result<U
     let id = Uuid::now_v7();
     let row = UnitRow {
         id,
-        kind: new.kind.as_str().to_owned(),
+        kind: new.kind,
         code: new.code.as_str().to_owned(),
         name: new.name.as_str().to_owned(),
         mandiri_tik: new.mandiri_tik,
-        time_zone: new.time_zone.name().to_owned(),
+        time_zone: new.time_zone,
         mailbox: new.mailbox.as_str().to_owned(),
         active: true,
         calendar_id: new.calendar_id,
@@ -210,7 +210,7 @@ fn changes_nothing(changes: &UnitChanges, unit: &Unit) -> bool {
     keeps(changes.code.as_ref().map(|c| c.as_str()), unit.code.as_str())
         && keeps(changes.name.as_ref().map(|n| n.as_str()), unit.name.as_str())
         && keeps(changes.mandiri_tik, unit.mandiri_tik)
-        && keeps(changes.time_zone.map(|z| z.name()), unit.time_zone.as_str())
+        && keeps(changes.time_zone, unit.time_zone)
         && keeps(changes.mailbox.as_ref().map(|m| m.as_str()), unit.mailbox.as_str())
         && keeps(changes.active, unit.active)
         && keeps(changes.calendar_id, unit.calendar_id)
@@ -239,7 +239,7 @@ pub fn update(
             code: changes.code.as_ref().map(|c| c.as_str().to_owned()),
             name: changes.name.as_ref().map(|n| n.as_str().to_owned()),
             mandiri_tik: changes.mandiri_tik,
-            time_zone: changes.time_zone.map(|z| z.name().to_owned()),
+            time_zone: changes.time_zone,
             mailbox: changes.mailbox.as_ref().map(|m| m.as_str().to_owned()),
             active: changes.active,
             calendar_id: changes.calendar_id,

@@ -11,6 +11,7 @@ use super::versioned::{self, Versioned};
 use super::{sessions, write_tx, DbConnection, StoreError};
 use crate::db::journal::{self, snapshot};
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
+use crate::domain::organisation::UnitKind;
 use crate::domain::policy::UserVisibility;
 use crate::domain::role::{Role, RoleSet};
 use crate::domain::user::{NewUser, UserChanges};
@@ -114,7 +115,7 @@ fn check_unit_for_roles(conn: &mut DbConnection, unit_id: Uuid, roles: &RoleSet)
     let unit = units::table
         .find(DbId(unit_id))
         .select((units::kind, units::active))
-        .first::<(String, bool)>(conn)
+        .first::<(UnitKind, bool)>(conn)
         .optional()?;
     let Some((kind, active)) = unit else {
         return Err(StoreError::Invalid(ValidationErrors::single("unit_id", "no such unit")));
@@ -122,7 +123,6 @@ fn check_unit_for_roles(conn: &mut DbConnection, unit_id: Uuid, roles: &RoleSet)
     if !active {
         return Err(StoreError::Invalid(ValidationErrors::single("unit_id", "the unit is inactive")));
     }
-    let kind = kind.parse().map_err(|e| StoreError::Corrupt(format!("unit kind: {e}")))?;
     roles.check_unit(kind).map_err(|e| StoreError::Invalid(ValidationErrors::single("roles", e.to_string())))
 }
 

@@ -67,6 +67,13 @@ impl TimeZone {
     }
 }
 
+/// Written as its IANA name (in snapshots and responses).
+impl Serialize for TimeZone {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,10 +60,6 @@ pub fn sample_change_context() -> Value {
     })
 }
 
-fn zone_of(name: &str) -> Tz {
-    name.parse().unwrap_or(Tz::Asia__Jakarta)
-}
-
 /// The mails of one change event.
 pub fn mails_for(
     conn: &mut DbConnection,
@@ -89,7 +85,7 @@ pub fn mails_for(
             if recipient.opted_out.contains(&event.event) || !told.insert(recipient.address.clone()) {
                 continue;
             }
-            let to = Addressee { name: &recipient.name, address: &recipient.address, zone: zone_of(&recipient.zone) };
+            let to = Addressee { name: &recipient.name, address: &recipient.address, zone: recipient.zone.tz() };
             let context = change_context(&change, kind, event.occurred_at, &to, &link);
             let rendered = notifier.templates.render(CHANGE_TEMPLATE, &context).map_err(StoreError::Corrupt)?;
             mails.push(NewNotice {

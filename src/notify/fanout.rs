@@ -8,7 +8,6 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use uuid::Uuid;
 
 use super::context::{self, Addressee, TicketView};
@@ -120,10 +119,6 @@ fn view_of(
         due: clocks.into_iter().map(|c| (c.clock.kind, c.due_at)).collect(),
         ticket,
     })
-}
-
-fn zone_of(name: &str) -> Tz {
-    name.parse().unwrap_or(Tz::Asia__Jakarta)
 }
 
 impl Batch<'_> {
@@ -239,7 +234,7 @@ impl Batch<'_> {
                 if (opted_out && !rule.essential) || !told.insert(recipient.address.clone()) {
                     continue;
                 }
-                let zone = zone_of(&recipient.zone);
+                let zone = recipient.zone.tz();
                 let to = Addressee { name: &recipient.name, address: &recipient.address, zone };
                 let rendered = self
                     .notifier

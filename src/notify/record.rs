@@ -133,15 +133,14 @@ fn tell_owner(
         Owner::User(id) => {
             let user = users::find(conn, UserVisibility::All, id)?;
             let unit = units::find(conn, user.unit_id)?;
-            (user.email, user.name, unit.time_zone)
+            (user.email, user.name, unit.time_zone.tz())
         }
         Owner::ApiKey(id) => {
             let key = api_keys::find(conn, id)?;
             let unit = units::find(conn, key.unit_id)?;
-            (unit.mailbox, format!("Tim Layanan {}", unit.name), unit.time_zone)
+            (unit.mailbox, format!("Tim Layanan {}", unit.name), unit.time_zone.tz())
         }
     };
-    let zone = zone.parse().unwrap_or(chrono_tz::Tz::Asia__Jakarta);
     let to = super::context::Addressee { name: &name, address: &address, zone };
     let reason = subscription.disabled_reason.clone().unwrap_or_default();
     let context = super::context::subscription_context(&subscription.url, &reason, &to, now);

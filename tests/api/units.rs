@@ -425,7 +425,20 @@ async fn routing_uncovered_pds_to_tier2_can_be_turned_off(backend: Backend) {
     assert_eq!((filed.status, filed.body["tier"].as_i64()), (201, Some(1)), "{}", filed.text);
 }
 
+/// A stored zone that names no zone is corrupt data (500, logged), never
+/// read as another zone.
+async fn a_stored_zone_that_does_not_parse_is_an_error_not_jakarta(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    app.execute(&format!("UPDATE units SET time_zone = 'Asia/Bandung' WHERE id = {}", app.id_literal(org.pd_a)));
+    let resp = app.get(&format!("/api/v1/units/{}", org.pd_a), Some(&org.admin.token)).await;
+    assert_eq!(resp.status, 500, "{}", resp.text);
+    let resp = app.get(&format!("/api/v1/units/{}", org.pd_b), Some(&org.admin.token)).await;
+    assert_eq!(resp.body["time_zone"], "Asia/Makassar", "{}", resp.text);
+}
+
 on_both_backends!(
+    a_stored_zone_that_does_not_parse_is_an_error_not_jakarta,
     a_pd_without_a_tier1_technician_is_reported_and_its_tickets_go_to_tier2,
     routing_uncovered_pds_to_tier2_can_be_turned_off,
     an_admin_registers_a_perangkat_daerah,

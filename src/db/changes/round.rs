@@ -54,7 +54,7 @@ pub fn parties(conn: &mut DbConnection, change: &Change) -> Result<Parties, Stor
     Ok(Parties { requester: change.requester_id, requesting_units, owning_units })
 }
 
-type CandidateRow = (Uuid, Uuid, String, String, String);
+type CandidateRow = (Uuid, Uuid, UnitKind, String, String);
 
 /// Every active change approver, with their name.
 fn candidates(conn: &mut DbConnection) -> Result<Vec<(Approver, String)>, StoreError> {
@@ -71,7 +71,6 @@ fn candidates(conn: &mut DbConnection) -> Result<Vec<(Approver, String)>, StoreE
         if !roles.contains(Role::ChangeApprover) {
             continue;
         }
-        let kind: UnitKind = kind.parse().map_err(|e| StoreError::Corrupt(format!("unit kind: {e}")))?;
         let approver = Approver { id, unit_id: unit, in_dinas: kind == UnitKind::Dinas, is_approver: true };
         found.push((approver, name));
     }

@@ -46,7 +46,7 @@ pub struct NewNotice {
 struct NoticeRow {
     #[diesel(serialize_as = DbId)]
     id: Uuid,
-    kind: String,
+    kind: NoticeKind,
     #[diesel(serialize_as = DbId)]
     event_id: Uuid,
     event: String,
@@ -62,7 +62,7 @@ struct NoticeRow {
     body_text: String,
     body_html: Option<String>,
     critical: bool,
-    status: String,
+    status: NoticeStatus,
     attempts: i32,
     round_started_at: Option<NaiveDateTime>,
     round_attempts: i32,
@@ -108,17 +108,13 @@ pub struct Notice {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("notice {what}: {e}"))
-}
-
 impl TryFrom<NoticeRow> for Notice {
     type Error = StoreError;
 
     fn try_from(row: NoticeRow) -> Result<Self, StoreError> {
         Ok(Self {
             id: row.id,
-            kind: row.kind.parse().map_err(|e| corrupt("kind", e))?,
+            kind: row.kind,
             event_id: row.event_id,
             event: row.event,
             ticket_id: row.ticket_id,
@@ -131,7 +127,7 @@ impl TryFrom<NoticeRow> for Notice {
             body_text: row.body_text,
             body_html: row.body_html,
             critical: row.critical,
-            status: row.status.parse().map_err(|e| corrupt("status", e))?,
+            status: row.status,
             attempts: row.attempts,
             round: (row.round_started_at.map(|t| t.and_utc()), row.round_attempts),
             next_attempt_at: row.next_attempt_at.and_utc(),
@@ -151,7 +147,7 @@ pub fn insert_all(conn: &mut DbConnection, now: DateTime<Utc>, new: &[NewNotice]
         .iter()
         .map(|n| NoticeRow {
             id: n.id,
-            kind: n.kind.as_str().to_owned(),
+            kind: n.kind,
             event_id: n.event_id,
             event: n.event.clone(),
             ticket_id: n.ticket_id,
@@ -164,7 +160,7 @@ pub fn insert_all(conn: &mut DbConnection, now: DateTime<Utc>, new: &[NewNotice]
             body_text: n.body_text.clone(),
             body_html: n.body_html.clone(),
             critical: n.critical,
-            status: NoticeStatus::Pending.as_str().to_owned(),
+            status: NoticeStatus::Pending,
             attempts: 0,
             round_started_at: None,
             round_attempts: 0,

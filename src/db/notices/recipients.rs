@@ -15,6 +15,8 @@ use crate::db::units::Unit;
 use crate::db::{calendars, units as unit_store, DbConnection, StoreError};
 use crate::domain::change::notices::ChangeAudience;
 use crate::domain::notice::rules::Audience;
+use crate::domain::organisation::TimeZone;
+use crate::domain::role::{Role, RoleSet};
 use crate::domain::sla::calendar::WorkingCalendar;
 
 /// One person or team mailbox to tell.
@@ -22,8 +24,8 @@ use crate::domain::sla::calendar::WorkingCalendar;
 pub struct Recipient {
     pub address: String,
     pub name: String,
-    /// The IANA zone of the recipient's unit (times are written in it).
-    pub zone: String,
+    /// The zone of the recipient's unit (times are written in it).
+    pub zone: TimeZone,
     /// Whose working hours a non-critical notice waits for.
     pub calendar_id: Option<Uuid>,
     /// Events this user turned off (none for mailboxes).
@@ -39,7 +41,7 @@ pub struct Directory {
     units: HashMap<Uuid, Unit>,
     dinas: Option<Option<Uuid>>,
     users: HashMap<Uuid, Vec<Recipient>>,
-    holders: HashMap<&'static str, Vec<(Uuid, Uuid, Recipient)>>,
+    holders: HashMap<Role, Vec<(Uuid, Uuid, Recipient)>>,
 }
 
 impl Directory {
@@ -81,11 +83,7 @@ impl Directory {
     }
 
     /// Every active holder of `role`, with their id and unit.
-    fn with_role(
-        &mut self,
-        conn: &mut DbConnection,
-        role: &'static str,
-    ) -> Result<Vec<(Uuid, Uuid, Recipient)>, StoreError> {
+    fn with_role(&mut self, conn: &mut DbConnection, role: Role) -> Result<Vec<(Uuid, Uuid, Recipient)>, StoreError> {
         Ok(match self.holders.entry(role) {
             Entry::Occupied(known) => known.into_mut(),
             Entry::Vacant(slot) => slot.insert(with_role(conn, role)?),
@@ -99,7 +97,7 @@ impl Directory {
         Ok(vec![Recipient {
             address: unit.mailbox.clone(),
             name: format!("Tim Layanan {}", unit.name),
-            zone: unit.time_zone.clone(),
+            zone: unit.time_zone,
             calendar_id: unit.calendar_id,
             opted_out: Vec::new(),
         }])
@@ -129,7 +127,7 @@ pub fn resolve(
                     .map(|address| Recipient {
                         address,
                         name: ticket.reporter_name.clone().unwrap_or_else(|| "Bapak/Ibu".to_owned()),
-                        zone: unit.time_zone.clone(),
+                        zone: unit.time_zone,
                         calendar_id: unit.calendar_id,
                         opted_out: Vec::new(),
                     })
@@ -155,18 +153,30 @@ pub fn resolve(
                 .map(|address| Recipient {
                     address,
                     name: unit.head_name.clone().unwrap_or_else(|| format!("Kepala {}", unit.name)),
-                    zone: unit.time_zone.clone(),
+                    zone: unit.time_zone,
                     calendar_id: unit.calendar_id,
                     opted_out: Vec::new(),
                 })
                 .into_iter()
                 .collect())
         }
-        Audience::Supervisors => Ok(dir.with_role(conn, "supervisor")?.into_iter().map(|(_, _, r)| r).collect()),
+        Audience::Supervisors => Ok(dir.with_role(conn, Role::Supervisor)?.into_iter().map(|(_, _, r)| r).collect()),
     }
 }
 
-type UserWithUnit = (Uuid, String, String, bool, String, String, Option<Uuid>, String);
+/// A user with the zone and calendar of their unit, as `user_columns`
+/// selects them.
+#[derive(Queryable)]
+struct UserWithUnit {
+    id: Uuid,
+    name: String,
+    email: String,
+    active: bool,
+    notice_opt_outs: String,
+    time_zone: TimeZone,
+    calendar_id: Option<Uuid>,
+    roles: String,
+}
 
 fn user_columns() -> (
     users::id,
@@ -191,16 +201,16 @@ fn user_columns() -> (
 }
 
 fn recipient(row: UserWithUnit) -> Result<Option<Recipient>, StoreError> {
-    let (_, name, address, active, opt_outs, zone, calendar, _) = row;
-    if !active {
+    if !row.active {
         return Ok(None);
     }
     Ok(Some(Recipient {
-        address,
-        name,
-        zone,
-        calendar_id: calendar,
-        opted_out: serde_json::from_str(&opt_outs).map_err(|e| StoreError::Corrupt(format!("opt-outs: {e}")))?,
+        address: row.email,
+        name: row.name,
+        zone: row.time_zone,
+        calendar_id: row.calendar_id,
+        opted_out: serde_json::from_str(&row.notice_opt_outs)
+            .map_err(|e| StoreError::Corrupt(format!("opt-outs: {e}")))?,
     }))
 }
 
@@ -216,18 +226,19 @@ fn user(conn: &mut DbConnection, id: Uuid) -> Result<Vec<Recipient>, StoreError>
 
 /// Every active holder of `role` (roles are stored comma-separated), with
 /// their id and unit.
-fn with_role(conn: &mut DbConnection, role: &str) -> Result<Vec<(Uuid, Uuid, Recipient)>, StoreError> {
+fn with_role(conn: &mut DbConnection, role: Role) -> Result<Vec<(Uuid, Uuid, Recipient)>, StoreError> {
     let rows: Vec<(Uuid, UserWithUnit)> = users::table
         .inner_join(units::table)
         .filter(users::active.eq(true))
-        .filter(users::roles.like(format!("%{role}%")))
+        .filter(users::roles.like(format!("%{}%", role.as_str())))
         .order(users::id)
         .select((users::unit_id, user_columns()))
         .load(conn)?;
     let mut found = Vec::new();
     for (unit, row) in rows {
-        if row.7.split(',').any(|held| held == role) {
-            let id = row.0;
+        let roles = RoleSet::from_stored(&row.roles).map_err(|e| StoreError::Corrupt(format!("roles: {e}")))?;
+        if roles.contains(role) {
+            let id = row.id;
             if let Some(r) = recipient(row)? {
                 found.push((id, unit, r));
             }

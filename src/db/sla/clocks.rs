@@ -130,7 +130,7 @@ pub fn target_of(sla: &SlaContext, kind: ClockKind, priority: Priority) -> Resul
 struct ClockRow {
     #[diesel(serialize_as = DbId)]
     ticket_id: Uuid,
-    kind: String,
+    kind: ClockKind,
     #[diesel(serialize_as = DbId)]
     calendar_id: Uuid,
     calendar_version: i64,
@@ -157,7 +157,7 @@ fn to_row(ticket_id: Uuid, c: &StoredClock) -> Result<ClockRow, StoreError> {
     let naive = |t: Option<DateTime<Utc>>| t.map(|t| t.naive_utc());
     Ok(ClockRow {
         ticket_id,
-        kind: c.clock.kind.as_str().to_owned(),
+        kind: c.clock.kind,
         calendar_id: c.calendar_id,
         calendar_version: c.calendar_version,
         policy_id: c.policy_id,
@@ -179,7 +179,7 @@ fn from_row(r: ClockRow) -> Result<StoredClock, StoreError> {
     let utc = |t: Option<NaiveDateTime>| t.map(|t| t.and_utc());
     let pauses: Vec<Pause> = serde_json::from_str(&r.pauses_json).map_err(|e| corrupt("pauses", e))?;
     let clock = Clock {
-        kind: r.kind.parse().map_err(|e: String| corrupt("kind", e))?,
+        kind: r.kind,
         target: serde_json::from_str(&r.target_json).map_err(|e| corrupt("target", e))?,
         warning_percent: u8::try_from(r.warning_percent).map_err(|e| corrupt("warning", e))?,
         started_at: r.started_at.and_utc(),
@@ -246,7 +246,7 @@ pub fn insert_generated(conn: &mut DbConnection, clocks: &[(Uuid, StoredClock)])
 pub fn save(conn: &mut DbConnection, ticket_id: Uuid, clocks: &[StoredClock]) -> Result<(), StoreError> {
     for clock in clocks {
         let row = to_row(ticket_id, clock)?;
-        let key = (DbId(row.ticket_id), row.kind.clone());
+        let key = (DbId(row.ticket_id), row.kind);
         let updated = diesel::update(sla_clocks::table.find(key)).set(row.clone()).execute(conn)?;
         if updated == 0 {
             diesel::insert_into(sla_clocks::table).values(row).execute(conn)?;

@@ -98,7 +98,7 @@ struct TicketRow {
     #[diesel(serialize_as = DbId)]
     id: Uuid,
     number: String,
-    ticket_type: String,
+    ticket_type: TicketType,
     title: String,
     description: String,
     #[diesel(serialize_as = DbId)]
@@ -110,25 +110,25 @@ struct TicketRow {
     reporter_name: Option<String>,
     reporter_email: Option<String>,
     reporter_phone: Option<String>,
-    channel: String,
-    impact: String,
-    urgency: String,
-    priority: String,
+    channel: Channel,
+    impact: Level,
+    urgency: Level,
+    priority: Priority,
     priority_rank: i16,
-    status: String,
+    status: Status,
     tier: i16,
     #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
     assignee_id: Option<Uuid>,
     tier2_involved: bool,
     escalation_count: i32,
     last_escalated_at: Option<NaiveDateTime>,
-    pending_reason: Option<String>,
+    pending_reason: Option<PendingReason>,
     external_source: Option<String>,
     external_ref: Option<String>,
     complaint_ref: Option<String>,
     #[diesel(serialize_as = OptionalDbId, treat_none_as_default_value = false)]
     problem_id: Option<Uuid>,
-    resolution_code: Option<String>,
+    resolution_code: Option<ResolutionCode>,
     resolution: Option<String>,
     resolved_at: Option<NaiveDateTime>,
     closed_at: Option<NaiveDateTime>,
@@ -150,10 +150,6 @@ struct TicketRow {
     tier2_breached: bool,
 }
 
-fn parse<T: std::str::FromStr<Err = String>>(raw: &str) -> Result<T, StoreError> {
-    raw.parse().map_err(StoreError::Corrupt)
-}
-
 impl TryFrom<TicketRow> for Ticket {
     type Error = StoreError;
 
@@ -161,7 +157,7 @@ impl TryFrom<TicketRow> for Ticket {
         Ok(Self {
             id: r.id,
             number: r.number,
-            ticket_type: parse(&r.ticket_type)?,
+            ticket_type: r.ticket_type,
             title: r.title,
             description: r.description,
             service_id: r.service_id,
@@ -170,22 +166,22 @@ impl TryFrom<TicketRow> for Ticket {
             reporter_name: r.reporter_name,
             reporter_email: r.reporter_email,
             reporter_phone: r.reporter_phone,
-            channel: parse(&r.channel)?,
-            impact: parse(&r.impact)?,
-            urgency: parse(&r.urgency)?,
-            priority: parse(&r.priority)?,
-            status: parse(&r.status)?,
+            channel: r.channel,
+            impact: r.impact,
+            urgency: r.urgency,
+            priority: r.priority,
+            status: r.status,
             tier: Tier::try_from(r.tier).map_err(StoreError::Corrupt)?,
             assignee_id: r.assignee_id,
             tier2_involved: r.tier2_involved,
             escalation_count: r.escalation_count,
             last_escalated_at: r.last_escalated_at.map(|t| t.and_utc()),
-            pending_reason: r.pending_reason.as_deref().map(parse).transpose()?,
+            pending_reason: r.pending_reason,
             external_source: r.external_source,
             external_ref: r.external_ref,
             complaint_ref: r.complaint_ref,
             problem_id: r.problem_id,
-            resolution_code: r.resolution_code.as_deref().map(parse).transpose()?,
+            resolution_code: r.resolution_code,
             resolution: r.resolution,
             resolved_at: r.resolved_at.map(|t| t.and_utc()),
             closed_at: r.closed_at.map(|t| t.and_utc()),

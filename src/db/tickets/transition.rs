@@ -16,7 +16,7 @@ use crate::domain::policy::Principal;
 use crate::domain::role::RoleSet;
 use crate::domain::ticket::access::{self, TicketScope};
 use crate::domain::ticket::workflow::{self, CommandKind};
-use crate::domain::ticket::{Command, ResolutionCode, Status, TicketState, TicketType};
+use crate::domain::ticket::{Command, PendingReason, ResolutionCode, Status, TicketState, TicketType};
 use crate::domain::validation::ValidationErrors;
 use crate::domain::version::Precondition;
 
@@ -31,13 +31,13 @@ pub struct TransitionRequest {
 #[derive(AsChangeset)]
 #[diesel(table_name = tickets, treat_none_as_null = true)]
 struct MoveChangeset {
-    status: String,
+    status: Status,
     tier: i16,
     #[diesel(serialize_as = OptionalDbId)]
     assignee_id: Option<Uuid>,
     resolved_at: Option<NaiveDateTime>,
-    pending_reason: Option<String>,
-    resolution_code: Option<String>,
+    pending_reason: Option<PendingReason>,
+    resolution_code: Option<ResolutionCode>,
     resolution: Option<String>,
     closed_at: Option<NaiveDateTime>,
     tier2_involved: bool,
@@ -103,18 +103,18 @@ fn write_move(
     let now = ctx.now.naive_utc();
     let kind = command.kind();
     let (resolution_code, resolution) = match command {
-        Command::Resolve { code, resolution } => (Some(code.as_str().to_owned()), Some(resolution.clone())),
+        Command::Resolve { code, resolution } => (Some(*code), Some(resolution.clone())),
         Command::Reopen { .. } => (None, None),
-        _ => (before.resolution_code.map(|c| c.as_str().to_owned()), before.resolution.clone()),
+        _ => (before.resolution_code, before.resolution.clone()),
     };
     let pending_reason = match command {
-        Command::Pend { reason } => Some(reason.as_str().to_owned()),
-        _ if next.status == Status::Pending => before.pending_reason.map(|r| r.as_str().to_owned()),
+        Command::Pend { reason } => Some(*reason),
+        _ if next.status == Status::Pending => before.pending_reason,
         _ => None,
     };
     let escalated = kind == CommandKind::Escalate;
     let changes = MoveChangeset {
-        status: next.status.as_str().to_owned(),
+        status: next.status,
         tier: i16::from(next.tier),
         assignee_id: next.assignee,
         resolved_at: next.resolved_at.map(|t| t.naive_utc()),
