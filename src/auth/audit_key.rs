@@ -2,7 +2,7 @@
 //! signatures verification accepts (the current one and retired ones).
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
@@ -31,6 +31,12 @@ impl AuditKeys {
     }
 }
 
+/// Where the signing key is read from: the configured file, or the one
+/// generated into `data_dir`.
+pub fn key_file(settings: &AuditSettings, data_dir: &Path) -> PathBuf {
+    settings.signing_key_file.clone().unwrap_or_else(|| data_dir.join(GENERATED_KEY_FILE))
+}
+
 /// Reads the configured key (which must exist), or the one generated into
 /// `data_dir` on first start (with a warning: back it up, since the
 /// checkpoints it signed verify only with its public key).
@@ -40,7 +46,7 @@ pub fn load(settings: &AuditSettings, data_dir: &Path) -> Result<AuditKeys, Stri
         .iter()
         .map(|text| parse_public(text).map_err(|e| format!("configuration error: audit.trusted_public_keys: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
-    let path = settings.signing_key_file.clone().unwrap_or_else(|| data_dir.join(GENERATED_KEY_FILE));
+    let path = key_file(settings, data_dir);
     let signing = match std::fs::read_to_string(&path) {
         Ok(text) => parse_seed(&text).map_err(|e| format!("audit signing key {}: {e}", path.display()))?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && settings.signing_key_file.is_none() => {
@@ -65,7 +71,7 @@ fn generate(path: &Path, data_dir: &Path) -> Result<SigningKey, String> {
     Ok(key)
 }
 
-fn parse_seed(text: &str) -> Result<SigningKey, String> {
+pub(crate) fn parse_seed(text: &str) -> Result<SigningKey, String> {
     let bytes = hex::decode(text.trim()).map_err(|_| "must be 64 hexadecimal characters".to_owned())?;
     let seed: [u8; 32] = bytes.try_into().map_err(|_| "must be 32 bytes (64 hexadecimal characters)".to_owned())?;
     Ok(SigningKey::from_bytes(&seed))

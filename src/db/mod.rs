@@ -6,6 +6,7 @@
 
 pub mod api_keys;
 pub mod attachments;
+pub mod backup;
 pub(crate) mod batch;
 pub mod calendars;
 pub mod changes;

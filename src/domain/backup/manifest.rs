@@ -144,6 +144,15 @@ pub enum BackupBackend {
     Postgres,
 }
 
+impl BackupBackend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackupBackend::Sqlite => "sqlite",
+            BackupBackend::Postgres => "postgres",
+        }
+    }
+}
+
 /// What the database held when the backup read it: on SQLite the copy
 /// itself; on PostgreSQL the live database just after the operator's dump,
 /// so the dump holds at most this.
