@@ -61,7 +61,11 @@ pub struct Step<'a> {
 /// Why a backup cannot be restored onto this target.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum PlanError {
-    #[error("the backup is of a {backup:?} installation, and this configuration's database.url names {target:?}")]
+    #[error(
+        "the backup is of a {} installation, and this configuration's database.url names {}",
+        backup.as_str(),
+        target.as_str()
+    )]
     WrongBackend { backup: BackupBackend, target: BackupBackend },
     #[error("the backup holds {path}, but no place is configured for it: set {setting}")]
     NoPlace { path: String, setting: &'static str },
