@@ -9,7 +9,7 @@ use super::copy;
 use super::{BackupError, MANIFEST_FILE, SIGNATURE_FILE, SQLITE_COPY};
 use crate::db::{attachments, backup as store, Db, DbConnection, DbUrl};
 use crate::domain::backup::manifest::{BackupBackend, FORMAT};
-use crate::domain::backup::{BackupPath, DatabasePart, FileEntry, FileRole, Manifest};
+use crate::domain::backup::{BackupPath, Contents, DatabasePart, FileEntry, FileRole, Manifest};
 use crate::domain::journal::chain::key_id;
 
 /// What a backup takes, as the configuration in effect names it.
@@ -57,18 +57,7 @@ pub fn take(sources: &Sources, signer: &SigningKey, to: &Path, now: DateTime<Utc
     let mut files = Vec::new();
     let (backend, database, contents, damaged) = match &sources.database {
         DbUrl::Sqlite(path) => {
-            if !path.is_file() {
-                return Err(BackupError::Refused(format!("there is no database at {}", path.display())));
-            }
-            let copy = to.join(SQLITE_COPY);
-            std::fs::create_dir_all(to.join("database")).map_err(BackupError::io(to.join("database")))?;
-            let live = Db::connect(&sources.database, 1).map_err(BackupError::Refused)?;
-            store::copy_sqlite_into(&mut *live.conn()?, &copy)?;
-            files.push(copy::hash_file(&copy)?.entry(backup_path(SQLITE_COPY)?, FileRole::Database));
-            // The rest is read from the copy, so the manifest describes it exactly.
-            let mut conn = store::open_sqlite_copy(&copy)?;
-            let contents = store::contents(&mut conn)?;
-            let damaged = copy_attachments(&mut conn, &sources.data_dir, to, &mut files)?;
+            let (contents, damaged) = sqlite_part(sources, path, to, &mut files)?;
             (BackupBackend::Sqlite, DatabasePart::Included, contents, damaged)
         }
         DbUrl::Postgres(_) => {
@@ -101,6 +90,28 @@ pub fn take(sources: &Sources, signer: &SigningKey, to: &Path, now: DateTime<Utc
     Ok(Taken { manifest, damaged_attachments: damaged })
 }
 
+/// The SQLite copy, then its contents and the files of its attachment
+/// records, read from the copy so that the manifest describes it exactly.
+fn sqlite_part(
+    sources: &Sources,
+    live_file: &Path,
+    to: &Path,
+    files: &mut Vec<FileEntry>,
+) -> Result<(Contents, Vec<String>), BackupError> {
+    if !live_file.is_file() {
+        return Err(BackupError::Refused(format!("there is no database at {}", live_file.display())));
+    }
+    let copy = to.join(SQLITE_COPY);
+    std::fs::create_dir_all(to.join("database")).map_err(BackupError::io(to.join("database")))?;
+    let live = Db::connect(&sources.database, 1).map_err(BackupError::Refused)?;
+    store::copy_sqlite_into(&mut *live.conn()?, &copy)?;
+    files.push(copy::hash_file(&copy)?.entry(backup_path(SQLITE_COPY)?, FileRole::Database));
+    let mut conn = store::open_sqlite_copy(&copy)?;
+    let contents = store::contents(&mut conn)?;
+    let damaged = copy_attachments(&mut conn, &sources.data_dir, to, files)?;
+    Ok((contents, damaged))
+}
+
 /// Creates the backup folder (owner only), which must be absent or empty;
 /// on PostgreSQL it may hold the operator's dump, returned (`database/…`).
 fn prepare_folder(to: &Path, sources: &Sources) -> Result<Vec<String>, BackupError> {
@@ -123,7 +134,7 @@ fn prepare_folder(to: &Path, sources: &Sources) -> Result<Vec<String>, BackupErr
     if inside(&sources.config_dir) || sources.templates_dir.as_deref().is_some_and(inside) {
         return Err(BackupError::Refused(format!("{} lies inside the configuration folder", to.display())));
     }
-    Ok(present.into_iter().map(|f| f.to_owned()).collect())
+    Ok(present)
 }
 
 /// Copies the file of every attachment record; returns those missing or
