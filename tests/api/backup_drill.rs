@@ -19,11 +19,19 @@ use crate::support::{Backend, Org, TestApp, PASSWORD};
 use crate::ticket_attachments::upload;
 use crate::tickets::incident;
 
-/// What one load client saw: each acknowledged step (when, which ticket,
-/// and an attachment's id and bytes), and each request's start and time.
+/// A step the service acknowledged: when, on which ticket, and the
+/// attachment it stored (its id and bytes), if any.
+struct Ack {
+    at: Instant,
+    ticket: String,
+    attachment: Option<(String, Vec<u8>)>,
+}
+
+/// What one load client saw: each acknowledged step, and each request's
+/// start and time.
 #[derive(Default)]
 struct Seen {
-    acks: Vec<(Instant, String, Option<(String, Vec<u8>)>)>,
+    acks: Vec<Ack>,
     requests: Vec<(Instant, Duration)>,
 }
 
@@ -35,7 +43,7 @@ impl Seen {
         self.requests.push((sent, sent.elapsed()));
         assert!(answer.status == 200 || answer.status == 201, "{path}: {}", answer.text);
         let id = ticket.map_or_else(|| answer.body["id"].as_str().unwrap().to_owned(), str::to_owned);
-        self.acks.push((Instant::now(), id, None));
+        self.acks.push(Ack { at: Instant::now(), ticket: id, attachment: None });
         answer.body
     }
 }
@@ -60,7 +68,7 @@ async fn client(app: Arc<TestApp>, org: Arc<Org>, number: usize, stop: Arc<Atomi
             seen.requests.push((sent, sent.elapsed()));
             assert_eq!(stored.status, 201, "{}", stored.text);
             let attachment = stored.body["id"].as_str().unwrap().to_owned();
-            seen.acks.push((Instant::now(), id.clone(), Some((attachment, bytes))));
+            seen.acks.push(Ack { at: Instant::now(), ticket: id.clone(), attachment: Some((attachment, bytes)) });
         }
         seen.step(&app, Some(&id), &at("pending"), tier1, json!({ "reason": "waiting_for_reporter" })).await;
         seen.step(&app, Some(&id), &at("resume"), tier1, json!({})).await;
@@ -123,14 +131,14 @@ async fn the_restore_drill_brings_back_every_ticket_acknowledged_before_the_back
     // Acknowledged before the backup began: steps per ticket, and attachments.
     let mut steps: HashMap<String, usize> = HashMap::new();
     let mut files = Vec::new();
-    for (_, ticket, attachment) in seen.acks.iter().filter(|(at, ..)| *at < began) {
-        *steps.entry(ticket.clone()).or_default() += 1;
-        if let Some(file) = attachment {
-            files.push((ticket.clone(), file.clone()));
+    for ack in seen.acks.iter().filter(|ack| ack.at < began) {
+        *steps.entry(ack.ticket.clone()).or_default() += 1;
+        if let Some(file) = &ack.attachment {
+            files.push((ack.ticket.clone(), file.clone()));
         }
     }
     assert!(steps.len() >= 3 && !files.is_empty(), "the load ran before the backup: {} tickets", steps.len());
-    assert!(seen.acks.iter().any(|(at, ..)| *at > ended), "the load went on after the backup");
+    assert!(seen.acks.iter().any(|ack| ack.at > ended), "the load went on after the backup");
 
     let fresh = fresh_place(backend, &backup, true);
     let restored = fresh.place.run(&["restore", "--from", backup.to_str().unwrap(), "--public-key", &public]);
