@@ -9,7 +9,6 @@ pub mod body_deadline;
 pub mod calendar_due;
 pub mod calendars;
 pub mod changes;
-pub mod cursor_seal;
 pub mod etag;
 pub mod extract;
 pub mod headers;

@@ -5,6 +5,7 @@
 
 pub mod change;
 pub mod email;
+pub mod encoding;
 pub mod journal;
 pub mod notice;
 pub mod organisation;

@@ -46,16 +46,16 @@ pub async fn approve_change(
     }
     let cast = CastRequest { capacity, decision: body.decision, comment };
     let precondition = precondition(&req)?;
-    let (ctx, principal, settings) =
-        (auth.context(state.clock.now()), auth.principal.clone(), state.settings.changes.clone());
+    let (ctx, principal, rules) =
+        (auth.context(state.clock.now()), auth.principal.clone(), state.settings.changes.rules());
     let keys = state.audit_keys.clone();
     let change_id = id.into_inner();
     let (change, approval) = state
         .db
         .run(move |conn| {
-            let request = MoveRequest { principal: &principal, change_id, precondition, settings: &settings };
+            let request = MoveRequest { principal: &principal, change_id, precondition, rules: &rules };
             let (change, approval) = approvals::cast(conn, &ctx, &request, &keys, &cast)?;
-            let change = super::one_change(conn, &settings.policy(), ChangeVisibility::of(&principal), change)?;
+            let change = super::one_change(conn, &rules.policy, ChangeVisibility::of(&principal), change)?;
             Ok::<_, crate::db::StoreError>((change, approval))
         })
         .await?;

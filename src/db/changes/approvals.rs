@@ -12,7 +12,6 @@ use uuid::Uuid;
 
 use super::moves::{commit, load_for, refused, MoveRequest};
 use super::Change;
-use crate::auth::audit_key::AuditKeys;
 use crate::db::schema::{change_approvals, services};
 use crate::db::{ids, write_tx, DbConnection, StoreError};
 use crate::domain::change::access::ChangeAction;
@@ -23,6 +22,7 @@ use crate::domain::change::content::{ApprovalStatement, ApprovedContent};
 use crate::domain::change::eligibility;
 use crate::domain::change::workflow::{self, Command};
 use crate::domain::change::{ChangeEventKind, ChangeStatus, ChangeType};
+use crate::domain::journal::keys::AuditKeys;
 use crate::domain::journal::Context;
 use crate::domain::organisation::UnitKind;
 use crate::domain::policy::Actor;
@@ -232,7 +232,7 @@ pub fn cast(
         let retrospective = before.change_type == ChangeType::Emergency
             && matches!(before.status, ChangeStatus::Implementing | ChangeStatus::Reviewing | ChangeStatus::Completed);
         let stage = if retrospective { Stage::Retrospective } else { Stage::Approval };
-        let policy = request.settings.policy();
+        let policy = &request.rules.policy;
         let parties = super::round::parties(conn, &before)?;
         let mut tally = None;
         if retrospective {
@@ -246,7 +246,7 @@ pub fn cast(
                 )));
             }
             let board = [approval::Requirement { capacity: Capacity::Board, count: 1 }];
-            eligibility::check_cast(&approver, Capacity::Board, &parties, &policy, &board, &[])
+            eligibility::check_cast(&approver, Capacity::Board, &parties, policy, &board, &[])
                 .map_err(cast_refused)?;
         } else {
             if before.status != ChangeStatus::AwaitingApproval {
@@ -255,9 +255,9 @@ pub fn cast(
                     .map(refused)
                     .unwrap_or_else(|| StoreError::Conflict("The change is not awaiting approval.".into())));
             }
-            let required = requirements(conn, &policy, &before)?;
+            let required = requirements(conn, policy, &before)?;
             let mut casts = round_casts(&existing)?;
-            eligibility::check_cast(&approver, cast.capacity, &parties, &policy, &required, &casts)
+            eligibility::check_cast(&approver, cast.capacity, &parties, policy, &required, &casts)
                 .map_err(cast_refused)?;
             casts.push(Cast { approver: approver_id, capacity: cast.capacity, decision: cast.decision });
             tally = Some(approval::tally(&required, &casts));

@@ -43,7 +43,7 @@ pub fn schedule(
     write_tx(conn, |conn| {
         let before = load_for(conn, request, ChangeAction::Implement)?;
         let to =
-            workflow::next(&before.state(request.settings.dinas_tests_special), Command::Schedule).map_err(refused)?;
+            workflow::next(&before.state(request.rules.policy.dinas_tests_special), Command::Schedule).map_err(refused)?;
         let report = conflicts::find_for(conn, &before, &planned)?;
         let mut after = before.clone();
         after.status = to;

@@ -6,6 +6,7 @@
 pub mod chain;
 mod context;
 mod event;
+pub mod keys;
 pub mod verify;
 
 pub use context::Context;
