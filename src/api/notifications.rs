@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::pagination::{Page, PageRequest};
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
-use crate::db::notices::events::QueuedEvent;
+use crate::db::journal::notice_events::QueuedEvent;
 use crate::db::notices::outbox::{self, Notice, NoticeFilter, NoticeKind, NoticeStatus};
 use crate::db::notices::preferences;
 use crate::domain::notice::rules::{may_opt_out, NOTICE_EVENTS};

@@ -114,6 +114,13 @@ mod sqlite_writer {
     }
 }
 
+/// An id selected by a claim query (of the notice queue and the outbox).
+#[derive(diesel::QueryableByName)]
+pub(crate) struct ClaimedId {
+    #[diesel(sql_type = diesel::sql_types::Binary)]
+    pub id: Vec<u8>,
+}
+
 /// Whether the database answers a trivial query (for readiness checks).
 pub fn ping(conn: &mut DbConnection) -> Result<(), StoreError> {
     conn.batch_execute("SELECT 1").map_err(StoreError::from)

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::context::Addressee;
 use super::Notifier;
 use crate::db::changes::{self, round, Change};
-use crate::db::notices::events::QueuedEvent;
+use crate::db::journal::notice_events::QueuedEvent;
 use crate::db::notices::outbox::{NewNotice, NoticeKind};
 use crate::db::notices::recipients::{self, Directory};
 use crate::db::{DbConnection, StoreError};

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::templates::WEBHOOK_DISABLED;
-use crate::db::notices::events::QueuedEvent;
+use crate::db::journal::notice_events::QueuedEvent;
 use crate::db::tickets::Ticket;
 use crate::domain::notice::rules::Rule;
 use crate::domain::notice::wording;

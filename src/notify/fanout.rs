@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::context::{self, Addressee, TicketView};
 use super::Notifier;
-use crate::db::notices::events::{self, QueuedEvent};
+use crate::db::journal::notice_events::{self as events, QueuedEvent};
 use crate::db::notices::outbox::{self, NewNotice, NoticeKind};
 use crate::db::notices::recipients::{self, Directory, Recipient};
 use crate::db::notices::subscriptions::{self, Owner, Subscription};

@@ -1,6 +1,6 @@
 //! Notices: mail templates, the SMTP and file transports, signed webhook
 //! deliveries, and the dispatcher that fans queued events out and delivers
-//! them. The journal queues events (`db::notices::events`); nothing here
+//! them. The journal queues events (`db::journal::notice_events`); nothing here
 //! runs in a request.
 
 pub mod builtin;

@@ -1,4 +1,5 @@
-//! The journal: the one writer of ticket timelines and the audit chain.
+//! The journal: the one writer of ticket and change timelines and the
+//! audit chain.
 //!
 //! Store functions apply a change and hand its [`Entry`] to [`record`]
 //! inside their own transaction; the timeline row, the chained audit row
@@ -9,16 +10,17 @@
 
 mod audit_log;
 pub mod bulk;
+pub mod change_timeline;
 pub mod checkpoints;
 pub mod export;
 mod heads;
+pub mod notice_events;
 pub mod timeline;
 pub mod verify;
 
 use chrono::SubsecRound;
 use serde::Serialize;
 
-use super::notices::events as notice_events;
 use super::{DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Event};
 
@@ -37,7 +39,7 @@ pub fn record(conn: &mut DbConnection, ctx: &Context, entry: Entry) -> Result<()
         notice_events::enqueue(conn, ctx, at, ticket_id, &entry)?;
     }
     if let (Some(change_id), Event::Change { kind, from, to, detail }) = (entry.subject.change(), &entry.event) {
-        crate::db::changes::timeline::append(conn, ctx, at, change_id, *kind, *from, *to, detail)?;
+        change_timeline::append(conn, ctx, at, change_id, *kind, *from, *to, detail)?;
         notice_events::enqueue(conn, ctx, at, change_id, &entry)?;
     }
     audit_log::append(conn, ctx, at, &entry)

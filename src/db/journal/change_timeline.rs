@@ -26,7 +26,7 @@ pub struct ChangeEvent {
 
 /// Appends an event after the change's last one (the journal's call).
 #[allow(clippy::too_many_arguments, reason = "the journal hands over the event's parts")]
-pub(crate) fn append(
+pub(super) fn append(
     conn: &mut DbConnection,
     ctx: &Context,
     at: DateTime<Utc>,

@@ -8,15 +8,14 @@ use diesel::prelude::*;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::ClaimedId;
 use crate::db::schema::notice_events;
-use crate::db::{ids, DbConnection, StoreError};
+use crate::db::{ids, ClaimedId, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Visibility};
 use crate::domain::notice::rules::NOTICE_EVENTS;
 
 #[derive(Insertable, Queryable, Selectable)]
 #[diesel(table_name = notice_events)]
-pub(crate) struct EventRow {
+pub(super) struct EventRow {
     id: Vec<u8>,
     event: String,
     subject_id: Vec<u8>,
@@ -48,7 +47,7 @@ impl QueuedEvent {
 
 /// Queues a ticket event for notices (the journal's call); events nobody
 /// can subscribe to are not queued.
-pub fn enqueue(
+pub(super) fn enqueue(
     conn: &mut DbConnection,
     ctx: &Context,
     at: DateTime<Utc>,
@@ -85,7 +84,7 @@ fn is_queued(entry: &Entry) -> bool {
 
 /// The queued row of an entry, if anyone can subscribe to its event;
 /// `found` is the ticket's status and tier when the event did not move it.
-pub(crate) fn row_of(
+pub(super) fn row_of(
     ctx: &Context,
     at: DateTime<Utc>,
     subject_id: Uuid,
