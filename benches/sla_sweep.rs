@@ -26,7 +26,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Binary, SmallInt, Text, Timestamp};
 use spbe_desk::db::calendars::{self, CalendarDraft};
-use spbe_desk::db::sla::sweep;
+use spbe_desk::db::sla_sweep as sweep;
 use spbe_desk::db::sla_policies::{self, PolicyDraft};
 use spbe_desk::db::{ids, migrate, services, units, Db, DbConnection, DbUrl};
 use spbe_desk::domain::email::EmailAddress;

@@ -24,6 +24,8 @@ pub mod services;
 pub mod sessions;
 pub mod sla;
 pub mod sla_policies;
+pub mod sla_report;
+pub mod sla_sweep;
 pub mod throttle;
 pub mod tickets;
 pub mod units;

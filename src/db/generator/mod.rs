@@ -18,7 +18,7 @@ use self::history::{CatalogService, Desk, Region};
 use crate::db::journal::bulk::BulkJournal;
 use crate::db::numbering::{self, Counter};
 use crate::db::schema::{services, units, users};
-use crate::db::{ids, sla, tickets, write_tx, DbConnection, StoreError};
+use crate::db::{ids, sla, sla_report, tickets, write_tx, DbConnection, StoreError};
 use crate::domain::role::{Role, RoleSet};
 
 /// Tickets lived and written per transaction.
@@ -119,7 +119,7 @@ pub fn generate(
         progress(done);
     }
     tickets::fold_counts(conn)?;
-    sla::report::fold_all(conn)?;
+    sla_report::fold_all(conn)?;
     // After a bulk load the planner's statistics are stale or absent.
     crate::db::planner::refresh_after_bulk_load(conn)?;
     Ok(Report { tickets: done, seconds: started.elapsed().as_secs_f64() })

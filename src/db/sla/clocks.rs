@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use super::context::{self, CalendarVersion, SlaContext};
 use crate::db::schema::{calendars, sla_clocks, tickets, units};
-use crate::db::tickets::Ticket;
 use crate::db::{ids, DbConnection, StoreError};
 use crate::domain::sla::alerts::{next_alert, Next, Recorded};
 use crate::domain::sla::clock::{Clock, ClockKind, Pause, Schedule};
@@ -281,10 +280,14 @@ pub struct Watch {
     pub tier: Tier,
 }
 
-impl Watch {
-    pub fn of(ticket: &Ticket) -> Self {
-        Self { priority: ticket.priority, unit_id: ticket.unit_id, tier: ticket.tier }
-    }
+/// A ticket as its clocks see it: which one, the service whose calendar
+/// and policy apply (with its unit's), and whom its alerts concern. The
+/// ticket's record (`tickets::Ticket::clocked`) sits above this module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockedTicket {
+    pub id: Uuid,
+    pub service_id: Uuid,
+    pub watch: Watch,
 }
 
 /// The working calendar of the desk that gets a ticket's warnings; `None`

@@ -5,10 +5,9 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::clocks::{self, context_of, StoredClock, Summary, Watch};
+use super::clocks::{self, context_of, ClockedTicket, StoredClock, Summary, Watch};
 use super::context;
 use crate::db::journal;
-use crate::db::tickets::Ticket;
 use crate::db::{DbConnection, StoreError};
 use crate::domain::journal::MoveClocks;
 use crate::domain::journal::{ClockAlert, Context, Entry, Event, Subject};
@@ -74,7 +73,7 @@ pub fn begin(conn: &mut DbConnection, ticket_id: Uuid, planned: &[StoredClock]) 
 pub fn after_move(
     conn: &mut DbConnection,
     ctx: &Context,
-    before: &Ticket,
+    before: &ClockedTicket,
     command: &Command,
     next: &TicketState,
 ) -> Result<(MoveClocks, Option<Summary>), StoreError> {
@@ -90,24 +89,24 @@ pub fn after_move(
     let mut moved = MoveClocks { pauses: pausing_reason.is_some(), tier2_started: None };
     if lifecycle::after_move(&mut refs, &facts, ctx.now) == Needs::NewTier2Clock {
         // A new clock runs under the calendar and policy that apply now.
-        let current = context::current(conn, before.service_id, before.unit_id)?.unwrap_or(sla);
-        let tier2 = StoredClock::start(&current, ClockKind::Tier2Resolution, before.priority, ctx.now)?;
+        let current = context::current(conn, before.service_id, before.watch.unit_id)?.unwrap_or(sla);
+        let tier2 = StoredClock::start(&current, ClockKind::Tier2Resolution, before.watch.priority, ctx.now)?;
         moved.tier2_started = Some(tier2.start_record());
         clocks.push(tier2);
     }
-    let watch = Watch { tier: next.tier, ..Watch::of(before) };
+    let watch = Watch { tier: next.tier, ..before.watch };
     let summary = settle_clocks(conn, ctx, before.id, watch, &mut clocks)?;
     Ok((moved, Some(summary)))
 }
 
 /// A staff member's public reply meets the response clock; whether it did.
-pub fn after_public_reply(conn: &mut DbConnection, ctx: &Context, ticket: &Ticket) -> Result<bool, StoreError> {
+pub fn after_public_reply(conn: &mut DbConnection, ctx: &Context, ticket: &ClockedTicket) -> Result<bool, StoreError> {
     let mut clocks = clocks::load(conn, ticket.id)?;
     let mut refs: Vec<&mut Clock> = clocks.iter_mut().map(|c| &mut c.clock).collect();
     if !lifecycle::after_public_reply(&mut refs, ctx.now) {
         return Ok(false);
     }
-    settle(conn, ctx, ticket.id, Watch::of(ticket), &mut clocks)?;
+    settle(conn, ctx, ticket.id, ticket.watch, &mut clocks)?;
     Ok(true)
 }
 
@@ -116,7 +115,7 @@ pub fn after_public_reply(conn: &mut DbConnection, ctx: &Context, ticket: &Ticke
 pub fn after_priority_change(
     conn: &mut DbConnection,
     ctx: &Context,
-    ticket: &Ticket,
+    ticket: &ClockedTicket,
     priority: Priority,
 ) -> Result<Vec<Retarget>, StoreError> {
     let mut clocks = clocks::load(conn, ticket.id)?;
@@ -132,7 +131,7 @@ pub fn after_priority_change(
             keeps_breach: kept.breach,
         });
     }
-    settle(conn, ctx, ticket.id, Watch { priority, ..Watch::of(ticket) }, &mut clocks)?;
+    settle(conn, ctx, ticket.id, Watch { priority, ..ticket.watch }, &mut clocks)?;
     Ok(retargets)
 }
 

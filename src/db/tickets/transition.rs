@@ -125,7 +125,7 @@ fn write_move(
         last_escalated_at: if escalated { Some(now) } else { before.last_escalated_at.map(|t| t.naive_utc()) },
         reopen_count: before.reopen_count + i32::from(kind == CommandKind::Reopen),
     };
-    let (clocks, summary) = sla::lifecycle::after_move(conn, ctx, before, command, next)?;
+    let (clocks, summary) = sla::lifecycle::after_move(conn, ctx, &before.clocked(), command, next)?;
     // The state, version and clock summary in one row update: each update
     // of a ticket's row writes every index of it again.
     let updated = diesel::update(tickets::table.find(ids::to_bytes(before.id)))

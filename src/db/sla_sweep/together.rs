@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{earliest_owed, sweep_claimed, Due, Swept};
 use crate::db::journal::bulk::BulkJournal;
-use crate::db::sla::clocks::{self, context_of, Summary, Watch};
+use crate::db::sla::clocks::{self, context_of, Summary};
 use crate::db::sla::lifecycle::alert_event;
 use crate::db::tickets::{self, Ticket};
 use diesel::prelude::*;
@@ -50,7 +50,7 @@ pub(super) fn sweep(
             break;
         }
         let ticket = tickets.get(&id).ok_or(StoreError::NotFound)?;
-        let watch = Watch::of(ticket);
+        let watch = ticket.clocked().watch;
         let ticket_clocks = clocks.entry(id).or_default();
         let mut swept = Swept::nothing(id);
         if let Some((index, alert, fell_due_at)) = earliest_owed(conn, ticket_clocks, watch, now)? {

@@ -17,8 +17,8 @@ use uuid::Uuid;
 
 mod together;
 
-use super::clocks::{self, context_of, StoredClock, Watch};
-use super::lifecycle::record_alert;
+use crate::db::sla::clocks::{self, context_of, StoredClock, Watch};
+use crate::db::sla::lifecycle::record_alert;
 use crate::db::tickets;
 use crate::db::{ids, schema, write_tx, DbConnection, StoreError};
 use crate::domain::journal::Context;
@@ -180,7 +180,7 @@ fn sweep_ticket(
     now: DateTime<Utc>,
 ) -> Result<(Swept, Option<NaiveDateTime>), StoreError> {
     let ticket = tickets::find_any(conn, id)?;
-    let watch = Watch::of(&ticket);
+    let watch = ticket.clocked().watch;
     let ctx = Context::system(now);
     let mut clocks = clocks::load(conn, id)?;
     let owed = earliest_owed(conn, &clocks, watch, now)?;
