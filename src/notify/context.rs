@@ -7,10 +7,8 @@ use chrono_tz::Tz;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::templates::WEBHOOK_DISABLED;
 use crate::db::journal::notice_events::QueuedEvent;
 use crate::db::tickets::Ticket;
-use crate::domain::notice::rules::Rule;
 use crate::domain::notice::wording;
 use crate::domain::sla::clock::ClockKind;
 use crate::domain::ticket::{Priority, Status, TicketType};
@@ -212,19 +210,4 @@ pub fn sample_ticket_context() -> Value {
     };
     let to = Addressee { name: "Tim Layanan", address: "helpdesk@example.go.id", zone: Tz::Asia__Makassar };
     ticket_context(&sample_view(), &event, &to, "https://helpdesk.example.go.id/tiket/TKT-2026-000123")
-}
-
-/// The templates the rules name (and the subscription notice), each with
-/// the sample context it is checked against.
-pub fn needed_templates(rules: &[Rule]) -> Vec<(String, Value)> {
-    let mut names: Vec<String> = rules.iter().map(|rule| rule.template.clone()).collect();
-    names.sort();
-    names.dedup();
-    let ticket = sample_ticket_context();
-    let mut needed: Vec<(String, Value)> = names.into_iter().map(|name| (name, ticket.clone())).collect();
-    let to = Addressee { name: "Admin", address: "admin@example.go.id", zone: Tz::Asia__Jakarta };
-    let at = DateTime::from_timestamp(1_775_440_800, 0).unwrap_or_default();
-    needed.push((WEBHOOK_DISABLED.to_owned(), subscription_context("https://x.example/h", "dead", &to, at)));
-    needed.push((super::change_fanout::CHANGE_TEMPLATE.to_owned(), super::change_fanout::sample_change_context()));
-    needed
 }

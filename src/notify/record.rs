@@ -6,9 +6,9 @@
 
 use chrono::{DateTime, Utc};
 use rand::Rng;
+use serde::Serialize;
 use uuid::Uuid;
 
-use super::dispatch::DispatchReport;
 use super::send::{Done, Sent};
 use super::Notifier;
 use crate::db::notices::outbox::{self, Attempt, NewNotice, NoticeKind, Outcome};
@@ -18,6 +18,30 @@ use crate::domain::journal::Context;
 use crate::domain::notice::retry::Retry;
 use crate::domain::notice::share::hold_target_until;
 use crate::domain::policy::UserVisibility;
+
+/// What a dispatcher run did: events fanned out, and what its sends came
+/// to (each recording adds its own).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DispatchReport {
+    pub events: usize,
+    pub sent: usize,
+    pub retried: usize,
+    pub dead: usize,
+}
+
+impl DispatchReport {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Adds another part's counts to these.
+    pub fn add(&mut self, other: DispatchReport) {
+        self.events += other.events;
+        self.sent += other.sent;
+        self.retried += other.retried;
+        self.dead += other.dead;
+    }
+}
 
 /// Applies the retry policy and records finished sends in one transaction.
 pub fn record(

@@ -2,12 +2,13 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::approval_types::{ApprovalDecisionResponse, ApprovalList, ApprovalRequest, ApprovalResponse};
+use super::approval_types::{ApprovalList, ApprovalRequest, ApprovalResponse};
 use super::conflict_types::ConflictReportResponse;
+use super::types::ChangeResponse;
 use crate::api::etag::precondition;
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
@@ -19,6 +20,12 @@ use crate::domain::change::approval::Capacity;
 use crate::domain::change::schedule::Window;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApprovalDecisionResponse {
+    pub change: ChangeResponse,
+    pub approval: ApprovalResponse,
+}
 
 /// Decide on a change: in its approval round, or (an emergency change after
 /// it started) as the board's retrospective review. Signed with the

@@ -133,8 +133,8 @@ pub fn edit(
         if !reopen {
             return commit(conn, ctx, request, &before, after, ChangeEventKind::Updated, json!({ "fields": fields }));
         }
-        after.status =
-            workflow::next(&before.state(request.rules.policy.dinas_tests_special), Command::Revise).map_err(refused)?;
+        after.status = workflow::next(&before.state(request.rules.policy.dinas_tests_special), Command::Revise)
+            .map_err(refused)?;
         after.decided_at = None;
         after.dinas_test = None;
         let detail = json!({ "fields": fields, "voided": voided });

@@ -2,6 +2,7 @@
 //! `read`; writes in `create`, `edit`, `moves`, `planning` and `approvals`,
 //! each through the journal.
 
+mod approval_records;
 pub mod approvals;
 pub mod conflicts;
 mod create;

@@ -12,9 +12,9 @@ use uuid::Uuid;
 
 use super::audit_log::{self, AuditRow};
 use super::heads::LockedHead;
+use super::notice_events::{self, EventRow as NoticeRow};
 use super::timeline::{self, EventRow};
 use crate::db::batch::insert_batch;
-use super::notice_events::{self, EventRow as NoticeRow};
 use crate::db::schema::{audit_heads, audit_log as audit_table, notice_events as notice_table, ticket_events, tickets};
 use crate::db::{ids, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Visibility};

@@ -14,6 +14,7 @@ pub mod change_timeline;
 pub mod checkpoints;
 pub mod export;
 mod heads;
+mod links;
 pub mod notice_events;
 pub mod timeline;
 pub mod verify;

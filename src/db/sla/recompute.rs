@@ -25,7 +25,12 @@ fn describe(c: &StoredClock) -> serde_json::Value {
 /// policy versions, keeping starts and pauses; logs old and new. Inside
 /// the caller's transaction, with the ticket locked
 /// (`tickets::recompute_sla`).
-pub fn recompute(conn: &mut DbConnection, ctx: &Context, ticket: &ClockedTicket, reason: &str) -> Result<(), StoreError> {
+pub fn recompute(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    ticket: &ClockedTicket,
+    reason: &str,
+) -> Result<(), StoreError> {
     let ticket_id = ticket.id;
     let mut clocks = clocks::load(conn, ticket_id)?;
     if clocks.is_empty() {
@@ -57,8 +62,7 @@ pub fn recompute(conn: &mut DbConnection, ctx: &Context, ticket: &ClockedTicket,
     settle(conn, ctx, ticket_id, ticket.watch, &mut clocks)?;
     let after: Vec<serde_json::Value> = clocks::load(conn, ticket_id)?.iter().map(describe).collect();
     let kinds: Vec<_> = clocks.iter().map(|c| c.clock.kind).collect();
-    let states =
-        (serde_json::json!({ "clocks": before }), serde_json::json!({ "clocks": after, "reason": reason }));
+    let states = (serde_json::json!({ "clocks": before }), serde_json::json!({ "clocks": after, "reason": reason }));
     let event = Event::SlaRecomputed {
         reason: reason.to_owned(),
         clocks: kinds,

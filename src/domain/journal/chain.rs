@@ -7,8 +7,8 @@ use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-pub use crate::domain::encoding::{instant_text, Hash};
 use crate::domain::encoding::Encoder;
+pub use crate::domain::encoding::{instant_text, Hash};
 
 /// The previous hash of a chain's first entry, and of the first checkpoint.
 pub const GENESIS: Hash = [0; 32];
