@@ -16,6 +16,8 @@ pub mod health;
 pub mod idempotency;
 pub mod notifications;
 pub mod openapi;
+mod openapi_domain;
+mod openapi_enums;
 mod openapi_errors;
 mod openapi_links;
 mod openapi_text;
