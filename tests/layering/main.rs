@@ -6,8 +6,9 @@
 //! names nothing of ours but itself and no framework crate; and `unsafe`
 //! stands only in `src/memory.rs`.
 //!
-//! A new top-level module gets a row here before it compiles into a green
-//! build; the README's layout section says the same in words.
+//! A new top-level module gets a row here before the tests pass, and a
+//! line in the README's layout section, which lists the layers in the same
+//! order (checked too).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly by design")]
 
@@ -161,5 +162,33 @@ fn the_table_names_only_modules_that_exist() {
         .filter(|module| !top.contains_key(*module))
         .map(|module| format!("tests/layering/main.rs: LAYERS names `{module}`, which src/ does not have"))
         .collect();
+    verdict(broken);
+}
+
+#[test]
+fn the_readme_lists_the_layers_in_their_order() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let layout = readme.split("## Layout").nth(1).and_then(|rest| rest.split("```").nth(1)).unwrap_or_default();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut broken = Vec::new();
+    let mut last: Option<(usize, usize, String)> = None;
+    for (layer, (modules, _)) in LAYERS.iter().enumerate() {
+        for module in *modules {
+            let written = if src.join(module).is_dir() { format!("src/{module}/") } else { format!("{module}.rs") };
+            let Some(at) = layout.find(&written) else {
+                broken.push(format!("README.md: the layout section does not mention `{written}`"));
+                continue;
+            };
+            if let Some((before_layer, before_at, before)) = last.as_ref().filter(|(l, a, _)| *l < layer && *a > at) {
+                broken.push(format!(
+                    "README.md: the layout section lists `{written}` (layer {layer}) before `{before}` \
+                     (layer {before_layer}, at byte {before_at}); list the layers bottom up, as LAYERS does"
+                ));
+            }
+            if last.as_ref().is_none_or(|(_, a, _)| at > *a) {
+                last = Some((layer, at, written));
+            }
+        }
+    }
     verdict(broken);
 }
