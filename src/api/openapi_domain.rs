@@ -62,14 +62,23 @@ fn component<T: ToSchema>(into: &mut Collected) {
 /// The fields of `WeekSpec`, one per weekday.
 const WEEKDAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
+/// A field of a structure: its name and schema.
+type Field = (&'static str, RefOr<Schema>);
+
+fn field(name: &'static str, schema: impl Into<RefOr<Schema>>) -> Field {
+    (name, schema.into())
+}
+
+/// `object` with its `required` fields (in their order) and `optional` ones.
+fn fields(object: ObjectBuilder, required: Vec<Field>, optional: Vec<Field>) -> RefOr<Schema> {
+    let object = required.into_iter().fold(object, |o, (name, schema)| o.property(name, schema).required(name));
+    optional.into_iter().fold(object, |o, (name, schema)| o.property(name, schema)).into()
+}
+
 impl PartialSchema for IntervalSpec {
     fn schema() -> RefOr<Schema> {
-        closed("One working interval in local time, `HH:MM`; `24:00` ends the day.")
-            .property("start", text())
-            .required("start")
-            .property("end", described(text(), "After `start` (422 otherwise)."))
-            .required("end")
-            .into()
+        let required = vec![field("start", text()), field("end", described(text(), "After `start` (422 otherwise)."))];
+        fields(closed("One working interval in local time, `HH:MM`; `24:00` ends the day."), required, vec![])
     }
 }
 
@@ -79,8 +88,8 @@ impl PartialSchema for WeekSpec {
     fn schema() -> RefOr<Schema> {
         let doc =
             "Working intervals per weekday; a missing day has none. A day's intervals\ndo not overlap (422 otherwise).";
-        let day = || ArrayBuilder::new().items(Ref::from_schema_name(IntervalSpec::name()));
-        WEEKDAYS.iter().fold(closed(doc), |week, name| week.property(*name, day())).into()
+        let day = |name| field(name, ArrayBuilder::new().items(Ref::from_schema_name(IntervalSpec::name())));
+        fields(closed(doc), vec![], WEEKDAYS.into_iter().map(day).collect())
     }
 }
 
@@ -92,23 +101,24 @@ impl ToSchema for WeekSpec {
 
 impl PartialSchema for ClockStats {
     fn schema() -> RefOr<Schema> {
-        object("The figures of one clock kind over a group.")
-            .property("met", count(KnownFormat::Int64))
-            .required("met")
-            .property("breached", count(KnownFormat::Int64))
-            .required("breached")
-            .property("open", described(count(KnownFormat::Int64), "Still running or paused, not (yet) breached."))
-            .required("open")
-            .property(
+        let whole = || count(KnownFormat::Int64);
+        let required = vec![
+            field("met", whole()),
+            field("breached", whole()),
+            field("open", described(whole(), "Still running or paused, not (yet) breached.")),
+        ];
+        let optional = vec![
+            field(
                 "compliance_percent",
                 described(maybe_number(), "met / (met + breached), in percent; `null` when nothing was decided."),
-            )
-            .property(
+            ),
+            field(
                 "mean_seconds",
                 described(maybe_number(), "Over stopped clocks: business time (wall time for calendar-hour targets)."),
-            )
-            .property("median_seconds", maybe_number())
-            .into()
+            ),
+            field("median_seconds", maybe_number()),
+        ];
+        fields(object("The figures of one clock kind over a group."), required, optional)
     }
 }
 
@@ -116,27 +126,20 @@ impl ToSchema for ClockStats {}
 
 impl PartialSchema for GroupStats {
     fn schema() -> RefOr<Schema> {
-        let clock = || Ref::from_schema_name(ClockStats::name());
-        object("The figures of one group.")
-            .property("key", text())
-            .required("key")
-            .property("tickets", count(KnownFormat::Int64))
-            .required("tickets")
-            .property("response", clock())
-            .required("response")
-            .property("resolution", clock())
-            .required("resolution")
-            .property("tier2_resolution", clock())
-            .required("tier2_resolution")
-            .property(
-                "escalation_rate_percent",
-                described(maybe_number(), "Share of tickets escalated to tier 2 at least once, in percent."),
-            )
-            .property(
-                "reopen_rate_percent",
-                described(maybe_number(), "Share of tickets reopened at least once, in percent."),
-            )
-            .into()
+        let clock = |name| field(name, Ref::from_schema_name(ClockStats::name()));
+        let required = vec![
+            field("key", text()),
+            field("tickets", count(KnownFormat::Int64)),
+            clock("response"),
+            clock("resolution"),
+            clock("tier2_resolution"),
+        ];
+        let rate = |name, doc| field(name, described(maybe_number(), doc));
+        let optional = vec![
+            rate("escalation_rate_percent", "Share of tickets escalated to tier 2 at least once, in percent."),
+            rate("reopen_rate_percent", "Share of tickets reopened at least once, in percent."),
+        ];
+        fields(object("The figures of one group."), required, optional)
     }
 }
 
@@ -149,18 +152,14 @@ impl ToSchema for GroupStats {
 impl PartialSchema for RiskAssessment {
     fn schema() -> RefOr<Schema> {
         let users = "How many users lose or see a different service during the change.";
-        closed("The questions the assessment answers (the analysis phase).")
-            .property("users_affected", described(count(KnownFormat::Int32), users))
-            .required("users_affected")
-            .property("outage_needed", flag("The service is unavailable during the window."))
-            .required("outage_needed")
-            .property("rollback_possible", flag("The change can be undone by its rollback plan."))
-            .required("rollback_possible")
-            .property("tested", flag("The change was tested before implementation."))
-            .required("tested")
-            .property("touches_special", flag("It touches an *aplikasi khusus* or the intra-government network."))
-            .required("touches_special")
-            .into()
+        let required = vec![
+            field("users_affected", described(count(KnownFormat::Int32), users)),
+            field("outage_needed", flag("The service is unavailable during the window.")),
+            field("rollback_possible", flag("The change can be undone by its rollback plan.")),
+            field("tested", flag("The change was tested before implementation.")),
+            field("touches_special", flag("It touches an *aplikasi khusus* or the intra-government network.")),
+        ];
+        fields(closed("The questions the assessment answers (the analysis phase)."), required, vec![])
     }
 }
 
@@ -168,15 +167,15 @@ impl ToSchema for RiskAssessment {}
 
 impl PartialSchema for PriorityTargets {
     fn schema() -> RefOr<Schema> {
-        let target = |doc: &str| RefBuilder::new().ref_location_from_schema_name(Target::name()).description(Some(doc));
-        closed("The targets of one priority.")
-            .property("response", target("First response (assignment-and-start, or a public comment)."))
-            .required("response")
-            .property("resolution", target("Resolution at tier 1 (or overall when tier 2 takes tickets directly)."))
-            .required("resolution")
-            .property("tier2_resolution", target("Resolution by tier 2, from the escalation (the OLA)."))
-            .required("tier2_resolution")
-            .into()
+        let target = |name, doc: &str| {
+            field(name, RefBuilder::new().ref_location_from_schema_name(Target::name()).description(Some(doc)))
+        };
+        let required = vec![
+            target("response", "First response (assignment-and-start, or a public comment)."),
+            target("resolution", "Resolution at tier 1 (or overall when tier 2 takes tickets directly)."),
+            target("tier2_resolution", "Resolution by tier 2, from the escalation (the OLA)."),
+        ];
+        fields(closed("The targets of one priority."), required, vec![])
     }
 }
 
