@@ -98,14 +98,12 @@ pub async fn webhook(
     let id = format!("msg_{}", notice.id.simple());
     let secrets = subscription.signing_secrets(now);
     let delivered = notifier.webhooks.deliver(&subscription.url, &id, &notice.body_text, &secrets).await;
-    let sent = if delivered.succeeded() {
-        Sent::Ok { status: delivered.status }
-    } else {
-        let status = delivered.status.map(i32::from);
-        let error = delivered.error.clone().unwrap_or_default();
-        match delivered.refused {
-            true => Sent::Permanent { status, error },
-            false => Sent::Transient { status, error, unanswered: delivered.status.is_none() },
+    let status = delivered.status.map(i32::from);
+    let sent = match delivered.failure {
+        None => Sent::Ok { status: delivered.status },
+        Some(failure) if failure.is_permanent() => Sent::Permanent { status, error: failure.to_string() },
+        Some(failure) => {
+            Sent::Transient { status, error: failure.to_string(), unanswered: delivered.status.is_none() }
         }
     };
     Done { notice, sent, latency_ms: delivered.latency_ms }
