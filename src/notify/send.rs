@@ -13,6 +13,7 @@ use super::Notifier;
 use crate::db::notices::outbox::Notice;
 use crate::db::notices::subscriptions::{self, Subscription};
 use crate::db::{Db, StoreError};
+use crate::domain::notice::reach::Reach;
 
 /// What a send came to, before the retry policy is applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +74,7 @@ pub async fn deliverable_subscriptions(db: &Db, claimed: &[Notice]) -> Result<Ha
         .run(move |conn| {
             ids.iter()
                 .map(|id| match subscriptions::find(conn, *id) {
-                    Ok(found) => Ok(subscriptions::owner_reach(conn, found.owner)?.map(|_| found)),
+                    Ok(found) => Ok((subscriptions::owner_reach(conn, found.owner)? != Reach::Nothing).then_some(found)),
                     Err(StoreError::NotFound) => Ok(None),
                     Err(e) => Err(e),
                 })
