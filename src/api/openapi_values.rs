@@ -6,10 +6,10 @@
 //! doc comment stays); `ValueRules` bounds what utoipa derives from domain
 //! types.
 
+use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::schema::{
     AdditionalProperties, KnownFormat, Object, ObjectBuilder, OneOf, Ref, Schema, SchemaFormat, Type,
 };
-use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::{OpenApi, RefOr};
 use utoipa::{Modify, Number, PartialSchema, ToSchema};
 
