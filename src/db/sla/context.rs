@@ -8,9 +8,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use super::clocks::StoredClock;
 use crate::db::{calendars as calendar_store, ids, sla_policies as policy_store, DbConnection, StoreError};
 use crate::domain::sla::policy::SlaPolicy;
 use crate::domain::sla::WorkingCalendar;
+use crate::domain::ticket::Tier;
 use diesel::sql_types::{BigInt, Binary, Nullable};
 
 /// A calendar version as the clocks read it.
@@ -133,4 +135,32 @@ pub fn current(conn: &mut DbConnection, service_id: Uuid, unit_id: Uuid) -> Resu
         calendar: calendar_version(conn, ids::from_bytes(&calendar_id)?, calendar_head)?,
         policy: policy_version(conn, ids::from_bytes(&policy_id)?, policy_head)?,
     }))
+}
+
+/// Where clock work reads the calendars and policies it runs under: the
+/// database for the service, the region read up front for the data
+/// generator. Both then run the same clock code.
+pub trait SlaSource {
+    /// The calendar and policy a stored clock runs under.
+    fn context_of(&mut self, clock: &StoredClock) -> Result<SlaContext, StoreError>;
+    /// What a new clock of a ticket of `service_id` at `unit_id` starts under now.
+    fn current(&mut self, service_id: Uuid, unit_id: Uuid) -> Result<Option<SlaContext>, StoreError>;
+    /// The working calendar of the desk a ticket's warnings go to (the
+    /// unit's tier-1 desk, or the Dinas at tier 2); `None` when that unit
+    /// has none (the clock's own calendar is used then).
+    fn desk_calendar(&mut self, tier: Tier, unit_id: Uuid) -> Result<Option<Arc<CalendarVersion>>, StoreError>;
+}
+
+impl SlaSource for DbConnection {
+    fn context_of(&mut self, clock: &StoredClock) -> Result<SlaContext, StoreError> {
+        super::clocks::context_of(self, clock)
+    }
+
+    fn current(&mut self, service_id: Uuid, unit_id: Uuid) -> Result<Option<SlaContext>, StoreError> {
+        current(self, service_id, unit_id)
+    }
+
+    fn desk_calendar(&mut self, tier: Tier, unit_id: Uuid) -> Result<Option<Arc<CalendarVersion>>, StoreError> {
+        super::clocks::desk_calendar(self, tier, unit_id)
+    }
 }

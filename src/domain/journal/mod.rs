@@ -6,9 +6,9 @@
 pub mod chain;
 mod context;
 mod event;
+mod ticket_move;
 pub mod verify;
 
 pub use context::Context;
-pub use event::{
-    ClockAlert, Entry, Event, MoveClocks, MoveDetail, Place, Resource, ResourceChange, Subject, Visibility,
-};
+pub use event::{ClockAlert, Entry, Event, Place, Resource, ResourceChange, Subject, Visibility};
+pub use ticket_move::{MoveClocks, MoveDetail};
