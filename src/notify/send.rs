@@ -74,7 +74,9 @@ pub async fn deliverable_subscriptions(db: &Db, claimed: &[Notice]) -> Result<Ha
         .run(move |conn| {
             ids.iter()
                 .map(|id| match subscriptions::find(conn, *id) {
-                    Ok(found) => Ok((subscriptions::owner_reach(conn, found.owner)? != Reach::Nothing).then_some(found)),
+                    Ok(found) => {
+                        Ok((subscriptions::owner_reach(conn, found.owner)? != Reach::Nothing).then_some(found))
+                    }
                     Err(StoreError::NotFound) => Ok(None),
                     Err(e) => Err(e),
                 })
@@ -103,9 +105,7 @@ pub async fn webhook(
     let sent = match delivered.failure {
         None => Sent::Ok { status: delivered.status },
         Some(failure) if failure.is_permanent() => Sent::Permanent { status, error: failure.to_string() },
-        Some(failure) => {
-            Sent::Transient { status, error: failure.to_string(), unanswered: delivered.status.is_none() }
-        }
+        Some(failure) => Sent::Transient { status, error: failure.to_string(), unanswered: delivered.status.is_none() },
     };
     Done { notice, sent, latency_ms: delivered.latency_ms }
 }
