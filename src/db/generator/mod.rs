@@ -16,7 +16,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use uuid::Uuid;
 
-use self::history::{CatalogService, Desk, Region};
+use self::history::{CatalogService, Desk, Lived, Region};
 use crate::db::journal::bulk::BulkJournal;
 use crate::db::numbering::{self, Counter};
 use crate::db::schema::{services, units, users};
@@ -85,6 +85,16 @@ pub fn region(conn: &mut DbConnection) -> Result<Region, StoreError> {
     Ok(Region { desks, engineers, services, tier1_calendars, tier2_calendar })
 }
 
+/// Writes lived tickets: their rows, their clocks, and (after them) the
+/// entries `journal` holds of them.
+pub fn write(conn: &mut DbConnection, lived: &[Lived], journal: &mut BulkJournal) -> Result<(), StoreError> {
+    let rows: Vec<_> = lived.iter().map(|l| &l.ticket).collect();
+    tickets::insert_generated(conn, &rows)?;
+    let clocks: Vec<_> = lived.iter().flat_map(|l| l.clocks.iter().map(|c| (l.ticket.ticket.id, c.clone()))).collect();
+    sla::clocks::insert_generated(conn, &clocks)?;
+    journal.flush(conn)
+}
+
 /// Files and lives `count` tickets in `region`, drawn from `seed`, all
 /// ending before `now`; `progress` hears the running total.
 pub fn generate(
@@ -116,14 +126,7 @@ pub fn generate(
             let number = format!("TKT-{}-{n:06}", fate.created_at.year());
             lived.push(history::live(region, &fate, number, &mut journal, now)?);
         }
-        write_tx(conn, |conn| {
-            let rows: Vec<_> = lived.iter().map(|l| &l.ticket).collect();
-            tickets::insert_generated(conn, &rows)?;
-            let clocks: Vec<_> =
-                lived.iter().flat_map(|l| l.clocks.iter().map(|c| (l.ticket.ticket.id, c.clone()))).collect();
-            sla::clocks::insert_generated(conn, &clocks)?;
-            journal.flush(conn)
-        })?;
+        write_tx(conn, |conn| write(conn, &lived, &mut journal))?;
         done += size;
         progress(done);
     }
