@@ -6,7 +6,7 @@
 //! nowhere else, so every state change leaves the same trail. Events are
 //! queued for notices here too, in the same transaction (rolling back the
 //! change leaves no notice). [`bulk::BulkJournal`] batches the same rows
-//! ([`writer`] decides them for both).
+//! (`writer` decides them for both).
 
 mod audit_log;
 pub mod bulk;

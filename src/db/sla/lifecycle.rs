@@ -1,6 +1,7 @@
-//! Applies the domain's clock rules (`domain::sla::lifecycle`) inside a
-//! move's transaction: loads the clocks, applies, saves, and records the
-//! alerts that fall due on the way.
+//! Applies the domain's clock rules (`domain::sla::lifecycle`): which
+//! clocks filing starts, what a move does to them ([`move_clocks`], on
+//! clocks in memory, shared with the data generator) and, inside a move's
+//! transaction, loading, saving and recording the breaches on the way.
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -44,8 +45,7 @@ pub fn plan_many(
     conn: &mut DbConnection,
     filings: &[(Uuid, Uuid, Priority, DateTime<Utc>)],
 ) -> Result<Vec<Vec<StoredClock>>, StoreError> {
-    let mut contexts: std::collections::HashMap<(Uuid, Uuid), Option<context::SlaContext>> =
-        std::collections::HashMap::new();
+    let mut contexts: std::collections::HashMap<(Uuid, Uuid), Option<SlaContext>> = std::collections::HashMap::new();
     filings
         .iter()
         .map(|&(service_id, unit_id, priority, now)| {
@@ -186,7 +186,7 @@ pub fn after_priority_change(
 /// that now lies in the future (the domain decides); returns what holds.
 pub(super) fn forget_alerts_not_yet_due(
     c: &mut StoredClock,
-    sla: &context::SlaContext,
+    sla: &SlaContext,
     now: DateTime<Utc>,
 ) -> Result<Kept, StoreError> {
     c.reschedule(sla)?;
@@ -233,7 +233,7 @@ fn write_settled(
 }
 
 /// Writes an alert's event (internal: it is the desk's matter) and audit.
-pub fn record_alert(
+fn record_alert(
     conn: &mut DbConnection,
     ctx: &Context,
     ticket_id: Uuid,
