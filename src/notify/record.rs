@@ -17,6 +17,7 @@ use crate::db::{api_keys, units, users, write_tx, DbConnection, StoreError};
 use crate::domain::journal::Context;
 use crate::domain::notice::retry::Retry;
 use crate::domain::notice::share::hold_target_until;
+use crate::domain::notice::wording::team_name;
 use crate::domain::policy::UserVisibility;
 
 /// What a dispatcher run did: events fanned out, and what its sends came
@@ -162,7 +163,7 @@ fn tell_owner(
         Owner::ApiKey(id) => {
             let key = api_keys::find(conn, id)?;
             let unit = units::find(conn, key.unit_id)?;
-            (unit.mailbox, format!("Tim Layanan {}", unit.name), unit.time_zone)
+            (unit.mailbox, team_name(&unit.name), unit.time_zone)
         }
     };
     let zone = zone.parse().unwrap_or(chrono_tz::Tz::Asia__Jakarta);

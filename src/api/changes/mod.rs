@@ -16,8 +16,7 @@ use super::etag::{created_with_etag, ok_with_etag, precondition};
 use super::pagination::PageRequest;
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
-use crate::db::changes::{self, round, Change, ChangeEdit, ChangeFilter, MoveRequest, NewChange};
-use crate::db::journal::change_timeline;
+use crate::db::changes::{self, round, timeline, Change, ChangeEdit, ChangeFilter, MoveRequest, NewChange};
 use crate::db::{DbConnection, StoreError};
 use crate::domain::change::access::{may, ChangeAction, ChangeVisibility};
 use crate::domain::change::approval::ApprovalPolicy;
@@ -248,7 +247,7 @@ pub async fn list_change_events(
         .db
         .run(move |conn| {
             changes::find(conn, visibility, id)?;
-            change_timeline::list(conn, id, 0, 10_000)
+            timeline::list(conn, id, 0, 10_000)
         })
         .await?;
     let items = events

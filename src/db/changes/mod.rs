@@ -15,6 +15,7 @@ pub mod report;
 pub mod round;
 pub mod sweep;
 pub mod templates;
+pub mod timeline;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;

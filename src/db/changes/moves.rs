@@ -13,7 +13,8 @@ use crate::db::journal::{self, snapshot};
 use crate::db::schema::{change_follow_ups, users};
 use crate::db::versioned::{self, Versioned};
 use crate::db::{ids, write_tx, DbConnection, StoreError};
-use crate::domain::change::access::{may, ChangeAction, ChangeVisibility};
+use crate::domain::change::access::{may, mover, ChangeAction, ChangeVisibility};
+use crate::domain::change::analysis::{ready_for_approval, Analysis};
 use crate::domain::change::approval::ApprovalPolicy;
 use crate::domain::change::ical;
 use crate::domain::change::workflow::{self, Command, TransitionError};
@@ -52,12 +53,7 @@ pub(super) fn refused(e: TransitionError) -> StoreError {
 }
 
 pub(super) fn user_of(principal: &Principal) -> Result<Uuid, StoreError> {
-    match principal.actor {
-        crate::domain::policy::Actor::User(id) => Ok(id),
-        crate::domain::policy::Actor::ApiKey(_) => {
-            Err(StoreError::Forbidden("Change records are moved by people, not by service accounts.".into()))
-        }
-    }
+    mover(principal).map_err(|e| StoreError::Forbidden(e.to_string()))
 }
 
 /// Reads the change for a move and checks the caller may make it.
@@ -141,21 +137,14 @@ pub fn start_assessment(
 
 /// The analysis is complete: what approval needs is written down.
 fn check_analysed(change: &Change) -> Result<(), StoreError> {
-    let mut errors = ValidationErrors::new();
-    if change.risk.is_none() {
-        errors.add("risk", "Assess the risk before asking for approval.");
-    }
-    for (field, text) in [
-        ("impact_analysis", &change.impact_analysis),
-        ("implementation_plan", &change.implementation_plan),
-        ("test_plan", &change.test_plan),
-        ("rollback_plan", &change.rollback_plan),
-    ] {
-        if text.trim().is_empty() {
-            errors.add(field, "Write this before asking for approval.");
-        }
-    }
-    errors.finish().map_err(StoreError::Invalid)
+    let analysis = Analysis {
+        risk: change.risk.as_ref(),
+        impact_analysis: &change.impact_analysis,
+        implementation_plan: &change.implementation_plan,
+        test_plan: &change.test_plan,
+        rollback_plan: &change.rollback_plan,
+    };
+    ready_for_approval(&analysis).map_err(StoreError::Invalid)
 }
 
 /// `assessing -> awaiting_approval` (a standard change: `-> approved`).

@@ -1,8 +1,8 @@
-//! The timeline of a change: one event row per move, numbered per change.
+//! The rows of a change's timeline as the journal writes them: one per
+//! move, numbered per change (`db::changes::timeline` reads them).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
 use uuid::Uuid;
 
 use crate::db::schema::{change_events, changes};
@@ -10,91 +10,69 @@ use crate::db::{ids, DbConnection, StoreError};
 use crate::domain::change::{ChangeEventKind, ChangeStatus};
 use crate::domain::journal::Context;
 
-/// A move recorded on a change's timeline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ChangeEvent {
-    pub id: Uuid,
-    pub seq: i32,
-    pub kind: String,
-    pub actor_kind: String,
-    pub actor_id: Option<Uuid>,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
-    pub data: serde_json::Value,
-    pub occurred_at: DateTime<Utc>,
+/// One stored change event.
+#[derive(Insertable)]
+#[diesel(table_name = change_events, treat_none_as_default_value = false)]
+pub(super) struct ChangeEventRow {
+    id: Vec<u8>,
+    change_id: Vec<u8>,
+    seq: i32,
+    kind: String,
+    actor_kind: String,
+    actor_id: Option<Vec<u8>>,
+    from_status: Option<String>,
+    to_status: Option<String>,
+    data_json: String,
+    occurred_at: NaiveDateTime,
 }
 
-/// Appends an event after the change's last one (the journal's call).
-#[allow(clippy::too_many_arguments, reason = "the journal hands over the event's parts")]
-pub(super) fn append(
-    conn: &mut DbConnection,
+/// What a change event says: its kind, the move, and what it carried.
+pub(super) struct ChangeMove<'a> {
+    pub kind: ChangeEventKind,
+    pub from: Option<ChangeStatus>,
+    pub to: ChangeStatus,
+    pub detail: &'a serde_json::Value,
+}
+
+/// The row of a change's event numbered `seq`.
+pub(super) fn event_row(
     ctx: &Context,
     at: DateTime<Utc>,
     change_id: Uuid,
-    kind: ChangeEventKind,
-    from: Option<ChangeStatus>,
-    to: ChangeStatus,
-    detail: &serde_json::Value,
-) -> Result<(), StoreError> {
-    let key = ids::to_bytes(change_id);
-    diesel::update(changes::table.find(&key)).set(changes::event_seq.eq(changes::event_seq + 1)).execute(conn)?;
-    let seq: i32 = changes::table.find(&key).select(changes::event_seq).first(conn)?;
-    diesel::insert_into(change_events::table)
-        .values((
-            change_events::id.eq(ids::to_bytes(Uuid::now_v7())),
-            change_events::change_id.eq(&key),
-            change_events::seq.eq(seq),
-            change_events::kind.eq(kind.as_str()),
-            change_events::actor_kind.eq(ctx.actor.map_or("system", |a| a.kind())),
-            change_events::actor_id.eq(ctx.actor.map(|a| ids::to_bytes(a.id()))),
-            change_events::from_status.eq(from.map(|s| s.as_str())),
-            change_events::to_status.eq(Some(to.as_str())),
-            change_events::data_json.eq(detail.to_string()),
-            change_events::occurred_at.eq(at.naive_utc()),
-        ))
-        .execute(conn)?;
-    Ok(())
+    seq: i32,
+    moved: &ChangeMove<'_>,
+) -> ChangeEventRow {
+    ChangeEventRow {
+        id: ids::to_bytes(Uuid::now_v7()),
+        change_id: ids::to_bytes(change_id),
+        seq,
+        kind: moved.kind.as_str().to_owned(),
+        actor_kind: ctx.actor.map_or("system", |a| a.kind()).to_owned(),
+        actor_id: ctx.actor.map(|a| ids::to_bytes(a.id())),
+        from_status: moved.from.map(|s| s.as_str().to_owned()),
+        to_status: Some(moved.to.as_str().to_owned()),
+        data_json: moved.detail.to_string(),
+        occurred_at: at.naive_utc(),
+    }
 }
 
-type EventRow = (Vec<u8>, i32, String, String, Option<Vec<u8>>, Option<String>, Option<String>, String, NaiveDateTime);
+/// Counts the event on the change row and returns the number it takes.
+pub(super) fn take_number(conn: &mut DbConnection, change_id: Uuid) -> Result<i32, StoreError> {
+    let key = ids::to_bytes(change_id);
+    diesel::update(changes::table.find(&key)).set(changes::event_seq.eq(changes::event_seq + 1)).execute(conn)?;
+    Ok(changes::table.find(&key).select(changes::event_seq).first(conn)?)
+}
 
-/// The change's events in order, after `after_seq`.
-pub fn list(
-    conn: &mut DbConnection,
-    change_id: Uuid,
-    after_seq: i32,
-    limit: u32,
-) -> Result<Vec<ChangeEvent>, StoreError> {
-    let rows: Vec<EventRow> = change_events::table
-        .filter(change_events::change_id.eq(ids::to_bytes(change_id)))
-        .filter(change_events::seq.gt(after_seq))
-        .order(change_events::seq)
-        .limit(i64::from(limit))
-        .select((
-            change_events::id,
-            change_events::seq,
-            change_events::kind,
-            change_events::actor_kind,
-            change_events::actor_id,
-            change_events::from_status,
-            change_events::to_status,
-            change_events::data_json,
-            change_events::occurred_at,
-        ))
-        .load(conn)?;
-    rows.into_iter()
-        .map(|(id, seq, kind, actor_kind, actor_id, from_status, to_status, data, at)| {
-            Ok(ChangeEvent {
-                id: ids::from_bytes(&id)?,
-                seq,
-                kind,
-                actor_kind,
-                actor_id: actor_id.as_deref().map(ids::from_bytes).transpose()?,
-                from_status,
-                to_status,
-                data: serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("change event: {e}")))?,
-                occurred_at: at.and_utc(),
-            })
-        })
-        .collect()
+/// The last event numbers of `changes` (for a batch continuing them).
+pub(super) fn numbers(conn: &mut DbConnection, change_ids: &[Uuid]) -> Result<Vec<(Uuid, i32)>, StoreError> {
+    let keys: Vec<Vec<u8>> = change_ids.iter().copied().map(ids::to_bytes).collect();
+    let rows: Vec<(Vec<u8>, i32)> =
+        changes::table.filter(changes::id.eq_any(keys)).select((changes::id, changes::event_seq)).load(conn)?;
+    rows.into_iter().map(|(id, seq)| Ok((ids::from_bytes(&id)?, seq))).collect()
+}
+
+/// Sets a change's last event number (a batch's flush).
+pub(super) fn set_number(conn: &mut DbConnection, change_id: Uuid, seq: i32) -> Result<(), StoreError> {
+    diesel::update(changes::table.find(ids::to_bytes(change_id))).set(changes::event_seq.eq(seq)).execute(conn)?;
+    Ok(())
 }
