@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod memory;
 pub mod metrics;
 pub mod notify;
+pub mod redact;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

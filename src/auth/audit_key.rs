@@ -1,35 +1,15 @@
-//! The Ed25519 key that signs audit checkpoints, and the public keys whose
+//! Loads the Ed25519 key that signs audit checkpoints, and the public keys whose
 //! signatures verification accepts (the current one and retired ones).
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use rand::RngCore;
 
 use crate::config::AuditSettings;
-use crate::domain::journal::chain::key_id;
+pub use crate::domain::journal::keys::AuditKeys;
 
 const GENERATED_KEY_FILE: &str = "audit-signing-key";
-
-/// The signing key with its id, and every key a checkpoint may name.
-#[derive(Clone)]
-pub struct AuditKeys {
-    pub signing: Arc<SigningKey>,
-    pub key_id: String,
-    pub trusted: HashMap<String, VerifyingKey>,
-}
-
-impl AuditKeys {
-    pub fn from_signing(signing: SigningKey, retired: &[VerifyingKey]) -> Self {
-        let current = signing.verifying_key();
-        let mut trusted: HashMap<String, VerifyingKey> = retired.iter().map(|k| (key_id(k), *k)).collect();
-        let current_id = key_id(&current);
-        trusted.insert(current_id.clone(), current);
-        Self { signing: Arc::new(signing), key_id: current_id, trusted }
-    }
-}
 
 /// Where the signing key is read from: the configured file, or the one
 /// generated into `data_dir`.

@@ -25,6 +25,8 @@ pub mod services;
 pub mod sessions;
 pub mod sla;
 pub mod sla_policies;
+pub mod sla_report;
+pub mod sla_sweep;
 pub mod throttle;
 pub mod tickets;
 pub mod units;
@@ -113,6 +115,13 @@ mod sqlite_writer {
         });
         Some(Turn { guard: outermost.then(|| WRITER.lock()) })
     }
+}
+
+/// An id selected by a claim query (of the notice queue and the outbox).
+#[derive(diesel::QueryableByName)]
+pub(crate) struct ClaimedId {
+    #[diesel(sql_type = diesel::sql_types::Binary)]
+    pub id: Vec<u8>,
 }
 
 /// Whether the database answers a trivial query (for readiness checks).

@@ -6,6 +6,7 @@
 pub mod backup;
 pub mod change;
 pub mod email;
+pub mod encoding;
 pub mod journal;
 pub mod notice;
 pub mod organisation;

@@ -208,7 +208,7 @@ impl TestApp {
     }
 
     /// One SLA sweep at the test clock's current instant.
-    pub async fn sweep(&self) -> spbe_desk::db::sla::sweep::SweepReport {
+    pub async fn sweep(&self) -> spbe_desk::db::sla_sweep::SweepReport {
         spbe_desk::jobs::sla_sweeper::sweep_now(&self.db, &self.clock, 100_000).await.expect("sweep")
     }
 

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use super::{labels, GroupBy, ReportFilter};
 use crate::db::schema::{sla_clocks, tickets};
-use crate::db::sla::sweep::PARK_MINUTES;
+use crate::db::sla_sweep::PARK_MINUTES;
 use crate::db::tickets::{filtered, outside_parts, TicketFilter};
 use crate::db::{DbConnection, StoreError};
 use crate::domain::sla::clock::ClockKind;
