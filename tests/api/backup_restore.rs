@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::on_both_backends;
 use crate::support::backup::{copy_dir, empty, fresh_place, printed, take_backup, Place};
 use crate::support::changes::python;
-use crate::support::{spawn_app, Backend, TestApp};
+use crate::support::{spawn_app, Backend, TestApp, TEST_SECRET};
 use crate::ticket_attachments::upload;
 use crate::tickets::{file, incident};
 
@@ -49,6 +49,8 @@ async fn a_backup_is_signed_and_hashed_so_that_anyone_can_check_it(backend: Back
     if let Some((code, out)) = python("cryptography", "tests/verifier/verify_backup.py", &[dir, &public], "") {
         assert_eq!(code, 0, "{out}");
     }
+    let settings = std::fs::read_to_string(backup.join("settings-in-effect.json")).unwrap();
+    assert!(settings.contains("\"jwt_secret\": \"***\"") && !settings.contains(TEST_SECRET), "{settings}");
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(backup.join("manifest.json")).unwrap()).unwrap();
     let attachment = manifest["files"].as_array().unwrap().iter().find(|f| f["role"] == "attachment").unwrap();

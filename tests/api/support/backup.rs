@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use super::{postgres as pg, Backend, TestApp};
+use super::{postgres as pg, Backend, TestApp, TEST_SECRET};
 
 const BIN: &str = env!("CARGO_BIN_EXE_spbe-desk");
 const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
@@ -32,13 +32,15 @@ impl Place {
         self.work_dir.join("config")
     }
 
-    /// Runs `spbe-desk ARGS` on this installation.
+    /// Runs `spbe-desk ARGS` on this installation, with the test apps'
+    /// JWT secret given as operators give secrets: in the environment.
     pub fn run(&self, args: &[&str]) -> Output {
         Command::new(BIN)
             .args(args)
             .current_dir(&self.work_dir)
             .env("APP__DATABASE__URL", &self.url)
             .env("APP__DATA__DIR", &self.data_dir)
+            .env("APP__AUTH__JWT_SECRET", TEST_SECRET)
             .env("APP__LOG__LEVEL", "warn")
             .env_remove("APP_ENV")
             .env_remove("APP_CONFIG_DIR")
