@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::DbUrl;
 use crate::domain::ticket::PriorityMatrix;
+use crate::redact::no_secret;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,6 +69,11 @@ impl Default for ChangeSettings {
 }
 
 impl ChangeSettings {
+    /// The rules a change's moves obey, as storage takes them.
+    pub fn rules(&self) -> crate::db::changes::ChangeRules {
+        crate::db::changes::ChangeRules { policy: self.policy(), review_due_days: self.review_due_days }
+    }
+
     pub fn policy(&self) -> crate::domain::change::approval::ApprovalPolicy {
         crate::domain::change::approval::ApprovalPolicy {
             board_approvals: self.board_approvals,
@@ -204,14 +210,6 @@ pub struct LogSettings {
     pub format: LogFormat,
     /// A `tracing` filter such as `info` or `spbe_desk=debug,info`.
     pub level: String,
-}
-
-pub(crate) fn no_secret<S: serde::Serializer>(secret: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
-    // Defaults never hold a secret; never print one that was configured.
-    match secret {
-        Some(_) => s.serialize_some("***"),
-        None => s.serialize_none(),
-    }
 }
 
 impl Default for Settings {

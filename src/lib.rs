@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod jobs;
 pub mod memory;
 pub mod metrics;
 pub mod notify;
+pub mod redact;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

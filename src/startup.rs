@@ -12,7 +12,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::api::{self, extract};
 use crate::auth::audit_key::AuditKeys;
-use crate::auth::{audit_key, keys, TokenService};
+use crate::auth::{audit_key, keys, Authenticator, TokenService};
 use crate::clock::Clock;
 use crate::config::{AuditSettings, Settings, SlaSettings};
 use crate::db::{migrate, Db};
@@ -52,8 +52,10 @@ impl Application {
         let db = open_database(&settings).await?;
         let key = keys::load(&settings.auth, &settings.data.dir)?;
         let audit_keys = audit_key::load(&settings.audit, &settings.data.dir)?;
-        let tokens = TokenService::new(&key, &settings.auth.issuer, settings.auth.access_token_seconds)?
-            .with_clock_skew(settings.auth.clock_skew_seconds);
+        let tokens = Arc::new(
+            TokenService::new(&key, &settings.auth.issuer, settings.auth.access_token_seconds)?
+                .with_clock_skew(settings.auth.clock_skew_seconds),
+        );
         let notifier = Arc::new(Notifier::new(&settings.notices, settings.changes.policy(), &settings.data.dir)?);
         let address = settings.listen_address()?;
         let listener = TcpListener::bind(address).map_err(|e| format!("cannot listen on {address}: {e}"))?;
@@ -65,18 +67,20 @@ impl Application {
         // SQLite writes one transaction at a time; PostgreSQL overlaps two.
         let writers = if db.backend() == crate::db::Backend::Sqlite { 1 } else { 2 };
         let intake = crate::jobs::intake_writer::IntakeWriter::start(&db, writers)?;
+        let authenticator =
+            web::Data::new(Authenticator { tokens: Arc::clone(&tokens), db: db.clone(), clock: Arc::clone(&clock) });
         let state = web::Data::new(AppState {
             db: db.clone(),
             clock: Arc::clone(&clock),
             tokens,
-            cursors: crate::api::cursor_seal::CursorKey::derive(&key),
+            cursors: crate::auth::cursor_seal::CursorKey::derive(&key),
             settings,
             metrics: HttpMetrics::new()?,
             audit_keys: audit_keys.clone(),
             notifier: Arc::clone(&notifier),
             intake,
         });
-        let mut server = HttpServer::new(move || app(state.clone()))
+        let mut server = HttpServer::new(move || app(state.clone(), authenticator.clone()))
             .listen(listener)
             .map_err(|e| e.to_string())?
             .shutdown_timeout(30);
@@ -133,6 +137,7 @@ fn cors(origins: &[String]) -> Cors {
 
 fn app(
     state: web::Data<AppState>,
+    authenticator: web::Data<Authenticator>,
 ) -> App<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
@@ -151,6 +156,7 @@ fn app(
         .app_data(extract::path_config())
         .app_data(extract::query_config())
         .app_data(state.clone())
+        .app_data(authenticator)
         .configure(api::routes)
         .default_service(web::to(extract::no_route))
         .wrap(cors(&settings.server.cors_origins))

@@ -15,9 +15,9 @@ use crate::notify::Notifier;
 pub struct AppState {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
-    pub tokens: TokenService,
+    pub tokens: Arc<TokenService>,
     /// Seals list cursors.
-    pub cursors: crate::api::cursor_seal::CursorKey,
+    pub cursors: crate::auth::cursor_seal::CursorKey,
     pub settings: Settings,
     pub metrics: HttpMetrics,
     pub audit_keys: AuditKeys,

@@ -74,7 +74,8 @@ fn may_scrape(req: &HttpRequest, token: Option<&SecretString>) -> Result<(), Api
 /// The outbox by kind and status, and the events waiting to be fanned out
 /// (read at scrape time; nothing when the database does not answer).
 async fn notice_gauges(state: &AppState) -> String {
-    use crate::db::notices::{events, outbox};
+    use crate::db::journal::notice_events as events;
+    use crate::db::notices::outbox;
     let read =
         state.db.run(|conn| Ok::<_, crate::db::StoreError>((outbox::counts(conn)?, events::waiting(conn)?))).await;
     let Ok((counts, waiting)) = read else { return String::new() };

@@ -12,10 +12,11 @@ use uuid::Uuid;
 use super::pagination::{Page, PageRequest};
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
-use crate::db::notices::events::QueuedEvent;
+use crate::db::journal::notice_events::QueuedEvent;
 use crate::db::notices::outbox::{self, Notice, NoticeFilter, NoticeKind, NoticeStatus};
 use crate::db::notices::preferences;
 use crate::domain::notice::rules::{may_opt_out, NOTICE_EVENTS};
+use crate::domain::notice::wording::team_name;
 use crate::domain::policy::{Action, Actor};
 use crate::domain::ticket::access::TicketScope;
 use crate::domain::validation::ValidationErrors;
@@ -245,7 +246,7 @@ pub async fn preview_notification(
         occurred_at: state.clock.now(),
         payload: serde_json::json!({ "payload": {}, "internal": false }),
     };
-    let name = format!("Tim Layanan {}", unit.name);
+    let name = team_name(&unit.name);
     let to = Addressee { name: &name, address: &unit.mailbox, zone };
     let link = state.settings.notices.ticket_link(view.ticket.id, &view.ticket.number);
     let rendered = state

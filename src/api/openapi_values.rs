@@ -3,13 +3,13 @@
 //! lists, zones, notice events, planned dates. Each is built from the
 //! constant the server's own check reads, so the document cannot drift from
 //! the check. A field names one with `value_type = …` (a component, so its
-//! doc comment stays); `ValueRules` bounds what utoipa derives from domain
-//! types.
+//! doc comment stays); `ValueRules` bounds what a field attribute cannot.
+//! The domain's own values have their schemas in `openapi_domain`.
 
-use utoipa::openapi::schema::{
-    AdditionalProperties, KnownFormat, Object, ObjectBuilder, OneOf, Ref, Schema, SchemaFormat, Type,
-};
 use utoipa::openapi::extensions::Extensions;
+use utoipa::openapi::schema::{
+    AdditionalProperties, KnownFormat, Object, ObjectBuilder, Ref, Schema, SchemaFormat, Type,
+};
 use utoipa::openapi::{OpenApi, RefOr};
 use utoipa::{Modify, Number, PartialSchema, ToSchema};
 
@@ -136,17 +136,12 @@ fn zone_member_name(zone: &str) -> String {
     words.map(str::to_ascii_uppercase).collect::<Vec<_>>().join("_")
 }
 
-/// The rules of values in schemas utoipa derives from domain types, and of
-/// bodies that are bare lists: what a field attribute cannot say.
+/// The rules of values in parameters, and of bodies that are bare lists:
+/// what a field attribute cannot say.
 pub struct ValueRules;
 
 impl Modify for ValueRules {
     fn modify(&self, openapi: &mut OpenApi) {
-        if let Some(components) = openapi.components.as_mut() {
-            if let Some(RefOr::T(Schema::OneOf(target))) = components.schemas.get_mut("Target") {
-                bound_targets(target);
-            }
-        }
         for (path, item) in openapi.paths.paths.iter_mut() {
             if path == "/api/v1/calendars/{id}/due" {
                 let parameters = item.get.iter_mut().flat_map(|op| op.parameters.iter_mut().flatten());
@@ -168,24 +163,6 @@ impl Modify for ValueRules {
                     }
                 }
             }
-        }
-    }
-}
-
-/// Each unit of a target with the values `Target::within_bounds` takes.
-fn bound_targets(target: &mut OneOf) {
-    for branch in &mut target.items {
-        let RefOr::T(Schema::Object(branch)) = branch else { continue };
-        let unit = match branch.properties.get("unit") {
-            Some(RefOr::T(Schema::Object(unit))) => unit.enum_values.iter().flatten().find_map(|v| v.as_str()),
-            _ => None,
-        };
-        let Some(target) = unit.and_then(|unit| Target::of_unit(unit, 1)) else {
-            panic!("a Target unit the document does not bound: {unit:?}");
-        };
-        if let Some(RefOr::T(Schema::Object(value))) = branch.properties.get_mut("value") {
-            value.minimum = Some(Number::UInt(1));
-            value.maximum = Some(Number::UInt(target.max_value() as usize));
         }
     }
 }

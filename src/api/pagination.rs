@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::cursor_seal::CursorKey;
+use crate::auth::cursor_seal::CursorKey;
 use crate::domain::page::PageLimit;
 use crate::error::ApiError;
 

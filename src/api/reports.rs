@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
-use crate::db::sla::report::{self, GroupBy, ReportFilter};
+use crate::db::sla_report::{self as report, GroupBy, ReportFilter};
 use crate::domain::policy::Action;
 use crate::domain::sla::report::{ClockStats, GroupStats};
 use crate::domain::ticket::access::TicketScope;

@@ -1,34 +1,20 @@
-//! The Ed25519 key that signs audit checkpoints, and the public keys whose
+//! Loads the Ed25519 key that signs audit checkpoints, and the public keys whose
 //! signatures verification accepts (the current one and retired ones).
 
-use std::collections::HashMap;
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use rand::RngCore;
 
 use crate::config::AuditSettings;
-use crate::domain::journal::chain::key_id;
+pub use crate::domain::journal::keys::AuditKeys;
 
 const GENERATED_KEY_FILE: &str = "audit-signing-key";
 
-/// The signing key with its id, and every key a checkpoint may name.
-#[derive(Clone)]
-pub struct AuditKeys {
-    pub signing: Arc<SigningKey>,
-    pub key_id: String,
-    pub trusted: HashMap<String, VerifyingKey>,
-}
-
-impl AuditKeys {
-    pub fn from_signing(signing: SigningKey, retired: &[VerifyingKey]) -> Self {
-        let current = signing.verifying_key();
-        let mut trusted: HashMap<String, VerifyingKey> = retired.iter().map(|k| (key_id(k), *k)).collect();
-        let current_id = key_id(&current);
-        trusted.insert(current_id.clone(), current);
-        Self { signing: Arc::new(signing), key_id: current_id, trusted }
-    }
+/// Where the signing key is read from: the configured file, or the one
+/// generated into `data_dir`.
+pub fn key_file(settings: &AuditSettings, data_dir: &Path) -> PathBuf {
+    settings.signing_key_file.clone().unwrap_or_else(|| data_dir.join(GENERATED_KEY_FILE))
 }
 
 /// Reads the configured key (which must exist), or the one generated into
@@ -40,7 +26,7 @@ pub fn load(settings: &AuditSettings, data_dir: &Path) -> Result<AuditKeys, Stri
         .iter()
         .map(|text| parse_public(text).map_err(|e| format!("configuration error: audit.trusted_public_keys: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
-    let path = settings.signing_key_file.clone().unwrap_or_else(|| data_dir.join(GENERATED_KEY_FILE));
+    let path = key_file(settings, data_dir);
     let signing = match std::fs::read_to_string(&path) {
         Ok(text) => parse_seed(&text).map_err(|e| format!("audit signing key {}: {e}", path.display()))?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && settings.signing_key_file.is_none() => {
@@ -65,7 +51,7 @@ fn generate(path: &Path, data_dir: &Path) -> Result<SigningKey, String> {
     Ok(key)
 }
 
-fn parse_seed(text: &str) -> Result<SigningKey, String> {
+pub(crate) fn parse_seed(text: &str) -> Result<SigningKey, String> {
     let bytes = hex::decode(text.trim()).map_err(|_| "must be 64 hexadecimal characters".to_owned())?;
     let seed: [u8; 32] = bytes.try_into().map_err(|_| "must be 32 bytes (64 hexadecimal characters)".to_owned())?;
     Ok(SigningKey::from_bytes(&seed))

@@ -2,6 +2,8 @@
 //! against the database on every request so that logout, deactivation and
 //! revocation take effect at once.
 
+use std::sync::Arc;
+
 use actix_web::dev::Payload;
 use actix_web::http::header::{HeaderMap, AUTHORIZATION};
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
@@ -9,13 +11,22 @@ use futures_util::future::LocalBoxFuture;
 use tracing_actix_web::RequestId;
 use uuid::Uuid;
 
-use super::jwt::TokenError;
+use super::jwt::{TokenError, TokenService};
 use super::secrets::{digest, API_KEY_PREFIX};
-use crate::db::{api_keys, sessions};
+use crate::clock::Clock;
+use crate::db::{api_keys, sessions, Db};
 use crate::domain::journal::Context;
 use crate::domain::policy::{Action, Principal};
 use crate::error::ApiError;
-use crate::state::AppState;
+
+/// What a credential is checked against: the token service, the store of
+/// sessions and API keys, and the clock. Startup registers it as app data
+/// beside the handlers' state, which sits above `auth` and is not named here.
+pub struct Authenticator {
+    pub tokens: Arc<TokenService>,
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+}
 
 /// An authenticated caller, and the session behind it (none for API keys).
 pub struct Authenticated {
@@ -81,11 +92,11 @@ impl FromRequest for Authenticated {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let state = req.app_data::<web::Data<Authenticator>>().cloned();
         let found = credential(req.headers());
         let request_id = req.extensions().get::<RequestId>().map(ToString::to_string);
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
+            let state = state.ok_or_else(|| ApiError::Internal("authenticator missing".to_owned()))?;
             let (principal, session_id) = match found? {
                 Credential::Jwt(token) => {
                     let claims = state.tokens.verify(&token, state.clock.now()).map_err(|e| match e {

@@ -16,6 +16,11 @@ pub enum SigningKey {
 
 const GENERATED_SECRET_FILE: &str = "jwt-secret";
 
+/// Where a generated secret is kept (and looked for) in `data_dir`.
+pub fn generated_secret_file(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join(GENERATED_SECRET_FILE)
+}
+
 /// Loads the configured key, or reads (creating on first start) a random
 /// secret in `data_dir`, with a warning: fine for one server, but several
 /// instances must share one configured secret.
@@ -27,7 +32,7 @@ pub fn load(settings: &AuthSettings, data_dir: &Path) -> Result<SigningKey, Stri
     if let Some(secret) = &settings.jwt_secret {
         return Ok(SigningKey::Secret(secret.expose_secret().as_bytes().to_vec()));
     }
-    let path = data_dir.join(GENERATED_SECRET_FILE);
+    let path = generated_secret_file(data_dir);
     if let Ok(existing) = std::fs::read_to_string(&path) {
         let existing = existing.trim();
         if existing.len() >= 32 {

@@ -50,7 +50,7 @@ pub fn run(db: &Db, settings: &Settings, command: AuditCommand) -> Result<(), St
 }
 
 /// Prints the report; an error (exit 1) when anything is broken.
-fn report(r: VerifyReport) -> Result<(), String> {
+pub(super) fn report(r: VerifyReport) -> Result<(), String> {
     println!(
         "checked {} audit rows in {} chains and {} checkpoints",
         r.rows_checked, r.chains_checked, r.checkpoints_checked

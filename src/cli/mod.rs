@@ -1,8 +1,9 @@
 //! The command line: `serve` (default), `migrate`, `admin`, `seed --demo`,
-//! `audit`, `notices`.
+//! `audit`, `notices`, `backup`, `restore`.
 
 mod admin;
 mod audit;
+mod backup;
 mod generate;
 mod notices;
 mod seed;
@@ -45,6 +46,29 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Back up the database, attachments, keys and configuration into an
+    /// empty folder while the service runs (`--to DIR`), or check a backup.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Backup {
+        /// The folder to write: absent or empty (on PostgreSQL it may hold
+        /// the dump taken just before, in `database/`).
+        #[arg(long, required = true)]
+        to: Option<PathBuf>,
+        #[command(subcommand)]
+        command: Option<BackupCommand>,
+    },
+    /// Restore a backup into an empty data folder (on PostgreSQL, after
+    /// the operator's pg_restore), then verify the audit log and every
+    /// attachment; exits 1 when the backup or a check fails.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+        /// The published audit public key (64 hex characters) the backup
+        /// must be signed with; repeat for rotated keys. Without one, the
+        /// key the backup names is used, which proves it only intact.
+        #[arg(long = "public-key")]
+        public_keys: Vec<String>,
     },
     /// Send notices now.
     Notices {
@@ -136,6 +160,19 @@ pub enum AuditCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Check a backup: its signature, every file's size and SHA-256, and on
+    /// SQLite the audit log and attachments of its database copy (read
+    /// only); exits 1 on any difference.
+    Verify {
+        dir: PathBuf,
+        /// The published audit public key the backup must be signed with.
+        #[arg(long = "public-key")]
+        public_keys: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum NoticesCommand {
     /// Fan out and send every notice due now, then exit (prints the figures).
     Dispatch {
@@ -155,9 +192,14 @@ fn parse_kind(raw: &str) -> Result<UnitKind, String> {
 
 /// Runs the chosen command; errors are messages for the operator.
 pub fn run(cli: Cli) -> Result<(), String> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    // A restore may bring the configuration it then reads.
+    if let Command::Restore { from, public_keys } = &command {
+        return backup::restore(&cli.config_dir, from, public_keys);
+    }
     let settings = Settings::load(&cli.config_dir)?;
     crate::telemetry::init(&settings.log);
-    match cli.command.unwrap_or(Command::Serve) {
+    match command {
         Command::Serve => {
             crate::memory::return_large_buffers_to_the_system();
             actix_web::rt::System::new().block_on(async move {
@@ -189,6 +231,12 @@ pub fn run(cli: Cli) -> Result<(), String> {
             seed::demo(&connect(&settings)?, password.as_ref())
         }
         Command::Seed { demo: false, .. } => Err("nothing to seed: pass --demo".to_owned()),
+        Command::Backup { command: Some(BackupCommand::Verify { dir, public_keys }), .. } => {
+            backup::verify(&settings, &dir, &public_keys)
+        }
+        Command::Backup { to: Some(to), command: None } => backup::take(&settings, &cli.config_dir, &to),
+        Command::Backup { to: None, command: None } => Err("pass --to DIR".to_owned()),
+        Command::Restore { .. } => Err("restore reads its own configuration".to_owned()),
     }
 }
 

@@ -88,7 +88,7 @@ pub fn add(
         // A public reply from the desk is a response the reporter sees.
         let meets_response = !internal
             && access::works_queue(principal, &ticket.facts())
-            && sla::lifecycle::after_public_reply(conn, ctx, &ticket)?;
+            && sla::lifecycle::after_public_reply(conn, ctx, &ticket.clocked())?;
         let subject = Subject::TicketPart { ticket_id, entity_type: "comment", id: comment.id };
         let event = Event::CommentAdded { comment_id: comment.id, internal, meets_response };
         journal::record(conn, ctx, Entry::new(subject, event).after(snapshot(&comment)?))?;

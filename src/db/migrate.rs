@@ -50,3 +50,35 @@ fn migrate_and_chain(conn: &mut DbConnection) -> Result<Vec<String>, StoreError>
     }
     Ok(applied)
 }
+
+/// The newest migration applied, or `None` on a database never migrated
+/// (a PostgreSQL database the operator has not restored a dump into yet).
+/// Reads only: asking diesel's harness would create its table.
+pub fn newest_applied(conn: &mut DbConnection) -> Result<Option<String>, StoreError> {
+    use diesel::sql_types::{BigInt, Nullable, Text};
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Present {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Newest {
+        #[diesel(sql_type = Nullable<Text>)]
+        version: Option<String>,
+    }
+    let probe = match conn {
+        DbConnection::Postgres(_) => {
+            "SELECT COUNT(*) AS n FROM information_schema.tables \
+             WHERE table_name = '__diesel_schema_migrations' AND table_schema = current_schema()"
+        }
+        DbConnection::Sqlite(_) => {
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '__diesel_schema_migrations'"
+        }
+    };
+    if diesel::sql_query(probe).get_result::<Present>(conn)?.n == 0 {
+        return Ok(None);
+    }
+    let newest = diesel::sql_query("SELECT MAX(version) AS version FROM __diesel_schema_migrations");
+    Ok(newest.get_result::<Newest>(conn)?.version)
+}

@@ -6,6 +6,7 @@
 
 pub mod api_keys;
 pub mod attachments;
+pub mod backup;
 pub(crate) mod batch;
 pub mod calendars;
 pub mod changes;
@@ -23,6 +24,8 @@ pub mod services;
 pub mod sessions;
 pub mod sla;
 pub mod sla_policies;
+pub mod sla_report;
+pub mod sla_sweep;
 pub mod sql_types;
 mod stored_text;
 pub mod throttle;
@@ -113,6 +116,13 @@ mod sqlite_writer {
         });
         Some(Turn { guard: outermost.then(|| WRITER.lock()) })
     }
+}
+
+/// An id selected by a claim query (of the notice queue and the outbox).
+#[derive(diesel::QueryableByName)]
+pub(crate) struct ClaimedId {
+    #[diesel(sql_type = sql_types::Id)]
+    pub id: uuid::Uuid,
 }
 
 /// Whether the database answers a trivial query (for readiness checks).

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// What kind of unit: a regional agency, or the Dinas Kominfo hosting tier 2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {
     PerangkatDaerah,
@@ -15,6 +15,8 @@ pub enum UnitKind {
 }
 
 impl UnitKind {
+    pub const ALL: [UnitKind; 2] = [UnitKind::PerangkatDaerah, UnitKind::Dinas];
+
     pub fn as_str(self) -> &'static str {
         match self {
             UnitKind::PerangkatDaerah => "perangkat_daerah",

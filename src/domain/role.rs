@@ -10,7 +10,7 @@ use thiserror::Error;
 use super::organisation::UnitKind;
 
 /// A role a user or service account holds; several may be combined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// An ASN of a Perangkat Daerah who reports problems.

@@ -1,15 +1,20 @@
 //! A macro for the many small text-stored enumerations of the domain.
 
-/// Defines a snake_case text enum with `as_str`, `ALL`, `Display` and `FromStr`.
+/// Defines a snake_case text enum with `as_str`, `ALL`, `DOC`, `Display`
+/// and `FromStr`.
 macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+    ($(#[doc = $doc:literal])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The doc comment above, line by line: the API's document
+            /// describes the enumeration with it.
+            pub const DOC: &'static [&'static str] = &[$($doc),*];
 
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::clock::Clock;
 use crate::config::SlaSettings;
 use crate::db::changes::sweep::{self as change_sweep, ChangeSweep};
-use crate::db::sla::sweep::{self, SweepReport};
+use crate::db::sla_sweep::{self as sweep, SweepReport};
 use crate::db::{Db, StoreError};
 
 /// One sweep at the clock's `now`.
@@ -71,8 +71,8 @@ pub fn spawn(
             if let Err(e) = db.run(crate::db::tickets::fold_counts).await {
                 tracing::error!(error = %e, "folding ticket counts failed; retrying at the next tick");
             }
-            // Keeps the SLA report's deltas few (see sla::report::cells).
-            if let Err(e) = db.run(|conn| crate::db::sla::report::fold_pending(conn, 100)).await {
+            // Keeps the SLA report's deltas few (see sla_report::cells).
+            if let Err(e) = db.run(|conn| crate::db::sla_report::fold_pending(conn, 100)).await {
                 tracing::error!(error = %e, "folding SLA report cells failed; retrying at the next tick");
             }
         }

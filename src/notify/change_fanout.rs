@@ -12,13 +12,13 @@ use uuid::Uuid;
 use super::context::Addressee;
 use super::Notifier;
 use crate::db::changes::{self, round, Change};
-use crate::db::notices::events::QueuedEvent;
+use crate::db::journal::notice_events::QueuedEvent;
 use crate::db::notices::outbox::{NewNotice, NoticeKind};
 use crate::db::notices::recipients::{self, Directory};
 use crate::db::{DbConnection, StoreError};
 use crate::domain::change::notices::{audiences, label, ChangeAudience};
 use crate::domain::change::ChangeEventKind;
-use crate::domain::notice::wording;
+use crate::domain::notice::{telling, wording};
 
 /// The template every change notice is told with.
 pub const CHANGE_TEMPLATE: &str = "change_notice";
@@ -82,7 +82,9 @@ pub fn mails_for(
     let mut mails = Vec::new();
     for audience in audiences(kind) {
         for recipient in recipients::for_change(conn, directory, *audience, &change, &asked)? {
-            if recipient.opted_out.contains(&event.event) || !told.insert(recipient.address.clone()) {
+            // No change notice is essential: every one may be turned off.
+            let opted_out = telling::opted_out(&recipient.opted_out, &[&event.event], false);
+            if opted_out || !told.insert(recipient.address.clone()) {
                 continue;
             }
             let to = Addressee { name: &recipient.name, address: &recipient.address, zone: recipient.zone.tz() };

@@ -7,13 +7,15 @@ use chrono_tz::Tz;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::templates::WEBHOOK_DISABLED;
-use crate::db::notices::events::QueuedEvent;
-use crate::db::tickets::Ticket;
-use crate::domain::notice::rules::Rule;
+use crate::db::journal::notice_events::QueuedEvent;
+use crate::db::tickets::{Filing, Ticket};
+use crate::domain::email::EmailAddress;
 use crate::domain::notice::wording;
+use crate::domain::policy::Actor;
 use crate::domain::sla::clock::ClockKind;
-use crate::domain::ticket::{Priority, Status, TicketType};
+use crate::domain::text::DisplayName;
+use crate::domain::ticket::intake::{NewTicket, ReporterRef};
+use crate::domain::ticket::{Channel, Level, Priority, Status, TicketType, Tier};
 
 /// A ticket with the names notices print beside it.
 #[derive(Debug, Clone)]
@@ -139,49 +141,31 @@ pub fn ping_body(subscription: Uuid, at: DateTime<Utc>) -> String {
 
 fn sample_view() -> TicketView {
     let at = DateTime::from_timestamp(1_775_440_800, 0).unwrap_or_default();
+    // Literals that parse; a user reporter stands in should they not.
+    let reporter = match (DisplayName::parse("Budi Santoso"), EmailAddress::parse("budi@example.go.id")) {
+        (Ok(name), Ok(email)) => ReporterRef::OnBehalf { name, email: Some(email), phone: None },
+        _ => ReporterRef::User(Uuid::nil()),
+    };
+    let new = NewTicket {
+        ticket_type: TicketType::Incident,
+        title: "Aplikasi SIMPEG tidak dapat diakses".into(),
+        description: "Sejak pagi halaman masuk menampilkan galat.".into(),
+        service_id: Uuid::nil(),
+        unit_id: Uuid::nil(),
+        reporter,
+        channel: Channel::Web,
+        impact: Level::High,
+        urgency: Level::High,
+        priority: Priority::Critical,
+        external: None,
+        complaint_ref: None,
+        route_uncovered: false,
+    };
+    let filing =
+        Filing { id: Uuid::nil(), number: "TKT-2026-000123".into(), tier: Tier::One, by: Actor::User(Uuid::nil()), at };
+    let ticket = Ticket { sla_due_at: Some(at), ..Ticket::filed(&new, filing) };
     TicketView {
-        ticket: Ticket {
-            id: Uuid::nil(),
-            number: "TKT-2026-000123".into(),
-            ticket_type: TicketType::Incident,
-            title: "Aplikasi SIMPEG tidak dapat diakses".into(),
-            description: "Sejak pagi halaman masuk menampilkan galat.".into(),
-            service_id: Uuid::nil(),
-            unit_id: Uuid::nil(),
-            reporter_id: None,
-            reporter_name: Some("Budi Santoso".into()),
-            reporter_email: Some("budi@example.go.id".into()),
-            reporter_phone: None,
-            channel: crate::domain::ticket::Channel::Web,
-            impact: crate::domain::ticket::Level::High,
-            urgency: crate::domain::ticket::Level::High,
-            priority: Priority::Critical,
-            status: Status::New,
-            tier: crate::domain::ticket::Tier::One,
-            assignee_id: None,
-            tier2_involved: false,
-            escalation_count: 0,
-            last_escalated_at: None,
-            pending_reason: None,
-            external_source: None,
-            external_ref: None,
-            complaint_ref: None,
-            problem_id: None,
-            resolution_code: None,
-            resolution: None,
-            resolved_at: None,
-            closed_at: None,
-            reopen_count: 0,
-            rating: None,
-            rating_remark: None,
-            created_by_kind: "user".into(),
-            created_by: Uuid::nil(),
-            version: 1,
-            created_at: at,
-            updated_at: at,
-            sla_due_at: Some(at),
-            sla_breached: vec![],
-        },
+        ticket,
         service_code: "SIMPEG".into(),
         service_name: "Sistem Informasi Kepegawaian".into(),
         service_owner: Uuid::nil(),
@@ -212,19 +196,4 @@ pub fn sample_ticket_context() -> Value {
     };
     let to = Addressee { name: "Tim Layanan", address: "helpdesk@example.go.id", zone: Tz::Asia__Makassar };
     ticket_context(&sample_view(), &event, &to, "https://helpdesk.example.go.id/tiket/TKT-2026-000123")
-}
-
-/// The templates the rules name (and the subscription notice), each with
-/// the sample context it is checked against.
-pub fn needed_templates(rules: &[Rule]) -> Vec<(String, Value)> {
-    let mut names: Vec<String> = rules.iter().map(|rule| rule.template.clone()).collect();
-    names.sort();
-    names.dedup();
-    let ticket = sample_ticket_context();
-    let mut needed: Vec<(String, Value)> = names.into_iter().map(|name| (name, ticket.clone())).collect();
-    let to = Addressee { name: "Admin", address: "admin@example.go.id", zone: Tz::Asia__Jakarta };
-    let at = DateTime::from_timestamp(1_775_440_800, 0).unwrap_or_default();
-    needed.push((WEBHOOK_DISABLED.to_owned(), subscription_context("https://x.example/h", "dead", &to, at)));
-    needed.push((super::change_fanout::CHANGE_TEMPLATE.to_owned(), super::change_fanout::sample_change_context()));
-    needed
 }

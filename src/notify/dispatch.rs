@@ -7,35 +7,12 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
 
 use super::lane::Lane;
+pub use super::record::DispatchReport;
 use super::{fanout, Notifier};
 use crate::db::notices::outbox::NoticeKind;
 use crate::db::{Db, StoreError};
-
-/// What one run did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct DispatchReport {
-    pub events: usize,
-    pub sent: usize,
-    pub retried: usize,
-    pub dead: usize,
-}
-
-impl DispatchReport {
-    pub fn is_empty(&self) -> bool {
-        *self == Self::default()
-    }
-
-    /// Adds another part's counts to these.
-    pub fn add(&mut self, other: DispatchReport) {
-        self.events += other.events;
-        self.sent += other.sent;
-        self.retried += other.retried;
-        self.dead += other.dead;
-    }
-}
 
 /// Fans out and delivers what is due at `now`, at most `batch` notices.
 pub async fn run_once(db: &Db, notifier: &Arc<Notifier>, now: DateTime<Utc>) -> Result<DispatchReport, StoreError> {

@@ -12,14 +12,16 @@ use uuid::Uuid;
 
 use super::context::{self, Addressee, TicketView};
 use super::Notifier;
-use crate::db::notices::events::{self, QueuedEvent};
+use crate::db::journal::notice_events::{self as events, QueuedEvent};
 use crate::db::notices::outbox::{self, NewNotice, NoticeKind};
 use crate::db::notices::recipients::{self, Directory, Recipient};
 use crate::db::notices::subscriptions::{self, Owner, Subscription};
 use crate::db::sla::clocks::StoredClock;
 use crate::db::tickets::Ticket;
 use crate::db::{sla, tickets, write_tx, DbConnection, StoreError};
+use crate::domain::notice::reach::{self, Reach};
 use crate::domain::notice::rules::{self, Occasion};
+use crate::domain::notice::telling;
 use crate::domain::notice::webhook::subscribed;
 use crate::domain::sla::math::next_working_instant;
 use crate::domain::ticket::Priority;
@@ -76,9 +78,8 @@ struct Batch<'a> {
     subscriptions: Vec<Subscription>,
     /// When each calendar's next working hour starts (`None`: never).
     calendars: HashMap<Uuid, Option<DateTime<Utc>>>,
-    /// What each subscription owner may see: nothing, every unit
-    /// (`Some(None)`) or one unit.
-    owners: HashMap<Uuid, Option<Option<Uuid>>>,
+    /// What each subscription owner may see.
+    owners: HashMap<Uuid, Reach>,
     directory: Directory,
     /// The batch's tickets, read together up front.
     views: HashMap<Uuid, Rc<TicketView>>,
@@ -216,8 +217,7 @@ impl Batch<'_> {
         let mut told = HashSet::new();
         let mut mails = Vec::new();
         for rule in rules::applicable(&settings.rules, &occasion) {
-            // Internal notes and SLA alerts are the desk's: never mailed to reporters.
-            if event.internal() && rule.audience == rules::Audience::Reporter {
+            if !telling::may_hear(rule.audience, event.internal()) {
                 continue;
             }
             let audience = recipients::resolve(
@@ -230,8 +230,8 @@ impl Batch<'_> {
                 event.actor_id,
             )?;
             for recipient in audience {
-                let opted_out = recipient.opted_out.iter().any(|e| *e == rule.event || *e == event.event);
-                if (opted_out && !rule.essential) || !told.insert(recipient.address.clone()) {
+                let opted_out = telling::opted_out(&recipient.opted_out, &[&rule.event, &event.event], rule.essential);
+                if opted_out || !told.insert(recipient.address.clone()) {
                     continue;
                 }
                 let zone = recipient.zone.tz();
@@ -271,18 +271,21 @@ impl Batch<'_> {
         recipient: &Recipient,
         critical: bool,
     ) -> Result<DateTime<Utc>, StoreError> {
-        let Some(calendar) =
-            recipient.calendar_id.filter(|_| self.notifier.settings.hold_until_working_hours && !critical)
+        let holding = self.notifier.settings.hold_until_working_hours;
+        let Some(calendar) = recipient.calendar_id.filter(|_| telling::waits_for_working_hours(holding, critical))
         else {
             return Ok(self.now);
         };
-        if let Some(known) = self.calendars.get(&calendar) {
-            return Ok(known.unwrap_or(self.now).max(self.now));
-        }
-        let working = recipients::calendar(conn, calendar)?;
-        let next = next_working_instant(&working, self.now).ok();
-        self.calendars.insert(calendar, next);
-        Ok(next.unwrap_or(self.now))
+        let next = match self.calendars.get(&calendar) {
+            Some(known) => *known,
+            None => {
+                let working = recipients::calendar(conn, calendar)?;
+                let next = next_working_instant(&working, self.now).ok();
+                self.calendars.insert(calendar, next);
+                next
+            }
+        };
+        Ok(telling::not_before(next, self.now))
     }
 
     fn deliveries_for(
@@ -330,10 +333,8 @@ impl Batch<'_> {
         Ok(deliveries)
     }
 
-    /// A subscription receives what its owner could read through the API:
-    /// an active admin every ticket (optionally narrowed to a unit); a front
-    /// end's key its own unit's tickets while it is unrevoked and acts for
-    /// the unit's desk (tier-1 staff see internal notes too).
+    /// Whether a subscription may receive the ticket: what its owner could
+    /// read through the API (`domain::notice::reach` decides).
     fn may_see(
         &mut self,
         conn: &mut DbConnection,
@@ -341,25 +342,17 @@ impl Batch<'_> {
         scope: Option<Uuid>,
         view: &TicketView,
     ) -> Result<bool, StoreError> {
-        let unit = view.ticket.unit_id;
-        if scope.is_some_and(|scope| scope != unit) {
-            return Ok(false);
-        }
-        let (key, reach) = match owner {
-            Owner::User(id) | Owner::ApiKey(id) => (id, self.owners.get(&id).copied()),
+        let key = match owner {
+            Owner::User(id) | Owner::ApiKey(id) => id,
         };
-        let reach = match reach {
-            Some(reach) => reach,
+        let reach = match self.owners.get(&key) {
+            Some(reach) => *reach,
             None => {
                 let reach = subscriptions::owner_reach(conn, owner)?;
                 self.owners.insert(key, reach);
                 reach
             }
         };
-        Ok(match reach {
-            None => false,
-            Some(None) => true,
-            Some(Some(own_unit)) => own_unit == unit,
-        })
+        Ok(reach::sees(reach, scope, view.ticket.unit_id))
     }
 }

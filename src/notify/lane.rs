@@ -14,9 +14,9 @@ use chrono::{DateTime, Duration, Utc};
 use tokio::task::{Id as TaskId, JoinError, JoinSet};
 use uuid::Uuid;
 
-use super::dispatch::DispatchReport;
+use super::record::{self, DispatchReport};
 use super::send::{self, Done, Sent};
-use super::{record, Notifier};
+use super::Notifier;
 use crate::db::notices::outbox::{self, NoticeKind};
 use crate::db::{Db, StoreError};
 use crate::domain::notice::share::{pause_after, within_share};

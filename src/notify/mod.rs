@@ -1,6 +1,6 @@
 //! Notices: mail templates, the SMTP and file transports, signed webhook
 //! deliveries, and the dispatcher that fans queued events out and delivers
-//! them. The journal queues events (`db::notices::events`); nothing here
+//! them. The journal queues events (`db::journal::notice_events`); nothing here
 //! runs in a request.
 
 pub mod builtin;
@@ -11,6 +11,7 @@ pub mod fanout;
 pub mod lane;
 pub mod mail;
 pub mod record;
+pub mod samples;
 pub mod send;
 pub mod settings;
 pub mod templates;
@@ -66,7 +67,7 @@ impl Notifier {
     /// Loads and checks the templates and builds the transports; an error
     /// names what is wrong, and stops the start.
     pub fn new(settings: &NoticeSettings, approvals: ApprovalPolicy, data_dir: &Path) -> Result<Self, String> {
-        let needed = context::needed_templates(&settings.rules);
+        let needed = samples::needed_templates(&settings.rules);
         Ok(Self {
             approvals,
             templates: Templates::load(&settings.templates_dir, &needed)?,

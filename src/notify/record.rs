@@ -6,9 +6,9 @@
 
 use chrono::{DateTime, Utc};
 use rand::Rng;
+use serde::Serialize;
 use uuid::Uuid;
 
-use super::dispatch::DispatchReport;
 use super::send::{Done, Sent};
 use super::Notifier;
 use crate::db::notices::outbox::{self, Attempt, NewNotice, NoticeKind, Outcome};
@@ -17,7 +17,32 @@ use crate::db::{api_keys, units, users, write_tx, DbConnection, StoreError};
 use crate::domain::journal::Context;
 use crate::domain::notice::retry::Retry;
 use crate::domain::notice::share::hold_target_until;
+use crate::domain::notice::wording::team_name;
 use crate::domain::policy::UserVisibility;
+
+/// What a dispatcher run did: events fanned out, and what its sends came
+/// to (each recording adds its own).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DispatchReport {
+    pub events: usize,
+    pub sent: usize,
+    pub retried: usize,
+    pub dead: usize,
+}
+
+impl DispatchReport {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Adds another part's counts to these.
+    pub fn add(&mut self, other: DispatchReport) {
+        self.events += other.events;
+        self.sent += other.sent;
+        self.retried += other.retried;
+        self.dead += other.dead;
+    }
+}
 
 /// Applies the retry policy and records finished sends in one transaction.
 pub fn record(
@@ -138,7 +163,7 @@ fn tell_owner(
         Owner::ApiKey(id) => {
             let key = api_keys::find(conn, id)?;
             let unit = units::find(conn, key.unit_id)?;
-            (unit.mailbox, format!("Tim Layanan {}", unit.name), unit.time_zone.tz())
+            (unit.mailbox, team_name(&unit.name), unit.time_zone.tz())
         }
     };
     let to = super::context::Addressee { name: &name, address: &address, zone };

@@ -13,6 +13,7 @@ use super::Notifier;
 use crate::db::notices::outbox::Notice;
 use crate::db::notices::subscriptions::{self, Subscription};
 use crate::db::{Db, StoreError};
+use crate::domain::notice::reach::Reach;
 
 /// What a send came to, before the retry policy is applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +74,9 @@ pub async fn deliverable_subscriptions(db: &Db, claimed: &[Notice]) -> Result<Ha
         .run(move |conn| {
             ids.iter()
                 .map(|id| match subscriptions::find(conn, *id) {
-                    Ok(found) => Ok(subscriptions::owner_reach(conn, found.owner)?.map(|_| found)),
+                    Ok(found) => {
+                        Ok((subscriptions::owner_reach(conn, found.owner)? != Reach::Nothing).then_some(found))
+                    }
                     Err(StoreError::NotFound) => Ok(None),
                     Err(e) => Err(e),
                 })
@@ -98,15 +101,11 @@ pub async fn webhook(
     let id = format!("msg_{}", notice.id.simple());
     let secrets = subscription.signing_secrets(now);
     let delivered = notifier.webhooks.deliver(&subscription.url, &id, &notice.body_text, &secrets).await;
-    let sent = if delivered.succeeded() {
-        Sent::Ok { status: delivered.status }
-    } else {
-        let status = delivered.status.map(i32::from);
-        let error = delivered.error.clone().unwrap_or_default();
-        match delivered.refused {
-            true => Sent::Permanent { status, error },
-            false => Sent::Transient { status, error, unanswered: delivered.status.is_none() },
-        }
+    let status = delivered.status.map(i32::from);
+    let sent = match delivered.failure {
+        None => Sent::Ok { status: delivered.status },
+        Some(failure) if failure.is_permanent() => Sent::Permanent { status, error: failure.to_string() },
+        Some(failure) => Sent::Transient { status, error: failure.to_string(), unanswered: delivered.status.is_none() },
     };
     Done { notice, sent, latency_ms: delivered.latency_ms }
 }

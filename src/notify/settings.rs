@@ -66,7 +66,7 @@ pub struct MailSettings {
     pub smtp_port: u16,
     pub smtp_security: SmtpSecurity,
     pub smtp_username: Option<String>,
-    #[serde(serialize_with = "crate::config::no_secret")]
+    #[serde(serialize_with = "crate::redact::no_secret")]
     pub smtp_password: Option<SecretString>,
     pub smtp_timeout_seconds: u32,
     /// Connections kept open to the mail server. Each carries about 20

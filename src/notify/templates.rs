@@ -159,20 +159,4 @@ mod tests {
         let error = Templates::load(missing.path(), &sample()).err().unwrap_or_default();
         assert!(error.contains("hello.html"), "{error}");
     }
-
-    #[test]
-    fn a_missing_folder_falls_back_to_the_built_in_templates() {
-        let needed = super::super::context::needed_templates(&crate::domain::notice::rules::defaults());
-        let templates = Templates::load(Path::new("/nonexistent/templates"), &needed).unwrap_or_else(|e| panic!("{e}"));
-        let rendered = templates.render("ticket_escalated", &needed[0].1).unwrap_or_else(|e| panic!("{e}"));
-        assert!(rendered.text.starts_with("Yth. Tim Layanan,"), "{}", rendered.text);
-        assert!(rendered.text.contains("pukul 10.00 WITA"), "{}", rendered.text);
-    }
-
-    #[test]
-    fn the_shipped_templates_load() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/templates");
-        let needed = super::super::context::needed_templates(&crate::domain::notice::rules::defaults());
-        Templates::load(&dir, &needed).unwrap_or_else(|e| panic!("{e}"));
-    }
 }

@@ -15,22 +15,39 @@ use crate::domain::notice::webhook::{
     check_addresses, check_target, signature_header, Target, TargetError, WebhookSecret,
 };
 
+/// Why a delivery failed. The dispatcher decides by the variant, never by
+/// the text, whether trying again can help; the text is the delivery log's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryFailure {
+    /// The target may never be reached (a forbidden address): trying again
+    /// will not help.
+    #[error("target refused: {0}")]
+    Refused(String),
+    #[error("timed out: {0}")]
+    TimedOut(String),
+    /// No connection, or the exchange broke off.
+    #[error("{0}")]
+    Unanswered(String),
+    /// The receiver answered with a status other than 2xx.
+    #[error("the receiver answered {0}")]
+    Answered(u16),
+}
+
+impl DeliveryFailure {
+    /// Whether no later attempt can succeed.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, DeliveryFailure::Refused(_))
+    }
+}
+
 /// How a delivery went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivered {
     /// The receiver's status code (`None`: no answer).
     pub status: Option<u16>,
     pub latency_ms: i32,
-    pub error: Option<String>,
-    /// The target may never be reached (a forbidden address): trying
-    /// again will not help.
-    pub refused: bool,
-}
-
-impl Delivered {
-    pub fn succeeded(&self) -> bool {
-        self.status.is_some_and(|s| (200..300).contains(&s))
-    }
+    /// `None` when the receiver took it (a 2xx answer).
+    pub failure: Option<DeliveryFailure>,
 }
 
 /// A resolver that refuses names resolving to forbidden addresses.
@@ -112,8 +129,8 @@ impl WebhookClient {
         let url = match self.check_url(url) {
             Ok(url) => url,
             Err(e) => {
-                let error = Some(format!("target refused: {e}"));
-                return Delivered { status: None, latency_ms: 0, error, refused: true };
+                let failure = Some(DeliveryFailure::Refused(e.to_string()));
+                return Delivered { status: None, latency_ms: 0, failure };
             }
         };
         let timestamp = Utc::now().timestamp();
@@ -139,21 +156,20 @@ impl WebhookClient {
                         break;
                     }
                 }
-                let error = (!(200..300).contains(&status)).then(|| format!("the receiver answered {status}"));
-                Delivered { status: Some(status), latency_ms: latency(started), error, refused: false }
+                let failure = (!(200..300).contains(&status)).then_some(DeliveryFailure::Answered(status));
+                Delivered { status: Some(status), latency_ms: latency(started), failure }
             }
             Err(e) => {
                 let chain = error_chain(&e);
-                // The name resolved to a forbidden address: retrying will not help.
-                let refused = refused_by_guard(&e);
-                let error = if e.is_timeout() {
-                    format!("timed out: {chain}")
-                } else if refused {
-                    format!("target refused: {chain}")
+                let failure = if e.is_timeout() {
+                    DeliveryFailure::TimedOut(chain)
+                } else if refused_by_guard(&e) {
+                    // The name resolved to a forbidden address: retrying will not help.
+                    DeliveryFailure::Refused(chain)
                 } else {
-                    chain
+                    DeliveryFailure::Unanswered(chain)
                 };
-                Delivered { status: None, latency_ms: latency(started), error: Some(error), refused }
+                Delivered { status: None, latency_ms: latency(started), failure: Some(failure) }
             }
         }
     }
@@ -218,8 +234,7 @@ mod tests {
         let secret = WebhookSecret::from_bytes([1; 32]);
         // `localhost` passes the URL check (a name) and is refused on connecting.
         let delivered = client.deliver("http://localhost:9/hook", "msg_1", "{}", &[&secret]).await;
-        assert!(delivered.refused, "{delivered:?}");
-        assert!(delivered.error.unwrap_or_default().starts_with("target refused"));
+        assert!(matches!(delivered.failure, Some(DeliveryFailure::Refused(_))), "{delivered:?}");
     }
 
     #[tokio::test]
@@ -230,7 +245,7 @@ mod tests {
         let secret = WebhookSecret::from_bytes([1; 32]);
         // Nothing listens on the discard port here.
         let delivered = client.deliver("http://127.0.0.1:9/hook", "msg_1", "{}", &[&secret]).await;
-        assert!(!delivered.refused, "{delivered:?}");
+        assert!(matches!(delivered.failure, Some(DeliveryFailure::Unanswered(_))), "{delivered:?}");
         assert_eq!(delivered.status, None);
     }
 }

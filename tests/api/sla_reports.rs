@@ -151,7 +151,7 @@ async fn the_sla_report_equals_the_figures_recomputed_from_the_tickets(backend: 
 /// tickets (ties in filing instant included) give the figures of one round.
 async fn same_figures_in_rounds_of_any_size(app: &crate::support::TestApp) {
     use spbe_desk::clock::Clock;
-    use spbe_desk::db::sla::report::{tally_in_rounds, GroupBy, ReportFilter};
+    use spbe_desk::db::sla_report::{tally_in_rounds, GroupBy, ReportFilter};
     use spbe_desk::domain::ticket::access::TicketScope;
     let now = app.clock.now();
     let everything = TicketScope { all: true, ..TicketScope::default() };
@@ -202,7 +202,7 @@ async fn reports_refuse_reporters_and_bad_parameters(backend: Backend) {
 async fn the_report_from_cells_agrees_with_the_tickets(backend: Backend) {
     use chrono::{TimeZone, Utc};
     use spbe_desk::clock::Clock;
-    use spbe_desk::db::sla::report::{fold_all, tally, tally_in_rounds, GroupBy, ReportFilter};
+    use spbe_desk::db::sla_report::{fold_all, tally, tally_in_rounds, GroupBy, ReportFilter};
     use spbe_desk::domain::ticket::access::TicketScope;
     use spbe_desk::domain::ticket::{Priority, Tier};
     let Some(app) = spawn_app(backend).await else { return };

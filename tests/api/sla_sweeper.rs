@@ -3,7 +3,7 @@
 //! up after downtime in order, and two sweepers at once.
 
 use serde_json::json;
-use spbe_desk::db::sla::sweep::{SweepReport, Swept};
+use spbe_desk::db::sla_sweep::{SweepReport, Swept};
 use spbe_desk::domain::sla::alerts::Alert;
 use spbe_desk::domain::sla::clock::ClockKind;
 

@@ -14,7 +14,7 @@ const PNG: &[u8] = &[
     6, 0, 0, 0,
 ];
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     token: &str,
     ticket: &str,

@@ -32,14 +32,14 @@ async fn run(
     work: Move,
 ) -> Result<HttpResponse, ApiError> {
     let precondition = precondition(&req)?;
-    let (ctx, principal, settings) =
-        (auth.context(state.clock.now()), auth.principal.clone(), state.settings.changes.clone());
+    let (ctx, principal, rules) =
+        (auth.context(state.clock.now()), auth.principal.clone(), state.settings.changes.rules());
     let change = state
         .db
         .run(move |conn| {
-            let request = MoveRequest { principal: &principal, change_id, precondition, settings: &settings };
+            let request = MoveRequest { principal: &principal, change_id, precondition, rules: &rules };
             let change = work(conn, &ctx, &request)?;
-            super::one_change(conn, &settings.policy(), ChangeVisibility::of(&principal), change)
+            super::one_change(conn, &rules.policy, ChangeVisibility::of(&principal), change)
         })
         .await?;
     Ok(ok_with_etag(change.version, &change))

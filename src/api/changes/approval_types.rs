@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::types::ChangeResponse;
 use crate::db::changes::round::{ApproverName, NeededApproval};
 use crate::domain::change::approval::{CapacityKind, Decision, Stage};
 
@@ -120,10 +119,4 @@ pub struct ApprovalList {
     /// The public key (hex) of every key the service trusts, by key id.
     #[schema(value_type = Object)]
     pub public_keys: std::collections::BTreeMap<String, String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApprovalDecisionResponse {
-    pub change: ChangeResponse,
-    pub approval: ApprovalResponse,
 }

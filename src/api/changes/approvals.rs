@@ -2,12 +2,13 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::approval_types::{ApprovalDecisionResponse, ApprovalList, ApprovalRequest, ApprovalResponse};
+use super::approval_types::{ApprovalList, ApprovalRequest, ApprovalResponse};
 use super::conflict_types::ConflictReportResponse;
+use super::types::ChangeResponse;
 use crate::api::etag::precondition;
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
@@ -19,6 +20,12 @@ use crate::domain::change::approval::Capacity;
 use crate::domain::change::schedule::Window;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApprovalDecisionResponse {
+    pub change: ChangeResponse,
+    pub approval: ApprovalResponse,
+}
 
 /// Decide on a change: in its approval round, or (an emergency change after
 /// it started) as the board's retrospective review. Signed with the
@@ -46,16 +53,16 @@ pub async fn approve_change(
     }
     let cast = CastRequest { capacity, decision: body.decision, comment };
     let precondition = precondition(&req)?;
-    let (ctx, principal, settings) =
-        (auth.context(state.clock.now()), auth.principal.clone(), state.settings.changes.clone());
+    let (ctx, principal, rules) =
+        (auth.context(state.clock.now()), auth.principal.clone(), state.settings.changes.rules());
     let keys = state.audit_keys.clone();
     let change_id = id.into_inner();
     let (change, approval) = state
         .db
         .run(move |conn| {
-            let request = MoveRequest { principal: &principal, change_id, precondition, settings: &settings };
+            let request = MoveRequest { principal: &principal, change_id, precondition, rules: &rules };
             let (change, approval) = approvals::cast(conn, &ctx, &request, &keys, &cast)?;
-            let change = super::one_change(conn, &settings.policy(), ChangeVisibility::of(&principal), change)?;
+            let change = super::one_change(conn, &rules.policy, ChangeVisibility::of(&principal), change)?;
             Ok::<_, crate::db::StoreError>((change, approval))
         })
         .await?;

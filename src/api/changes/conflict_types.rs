@@ -1,15 +1,21 @@
 //! The conflict report as the API shows it (`/changes/{id}/conflicts`, and
 //! the conflicts an override went past).
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::types::WindowResponse;
 use crate::db::changes::conflicts::{ChangeConflict, ConflictReport, FreezeConflict};
 use crate::domain::change::schedule::Window;
 use crate::domain::change::ChangeStatus;
 use crate::domain::service::Platform;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WindowResponse {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
 
 /// Another change whose window overlaps on a shared service or shared
 /// infrastructure. `change_id`, `number`, `title` and `status` are `null`

@@ -200,15 +200,15 @@ pub async fn update_change(
 ) -> Result<HttpResponse, ApiError> {
     let edit = parse_edit(body.into_inner()?)?;
     let precondition = precondition(&req)?;
-    let (ctx, principal, settings) =
-        (auth.context(state.clock.now()), auth.principal.clone(), state.settings.changes.clone());
+    let (ctx, principal, rules) =
+        (auth.context(state.clock.now()), auth.principal.clone(), state.settings.changes.rules());
     let change_id = id.into_inner();
     let change = state
         .db
         .run(move |conn| {
-            let request = MoveRequest { principal: &principal, change_id, precondition, settings: &settings };
+            let request = MoveRequest { principal: &principal, change_id, precondition, rules: &rules };
             let change = changes::edit(conn, &ctx, &request, &edit)?;
-            one_change(conn, &settings.policy(), ChangeVisibility::of(&principal), change)
+            one_change(conn, &rules.policy, ChangeVisibility::of(&principal), change)
         })
         .await?;
     Ok(ok_with_etag(change.version, &change))

@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::approval_types::NeededApprovalResponse;
-use super::conflict_types::ConflictReportResponse;
+use super::conflict_types::{ConflictReportResponse, WindowResponse};
 use crate::db::changes::round::NeededApproval;
 use crate::db::changes::{Change, ConflictOverride, DinasTest, FollowUp, LinkedTicket};
 use crate::domain::change::access::ChangeVisibility;
@@ -72,12 +72,6 @@ pub struct UpdateChangeRequest {
     pub implementation_plan: Option<String>,
     pub test_plan: Option<String>,
     pub rollback_plan: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WindowResponse {
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

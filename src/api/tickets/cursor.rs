@@ -3,7 +3,7 @@
 use chrono::{DateTime, Datelike};
 use uuid::Uuid;
 
-use crate::api::cursor_seal::CursorKey;
+use crate::auth::cursor_seal::CursorKey;
 use crate::db::tickets::{After, TicketSort};
 use crate::domain::validation::alternatives;
 use crate::error::ApiError;

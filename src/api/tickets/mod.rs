@@ -171,7 +171,7 @@ pub async fn create_ticket(
         .json(TicketResponse::new(ticket, &auth.principal)))
 }
 
-fn filter_from(q: TicketQuery, cursors: &crate::api::cursor_seal::CursorKey) -> Result<TicketFilter, ApiError> {
+fn filter_from(q: TicketQuery, cursors: &crate::auth::cursor_seal::CursorKey) -> Result<TicketFilter, ApiError> {
     let tier = q.tier.map(|t| Tier::try_from(t).map_err(|e| ApiError::invalid("tier", e))).transpose()?;
     let page = crate::domain::page::PageLimit::parse(q.limit).map_err(|e| ApiError::invalid("limit", e))?;
     Ok(TicketFilter {

@@ -13,7 +13,6 @@ use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::sla::clocks::{self, context_of, StoredClock};
 use crate::db::sla::context::SlaContext;
-use crate::db::sla::recompute;
 use crate::db::sla::replay::{self, Agreement};
 use crate::db::tickets;
 use crate::db::{DbConnection, StoreError};
@@ -216,7 +215,7 @@ pub async fn recompute_sla(
         .run(move |conn| {
             let scope = TicketScope::of(&principal);
             let ticket_id = resolve(conn, &scope, &raw)?;
-            recompute::recompute(conn, &ctx, &scope, ticket_id, &reason)
+            tickets::recompute_sla(conn, &ctx, &scope, ticket_id, &reason)
         })
         .await?;
     Ok(HttpResponse::Ok().json(TicketResponse::new(ticket, &auth.principal)))

@@ -11,7 +11,7 @@ use crate::domain::policy::Principal;
 use crate::domain::sla::clock::ClockKind;
 use crate::domain::ticket::access;
 use crate::domain::ticket::workflow::{self, CommandKind};
-use crate::domain::ticket::{Channel, Level, PendingReason, Priority, ResolutionCode, Status, TicketState, TicketType};
+use crate::domain::ticket::{Channel, Level, PendingReason, Priority, ResolutionCode, Status, TicketType};
 
 /// Someone reported on behalf of (a call or walk-in), when not a user.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -128,7 +128,7 @@ pub struct TicketResponse {
 impl TicketResponse {
     pub fn new(t: Ticket, principal: &Principal) -> Self {
         let facts = t.facts();
-        let state = TicketState { status: t.status, tier: t.tier, assignee: t.assignee_id, resolved_at: t.resolved_at };
+        let state = t.state();
         let allowed_actions = CommandKind::ALL
             .into_iter()
             .filter(|kind| workflow::permits(&state, *kind) && access::may(principal, &facts, *kind))

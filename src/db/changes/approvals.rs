@@ -3,27 +3,26 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::approval_records::{capacity_of, requirements, round_casts};
+pub use super::approval_records::{list, owner_units, Approval};
 use super::moves::{commit, load_for, refused, MoveRequest};
 use super::Change;
-use crate::auth::audit_key::AuditKeys;
-use crate::db::schema::{change_approvals, services};
-use crate::db::sql_types::{db_ids, DbId, OptionalDbId};
+use crate::db::schema::change_approvals;
+use crate::db::sql_types::{DbId, OptionalDbId};
 use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::change::access::ChangeAction;
-use crate::domain::change::approval::{
-    self, Approver, Capacity, CapacityKind, Cast, CastError, Decision, Stage, Tally,
-};
+use crate::domain::change::approval::{self, Approver, Capacity, Cast, CastError, Decision, Stage, Tally};
 use crate::domain::change::content::{ApprovalStatement, ApprovedContent};
 use crate::domain::change::eligibility;
 use crate::domain::change::workflow::{self, Command};
 use crate::domain::change::{ChangeEventKind, ChangeStatus, ChangeType};
+use crate::domain::journal::keys::AuditKeys;
 use crate::domain::journal::Context;
 use crate::domain::organisation::UnitKind;
 use crate::domain::policy::Actor;
@@ -50,107 +49,6 @@ pub fn content_of(change: &Change) -> ApprovedContent<'_> {
     }
 }
 
-/// A stored approval.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Approval {
-    pub id: Uuid,
-    pub change_id: Uuid,
-    pub approver_id: Uuid,
-    pub capacity: CapacityKind,
-    pub unit_id: Option<Uuid>,
-    pub stage: Stage,
-    pub decision: Decision,
-    pub comment: String,
-    /// SHA-256 of the approved content, hex.
-    pub content_hash: String,
-    pub key_id: String,
-    /// Ed25519 signature of the statement, hex.
-    pub signature: String,
-    pub decided_at: DateTime<Utc>,
-    pub voided_at: Option<DateTime<Utc>>,
-    pub void_reason: Option<String>,
-}
-
-type Row = (
-    Uuid,
-    Uuid,
-    Uuid,
-    CapacityKind,
-    Option<Uuid>,
-    Stage,
-    Decision,
-    String,
-    Vec<u8>,
-    String,
-    Vec<u8>,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-    Option<String>,
-);
-
-fn corrupt(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("change approval: {e}"))
-}
-
-fn from_row(row: Row) -> Result<Approval, StoreError> {
-    let (id, change, approver, capacity, unit, stage, decision, comment, hash, key_id, signature, at, voided, why) =
-        row;
-    Ok(Approval {
-        id,
-        change_id: change,
-        approver_id: approver,
-        capacity,
-        unit_id: unit,
-        stage,
-        decision,
-        comment,
-        content_hash: hex::encode(hash),
-        key_id,
-        signature: hex::encode(signature),
-        decided_at: at.and_utc(),
-        voided_at: voided.map(|t| t.and_utc()),
-        void_reason: why,
-    })
-}
-
-/// Every approval of a change, oldest first (voided ones included).
-pub fn list(conn: &mut DbConnection, change_id: Uuid) -> Result<Vec<Approval>, StoreError> {
-    let rows: Vec<Row> = change_approvals::table
-        .filter(change_approvals::change_id.eq(DbId(change_id)))
-        .order((change_approvals::decided_at, change_approvals::id))
-        .select((
-            change_approvals::id,
-            change_approvals::change_id,
-            change_approvals::approver_id,
-            change_approvals::capacity,
-            change_approvals::unit_id,
-            change_approvals::stage,
-            change_approvals::decision,
-            change_approvals::comment,
-            change_approvals::content_hash,
-            change_approvals::key_id,
-            change_approvals::signature,
-            change_approvals::decided_at,
-            change_approvals::voided_at,
-            change_approvals::void_reason,
-        ))
-        .load(conn)?;
-    rows.into_iter().map(from_row).collect()
-}
-
-fn capacity_of(a: &Approval) -> Result<Capacity, StoreError> {
-    Capacity::from_parts(a.capacity, a.unit_id).ok_or_else(|| corrupt("capacity without its unit"))
-}
-
-/// The live decisions of the approval round among `approvals`.
-pub(super) fn round_casts(approvals: &[Approval]) -> Result<Vec<Cast>, StoreError> {
-    approvals
-        .iter()
-        .filter(|a| a.voided_at.is_none() && a.stage == Stage::Approval)
-        .map(|a| Ok(Cast { approver: a.approver_id, capacity: capacity_of(a)?, decision: a.decision }))
-        .collect()
-}
-
 /// Voids the live approvals of the round (an edit of the approved content).
 pub(super) fn void_all(
     conn: &mut DbConnection,
@@ -166,24 +64,6 @@ pub(super) fn void_all(
     )
     .set((change_approvals::voided_at.eq(ctx.now.naive_utc()), change_approvals::void_reason.eq(why)))
     .execute(conn)?)
-}
-
-/// The owner PDs of the change's services.
-pub fn owner_units(conn: &mut DbConnection, change: &Change) -> Result<Vec<Uuid>, StoreError> {
-    let keys = db_ids(&change.service_ids);
-    let owners: Vec<Uuid> =
-        services::table.filter(services::id.eq_any(keys)).select(services::owner_unit_id).load(conn)?;
-    Ok(owners)
-}
-
-/// The approvals the change's round needs.
-pub fn requirements(
-    conn: &mut DbConnection,
-    policy: &approval::ApprovalPolicy,
-    change: &Change,
-) -> Result<Vec<approval::Requirement>, StoreError> {
-    let owners = owner_units(conn, change)?;
-    Ok(approval::required(policy, change.change_type, &owners, change.special))
 }
 
 /// A decision to record.
@@ -233,7 +113,7 @@ pub fn cast(
         let retrospective = before.change_type == ChangeType::Emergency
             && matches!(before.status, ChangeStatus::Implementing | ChangeStatus::Reviewing | ChangeStatus::Completed);
         let stage = if retrospective { Stage::Retrospective } else { Stage::Approval };
-        let policy = request.settings.policy();
+        let policy = &request.rules.policy;
         let parties = super::round::parties(conn, &before)?;
         let mut tally = None;
         if retrospective {
@@ -247,8 +127,7 @@ pub fn cast(
                 )));
             }
             let board = [approval::Requirement { capacity: Capacity::Board, count: 1 }];
-            eligibility::check_cast(&approver, Capacity::Board, &parties, &policy, &board, &[])
-                .map_err(cast_refused)?;
+            eligibility::check_cast(&approver, Capacity::Board, &parties, policy, &board, &[]).map_err(cast_refused)?;
         } else {
             if before.status != ChangeStatus::AwaitingApproval {
                 let e = workflow::next(&before.state(false), Command::Decide(Tally::Pending)).err();
@@ -256,9 +135,9 @@ pub fn cast(
                     .map(refused)
                     .unwrap_or_else(|| StoreError::Conflict("The change is not awaiting approval.".into())));
             }
-            let required = requirements(conn, &policy, &before)?;
+            let required = requirements(conn, policy, &before)?;
             let mut casts = round_casts(&existing)?;
-            eligibility::check_cast(&approver, cast.capacity, &parties, &policy, &required, &casts)
+            eligibility::check_cast(&approver, cast.capacity, &parties, policy, &required, &casts)
                 .map_err(cast_refused)?;
             casts.push(Cast { approver: approver_id, capacity: cast.capacity, decision: cast.decision });
             tally = Some(approval::tally(&required, &casts));

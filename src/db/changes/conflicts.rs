@@ -161,7 +161,7 @@ pub fn find_for(conn: &mut DbConnection, change: &Change, window: &Window) -> Re
             shared_infrastructure,
         });
     }
-    let mut units = super::approvals::owner_units(conn, change)?;
+    let mut units = super::approval_records::owner_units(conn, change)?;
     units.push(change.owner_unit_id);
     let mut frozen = Vec::new();
     for freeze in freezes::all(conn)? {

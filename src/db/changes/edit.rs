@@ -121,7 +121,7 @@ pub fn edit(
             let voided = void_all(conn, ctx, before.id, "the approved content was edited")?;
             // The edited change awaits approval (again): someone must be
             // able to give it, as when approval was first asked for.
-            super::round::check_staffed(conn, &request.settings.policy(), &after)?;
+            super::round::check_staffed(conn, &request.rules.policy, &after)?;
             voided
         } else {
             0
@@ -134,8 +134,8 @@ pub fn edit(
         if !reopen {
             return commit(conn, ctx, request, &before, after, ChangeEventKind::Updated, json!({ "fields": fields }));
         }
-        after.status =
-            workflow::next(&before.state(request.settings.dinas_tests_special), Command::Revise).map_err(refused)?;
+        after.status = workflow::next(&before.state(request.rules.policy.dinas_tests_special), Command::Revise)
+            .map_err(refused)?;
         after.decided_at = None;
         after.dinas_test = None;
         let detail = json!({ "fields": fields, "voided": voided });

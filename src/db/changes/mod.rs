@@ -2,6 +2,7 @@
 //! `read`; writes in `create`, `edit`, `moves`, `planning` and `approvals`,
 //! each through the journal.
 
+mod approval_records;
 pub mod approvals;
 pub mod conflicts;
 mod create;
@@ -34,7 +35,7 @@ pub use create::{create, NewChange};
 pub use edit::{edit, ChangeEdit};
 pub use moves::{
     cancel, complete, link_ticket, request_approval, review, start, start_assessment, submit, update_follow_up,
-    FollowUpDraft, MoveRequest,
+    ChangeRules, FollowUpDraft, MoveRequest,
 };
 pub use planning::{record_dinas_test, schedule, ScheduleRequest};
 use read::visible;

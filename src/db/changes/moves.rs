@@ -9,13 +9,14 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{find, find_any, store, Change};
-use crate::config::ChangeSettings;
 use crate::db::journal::{self, snapshot};
 use crate::db::schema::{change_follow_ups, users};
 use crate::db::sql_types::DbId;
 use crate::db::versioned::{self, Versioned};
 use crate::db::{write_tx, DbConnection, StoreError};
-use crate::domain::change::access::{may, ChangeAction, ChangeVisibility};
+use crate::domain::change::access::{may, mover, ChangeAction, ChangeVisibility};
+use crate::domain::change::analysis::{ready_for_approval, Analysis};
+use crate::domain::change::approval::ApprovalPolicy;
 use crate::domain::change::ical;
 use crate::domain::change::workflow::{self, Command, TransitionError};
 use crate::domain::change::{ChangeEventKind, ChangeStatus, ChangeType, Outcome};
@@ -24,12 +25,21 @@ use crate::domain::policy::Principal;
 use crate::domain::validation::ValidationErrors;
 use crate::domain::version::Precondition;
 
-/// Who moves which change, under which `If-Match`.
+/// Who moves which change, under which `If-Match`, by which rules.
 pub struct MoveRequest<'a> {
     pub principal: &'a Principal,
     pub change_id: Uuid,
     pub precondition: Precondition,
-    pub settings: &'a ChangeSettings,
+    pub rules: &'a ChangeRules,
+}
+
+/// The configured rules of changes (`[changes]`), handed to storage as a
+/// value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeRules {
+    pub policy: ApprovalPolicy,
+    /// Days after implementation within which the review is due.
+    pub review_due_days: u32,
 }
 
 pub(super) fn invalid(field: &str, message: impl Into<String>) -> StoreError {
@@ -44,12 +54,7 @@ pub(super) fn refused(e: TransitionError) -> StoreError {
 }
 
 pub(super) fn user_of(principal: &Principal) -> Result<Uuid, StoreError> {
-    match principal.actor {
-        crate::domain::policy::Actor::User(id) => Ok(id),
-        crate::domain::policy::Actor::ApiKey(_) => {
-            Err(StoreError::Forbidden("Change records are moved by people, not by service accounts.".into()))
-        }
-    }
+    mover(principal).map_err(|e| StoreError::Forbidden(e.to_string()))
 }
 
 /// Reads the change for a move and checks the caller may make it.
@@ -107,7 +112,7 @@ fn run(
 ) -> Result<Change, StoreError> {
     write_tx(conn, |conn| {
         let before = load_for(conn, request, action)?;
-        let to = workflow::next(&before.state(request.settings.dinas_tests_special), command).map_err(refused)?;
+        let to = workflow::next(&before.state(request.rules.policy.dinas_tests_special), command).map_err(refused)?;
         let mut after = before.clone();
         after.status = to;
         let detail = change(conn, &before, &mut after)?;
@@ -133,21 +138,14 @@ pub fn start_assessment(
 
 /// The analysis is complete: what approval needs is written down.
 fn check_analysed(change: &Change) -> Result<(), StoreError> {
-    let mut errors = ValidationErrors::new();
-    if change.risk.is_none() {
-        errors.add("risk", "Assess the risk before asking for approval.");
-    }
-    for (field, text) in [
-        ("impact_analysis", &change.impact_analysis),
-        ("implementation_plan", &change.implementation_plan),
-        ("test_plan", &change.test_plan),
-        ("rollback_plan", &change.rollback_plan),
-    ] {
-        if text.trim().is_empty() {
-            errors.add(field, "Write this before asking for approval.");
-        }
-    }
-    errors.finish().map_err(StoreError::Invalid)
+    let analysis = Analysis {
+        risk: change.risk.as_ref(),
+        impact_analysis: &change.impact_analysis,
+        implementation_plan: &change.implementation_plan,
+        test_plan: &change.test_plan,
+        rollback_plan: &change.rollback_plan,
+    };
+    ready_for_approval(&analysis).map_err(StoreError::Invalid)
 }
 
 /// `assessing -> awaiting_approval` (a standard change: `-> approved`).
@@ -158,11 +156,11 @@ pub fn request_approval(
 ) -> Result<Change, StoreError> {
     write_tx(conn, |conn| {
         let before = load_for(conn, request, ChangeAction::Assess)?;
-        let to = workflow::next(&before.state(request.settings.dinas_tests_special), Command::RequestApproval)
+        let to = workflow::next(&before.state(request.rules.policy.dinas_tests_special), Command::RequestApproval)
             .map_err(refused)?;
         check_analysed(&before)?;
         if to == ChangeStatus::AwaitingApproval {
-            super::round::check_staffed(conn, &request.settings.policy(), &before)?;
+            super::round::check_staffed(conn, &request.rules.policy, &before)?;
         }
         let mut after = before.clone();
         after.status = to;
@@ -194,7 +192,7 @@ pub fn complete(
     outcome: Outcome,
     notes: Option<String>,
 ) -> Result<Change, StoreError> {
-    let due = ctx.now + Duration::days(i64::from(request.settings.review_due_days));
+    let due = ctx.now + Duration::days(i64::from(request.rules.review_due_days));
     run(conn, ctx, request, ChangeAction::Implement, Command::Complete, ChangeEventKind::Implemented, |_, _, after| {
         after.actual_end = Some(ctx.now);
         after.outcome = Some(outcome);

@@ -42,8 +42,8 @@ pub fn schedule(
     let actor = user_of(request.principal)?;
     write_tx(conn, |conn| {
         let before = load_for(conn, request, ChangeAction::Implement)?;
-        let to =
-            workflow::next(&before.state(request.settings.dinas_tests_special), Command::Schedule).map_err(refused)?;
+        let to = workflow::next(&before.state(request.rules.policy.dinas_tests_special), Command::Schedule)
+            .map_err(refused)?;
         let report = conflicts::find_for(conn, &before, &planned)?;
         let mut after = before.clone();
         after.status = to;

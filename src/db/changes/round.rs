@@ -6,7 +6,7 @@
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::approvals::{list, requirements, round_casts};
+use super::approval_records::{list, requirements, round_casts};
 use super::Change;
 use crate::db::schema::{units, users};
 use crate::db::sql_types::DbId;
@@ -48,7 +48,7 @@ pub fn parties(conn: &mut DbConnection, change: &Change) -> Result<Parties, Stor
     }
     requesting_units.sort();
     requesting_units.dedup();
-    let mut owning_units = super::approvals::owner_units(conn, change)?;
+    let mut owning_units = super::approval_records::owner_units(conn, change)?;
     owning_units.sort();
     owning_units.dedup();
     Ok(Parties { requester: change.requester_id, requesting_units, owning_units })

@@ -1,15 +1,14 @@
-//! The timeline of a change: one event row per move, numbered per change.
+//! The timeline of a change: one event row per move, numbered per change
+//! (the journal writes them).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::schema::{change_events, changes};
-use crate::db::sql_types::{DbId, OptionalDbId};
+use crate::db::schema::change_events;
+use crate::db::sql_types::DbId;
 use crate::db::{DbConnection, StoreError};
-use crate::domain::change::{ChangeEventKind, ChangeStatus};
-use crate::domain::journal::Context;
 
 /// A move recorded on a change's timeline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -23,39 +22,6 @@ pub struct ChangeEvent {
     pub to_status: Option<String>,
     pub data: serde_json::Value,
     pub occurred_at: DateTime<Utc>,
-}
-
-/// Appends an event after the change's last one (the journal's call).
-#[allow(clippy::too_many_arguments, reason = "the journal hands over the event's parts")]
-pub(crate) fn append(
-    conn: &mut DbConnection,
-    ctx: &Context,
-    at: DateTime<Utc>,
-    change_id: Uuid,
-    kind: ChangeEventKind,
-    from: Option<ChangeStatus>,
-    to: ChangeStatus,
-    detail: &serde_json::Value,
-) -> Result<(), StoreError> {
-    diesel::update(changes::table.find(DbId(change_id)))
-        .set(changes::event_seq.eq(changes::event_seq + 1))
-        .execute(conn)?;
-    let seq: i32 = changes::table.find(DbId(change_id)).select(changes::event_seq).first(conn)?;
-    diesel::insert_into(change_events::table)
-        .values((
-            change_events::id.eq(DbId(Uuid::now_v7())),
-            change_events::change_id.eq(DbId(change_id)),
-            change_events::seq.eq(seq),
-            change_events::kind.eq(kind.as_str()),
-            change_events::actor_kind.eq(ctx.actor.map_or("system", |a| a.kind())),
-            change_events::actor_id.eq(OptionalDbId(ctx.actor.map(|a| a.id()))),
-            change_events::from_status.eq(from.map(|s| s.as_str())),
-            change_events::to_status.eq(Some(to.as_str())),
-            change_events::data_json.eq(detail.to_string()),
-            change_events::occurred_at.eq(at.naive_utc()),
-        ))
-        .execute(conn)?;
-    Ok(())
 }
 
 type EventRow = (Uuid, i32, String, String, Option<Uuid>, Option<String>, Option<String>, String, NaiveDateTime);

@@ -1,12 +1,13 @@
 //! `admin generate`: fills a database with a realistic history of tickets
 //! for benchmarks and trials. Each ticket is filed and lived through the
-//! service's own workflow and SLA rules ([`history`]), and its rows (the
-//! ticket, its clocks, its timeline and chained audit entries) are written
-//! as the service writes them, but many at a time.
+//! service's own workflow, clock and sweep code ([`history`]), and its rows
+//! (the ticket, its clocks, its timeline and chained audit entries) are
+//! written as the service writes them, but many at a time.
 
 pub mod history;
 pub mod mix;
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use chrono::{DateTime, Datelike, Utc};
@@ -15,12 +16,14 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use uuid::Uuid;
 
-use self::history::{CatalogService, Desk, Region};
+use self::history::{CatalogService, Desk, Lived, Region};
 use crate::db::journal::bulk::BulkJournal;
 use crate::db::numbering::{self, Counter};
 use crate::db::schema::{services, units, users};
-use crate::db::{sla, tickets, write_tx, DbConnection, StoreError};
+use crate::db::sla::clocks::SlaSource;
+use crate::db::{sla, sla_report, tickets, write_tx, DbConnection, StoreError};
 use crate::domain::role::{Role, RoleSet};
+use crate::domain::ticket::Tier;
 
 /// Tickets lived and written per transaction.
 const CHUNK: u64 = 2_000;
@@ -73,7 +76,22 @@ pub fn region(conn: &mut DbConnection) -> Result<Region, StoreError> {
         let sla = desks.iter().map(|d| sla::context::current(conn, id, d.unit_id)).collect::<Result<_, _>>()?;
         services.push(CatalogService { id, name, direct_tier2, sla });
     }
-    Ok(Region { desks, engineers, services })
+    let mut tier1_calendars = HashMap::new();
+    for desk in &desks {
+        tier1_calendars.insert(desk.unit_id, conn.desk_calendar(Tier::One, desk.unit_id)?);
+    }
+    let tier2_calendar = conn.desk_calendar(Tier::Two, Uuid::nil())?;
+    Ok(Region { desks, engineers, services, tier1_calendars, tier2_calendar })
+}
+
+/// Writes lived tickets: their rows, their clocks, and (after them) the
+/// entries `journal` holds of them.
+pub fn write(conn: &mut DbConnection, lived: &[Lived], journal: &mut BulkJournal) -> Result<(), StoreError> {
+    let rows: Vec<_> = lived.iter().map(|l| &l.ticket).collect();
+    tickets::insert_generated(conn, &rows)?;
+    let clocks: Vec<_> = lived.iter().flat_map(|l| l.clocks.iter().map(|c| (l.ticket.ticket.id, c.clone()))).collect();
+    sla::clocks::insert_generated(conn, &clocks)?;
+    journal.flush(conn)
 }
 
 /// Files and lives `count` tickets in `region`, drawn from `seed`, all
@@ -107,19 +125,12 @@ pub fn generate(
             let number = format!("TKT-{}-{n:06}", fate.created_at.year());
             lived.push(history::live(region, &fate, number, &mut journal, now)?);
         }
-        write_tx(conn, |conn| {
-            let rows: Vec<_> = lived.iter().map(|l| &l.ticket).collect();
-            tickets::insert_generated(conn, &rows)?;
-            let clocks: Vec<_> =
-                lived.iter().flat_map(|l| l.clocks.iter().map(|c| (l.ticket.ticket.id, c.clone()))).collect();
-            sla::clocks::insert_generated(conn, &clocks)?;
-            journal.flush(conn)
-        })?;
+        write_tx(conn, |conn| write(conn, &lived, &mut journal))?;
         done += size;
         progress(done);
     }
     tickets::fold_counts(conn)?;
-    sla::report::fold_all(conn)?;
+    sla_report::fold_all(conn)?;
     // After a bulk load the planner's statistics are stale or absent.
     crate::db::planner::refresh_after_bulk_load(conn)?;
     Ok(Report { tickets: done, seconds: started.elapsed().as_secs_f64() })

@@ -38,24 +38,9 @@ pub(super) struct AuditRow {
     hash: Option<Vec<u8>>,
 }
 
-/// Appends the entry's audit record to its aggregate's chain and moves the
-/// chain's head. Events that change no snapshot record their details as
-/// the state after.
-pub(super) fn append(
-    conn: &mut DbConnection,
-    ctx: &Context,
-    at: DateTime<Utc>,
-    entry: &Entry,
-) -> Result<(), StoreError> {
-    let previous = if entry.event.opens_chain() { None } else { heads::lock(conn, entry.subject.chain())? };
-    let link = link_of(ctx, at, entry, previous);
-    let hash = link.hash();
-    insert(conn, &link, &hash)?;
-    heads::advance(conn, link.chain, link.position, &hash, link.occurred_at)
-}
-
 /// The audit link of an entry following `previous`, its chain's head
-/// (`None` opens the chain).
+/// (`None` opens the chain). Events that change no snapshot record their
+/// details as the state after.
 pub(super) fn link_of(ctx: &Context, at: DateTime<Utc>, entry: &Entry, previous: Option<heads::LockedHead>) -> Link {
     let chain = entry.subject.chain();
     let (entity_type, entity_id) = entry.subject.entity();
@@ -80,11 +65,6 @@ pub(super) fn link_of(ctx: &Context, at: DateTime<Utc>, entry: &Entry, previous:
         request_id: ctx.request_id.clone(),
         prev_hash: previous.map_or(crate::domain::journal::chain::GENESIS, |(_, hash, _)| hash),
     }
-}
-
-fn insert(conn: &mut DbConnection, link: &Link, hash: &[u8; 32]) -> Result<(), StoreError> {
-    diesel::insert_into(audit_log::table).values(row_of(link, hash)).execute(conn)?;
-    Ok(())
 }
 
 /// The stored row of a hashed link.

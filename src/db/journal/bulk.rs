@@ -1,99 +1,101 @@
 //! The journal for many entries at once (the data generator, intake
-//! batches, the SLA sweep): the same timeline and audit rows
-//! [`super::record`] writes, numbered and chained in memory and inserted
-//! many at a time. The generator records history, so it queues no notices;
-//! intake and the sweep do.
+//! batches, the SLA sweep): the rows [`super::record`] writes, decided by
+//! the same [`writer::write`], with their numbers and chains kept in memory
+//! and inserted many at a time. The generator records history, so it
+//! queues no notices; intake and the sweep do.
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::SubsecRound;
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::audit_log::{self, AuditRow};
+use super::change_timeline::{self, ChangeEventRow};
 use super::heads::LockedHead;
-use super::timeline::{self, EventRow};
+use super::notice_events::EventRow as NoticeRow;
+use super::timeline::EventRow;
+use super::writer::{self, Sink};
 use crate::db::batch::insert_batch;
-use crate::db::notices::events::{self as notice_events, EventRow as NoticeRow};
-use crate::db::schema::{audit_heads, audit_log as audit_table, notice_events as notice_table, ticket_events, tickets};
+use crate::db::schema::{
+    audit_heads, audit_log as audit_table, change_events, notice_events as notice_table, ticket_events, tickets,
+};
 use crate::db::sql_types::DbId;
 use crate::db::{DbConnection, StoreError};
-use crate::domain::journal::{Context, Entry, Visibility};
+use crate::domain::journal::chain::Link;
+use crate::domain::journal::{Context, Entry, Place};
 
-/// Entries of aggregates this journal opened, or of tickets it continues
-/// (their heads locked by [`BulkJournal::continue_tickets`]); nothing else
-/// may be recorded here (the heads live in memory until the flush).
+/// A stored ticket a batch continues: its id, last event number, last
+/// public one, and where it stands.
+pub type ContinuedTicket = (Uuid, i32, i32, Place);
+
+/// Entries of aggregates this journal opened, or of tickets and changes it
+/// continues (their heads locked by [`BulkJournal::continue_tickets`] and
+/// [`BulkJournal::continue_changes`]); nothing else may be recorded here
+/// (the heads live in memory until the flush).
 #[derive(Default)]
 pub struct BulkJournal {
     events: Vec<EventRow>,
+    change_events: Vec<ChangeEventRow>,
     audit: Vec<AuditRow>,
     heads: HashMap<Uuid, LockedHead>,
     /// Per ticket: the last event number, and the last public one.
     numbers: HashMap<Uuid, (i32, i32)>,
+    /// Per change: the last event number.
+    change_numbers: HashMap<Uuid, i32>,
+    /// Per ticket: where its entries left it.
+    places: HashMap<Uuid, Place>,
     /// `Some` when the entries are queued for notices too.
     notices: Option<Vec<NoticeRow>>,
-    /// Chains and tickets that existed before: their heads and event
-    /// numbers are updated at the flush, not inserted.
+    /// Chains, tickets and changes that existed before: their heads and
+    /// event numbers are updated at the flush, not inserted.
     continued: HashSet<Uuid>,
-    /// Chains and tickets with entries since the last flush.
+    /// Chains, tickets and changes with entries since the last flush.
     touched: HashSet<Uuid>,
 }
 
 impl BulkJournal {
-    /// A journal that also queues ticket entries for notices, as
-    /// [`super::record`] does: for live changes, not history.
+    /// A journal that also queues entries for notices, as [`super::record`]
+    /// does: for live changes, not history.
     pub fn live() -> Self {
         Self { notices: Some(Vec::new()), ..Self::default() }
     }
 
-    /// Continues the stored chains of `tickets` (`(id, last event number,
-    /// last public one)` as read from their locked rows): locks their
-    /// heads, as [`super::record`] does, in one query.
-    pub fn continue_tickets(
-        &mut self,
-        conn: &mut DbConnection,
-        tickets: &[(Uuid, i32, i32)],
-    ) -> Result<(), StoreError> {
-        let chains: Vec<Uuid> = tickets.iter().map(|(id, _, _)| *id).collect();
-        for (chain, head) in super::heads::lock_many(conn, &chains)? {
+    /// Continues the stored chains of `tickets` (as read from their locked
+    /// rows): locks their heads, as [`super::record`] does, in one query.
+    pub fn continue_tickets(&mut self, conn: &mut DbConnection, tickets: &[ContinuedTicket]) -> Result<(), StoreError> {
+        let chains: Vec<Uuid> = tickets.iter().map(|(id, ..)| *id).collect();
+        self.continue_chains(conn, &chains)?;
+        for &(id, seq, public_seq, place) in tickets {
+            self.numbers.insert(id, (seq, public_seq));
+            self.places.insert(id, place);
+        }
+        Ok(())
+    }
+
+    /// Continues the stored chains and timelines of `changes`.
+    pub fn continue_changes(&mut self, conn: &mut DbConnection, changes: &[Uuid]) -> Result<(), StoreError> {
+        self.continue_chains(conn, changes)?;
+        for (id, seq) in change_timeline::numbers(conn, changes)? {
+            self.change_numbers.insert(id, seq);
+            self.continued.insert(id);
+        }
+        Ok(())
+    }
+
+    fn continue_chains(&mut self, conn: &mut DbConnection, chains: &[Uuid]) -> Result<(), StoreError> {
+        for (chain, head) in super::heads::lock_many(conn, chains)? {
             self.heads.insert(chain, head);
             self.continued.insert(chain);
-        }
-        for &(id, seq, public_seq) in tickets {
-            self.numbers.insert(id, (seq, public_seq));
         }
         Ok(())
     }
 
     /// Records one entry, as [`super::record`] would.
     pub fn record(&mut self, ctx: &Context, entry: Entry) -> Result<(), StoreError> {
-        let at = ctx.now.trunc_subsecs(6);
-        if let (Some(notices), Some(ticket_id)) = (self.notices.as_mut(), entry.subject.ticket()) {
-            // Bulk entries open tickets (their events move them), so no ticket
-            // needs reading for its status and tier.
-            notices.extend(notice_events::row_of(ctx, at, ticket_id, &entry, None));
+        writer::write(self, ctx, &entry)?;
+        if let (Some(ticket_id), (_, Some(place))) = (entry.subject.ticket(), entry.event.movement()) {
+            self.places.insert(ticket_id, place);
         }
-        if let (Some(ticket_id), Some(kind)) = (entry.subject.ticket(), entry.event.timeline_kind()) {
-            let public = entry.event.visibility() == Visibility::Public;
-            let (seq, public_seq) = self.numbers.entry(ticket_id).or_default();
-            *seq += 1;
-            *public_seq += i32::from(public);
-            let numbers = (*seq, public.then_some(*public_seq));
-            self.events.push(timeline::event_row(ctx, at, ticket_id, kind, &entry.event, numbers));
-        }
-        let chain = entry.subject.chain();
-        self.touched.insert(chain);
-        if let Some(ticket_id) = entry.subject.ticket() {
-            self.touched.insert(ticket_id);
-        }
-        let previous = self.heads.get(&chain).copied();
-        if previous.is_none() && !entry.event.opens_chain() {
-            return Err(StoreError::Corrupt(format!("bulk journal: chain {chain} was not opened here")));
-        }
-        let link = audit_log::link_of(ctx, at, &entry, previous);
-        let hash = link.hash();
-        self.audit.push(audit_log::row_of(&link, &hash));
-        self.heads.insert(chain, (link.position, hash, link.occurred_at));
         Ok(())
     }
 
@@ -118,6 +120,7 @@ impl BulkJournal {
     /// its own update of their rows: one row update instead of two.
     pub fn flush_leaving_numbers(&mut self, conn: &mut DbConnection) -> Result<Vec<(Uuid, i32, i32)>, StoreError> {
         insert_batch!(conn, ticket_events::table, self.events.drain(..));
+        insert_batch!(conn, change_events::table, self.change_events.drain(..));
         insert_batch!(conn, audit_table::table, self.audit.drain(..));
         if let Some(notices) = self.notices.as_mut() {
             insert_batch!(conn, notice_table::table, notices.drain(..));
@@ -140,6 +143,11 @@ impl BulkJournal {
             }
         }
         insert_batch!(conn, audit_heads::table, new_heads);
+        for (change, seq) in self.change_numbers.drain() {
+            if self.touched.contains(&change) {
+                change_timeline::set_number(conn, change, seq)?;
+            }
+        }
         let numbers = self
             .numbers
             .drain()
@@ -147,9 +155,63 @@ impl BulkJournal {
             .map(|(ticket, (seq, public_seq))| (ticket, seq, public_seq))
             .collect();
         self.events.clear();
+        self.change_events.clear();
         self.audit.clear();
+        self.places.clear();
         self.continued.clear();
         self.touched.clear();
         Ok(numbers)
+    }
+}
+
+impl Sink for BulkJournal {
+    fn ticket_numbers(&mut self, ticket: Uuid, public: bool, _filing: bool) -> Result<(i32, Option<i32>), StoreError> {
+        self.touched.insert(ticket);
+        let (seq, public_seq) = self.numbers.entry(ticket).or_default();
+        *seq += 1;
+        *public_seq += i32::from(public);
+        Ok((*seq, public.then_some(*public_seq)))
+    }
+
+    fn change_number(&mut self, change: Uuid) -> Result<i32, StoreError> {
+        self.touched.insert(change);
+        let seq = self.change_numbers.entry(change).or_default();
+        *seq += 1;
+        Ok(*seq)
+    }
+
+    fn ticket_place(&mut self, ticket: Uuid) -> Result<Option<(String, i16)>, StoreError> {
+        Ok(self.places.get(&ticket).map(|(status, tier)| (status.as_str().to_owned(), i16::from(*tier))))
+    }
+
+    fn head(&mut self, chain: Uuid) -> Result<Option<LockedHead>, StoreError> {
+        match self.heads.get(&chain) {
+            Some(head) => Ok(Some(*head)),
+            None => Err(StoreError::Corrupt(format!("bulk journal: chain {chain} was not opened here"))),
+        }
+    }
+
+    fn ticket_event(&mut self, row: EventRow) -> Result<(), StoreError> {
+        self.events.push(row);
+        Ok(())
+    }
+
+    fn change_event(&mut self, row: ChangeEventRow) -> Result<(), StoreError> {
+        self.change_events.push(row);
+        Ok(())
+    }
+
+    fn notice(&mut self, row: NoticeRow) -> Result<(), StoreError> {
+        if let Some(notices) = self.notices.as_mut() {
+            notices.push(row);
+        }
+        Ok(())
+    }
+
+    fn audit(&mut self, link: &Link, hash: [u8; 32]) -> Result<(), StoreError> {
+        self.touched.insert(link.chain);
+        self.audit.push(audit_log::row_of(link, &hash));
+        self.heads.insert(link.chain, (link.position, hash, link.occurred_at));
+        Ok(())
     }
 }

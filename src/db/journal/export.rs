@@ -9,7 +9,7 @@ use ed25519_dalek::VerifyingKey;
 use serde_json::json;
 
 use super::checkpoints;
-use super::verify::batch_after;
+use super::links::{batch_after, BATCH};
 use crate::db::{DbConnection, StoreError};
 use crate::domain::journal::chain::instant_text;
 use crate::domain::journal::verify::StoredLink;
@@ -57,7 +57,7 @@ fn export_snapshot(
         let batch = batch_after(conn, cursor.as_ref(), between)?;
         let Some(last) = batch.last() else { break };
         cursor = Some((last.link.chain, last.link.position));
-        let full = batch.len() as i64 == super::verify::BATCH;
+        let full = batch.len() as i64 == BATCH;
         for entry in &batch {
             sink(entry_line(entry).to_string())?;
         }

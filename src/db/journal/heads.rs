@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Binary;
 use uuid::Uuid;
 
-use super::verify::{link_columns, stored_link, LinkRow};
+use super::links::{link_columns, stored_link, LinkRow};
 use crate::db::schema::{audit_heads, audit_log};
 use crate::db::sql_types::{db_ids, DbId, Id};
 use crate::db::{write_tx, DbConnection, StoreError};

@@ -1,46 +1,39 @@
-//! The journal: the one writer of ticket timelines and the audit chain.
+//! The journal: the one writer of ticket and change timelines, the notice
+//! queue and the audit chain.
 //!
 //! Store functions apply a change and hand its [`Entry`] to [`record`]
-//! inside their own transaction; the timeline row, the chained audit row
-//! and the chain head are written here and nowhere else, so every state
-//! change leaves the same trail. Ticket events are queued for notices
-//! here too, in the same transaction (rolling back the change leaves no
-//! notice).
+//! inside their own transaction; the timeline row (a ticket's or a
+//! change's), the chained audit row and the chain head are written here and
+//! nowhere else, so every state change leaves the same trail. Events are
+//! queued for notices here too, in the same transaction (rolling back the
+//! change leaves no notice). [`bulk::BulkJournal`] batches the same rows
+//! (`writer` decides them for both).
 
 mod audit_log;
 pub mod bulk;
+mod change_timeline;
 pub mod checkpoints;
 pub mod export;
 mod heads;
+mod links;
+pub mod notice_events;
 pub mod timeline;
 pub mod verify;
+mod writer;
 
-use chrono::SubsecRound;
 use serde::Serialize;
 
-use super::notices::events as notice_events;
 use super::{DbConnection, StoreError};
-use crate::domain::journal::{Context, Entry, Event};
+use crate::domain::journal::{Context, Entry};
 
 pub use audit_log::{list as list_audit, AuditFilter, AuditRecord};
 pub use heads::chain_unhashed_rows;
 
 /// Records one state change: its timeline event and notice event (for
-/// ticket subjects) and its audit entry, chained to its aggregate's
-/// previous one.
+/// ticket and change subjects) and its audit entry, chained to its
+/// aggregate's previous one.
 pub fn record(conn: &mut DbConnection, ctx: &Context, entry: Entry) -> Result<(), StoreError> {
-    let at = ctx.now.trunc_subsecs(6);
-    if let (Some(ticket_id), Some(kind)) = (entry.subject.ticket(), entry.event.timeline_kind()) {
-        timeline::append(conn, ctx, at, ticket_id, kind, &entry.event)?;
-    }
-    if let Some(ticket_id) = entry.subject.ticket() {
-        notice_events::enqueue(conn, ctx, at, ticket_id, &entry)?;
-    }
-    if let (Some(change_id), Event::Change { kind, from, to, detail }) = (entry.subject.change(), &entry.event) {
-        crate::db::changes::timeline::append(conn, ctx, at, change_id, *kind, *from, *to, detail)?;
-        notice_events::enqueue(conn, ctx, at, change_id, &entry)?;
-    }
-    audit_log::append(conn, ctx, at, &entry)
+    writer::write(&mut writer::Direct(conn), ctx, &entry)
 }
 
 /// Runs `read` in one read-only snapshot, so that rows, heads and

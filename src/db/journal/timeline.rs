@@ -53,30 +53,6 @@ pub(super) struct EventRow {
     public_seq: Option<i32>,
 }
 
-/// Appends an event, numbering it after the ticket's last one (and, when
-/// reporters see it, after the last public one). Taking the number updates
-/// the ticket row, which also serialises writers per ticket. A new ticket's
-/// first event takes 1 without the round trips: the row was inserted so.
-pub(super) fn append(
-    conn: &mut DbConnection,
-    ctx: &Context,
-    at: DateTime<Utc>,
-    ticket_id: Uuid,
-    kind: &str,
-    event: &Event,
-) -> Result<(), StoreError> {
-    let public = event.visibility() == Visibility::Public;
-    let (seq, public_seq) = if matches!(event, Event::TicketCreated { .. }) {
-        (1, Some(1))
-    } else {
-        let (seq, public_seq) = take_numbers(conn, ticket_id, public)?;
-        (seq, public.then_some(public_seq))
-    };
-    let row = event_row(ctx, at, ticket_id, kind, event, (seq, public_seq));
-    diesel::insert_into(ticket_events::table).values(row).execute(conn)?;
-    Ok(())
-}
-
 #[derive(QueryableByName)]
 struct Numbers {
     #[diesel(sql_type = diesel::sql_types::Integer)]
@@ -86,8 +62,9 @@ struct Numbers {
 }
 
 /// Counts the event on the ticket row and returns the numbers it takes
-/// (all, public), in one statement.
-fn take_numbers(conn: &mut DbConnection, ticket: Uuid, public: bool) -> Result<(i32, i32), StoreError> {
+/// (all, public), in one statement. Taking the number updates the ticket
+/// row, which also serialises writers per ticket.
+pub(super) fn take_numbers(conn: &mut DbConnection, ticket_id: Uuid, public: bool) -> Result<(i32, i32), StoreError> {
     use crate::db::sql_types::Id;
     use diesel::sql_types::Integer;
     const SQL: &str = "UPDATE tickets SET event_seq = event_seq + 1, public_event_seq = public_event_seq + {p} \
@@ -95,11 +72,11 @@ fn take_numbers(conn: &mut DbConnection, ticket: Uuid, public: bool) -> Result<(
     let numbers = match conn {
         DbConnection::Postgres(pg) => diesel::sql_query(SQL.replace("{p}", "$1").replace("{id}", "$2"))
             .bind::<Integer, _>(i32::from(public))
-            .bind::<Id, _>(DbId(ticket))
+            .bind::<Id, _>(DbId(ticket_id))
             .get_result::<Numbers>(pg)?,
         DbConnection::Sqlite(lite) => diesel::sql_query(SQL.replace("{p}", "?").replace("{id}", "?"))
             .bind::<Integer, _>(i32::from(public))
-            .bind::<Id, _>(DbId(ticket))
+            .bind::<Id, _>(DbId(ticket_id))
             .get_result::<Numbers>(lite)?,
     };
     Ok((numbers.event_seq, numbers.public_event_seq))

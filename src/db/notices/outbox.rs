@@ -12,11 +12,10 @@ use diesel::sql_types::Timestamp;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::ClaimedId;
 use crate::db::journal;
 use crate::db::schema::{notice_attempts, notices, webhook_subscriptions};
 use crate::db::sql_types::{db_ids, DbId, OptionalDbId};
-use crate::db::{write_tx, DbConnection, StoreError};
+use crate::db::{write_tx, ClaimedId, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
 
 pub use crate::domain::notice::status::{NoticeKind, NoticeStatus};

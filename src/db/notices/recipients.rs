@@ -15,6 +15,8 @@ use crate::db::units::Unit;
 use crate::db::{calendars, units as unit_store, DbConnection, StoreError};
 use crate::domain::change::notices::ChangeAudience;
 use crate::domain::notice::rules::Audience;
+use crate::domain::notice::telling::assignee_to_tell;
+use crate::domain::notice::wording::team_name;
 use crate::domain::organisation::TimeZone;
 use crate::domain::role::{Role, RoleSet};
 use crate::domain::sla::calendar::WorkingCalendar;
@@ -96,7 +98,7 @@ impl Directory {
         let unit = self.unit(conn, unit)?;
         Ok(vec![Recipient {
             address: unit.mailbox.clone(),
-            name: format!("Tim Layanan {}", unit.name),
+            name: team_name(&unit.name),
             zone: unit.time_zone,
             calendar_id: unit.calendar_id,
             opted_out: Vec::new(),
@@ -141,7 +143,7 @@ pub fn resolve(
             dir.mailbox(conn, dinas)
         }
         Audience::ServiceOwner => dir.mailbox(conn, Some(service_owner)),
-        Audience::Assignee => match assignee.filter(|id| Some(*id) != actor) {
+        Audience::Assignee => match assignee_to_tell(assignee, actor) {
             Some(id) => dir.user(conn, id),
             None => Ok(Vec::new()),
         },

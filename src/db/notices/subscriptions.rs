@@ -13,6 +13,7 @@ use crate::db::sql_types::{DbId, OptionalDbId};
 use crate::db::versioned::{self, Versioned};
 use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Resource, ResourceChange};
+use crate::domain::notice::reach::{self, Reach};
 use crate::domain::notice::webhook::WebhookSecret;
 use crate::domain::policy::Actor;
 use crate::domain::version::Precondition;
@@ -361,25 +362,20 @@ pub fn delivery_settled(
     Ok(Some(after))
 }
 
-/// What an owner may still receive: nothing (`None`), every unit
-/// (`Some(None)`: an active admin) or one unit (a front end's unrevoked key
-/// acting for its desk). Checked when fanning out and again when sending,
-/// so access lost in between stops deliveries at once.
-pub fn owner_reach(conn: &mut DbConnection, owner: Owner) -> Result<Option<Option<Uuid>>, StoreError> {
+/// What an owner may still receive (the domain's [`reach`] decides).
+/// Checked when fanning out and again when sending, so access lost in
+/// between stops deliveries at once.
+pub fn owner_reach(conn: &mut DbConnection, owner: Owner) -> Result<Reach, StoreError> {
     use crate::domain::policy::UserVisibility;
-    use crate::domain::role::Role;
     Ok(match owner {
         Owner::User(id) => match crate::db::users::find(conn, UserVisibility::All, id) {
-            Ok(user) => (user.active && user.roles.contains(&Role::Admin)).then_some(None),
-            Err(StoreError::NotFound) => None,
+            Ok(user) => reach::of_user(user.active, &user.roles),
+            Err(StoreError::NotFound) => Reach::Nothing,
             Err(e) => return Err(e),
         },
         Owner::ApiKey(id) => match crate::db::api_keys::find(conn, id) {
-            Ok(key) => {
-                let acts = key.revoked_at.is_none() && key.roles.contains(&Role::Tier1Technician);
-                acts.then_some(Some(key.unit_id))
-            }
-            Err(StoreError::NotFound) => None,
+            Ok(key) => reach::of_key(key.revoked_at.is_some(), &key.roles, key.unit_id),
+            Err(StoreError::NotFound) => Reach::Nothing,
             Err(e) => return Err(e),
         },
     })

@@ -8,13 +8,12 @@ use uuid::Uuid;
 use std::sync::Arc;
 
 use super::context::{self, CalendarVersion, SlaContext};
-use crate::db::schema::{calendars, sla_clocks, tickets, units};
+use crate::db::schema::{sla_clocks, tickets};
 use crate::db::sql_types::{db_ids, DbId};
-use crate::db::tickets::Ticket;
 use crate::db::{DbConnection, StoreError};
 use crate::domain::sla::alerts::{next_alert, Next, Recorded};
 use crate::domain::sla::clock::{Clock, ClockKind, Pause, Schedule};
-use crate::domain::sla::lifecycle::{ClockStart, VersionRef};
+use crate::domain::sla::lifecycle::{self, ClockStart, Settled, VersionRef};
 use crate::domain::sla::replay::TrackedClock;
 use crate::domain::sla::Target;
 use crate::domain::ticket::{Priority, Tier};
@@ -84,12 +83,27 @@ impl StoredClock {
     /// Recomputes the cached due and warning instants (and, once stopped,
     /// the time run).
     pub fn reschedule(&mut self, sla: &SlaContext) -> Result<Option<Schedule>, StoreError> {
-        let cal = &sla.calendar.working;
-        let schedule = self.clock.schedule(cal).map_err(|_| no_working_time(sla))?;
-        self.due_at = schedule.map(|s| s.due_at);
-        self.warn_at = schedule.map(|s| s.warn_at);
-        self.elapsed_seconds = self.clock.stopped_at.map(|stop| self.clock.elapsed(cal, stop).num_seconds());
-        Ok(schedule)
+        Ok(self.settled(sla)?.schedule)
+    }
+
+    /// Settles the clock at `now` after a change to it (the domain's
+    /// [`lifecycle::settle`]); whether it breached now, by stopping late
+    /// (the breach is then recorded on it, its alert is the caller's).
+    pub fn settle(&mut self, sla: &SlaContext, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let breaches_now = self.settled(sla)?.breaches_now;
+        if breaches_now {
+            self.breached_at = Some(now);
+        }
+        Ok(breaches_now)
+    }
+
+    fn settled(&mut self, sla: &SlaContext) -> Result<Settled, StoreError> {
+        let settled = lifecycle::settle(&self.clock, &sla.calendar.working, self.breached_at.is_some())
+            .map_err(|_| no_working_time(sla))?;
+        self.due_at = settled.schedule.map(|s| s.due_at);
+        self.warn_at = settled.schedule.map(|s| s.warn_at);
+        self.elapsed_seconds = settled.elapsed.map(|run| run.num_seconds());
+        Ok(settled)
     }
 
     /// The running schedule the sweeper watches (none once stopped or paused).
@@ -263,6 +277,34 @@ pub fn context_of(conn: &mut DbConnection, clock: &StoredClock) -> Result<SlaCon
     })
 }
 
+/// Where clock work reads the calendars and policies it runs under: the
+/// database for the service, the region read up front for the data
+/// generator. Both then run the same clock code.
+pub trait SlaSource {
+    /// The calendar and policy a stored clock runs under.
+    fn context_of(&mut self, clock: &StoredClock) -> Result<SlaContext, StoreError>;
+    /// What a new clock of a ticket of `service_id` at `unit_id` starts under now.
+    fn current(&mut self, service_id: Uuid, unit_id: Uuid) -> Result<Option<SlaContext>, StoreError>;
+    /// The working calendar of the desk a ticket's warnings go to (the
+    /// unit's tier-1 desk, or the Dinas at tier 2); `None` when that unit
+    /// has none (the clock's own calendar is used then).
+    fn desk_calendar(&mut self, tier: Tier, unit_id: Uuid) -> Result<Option<Arc<CalendarVersion>>, StoreError>;
+}
+
+impl SlaSource for DbConnection {
+    fn context_of(&mut self, clock: &StoredClock) -> Result<SlaContext, StoreError> {
+        context_of(self, clock)
+    }
+
+    fn current(&mut self, service_id: Uuid, unit_id: Uuid) -> Result<Option<SlaContext>, StoreError> {
+        context::current(self, service_id, unit_id)
+    }
+
+    fn desk_calendar(&mut self, tier: Tier, unit_id: Uuid) -> Result<Option<Arc<CalendarVersion>>, StoreError> {
+        context::desk_calendar(self, tier, unit_id)
+    }
+}
+
 /// What the ticket row keeps about its clocks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Summary {
@@ -282,42 +324,23 @@ pub struct Watch {
     pub tier: Tier,
 }
 
-impl Watch {
-    pub fn of(ticket: &Ticket) -> Self {
-        Self { priority: ticket.priority, unit_id: ticket.unit_id, tier: ticket.tier }
-    }
-}
-
-/// The working calendar of the desk that gets a ticket's warnings; `None`
-/// when that unit has none (the clock's own calendar is used then).
-fn desk_calendar(conn: &mut DbConnection, watch: Watch) -> Result<Option<Arc<CalendarVersion>>, StoreError> {
-    let desk: Option<Uuid> = match watch.tier {
-        Tier::One => Some(watch.unit_id),
-        Tier::Two => units::table.filter(units::kind.eq("dinas")).select(units::id).first(conn).optional()?,
-    };
-    let Some(desk) = desk else { return Ok(None) };
-    let calendar: Option<Uuid> =
-        units::table.find(DbId(desk)).select(units::calendar_id).first(conn).optional()?.flatten();
-    let Some(calendar) = calendar else { return Ok(None) };
-    let version: i64 = calendars::table.find(DbId(calendar)).select(calendars::version).first(conn)?;
-    context::calendar_version(conn, calendar, version).map(Some)
+/// A ticket as its clocks see it: which one, the service whose calendar
+/// and policy apply (with its unit's), and whom its alerts concern. The
+/// ticket's record (`tickets::Ticket::clocked`) sits above this module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockedTicket {
+    pub id: Uuid,
+    pub service_id: Uuid,
+    pub watch: Watch,
 }
 
 /// Summarises clocks at `now` for a ticket watched as `watch`.
 pub fn summarise(
-    conn: &mut DbConnection,
+    src: &mut impl SlaSource,
     clocks: &[StoredClock],
     watch: Watch,
     now: DateTime<Utc>,
 ) -> Result<Summary, StoreError> {
-    summary_of(clocks, |c| next_of(conn, c, watch, now))
-}
-
-/// The summary of `clocks`, each watched clock's next alert given by `next`.
-pub fn summary_of<E>(
-    clocks: &[StoredClock],
-    mut next: impl FnMut(&StoredClock) -> Result<Next, E>,
-) -> Result<Summary, E> {
     let mut summary = Summary::default();
     for c in clocks {
         let breached = c.breached_at.is_some();
@@ -328,7 +351,7 @@ pub fn summary_of<E>(
         }
         let Some(schedule) = c.watched() else { continue };
         summary.due_at = Some(summary.due_at.map_or(schedule.due_at, |d| d.min(schedule.due_at)));
-        let next = next(c)?;
+        let next = next_of(src, c, watch, now)?;
         summary.check_at = match (summary.check_at, next.instant()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -338,15 +361,23 @@ pub fn summary_of<E>(
 }
 
 /// The next alert of a clock at `now` (`Done` once stopped or paused).
-pub fn next_of(conn: &mut DbConnection, c: &StoredClock, watch: Watch, now: DateTime<Utc>) -> Result<Next, StoreError> {
+pub fn next_of(
+    src: &mut impl SlaSource,
+    c: &StoredClock,
+    watch: Watch,
+    now: DateTime<Utc>,
+) -> Result<Next, StoreError> {
     let Some(schedule) = c.watched() else { return Ok(Next::Done) };
     let critical = watch.priority == Priority::Critical;
     // The desk's hours matter only for a warning that is due now.
-    let desk =
-        if c.warned_at.is_none() && schedule.warn_at <= now && !critical { desk_calendar(conn, watch)? } else { None };
+    let desk = if c.warned_at.is_none() && schedule.warn_at <= now && !critical {
+        src.desk_calendar(watch.tier, watch.unit_id)?
+    } else {
+        None
+    };
     let calendar = match desk {
         Some(desk) => desk,
-        None => context_of(conn, c)?.calendar,
+        None => src.context_of(c)?.calendar,
     };
     Ok(next_alert(schedule, c.recorded(), critical, &calendar.working, now))
 }

@@ -8,10 +8,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::db::schema::{calendars, units};
 use crate::db::sql_types::{DbId, Id};
 use crate::db::{calendars as calendar_store, sla_policies as policy_store, DbConnection, StoreError};
 use crate::domain::sla::policy::SlaPolicy;
 use crate::domain::sla::WorkingCalendar;
+use crate::domain::ticket::Tier;
 use diesel::sql_types::{BigInt, Nullable};
 
 /// A calendar version as the clocks read it.
@@ -133,4 +135,23 @@ pub fn current(conn: &mut DbConnection, service_id: Uuid, unit_id: Uuid) -> Resu
         calendar: calendar_version(conn, calendar_id, calendar_head)?,
         policy: policy_version(conn, policy_id, policy_head)?,
     }))
+}
+
+/// The working calendar of the desk that gets a ticket's warnings; `None`
+/// when that unit has none (the clock's own calendar is used then).
+pub fn desk_calendar(
+    conn: &mut DbConnection,
+    tier: Tier,
+    unit_id: Uuid,
+) -> Result<Option<Arc<CalendarVersion>>, StoreError> {
+    let desk: Option<Uuid> = match tier {
+        Tier::One => Some(unit_id),
+        Tier::Two => units::table.filter(units::kind.eq("dinas")).select(units::id).first(conn).optional()?,
+    };
+    let Some(desk) = desk else { return Ok(None) };
+    let calendar: Option<Uuid> =
+        units::table.find(DbId(desk)).select(units::calendar_id).first(conn).optional()?.flatten();
+    let Some(calendar) = calendar else { return Ok(None) };
+    let version: i64 = calendars::table.find(DbId(calendar)).select(calendars::version).first(conn)?;
+    calendar_version(conn, calendar, version).map(Some)
 }

@@ -1,5 +1,6 @@
-//! Tickets written many at a time by the data generator, with what their
-//! row keeps beside the [`Ticket`]: event numbers and the sweeper's next look.
+//! A ticket's row from the [`Ticket`] with what the row keeps beside it
+//! (event numbers, the sweeper's next look), and tickets written many at a
+//! time by the data generator.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -18,8 +19,13 @@ pub struct GeneratedTicket {
     pub sla_check_at: Option<DateTime<Utc>>,
 }
 
-fn row_of(g: &GeneratedTicket) -> TicketRow {
-    let t = &g.ticket;
+/// The row of `t`, with its last event numbers (all, public) and the
+/// sweeper's next look.
+pub(super) fn row_of(
+    t: &Ticket,
+    (event_seq, public_event_seq): (i32, i32),
+    sla_check_at: Option<DateTime<Utc>>,
+) -> TicketRow {
     let naive = |at: Option<DateTime<Utc>>| at.map(|at| at.naive_utc());
     TicketRow {
         id: t.id,
@@ -58,13 +64,13 @@ fn row_of(g: &GeneratedTicket) -> TicketRow {
         rating_remark: t.rating_remark.clone(),
         created_by_kind: t.created_by_kind.clone(),
         created_by: t.created_by,
-        event_seq: g.event_seq,
-        public_event_seq: g.public_event_seq,
+        event_seq,
+        public_event_seq,
         version: t.version,
         created_at: t.created_at.naive_utc(),
         updated_at: t.updated_at.naive_utc(),
         sla_due_at: naive(t.sla_due_at),
-        sla_check_at: naive(g.sla_check_at),
+        sla_check_at: naive(sla_check_at),
         response_breached: t.sla_breached.contains(&ClockKind::Response),
         resolution_breached: t.sla_breached.contains(&ClockKind::Resolution),
         tier2_breached: t.sla_breached.contains(&ClockKind::Tier2Resolution),
@@ -73,7 +79,8 @@ fn row_of(g: &GeneratedTicket) -> TicketRow {
 
 /// Inserts generated tickets (before their events, clocks and audit rows).
 pub fn insert_generated(conn: &mut DbConnection, generated: &[&GeneratedTicket]) -> Result<(), StoreError> {
-    let rows: Vec<TicketRow> = generated.iter().map(|g| row_of(g)).collect();
+    let rows: Vec<TicketRow> =
+        generated.iter().map(|g| row_of(&g.ticket, (g.event_seq, g.public_event_seq), g.sla_check_at)).collect();
     insert_batch!(conn, tickets::table, rows);
     Ok(())
 }

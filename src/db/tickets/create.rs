@@ -5,14 +5,15 @@ use chrono::Datelike;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::{find_any, priority_rank, Ticket, TicketRow};
+use super::bulk::row_of;
+use super::{find_any, Filing, Ticket, TicketRow};
 use crate::db::journal::{self, snapshot};
 use crate::db::schema::{idempotency_keys, services, tickets, units, users};
 use crate::db::sql_types::DbId;
 use crate::db::{sla, write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::domain::ticket::intake::{NewTicket, ReporterRef};
-use crate::domain::ticket::{Status, Tier};
+use crate::domain::ticket::Tier;
 use crate::domain::validation::ValidationErrors;
 
 /// A client's `Idempotency-Key`, scoped to the caller, with the hash of
@@ -202,70 +203,15 @@ pub(super) fn new_row(
     tier: Tier,
     summary: &sla::clocks::Summary,
 ) -> Result<TicketRow, StoreError> {
-    let actor = ctx.actor.ok_or_else(|| StoreError::Corrupt("tickets are filed by someone".to_owned()))?;
-    let now = ctx.now.naive_utc();
-    let (reporter_id, name, email, phone) = match &new.reporter {
-        ReporterRef::User(user) => (Some(*user), None, None, None),
-        ReporterRef::OnBehalf { name, email, phone } => (
-            None,
-            Some(name.as_str().to_owned()),
-            email.as_ref().map(|e| e.as_str().to_owned()),
-            phone.as_ref().map(|p| p.as_str().to_owned()),
-        ),
-    };
-    Ok(TicketRow {
-        id,
-        number,
-        ticket_type: new.ticket_type,
-        title: new.title.clone(),
-        description: new.description.clone(),
-        service_id: new.service_id,
-        unit_id: new.unit_id,
-        reporter_id,
-        reporter_name: name,
-        reporter_email: email,
-        reporter_phone: phone,
-        channel: new.channel,
-        impact: new.impact,
-        urgency: new.urgency,
-        priority: new.priority,
-        priority_rank: priority_rank(new.priority),
-        status: Status::New,
-        tier: i16::from(tier),
-        assignee_id: None,
-        tier2_involved: tier == Tier::Two,
-        escalation_count: 0,
-        last_escalated_at: None,
-        pending_reason: None,
-        external_source: new.external.as_ref().map(|e| e.source.clone()),
-        external_ref: new.external.as_ref().map(|e| e.reference.clone()),
-        complaint_ref: new.complaint_ref.clone(),
-        problem_id: None,
-        resolution_code: None,
-        resolution: None,
-        resolved_at: None,
-        closed_at: None,
-        reopen_count: 0,
-        rating: None,
-        rating_remark: None,
-        created_by_kind: actor.kind().to_owned(),
-        created_by: actor.id(),
-        // The first event, written with the row (see the timeline).
-        event_seq: 1,
-        public_event_seq: 1,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        sla_due_at: summary.due_at.map(|t| t.naive_utc()),
-        sla_check_at: summary.check_at.map(|t| t.naive_utc()),
-        response_breached: false,
-        resolution_breached: false,
-        tier2_breached: false,
-    })
+    let by = ctx.actor.ok_or_else(|| StoreError::Corrupt("tickets are filed by someone".to_owned()))?;
+    let mut ticket = Ticket::filed(new, Filing { id, number, tier, by, at: ctx.now });
+    ticket.take_summary(summary);
+    // The first event, written with the row (see the timeline).
+    Ok(row_of(&ticket, (1, 1), summary.check_at))
 }
 
 /// The journal entry of a ticket just filed.
-pub(super) fn created_entry(
+pub(crate) fn created_entry(
     ticket: &Ticket,
     clocks: &[sla::clocks::StoredClock],
     routed_to_tier2: Option<String>,

@@ -1,5 +1,6 @@
-//! Changing a ticket outside the workflow: field edits, ratings and
-//! problem links, each with its event and audit record in one transaction.
+//! Changing a ticket outside the workflow: field edits, ratings, problem
+//! links and the recompute of its SLA clocks, each with its event and audit
+//! record in one transaction.
 
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -18,6 +19,23 @@ use crate::domain::ticket::rating::{check_may_rate, TicketRating};
 use crate::domain::ticket::{Level, PriorityMatrix, Status};
 use crate::domain::validation::ValidationErrors;
 use crate::domain::version::{keeps, Precondition};
+
+/// Moves the running clocks of a ticket the caller sees onto the current
+/// calendar and policy versions (`sla::recompute`); the ticket as it is then.
+pub fn recompute_sla(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    scope: &TicketScope,
+    ticket_id: Uuid,
+    reason: &str,
+) -> Result<Ticket, StoreError> {
+    write_tx(conn, |conn| {
+        lock(conn, ticket_id)?;
+        let ticket = find(conn, scope, ticket_id)?;
+        crate::db::sla::recompute::recompute(conn, ctx, &ticket.clocked(), reason)?;
+        find_any(conn, ticket_id)
+    })
+}
 
 /// Fields of a ticket that can be edited (not its workflow state).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -113,7 +131,7 @@ pub fn patch(
         guard.bump(conn, ctx.now)?;
         diesel::update(tickets::table.find(DbId(id))).set(changeset).execute(conn)?;
         let retargets = if priority_changed {
-            crate::db::sla::lifecycle::after_priority_change(conn, ctx, &before, priority)?
+            crate::db::sla::lifecycle::after_priority_change(conn, ctx, &before.clocked(), priority)?
         } else {
             Vec::new()
         };

@@ -5,6 +5,7 @@ mod counts;
 mod create;
 mod create_many;
 mod edits;
+mod filed;
 mod list;
 mod transition;
 
@@ -14,6 +15,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::schema::tickets;
+use super::sla::clocks::{ClockedTicket, Watch};
 use super::sql_types::{db_ids, DbId, OptionalDbId};
 use super::{DbBackend, DbConnection, StoreError};
 use crate::domain::sla::clock::ClockKind;
@@ -24,12 +26,12 @@ pub use bulk::{insert_generated, GeneratedTicket};
 pub use counts::fold as fold_counts;
 pub(crate) use counts::{counts_part, in_counted_part};
 pub use create::{create, create_one, CreateOutcome, IdempotencyKey, Intake};
-pub(crate) use create::{remember_key, replayed_id};
+pub(crate) use create::{created_entry, remember_key, replayed_id};
 pub use create_many::create_many;
-pub use edits::{patch, rate, set_problem, TicketPatch};
+pub use edits::{patch, rate, recompute_sla, set_problem, TicketPatch};
+pub use filed::Filing;
 pub(crate) use list::filtered;
 pub use list::{list, position, summary, After, Summary, TicketFilter, TicketSort};
-pub(crate) use transition::move_detail;
 pub use transition::{auto_escalate, transition, TransitionRequest};
 
 /// A stored ticket.
@@ -89,6 +91,12 @@ impl Ticket {
             created_by: self.created_by,
             tier2_involved: self.tier2_involved,
         }
+    }
+
+    /// What its SLA clocks need to know about the ticket.
+    pub fn clocked(&self) -> ClockedTicket {
+        let watch = Watch { priority: self.priority, unit_id: self.unit_id, tier: self.tier };
+        ClockedTicket { id: self.id, service_id: self.service_id, watch }
     }
 }
 

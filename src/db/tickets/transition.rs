@@ -1,7 +1,7 @@
 //! Workflow moves on a ticket, each with its event and audit record in one
 //! transaction.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
@@ -11,10 +11,11 @@ use crate::db::schema::{tickets, users};
 use crate::db::sql_types::{DbId, OptionalDbId};
 use crate::db::versioned::{self, Guard, Versioned};
 use crate::db::{sla, write_tx, DbConnection, StoreError};
-use crate::domain::journal::{Context, Entry, Event, MoveDetail, Subject};
+use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::domain::policy::Principal;
 use crate::domain::role::RoleSet;
 use crate::domain::ticket::access::{self, TicketScope};
+use crate::domain::ticket::escalation::auto_escalation;
 use crate::domain::ticket::workflow::{self, CommandKind};
 use crate::domain::ticket::{Command, PendingReason, ResolutionCode, Status, TicketState, TicketType};
 use crate::domain::validation::ValidationErrors;
@@ -28,6 +29,7 @@ pub struct TransitionRequest {
     pub resolve_linked: bool,
 }
 
+/// The columns a move writes: the state the workflow returned.
 #[derive(AsChangeset)]
 #[diesel(table_name = tickets, treat_none_as_null = true)]
 struct MoveChangeset {
@@ -44,6 +46,26 @@ struct MoveChangeset {
     escalation_count: i32,
     last_escalated_at: Option<NaiveDateTime>,
     reopen_count: i32,
+}
+
+impl MoveChangeset {
+    fn of(next: &TicketState) -> Self {
+        let naive = |at: Option<DateTime<Utc>>| at.map(|at| at.naive_utc());
+        Self {
+            status: next.status,
+            tier: i16::from(next.tier),
+            assignee_id: next.assignee,
+            resolved_at: naive(next.resolved_at),
+            pending_reason: next.pending_reason,
+            resolution_code: next.resolution_code,
+            resolution: next.resolution.clone(),
+            closed_at: naive(next.closed_at),
+            tier2_involved: next.tier2_involved,
+            escalation_count: next.escalation_count,
+            last_escalated_at: naive(next.last_escalated_at),
+            reopen_count: next.reopen_count,
+        }
+    }
 }
 
 fn forbidden(kind: CommandKind) -> StoreError {
@@ -74,23 +96,6 @@ fn check_assignee(conn: &mut DbConnection, ticket: &Ticket, assignee: Uuid) -> R
     }
 }
 
-pub(crate) fn move_detail(command: &Command, next: &TicketState) -> MoveDetail {
-    match command {
-        Command::Assign { assignee } => MoveDetail::Assignee { assignee_id: Some(*assignee) },
-        Command::Start { .. } => MoveDetail::Assignee { assignee_id: next.assignee },
-        Command::Pend { reason } => MoveDetail::Pending { reason: *reason },
-        Command::Resume | Command::Close => MoveDetail::Nothing {},
-        Command::Escalate { reason, steps_taken } => {
-            MoveDetail::Escalation { reason: reason.clone(), steps_taken: steps_taken.clone() }
-        }
-        Command::Return { instructions } => MoveDetail::Return { instructions: instructions.clone() },
-        Command::Resolve { code, resolution } => {
-            MoveDetail::Resolution { resolution_code: *code, resolution: resolution.clone() }
-        }
-        Command::Reopen { reason } => MoveDetail::Reason { reason: reason.clone() },
-    }
-}
-
 /// Writes one move: the row (guarded by version), its event and audit.
 fn write_move(
     conn: &mut DbConnection,
@@ -100,65 +105,23 @@ fn write_move(
     command: &Command,
     next: &TicketState,
 ) -> Result<(), StoreError> {
-    let now = ctx.now.naive_utc();
-    let kind = command.kind();
-    let (resolution_code, resolution) = match command {
-        Command::Resolve { code, resolution } => (Some(*code), Some(resolution.clone())),
-        Command::Reopen { .. } => (None, None),
-        _ => (before.resolution_code, before.resolution.clone()),
-    };
-    let pending_reason = match command {
-        Command::Pend { reason } => Some(*reason),
-        _ if next.status == Status::Pending => before.pending_reason,
-        _ => None,
-    };
-    let escalated = kind == CommandKind::Escalate;
-    let changes = MoveChangeset {
-        status: next.status,
-        tier: i16::from(next.tier),
-        assignee_id: next.assignee,
-        resolved_at: next.resolved_at.map(|t| t.naive_utc()),
-        pending_reason,
-        resolution_code,
-        resolution,
-        closed_at: if kind == CommandKind::Close { Some(now) } else { before.closed_at.map(|t| t.naive_utc()) },
-        tier2_involved: before.tier2_involved || next.tier == crate::domain::ticket::Tier::Two,
-        escalation_count: before.escalation_count + i32::from(escalated),
-        last_escalated_at: if escalated { Some(now) } else { before.last_escalated_at.map(|t| t.naive_utc()) },
-        reopen_count: before.reopen_count + i32::from(kind == CommandKind::Reopen),
-    };
-    let (clocks, summary) = sla::lifecycle::after_move(conn, ctx, before, command, next)?;
+    let (clocks, summary) = sla::lifecycle::after_move(conn, ctx, &before.clocked(), command, next)?;
     // The state, version and clock summary in one row update: each update
     // of a ticket's row writes every index of it again.
     let updated = diesel::update(tickets::table.find(DbId(before.id)))
         .filter(tickets::version.eq(guard.read_version()))
         .set((
-            changes,
+            MoveChangeset::of(next),
             summary.as_ref().map(sla::clocks::Summary::columns),
             tickets::version.eq(guard.read_version() + 1),
-            tickets::updated_at.eq(now),
+            tickets::updated_at.eq(ctx.now.naive_utc()),
         ))
         .execute(conn)?;
     guard.confirm(updated)?;
     let after = find_any(conn, before.id)?;
-    let event = Event::TicketMoved {
-        command: kind,
-        from: (before.status, before.tier),
-        to: (next.status, next.tier),
-        detail: move_detail(command, next),
-        clocks,
-    };
+    let event = Event::ticket_moved(command, &before.state(), next, clocks);
     let entry = Entry::new(Subject::Ticket(before.id), event).states(Some(snapshot(before)?), Some(snapshot(&after)?));
     journal::record(conn, ctx, entry)
-}
-
-fn state_of(ticket: &Ticket) -> TicketState {
-    TicketState {
-        status: ticket.status,
-        tier: ticket.tier,
-        assignee: ticket.assignee_id,
-        resolved_at: ticket.resolved_at,
-    }
 }
 
 /// Resolves the open tickets linked to a problem, as part of its resolution.
@@ -181,7 +144,7 @@ fn resolve_linked(
     for id in linked {
         lock(conn, id)?;
         let ticket = find_any(conn, id)?;
-        let state = state_of(&ticket);
+        let state = ticket.state();
         // Only tickets the resolver's desk works are resolved with it.
         if workflow::permits(&state, CommandKind::Resolve)
             && access::may(principal, &ticket.facts(), CommandKind::Resolve)
@@ -216,7 +179,7 @@ pub fn transition(
         let kind = request.command.kind();
         // The state decides first: a move that lost a race (or was clicked
         // twice) is a conflict for everyone who sees the ticket.
-        let next = workflow::apply(&state_of(&before), &request.command, ctx.now, reopen_window)
+        let next = workflow::apply(&before.state(), &request.command, ctx.now, reopen_window)
             .map_err(|e| StoreError::Conflict(e.to_string()))?;
         if !access::may(principal, &before.facts(), kind) {
             return Err(forbidden(kind));
@@ -224,7 +187,7 @@ pub fn transition(
         match request.command {
             Command::Assign { assignee } => check_assignee(conn, &before, assignee)?,
             // Starting an unassigned ticket hands it to whoever starts it.
-            Command::Start { actor } if before.assignee_id.is_none() && workflow::permits(&state_of(&before), kind) => {
+            Command::Start { actor } if before.assignee_id.is_none() && workflow::permits(&before.state(), kind) => {
                 check_assignee(conn, &before, actor).map_err(|_| {
                     StoreError::Invalid(ValidationErrors::single(
                         "assignee_id",
@@ -247,14 +210,11 @@ pub fn transition(
 /// The sweeper's escalation of a ticket whose tier-1 resolution target was
 /// breached; `false` if the ticket can no longer be escalated.
 pub fn auto_escalate(conn: &mut DbConnection, ctx: &Context, ticket: &Ticket) -> Result<bool, StoreError> {
-    let state = state_of(ticket);
+    let state = ticket.state();
     if !workflow::permits(&state, CommandKind::Escalate) {
         return Ok(false);
     }
-    let command = Command::Escalate {
-        reason: "Target penyelesaian SLA terlampaui; eskalasi otomatis sesuai kebijakan SLA".to_owned(),
-        steps_taken: "Eskalasi otomatis oleh sistem".to_owned(),
-    };
+    let command = auto_escalation();
     let next = workflow::apply(&state, &command, ctx.now, Duration::zero())
         .map_err(|e| StoreError::Conflict(e.to_string()))?;
     let guard = versioned::unconditional(Versioned::Ticket, ticket.id, ticket.version);

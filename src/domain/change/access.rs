@@ -61,6 +61,20 @@ pub enum ChangeAction {
     ReadReports,
 }
 
+/// Why a service account's key may not move a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("Change records are moved by people, not by service accounts.")]
+pub struct NotAPerson;
+
+/// The person who moves a change: a change is decided and signed by
+/// people, so an API key (a front end acting for a desk) moves none.
+pub fn mover(principal: &Principal) -> Result<Uuid, NotAPerson> {
+    match principal.actor {
+        Actor::User(id) => Ok(id),
+        Actor::ApiKey(_) => Err(NotAPerson),
+    }
+}
+
 fn is_user(principal: &Principal) -> bool {
     matches!(principal.actor, Actor::User(_))
 }
@@ -142,5 +156,13 @@ mod tests {
         let tier2 = person(dinas, UnitKind::Dinas, &[Role::Tier2Engineer]);
         assert!(may(&tier2, ChangeAction::RecordDinasTest, Some(&foreign)));
         assert!(!may(&tier1, ChangeAction::RecordDinasTest, Some(&facts)));
+    }
+
+    #[test]
+    fn people_move_changes_and_service_accounts_do_not() {
+        let tier1 = person(Uuid::now_v7(), UnitKind::PerangkatDaerah, &[Role::Tier1Technician]);
+        assert_eq!(mover(&tier1), Ok(tier1.actor.id()));
+        let key = Principal { actor: Actor::ApiKey(Uuid::now_v7()), ..tier1 };
+        assert_eq!(mover(&key), Err(NotAPerson));
     }
 }

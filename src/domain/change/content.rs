@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::approval::{Capacity, Decision, Stage};
 use super::kinds::{ChangeScope, ChangeType};
 use super::risk::RiskAssessment;
-use crate::domain::journal::chain::{instant_text, Encoder, Hash};
+use crate::domain::encoding::{instant_text, Encoder, Hash};
 
 const CONTENT_DOMAIN: &[u8] = b"spbe-desk/change-content/v1";
 const APPROVAL_DOMAIN: &[u8] = b"spbe-desk/change-approval/v1";

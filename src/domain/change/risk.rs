@@ -1,7 +1,6 @@
 //! The structured risk assessment of a change and the level it yields.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::domain::text_enum::text_enum;
 
@@ -15,7 +14,7 @@ text_enum!(
 );
 
 /// The questions the assessment answers (the analysis phase).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RiskAssessment {
     /// How many users lose or see a different service during the change.

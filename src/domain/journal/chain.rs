@@ -1,19 +1,14 @@
-//! The audit chain's canonical encoding, hashes and checkpoint signatures,
-//! exactly as `docs/audit.md` specifies them for independent verifiers.
-//!
-//! Every field is written as a presence byte (`0` absent, `1` present),
-//! then for a present field its length as a 4-byte big-endian integer and
-//! its bytes. Texts are UTF-8; instants are RFC 3339 UTC with exactly six
-//! fractional digits; ids are lowercase hyphenated UUIDs; hashes are the
-//! 32 raw bytes of a SHA-256.
+//! The audit chain's hashes and checkpoint signatures, in the canonical
+//! encoding (`domain::encoding`), exactly as `docs/audit.md` specifies them
+//! for independent verifiers.
 
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-/// A SHA-256 digest.
-pub type Hash = [u8; 32];
+use crate::domain::encoding::Encoder;
+pub use crate::domain::encoding::{instant_text, Hash};
 
 /// The previous hash of a chain's first entry, and of the first checkpoint.
 pub const GENESIS: Hash = [0; 32];
@@ -39,46 +34,6 @@ pub struct Link {
     pub prev_hash: Hash,
 }
 
-/// The text form of an instant in the encoding.
-pub fn instant_text(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-}
-
-/// Builds the canonical encoding field by field (also used for change
-/// approvals, `docs/changes.md`).
-#[derive(Default)]
-pub struct Encoder(Vec<u8>);
-
-impl Encoder {
-    pub fn with_domain(domain: &[u8]) -> Self {
-        let mut e = Self::default();
-        e.bytes(Some(domain));
-        e
-    }
-
-    pub fn bytes(&mut self, field: Option<&[u8]>) -> &mut Self {
-        match field {
-            None => self.0.push(0),
-            Some(bytes) => {
-                self.0.push(1);
-                // Fields come from bounded columns; a longer one cannot be stored.
-                let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
-                self.0.extend_from_slice(&len.to_be_bytes());
-                self.0.extend_from_slice(bytes);
-            }
-        }
-        self
-    }
-
-    pub fn text(&mut self, field: Option<&str>) -> &mut Self {
-        self.bytes(field.map(str::as_bytes))
-    }
-
-    pub fn into_bytes(self) -> Vec<u8> {
-        self.0
-    }
-}
-
 impl Link {
     /// The canonical encoding that [`Link::hash`] digests.
     pub fn encode(&self) -> Vec<u8> {
@@ -95,7 +50,7 @@ impl Link {
             .text(self.after_json.as_deref())
             .text(self.request_id.as_deref())
             .bytes(Some(&self.prev_hash));
-        e.0
+        e.into_bytes()
     }
 
     pub fn hash(&self) -> Hash {
@@ -122,7 +77,7 @@ impl HeadsDigest {
     pub fn add(&mut self, head: &Head) {
         let mut e = Encoder::default();
         e.text(Some(&head.chain.to_string())).text(Some(&head.position.to_string())).bytes(Some(&head.hash));
-        self.hasher.update(&e.0);
+        self.hasher.update(e.into_bytes());
         self.count += 1;
     }
 
@@ -152,7 +107,7 @@ impl CheckpointBody {
             .bytes(Some(&self.prev_hash))
             .text(Some(&self.head_count.to_string()))
             .bytes(Some(&self.heads_digest));
-        e.0
+        e.into_bytes()
     }
 
     /// The checkpoint's own hash, which the next checkpoint names.

@@ -15,7 +15,9 @@ use crate::domain::sla::lifecycle::ClockStart;
 use crate::domain::sla::replay::{Rebase, Retarget};
 use crate::domain::sla::Target;
 use crate::domain::ticket::workflow::CommandKind;
-use crate::domain::ticket::{PendingReason, Priority, ResolutionCode, Status, Tier};
+use crate::domain::ticket::{Priority, Status, Tier};
+
+use super::move_record::{MoveClocks, MoveDetail};
 
 /// Who may read an event on a ticket's timeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,19 +109,6 @@ impl ResourceChange {
     }
 }
 
-/// What a workflow move carried, as its timeline shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum MoveDetail {
-    Assignee { assignee_id: Option<Uuid> },
-    Pending { reason: PendingReason },
-    Escalation { reason: String, steps_taken: String },
-    Return { instructions: String },
-    Resolution { resolution_code: ResolutionCode, resolution: String },
-    Reason { reason: String },
-    Nothing {},
-}
-
 /// An SLA clock's alert, as recorded when it fell due.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClockAlert {
@@ -132,15 +121,6 @@ pub struct ClockAlert {
 
 /// Where a ticket stands: its status at its tier.
 pub type Place = (Status, Tier);
-
-/// What a move did to the clocks that the move alone does not say: whether
-/// pending paused them (the policy lists the reason) and the tier-2 clock
-/// it started, so the clocks can be replayed from the log.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct MoveClocks {
-    pub pauses: bool,
-    pub tier2_started: Option<ClockStart>,
-}
 
 /// A state change the service records.
 #[derive(Debug, Clone, PartialEq)]

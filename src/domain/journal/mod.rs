@@ -6,9 +6,11 @@
 pub mod chain;
 mod context;
 mod event;
+pub mod keys;
+mod move_record;
+mod ticket_move;
 pub mod verify;
 
 pub use context::Context;
-pub use event::{
-    ClockAlert, Entry, Event, MoveClocks, MoveDetail, Place, Resource, ResourceChange, Subject, Visibility,
-};
+pub use event::{ClockAlert, Entry, Event, Place, Resource, ResourceChange, Subject, Visibility};
+pub use move_record::{MoveClocks, MoveDetail};

@@ -115,6 +115,11 @@ pub fn service_label(name: &str, code: &str) -> String {
     }
 }
 
+/// How mails greet a unit's team mailbox (`Tim Layanan BAPPEDA`).
+pub fn team_name(unit_name: &str) -> String {
+    format!("Tim Layanan {unit_name}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +160,10 @@ mod tests {
             "Naskah Dinas Elektronik (Srikandi)"
         );
         assert_eq!(service_label("SRIKANDI", "SRIKANDI"), "SRIKANDI");
+    }
+
+    #[test]
+    fn a_team_mailbox_is_greeted_as_the_units_service_team() {
+        assert_eq!(team_name("BAPPEDA"), "Tim Layanan BAPPEDA");
     }
 }

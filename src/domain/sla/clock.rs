@@ -65,13 +65,17 @@ pub struct Clock {
 }
 
 /// How a clock stands at some instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Standing {
     Running,
     Paused,
     Met,
     Breached,
+}
+
+impl Standing {
+    pub const ALL: [Standing; 4] = [Standing::Running, Standing::Paused, Standing::Met, Standing::Breached];
 }
 
 impl Clock {

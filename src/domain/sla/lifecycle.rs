@@ -9,12 +9,17 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use chrono::Duration;
+
 use super::calendar::WorkingCalendar;
-use super::clock::{Clock, ClockKind, PauseCause};
+use super::clock::{Clock, ClockKind, PauseCause, Schedule};
 use super::math::NoWorkingTime;
 use super::target::Target;
-use crate::domain::ticket::workflow::CommandKind;
+use crate::domain::ticket::workflow::{Command, CommandKind, TicketState};
 use crate::domain::ticket::{PendingReason, Status, Tier};
+
+/// The clocks filing starts; tier 2's starts at the first escalation.
+pub const FILING_CLOCKS: [ClockKind; 2] = [ClockKind::Response, ClockKind::Resolution];
 
 /// A calendar or policy at one of its versions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +46,18 @@ pub struct MoveFacts {
     pub next_tier: Tier,
     /// For `pending`: the reason, when the clocks' policy pauses for it.
     pub pausing_reason: Option<PendingReason>,
+}
+
+impl MoveFacts {
+    /// What `command`, moving the ticket to `next`, does to clocks whose
+    /// policy pauses for `pausing_reasons`.
+    pub fn of(command: &Command, next: &TicketState, pausing_reasons: &[PendingReason]) -> Self {
+        let pausing_reason = match command {
+            Command::Pend { reason } if pausing_reasons.contains(reason) => Some(*reason),
+            _ => None,
+        };
+        MoveFacts { command: command.kind(), next_status: next.status, next_tier: next.tier, pausing_reason }
+    }
 }
 
 /// What the store must add after a move.
@@ -115,6 +132,28 @@ pub fn after_public_reply(clocks: &mut [&mut Clock], now: DateTime<Utc>) -> bool
         }
         _ => false,
     }
+}
+
+/// A clock's instants as the store keeps them, worked out again after a
+/// change to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settled {
+    /// Due and warning instants (`None` while a pause holds it short of due).
+    pub schedule: Option<Schedule>,
+    /// Clock time run, once stopped.
+    pub elapsed: Option<Duration>,
+    /// It stopped on or after its due instant with no breach recorded: the
+    /// breach is recorded now, as the move that stopped it is.
+    pub breaches_now: bool,
+}
+
+/// Settles a clock on `cal` after a change (`breach_recorded`: a breach is
+/// already on record). The one place that decides a late stop is a breach.
+pub fn settle(clock: &Clock, cal: &WorkingCalendar, breach_recorded: bool) -> Result<Settled, NoWorkingTime> {
+    let schedule = clock.schedule(cal)?;
+    let elapsed = clock.stopped_at.map(|stop| clock.elapsed(cal, stop));
+    let stopped_late = matches!((clock.stopped_at, schedule), (Some(stop), Some(s)) if stop >= s.due_at);
+    Ok(Settled { schedule, elapsed, breaches_now: stopped_late && !breach_recorded })
 }
 
 /// The alerts recorded of a clock (warning, breach) that still hold.
@@ -195,6 +234,34 @@ mod tests {
         assert!(c[2].is_paused());
         assert_eq!(apply(&mut c, &facts(CommandKind::Escalate, Status::New, Tier::Two), at(4)), Needs::Nothing);
         assert!(!c[2].is_paused());
+    }
+
+    #[test]
+    fn pending_pauses_the_clocks_only_for_a_reason_their_policy_lists() {
+        let next = TicketState { status: Status::Pending, ..TicketState::filed(Tier::One) };
+        let pend = Command::Pend { reason: PendingReason::WaitingForVendor };
+        assert_eq!(MoveFacts::of(&pend, &next, &[PendingReason::WaitingForReporter]).pausing_reason, None);
+        let facts = MoveFacts::of(&pend, &next, &[PendingReason::WaitingForVendor]);
+        assert_eq!(facts.pausing_reason, Some(PendingReason::WaitingForVendor));
+        assert_eq!((facts.command, facts.next_status), (CommandKind::Pend, Status::Pending));
+    }
+
+    #[test]
+    fn a_clock_stopped_on_or_after_its_due_instant_breaches_once() {
+        let always = crate::domain::sla::calendar::WeekSchedule::always();
+        let cal = WorkingCalendar::new(chrono_tz::Asia::Makassar, always);
+        let mut c = Clock::start(ClockKind::Response, Target::CalendarHours(1), 75, at(1));
+        c.stop(at(2));
+        let settled = settle(&c, &cal, false).unwrap();
+        assert_eq!(settled.schedule.map(|s| s.due_at), Some(at(2)));
+        assert_eq!(settled.elapsed, Some(Duration::hours(1)));
+        assert!(settled.breaches_now);
+        assert!(!settle(&c, &cal, true).unwrap().breaches_now, "a breach is recorded once");
+        let mut early = Clock::start(ClockKind::Response, Target::CalendarHours(2), 75, at(1));
+        early.stop(at(2));
+        assert!(!settle(&early, &cal, false).unwrap().breaches_now);
+        let running = Clock::start(ClockKind::Response, Target::CalendarHours(1), 75, at(1));
+        assert_eq!(settle(&running, &cal, false).unwrap().elapsed, None);
     }
 
     #[test]

@@ -4,23 +4,19 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::target::Target;
 use crate::domain::ticket::{PendingReason, Priority};
 
 /// The targets of one priority.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PriorityTargets {
     /// First response (assignment-and-start, or a public comment).
-    #[schema(example = json!({"unit": "business_minutes", "value": 60}))]
     pub response: Target,
     /// Resolution at tier 1 (or overall when tier 2 takes tickets directly).
-    #[schema(example = json!({"unit": "business_days", "value": 3}))]
     pub resolution: Target,
     /// Resolution by tier 2, from the escalation (the OLA).
-    #[schema(example = json!({"unit": "calendar_hours", "value": 48}))]
     pub tier2_resolution: Target,
 }
 

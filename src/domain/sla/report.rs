@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::clock::ClockKind;
 use super::time_counts::TimeTally;
@@ -39,7 +38,7 @@ pub struct TicketFacts {
 }
 
 /// The figures of one clock kind over a group.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClockStats {
     pub met: u64,
     pub breached: u64,
@@ -53,7 +52,7 @@ pub struct ClockStats {
 }
 
 /// The figures of one group.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupStats {
     pub key: String,
     pub tickets: u64,

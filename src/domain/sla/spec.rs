@@ -2,12 +2,11 @@
 //! "end": "12:00"}, …], …}`), used by the API and stored as JSON.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::calendar::{CalendarError, Interval, WeekSchedule};
 
 /// One working interval in local time, `HH:MM`; `24:00` ends the day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IntervalSpec {
     pub start: String,
@@ -17,7 +16,7 @@ pub struct IntervalSpec {
 
 /// Working intervals per weekday; a missing day has none. A day's intervals
 /// do not overlap (422 otherwise).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WeekSpec {
     #[serde(default)]

@@ -8,7 +8,7 @@ use super::calendar::WorkingCalendar;
 use super::math::{add_business, clock_instant, next_working_instant, windows_on, NoWorkingTime};
 
 /// How long a clock may run: `{"unit": "business_minutes", "value": 240}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "unit", content = "value", rename_all = "snake_case")]
 pub enum Target {
     BusinessMinutes(u32),

@@ -1,5 +1,6 @@
 //! What tier 1 hands over when it escalates a ticket to tier 2: why it
-//! cannot solve it, and what it already tried. Both are required.
+//! cannot solve it, and what it already tried. Both are required. The SLA
+//! sweeper's own escalation says so in the same words wherever it is made.
 
 use super::intake::parse_long_text;
 use super::workflow::Command;
@@ -17,6 +18,15 @@ pub fn parse_escalation(reason: &str, steps_taken: &str) -> Result<Command, Esca
     match (parse_long_text(reason), parse_long_text(steps_taken)) {
         (Ok(reason), Ok(steps_taken)) => Ok(Command::Escalate { reason, steps_taken }),
         (reason, steps_taken) => Err(EscalationError { reason: reason.err(), steps_taken: steps_taken.err() }),
+    }
+}
+
+/// The escalation the SLA sweeper makes when a tier-1 resolution target
+/// is breached and the policy escalates (`lifecycle::breach_escalates`).
+pub fn auto_escalation() -> Command {
+    Command::Escalate {
+        reason: "Target penyelesaian SLA terlampaui; eskalasi otomatis sesuai kebijakan SLA".to_owned(),
+        steps_taken: "Eskalasi otomatis oleh sistem".to_owned(),
     }
 }
 

@@ -9,13 +9,45 @@ use uuid::Uuid;
 
 use super::{PendingReason, ResolutionCode, Status, Tier};
 
-/// The part of a ticket the workflow decides on.
+/// The part of a ticket the workflow decides on: everything a move
+/// changes (the store writes these fields, and only from here).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketState {
     pub status: Status,
     pub tier: Tier,
     pub assignee: Option<Uuid>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// Why it waits, while it is `pending`.
+    pub pending_reason: Option<PendingReason>,
+    /// How it was resolved, until it is reopened.
+    pub resolution_code: Option<ResolutionCode>,
+    pub resolution: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Tier 2 has held it (its engineers see it from then on).
+    pub tier2_involved: bool,
+    pub escalation_count: i32,
+    pub last_escalated_at: Option<DateTime<Utc>>,
+    pub reopen_count: i32,
+}
+
+impl TicketState {
+    /// A ticket just filed at `tier`: new, and nothing done to it yet.
+    pub fn filed(tier: Tier) -> Self {
+        Self {
+            status: Status::New,
+            tier,
+            assignee: None,
+            resolved_at: None,
+            pending_reason: None,
+            resolution_code: None,
+            resolution: None,
+            closed_at: None,
+            tier2_involved: tier == Tier::Two,
+            escalation_count: 0,
+            last_escalated_at: None,
+            reopen_count: 0,
+        }
+    }
 }
 
 /// A requested move, with the validated data it carries.
@@ -177,7 +209,8 @@ pub fn apply(
             allowed: allowed(state),
         });
     }
-    let mut next = state.clone();
+    // A pending reason lasts only as long as the wait.
+    let mut next = TicketState { pending_reason: None, ..state.clone() };
     match command {
         Command::Assign { assignee } => {
             next.status = Status::Assigned;
@@ -187,23 +220,34 @@ pub fn apply(
             next.status = Status::InProgress;
             next.assignee = state.assignee.or(Some(*actor));
         }
-        Command::Pend { .. } => next.status = Status::Pending,
+        Command::Pend { reason } => {
+            next.status = Status::Pending;
+            next.pending_reason = Some(*reason);
+        }
         Command::Resume => next.status = Status::InProgress,
         Command::Escalate { .. } => {
             next.tier = Tier::Two;
             next.status = Status::New;
             next.assignee = None;
+            next.tier2_involved = true;
+            next.escalation_count += 1;
+            next.last_escalated_at = Some(now);
         }
         Command::Return { .. } => {
             next.tier = Tier::One;
             next.status = Status::New;
             next.assignee = None;
         }
-        Command::Resolve { .. } => {
+        Command::Resolve { code, resolution } => {
             next.status = Status::Resolved;
             next.resolved_at = Some(now);
+            next.resolution_code = Some(*code);
+            next.resolution = Some(resolution.clone());
         }
-        Command::Close => next.status = Status::Closed,
+        Command::Close => {
+            next.status = Status::Closed;
+            next.closed_at = Some(now);
+        }
         Command::Reopen { .. } => {
             let resolved_at = state.resolved_at.unwrap_or(now);
             if now - resolved_at > reopen_window {
@@ -211,6 +255,9 @@ pub fn apply(
             }
             next.status = Status::InProgress;
             next.resolved_at = None;
+            next.resolution_code = None;
+            next.resolution = None;
+            next.reopen_count += 1;
         }
     }
     Ok(next)
@@ -221,7 +268,7 @@ mod tests {
     use super::*;
 
     fn state(status: Status, tier: Tier) -> TicketState {
-        TicketState { status, tier, assignee: None, resolved_at: None }
+        TicketState { status, ..TicketState::filed(tier) }
     }
 
     fn run(state: &TicketState, command: Command) -> Result<TicketState, TransitionError> {
@@ -256,6 +303,32 @@ mod tests {
         assert!(matches!(again, TransitionError::NotAllowed { command: "escalate", .. }));
         let down = run(&up, Command::Return { instructions: "reinstall".into() }).unwrap();
         assert_eq!((down.tier, down.status), (Tier::One, Status::New));
+    }
+
+    #[test]
+    fn a_move_returns_every_field_it_changes() {
+        let now = Utc::now();
+        let filed = TicketState::filed(Tier::One);
+        let pending =
+            run(&state(Status::InProgress, Tier::One), Command::Pend { reason: PendingReason::WaitingForVendor })
+                .unwrap();
+        assert_eq!(pending.pending_reason, Some(PendingReason::WaitingForVendor));
+        assert_eq!(run(&pending, Command::Resume).unwrap().pending_reason, None);
+        let escalate = Command::Escalate { reason: "r".into(), steps_taken: "s".into() };
+        let up = apply(&filed, &escalate, now, Duration::days(7)).unwrap();
+        assert_eq!((up.tier2_involved, up.escalation_count, up.last_escalated_at), (true, 1, Some(now)));
+        let down = run(&up, Command::Return { instructions: "i".into() }).unwrap();
+        assert!(down.tier2_involved, "tier 2 keeps seeing a ticket it held");
+        let resolve = Command::Resolve { code: ResolutionCode::Workaround, resolution: "ok".into() };
+        let resolved = apply(&down, &resolve, now, Duration::days(7)).unwrap();
+        assert_eq!(
+            (resolved.resolution_code, resolved.resolution.as_deref()),
+            (Some(ResolutionCode::Workaround), Some("ok"))
+        );
+        let reopened = apply(&resolved, &Command::Reopen { reason: "x".into() }, now, Duration::days(7)).unwrap();
+        assert_eq!((reopened.resolution_code, reopened.resolution, reopened.reopen_count), (None, None, 1));
+        let closed = apply(&resolved, &Command::Close, now, Duration::days(7)).unwrap();
+        assert_eq!((closed.closed_at, closed.resolution_code), (Some(now), Some(ResolutionCode::Workaround)));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Test harness: the real application on a random port with a fresh
 //! database (a temporary SQLite file, or a new PostgreSQL database).
 
+pub mod backup;
 pub mod changes;
 pub mod postgres;
 pub mod receivers;
@@ -143,22 +144,24 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     };
     let mut settings = test_settings(&url, data_dir.path());
     adjust(&mut settings);
+    Some(start(settings, data_dir, pg_database).await)
+}
+
+/// Starts the app on a database and data folder that exist already (a
+/// restored backup); the folder and the PostgreSQL database go with it.
+pub async fn spawn_app_on(url: &str, data_dir: tempfile::TempDir, pg_database: Option<(String, String)>) -> TestApp {
+    let settings = test_settings(url, data_dir.path());
+    start(settings, data_dir, pg_database).await
+}
+
+async fn start(settings: Settings, data_dir: tempfile::TempDir, pg_database: Option<(String, String)>) -> TestApp {
     let clock = ManualClock::new(Utc::now());
     let app = Application::build(settings.clone(), Arc::new(clock.clone())).await.expect("build the application");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db();
     let notifier = app.notifier();
     tokio::spawn(app.run_until_stopped());
-    Some(TestApp {
-        address,
-        client: reqwest::Client::new(),
-        db,
-        clock,
-        settings,
-        notifier,
-        _data_dir: data_dir,
-        pg_database,
-    })
+    TestApp { address, client: reqwest::Client::new(), db, clock, settings, notifier, _data_dir: data_dir, pg_database }
 }
 
 impl TestApp {
@@ -205,7 +208,7 @@ impl TestApp {
     }
 
     /// One SLA sweep at the test clock's current instant.
-    pub async fn sweep(&self) -> spbe_desk::db::sla::sweep::SweepReport {
+    pub async fn sweep(&self) -> spbe_desk::db::sla_sweep::SweepReport {
         spbe_desk::jobs::sla_sweeper::sweep_now(&self.db, &self.clock, 100_000).await.expect("sweep")
     }
 

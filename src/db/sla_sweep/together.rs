@@ -12,9 +12,9 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use uuid::Uuid;
 
 use super::{earliest_owed, sweep_claimed, Due, Swept};
-use crate::db::journal::bulk::BulkJournal;
-use crate::db::sla::clocks::{self, context_of, Summary, Watch};
-use crate::db::sla::lifecycle::alert_event;
+use crate::db::journal::bulk::{BulkJournal, ContinuedTicket};
+use crate::db::sla::clocks::{self, context_of, Summary};
+use crate::db::sla::lifecycle::take_alert;
 use crate::db::tickets::{self, Ticket};
 use diesel::prelude::*;
 
@@ -36,7 +36,8 @@ pub(super) fn sweep(
     let ids: Vec<Uuid> = claimed.iter().map(|(_, id)| *id).collect();
     let found = tickets::find_many_any(conn, &ids)?;
     let mut journal = BulkJournal::live();
-    let numbers: Vec<(Uuid, i32, i32)> = found.iter().map(|(t, seq, public)| (t.id, *seq, *public)).collect();
+    let numbers: Vec<ContinuedTicket> =
+        found.iter().map(|(t, seq, public)| (t.id, *seq, *public, (t.status, t.tier))).collect();
     journal.continue_tickets(conn, &numbers)?;
     let tickets: HashMap<Uuid, Ticket> = found.into_iter().map(|(t, _, _)| (t.id, t)).collect();
     let mut clocks = clocks::load_many(conn, &ids)?;
@@ -51,7 +52,7 @@ pub(super) fn sweep(
             break;
         }
         let ticket = tickets.get(&id).ok_or(StoreError::NotFound)?;
-        let watch = Watch::of(ticket);
+        let watch = ticket.clocked().watch;
         let ticket_clocks = clocks.entry(id).or_default();
         let mut swept = Swept::nothing(id);
         if let Some((index, alert, fell_due_at)) = earliest_owed(conn, ticket_clocks, watch, now)? {
@@ -61,12 +62,8 @@ pub(super) fn sweep(
                 escalating.push(id);
                 continue;
             }
-            // The instant as the journal records it, so the log replays exactly.
-            match alert {
-                Alert::Warning => c.warned_at = Some(ctx.now),
-                Alert::Breach => c.breached_at = Some(ctx.now),
-            }
-            journal.record(&ctx, Entry::new(Subject::Ticket(id), alert_event(c, alert)))?;
+            let event = take_alert(c, alert, ctx.now);
+            journal.record(&ctx, Entry::new(Subject::Ticket(id), event))?;
             alerted.insert((id, index));
             swept = Swept { clock: Some(c.clock.kind), alert: Some(alert), fell_due_at: Some(fell_due_at), ..swept };
         }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{labels, GroupBy, ReportFilter};
 use crate::db::schema::{sla_clocks, tickets};
-use crate::db::sla::sweep::PARK_MINUTES;
+use crate::db::sla_sweep::PARK_MINUTES;
 use crate::db::sql_types::{db_ids, DbId};
 use crate::db::tickets::{filtered, outside_parts, TicketFilter};
 use crate::db::{DbConnection, StoreError};

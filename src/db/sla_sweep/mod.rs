@@ -17,12 +17,12 @@ use uuid::Uuid;
 
 mod together;
 
-use super::clocks::{self, context_of, StoredClock, Watch};
-use super::lifecycle::record_alert;
+use crate::db::sla::clocks::{self, context_of, SlaSource, StoredClock, Watch};
+use crate::db::sla::lifecycle::take_alert;
 use crate::db::sql_types::DbId;
-use crate::db::tickets;
+use crate::db::{journal, tickets};
 use crate::db::{schema, write_tx, DbConnection, StoreError};
-use crate::domain::journal::Context;
+use crate::domain::journal::{Context, Entry, Subject};
 use crate::domain::sla::alerts::{Alert, Next};
 use crate::domain::sla::clock::ClockKind;
 use crate::domain::sla::lifecycle;
@@ -181,7 +181,7 @@ fn sweep_ticket(
     now: DateTime<Utc>,
 ) -> Result<(Swept, Option<NaiveDateTime>), StoreError> {
     let ticket = tickets::find_any(conn, id)?;
-    let watch = Watch::of(&ticket);
+    let watch = ticket.clocked().watch;
     let ctx = Context::system(now);
     let mut clocks = clocks::load(conn, id)?;
     let owed = earliest_owed(conn, &clocks, watch, now)?;
@@ -189,12 +189,8 @@ fn sweep_ticket(
     if let Some((index, alert, fell_due_at)) = owed {
         swept.fell_due_at = Some(fell_due_at);
         let c = &mut clocks[index];
-        // The instant as the journal records it, so the log replays exactly.
-        match alert {
-            Alert::Warning => c.warned_at = Some(ctx.now),
-            Alert::Breach => c.breached_at = Some(ctx.now),
-        }
-        record_alert(conn, &ctx, id, c, alert)?;
+        let event = take_alert(c, alert, ctx.now);
+        journal::record(conn, &ctx, Entry::new(Subject::Ticket(id), event))?;
         swept.clock = Some(c.clock.kind);
         swept.alert = Some(alert);
         let auto = context_of(conn, c)?.policy.policy.auto_escalate;
@@ -218,16 +214,16 @@ fn sweep_ticket(
 }
 
 /// The clock whose owed alert fell due first: its index, the alert and
-/// when it fell due.
-fn earliest_owed(
-    conn: &mut DbConnection,
+/// when it fell due (the data generator's sweeps ask the same).
+pub(crate) fn earliest_owed(
+    src: &mut impl SlaSource,
     clocks: &[StoredClock],
     watch: Watch,
     now: DateTime<Utc>,
 ) -> Result<Option<(usize, Alert, DateTime<Utc>)>, StoreError> {
     let mut owed: Option<(usize, Alert, DateTime<Utc>)> = None;
     for (index, c) in clocks.iter().enumerate() {
-        if let Next::Fire(alert, at) = clocks::next_of(conn, c, watch, now)? {
+        if let Next::Fire(alert, at) = clocks::next_of(src, c, watch, now)? {
             if owed.is_none_or(|(_, _, first)| at < first) {
                 owed = Some((index, alert, at));
             }

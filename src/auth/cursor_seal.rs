@@ -8,7 +8,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use crate::auth::keys::SigningKey;
+use super::keys::SigningKey;
 use crate::error::ApiError;
 
 /// Bytes of the MAC kept in a cursor: 128 bits, beyond guessing.

@@ -1,5 +1,5 @@
-//! Events queued for notices: one row per ticket event, written by the
-//! journal in the transaction of the change, fanned out (and deleted) later
+//! Events queued for notices: one row per ticket or change event, written
+//! by the journal in the transaction of the change, fanned out (and deleted) later
 //! by a dispatcher, so the write path pays one insert, whatever the
 //! audience, and the queue holds only what waits.
 
@@ -8,16 +8,15 @@ use diesel::prelude::*;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::ClaimedId;
 use crate::db::schema::notice_events;
 use crate::db::sql_types::{db_ids, DbId, OptionalDbId};
-use crate::db::{DbConnection, StoreError};
+use crate::db::{ClaimedId, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Visibility};
 use crate::domain::notice::rules::NOTICE_EVENTS;
 
 #[derive(Insertable, Queryable, Selectable)]
 #[diesel(table_name = notice_events)]
-pub(crate) struct EventRow {
+pub(super) struct EventRow {
     #[diesel(serialize_as = DbId)]
     id: Uuid,
     event: String,
@@ -50,46 +49,15 @@ impl QueuedEvent {
     }
 }
 
-/// Queues a ticket event for notices (the journal's call); events nobody
-/// can subscribe to are not queued.
-pub fn enqueue(
-    conn: &mut DbConnection,
-    ctx: &Context,
-    at: DateTime<Utc>,
-    subject_id: Uuid,
-    entry: &Entry,
-) -> Result<(), StoreError> {
-    if !is_queued(entry) {
-        return Ok(());
-    }
-    // An event that does not move its ticket carries the ticket as it
-    // stands in this transaction, not as it stands when fanned out.
-    let found = match entry.subject.ticket().is_some() && entry.event.movement().1.is_none() {
-        true => {
-            use crate::db::schema::tickets;
-            tickets::table
-                .find(DbId(subject_id))
-                .select((tickets::status, tickets::tier))
-                .first::<(String, i16)>(conn)
-                .optional()?
-        }
-        false => None,
-    };
-    if let Some(row) = row_of(ctx, at, subject_id, entry, found) {
-        diesel::insert_into(notice_events::table).values(row).execute(conn)?;
-    }
-    Ok(())
-}
-
-/// Whether anyone can subscribe to the entry's event.
-fn is_queued(entry: &Entry) -> bool {
+/// Whether anyone can subscribe to the entry's event (others are not queued).
+pub(super) fn is_queued(entry: &Entry) -> bool {
     let event = entry.event.name();
     NOTICE_EVENTS.contains(&event.as_str()) || crate::domain::change::notices::is_told(&event)
 }
 
 /// The queued row of an entry, if anyone can subscribe to its event;
 /// `found` is the ticket's status and tier when the event did not move it.
-pub(crate) fn row_of(
+pub(super) fn row_of(
     ctx: &Context,
     at: DateTime<Utc>,
     subject_id: Uuid,
