@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
         --tickets) tickets="$2"; shift ;;
         --clients) clients="$2"; shift ;;
         --seconds) seconds="$2"; shift ;;
-        --smoke) tickets=3000 clients=4 seconds=4 profile=dev ;;
+        --smoke) tickets=3000 clients=4 seconds=4 profile=test ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift

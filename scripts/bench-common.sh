@@ -5,7 +5,7 @@
 cargo build -q --profile "$profile"
 cargo bench -q --profile "$profile" --bench load --no-run 2>/dev/null
 harness() { cargo bench -q --profile "$profile" --bench load -- "$@"; }
-bin=./target/$([ "$profile" = dev ] && echo debug || echo release)/spbe-desk
+bin=./target/$([ "$profile" = release ] && echo release || echo debug)/spbe-desk
 pg=/usr/lib/postgresql/15/bin
 
 work=$(mktemp -d /tmp/spbe-bench.XXXXXX)

@@ -9,7 +9,8 @@
 #                         [--create-clients N] [--seconds S] [--smoke]
 #   --clients         queue views, reads, search, summary, report, moves (default 8)
 #   --create-clients  ticket creation, pgbench and the mixed workload (default 32)
-#   --smoke           a few seconds on small data with the debug build: checks
+#   --smoke           a few seconds on small data with the debug build (the
+#                     profile `cargo test` builds with): checks
 #                     the generator, the server and the harness work together
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +22,7 @@ while [ $# -gt 0 ]; do
         --clients) clients="$2"; shift ;;
         --create-clients) create_clients="$2"; shift ;;
         --seconds) seconds="$2"; shift ;;
-        --smoke) tickets=3000 clients=2 create_clients=4 seconds=2 profile=dev ;;
+        --smoke) tickets=3000 clients=2 create_clients=4 seconds=2 profile=test ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift

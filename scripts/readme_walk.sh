@@ -17,7 +17,8 @@ cd "$(dirname "$0")/.."
 for tool in curl jq python3; do
     command -v "$tool" > /dev/null || { echo "readme_walk: $tool is needed" >&2; exit 1; }
 done
-cargo build --quiet
+# The profile `cargo test` builds with: after the tests, nothing is compiled again.
+cargo build --quiet --profile test
 binary="$PWD/target/debug/spbe-desk"
 work=$(mktemp -d)
 server=
