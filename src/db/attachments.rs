@@ -11,7 +11,7 @@ use super::{comments, tickets, write_tx, DbConnection, StoreError};
 use crate::db::journal::{self, snapshot};
 use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::domain::policy::Principal;
-use crate::domain::ticket::access::{self, TicketScope};
+use crate::domain::ticket::access::TicketScope;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Attachment {
@@ -90,12 +90,7 @@ pub fn check_may_attach(
         Some(comment_id) => comments::find(conn, principal, ticket_id, comment_id)?.internal,
         None => false,
     };
-    if ticket.status == crate::domain::ticket::Status::Closed {
-        return Err(StoreError::Conflict("a closed ticket takes no comments or files; reopen it first".to_owned()));
-    }
-    if !access::may_comment(principal, &ticket.facts(), internal) {
-        return Err(StoreError::Forbidden("your roles do not allow attaching files to this ticket".to_owned()));
-    }
+    tickets::rights::check_comment(principal, &ticket, internal, "attaching files")?;
     Ok(internal)
 }
 

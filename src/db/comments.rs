@@ -67,13 +67,8 @@ pub fn add(
     write_tx(conn, |conn| {
         tickets::lock(conn, ticket_id)?;
         let ticket = tickets::find(conn, &TicketScope::of(principal), ticket_id)?;
-        if ticket.status == crate::domain::ticket::Status::Closed {
-            return Err(StoreError::Conflict("a closed ticket takes no comments or files; reopen it first".to_owned()));
-        }
-        if !access::may_comment(principal, &ticket.facts(), internal) {
-            let what = if internal { "internal comments" } else { "comments" };
-            return Err(StoreError::Forbidden(format!("your roles do not allow {what} on this ticket")));
-        }
+        let what = if internal { "internal comments" } else { "comments" };
+        tickets::rights::check_comment(principal, &ticket, internal, what)?;
         let row = CommentRow {
             id: Uuid::now_v7(),
             ticket_id,

@@ -34,6 +34,7 @@ mod notice_rules;
 mod notices;
 mod openapi;
 mod own_password;
+mod rights_before_body;
 mod services;
 mod sla_clocks;
 mod sla_policies;

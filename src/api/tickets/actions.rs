@@ -7,11 +7,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::admit::{admit, admit_move};
 use super::resolve;
 use super::types::{TicketPage, TicketResponse};
 use crate::api::etag::{ok_with_etag, precondition};
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
+use crate::db::tickets::rights::TicketRight;
 use crate::db::tickets::{self, TicketFilter, TransitionRequest};
 use crate::db::StoreError;
 use crate::domain::policy::Actor;
@@ -20,7 +22,9 @@ use crate::domain::ticket::escalation::{parse_escalation, EscalationError};
 use crate::domain::ticket::intake::parse_long_text;
 use crate::domain::ticket::problem_link::check_unlink;
 use crate::domain::ticket::rating::{RateError, TicketRating};
+use crate::domain::ticket::workflow::CommandKind;
 use crate::domain::ticket::{Command, PendingReason, ResolutionCode};
+use crate::domain::version::Precondition;
 use crate::domain::validation::ValidationErrors;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -102,25 +106,20 @@ fn escalation_errors(e: EscalationError) -> ValidationErrors {
     errors
 }
 
-/// Runs one workflow command and answers with the ticket and its ETag.
+/// Runs one workflow command on the ticket [`admit_move`] found, and
+/// answers with the ticket and its ETag.
 async fn run(
     state: web::Data<AppState>,
     auth: Authenticated,
     req: HttpRequest,
-    raw_id: String,
+    id: Uuid,
     command: Command,
     resolve_linked: bool,
 ) -> Result<HttpResponse, ApiError> {
     let request = TransitionRequest { command, precondition: precondition(&req)?, resolve_linked };
     let (ctx, principal) = (auth.context(state.clock.now()), auth.principal.clone());
     let window = Duration::days(i64::from(state.settings.tickets.reopen_window_days));
-    let ticket = state
-        .db
-        .run(move |conn| {
-            let id = resolve(conn, &TicketScope::of(&principal), &raw_id)?;
-            tickets::transition(conn, &ctx, &principal, id, &request, window)
-        })
-        .await?;
+    let ticket = state.db.run(move |conn| tickets::transition(conn, &ctx, &principal, id, &request, window)).await?;
     Ok(ok_with_etag(ticket.version, &TicketResponse::new(ticket, &auth.principal)))
 }
 
@@ -143,9 +142,9 @@ pub async fn assign_ticket(
     id: web::Path<String>,
     body: Json<AssignRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner()?;
-    let command = Command::Assign { assignee: body.assignee_id };
-    run(state, auth, req, id.into_inner(), command, false).await
+    let id = admit_move(&state, &auth, &req, id.into_inner(), CommandKind::Assign).await?;
+    let command = Command::Assign { assignee: body.into_inner()?.assignee_id };
+    run(state, auth, req, id, command, false).await
 }
 
 /// Start work (from `new`, the caller takes the ticket).
@@ -160,8 +159,9 @@ pub async fn start_ticket(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let id = admit_move(&state, &auth, &req, id.into_inner(), CommandKind::Start).await?;
     let command = Command::Start { actor: actor_user(&auth) };
-    run(state, auth, req, id.into_inner(), command, false).await
+    run(state, auth, req, id, command, false).await
 }
 
 /// Wait for the reporter or a vendor.
@@ -176,9 +176,9 @@ pub async fn pend_ticket(
     id: web::Path<String>,
     body: Json<PendingRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner()?;
-    let command = Command::Pend { reason: body.reason };
-    run(state, auth, req, id.into_inner(), command, false).await
+    let id = admit_move(&state, &auth, &req, id.into_inner(), CommandKind::Pend).await?;
+    let command = Command::Pend { reason: body.into_inner()?.reason };
+    run(state, auth, req, id, command, false).await
 }
 
 /// Resume work after waiting.
@@ -192,7 +192,8 @@ pub async fn resume_ticket(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    run(state, auth, req, id.into_inner(), Command::Resume, false).await
+    let id = admit_move(&state, &auth, &req, id.into_inner(), CommandKind::Resume).await?;
+    run(state, auth, req, id, Command::Resume, false).await
 }
 
 /// Escalate from tier 1 to the Dinas tier 2, with a reason and what was tried.
@@ -208,9 +209,10 @@ pub async fn escalate_ticket(
     id: web::Path<String>,
     body: Json<EscalateRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let id = admit_move(&state, &auth, &req, id.into_inner(), CommandKind::Escalate).await?;
     let body = body.into_inner()?;
     let command = parse_escalation(&body.reason, &body.steps_taken).map_err(escalation_errors)?;
-    run(state, auth, req, id.into_inner(), command, false).await
+    run(state, auth, req, id, command, false).await
 }
 
 /// Return from tier 2 to the unit's tier 1, with instructions.
@@ -225,9 +227,9 @@ pub async fn return_ticket(
     id: web::Path<String>,
     body: Json<ReturnRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner()?;
-    let instructions = text("instructions", &body.instructions)?;
-    run(state, auth, req, id.into_inner(), Command::Return { instructions }, false).await
+    let id = admit_move(&state, &auth, &req, id.into_inner(), CommandKind::Return).await?;
+    let instructions = text("instructions", &body.into_inner()?.instructions)?;
+    run(state, auth, req, id, Command::Return { instructions }, false).await
 }
 
 /// Resolve, with a resolution code and text (a problem may resolve its linked tickets too).
@@ -242,10 +244,11 @@ pub async fn resolve_ticket(
     id: web::Path<String>,
     body: Json<ResolveRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let id = admit_move(&state, &auth, &req, id.into_inner(), CommandKind::Resolve).await?;
     let body = body.into_inner()?;
     let resolution = text("resolution", &body.resolution)?;
     let command = Command::Resolve { code: body.resolution_code, resolution };
-    run(state, auth, req, id.into_inner(), command, body.resolve_linked).await
+    run(state, auth, req, id, command, body.resolve_linked).await
 }
 
 /// Close a resolved ticket (the reporter confirming, or the desk).
@@ -259,7 +262,8 @@ pub async fn close_ticket(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    run(state, auth, req, id.into_inner(), Command::Close, false).await
+    let id = admit_move(&state, &auth, &req, id.into_inner(), CommandKind::Close).await?;
+    run(state, auth, req, id, Command::Close, false).await
 }
 
 /// Reopen a resolved ticket (the reporter, within the reopen window).
@@ -275,9 +279,9 @@ pub async fn reopen_ticket(
     id: web::Path<String>,
     body: Json<ReopenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner()?;
-    let reason = text("reason", &body.reason)?;
-    run(state, auth, req, id.into_inner(), Command::Reopen { reason }, false).await
+    let id = admit_move(&state, &auth, &req, id.into_inner(), CommandKind::Reopen).await?;
+    let reason = text("reason", &body.into_inner()?.reason)?;
+    run(state, auth, req, id, Command::Reopen { reason }, false).await
 }
 
 /// Rate the service received (the reporter, once, after resolution).
@@ -291,19 +295,14 @@ pub async fn rate_ticket(
     id: web::Path<String>,
     body: Json<RateRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let id = admit(&state, &auth, id.into_inner(), Precondition::None, TicketRight::Rate).await?;
     let body = body.into_inner()?;
     let rating = TicketRating::parse(body.rating, body.remark.as_deref()).map_err(|e| match e {
         RateError::Rating(_) => ApiError::invalid("rating", e.to_string()),
         RateError::Remark(_) => ApiError::invalid("remark", e.to_string()),
     })?;
-    let (ctx, principal, raw) = (auth.context(state.clock.now()), auth.principal.clone(), id.into_inner());
-    let ticket = state
-        .db
-        .run(move |conn| {
-            let id = resolve(conn, &TicketScope::of(&principal), &raw)?;
-            tickets::rate(conn, &ctx, &principal, id, rating)
-        })
-        .await?;
+    let (ctx, principal) = (auth.context(state.clock.now()), auth.principal.clone());
+    let ticket = state.db.run(move |conn| tickets::rate(conn, &ctx, &principal, id, rating)).await?;
     Ok(ok_with_etag(ticket.version, &TicketResponse::new(ticket, &auth.principal)))
 }
 
@@ -318,16 +317,11 @@ pub async fn link_ticket(
     id: web::Path<String>,
     body: Json<LinkRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner()?;
-    let (ctx, principal, raw, ticket_id) =
-        (auth.context(state.clock.now()), auth.principal.clone(), id.into_inner(), body.ticket_id);
-    let ticket = state
-        .db
-        .run(move |conn| {
-            let problem = resolve(conn, &TicketScope::of(&principal), &raw)?;
-            tickets::set_problem(conn, &ctx, &principal, ticket_id, Some(problem))
-        })
-        .await?;
+    let problem = admit(&state, &auth, id.into_inner(), Precondition::None, TicketRight::LinkToProblem).await?;
+    let ticket_id = body.into_inner()?.ticket_id;
+    let (ctx, principal) = (auth.context(state.clock.now()), auth.principal.clone());
+    let ticket =
+        state.db.run(move |conn| tickets::set_problem(conn, &ctx, &principal, ticket_id, Some(problem))).await?;
     Ok(ok_with_etag(ticket.version, &TicketResponse::new(ticket, &auth.principal)))
 }
 

@@ -10,11 +10,14 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::admit::admit;
 use super::resolve;
 use crate::auth::Authenticated;
 use crate::db::attachments::{self, Attachment, NewAttachment};
+use crate::db::tickets::rights::TicketRight;
 use crate::domain::ticket::access::TicketScope;
 use crate::domain::ticket::attachment::{check_type, clean_filename, AttachmentError};
+use crate::domain::version::Precondition;
 use crate::error::{ApiError, Problem};
 use crate::files;
 use crate::state::AppState;
@@ -152,6 +155,7 @@ pub async fn upload_attachment(
     id: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let ticket_id = admit(&state, &auth, id.into_inner(), Precondition::None, TicketRight::Comment).await?;
     let upload = read_form(req.headers(), payload, state.settings.tickets.max_attachment_bytes).await?;
     let content_type = check_type(&upload.content, &state.settings.tickets.attachment_types).map_err(|e| match e {
         AttachmentError::Empty => ApiError::invalid("file", e.to_string()),
@@ -167,12 +171,11 @@ pub async fn upload_attachment(
         size_bytes: upload.content.len() as i64,
         sha256: hex::encode(Sha256::digest(&upload.content)),
     };
-    let (ctx, principal, raw) = (auth.context(state.clock.now()), auth.principal.clone(), id.into_inner());
+    let (ctx, principal) = (auth.context(state.clock.now()), auth.principal.clone());
     let data_dir = state.settings.data.dir.clone();
     let attachment = state
         .db
         .run(move |conn| {
-            let ticket_id = resolve(conn, &TicketScope::of(&principal), &raw)?;
             attachments::check_may_attach(conn, &principal, ticket_id, new.comment_id)?;
             files::write_attachment(&data_dir, attachment_id, &upload.content)
                 .map_err(|e| ApiError::Internal(format!("cannot store attachment: {e}")))?;

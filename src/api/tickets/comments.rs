@@ -6,14 +6,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::admit::admit;
 use super::resolve;
 use super::types::TicketEventResponse;
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::comments::{self, Comment};
 use crate::db::tickets;
+use crate::db::tickets::rights::TicketRight;
 use crate::domain::ticket::access::{self, TicketScope};
 use crate::domain::ticket::intake::parse_long_text;
+use crate::domain::version::Precondition;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -75,16 +78,12 @@ pub async fn create_comment(
     id: web::Path<String>,
     body: Json<CreateCommentRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let ticket_id = admit(&state, &auth, id.into_inner(), Precondition::None, TicketRight::Comment).await?;
     let body = body.into_inner()?;
     let text = parse_long_text(&body.body).map_err(|e| ApiError::invalid("body", e.to_string()))?;
-    let (ctx, principal, raw) = (auth.context(state.clock.now()), auth.principal.clone(), id.into_inner());
-    let comment = state
-        .db
-        .run(move |conn| {
-            let ticket_id = resolve(conn, &TicketScope::of(&principal), &raw)?;
-            comments::add(conn, &ctx, &principal, ticket_id, &text, body.internal)
-        })
-        .await?;
+    let (ctx, principal) = (auth.context(state.clock.now()), auth.principal.clone());
+    let comment =
+        state.db.run(move |conn| comments::add(conn, &ctx, &principal, ticket_id, &text, body.internal)).await?;
     Ok(HttpResponse::Created().json(CommentResponse::from(comment)))
 }
 

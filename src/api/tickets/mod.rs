@@ -1,6 +1,7 @@
 //! `/api/v1/tickets`: intake, queues, reads and edits.
 
 pub mod actions;
+mod admit;
 pub mod attachments;
 pub mod comments;
 mod cursor;
@@ -17,6 +18,7 @@ use super::etag::{ok_with_etag, precondition};
 use super::units::search_text;
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
+use crate::db::tickets::rights::TicketRight;
 use crate::db::tickets::{self, CreateOutcome, TicketFilter, TicketPatch};
 use crate::db::{DbConnection, StoreError};
 use crate::domain::email::EmailAddress;
@@ -31,9 +33,14 @@ use crate::state::AppState;
 
 /// Finds the id of a ticket the caller may see, from an id or a number.
 pub fn resolve(conn: &mut DbConnection, scope: &TicketScope, raw: &str) -> Result<Uuid, StoreError> {
+    resolve_ticket(conn, scope, raw).map(|t| t.id)
+}
+
+/// Finds a ticket the caller may see, from an id or a number.
+fn resolve_ticket(conn: &mut DbConnection, scope: &TicketScope, raw: &str) -> Result<tickets::Ticket, StoreError> {
     match Uuid::parse_str(raw) {
-        Ok(id) => tickets::find(conn, scope, id).map(|t| t.id),
-        Err(_) if looks_like_number(raw) => tickets::find_by_number(conn, scope, raw).map(|t| t.id),
+        Ok(id) => tickets::find(conn, scope, id),
+        Err(_) if looks_like_number(raw) => tickets::find_by_number(conn, scope, raw),
         Err(_) => Err(StoreError::NotFound),
     }
 }
@@ -142,6 +149,9 @@ pub async fn create_ticket(
     req: HttpRequest,
     body: Json<CreateTicketRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    if !access::may_file_any(&auth.principal) {
+        return Err(ApiError::Forbidden("your roles do not allow filing tickets".to_owned()));
+    }
     let body = body.into_inner()?;
     let key = crate::api::idempotency::key(&req, &auth.principal, "", &body)?;
     let new = parse_new_ticket(body, &auth.principal, &state)?;
@@ -281,6 +291,8 @@ pub async fn update_ticket(
     id: web::Path<String>,
     body: Json<UpdateTicketRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let precondition = precondition(&req)?;
+    let id = admit::admit(&state, &auth, id.into_inner(), precondition.clone(), TicketRight::Edit).await?;
     let body = body.into_inner()?;
     let mut errors = ValidationErrors::new();
     let changes = TicketPatch {
@@ -294,15 +306,9 @@ pub async fn update_ticket(
             .map(|c| c.and_then(|c| errors.check("complaint_ref", crate::domain::text::bounded(&c, 100)))),
     };
     errors.finish()?;
-    let (raw, precondition) = (id.into_inner(), precondition(&req)?);
     let (ctx, principal) = (auth.context(state.clock.now()), auth.principal.clone());
     let matrix = state.settings.tickets.priority_matrix.clone();
-    let ticket = state
-        .db
-        .run(move |conn| {
-            let id = resolve(conn, &TicketScope::of(&principal), &raw)?;
-            tickets::patch(conn, &ctx, &principal, id, &precondition, &changes, &matrix)
-        })
-        .await?;
+    let ticket =
+        state.db.run(move |conn| tickets::patch(conn, &ctx, &principal, id, &precondition, &changes, &matrix)).await?;
     Ok(ok_with_etag(ticket.version, &TicketResponse::new(ticket, &auth.principal)))
 }

@@ -5,7 +5,7 @@
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::{find, find_any, lock, priority_rank, Ticket};
+use super::{find, find_any, lock, priority_rank, rights, Ticket};
 use crate::db::journal::{self, snapshot};
 use crate::db::schema::{services, tickets};
 use crate::db::sql_types::{DbId, OptionalDbId};
@@ -13,10 +13,10 @@ use crate::db::versioned::{self, Versioned};
 use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::domain::policy::Principal;
-use crate::domain::ticket::access::{self, TicketScope};
+use crate::domain::ticket::access::TicketScope;
 use crate::domain::ticket::problem_link::{check_link, LinkError};
-use crate::domain::ticket::rating::{check_may_rate, TicketRating};
-use crate::domain::ticket::{Level, PriorityMatrix, Status};
+use crate::domain::ticket::rating::TicketRating;
+use crate::domain::ticket::{Level, PriorityMatrix};
 use crate::domain::validation::ValidationErrors;
 use crate::domain::version::{keeps, Precondition};
 
@@ -91,19 +91,11 @@ pub fn patch(
     write_tx(conn, |conn| {
         let before = find(conn, &TicketScope::of(principal), id)?;
         let guard = versioned::check(Versioned::Ticket, id, before.version, precondition)?;
-        let facts = before.facts();
-        let desk = access::works_queue(principal, &facts);
         let text_only = changes.impact.is_none()
             && changes.urgency.is_none()
             && changes.service_id.is_none()
             && changes.complaint_ref.is_none();
-        let reporter_may = access::may_rate(principal, &facts) && before.status == Status::New && text_only;
-        if !(desk || reporter_may) {
-            return Err(StoreError::Forbidden("only the desk working the ticket may edit it".to_owned()));
-        }
-        if before.status == Status::Closed {
-            return Err(StoreError::Conflict("a closed ticket cannot be edited".to_owned()));
-        }
+        rights::check_edit(principal, &before, text_only)?;
         if changes.changes_nothing(&before) {
             return Ok(before);
         }
@@ -169,10 +161,7 @@ pub fn rate(
     write_tx(conn, |conn| {
         lock(conn, id)?;
         let before = find(conn, &TicketScope::of(principal), id)?;
-        if !access::may_rate(principal, &before.facts()) {
-            return Err(StoreError::Forbidden("only the reporter rates the service they received".to_owned()));
-        }
-        check_may_rate(before.status, before.rating.is_some()).map_err(|e| StoreError::Conflict(e.to_string()))?;
+        rights::check_rate(principal, &before)?;
         versioned::unconditional(Versioned::Ticket, id, before.version).bump(conn, ctx.now)?;
         diesel::update(tickets::table.find(DbId(id)))
             .set((tickets::rating.eq(rating), tickets::rating_remark.eq(&remark)))
@@ -215,11 +204,7 @@ pub fn set_problem(
             };
             StoreError::Invalid(ValidationErrors::single(field, e.to_string()))
         })?;
-        if !(access::works_queue(principal, &problem.facts()) && access::works_queue(principal, &before.facts())) {
-            return Err(StoreError::Forbidden(
-                "linking needs a desk that works both the problem and the ticket (or a supervisor)".to_owned(),
-            ));
-        }
+        rights::check_link(principal, &problem, Some(&before))?;
         versioned::unconditional(Versioned::Ticket, ticket_id, before.version).bump(conn, ctx.now)?;
         diesel::update(tickets::table.find(DbId(ticket_id)))
             .set(tickets::problem_id.eq(OptionalDbId(problem_id)))

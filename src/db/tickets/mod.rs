@@ -7,6 +7,7 @@ mod create_many;
 mod edits;
 mod filed;
 mod list;
+pub mod rights;
 mod transition;
 
 use chrono::{DateTime, NaiveDateTime, Utc};

@@ -68,10 +68,6 @@ impl MoveChangeset {
     }
 }
 
-fn forbidden(kind: CommandKind) -> StoreError {
-    StoreError::Forbidden(format!("your roles do not allow you to {} this ticket", kind.as_str()))
-}
-
 fn check_assignee(conn: &mut DbConnection, ticket: &Ticket, assignee: Uuid) -> Result<(), StoreError> {
     let candidate = users::table
         .find(DbId(assignee))
@@ -177,13 +173,9 @@ pub fn transition(
         let before = find(conn, &TicketScope::of(principal), id)?;
         let guard = versioned::check(Versioned::Ticket, id, before.version, &request.precondition)?;
         let kind = request.command.kind();
-        // The state decides first: a move that lost a race (or was clicked
-        // twice) is a conflict for everyone who sees the ticket.
+        super::rights::check_move(principal, &before, kind)?;
         let next = workflow::apply(&before.state(), &request.command, ctx.now, reopen_window)
             .map_err(|e| StoreError::Conflict(e.to_string()))?;
-        if !access::may(principal, &before.facts(), kind) {
-            return Err(forbidden(kind));
-        }
         match request.command {
             Command::Assign { assignee } => check_assignee(conn, &before, assignee)?,
             // Starting an unassigned ticket hands it to whoever starts it.

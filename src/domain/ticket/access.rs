@@ -191,6 +191,12 @@ pub fn may_create(principal: &Principal, unit_id: Uuid, on_behalf: bool) -> bool
     }
 }
 
+/// Whether the caller may file a ticket for anyone at all (for its own
+/// unit, the widest [`may_create`] grants but a supervisor's).
+pub fn may_file_any(principal: &Principal) -> bool {
+    may_create(principal, principal.unit_id, false) || may_create(principal, principal.unit_id, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,5 +354,7 @@ mod tests {
         assert!(!may_create(&person(1, PD_A, &[Role::Reporter]), PD_B, false));
         assert!(may_create(&person(3, PD_A, &[Role::Tier1Technician]), PD_A, true));
         assert!(!may_create(&person(6, PD_A, &[Role::Auditor]), PD_A, false));
+        assert!(!may_file_any(&person(6, PD_A, &[Role::Auditor])));
+        assert!(may_file_any(&person(1, PD_A, &[Role::Reporter])) && may_file_any(&person(7, PD_B, &[Role::Supervisor])));
     }
 }

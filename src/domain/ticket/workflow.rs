@@ -193,6 +193,19 @@ pub fn allowed(state: &TicketState) -> Vec<&'static str> {
     CommandKind::ALL.into_iter().filter(|kind| permits(state, *kind)).map(CommandKind::as_str).collect()
 }
 
+/// Refuses `kind` when `state` does not permit it, naming what it permits.
+pub fn check(state: &TicketState, kind: CommandKind) -> Result<(), TransitionError> {
+    if permits(state, kind) {
+        return Ok(());
+    }
+    Err(TransitionError::NotAllowed {
+        command: kind.as_str(),
+        status: state.status,
+        tier: i16::from(state.tier),
+        allowed: allowed(state),
+    })
+}
+
 /// Applies `command` at `now`, returning the next state.
 pub fn apply(
     state: &TicketState,
@@ -200,15 +213,7 @@ pub fn apply(
     now: DateTime<Utc>,
     reopen_window: Duration,
 ) -> Result<TicketState, TransitionError> {
-    let kind = command.kind();
-    if !permits(state, kind) {
-        return Err(TransitionError::NotAllowed {
-            command: kind.as_str(),
-            status: state.status,
-            tier: i16::from(state.tier),
-            allowed: allowed(state),
-        });
-    }
+    check(state, command.kind())?;
     // A pending reason lasts only as long as the wait.
     let mut next = TicketState { pending_reason: None, ..state.clone() };
     match command {
