@@ -12,9 +12,10 @@ use super::types::{
 use crate::api::etag::{created_with_etag, ok_with_etag, precondition};
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
+use super::admit;
 use crate::db::changes::{self, Change, FollowUpDraft, MoveRequest, ScheduleRequest};
 use crate::db::{DbConnection, StoreError};
-use crate::domain::change::access::ChangeVisibility;
+use crate::domain::change::access::{ChangeMove, ChangeVisibility};
 use crate::domain::journal::Context;
 use crate::domain::ticket::intake::{parse_long_text, parse_title};
 use crate::domain::validation::ValidationErrors;
@@ -89,8 +90,10 @@ pub async fn submit_change(
     id: web::Path<Uuid>,
     body: Json<EmptyBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    admit(&state, &auth, id, ChangeMove::Submit).await?;
     body.into_inner()?;
-    run(state, auth, req, id.into_inner(), Box::new(changes::submit)).await
+    run(state, auth, req, id, Box::new(changes::submit)).await
 }
 
 /// `submitted -> assessing`: analysis begins (tier 2, supervisors, the board).
@@ -103,8 +106,10 @@ pub async fn assess_change(
     id: web::Path<Uuid>,
     body: Json<EmptyBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    admit(&state, &auth, id, ChangeMove::Assess).await?;
     body.into_inner()?;
-    run(state, auth, req, id.into_inner(), Box::new(changes::start_assessment)).await
+    run(state, auth, req, id, Box::new(changes::start_assessment)).await
 }
 
 /// `assessing -> awaiting_approval` (a standard change: `-> approved`); needs the risk assessment and the plans
@@ -118,8 +123,10 @@ pub async fn request_approval(
     id: web::Path<Uuid>,
     body: Json<EmptyBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    admit(&state, &auth, id, ChangeMove::RequestApproval).await?;
     body.into_inner()?;
-    run(state, auth, req, id.into_inner(), Box::new(changes::request_approval)).await
+    run(state, auth, req, id, Box::new(changes::request_approval)).await
 }
 
 /// `approved | scheduled -> scheduled`: plan or move the window; conflicts need `override_reason`.
@@ -132,10 +139,12 @@ pub async fn schedule_change(
     id: web::Path<Uuid>,
     body: Json<ScheduleChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    admit(&state, &auth, id, ChangeMove::Schedule).await?;
     let body = body.into_inner()?;
     let override_reason = body.override_reason.map(|r| text("override_reason", &r)).transpose()?;
     let window = ScheduleRequest { start: body.planned_start, end: body.planned_end, override_reason };
-    run(state, auth, req, id.into_inner(), Box::new(move |conn, ctx, r| changes::schedule(conn, ctx, r, &window))).await
+    run(state, auth, req, id, Box::new(move |conn, ctx, r| changes::schedule(conn, ctx, r, &window))).await
 }
 
 /// Record the test with the Dinas that a change touching an aplikasi khusus or the network needs before it starts.
@@ -148,13 +157,15 @@ pub async fn record_dinas_test(
     id: web::Path<Uuid>,
     body: Json<DinasTestRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    admit(&state, &auth, id, ChangeMove::RecordDinasTest).await?;
     let body = body.into_inner()?;
     let notes = text("notes", &body.notes)?;
     run(
         state,
         auth,
         req,
-        id.into_inner(),
+        id,
         Box::new(move |conn, ctx, r| changes::record_dinas_test(conn, ctx, r, body.passed, notes)),
     )
     .await
@@ -170,8 +181,10 @@ pub async fn start_change(
     id: web::Path<Uuid>,
     body: Json<EmptyBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    admit(&state, &auth, id, ChangeMove::Start).await?;
     body.into_inner()?;
-    run(state, auth, req, id.into_inner(), Box::new(changes::start)).await
+    run(state, auth, req, id, Box::new(changes::start)).await
 }
 
 /// `implementing -> reviewing`, with the outcome; the review falls due.
@@ -184,13 +197,15 @@ pub async fn complete_change(
     id: web::Path<Uuid>,
     body: Json<CompleteChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    admit(&state, &auth, id, ChangeMove::Complete).await?;
     let body = body.into_inner()?;
     let notes = body.notes.map(|n| text("notes", &n)).transpose()?;
     run(
         state,
         auth,
         req,
-        id.into_inner(),
+        id,
         Box::new(move |conn, ctx, r| changes::complete(conn, ctx, r, body.outcome, notes)),
     )
     .await
@@ -206,6 +221,8 @@ pub async fn review_change(
     id: web::Path<Uuid>,
     body: Json<ReviewChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    admit(&state, &auth, id, ChangeMove::Review).await?;
     let body = body.into_inner()?;
     let mut errors = ValidationErrors::new();
     let findings = errors.check("findings", parse_long_text(&body.findings));
@@ -227,7 +244,7 @@ pub async fn review_change(
         state,
         auth,
         req,
-        id.into_inner(),
+        id,
         Box::new(move |conn, ctx, r| changes::review(conn, ctx, r, findings, &follow_ups)),
     )
     .await
@@ -243,9 +260,11 @@ pub async fn cancel_change(
     id: web::Path<Uuid>,
     body: Json<CancelChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    admit(&state, &auth, id, ChangeMove::Cancel).await?;
     let body = body.into_inner()?;
     let reason = text("reason", &body.reason)?;
-    run(state, auth, req, id.into_inner(), Box::new(move |conn, ctx, r| changes::cancel(conn, ctx, r, reason))).await
+    run(state, auth, req, id, Box::new(move |conn, ctx, r| changes::cancel(conn, ctx, r, reason))).await
 }
 
 /// Link a ticket that asked for the change (`origin`) or an incident it caused (`caused`).
@@ -258,6 +277,8 @@ pub async fn link_change_ticket(
     id: web::Path<Uuid>,
     body: Json<LinkTicketRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    admit(&state, &auth, id, ChangeMove::LinkTicket).await?;
     let body = body.into_inner()?;
     if !super::types::RELATIONS.contains(&body.relation.as_str()) {
         return Err(ApiError::invalid("relation", "Give origin or caused."));
@@ -266,7 +287,7 @@ pub async fn link_change_ticket(
         state,
         auth,
         req,
-        id.into_inner(),
+        id,
         Box::new(move |conn, ctx, r| changes::link_ticket(conn, ctx, r, body.ticket_id, &body.relation)),
     )
     .await
@@ -286,8 +307,9 @@ pub async fn update_follow_up(
     path: web::Path<(Uuid, i32)>,
     body: Json<FollowUpUpdateRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner()?;
     let (id, position) = path.into_inner();
+    admit(&state, &auth, id, ChangeMove::UpdateFollowUp).await?;
+    let body = body.into_inner()?;
     let done = body.done;
     run(state, auth, req, id, Box::new(move |conn, ctx, r| changes::update_follow_up(conn, ctx, r, position, done)))
         .await
@@ -306,10 +328,11 @@ pub async fn raise_change(
     id: web::Path<String>,
     body: Json<RaiseChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    use crate::domain::change::access::{may, ChangeAction};
+    use crate::domain::change::access::{may, mover, ChangeAction};
     if !may(&auth.principal, ChangeAction::Create, None) {
         return Err(ApiError::forbidden());
     }
+    mover(&auth.principal).map_err(|e| ApiError::Forbidden(e.to_string()))?;
     let body = body.into_inner()?;
     let reason = body.reason.map(|r| text("reason", &r)).transpose()?;
     let (ctx, principal) = (auth.context(state.clock.now()), auth.principal.clone());

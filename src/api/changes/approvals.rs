@@ -15,7 +15,7 @@ use crate::auth::Authenticated;
 use crate::db::changes::approvals::{self, CastRequest, Verification};
 use crate::db::changes::conflicts;
 use crate::db::changes::{self, MoveRequest};
-use crate::domain::change::access::ChangeVisibility;
+use crate::domain::change::access::{ChangeMove, ChangeVisibility};
 use crate::domain::change::approval::Capacity;
 use crate::domain::change::schedule::Window;
 use crate::error::{ApiError, Problem};
@@ -44,6 +44,8 @@ pub async fn approve_change(
     id: web::Path<Uuid>,
     body: Json<ApprovalRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let change_id = id.into_inner();
+    super::admit(&state, &auth, change_id, ChangeMove::Decide).await?;
     let body = body.into_inner()?;
     let capacity = Capacity::from_parts(body.capacity, body.unit_id)
         .ok_or_else(|| ApiError::invalid("unit_id", "Give unit_id with the owner_unit capacity, and only with it."))?;
@@ -56,7 +58,6 @@ pub async fn approve_change(
     let (ctx, principal, rules) =
         (auth.context(state.clock.now()), auth.principal.clone(), state.settings.changes.rules());
     let keys = state.audit_keys.clone();
-    let change_id = id.into_inner();
     let (change, approval) = state
         .db
         .run(move |conn| {

@@ -18,7 +18,7 @@ use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::changes::{self, round, timeline, Change, ChangeEdit, ChangeFilter, MoveRequest, NewChange};
 use crate::db::{DbConnection, StoreError};
-use crate::domain::change::access::{may, ChangeAction, ChangeVisibility};
+use crate::domain::change::access::{may, mover, ChangeAction, ChangeMove, ChangeVisibility};
 use crate::domain::change::approval::ApprovalPolicy;
 use crate::domain::organisation::UnitKind;
 use crate::domain::role::Role;
@@ -96,6 +96,7 @@ pub async fn create_change(
     if !may(&auth.principal, ChangeAction::Create, None) {
         return Err(ApiError::forbidden());
     }
+    mover(&auth.principal).map_err(|e| ApiError::Forbidden(e.to_string()))?;
     let body = body.into_inner()?;
     let key = crate::api::idempotency::key(&req, &auth.principal, "change:", &body)?;
     let new = parse_new(&body, &auth)?;
@@ -110,6 +111,20 @@ pub async fn create_change(
         })
         .await?;
     Ok(created_with_etag(format!("/api/v1/changes/{}", change.id), change.version, &change))
+}
+
+/// Checks the caller may make `change_move` on the change (404 when it
+/// may not see it, 403 without the right) before a handler reads the
+/// body: a caller without the right learns nothing of the body's rules.
+/// The move checks again in its transaction.
+async fn admit(
+    state: &web::Data<AppState>,
+    auth: &Authenticated,
+    change_id: uuid::Uuid,
+    change_move: ChangeMove,
+) -> Result<(), ApiError> {
+    let principal = auth.principal.clone();
+    Ok(state.db.run(move |conn| changes::admit(conn, &principal, change_id, change_move).map(drop)).await?)
 }
 
 /// The changes the caller sees.
@@ -198,11 +213,12 @@ pub async fn update_change(
     id: web::Path<uuid::Uuid>,
     body: Json<UpdateChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let change_id = id.into_inner();
+    admit(&state, &auth, change_id, ChangeMove::Edit).await?;
     let edit = parse_edit(body.into_inner()?)?;
     let precondition = precondition(&req)?;
     let (ctx, principal, rules) =
         (auth.context(state.clock.now()), auth.principal.clone(), state.settings.changes.rules());
-    let change_id = id.into_inner();
     let change = state
         .db
         .run(move |conn| {

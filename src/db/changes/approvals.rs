@@ -16,7 +16,7 @@ use super::Change;
 use crate::db::schema::change_approvals;
 use crate::db::sql_types::{DbId, OptionalDbId};
 use crate::db::{write_tx, DbConnection, StoreError};
-use crate::domain::change::access::ChangeAction;
+use crate::domain::change::access::ChangeMove;
 use crate::domain::change::approval::{self, Approver, Capacity, Cast, CastError, Decision, Stage, Tally};
 use crate::domain::change::content::{ApprovalStatement, ApprovedContent};
 use crate::domain::change::eligibility;
@@ -102,7 +102,7 @@ pub fn cast(
         return Err(StoreError::Invalid(ValidationErrors::single("comment", "Say why the change is rejected.")));
     }
     write_tx(conn, |conn| {
-        let before = load_for(conn, request, ChangeAction::Approve)?;
+        let before = load_for(conn, request, ChangeMove::Decide)?;
         let approver = Approver {
             id: approver_id,
             unit_id: request.principal.unit_id,

@@ -11,7 +11,7 @@ use super::{find_any, Change};
 use crate::db::schema::change_services;
 use crate::db::sql_types::DbId;
 use crate::db::{write_tx, DbConnection, StoreError};
-use crate::domain::change::access::ChangeAction;
+use crate::domain::change::access::ChangeMove;
 use crate::domain::change::risk::RiskAssessment;
 use crate::domain::change::workflow::{self, Command};
 use crate::domain::change::{ChangeEventKind, ChangeScope, ChangeStatus, ChangeType};
@@ -58,7 +58,7 @@ pub fn edit(
     edit: &ChangeEdit,
 ) -> Result<Change, StoreError> {
     write_tx(conn, |conn| {
-        let before = load_for(conn, request, ChangeAction::Edit)?;
+        let before = load_for(conn, request, ChangeMove::Edit)?;
         if !before.status.is_editable() {
             return Err(StoreError::Conflict(format!(
                 "The plan of a change is frozen once implementation has begun; this change is {}.",

@@ -34,7 +34,7 @@ use crate::domain::change::{ChangeScope, ChangeStatus, ChangeType, Outcome};
 pub use create::{create, NewChange};
 pub use edit::{edit, ChangeEdit};
 pub use moves::{
-    cancel, complete, link_ticket, request_approval, review, start, start_assessment, submit, update_follow_up,
+    admit, cancel, complete, link_ticket, request_approval, review, start, start_assessment, submit, update_follow_up,
     ChangeRules, FollowUpDraft, MoveRequest,
 };
 pub use planning::{record_dinas_test, schedule, ScheduleRequest};

@@ -14,7 +14,7 @@ use crate::db::schema::{change_follow_ups, users};
 use crate::db::sql_types::DbId;
 use crate::db::versioned::{self, Versioned};
 use crate::db::{write_tx, DbConnection, StoreError};
-use crate::domain::change::access::{may, mover, ChangeAction, ChangeVisibility};
+use crate::domain::change::access::{may_move, mover, ChangeMove, ChangeVisibility};
 use crate::domain::change::analysis::{ready_for_approval, Analysis};
 use crate::domain::change::approval::ApprovalPolicy;
 use crate::domain::change::ical;
@@ -57,17 +57,30 @@ pub(super) fn user_of(principal: &Principal) -> Result<Uuid, StoreError> {
     mover(principal).map_err(|e| StoreError::Forbidden(e.to_string()))
 }
 
+/// Reads the change `change_id` the caller sees (404 otherwise) and
+/// checks the caller may make `change_move` on it (403): what a move
+/// refuses whatever its body. Handlers call it before they read a body
+/// too, so that a caller without the right learns nothing of its rules.
+pub fn admit(
+    conn: &mut DbConnection,
+    principal: &Principal,
+    change_id: Uuid,
+    change_move: ChangeMove,
+) -> Result<Change, StoreError> {
+    let change = find(conn, ChangeVisibility::of(principal), change_id)?;
+    if !may_move(principal, change_move, &change.facts()) {
+        return Err(StoreError::Forbidden("Your roles do not allow this move on this change.".into()));
+    }
+    Ok(change)
+}
+
 /// Reads the change for a move and checks the caller may make it.
 pub(super) fn load_for(
     conn: &mut DbConnection,
     request: &MoveRequest<'_>,
-    action: ChangeAction,
+    change_move: ChangeMove,
 ) -> Result<Change, StoreError> {
-    let change = find(conn, ChangeVisibility::of(request.principal), request.change_id)?;
-    if !may(request.principal, action, Some(&change.facts())) {
-        return Err(StoreError::Forbidden("Your roles do not allow this move on this change.".into()));
-    }
-    Ok(change)
+    admit(conn, request.principal, request.change_id, change_move)
 }
 
 /// Writes `after` (a moved copy of `before`) and its journal entry.
@@ -105,13 +118,13 @@ fn run(
     conn: &mut DbConnection,
     ctx: &Context,
     request: &MoveRequest<'_>,
-    action: ChangeAction,
+    change_move: ChangeMove,
     command: Command,
     kind: ChangeEventKind,
     change: impl FnOnce(&mut DbConnection, &Change, &mut Change) -> Result<serde_json::Value, StoreError>,
 ) -> Result<Change, StoreError> {
     write_tx(conn, |conn| {
-        let before = load_for(conn, request, action)?;
+        let before = load_for(conn, request, change_move)?;
         let to = workflow::next(&before.state(request.rules.policy.dinas_tests_special), command).map_err(refused)?;
         let mut after = before.clone();
         after.status = to;
@@ -122,7 +135,7 @@ fn run(
 
 /// `draft -> submitted`: the request is complete enough to analyse.
 pub fn submit(conn: &mut DbConnection, ctx: &Context, request: &MoveRequest<'_>) -> Result<Change, StoreError> {
-    run(conn, ctx, request, ChangeAction::Edit, Command::Submit, ChangeEventKind::Submitted, |_, _, _| Ok(json!({})))
+    run(conn, ctx, request, ChangeMove::Submit, Command::Submit, ChangeEventKind::Submitted, |_, _, _| Ok(json!({})))
 }
 
 /// `submitted -> assessing`: analysis begins.
@@ -131,7 +144,7 @@ pub fn start_assessment(
     ctx: &Context,
     request: &MoveRequest<'_>,
 ) -> Result<Change, StoreError> {
-    run(conn, ctx, request, ChangeAction::Assess, Command::Assess, ChangeEventKind::AssessmentStarted, |_, _, _| {
+    run(conn, ctx, request, ChangeMove::Assess, Command::Assess, ChangeEventKind::AssessmentStarted, |_, _, _| {
         Ok(json!({}))
     })
 }
@@ -155,7 +168,7 @@ pub fn request_approval(
     request: &MoveRequest<'_>,
 ) -> Result<Change, StoreError> {
     write_tx(conn, |conn| {
-        let before = load_for(conn, request, ChangeAction::Assess)?;
+        let before = load_for(conn, request, ChangeMove::RequestApproval)?;
         let to = workflow::next(&before.state(request.rules.policy.dinas_tests_special), Command::RequestApproval)
             .map_err(refused)?;
         check_analysed(&before)?;
@@ -176,7 +189,7 @@ pub fn request_approval(
 
 /// `scheduled -> implementing` (an approved emergency change may start unscheduled).
 pub fn start(conn: &mut DbConnection, ctx: &Context, request: &MoveRequest<'_>) -> Result<Change, StoreError> {
-    run(conn, ctx, request, ChangeAction::Implement, Command::Start, ChangeEventKind::Started, |_, before, after| {
+    run(conn, ctx, request, ChangeMove::Start, Command::Start, ChangeEventKind::Started, |_, before, after| {
         after.actual_start = Some(ctx.now);
         // The board reviews an emergency change after the fact.
         after.board_review_pending = before.change_type == ChangeType::Emergency;
@@ -193,7 +206,7 @@ pub fn complete(
     notes: Option<String>,
 ) -> Result<Change, StoreError> {
     let due = ctx.now + Duration::days(i64::from(request.rules.review_due_days));
-    run(conn, ctx, request, ChangeAction::Implement, Command::Complete, ChangeEventKind::Implemented, |_, _, after| {
+    run(conn, ctx, request, ChangeMove::Complete, Command::Complete, ChangeEventKind::Implemented, |_, _, after| {
         after.actual_end = Some(ctx.now);
         after.outcome = Some(outcome);
         after.outcome_notes = notes.clone();
@@ -219,7 +232,7 @@ pub fn review(
     follow_ups: &[FollowUpDraft],
 ) -> Result<Change, StoreError> {
     let command = Command::Review { follow_ups: follow_ups.len() };
-    run(conn, ctx, request, ChangeAction::Review, command, ChangeEventKind::Reviewed, |conn, before, after| {
+    run(conn, ctx, request, ChangeMove::Review, command, ChangeEventKind::Reviewed, |conn, before, after| {
         for (index, follow_up) in follow_ups.iter().enumerate() {
             let active: Option<bool> =
                 users::table.find(DbId(follow_up.owner_id)).select(users::active).first(conn).optional()?;
@@ -251,7 +264,7 @@ pub fn cancel(
     reason: String,
 ) -> Result<Change, StoreError> {
     // Calendar clients accept a cancellation with a higher SEQUENCE: `commit` raises it.
-    run(conn, ctx, request, ChangeAction::Edit, Command::Cancel, ChangeEventKind::Cancelled, |_, _, _| {
+    run(conn, ctx, request, ChangeMove::Cancel, Command::Cancel, ChangeEventKind::Cancelled, |_, _, _| {
         Ok(json!({ "reason": reason }))
     })
 }
@@ -265,7 +278,7 @@ pub fn update_follow_up(
     done: bool,
 ) -> Result<Change, StoreError> {
     write_tx(conn, |conn| {
-        let before = load_for(conn, request, ChangeAction::Review)?;
+        let before = load_for(conn, request, ChangeMove::UpdateFollowUp)?;
         let Some(current) = before.follow_ups.iter().find(|f| f.position == position) else {
             return Err(StoreError::NotFound);
         };
@@ -299,8 +312,7 @@ pub fn link_ticket(
     relation: &str,
 ) -> Result<Change, StoreError> {
     write_tx(conn, |conn| {
-        let before = load_for(conn, request, ChangeAction::Edit)
-            .or_else(|_| load_for(conn, request, ChangeAction::Implement))?;
+        let before = load_for(conn, request, ChangeMove::LinkTicket)?;
         if before.tickets.iter().any(|t| t.ticket_id == ticket_id) {
             return Err(StoreError::Conflict("The ticket is already linked to this change.".into()));
         }

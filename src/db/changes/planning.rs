@@ -8,7 +8,7 @@ use serde_json::json;
 use super::moves::{commit, invalid, load_for, refused, user_of, MoveRequest};
 use super::{conflicts, Change, ConflictOverride, DinasTest};
 use crate::db::{write_tx, DbConnection, StoreError};
-use crate::domain::change::access::{ChangeAction, ChangeVisibility};
+use crate::domain::change::access::{ChangeMove, ChangeVisibility};
 use crate::domain::change::schedule::{Window, WindowError};
 use crate::domain::change::workflow::{self, Command};
 use crate::domain::change::{ChangeEventKind, ChangeStatus};
@@ -41,7 +41,7 @@ pub fn schedule(
     let planned = Window::upcoming(window.start, window.end, ctx.now).map_err(window_error)?;
     let actor = user_of(request.principal)?;
     write_tx(conn, |conn| {
-        let before = load_for(conn, request, ChangeAction::Implement)?;
+        let before = load_for(conn, request, ChangeMove::Schedule)?;
         let to = workflow::next(&before.state(request.rules.policy.dinas_tests_special), Command::Schedule)
             .map_err(refused)?;
         let report = conflicts::find_for(conn, &before, &planned)?;
@@ -87,7 +87,7 @@ pub fn record_dinas_test(
 ) -> Result<Change, StoreError> {
     let tester = user_of(request.principal)?;
     write_tx(conn, |conn| {
-        let before = load_for(conn, request, ChangeAction::RecordDinasTest)?;
+        let before = load_for(conn, request, ChangeMove::RecordDinasTest)?;
         if !before.special {
             return Err(StoreError::Conflict(
                 "Only changes touching an aplikasi khusus or the intra-government network are tested with the Dinas."

@@ -111,6 +111,46 @@ pub fn may(principal: &Principal, action: ChangeAction, facts: Option<&ChangeFac
     }
 }
 
+/// The moves of a change, each allowed by any one of its rights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeMove {
+    Edit,
+    Submit,
+    Cancel,
+    Assess,
+    RequestApproval,
+    Schedule,
+    Start,
+    Complete,
+    RecordDinasTest,
+    Review,
+    UpdateFollowUp,
+    /// Link a ticket: the requester's side or the implementers.
+    LinkTicket,
+    /// Approve or reject, in the round or as the board's retrospective.
+    Decide,
+}
+
+impl ChangeMove {
+    pub fn rights(self) -> &'static [ChangeAction] {
+        use ChangeAction as A;
+        match self {
+            ChangeMove::Edit | ChangeMove::Submit | ChangeMove::Cancel => &[A::Edit],
+            ChangeMove::Assess | ChangeMove::RequestApproval => &[A::Assess],
+            ChangeMove::Schedule | ChangeMove::Start | ChangeMove::Complete => &[A::Implement],
+            ChangeMove::RecordDinasTest => &[A::RecordDinasTest],
+            ChangeMove::Review | ChangeMove::UpdateFollowUp => &[A::Review],
+            ChangeMove::LinkTicket => &[A::Edit, A::Implement],
+            ChangeMove::Decide => &[A::Approve],
+        }
+    }
+}
+
+/// Whether the caller may make `change_move` on the change `facts` describe.
+pub fn may_move(principal: &Principal, change_move: ChangeMove, facts: &ChangeFacts) -> bool {
+    change_move.rights().iter().any(|action| may(principal, *action, Some(facts)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +196,9 @@ mod tests {
         let tier2 = person(dinas, UnitKind::Dinas, &[Role::Tier2Engineer]);
         assert!(may(&tier2, ChangeAction::RecordDinasTest, Some(&foreign)));
         assert!(!may(&tier1, ChangeAction::RecordDinasTest, Some(&facts)));
+        // The owner's desk links a ticket as the requester's side; tier 2 as an implementer.
+        assert!(may_move(&tier1, ChangeMove::LinkTicket, &facts) && may_move(&tier2, ChangeMove::LinkTicket, &foreign));
+        assert!(!may_move(&reporter, ChangeMove::LinkTicket, &facts));
     }
 
     #[test]
