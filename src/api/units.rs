@@ -122,7 +122,10 @@ pub struct UnitResponse {
     pub head_email: Option<String>,
     /// On an active Perangkat Daerah: whether it has an active tier-1
     /// technician (the regulation requires one; without, its new tickets go
-    /// to tier 2). Absent on the Dinas and inactive units.
+    /// to tier 2). Shown to admins and supervisors only: omitted for every
+    /// other caller (reporters, technicians, auditors, API keys), and on
+    /// the Dinas and inactive units.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tier1_coverage: Option<bool>,
     pub version: i64,
     pub created_at: DateTime<Utc>,

@@ -92,13 +92,27 @@ async fn tier1_coverage_is_shown_only_to_admins_and_supervisors(backend: Backend
         let listed = app.get("/api/v1/units?kind=perangkat_daerah", Some(token)).await;
         assert!(listed.body["items"].as_array().unwrap().iter().all(|u| u["tier1_coverage"].is_boolean()));
     }
-    for token in [&org.reporter_a.token, &org.tier1_a.token, &org.tier2.token, &org.auditor.token] {
+    let key = app
+        .post(
+            "/api/v1/api-keys",
+            Some(&org.admin.token),
+            json!({ "name": "Helpdesk web", "unit_id": org.pd_b, "roles": ["tier1_technician"] }),
+        )
+        .await;
+    assert_eq!(key.status, 201, "{}", key.text);
+    let key = key.body["key"].as_str().unwrap().to_owned();
+    for token in [&org.reporter_a.token, &org.tier1_a.token, &org.tier2.token, &org.auditor.token, &key] {
         let read = app.get(&pd, Some(token)).await;
         assert_eq!(read.status, 200, "{}", read.text);
-        assert!(read.body["tier1_coverage"].is_null(), "{}", read.text);
+        assert!(read.body.get("tier1_coverage").is_none(), "omitted, not null: {}", read.text);
         let listed = app.get("/api/v1/units", Some(token)).await;
-        assert!(listed.body["items"].as_array().unwrap().iter().all(|u| u["tier1_coverage"].is_null()));
+        assert!(listed.body["items"].as_array().unwrap().iter().all(|u| u.get("tier1_coverage").is_none()));
     }
+    // The document tells integrators who sees it.
+    let document = app.get("/api/v1/openapi.json", None).await;
+    let described = &document.body["components"]["schemas"]["UnitResponse"]["properties"]["tier1_coverage"];
+    let text = described["description"].as_str().unwrap_or_default();
+    assert!(text.contains("admins and supervisors only") && text.contains("omitted"), "{described}");
 }
 
 async fn a_body_shorter_than_its_length_is_answered_408_in_time(backend: Backend) {
