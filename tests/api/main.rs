@@ -31,6 +31,7 @@ mod native_ids;
 mod notice_dispatchers;
 mod notice_isolation;
 mod notice_rules;
+mod notice_snapshots;
 mod notices;
 mod openapi;
 mod own_password;

@@ -108,7 +108,12 @@ async fn a_caller_without_the_right_is_refused_before_its_body_is_read(backend: 
     let mut rows = vec![
         // Tickets: a reporter files only for themself, an auditor not at all.
         row(post.clone(), "/tickets", &[(&auditor, 403)], &reporter_a),
-        row(patch.clone(), format!("/tickets/{fresh}"), &[(&admin, 403), (&auditor, 403), (&reporter_b, 404)], &tier1_a),
+        row(
+            patch.clone(),
+            format!("/tickets/{fresh}"),
+            &[(&admin, 403), (&auditor, 403), (&reporter_b, 404)],
+            &tier1_a,
+        ),
         row(post.clone(), on(&fresh, "assign"), &[(&reporter_a, 403), (&admin, 403), (&reporter_b, 404)], &tier1_a),
         row(post.clone(), on(&fresh, "escalate"), &[(&reporter_a, 403), (&auditor, 403), (&tier2, 404)], &tier1_a),
         row(post.clone(), on(&fresh, "resolve"), &[(&reporter_a, 403), (&admin, 403), (&key_b, 404)], &tier1_a),
@@ -134,7 +139,12 @@ async fn a_caller_without_the_right_is_refused_before_its_body_is_read(backend: 
         row(post.clone(), format!("{change}/cancel"), &[(&reporter_a, 403)], &tier1_a),
         row(post.clone(), format!("{change}/tickets"), &[(&reporter_a, 403)], &tier1_a),
         row(patch.clone(), format!("{change}/follow-ups/1"), &[(&reporter_a, 403)], &tier1_a),
-        row(post.clone(), format!("{change}/approvals"), &[(&tier1_a, 403), (&reporter_a, 403), (&key_a, 403)], &approver),
+        row(
+            post.clone(),
+            format!("{change}/approvals"),
+            &[(&tier1_a, 403), (&reporter_a, 403), (&key_a, 403)],
+            &approver,
+        ),
         row(post.clone(), "/change-templates", &[(&tier2, 403), (&key_a, 403)], &admin),
         row(put.clone(), format!("/change-templates/{somewhere}"), &[(&tier2, 403)], &admin),
         row(post.clone(), "/freeze-windows", &[(&supervisor, 403)], &admin),
@@ -176,10 +186,17 @@ async fn a_caller_without_the_right_is_refused_before_its_body_is_read(backend: 
         let (name, token) = &row.allowed;
         let invalid = call(&app, &row.method, &row.path, token).await;
         if invalid.status != row.invalid {
-            failures.push(format!("{} {} as {name} (allowed): {} {}", row.method, row.path, invalid.status, invalid.text));
+            failures
+                .push(format!("{} {} as {name} (allowed): {} {}", row.method, row.path, invalid.status, invalid.text));
         }
     }
-    assert!(failures.is_empty(), "{} of {} operations answered out of order:\n{}", failures.len(), rows.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} operations answered out of order:\n{}",
+        failures.len(),
+        rows.len(),
+        failures.join("\n")
+    );
 }
 
 on_both_backends!(a_caller_without_the_right_is_refused_before_its_body_is_read);

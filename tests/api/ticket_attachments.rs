@@ -9,7 +9,7 @@ use crate::on_both_backends;
 use crate::support::{spawn_app, spawn_app_with, Backend, Resp, TestApp};
 use crate::tickets::{file, incident};
 
-const PNG: &[u8] = &[
+pub(crate) const PNG: &[u8] = &[
     0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, b'I', b'H', b'D', b'R', 0, 0, 0, 1, 0, 0, 0, 1, 8,
     6, 0, 0, 0,
 ];

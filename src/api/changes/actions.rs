@@ -5,6 +5,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
+use super::admit;
 use super::types::{
     CancelChangeRequest, ChangeResponse, CompleteChangeRequest, DinasTestRequest, FollowUpUpdateRequest,
     LinkTicketRequest, ReviewChangeRequest, ScheduleChangeRequest,
@@ -12,7 +13,6 @@ use super::types::{
 use crate::api::etag::{created_with_etag, ok_with_etag, precondition};
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
-use super::admit;
 use crate::db::changes::{self, Change, FollowUpDraft, MoveRequest, ScheduleRequest};
 use crate::db::{DbConnection, StoreError};
 use crate::domain::change::access::{ChangeMove, ChangeVisibility};
@@ -201,14 +201,7 @@ pub async fn complete_change(
     admit(&state, &auth, id, ChangeMove::Complete).await?;
     let body = body.into_inner()?;
     let notes = body.notes.map(|n| text("notes", &n)).transpose()?;
-    run(
-        state,
-        auth,
-        req,
-        id,
-        Box::new(move |conn, ctx, r| changes::complete(conn, ctx, r, body.outcome, notes)),
-    )
-    .await
+    run(state, auth, req, id, Box::new(move |conn, ctx, r| changes::complete(conn, ctx, r, body.outcome, notes))).await
 }
 
 /// `reviewing -> completed`: the post-implementation review and its follow-up actions.
@@ -240,14 +233,7 @@ pub async fn review_change(
     }
     errors.finish()?;
     let findings = findings.unwrap_or_default();
-    run(
-        state,
-        auth,
-        req,
-        id,
-        Box::new(move |conn, ctx, r| changes::review(conn, ctx, r, findings, &follow_ups)),
-    )
-    .await
+    run(state, auth, req, id, Box::new(move |conn, ctx, r| changes::review(conn, ctx, r, findings, &follow_ups))).await
 }
 
 /// Cancel a change before implementation.

@@ -24,8 +24,8 @@ use crate::domain::ticket::problem_link::check_unlink;
 use crate::domain::ticket::rating::{RateError, TicketRating};
 use crate::domain::ticket::workflow::CommandKind;
 use crate::domain::ticket::{Command, PendingReason, ResolutionCode};
-use crate::domain::version::Precondition;
 use crate::domain::validation::ValidationErrors;
+use crate::domain::version::Precondition;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 

@@ -355,6 +355,8 @@ mod tests {
         assert!(may_create(&person(3, PD_A, &[Role::Tier1Technician]), PD_A, true));
         assert!(!may_create(&person(6, PD_A, &[Role::Auditor]), PD_A, false));
         assert!(!may_file_any(&person(6, PD_A, &[Role::Auditor])));
-        assert!(may_file_any(&person(1, PD_A, &[Role::Reporter])) && may_file_any(&person(7, PD_B, &[Role::Supervisor])));
+        assert!(
+            may_file_any(&person(1, PD_A, &[Role::Reporter])) && may_file_any(&person(7, PD_B, &[Role::Supervisor]))
+        );
     }
 }
