@@ -92,15 +92,7 @@ async fn tier1_coverage_is_shown_only_to_admins_and_supervisors(backend: Backend
         let listed = app.get("/api/v1/units?kind=perangkat_daerah", Some(token)).await;
         assert!(listed.body["items"].as_array().unwrap().iter().all(|u| u["tier1_coverage"].is_boolean()));
     }
-    let key = app
-        .post(
-            "/api/v1/api-keys",
-            Some(&org.admin.token),
-            json!({ "name": "Helpdesk web", "unit_id": org.pd_b, "roles": ["tier1_technician"] }),
-        )
-        .await;
-    assert_eq!(key.status, 201, "{}", key.text);
-    let key = key.body["key"].as_str().unwrap().to_owned();
+    let key = app.tier1_api_key(&org.admin.token, org.pd_b).await;
     for token in [&org.reporter_a.token, &org.tier1_a.token, &org.tier2.token, &org.auditor.token, &key] {
         let read = app.get(&pd, Some(token)).await;
         assert_eq!(read.status, 200, "{}", read.text);

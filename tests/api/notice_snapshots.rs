@@ -11,19 +11,12 @@ use serde_json::json;
 use crate::on_both_backends;
 use crate::sla_clocks::{act, incident_at, setup, wita};
 use crate::support::receivers::{Receiver, ReceiverKind};
-use crate::support::{spawn_app_with, Backend};
+use crate::support::{spawn_app_with_loopback_webhooks, Backend};
 use crate::ticket_attachments::{upload, PNG};
 
 async fn events_that_do_not_move_a_ticket_show_it_as_they_found_it(backend: Backend) {
     let Some(hook) = Receiver::start(ReceiverKind::Webhook) else { return };
-    let Some(app) = spawn_app_with(backend, |s| {
-        s.notices.webhooks.allow_http = true;
-        s.notices.webhooks.allowed_hosts = vec!["127.0.0.1".into()];
-    })
-    .await
-    else {
-        return;
-    };
+    let Some(app) = spawn_app_with_loopback_webhooks(backend).await else { return };
     // The scenario's clock is in 2026; the receiver records every delivery
     // whatever its signature's age.
     hook.control("mode", "status 204");

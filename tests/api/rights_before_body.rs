@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::on_both_backends;
 use crate::support::changes::{board, CHANGES};
-use crate::support::{spawn_app_with, Backend, Resp, TestApp};
+use crate::support::{spawn_app_with_loopback_webhooks, Backend, Resp, TestApp};
 use crate::tickets::{file, incident};
 
 /// Wrong types for the fields the operations share, and a field none has.
@@ -56,22 +56,8 @@ async fn ticket(app: &TestApp, token: &str, body: Value, moves: &[(&str, &str, V
     id
 }
 
-async fn api_key(app: &TestApp, admin: &str, unit: Uuid) -> String {
-    let body = json!({ "name": "Helpdesk web", "unit_id": unit, "roles": ["tier1_technician"] });
-    let created = app.post("/api/v1/api-keys", Some(admin), body).await;
-    assert_eq!(created.status, 201, "{}", created.text);
-    created.body["key"].as_str().unwrap().to_owned()
-}
-
 async fn a_caller_without_the_right_is_refused_before_its_body_is_read(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |s| {
-        s.notices.webhooks.allow_http = true;
-        s.notices.webhooks.allowed_hosts = vec!["127.0.0.1".into()];
-    })
-    .await
-    else {
-        return;
-    };
+    let Some(app) = spawn_app_with_loopback_webhooks(backend).await else { return };
     let b = board(&app).await;
     let o = &b.org;
     let who = |name: &'static str, token: &str| -> Who { (name, token.to_owned()) };
@@ -79,8 +65,8 @@ async fn a_caller_without_the_right_is_refused_before_its_body_is_read(backend: 
         (who("admin", &o.admin.token), who("auditor", &o.auditor.token), who("supervisor", &o.supervisor.token));
     let (tier1_a, tier2) = (who("tier1 A", &o.tier1_a.token), who("tier2", &o.tier2.token));
     let (reporter_a, reporter_b) = (who("reporter A", &o.reporter_a.token), who("reporter B", &o.reporter_b.token));
-    let key_a = who("key of A", &api_key(&app, &o.admin.token, o.pd_a).await);
-    let key_b = who("key of B", &api_key(&app, &o.admin.token, o.pd_b).await);
+    let key_a = who("key of A", &app.tier1_api_key(&o.admin.token, o.pd_a).await);
+    let key_b = who("key of B", &app.tier1_api_key(&o.admin.token, o.pd_b).await);
     let approver = who("approver", &b.dinas_approver.token);
 
     let (t1, rep) = (tier1_a.1.as_str(), reporter_a.1.as_str());

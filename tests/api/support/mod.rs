@@ -147,6 +147,16 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     Some(start(settings, data_dir, pg_database).await)
 }
 
+/// Like [`spawn_app`], allowed to deliver webhooks over plain HTTP to a
+/// receiver on this machine.
+pub async fn spawn_app_with_loopback_webhooks(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |s| {
+        s.notices.webhooks.allow_http = true;
+        s.notices.webhooks.allowed_hosts = vec!["127.0.0.1".into()];
+    })
+    .await
+}
+
 /// Starts the app on a database and data folder that exist already (a
 /// restored backup); the folder and the PostgreSQL database go with it.
 pub async fn spawn_app_on(url: &str, data_dir: tempfile::TempDir, pg_database: Option<(String, String)>) -> TestApp {
@@ -205,6 +215,15 @@ impl TestApp {
         let access = response.body["access_token"].as_str().expect("access token").to_owned();
         let refresh = response.body["refresh_token"].as_str().expect("refresh token").to_owned();
         (access, refresh)
+    }
+
+    /// Creates (as `admin`) a front end's key acting as tier 1 of `unit`;
+    /// its secret.
+    pub async fn tier1_api_key(&self, admin: &str, unit: Uuid) -> String {
+        let body = serde_json::json!({ "name": "Helpdesk web", "unit_id": unit, "roles": ["tier1_technician"] });
+        let created = self.post("/api/v1/api-keys", Some(admin), body).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        created.body["key"].as_str().expect("the key's secret").to_owned()
     }
 
     /// One SLA sweep at the test clock's current instant.
