@@ -8,8 +8,8 @@
 //! measured by `scripts/isolation_bench.sh` (docs/benchmarks.md).
 
 use chrono::{DateTime, Utc};
-use spbe_desk::clock::Clock;
 use serde_json::json;
+use spbe_desk::clock::Clock;
 use std::time::Duration;
 
 use crate::on_both_backends;
@@ -74,7 +74,10 @@ async fn heard_all_while_held(healthy: &Receiver, slow: &Receiver, n: usize, wha
     let heard = healthy.wait_for(n, GUARD).await.len();
     let holds = slow.holds();
     assert_eq!(heard, n, "the healthy receiver heard of {heard} of {n} events while {what} held {holds:?}");
-    assert!(holds.started > 0 && holds.ended == 0, "{what} let go of an attempt first ({holds:?}): it held up the others");
+    assert!(
+        holds.started > 0 && holds.ended == 0,
+        "{what} let go of an attempt first ({holds:?}): it held up the others"
+    );
 }
 
 async fn a_receiver_that_never_answers_holds_up_no_other(backend: Backend) {
@@ -204,4 +207,7 @@ async fn a_mail_server_that_never_answers_holds_up_no_webhook(backend: Backend) 
     assert_eq!(healthy.received().len(), 2 * BATCH + 1, "each delivery once");
 }
 
-on_both_backends!(a_receiver_that_never_answers_holds_up_no_other, a_mail_server_that_never_answers_holds_up_no_webhook);
+on_both_backends!(
+    a_receiver_that_never_answers_holds_up_no_other,
+    a_mail_server_that_never_answers_holds_up_no_webhook
+);
