@@ -33,6 +33,7 @@ mod notice_isolation;
 mod notice_rules;
 mod notices;
 mod openapi;
+mod openapi_security;
 mod own_password;
 mod services;
 mod sla_clocks;
