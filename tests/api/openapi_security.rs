@@ -1,7 +1,8 @@
-//! The document's security requirements are truthful: an operation offers
-//! the `X-Api-Key` alternative exactly when a service account may call it,
-//! so a client (or a fuzzer) that follows the document never sends a key
-//! where only people are served.
+//! The document's request headers are truthful: an operation offers the
+//! `X-Api-Key` alternative exactly when a service account may call it, so a
+//! client (or a fuzzer) that follows the document never sends a key where
+//! only people are served; an `Idempotency-Key` is taken exactly when it
+//! has the documented syntax.
 
 use serde_json::{json, Value};
 
@@ -93,4 +94,33 @@ async fn api_keys_are_offered_exactly_where_service_accounts_are_served(backend:
     assert!(wrong.is_empty(), "security requirements that do not match what a key gets:\n{}", wrong.join("\n"));
 }
 
-on_both_backends!(api_keys_are_offered_exactly_where_service_accounts_are_served);
+/// A key with a space inside was taken, though the document's pattern
+/// (1–200 visible ASCII characters) calls it invalid.
+async fn idempotency_keys_are_taken_exactly_as_documented(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let doc = app.get("/api/v1/openapi.json", None).await.body;
+    let parameters = doc["paths"]["/api/v1/tickets"]["post"]["parameters"].as_array().unwrap();
+    let header = parameters.iter().find(|p| p["name"] == "Idempotency-Key").unwrap();
+    let pattern = regex::Regex::new(header["schema"]["pattern"].as_str().unwrap()).unwrap();
+    let long = "k".repeat(201);
+    for key in ["retry-1", "a b", "a\tb", "~!#", long.as_str()] {
+        let request = app
+            .client
+            .post(format!("{}/api/v1/tickets", app.address))
+            .bearer_auth(&org.tier1_a.token)
+            .header("Idempotency-Key", key)
+            .json(&json!({ "type": "incident", "title": "Printer mati", "description": "Tidak menyala",
+                           "service_id": org.service, "impact": "medium", "urgency": "medium" }));
+        let response = app.send(request).await;
+        assert_eq!(response.status == 201, pattern.is_match(key), "{key:?}: {}", response.text);
+        if !pattern.is_match(key) {
+            response.assert_problem(422);
+        }
+    }
+}
+
+on_both_backends!(
+    api_keys_are_offered_exactly_where_service_accounts_are_served,
+    idempotency_keys_are_taken_exactly_as_documented,
+);
