@@ -13,8 +13,9 @@
 #
 # Usage: scripts/schemathesis.sh [BINARY] [MAX_EXAMPLES]
 #   BINARY        the spbe-desk binary (default: target/debug/spbe-desk)
-#   MAX_EXAMPLES  examples per operation and phase (default: 10; four times
-#                 as many for the operations the judge requires)
+#   MAX_EXAMPLES  examples per operation and phase in the positive passes
+#                 (default: 10), half in the broad ones; four times as many
+#                 for the operations the judge requires
 # SCHEMATHESIS_SEED overrides the fixed seed, to try other runs.
 # Needs Schemathesis 4.32.5 (`pip install schemathesis==4.32.5`, as .ci/run does).
 set -euo pipefail
