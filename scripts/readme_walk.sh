@@ -70,6 +70,13 @@ curl -sf "$DESK/health/ready" > /dev/null || { cat serve.log >&2; echo "readme_w
 
 echo "== The walk, against $DESK"
 printf '%s\n' "$walk" > walk.sh
+# Every login of the walk must have given a token, even where a later step
+# would tolerate an empty one: checked in the walk's own shell at its end.
+logins=$(printf '%s\n' "$walk" | sed -n 's/^\([A-Z0-9_]*\)=\$(login .*/\1/p')
+[ -n "$logins" ] || { echo "readme_walk: the walk logs in nobody (no NAME=\$(login ...) line)" >&2; exit 1; }
+for name in $logins; do
+    printf 'case "${%s:-}" in ""|null) echo "readme_walk: the login into %s gave no token" >&2; exit 1 ;; esac\n' "$name" "$name"
+done >> walk.sh
 if ! bash -eo pipefail walk.sh; then
     tail -n 30 serve.log >&2
     echo "readme_walk: the walk failed (above)" >&2
@@ -84,4 +91,7 @@ resolved=$(curl -s "$DESK/api/v1/tickets?status=resolved" -H "authorization: Bea
 [ -n "$resolved" ] || { echo "readme_walk: the walk left no resolved ticket" >&2; exit 1; }
 mails=$(grep -l -F -e "$resolved" data/mail/*.eml 2> /dev/null | wc -l)
 [ "$mails" -gt 0 ] || { echo "readme_walk: no mail file in data/mail names $resolved" >&2; exit 1; }
-echo "readme_walk: passed (resolved $(echo "$resolved" | tr '\n' ' ')with $mails mail file(s) about it)"
+# The reporter is told of the resolution at any hour (the ticket is critical).
+told=$(grep -l -F -e "$resolved" data/mail/*.eml | xargs grep -l -i '^X-SPBE-Event: ticket.resolved' | wc -l)
+[ "$told" -gt 0 ] || { echo "readme_walk: no mail file tells of $resolved's resolution" >&2; exit 1; }
+echo "readme_walk: passed${SPBE_WALK_AT:+ at $SPBE_WALK_AT UTC} (resolved $(echo "$resolved" | tr '\n' ' ')with $mails mail file(s) about it, logins: $(echo $logins))"

@@ -10,6 +10,13 @@ while the server runs:
   reject     addresses (one a line) refused at RCPT with 550
   tempfail   addresses (one a line) refused at RCPT with 451
   fail_data  if present, every DATA is answered 451 and nothing is recorded
+  hang       if present, every DATA is left unanswered while it exists (a
+             mail server that takes the message and never says so); once
+             it is removed the waiting ones are answered 451 and nothing is
+             recorded. Each such DATA adds a line to DIR/hangs.jsonl when
+             it starts (`"state": "hanging"`) and when it ends (`"ended"`,
+             with `how`: "released", or "client closed" when the client
+             gave up first), so a test knows a connection is held open.
 """
 
 import argparse
@@ -20,6 +27,7 @@ import json
 import os
 import re
 import sys
+import time
 
 # Benchmarks turn fsync off (RECEIVER_FSYNC=0): the receiver must not be the bottleneck.
 FSYNC = os.environ.get("RECEIVER_FSYNC", "1") != "0"
@@ -69,6 +77,8 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):
         if os.path.exists(os.path.join(self.out, "fail_data")):
             return "451 4.3.0 temporary failure"
+        if os.path.exists(os.path.join(self.out, "hang")):
+            return await self.hang(envelope)
         raw = envelope.original_content or b""
         if not FSYNC:
             # Benchmark mode: record only what identifies the message (parsing
@@ -94,6 +104,25 @@ class Handler:
         }
         self.write(record)
         return "250 2.0.0 OK"
+
+    async def hang(self, envelope):
+        """Holds the DATA unanswered while DIR/hang exists. aiosmtpd cancels
+        this coroutine when the client closes the connection."""
+        found = re.search(rb"^Message-ID:\s*(<[^>]*>)", envelope.original_content or b"", re.M | re.I)
+        message_id = found and found.group(1).decode()
+        self.note_hang({"state": "hanging", "message_id": message_id, "at": time.time()})
+        how = "client closed"
+        try:
+            while os.path.exists(os.path.join(self.out, "hang")):
+                await asyncio.sleep(0.05)
+            how = "released"
+            return "451 4.3.0 try again later"
+        finally:
+            self.note_hang({"state": "ended", "how": how, "message_id": message_id, "at": time.time()})
+
+    def note_hang(self, entry):
+        with open(os.path.join(self.out, "hangs.jsonl"), "a", encoding="utf-8") as f:
+            f.write(json.dumps(entry) + "\n")
 
     def write(self, record):
         # One write per line plus fsync: a reader never sees a half record

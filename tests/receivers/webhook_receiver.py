@@ -13,7 +13,14 @@ can rely on the record being there. Files in DIR, read at every request:
            `verified_with` is the 0-based index among the non-empty lines
   mode     `ok` (default): 204, or 401 when not verified
            `status N`: answer N with a short text body
-           `hang S`: sleep S seconds, then 204
+           `hang S`: hold the request unanswered for up to S seconds,
+           then 204; the hold ends early when the client closes the
+           connection, or when `mode` no longer says `hang` (then the
+           request is answered as the new mode says: `drop` closes it).
+           Each hold adds a line to DIR/hangs.jsonl when it starts
+           (`"state": "hanging"`) and when it ends (`"ended"`, with `how`:
+           "elapsed", "released" or "client closed"), so a test knows
+           a connection is held open.
            `drop`: close the connection without any response
 GET /health answers 200 "ok".
 """
@@ -21,6 +28,7 @@ GET /health answers 200 "ok".
 import argparse
 import json
 import os
+import select
 import socket
 import threading
 import time
@@ -67,6 +75,41 @@ def read_mode():
     except (IndexError, ValueError):
         return "ok", None
     return (kind, None) if kind in ("ok", "drop") else ("ok", None)
+
+
+def note_hang(entry):
+    with LOCK, open(os.path.join(OUT, "hangs.jsonl"), "a", encoding="utf-8") as f:
+        f.write(json.dumps(entry) + "\n")
+
+
+def client_closed(sock):
+    """Whether the peer has closed (readable with nothing to read)."""
+    readable, _, _ = select.select([sock], [], [], 0)
+    if not readable:
+        return False
+    try:
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
+
+def hold(sock, seconds, webhook_id):
+    """Holds a request unanswered (see `hang S` above); returns the mode to
+    answer with afterwards, or None when the client is gone."""
+    note_hang({"state": "hanging", "webhook_id": webhook_id, "at": time.time()})
+    deadline = time.monotonic() + seconds
+    how, after = "elapsed", ("hang", seconds)
+    while time.monotonic() < deadline:
+        if client_closed(sock):
+            how, after = "client closed", None
+            break
+        mode = read_mode()
+        if mode[0] != "hang":
+            how, after = "released", mode
+            break
+        time.sleep(0.05)
+    note_hang({"state": "ended", "how": how, "webhook_id": webhook_id, "at": time.time()})
+    return after
 
 
 def record(entry):
@@ -141,6 +184,17 @@ class Handler(BaseHTTPRequestHandler):
             "answered": status,
         })
 
+        if kind == "hang":
+            after = hold(self.connection, arg, self.headers.get("webhook-id"))
+            if after is None:
+                return
+            kind, arg = after
+            if kind == "status":
+                status = arg
+            elif kind == "ok":
+                status = 204 if verified else 401
+            elif kind == "hang":
+                status = 204
         if kind == "drop":
             # No status line at all: the client sees the connection close.
             self.close_connection = True
@@ -149,8 +203,6 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
-        if kind == "hang":
-            time.sleep(arg)
         try:
             if kind == "status":
                 self.answer(status, f"status {status}\n")

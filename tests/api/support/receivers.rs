@@ -3,7 +3,7 @@
 //! Each receiver is a script in `tests/receivers/` run as a child process
 //! with its own temporary directory. The script appends one JSON line per
 //! accepted message (`messages.jsonl`) or delivery (`deliveries.jsonl`)
-//! there, and reads its control files (`reject`, `tempfail`, `fail_data`;
+//! there, and reads its control files (`reject`, `tempfail`, `fail_data`, `hang`;
 //! `mode`, `secrets`) from it at every command, so a test steers a running
 //! receiver just by writing files.
 
@@ -51,6 +51,13 @@ impl ReceiverKind {
             ReceiverKind::Webhook => "deliveries.jsonl",
         }
     }
+}
+
+/// Held connections of a receiver: started and ended so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Holds {
+    pub started: usize,
+    pub ended: usize,
 }
 
 /// A running receiver; the process is killed (and its directory removed)
@@ -144,7 +151,34 @@ impl Receiver {
     /// Every JSON line recorded so far (messages.jsonl or deliveries.jsonl);
     /// a trailing partial line is ignored.
     pub fn received(&self) -> Vec<Value> {
-        let path = self.dir.path().join(self.kind.log());
+        self.lines(self.kind.log())
+    }
+
+    /// Connections the receiver holds unanswered (its `hang` control):
+    /// how many it started holding, and how many of those have ended (the
+    /// client gave up, or the hold was released), from DIR/hangs.jsonl.
+    pub fn holds(&self) -> Holds {
+        let lines = self.lines("hangs.jsonl");
+        let count = |state: &str| lines.iter().filter(|l| l["state"] == state).count();
+        Holds { started: count("hanging"), ended: count("ended") }
+    }
+
+    /// Polls holds() every 50 ms until `done` says so or the timeout;
+    /// returns the last reading (the caller asserts on it).
+    pub async fn wait_for_holds(&self, done: impl Fn(Holds) -> bool, timeout: Duration) -> Holds {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let holds = self.holds();
+            if done(holds) || Instant::now() >= deadline {
+                return holds;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The complete JSON lines of DIR/<name> (none if it is missing).
+    fn lines(&self, name: &str) -> Vec<Value> {
+        let path = self.dir.path().join(name);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
