@@ -21,8 +21,7 @@ import urllib.error
 import urllib.request
 
 # A pass: who runs it, and which paths it fuzzes. The movers run first,
-# while the seeded tickets and changes are still where moves start; the
-# admin passes run last: they may edit the other passes' users. Editing
+# while the seeded tickets and changes are still where moves start. Editing
 # users has a pass of its own, whose caller cannot learn its own id (no
 # /me, no user list), so it never changes its own password and ends its
 # session.
@@ -33,16 +32,50 @@ PASSES = [
     ("tier2", "tier2.irfan@majenekab.go.id", r"^/api/v1/(tickets|changes|reports)"),
     ("reporter", "fitriani@majenekab.go.id", r"^/api/v1/(tickets|me)"),
     ("approver", "approver@majenekab.go.id", r"^/api/v1/(changes|change-templates)"),
-    ("admin", "admin@majenekab.go.id", r"^/(?!api/v1/users/\{id\}$)"),
+    ("admin", "admin@majenekab.go.id", r"^/(?!api/v1/(users/\{id\}$|tickets|changes|change-templates|freeze-windows|reports))"),
+    ("admin-desk", "admin@majenekab.go.id", r"^/api/v1/(tickets|changes|change-templates|freeze-windows|reports)"),
     ("accounts", "admin@majenekab.go.id", r"^/api/v1/users/\{id\}$"),
     ("creators", "admin@majenekab.go.id", r"^/api/v1/(changes|units|users)$"),
 ]
+
+# How the passes share one server: the lanes of a stage run at once, the
+# passes of a lane one after the other, and a stage starts when the one
+# before has ended. The role passes first, each lane with passes whose
+# callers and records the other lane's passes leave alone (a move the other
+# lane made first is a 409, which a valid request may get). The admin pass
+# passes after them, as they may deactivate the units and services the
+# others file under and edit the calendars their clocks run on; the admin's
+# work is split in two passes (the desk's records, and the rest), and the
+# accounts pass goes beside them, as it edits only users, and never the
+# admin (see `prepare`).
+LANES = {
+    "1": ["movers", "tier1", "reporter"],
+    "2": ["tier2", "approver", "creators"],
+    "3": ["admin"],
+    "4": ["admin-desk", "accounts"],
+}
+STAGES = [["1", "2"], ["3", "4"]]
+
+
+def lane(name):
+    """The passes of a lane, as (role, paths)."""
+    paths = {role: regex for role, _, regex in PASSES}
+    return [(role, paths[role]) for role in LANES[name]]
+
 
 # Passes that send only bodies the document says are valid, with real ids
 # always: the broad passes try creation mostly with bodies the server must
 # refuse, and a valid change needs several fields right at once (its type,
 # a template or a service, real units), which random bodies seldom are.
 POSITIVE_PASSES = {"movers", "creators"}
+
+# Passes that run the coverage phase (each parameter's boundary and
+# just-invalid values, missing headers and auth, unlisted methods): the
+# admin's, whose roles reach every operation's validation, and so cover
+# every path; the other roles' passes are about what each role may do and
+# reach, which the fuzzing and stateful phases try, and would only repeat
+# the same fixed values against refusals.
+COVERAGE_PASSES = {"admin", "admin-desk", "accounts"}
 
 # Operations a run must have carried out at least once (2xx).
 MUST_SUCCEED = [
@@ -73,64 +106,120 @@ ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 # ... and, per operation, the refusals of rules OpenAPI cannot state, each
 # said in the operation's or field's description. 412 for every operation
 # that takes `If-Match` (read from the document): a well-formed tag may name
-# no current version. 422 for every list with a `cursor` (read from the
-# document): a cursor is sealed, so only the server's own are taken. 415
-# where a file's type is judged from its bytes:
+# no current version. 415 where a file's type is judged from its bytes.
+# (No 422 for a list's `cursor`: the passes send it empty, which asks for
+# the first page; see `write_config`.)
 UNSUPPORTED_BEYOND_SCHEMA = {
     "POST /api/v1/tickets/{id}/attachments": "the file's type, judged from its bytes, is one the service accepts",
 }
 
-# And 422 for these, with why:
+# And 422 for these: per operation, the rules no schema can state, each as
+# the words the served document must say them in (in the operation's
+# summary or description, a parameter's, a 422 answer's, or a field's of
+# its request body, nested schemas included). `prepare` fails when one is
+# missing, so an entry here is never a bare allowance: the document tells
+# a client the same rule the server enforces. Rules a schema can express
+# (enums, ranges, formats, lengths) are in the schema, not here.
 INVALID_BEYOND_SCHEMA = {
     # Records named in the body must exist (and be active): no schema knows which do.
-    "POST /api/v1/tickets": "service_id, unit_id and reporter_id name active records; reporter_id or reporter, "
-                            "not both, and a reporter reachable by mail or phone; external_source only with "
-                            "external_ref; an Idempotency-Key reused for another body",
-    "PATCH /api/v1/tickets/{id}": "service_id names an active service",
-    "POST /api/v1/tickets/{id}/assign": "the assignee is an active technician of the ticket's tier and unit",
-    "POST /api/v1/tickets/{id}/start": "starting an unassigned ticket takes it: the caller must be able to hold it",
-    "POST /api/v1/tickets/{id}/linked-tickets": "the path names a problem, the body an incident or complaint",
-    "POST /api/v1/tickets/{id}/raise-change": "the ticket's service and unit are still active",
-    "POST /api/v1/changes": "template_id, service_ids, owner_unit_id and ticket_ids name active records; a standard "
-                            "change comes from a template and only it; a Perangkat Daerah raises changes for "
-                            "itself; an Idempotency-Key reused for another body",
-    "PATCH /api/v1/changes/{id}": "service_ids name active services; a standard change follows its template",
-    "POST /api/v1/changes/{id}/request-approval": "the change's risk and plans are written first",
-    "POST /api/v1/changes/{id}/schedule": "planned_end after planned_start, at most 31 days on; not in the past",
-    "POST /api/v1/changes/{id}/review": "follow-ups after a failed change; their owners are active users",
-    "POST /api/v1/changes/{id}/tickets": "ticket_id names a ticket the caller may read",
-    "POST /api/v1/changes/{id}/approvals": "unit_id with the owner_unit capacity only; a comment when rejecting; "
-                                           "a capacity the change's round still needs",
-    "GET /api/v1/changes/{id}/conflicts": "from and to both or neither, to after from, at most 31 days on; "
-                                          "a change without a planned window needs them",
-    "GET /api/v1/changes/schedule": "to after from, at most 400 days on",
-    "GET /api/v1/reports/changes": "to after from",
-    "GET /api/v1/reports/sla": "to after from",
-    "GET /api/v1/audit/export": "to after from",
-    "POST /api/v1/change-templates": "service_id names an active service",
-    "PUT /api/v1/change-templates/{id}": "service_id names an active service",
-    "POST /api/v1/freeze-windows": "to_date on or after from_date, at most 366 days on; daily_start and daily_end "
-                                   "together, the end after the start; calendar_id names a calendar",
-    "PUT /api/v1/freeze-windows/{id}": "as on creation",
-    "POST /api/v1/calendars": "each interval ends after it starts, a day's do not overlap, some day has working "
-                              "hours; special schedules end on or after they start and do not overlap",
-    "PUT /api/v1/calendars/{id}": "as on creation",
-    "GET /api/v1/calendars/{id}/due": "value within the bound of its unit; start in 1970-2200; working time ahead",
-    "POST /api/v1/units": "calendar_id names a calendar",
-    "PATCH /api/v1/units/{id}": "calendar_id names a calendar",
-    "POST /api/v1/users": "unit_id names an active unit; the roles fit its kind",
-    "PATCH /api/v1/users/{id}": "unit_id names an active unit; the roles fit its kind",
-    "POST /api/v1/api-keys": "unit_id names an active unit",
-    "POST /api/v1/services": "application_name exactly for application platforms; owner_unit_id, calendar_id and "
-                             "sla_policy_id name active records",
-    "PATCH /api/v1/services/{id}": "as on creation, of the service as it results",
-    "POST /api/v1/webhooks": "the URL's host resolves to an address deliveries may reach, under the configured "
-                             "scheme; unit_id names a unit, the key's own for a key",
-    "PATCH /api/v1/webhooks/{id}": "the URL's host resolves to an address deliveries may reach",
-    "PUT /api/v1/me/notice-preferences": "events the configured notice rules make essential cannot be opted out of",
-    "POST /api/v1/me/password": "old_password is the caller's password",
-    "GET /api/v1/notifications/preview": "template names a mail template of the service that renders for a ticket",
+    "POST /api/v1/tickets": ["An active service (422 otherwise)", "an active user of `unit_id`",
+                             "Give `reporter_id` or `reporter`, not both", "Only with `external_ref` (422 otherwise)",
+                             "same key, other body: 422"],
+    "PATCH /api/v1/tickets/{id}": ["An active service (422 otherwise)"],
+    "POST /api/v1/tickets/{id}/assign": ["An active tier-1 technician of the ticket's unit (tier 1) or tier-2 engineer "
+                                         "(tier 2) (422 otherwise)"],
+    "POST /api/v1/tickets/{id}/start": ["the caller cannot hold the ticket it would take"],
+    "POST /api/v1/tickets/{id}/linked-tickets": ["the ticket in the path must be a problem, 422 otherwise",
+                                                 "422 for another type"],
+    "POST /api/v1/tickets/{id}/raise-change": ["The ticket's service and unit must still be active (422 otherwise)"],
+    "POST /api/v1/changes": ["an active one: required for a standard change, refused for any other (422)",
+                             "active ones, at least one (422 otherwise)",
+                             "A Perangkat Daerah raises changes for itself (422 otherwise)",
+                             "each one the caller may read (422 otherwise)", "same key, other body: 422"],
+    "PATCH /api/v1/changes/{id}": ["Active services (422 otherwise)", "which follows its template (422)"],
+    "POST /api/v1/changes/{id}/request-approval": ["needs the risk assessment and the plans (422)"],
+    "POST /api/v1/changes/{id}/schedule": ["at most 31 days after it (422 otherwise)", "Not in the past (422 otherwise)"],
+    "POST /api/v1/changes/{id}/review": ["at least one after a failed or rolled-back change (422 otherwise)",
+                                         "The user who owns the action: an active one (422 otherwise)"],
+    "POST /api/v1/changes/{id}/tickets": ["A ticket the caller may read (422 otherwise)"],
+    "POST /api/v1/changes/{id}/approvals": ["and only with it (422 otherwise)", "when rejecting (422 otherwise)",
+                                           "one the change's round still needs (422 otherwise"],
+    "GET /api/v1/changes/{id}/conflicts": ["`from` and `to` both or neither (422 otherwise)",
+                                           "at most 31 days after it (422 otherwise)",
+                                           "422 when the change has none"],
+    "GET /api/v1/changes/schedule": ["at most 400 days after it (422 otherwise)"],
+    "GET /api/v1/reports/changes": ["after `from` when both are given (422 otherwise)"],
+    "GET /api/v1/reports/sla": ["after `from` when both are given (422 otherwise)"],
+    "GET /api/v1/audit/export": ["after `from` when both are given (422 otherwise)"],
+    "POST /api/v1/change-templates": ["An active service (422 otherwise)"],
+    "PUT /api/v1/change-templates/{id}": ["An active service (422 otherwise)"],
+    "POST /api/v1/freeze-windows": ["at most 366 days after it (422 otherwise)", "both or neither: 422 otherwise",
+                                    "after `daily_start` (422 otherwise)", "an existing one (422 otherwise)"],
+    "PUT /api/v1/freeze-windows/{id}": ["at most 366 days after it (422 otherwise)", "both or neither: 422 otherwise",
+                                        "after `daily_start` (422 otherwise)", "an existing one (422 otherwise)"],
+    "POST /api/v1/calendars": ["After `start` (422 otherwise)", "do not overlap (422 otherwise)",
+                               "Working hours on at least one day (422 otherwise)",
+                               "Special schedules do not overlap (422 otherwise)"],
+    "PUT /api/v1/calendars/{id}": ["After `start` (422 otherwise)", "do not overlap (422 otherwise)",
+                                   "Working hours on at least one day (422 otherwise)",
+                                   "Special schedules do not overlap (422 otherwise)"],
+    "GET /api/v1/calendars/{id}/due": ["at most 120 000 business minutes, 260 business days or 8 760 calendar hours",
+                                       "in the years 1970 to 2200 (422 otherwise)"],
+    "POST /api/v1/units": ["an existing one (422 otherwise)"],
+    "PATCH /api/v1/units/{id}": ["An existing calendar (422 otherwise)"],
+    "POST /api/v1/users": ["An active unit (422 otherwise)", "only in the Dinas (422 otherwise)"],
+    "PATCH /api/v1/users/{id}": ["An active unit (422 otherwise)", "must fit the user's unit (422 otherwise)"],
+    "POST /api/v1/api-keys": ["an active one (422 otherwise)"],
+    "POST /api/v1/services": ["and absent for every other platform (422 otherwise)", "an active unit (422 otherwise)",
+                              "an existing one (422 otherwise)"],
+    "PATCH /api/v1/services/{id}": ["exactly when the platform is one (422 otherwise)", "An active unit (422 otherwise)"],
+    "POST /api/v1/webhooks": ["as its name resolves now) unless allowed (422 otherwise)",
+                              "its own unit (422 for another)"],
+    "PATCH /api/v1/webhooks/{id}": ["as its name resolves now) unless allowed (422 otherwise)"],
+    "PUT /api/v1/me/notice-preferences": ["Essential notices cannot be turned off", "refused with 422"],
+    "POST /api/v1/me/password": ["The current password (422 when it is not)"],
+    "GET /api/v1/notifications/preview": ["which renders for a ticket (422 otherwise)"],
 }
+
+
+def operation_texts(document, name):
+    """Everything the document says of an operation in words, as one string."""
+    method, path = name.split(" ", 1)
+    operation = document["paths"][path][method.lower()]
+    texts = [operation.get("summary", ""), operation.get("description", "")]
+    texts += [parameter.get("description", "") for parameter in operation.get("parameters", [])]
+    texts += [answer.get("description", "") for status, answer in operation["responses"].items() if status == "422"]
+    seen = set()
+
+    def walk(schema):
+        if isinstance(schema, list):
+            for item in schema:
+                walk(item)
+        if not isinstance(schema, dict):
+            return
+        reference = schema.get("$ref", "")
+        if reference.startswith("#/components/schemas/") and reference not in seen:
+            seen.add(reference)
+            walk(document["components"]["schemas"][reference.rsplit("/", 1)[1]])
+        if isinstance(schema.get("description"), str):
+            texts.append(schema["description"])
+        for value in schema.values():
+            if isinstance(value, (dict, list)):
+                walk(value)
+
+    walk(operation.get("requestBody", {}))
+    return " ".join(" ".join(texts).split())
+
+
+def unstated_rules(document):
+    """The INVALID_BEYOND_SCHEMA words the served document does not say, per operation."""
+    missing = {}
+    for name, phrases in INVALID_BEYOND_SCHEMA.items():
+        text = operation_texts(document, name).lower()
+        absent = [phrase for phrase in phrases if " ".join(phrase.split()).lower() not in text]
+        if absent:
+            missing[name] = absent
+    return missing
 
 
 def expected_statuses(document):
@@ -144,8 +233,6 @@ def expected_statuses(document):
             parameters = operation.get("parameters", [])
             if any(p["in"] == "header" and p["name"] == "If-Match" for p in parameters):
                 extra.setdefault(name, set()).add("412")
-            if any(p["in"] == "query" and p["name"] == "cursor" for p in parameters):
-                extra.setdefault(name, set()).add("422")
             if name in INVALID_BEYOND_SCHEMA:
                 extra.setdefault(name, set()).add("422")
             if name in UNSUPPORTED_BEYOND_SCHEMA:
@@ -154,6 +241,10 @@ def expected_statuses(document):
         f"{m.upper()} {p}" for p, item in document["paths"].items() for m in item}
     if unknown:
         sys.exit(f"BEYOND_SCHEMA lists name operations the document does not have: {sorted(unknown)}")
+    unstated = unstated_rules(document)
+    if unstated:
+        sys.exit("INVALID_BEYOND_SCHEMA names rules the document does not state:\n"
+                 + "\n".join(f"  {name}: {phrases}" for name, phrases in sorted(unstated.items())))
     for name, statuses in extra.items():
         if any(status not in operation_responses(document, name) for status in statuses):
             sys.exit(f"{name} may answer {sorted(statuses)}, which its responses do not document")
@@ -248,15 +339,23 @@ def prepare(base, seed_txt, out_dir, examples):
         own_id = call(base, "GET", "/api/v1/me", tokens[name])["id"]
         users = [user for user in dictionaries["users"] if user != own_id]
         write_config(f"{out_dir}/{name}.toml", tokens[name], {**dictionaries, "owners": owners, "users": users},
-                     int(examples), extra, positive=name in POSITIVE_PASSES)
+                     examples_of(name, int(examples)), extra, positive=name in POSITIVE_PASSES,
+                     coverage=name in COVERAGE_PASSES)
     print(f"seeded {len(tickets)} tickets and {len(changes)} changes; passes: {', '.join(p[0] for p in PASSES)}")
+
+
+def examples_of(name, examples):
+    """MAX_EXAMPLES for the positive passes, which carry the success paths;
+    half for the broad ones, whose operations three or four passes fuzz
+    (each role's, and the admin's), so that the run fits its time."""
+    return examples if name in POSITIVE_PASSES else max(1, examples // 2)
 
 
 def toml_list(values):
     return "[" + ", ".join(json.dumps(v) for v in values) + "]"
 
 
-def write_config(path, token, dictionaries, examples, extra, positive=False):
+def write_config(path, token, dictionaries, examples, extra, positive=False, coverage=True):
     # Real ids most of the time; the rest stay generated, so 404 paths are
     # still exercised (but in the positive passes).
     probability = 1.0 if positive else 0.8
@@ -267,11 +366,19 @@ def write_config(path, token, dictionaries, examples, extra, positive=False):
     lines = [f'generation.max-examples = {examples}\n']
     if positive:
         # The coverage phase sends fixed values, not the dictionaries.
-        lines.append('generation.mode = "positive"\nphases.coverage.enabled = false\n')
+        lines.append('generation.mode = "positive"\n')
+    if positive or not coverage:
+        lines.append('phases.coverage.enabled = false\n')
     lines.append(f'[auth.openapi.bearer]\nbearer = "{token}"\n')
     for name, values in dictionaries.items():
         lines.append(f"[dictionaries.{name}]\nvalues = {toml_list(values)}\n")
     lines.append("[parameters]")
+    # A list's cursor is sealed by the server (tamper-evident): any string a
+    # fuzzer makes up is forged, and 422 is the right answer to it, which
+    # the API's own tests pin. So the passes never make one up: they send
+    # the empty cursor, which asks for the first page (a fixed value, so in
+    # every phase), and a valid request to a list is never refused.
+    lines.append('"query.cursor" = ""')
     if positive:
         # A valid change needs its type, template and services to agree,
         # which random bodies seldom do; a standard change from the real
@@ -319,9 +426,16 @@ def judge(out_dir):
                 refusals.setdefault(key, {})
                 refusals[key][reason] = refusals[key].get(reason, 0) + 1
     missing = [op for op in MUST_SUCCEED if op not in succeeded]
+    followed = followed_links(out_dir)
     print(f"{len(succeeded)} operations answered 2xx at least once")
+    print(f"the stateful phase moved what it created: {len(followed)} times "
+          f"({', '.join(sorted({f'{c} -> {u}' for c, u in followed})[:6]) or 'never'})")
     for op in MUST_SUCCEED:
         print(f"  {succeeded.get(op, 0):5}  {op}")
+    if not any(creation in LIFE_CYCLES and use in LIFE_CYCLES[creation] for creation, use in followed):
+        print("the stateful phase never moved a ticket or change it had created by the document's links",
+              file=sys.stderr)
+        sys.exit(1)
     if missing:
         # Why they were refused, most common first: what to seed or bind.
         for op in missing:
@@ -329,6 +443,41 @@ def judge(out_dir):
             for (role, status, detail), n in sorted(refusals.get(op, {}).items(), key=lambda r: -r[1])[:8]:
                 print(f"  {n:5}  {role}: {status} {detail}", file=sys.stderr)
         sys.exit(1)
+
+
+# The creations whose life cycle the stateful phase must have followed by
+# the document's links, and the moves that count as following it.
+LIFE_CYCLES = {
+    "POST /api/v1/tickets": {f"POST /api/v1/tickets/{{id}}/{move}" for move in
+                             ["start", "pending", "escalate", "resolve", "assign", "comments", "close", "rating"]},
+    "POST /api/v1/changes": {f"POST /api/v1/changes/{{id}}/{move}" for move in
+                             ["submit", "assess", "request-approval", "cancel", "tickets"]},
+}
+
+
+def followed_links(out_dir):
+    """(creation, use) for each request that used the id a creation earlier
+    in the same pass answered with. Only the stateful phase does that: the
+    other phases draw ids from the schema or the seeded dictionaries, which
+    hold none created during the run."""
+    followed = []
+    for report in glob.glob(f"{out_dir}/reports/*/*.json"):
+        created = {}
+        for entry in json.load(open(report))["log"]["entries"]:
+            request, response = entry["request"], entry["response"]
+            key = operation_of(request["method"], request["url"])
+            path = request["url"].split("://", 1)[1].split("/", 1)[1].split("?", 1)[0]
+            parts = path.split("/")
+            if len(parts) > 3 and parts[3] in created and key.count("{id}") == 1:
+                followed.append((created[parts[3]], key))
+            if request["method"] == "POST" and response["status"] == 201 and key in LIFE_CYCLES:
+                try:
+                    body = json.loads(response["content"].get("text") or "{}")
+                except ValueError:
+                    continue
+                if isinstance(body, dict) and isinstance(body.get("id"), str):
+                    created[body["id"]] = key
+    return followed
 
 
 def problem_detail(response):

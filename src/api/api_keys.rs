@@ -132,7 +132,7 @@ pub async fn create_api_key(
 /// List API keys (admin, auditor).
 #[utoipa::path(get, path = "/api/v1/api-keys", tag = "api-keys", params(ApiKeyQuery),
     responses((status = 200, body = Page<ApiKeyResponse>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn list_api_keys(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -148,7 +148,7 @@ pub async fn list_api_keys(
 /// Read an API key (admin, auditor).
 #[utoipa::path(get, path = "/api/v1/api-keys/{id}", tag = "api-keys", params(("id" = Uuid, Path)),
     responses((status = 200, body = ApiKeyResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn get_api_key(
     state: web::Data<AppState>,
     auth: Authenticated,

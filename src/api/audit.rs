@@ -74,7 +74,7 @@ pub struct AuditQuery {
 /// Read the audit log in the order it was written.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, body = Page<AuditRecordResponse>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn list_audit(
     state: web::Data<AppState>,
     auth: Authenticated,

@@ -96,7 +96,7 @@ impl From<Checkpoint> for CheckpointResponse {
 /// Check every audit chain and every checkpoint.
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
     responses((status = 200, body = AuditVerifyResponse), (status = 401, body = Problem), (status = 403, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn verify_audit(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ReadAudit)?;
     let keys = state.audit_keys.trusted.clone();
@@ -114,7 +114,7 @@ pub struct CheckpointQuery {
 /// The signed checkpoints, oldest first.
 #[utoipa::path(get, path = "/api/v1/audit/checkpoints", tag = "audit", params(CheckpointQuery),
     responses((status = 200, body = Page<CheckpointResponse>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn list_checkpoints(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -161,7 +161,7 @@ pub struct ExportQuery {
 #[utoipa::path(get, path = "/api/v1/audit/export", tag = "audit", params(ExportQuery),
     responses((status = 200, content_type = "application/x-ndjson", body = String, description = "one JSON object per line"),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn export_audit(
     state: web::Data<AppState>,
     auth: Authenticated,

@@ -187,7 +187,7 @@ pub async fn list_calendars(
 #[utoipa::path(post, path = "/api/v1/calendars", tag = "calendars", request_body = CalendarRequest,
     responses((status = 201, body = CalendarResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn create_calendar(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -237,7 +237,7 @@ pub async fn get_calendar_version(
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 200, body = CalendarResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn replace_calendar(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -256,7 +256,7 @@ pub async fn replace_calendar(
 #[utoipa::path(delete, path = "/api/v1/calendars/{id}", tag = "calendars", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "still in use")),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn delete_calendar(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -309,7 +309,7 @@ fn parse_holidays(req: &HttpRequest, body: &[u8]) -> Result<Vec<Holiday>, ApiErr
     request_body(content = Vec<HolidayRequest>, content_type = "application/json", description = "At least one holiday; or text/csv: date,kind,name,source"),
     responses((status = 200, body = CalendarResponse), (status = 400, body = Problem, description = "malformed If-Match"), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem, description = "changed at the same moment"), (status = 412, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn import_holidays(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -330,7 +330,7 @@ pub async fn import_holidays(
 #[utoipa::path(delete, path = "/api/v1/calendars/{id}/holidays/{date}", tag = "calendars",
     params(("id" = Uuid, Path), ("date" = String, Path, format = Date, description = "YYYY-MM-DD")),
     responses((status = 200, body = CalendarResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn remove_holiday(
     state: web::Data<AppState>,
     auth: Authenticated,

@@ -18,8 +18,11 @@ pub fn key<T: Serialize>(
     body: &T,
 ) -> Result<Option<IdempotencyKey>, ApiError> {
     let Some(value) = req.headers().get("idempotency-key") else { return Ok(None) };
-    let key = value.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= 200);
-    let key = key.ok_or_else(|| ApiError::invalid("Idempotency-Key", "must be 1 to 200 visible characters"))?;
+    // As the document states it: 1 to 200 visible ASCII characters, no
+    // spaces or tabs (which a trim would otherwise take in the middle).
+    let visible = |k: &&[u8]| (1..=200).contains(&k.len()) && k.iter().all(u8::is_ascii_graphic);
+    let key = Some(value.as_bytes()).filter(visible).and_then(|k| std::str::from_utf8(k).ok());
+    let key = key.ok_or_else(|| ApiError::invalid("Idempotency-Key", "must be 1 to 200 visible ASCII characters"))?;
     let canonical = serde_json::to_vec(body).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(Some(IdempotencyKey {
         actor_id: principal.actor.id(),

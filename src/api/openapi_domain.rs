@@ -153,7 +153,8 @@ impl PartialSchema for RiskAssessment {
     fn schema() -> RefOr<Schema> {
         let users = "How many users lose or see a different service during the change.";
         let required = vec![
-            field("users_affected", described(count(KnownFormat::Int32), users)),
+            // A `u32`: beyond int32's range, so int64 with the bound stated.
+            field("users_affected", described(count(KnownFormat::Int64).maximum(Some(u32::MAX)), users)),
             field("outage_needed", flag("The service is unavailable during the window.")),
             field("rollback_possible", flag("The change can be undone by its rollback plan.")),
             field("tested", flag("The change was tested before implementation.")),

@@ -34,6 +34,10 @@ enum Text {
     Password,
     /// Free text that may be empty, at most this many characters.
     Optional(usize),
+    /// One line, or nothing: blank is taken as empty (`text::bounded` after
+    /// the blank check of, e.g., `PolicyRequest`). Blank is white space but
+    /// U+FEFF, which `str::trim` keeps and a line refuses.
+    LineOrEmpty(usize),
     /// One line that may be empty, without control characters (a search term).
     Plain(usize),
     /// A local time of day, `HH:MM` (`calendar::Interval`).
@@ -133,7 +137,7 @@ const RULES: &[(&str, &str, Text)] = &[
     ("UpdateWebhookRequest", "url", Url),
     ("CalendarRequest", "name", NAME),
     ("PolicyRequest", "name", NAME),
-    ("PolicyRequest", "description", Text::Line(2000)),
+    ("PolicyRequest", "description", Text::LineOrEmpty(2000)),
 ];
 
 /// Lists that must name at least one item (`RoleSet::new`).
@@ -236,6 +240,7 @@ fn apply(property: &mut Object, rule: Text) {
         Text::Line(max) => (not_blank(NOT_IN_A_LINE), 1, Some(max)),
         Long => (not_blank(NOT_IN_TEXT), 1, Some(LONG_TEXT_MAX)),
         Optional(max) => (format!("^[^{NOT_IN_TEXT}]*$"), 0, Some(max)),
+        Text::LineOrEmpty(max) => (format!("^[^\\S\\uFEFF]*$|{}", not_blank(NOT_IN_A_LINE)), 0, Some(max)),
         Text::Plain(max) => (format!("^[^{CONTROL}]*$"), 0, Some(max)),
         ClockTime => (CLOCK_TIME.to_owned(), 5, Some(5)),
         Phone => (PHONE.to_owned(), 6, Some(PHONE_MAX)),

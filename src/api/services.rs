@@ -247,7 +247,7 @@ pub async fn list_services(
     responses((status = 201, body = ServiceResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem),
         (status = 415, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn create_service(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -282,7 +282,7 @@ pub async fn get_service(
     responses((status = 200, body = ServiceResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
         (status = 412, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn update_service(
     state: web::Data<AppState>,
     auth: Authenticated,

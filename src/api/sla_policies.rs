@@ -144,7 +144,7 @@ pub async fn list_policies(
 #[utoipa::path(post, path = "/api/v1/sla-policies", tag = "sla-policies", request_body = PolicyRequest,
     responses((status = 201, body = PolicyResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn create_policy(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -193,7 +193,7 @@ pub async fn get_policy_version(
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 200, body = PolicyResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn replace_policy(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -212,7 +212,7 @@ pub async fn replace_policy(
 #[utoipa::path(delete, path = "/api/v1/sla-policies/{id}", tag = "sla-policies", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "the default, or in use")),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn delete_policy(
     state: web::Data<AppState>,
     auth: Authenticated,

@@ -232,7 +232,7 @@ pub async fn list_units(
     responses((status = 201, body = UnitResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 409, body = Problem, description = "duplicate code or a second Dinas"),
         (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn create_unit(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -274,7 +274,7 @@ pub async fn get_unit(
     responses((status = 200, body = UnitResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
         (status = 412, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn update_unit(
     state: web::Data<AppState>,
     auth: Authenticated,

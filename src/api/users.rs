@@ -142,7 +142,7 @@ pub async fn list_users(
     responses((status = 201, body = CreatedUserResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 409, body = Problem, description = "e-mail already used"),
         (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn create_user(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -200,7 +200,7 @@ pub async fn get_user(
     responses((status = 200, body = UserResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
         (status = 412, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn update_user(
     state: web::Data<AppState>,
     auth: Authenticated,

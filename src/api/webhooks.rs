@@ -47,7 +47,10 @@ pub struct CreateWebhookRequest {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhookRequest {
-    /// As on creation.
+    /// As on creation: `https://` (or `http://` where configured), never
+    /// with credentials, nor to a loopback, link-local or private address
+    /// (as written, or as its name resolves now) unless allowed (422
+    /// otherwise).
     pub url: Option<String>,
     #[schema(value_type = Option<Vec<openapi_values::WebhookEvent>>, min_items = 1)]
     pub events: Option<Vec<String>>,

@@ -81,7 +81,27 @@ async fn the_due_calculator_documents_the_smallest_value_it_takes(backend: Backe
     app.get(&due(1), Some(&org.admin.token)).await.assert_problem(404);
 }
 
+/// The schema once called it int32, so a valid count above 2^31 - 1 was
+/// "invalid" to a client that followed it, and the server took it.
+async fn the_users_affected_bound_is_the_one_the_server_takes(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let b = board(&app).await;
+    let doc = app.get("/api/v1/openapi.json", None).await.body;
+    let users = &doc["components"]["schemas"]["RiskAssessment"]["properties"]["users_affected"];
+    assert_eq!(
+        (users["format"].as_str(), users["maximum"].as_u64()),
+        (Some("int64"), Some(u64::from(u32::MAX))),
+        "{users}"
+    );
+    let mut body = normal(&b.umum);
+    body["risk"]["users_affected"] = json!(u32::MAX);
+    ok(&app, CHANGES, &b.org.tier1_a.token, body.clone()).await;
+    body["risk"]["users_affected"] = json!(u64::from(u32::MAX) + 1);
+    app.post(CHANGES, Some(&b.org.tier1_a.token), body).await.assert_problem(422);
+}
+
 on_both_backends!(
+    the_users_affected_bound_is_the_one_the_server_takes,
     the_approval_lead_time_is_averaged_from_exact_durations,
     plans_that_are_given_are_never_blank,
     the_due_calculator_documents_the_smallest_value_it_takes,

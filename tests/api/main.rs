@@ -34,6 +34,7 @@ mod notice_rules;
 mod notice_snapshots;
 mod notices;
 mod openapi;
+mod openapi_security;
 mod own_password;
 mod rights_before_body;
 mod services;

@@ -102,4 +102,29 @@ async fn incomplete_or_impossible_policies_are_refused(backend: Backend) {
     unknown.assert_problem(422);
 }
 
-on_both_backends!(one_policy_is_the_default_and_versions_are_kept, incomplete_or_impossible_policies_are_refused);
+/// The document once called a blank description invalid (a line of at
+/// least one character), while the server takes it as none.
+async fn a_blank_description_is_documented_as_none(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let doc = app.get("/api/v1/openapi.json", None).await.body;
+    let schema = &doc["components"]["schemas"]["PolicyRequest"]["properties"]["description"];
+    assert_eq!(schema["minLength"], 0, "{schema}");
+    let pattern = regex::Regex::new(schema["pattern"].as_str().unwrap()).unwrap();
+    for (text, valid) in [("", true), (" \n ", true), ("Kebijakan umum", true), ("dua\nbaris", false)] {
+        assert_eq!(pattern.is_match(text), valid, "{text:?} against {pattern}");
+        let mut body = policy(&format!("Blank {}", text.len()), false);
+        body["description"] = json!(text);
+        let created = app.post("/api/v1/sla-policies", Some(&org.admin.token), body).await;
+        assert_eq!(created.status == 201, valid, "{text:?}: {}", created.text);
+        if valid {
+            assert_eq!(created.body["description"], text.trim(), "{}", created.text);
+        }
+    }
+}
+
+on_both_backends!(
+    one_policy_is_the_default_and_versions_are_kept,
+    incomplete_or_impossible_policies_are_refused,
+    a_blank_description_is_documented_as_none,
+);

@@ -83,10 +83,10 @@ fn parse_new(r: &CreateChangeRequest, auth: &Authenticated) -> Result<NewChange,
 
 /// Raise a change (a draft). Honours `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/v1/changes", tag = "changes", request_body = CreateChangeRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "same key and body: the same change")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "same key and body: the same change; same key, other body: 422")),
     responses((status = 201, body = ChangeResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+    security(("bearer" = []), ("api_key" = [])))]
 pub async fn create_change(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -205,7 +205,7 @@ fn parse_edit(r: UpdateChangeRequest) -> Result<ChangeEdit, ApiError> {
     responses((status = 200, body = ChangeResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "implementation began"),
         (status = 412, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+    security(("bearer" = []), ("api_key" = [])))]
 pub async fn update_change(
     state: web::Data<AppState>,
     auth: Authenticated,

@@ -156,7 +156,7 @@ fn csv_body(report: &ChangeReport) -> Result<String, ApiError> {
     responses((status = 200, description = "JSON, or with `Accept: text/csv` one row per measure",
             content((inline(Object) = "application/json"), (String = "text/csv"))),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn change_report(
     state: web::Data<AppState>,
     auth: Authenticated,
