@@ -307,7 +307,7 @@ pub async fn update_follow_up(
     params(("id" = String, Path, description = "the ticket's id or number")),
     responses((status = 201, body = ChangeResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem, description = "not a change_request ticket"), (status = 415, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn raise_change(
     state: web::Data<AppState>,
     auth: Authenticated,

@@ -86,7 +86,7 @@ fn parse_new(r: &CreateChangeRequest, auth: &Authenticated) -> Result<NewChange,
     params(("Idempotency-Key" = Option<String>, Header, description = "same key and body: the same change; same key, other body: 422")),
     responses((status = 201, body = ChangeResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn create_change(
     state: web::Data<AppState>,
     auth: Authenticated,

@@ -288,7 +288,7 @@ pub async fn reopen_ticket(
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/rating", tag = "ticket workflow", request_body = RateRequest,
     params(("id" = String, Path, description = "id or number")),
     responses((status = 200, body = TicketResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn rate_ticket(
     state: web::Data<AppState>,
     auth: Authenticated,
