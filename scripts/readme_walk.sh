@@ -44,9 +44,13 @@ walk=$(blocks "A five-minute walk")
 
 at=()
 if [ -n "${SPBE_WALK_AT:-}" ]; then
-    command -v faketime > /dev/null || { echo "readme_walk: SPBE_WALK_AT needs faketime" >&2; exit 1; }
-    # Time starts at the instant and runs on; timers keep the real monotonic clock.
-    at=(env TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "@$SPBE_WALK_AT")
+    # libfaketime preloaded into the program itself (not the `faketime`
+    # wrapper, which dies of the TERM that stops the server and leaves the
+    # server running): time starts at the instant and runs on; timers keep
+    # the real monotonic clock.
+    faketime_lib=$(ls /usr/lib/*/faketime/libfaketime.so.1 2> /dev/null | head -n 1)
+    [ -n "$faketime_lib" ] || { echo "readme_walk: SPBE_WALK_AT needs libfaketime (apt install faketime)" >&2; exit 1; }
+    at=(env TZ=UTC LD_PRELOAD="$faketime_lib" FAKETIME="@$SPBE_WALK_AT" FAKETIME_DONT_FAKE_MONOTONIC=1)
 fi
 
 # The folder stands in for the repository's: ./config, ./data as the README's.

@@ -103,6 +103,12 @@ MUST_SUCCEED = [
 # nothing, be refused to its caller, or meet a resource's state)...
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 
+# What `negative_data_rejection` takes as a refusal of an invalid request:
+# Schemathesis's own default, and 412 where the operation takes `If-Match`.
+# RFC 9110 (13.2.1) evaluates preconditions before the request's content,
+# as the server does: a stale tag is 412 whatever the body holds.
+REJECTED = ["400", "401", "403", "404", "405", "406", "409", "415", "422", "428", "429", "5xx"]
+
 # ... and, per operation, the refusals of rules OpenAPI cannot state, each
 # said in the operation's or field's description. 412 for every operation
 # that takes `If-Match` (read from the document): a well-formed tag may name
@@ -406,8 +412,10 @@ def write_config(path, token, dictionaries, examples, extra, positive=False, cov
     lines.append(f"[[operations]]\ninclude-name = {toml_list(MUST_SUCCEED)}\n"
                  f"generation.max-examples = {examples * 4}\ngeneration.mode = {mode}\n")
     for name, statuses in sorted(extra.items()):
+        rejected = REJECTED + ["412"] if "412" in statuses else REJECTED
         lines.append(f"[[operations]]\ninclude-name = {json.dumps(name)}\n"
-                     f"checks.positive_data_acceptance.expected-statuses = {toml_list(ACCEPTED + sorted(statuses))}\n")
+                     f"checks.positive_data_acceptance.expected-statuses = {toml_list(ACCEPTED + sorted(statuses))}\n"
+                     f"checks.negative_data_rejection.expected-statuses = {toml_list(rejected)}\n")
     with open(path, "w") as out:
         out.write("\n".join(lines))
 
