@@ -82,7 +82,7 @@ pub struct EmptyBody {}
 
 /// `draft -> submitted`.
 #[utoipa::path(post, path = "/api/v1/changes/{id}/submit", tag = "change workflow", request_body = EmptyBody,
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = []), ("api_key" = [])))]
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
 pub async fn submit_change(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -131,7 +131,7 @@ pub async fn request_approval(
 
 /// `approved | scheduled -> scheduled`: plan or move the window; conflicts need `override_reason`.
 #[utoipa::path(post, path = "/api/v1/changes/{id}/schedule", tag = "change workflow", request_body = ScheduleChangeRequest,
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = []), ("api_key" = [])))]
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
 pub async fn schedule_change(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -173,7 +173,7 @@ pub async fn record_dinas_test(
 
 /// `scheduled -> implementing` (an approved emergency change may start unscheduled).
 #[utoipa::path(post, path = "/api/v1/changes/{id}/start", tag = "change workflow", request_body = EmptyBody,
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = []), ("api_key" = [])))]
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
 pub async fn start_change(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -189,7 +189,7 @@ pub async fn start_change(
 
 /// `implementing -> reviewing`, with the outcome; the review falls due.
 #[utoipa::path(post, path = "/api/v1/changes/{id}/complete", tag = "change workflow", request_body = CompleteChangeRequest,
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = []), ("api_key" = [])))]
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
 pub async fn complete_change(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -206,7 +206,7 @@ pub async fn complete_change(
 
 /// `reviewing -> completed`: the post-implementation review and its follow-up actions.
 #[utoipa::path(post, path = "/api/v1/changes/{id}/review", tag = "change workflow", request_body = ReviewChangeRequest,
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = []), ("api_key" = [])))]
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
 pub async fn review_change(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -238,7 +238,7 @@ pub async fn review_change(
 
 /// Cancel a change before implementation.
 #[utoipa::path(post, path = "/api/v1/changes/{id}/cancel", tag = "change workflow", request_body = CancelChangeRequest,
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = []), ("api_key" = [])))]
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
 pub async fn cancel_change(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -255,7 +255,7 @@ pub async fn cancel_change(
 
 /// Link a ticket that asked for the change (`origin`) or an incident it caused (`caused`).
 #[utoipa::path(post, path = "/api/v1/changes/{id}/tickets", tag = "change workflow", request_body = LinkTicketRequest,
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = []), ("api_key" = [])))]
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)), responses(MoveResponses), security(("bearer" = [])))]
 pub async fn link_change_ticket(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -285,7 +285,7 @@ pub async fn link_change_ticket(
     responses((status = 200, body = ChangeResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem, description = "changed at the same moment"),
         (status = 412, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn update_follow_up(
     state: web::Data<AppState>,
     auth: Authenticated,

@@ -205,7 +205,7 @@ fn parse_edit(r: UpdateChangeRequest) -> Result<ChangeEdit, ApiError> {
     responses((status = 200, body = ChangeResponse), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "implementation began"),
         (status = 412, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = []), ("api_key" = [])))]
+    security(("bearer" = [])))]
 pub async fn update_change(
     state: web::Data<AppState>,
     auth: Authenticated,

@@ -146,9 +146,11 @@ impl ChangeMove {
     }
 }
 
-/// Whether the caller may make `change_move` on the change `facts` describe.
+/// Whether the caller may make `change_move` on the change `facts` describe:
+/// a person holding one of its rights (a service account's key moves no
+/// change, as it files none: see [`mover`]).
 pub fn may_move(principal: &Principal, change_move: ChangeMove, facts: &ChangeFacts) -> bool {
-    change_move.rights().iter().any(|action| may(principal, *action, Some(facts)))
+    is_user(principal) && change_move.rights().iter().any(|action| may(principal, *action, Some(facts)))
 }
 
 #[cfg(test)]
@@ -199,6 +201,17 @@ mod tests {
         // The owner's desk links a ticket as the requester's side; tier 2 as an implementer.
         assert!(may_move(&tier1, ChangeMove::LinkTicket, &facts) && may_move(&tier2, ChangeMove::LinkTicket, &foreign));
         assert!(!may_move(&reporter, ChangeMove::LinkTicket, &facts));
+        // A key with the same roles moves nothing: changes are moved by people.
+        let key = Principal { actor: Actor::ApiKey(Uuid::now_v7()), ..tier1.clone() };
+        assert!([
+            ChangeMove::Edit,
+            ChangeMove::Submit,
+            ChangeMove::Cancel,
+            ChangeMove::Schedule,
+            ChangeMove::LinkTicket
+        ]
+        .iter()
+        .all(|m| may_move(&tier1, *m, &facts) && !may_move(&key, *m, &facts)));
     }
 
     #[test]
