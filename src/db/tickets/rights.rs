@@ -41,9 +41,7 @@ pub fn check_move(principal: &Principal, ticket: &Ticket, kind: CommandKind) -> 
 /// The desk working the ticket edits everything; its reporter only the
 /// title and description (`text_only`) while it is still `new`.
 pub fn check_edit(principal: &Principal, ticket: &Ticket, text_only: bool) -> Result<(), StoreError> {
-    let facts = ticket.facts();
-    let reporter_may = access::may_rate(principal, &facts) && ticket.status == Status::New && text_only;
-    if !(access::works_queue(principal, &facts) || reporter_may) {
+    if !access::may_edit(principal, &ticket.facts(), ticket.status, text_only) {
         return Err(StoreError::Forbidden("only the desk working the ticket may edit it".to_owned()));
     }
     if ticket.status == Status::Closed {

@@ -8,7 +8,7 @@
 use uuid::Uuid;
 
 use super::workflow::CommandKind;
-use super::Tier;
+use super::{Status, Tier};
 use crate::domain::policy::{Actor, Principal};
 use crate::domain::role::Role;
 
@@ -145,6 +145,13 @@ pub fn may(principal: &Principal, ticket: &TicketFacts, kind: CommandKind) -> bo
     }
 }
 
+/// Whether the caller may edit the ticket: the desk working it edits
+/// everything; its reporter only the title and description (`text_only`)
+/// while it is still `new`.
+pub fn may_edit(principal: &Principal, ticket: &TicketFacts, status: Status, text_only: bool) -> bool {
+    works_queue(principal, ticket) || (is_reporter(principal, ticket) && status == Status::New && text_only)
+}
+
 /// Whether the reporter may rate the service they received.
 pub fn may_rate(principal: &Principal, ticket: &TicketFacts) -> bool {
     is_reporter(principal, ticket)
@@ -213,6 +220,24 @@ mod tests {
             unit_kind: UnitKind::PerangkatDaerah,
             roles: RoleSet::new(roles.iter().copied()).unwrap(),
         }
+    }
+
+    #[test]
+    fn the_reporter_edits_only_the_text_of_a_new_ticket_and_the_desk_everything() {
+        let reporter = person(7, PD_B, &[Role::Reporter]);
+        let desk = person(8, PD_A, &[Role::Tier1Technician]);
+        let ticket = TicketFacts {
+            unit_id: PD_A,
+            tier: Tier::One,
+            reporter_id: Some(Uuid::from_u128(7)),
+            created_by: Uuid::from_u128(8),
+            tier2_involved: false,
+        };
+        assert!(may_edit(&reporter, &ticket, Status::New, true));
+        assert!(!may_edit(&reporter, &ticket, Status::New, false));
+        assert!(!may_edit(&reporter, &ticket, Status::InProgress, true));
+        assert!(may_edit(&desk, &ticket, Status::InProgress, false));
+        assert!(!may_edit(&person(9, PD_B, &[Role::Tier1Technician]), &ticket, Status::New, true));
     }
 
     #[test]
