@@ -5,6 +5,7 @@ mod admin;
 mod audit;
 mod backup;
 mod generate;
+mod housekeeping;
 mod notices;
 mod seed;
 
@@ -70,6 +71,9 @@ pub enum Command {
         #[arg(long = "public-key")]
         public_keys: Vec<String>,
     },
+    /// One housekeeping round now: forget expired idempotency keys, sweep
+    /// attachment files without a record (past their grace period).
+    Housekeeping,
     /// Send notices now.
     Notices {
         #[command(subcommand)]
@@ -222,6 +226,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             audit::verify_export(&file, &public_keys)
         }
         Command::Audit { command } => audit::run(&connect(&settings)?, &settings, command),
+        Command::Housekeeping => housekeeping::run(&connect(&settings)?, &settings),
         Command::Notices { command: NoticesCommand::Dispatch { kind } } => {
             notices::dispatch(&connect(&settings)?, &settings, kind.as_deref())
         }

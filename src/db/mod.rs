@@ -13,6 +13,7 @@ pub mod changes;
 pub mod comments;
 mod error;
 pub mod generator;
+pub mod housekeeping;
 pub mod journal;
 pub mod migrate;
 pub mod notices;
