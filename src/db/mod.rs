@@ -12,6 +12,7 @@ pub mod calendars;
 pub mod changes;
 pub mod comments;
 mod error;
+pub mod explain;
 pub mod generator;
 pub mod housekeeping;
 pub mod journal;
