@@ -6,6 +6,7 @@ mod audit;
 mod backup;
 mod generate;
 mod notices;
+mod privacy;
 mod seed;
 
 use std::path::PathBuf;
@@ -69,6 +70,12 @@ pub enum Command {
         /// key the backup names is used, which proves it only intact.
         #[arg(long = "public-key")]
         public_keys: Vec<String>,
+    },
+    /// Personal data (UU 27/2022): erase a reporter's, or list what the
+    /// desk holds on them (`docs/privacy.md`).
+    Privacy {
+        #[command(subcommand)]
+        command: PrivacyCommand,
     },
     /// Send notices now.
     Notices {
@@ -173,6 +180,27 @@ pub enum BackupCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum PrivacyCommand {
+    /// Erase the contact of someone reported on behalf of: the tickets'
+    /// reporter fields, the values their audit entries commit to, and the
+    /// address and texts of their mails. The chains keep verifying; run it
+    /// again and it finds nothing. Prints what it did as JSON.
+    Erase {
+        /// The reporter's e-mail address.
+        #[arg(long)]
+        reporter: String,
+    },
+    /// Print, as JSON, everything the desk holds on a person (an access
+    /// request): tickets reported on their behalf, committed values, audit
+    /// entries holding them, their account and comments, mails to them.
+    Export {
+        /// The person's e-mail address.
+        #[arg(long)]
+        reporter: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum NoticesCommand {
     /// Fan out and send every notice due now, then exit (prints the figures).
     Dispatch {
@@ -222,6 +250,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             audit::verify_export(&file, &public_keys)
         }
         Command::Audit { command } => audit::run(&connect(&settings)?, &settings, command),
+        Command::Privacy { command } => privacy::run(&connect(&settings)?, command),
         Command::Notices { command: NoticesCommand::Dispatch { kind } } => {
             notices::dispatch(&connect(&settings)?, &settings, kind.as_deref())
         }
