@@ -1,10 +1,11 @@
 //! The command line: `serve` (default), `migrate`, `admin`, `seed --demo`,
-//! `audit`, `notices`, `backup`, `restore`.
+//! `audit`, `notices`, `backup`, `restore`, `housekeeping`, `privacy`.
 
 mod admin;
 mod audit;
 mod backup;
 mod generate;
+mod housekeeping;
 mod notices;
 mod privacy;
 mod seed;
@@ -77,6 +78,9 @@ pub enum Command {
         #[command(subcommand)]
         command: PrivacyCommand,
     },
+    /// One housekeeping round now: forget expired idempotency keys, sweep
+    /// attachment files without a record (past their grace period).
+    Housekeeping,
     /// Send notices now.
     Notices {
         #[command(subcommand)]
@@ -251,6 +255,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Audit { command } => audit::run(&connect(&settings)?, &settings, command),
         Command::Privacy { command } => privacy::run(&connect(&settings)?, command),
+        Command::Housekeeping => housekeeping::run(&connect(&settings)?, &settings),
         Command::Notices { command: NoticesCommand::Dispatch { kind } } => {
             notices::dispatch(&connect(&settings)?, &settings, kind.as_deref())
         }

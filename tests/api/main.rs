@@ -21,6 +21,7 @@ mod errors;
 mod generator;
 mod generator_agrees;
 mod health;
+mod housekeeping;
 mod http_hardening;
 mod if_match;
 mod intake_batches;
