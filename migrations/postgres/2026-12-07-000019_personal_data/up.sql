@@ -14,4 +14,7 @@ CREATE TABLE personal_data (
     CHECK ((value IS NULL AND salt IS NULL) = (erased_at IS NOT NULL))
 );
 CREATE INDEX personal_data_by_subject ON personal_data (subject_id, field);
-CREATE INDEX personal_data_by_value ON personal_data (field, lower(value)) WHERE value IS NOT NULL;
+-- Finds a reporter by address (stored lowercase, as `EmailAddress` parses it).
+CREATE INDEX personal_data_by_value ON personal_data (field, value) WHERE value IS NOT NULL;
+-- Erasure and access requests find a caller's tickets by address.
+CREATE INDEX tickets_by_reporter_email ON tickets (reporter_email) WHERE reporter_email IS NOT NULL;
