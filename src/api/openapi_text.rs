@@ -66,6 +66,7 @@ const RULES: &[(&str, &str, Text)] = &[
     ("ReporterContact", "name", NAME),
     ("ReporterContact", "email", Email),
     ("ReporterContact", "phone", Phone),
+    ("ErasureRequest", "reporter_email", Email),
     ("CreateCommentRequest", "body", Long),
     ("EscalateRequest", "reason", Long),
     ("EscalateRequest", "steps_taken", Long),

@@ -21,6 +21,7 @@ pub mod notices;
 pub mod numbering;
 pub mod planner;
 mod pool;
+pub mod privacy;
 pub mod schema;
 pub mod services;
 pub mod sessions;

@@ -37,6 +37,7 @@ mod notices;
 mod openapi;
 mod openapi_security;
 mod own_password;
+mod privacy;
 mod rights_before_body;
 mod services;
 mod sla_clocks;

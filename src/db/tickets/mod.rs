@@ -7,6 +7,7 @@ mod create_many;
 mod edits;
 mod filed;
 mod list;
+mod personal;
 pub mod rights;
 mod transition;
 
@@ -33,6 +34,7 @@ pub use edits::{patch, rate, recompute_sla, set_problem, TicketPatch};
 pub use filed::Filing;
 pub(crate) use list::filtered;
 pub use list::{explain_list, list, position, summary, After, Summary, TicketFilter, TicketSort};
+pub use personal::erase_reporter_contact;
 pub use transition::{auto_escalate, transition, TransitionRequest};
 
 /// A stored ticket.
