@@ -12,8 +12,8 @@ use super::openapi_text::TextRules;
 use super::openapi_values::{NoticeEvent, ValueRules};
 use super::tickets::{self, actions, attachments, comments, sla};
 use super::{
-    api_keys, audit, audit_chain, audit_state, auth, calendar_due, calendars, health, notifications, own_password, reports,
-    services, sla_policies, units, users, webhooks,
+    api_keys, audit, audit_chain, audit_state, auth, calendar_due, calendars, health, notifications, own_password,
+    reports, services, sla_policies, units, users, webhooks,
 };
 use crate::error::{FieldErrorDoc, Problem};
 

@@ -76,7 +76,10 @@ mod tests {
             table: Some(json!("x".repeat(200))),
         };
         let line = line_of(&d);
-        assert!(line.starts_with(&format!("ticket {} resolution: journal \"Diganti\", table \"xxx", Uuid::nil())), "{line}");
+        assert!(
+            line.starts_with(&format!("ticket {} resolution: journal \"Diganti\", table \"xxx", Uuid::nil())),
+            "{line}"
+        );
         assert!(line.ends_with('…') && line.chars().count() < 250, "{line}");
     }
 }

@@ -144,7 +144,13 @@ async fn an_edit_the_next_move_carried_into_the_journal_is_found_between_entries
     let report = state(&app, &org).await;
     assert_eq!(
         differences(&report),
-        [("changed_between_entries".to_owned(), id, json!("resolution"), json!(RESOLUTION), json!("Tidak ada masalah"))],
+        [(
+            "changed_between_entries".to_owned(),
+            id,
+            json!("resolution"),
+            json!(RESOLUTION),
+            json!("Tidak ada masalah")
+        )],
         "{report}"
     );
     assert_eq!(report["differences"][0]["position"], 4);
@@ -178,10 +184,8 @@ async fn a_deleted_row_and_a_row_without_journal_are_found(backend: Backend) {
     let org = app.org().await;
     let gone = resolved_ticket(&app, &org).await;
     let kept = resolved_ticket(&app, &org).await;
-    let (gone_lit, kept_lit) = (
-        app.id_literal(uuid::Uuid::parse_str(&gone).unwrap()),
-        app.id_literal(uuid::Uuid::parse_str(&kept).unwrap()),
-    );
+    let (gone_lit, kept_lit) =
+        (app.id_literal(uuid::Uuid::parse_str(&gone).unwrap()), app.id_literal(uuid::Uuid::parse_str(&kept).unwrap()));
     for table in ["ticket_events", "sla_clocks"] {
         app.execute(&format!("DELETE FROM {table} WHERE ticket_id = {gone_lit}"));
     }

@@ -60,7 +60,8 @@ impl FromStr for StateCursor {
             "change" => RecordKind::Change,
             _ => return Err("must start with `ticket` or `change`".to_owned()),
         };
-        let after = after.map(|id| id.parse::<Uuid>().map_err(|_| "must end with a record id".to_owned())).transpose()?;
+        let after =
+            after.map(|id| id.parse::<Uuid>().map_err(|_| "must end with a record id".to_owned())).transpose()?;
         Ok(Self { kind, after })
     }
 }
@@ -218,7 +219,9 @@ fn entries_between(
             .transpose()
     };
     rows.into_iter()
-        .filter_map(|(id, chain, position, before, after)| Some((id, chain.filter(|c| *c == id)?, position?, before, after)))
+        .filter_map(|(id, chain, position, before, after)| {
+            Some((id, chain.filter(|c| *c == id)?, position?, before, after))
+        })
         .map(|(id, _, position, before, after)| {
             Ok((id, RecordEntry { position, before: parse(id, before)?, after: parse(id, after)? }))
         })

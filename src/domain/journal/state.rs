@@ -67,11 +67,7 @@ fn snapshot_of<'v>(id: Uuid, value: Option<&'v Value>) -> Option<&'v Map<String,
 /// Folds `entries` (in position order) into the record's state as the
 /// journal says it is; `None` when no entry carries it. Reports every
 /// field an entry found changed since the entry before it.
-pub fn rebuild(
-    kind: RecordKind,
-    id: Uuid,
-    entries: &[RecordEntry],
-) -> (Option<Map<String, Value>>, Vec<Difference>) {
+pub fn rebuild(kind: RecordKind, id: Uuid, entries: &[RecordEntry]) -> (Option<Map<String, Value>>, Vec<Difference>) {
     let mut state: Option<Map<String, Value>> = None;
     let mut differences = Vec::new();
     for entry in entries {
@@ -187,7 +183,10 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         let d = &found[0];
         assert_eq!((d.kind, d.field), (DifferenceKind::Field, Some("resolution")));
-        assert_eq!((d.journal.clone(), d.table.clone()), (Some(json!("Diganti kabelnya")), Some(json!("Tidak ada masalah"))));
+        assert_eq!(
+            (d.journal.clone(), d.table.clone()),
+            (Some(json!("Diganti kabelnya")), Some(json!("Tidak ada masalah")))
+        );
     }
 
     #[test]
@@ -210,7 +209,10 @@ mod tests {
         entries[2].after = Some(after.clone());
         let found = check_record(RecordKind::Ticket, id(), &entries, Some(&after));
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!((found[0].kind, found[0].field, found[0].position), (DifferenceKind::ChangedBetweenEntries, Some("tier"), Some(3)));
+        assert_eq!(
+            (found[0].kind, found[0].field, found[0].position),
+            (DifferenceKind::ChangedBetweenEntries, Some("tier"), Some(3))
+        );
         assert_eq!((found[0].journal.clone(), found[0].table.clone()), (Some(json!(1)), Some(json!(2))));
     }
 
