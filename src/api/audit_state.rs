@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
-use crate::db::journal::state_check::{self, StateCursor};
+use crate::db::state_check::{self, StateCursor};
 use crate::db::StoreError;
 use crate::domain::journal::state::Difference;
 use crate::domain::policy::Action;

@@ -2,7 +2,7 @@
 //! checked against the state its journal tells, each difference printed
 //! by record and field as it is found.
 
-use crate::db::journal::state_check::{self, StateCursor};
+use crate::db::state_check::{self, StateCursor};
 use crate::db::DbConnection;
 use crate::domain::journal::state::{Difference, DifferenceKind};
 

@@ -17,7 +17,6 @@ pub mod export;
 mod heads;
 mod links;
 pub mod notice_events;
-pub mod state_check;
 pub mod timeline;
 pub mod verify;
 mod writer;

@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{in_snapshot, snapshot};
+use super::journal::{in_snapshot, snapshot};
 use crate::db::schema::audit_log;
 use crate::db::sql_types::DbId;
 use crate::db::{changes, tickets, DbConnection, StoreError};
