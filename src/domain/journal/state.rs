@@ -58,7 +58,7 @@ pub struct Difference {
 /// The snapshot of record `id` in `value`, if it is one: entries that carry
 /// only their event's details (an SLA alert, a link) do not name the record
 /// by `id`.
-fn snapshot_of<'v>(id: Uuid, value: Option<&'v Value>) -> Option<&'v Map<String, Value>> {
+fn snapshot_of(id: Uuid, value: Option<&Value>) -> Option<&Map<String, Value>> {
     let map = value?.as_object()?;
     let named = map.get("id")?.as_str()?.parse::<Uuid>().ok()?;
     (named == id).then_some(map)
