@@ -6,6 +6,7 @@ mod audit;
 mod audit_state;
 mod backup;
 mod generate;
+mod housekeeping;
 mod notices;
 mod seed;
 
@@ -71,6 +72,9 @@ pub enum Command {
         #[arg(long = "public-key")]
         public_keys: Vec<String>,
     },
+    /// One housekeeping round now: forget expired idempotency keys, sweep
+    /// attachment files without a record (past their grace period).
+    Housekeeping,
     /// Send notices now.
     Notices {
         #[command(subcommand)]
@@ -228,6 +232,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             audit::verify_export(&file, &public_keys)
         }
         Command::Audit { command } => audit::run(&connect(&settings)?, &settings, command),
+        Command::Housekeeping => housekeeping::run(&connect(&settings)?, &settings),
         Command::Notices { command: NoticesCommand::Dispatch { kind } } => {
             notices::dispatch(&connect(&settings)?, &settings, kind.as_deref())
         }

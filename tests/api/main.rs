@@ -22,6 +22,7 @@ mod errors;
 mod generator;
 mod generator_agrees;
 mod health;
+mod housekeeping;
 mod http_hardening;
 mod if_match;
 mod intake_batches;

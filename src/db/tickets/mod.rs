@@ -32,7 +32,7 @@ pub use create_many::create_many;
 pub use edits::{patch, rate, recompute_sla, set_problem, TicketPatch};
 pub use filed::Filing;
 pub(crate) use list::filtered;
-pub use list::{list, position, summary, After, Summary, TicketFilter, TicketSort};
+pub use list::{explain_list, list, position, summary, After, Summary, TicketFilter, TicketSort};
 pub use transition::{auto_escalate, transition, TransitionRequest};
 
 /// A stored ticket.
