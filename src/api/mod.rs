@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod audit_chain;
+pub mod audit_state;
 pub mod auth;
 pub mod body_deadline;
 pub mod calendar_due;
@@ -96,6 +97,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(calendar_routes)
                 .service(resource("/audit", "GET").route(web::get().to(audit::list_audit)))
                 .service(resource("/audit/verify", "GET").route(web::get().to(audit_chain::verify_audit)))
+                .service(resource("/audit/verify/state", "GET").route(web::get().to(audit_state::verify_audit_state)))
                 .service(
                     resource("/audit/checkpoints", "GET, POST")
                         .route(web::get().to(audit_chain::list_checkpoints))

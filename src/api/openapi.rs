@@ -12,8 +12,8 @@ use super::openapi_text::TextRules;
 use super::openapi_values::{NoticeEvent, ValueRules};
 use super::tickets::{self, actions, attachments, comments, sla};
 use super::{
-    api_keys, audit, audit_chain, auth, calendar_due, calendars, health, notifications, own_password, privacy, reports,
-    services, sla_policies, units, users, webhooks,
+    api_keys, audit, audit_chain, audit_state, auth, calendar_due, calendars, health, notifications, own_password,
+    privacy, reports, services, sla_policies, units, users, webhooks,
 };
 use crate::error::{FieldErrorDoc, Problem};
 
@@ -42,6 +42,7 @@ use crate::error::{FieldErrorDoc, Problem};
         sla::ticket_sla, sla::recompute_sla, reports::sla_report,
         audit::list_audit,
         audit_chain::verify_audit,
+        audit_state::verify_audit_state,
         audit_chain::list_checkpoints,
         audit_chain::create_checkpoint,
         audit_chain::export_audit,

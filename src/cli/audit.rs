@@ -26,7 +26,10 @@ pub fn run(db: &Db, settings: &Settings, command: AuditCommand) -> Result<(), St
     let keys = audit_key::load(&settings.audit, &settings.data.dir)?;
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     match command {
-        AuditCommand::Verify => report(verify::verify(&mut conn, &keys.trusted).map_err(|e| e.to_string())?),
+        AuditCommand::Verify { state: true } => super::audit_state::run(&mut conn),
+        AuditCommand::Verify { state: false } => {
+            report(verify::verify(&mut conn, &keys.trusted).map_err(|e| e.to_string())?)
+        }
         AuditCommand::Checkpoint => {
             let taken =
                 checkpoints::take_all(&mut conn, &keys.signing, &keys.key_id, Utc::now()).map_err(|e| e.to_string())?;

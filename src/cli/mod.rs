@@ -3,6 +3,7 @@
 
 mod admin;
 mod audit;
+mod audit_state;
 mod backup;
 mod generate;
 mod housekeeping;
@@ -149,7 +150,12 @@ pub enum AdminCommand {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Check every audit chain and checkpoint in the database; exits 1 on a break.
-    Verify,
+    Verify {
+        /// Instead, check every ticket's and change's row against the state
+        /// its journal tells; exits 1 on a difference.
+        #[arg(long)]
+        state: bool,
+    },
     /// Check an export (`GET /api/v1/audit/export`) offline; exits 1 on a break.
     VerifyExport {
         file: PathBuf,

@@ -30,6 +30,7 @@ pub mod sla_policies;
 pub mod sla_report;
 pub mod sla_sweep;
 pub mod sql_types;
+pub mod state_check;
 mod stored_text;
 pub mod throttle;
 pub mod tickets;

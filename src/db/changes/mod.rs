@@ -38,6 +38,7 @@ pub use moves::{
     ChangeRules, FollowUpDraft, MoveRequest,
 };
 pub use planning::{record_dinas_test, schedule, ScheduleRequest};
+pub(crate) use read::rows_after;
 use read::visible;
 pub use read::{find, find_any, list, resolve, ChangeFilter};
 

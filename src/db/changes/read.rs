@@ -15,6 +15,16 @@ use crate::domain::change::{ChangeScope, ChangeStatus, ChangeType};
 
 type FollowUpRow = (i32, String, Uuid, String, bool, Option<NaiveDateTime>);
 
+/// Changes with ids after `after`, in id order, as their rows hold them:
+/// without their services, tickets and follow-ups (other tables).
+pub(crate) fn rows_after(conn: &mut DbConnection, after: Option<Uuid>, limit: i64) -> Result<Vec<Change>, StoreError> {
+    let mut query = changes::table.select(ChangeRow::as_select()).order(changes::id.asc()).limit(limit).into_boxed();
+    if let Some(after) = after {
+        query = query.filter(changes::id.gt(DbId(after)));
+    }
+    query.load::<ChangeRow>(conn)?.into_iter().map(|row| row.into_change(Vec::new(), Vec::new(), Vec::new())).collect()
+}
+
 /// Reads a change with its services, tickets and follow-ups, whoever asks.
 pub fn find_any(conn: &mut DbConnection, id: Uuid) -> Result<Change, StoreError> {
     let row: ChangeRow = changes::table

@@ -315,6 +315,16 @@ pub(crate) fn find_many_any(conn: &mut DbConnection, ids: &[Uuid]) -> Result<Vec
         .collect()
 }
 
+/// Tickets with ids after `after`, in id order, without a scope (the state
+/// check reads every row).
+pub(crate) fn rows_after(conn: &mut DbConnection, after: Option<Uuid>, limit: i64) -> Result<Vec<Ticket>, StoreError> {
+    let mut query = tickets::table.select(TicketRow::as_select()).order(tickets::id.asc()).limit(limit).into_boxed();
+    if let Some(after) = after {
+        query = query.filter(tickets::id.gt(DbId(after)));
+    }
+    query.load::<TicketRow>(conn)?.into_iter().map(Ticket::try_from).collect()
+}
+
 /// Reads a ticket without a scope, for the store's own checks.
 pub(crate) fn find_any(conn: &mut DbConnection, id: Uuid) -> Result<Ticket, StoreError> {
     find(conn, &TicketScope { all: true, ..TicketScope::default() }, id)
