@@ -7,6 +7,7 @@ mod backup;
 mod generate;
 mod notices;
 mod seed;
+mod witness;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -138,7 +139,13 @@ pub enum AdminCommand {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Check every audit chain and checkpoint in the database; exits 1 on a break.
-    Verify,
+    Verify {
+        /// A witness file (JSON Lines of published checkpoints): also report
+        /// a witnessed checkpoint gone or changed, or a chain that no longer
+        /// reaches a witnessed head.
+        #[arg(long)]
+        witness: Option<PathBuf>,
+    },
     /// Check an export (`GET /api/v1/audit/export`) offline; exits 1 on a break.
     VerifyExport {
         file: PathBuf,
@@ -147,6 +154,10 @@ pub enum AuditCommand {
         /// only that the export is consistent with itself.
         #[arg(long = "public-key")]
         public_keys: Vec<String>,
+        /// A witness file to hold the export against (its lines are
+        /// checked with the same keys).
+        #[arg(long)]
+        witness: Option<PathBuf>,
     },
     /// Sign the chain heads that moved since the last checkpoint, now.
     Checkpoint,
@@ -218,8 +229,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
             generate::run(&connect(&settings)?, tickets, seed)
         }
         Command::Admin { command } => admin::run(&connect(&settings)?, command),
-        Command::Audit { command: AuditCommand::VerifyExport { file, public_keys } } => {
-            audit::verify_export(&file, &public_keys)
+        Command::Audit { command: AuditCommand::VerifyExport { file, public_keys, witness } } => {
+            audit::verify_export(&file, &public_keys, witness.as_deref())
         }
         Command::Audit { command } => audit::run(&connect(&settings)?, &settings, command),
         Command::Notices { command: NoticesCommand::Dispatch { kind } } => {

@@ -10,6 +10,7 @@ pub mod keys;
 mod move_record;
 mod ticket_move;
 pub mod verify;
+pub mod witness;
 
 pub use context::Context;
 pub use event::{ClockAlert, Entry, Event, Place, Resource, ResourceChange, Subject, Visibility};
