@@ -34,7 +34,7 @@ pub fn append(conn: &mut DbConnection, path: &Path) -> Result<usize, String> {
     let failed = |e: std::io::Error| format!("witness file {}: {e}", path.display());
     let mut file = OpenOptions::new().read(true).append(true).create(true).open(path).map_err(failed)?;
     // Held until the file is closed; another instance waits here.
-    file.lock().map_err(failed)?;
+    rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive).map_err(|e| failed(std::io::Error::from(e)))?;
     let last = last_seq(&mut file).map_err(failed)?;
     let torn = !ends_with_newline(&mut file).map_err(failed)?;
     let mut out = BufWriter::new(&file);

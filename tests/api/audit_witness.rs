@@ -258,8 +258,7 @@ async fn checkpoints_are_mailed_as_a_digest_and_sent_to_admin_webhooks_only(back
     assert!(checkpoints[0]["data"]["heads"].as_array().unwrap().len() >= 2);
 
     // The third checkpoint opened a new hour: the first two went out together.
-    let to_inspektorat =
-        |m: &&Value| m["rcpt_tos"].as_array().unwrap().iter().any(|r| r == "inspektorat@desk.go.id");
+    let to_inspektorat = |m: &&Value| m["rcpt_tos"].as_array().unwrap().iter().any(|r| r == "inspektorat@desk.go.id");
     let waited = std::time::Instant::now();
     while !smtp.received().iter().any(|m| to_inspektorat(&m)) && waited.elapsed() < WAIT {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
