@@ -80,21 +80,22 @@ def heads_problems(c, chains, stored, partial, whose):
     return problems
 
 
-def checkpoint_holds(c, keys):
-    """Whether a checkpoint line matches its hash and digest and its signature verifies."""
+def checkpoint_problems(c, keys):
+    """What is wrong with a checkpoint line by itself: its hash, its heads, its signature."""
+    problems = []
     message = checkpoint_message(c)
     if hashlib.sha256(message).hexdigest() != c["hash"]:
-        return False
+        problems.append(f"checkpoint {c['seq']}: does not match its hash")
     if heads_digest(c["heads"]) != (bytes.fromhex(c["heads_digest"]), c["head_count"]):
-        return False
+        problems.append(f"checkpoint {c['seq']}: its heads do not match its digest")
     key = keys.get(c["key_id"])
     try:
         if key is None:
             raise InvalidSignature()
         key.verify(bytes.fromhex(c["signature"]), message)
     except InvalidSignature:
-        return False
-    return True
+        problems.append(f"checkpoint {c['seq']}: bad signature")
+    return problems
 
 
 def against_witness(lines, witness, public_keys):
@@ -112,7 +113,7 @@ def against_witness(lines, witness, public_keys):
     for w in witness:
         if w["seq"] in seen:
             continue
-        if not checkpoint_holds(w, keys):
+        if checkpoint_problems(w, keys):
             problems.append(f"witnessed checkpoint {w['seq']}: bad signature, hash or heads")
             continue
         seen.add(w["seq"])
@@ -164,23 +165,12 @@ def verify(lines, public_keys):
 
     prev_checkpoint = None
     for c in checkpoints:
-        message = checkpoint_message(c)
         if prev_checkpoint is not None:
             if c["seq"] != prev_checkpoint["seq"] + 1 or c["prev_hash"] != prev_checkpoint["hash"]:
                 problems.append(f"checkpoint {c['seq']}: does not follow checkpoint {prev_checkpoint['seq']}")
         elif not partial and (c["seq"] != 1 or bytes.fromhex(c["prev_hash"]) != GENESIS):
             problems.append(f"checkpoint {c['seq']}: the first checkpoint is missing")
-        if hashlib.sha256(message).hexdigest() != c["hash"]:
-            problems.append(f"checkpoint {c['seq']}: does not match its hash")
-        if heads_digest(c["heads"]) != (bytes.fromhex(c["heads_digest"]), c["head_count"]):
-            problems.append(f"checkpoint {c['seq']}: its heads do not match its digest")
-        key = keys.get(c["key_id"])
-        try:
-            if key is None:
-                raise InvalidSignature()
-            key.verify(bytes.fromhex(c["signature"]), message)
-        except InvalidSignature:
-            problems.append(f"checkpoint {c['seq']}: bad signature")
+        problems += checkpoint_problems(c, keys)
         problems += heads_problems(c, chains, stored, partial, "checkpoint")
         prev_checkpoint = c
     return problems
