@@ -28,6 +28,35 @@ pub struct Settings {
     pub audit: AuditSettings,
     pub notices: crate::notify::settings::NoticeSettings,
     pub changes: ChangeSettings,
+    pub housekeeping: HousekeepingSettings,
+}
+
+/// What is kept only for a while: idempotency keys, and attachment files
+/// a crash left without their record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HousekeepingSettings {
+    /// Seconds between housekeeping rounds; 0 turns them off in this
+    /// instance (`spbe-desk housekeeping` runs one).
+    pub interval_seconds: u32,
+    /// Hours an `Idempotency-Key` is remembered; after that the same key
+    /// files anew.
+    pub idempotency_key_hours: u32,
+    /// Seconds an attachment file without a record is left alone (its
+    /// upload may still be committing) before it is swept.
+    pub orphan_file_grace_seconds: u32,
+}
+
+impl Default for HousekeepingSettings {
+    fn default() -> Self {
+        Self { interval_seconds: 3600, idempotency_key_hours: 24, orphan_file_grace_seconds: 3600 }
+    }
+}
+
+impl HousekeepingSettings {
+    pub fn idempotency_key_lifetime(&self) -> chrono::Duration {
+        chrono::Duration::hours(i64::from(self.idempotency_key_hours))
+    }
 }
 
 /// Change management: who approves, and when timed notices go out.
@@ -295,6 +324,7 @@ impl Default for Settings {
             },
             notices: crate::notify::settings::NoticeSettings::default(),
             changes: ChangeSettings::default(),
+            housekeeping: HousekeepingSettings::default(),
         }
     }
 }
@@ -336,6 +366,7 @@ impl Settings {
             ("tickets.max_attachment_bytes", self.tickets.max_attachment_bytes as u64),
             ("sla.sweep_batch", u64::from(self.sla.sweep_batch)),
             ("audit.witness.mail_every_seconds", u64::from(self.audit.witness.mail_every_seconds)),
+            ("housekeeping.idempotency_key_hours", u64::from(self.housekeeping.idempotency_key_hours)),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, value)| *value == 0) {
             return Err(format!("configuration error: {key} must be greater than 0"));

@@ -34,3 +34,30 @@ pub fn remove_attachment(data_dir: &Path, id: Uuid) {
         tracing::warn!(%id, %error, "could not remove an orphan attachment file");
     }
 }
+
+/// The attachment files of one spread folder (`attachments/<xx>/`) last
+/// written before `cutoff`, by id; names that are not ids are left alone.
+pub fn attachment_files_before(folder: &Path, cutoff: std::time::SystemTime) -> std::io::Result<Vec<Uuid>> {
+    let mut old = Vec::new();
+    for entry in std::fs::read_dir(folder)? {
+        let entry = entry?;
+        let Some(id) = entry.file_name().to_str().and_then(|n| Uuid::try_parse(n).ok()) else { continue };
+        let metadata = entry.metadata()?;
+        if metadata.is_file() && metadata.modified()? < cutoff {
+            old.push(id);
+        }
+    }
+    Ok(old)
+}
+
+/// The spread folders under `<data dir>/attachments/` (none before the
+/// first upload).
+pub fn attachment_folders(data_dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    match std::fs::read_dir(data_dir.join("attachments")) {
+        Ok(entries) => {
+            entries.map(|e| e.map(|e| e.path())).filter(|p| p.as_ref().map_or(true, |p| p.is_dir())).collect()
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}

@@ -14,7 +14,7 @@ use crate::api::{self, extract};
 use crate::auth::audit_key::AuditKeys;
 use crate::auth::{audit_key, keys, Authenticator, TokenService};
 use crate::clock::Clock;
-use crate::config::{AuditSettings, Settings, SlaSettings};
+use crate::config::{AuditSettings, HousekeepingSettings, Settings, SlaSettings};
 use crate::db::{migrate, Db};
 use crate::metrics::HttpMetrics;
 use crate::notify::Notifier;
@@ -30,6 +30,8 @@ pub struct Application {
     /// How long before a change window its notice goes out (the sweeper tells).
     window_notice: chrono::Duration,
     audit: (AuditSettings, AuditKeys),
+    /// Its settings, and the data folder whose attachment files it sweeps.
+    housekeeping: (HousekeepingSettings, std::path::PathBuf),
     notifier: Arc<Notifier>,
 }
 
@@ -64,6 +66,7 @@ impl Application {
         let sla = settings.sla.clone();
         let window_notice = chrono::Duration::minutes(i64::from(settings.changes.window_notice_minutes));
         let audit = (settings.audit.clone(), audit_keys.clone());
+        let housekeeping = (settings.housekeeping.clone(), settings.data.dir.clone());
         // SQLite writes one transaction at a time; PostgreSQL overlaps two.
         let writers = if db.backend() == crate::db::Backend::Sqlite { 1 } else { 2 };
         let intake = crate::jobs::intake_writer::IntakeWriter::start(&db, writers)?;
@@ -88,7 +91,7 @@ impl Application {
             server = server.workers(workers);
         }
         tracing::info!(%address, port, "listening");
-        Ok(Self { server: server.run(), port, db, clock, sla, window_notice, audit, notifier })
+        Ok(Self { server: server.run(), port, db, clock, sla, window_notice, audit, housekeeping, notifier })
     }
 
     pub fn port(&self) -> u16 {
@@ -109,10 +112,13 @@ impl Application {
         let sweeper =
             crate::jobs::sla_sweeper::spawn(self.db.clone(), Arc::clone(&self.clock), &self.sla, self.window_notice);
         let dispatcher = crate::jobs::notice_dispatcher::spawn(self.db.clone(), Arc::clone(&self.clock), self.notifier);
+        let (housekeeping, data_dir) = self.housekeeping;
+        let housekeeper =
+            crate::jobs::housekeeper::spawn(self.db.clone(), Arc::clone(&self.clock), &housekeeping, data_dir);
         let (audit, keys) = self.audit;
         let checkpointer = crate::jobs::audit_checkpointer::spawn(self.db.clone(), self.clock, &audit, keys);
         let served = self.server.await;
-        for task in [sweeper, checkpointer, dispatcher].into_iter().flatten() {
+        for task in [sweeper, checkpointer, dispatcher, housekeeper].into_iter().flatten() {
             task.abort();
         }
         served

@@ -24,7 +24,13 @@ pub struct AuditRecordResponse {
     pub action: String,
     pub entity_type: String,
     pub entity_id: Uuid,
+    /// The state before, as a JSON object. A personal field of someone
+    /// reported on behalf of (`reporter_name`, `reporter_email`,
+    /// `reporter_phone`) shows its value while it is held, and
+    /// `{"personal": "<commitment, 64 hex>", "erased_at": "<instant>"}` once
+    /// erased (`docs/privacy.md`); the export holds the commitment alone.
     pub before: Option<serde_json::Value>,
+    /// The state after, personal fields shown as in `before`.
     pub after: Option<serde_json::Value>,
     pub request_id: Option<String>,
     /// The chain (the ticket, or the resource) the entry belongs to.

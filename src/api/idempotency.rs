@@ -1,5 +1,6 @@
 //! The `Idempotency-Key` of creating POSTs: scoped to the caller (and to
-//! the kind of resource), with the hash of the body it came with.
+//! the kind of resource), with the hash of the body it came with, and
+//! remembered for `housekeeping.idempotency_key_hours`.
 
 use actix_web::HttpRequest;
 use serde::Serialize;
@@ -8,10 +9,12 @@ use sha2::{Digest, Sha256};
 use crate::db::tickets::IdempotencyKey;
 use crate::domain::policy::Principal;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// The request's key, if it sent one; `namespace` keeps one caller's keys
 /// for different resources apart (`""` for tickets, `change:` for changes).
 pub fn key<T: Serialize>(
+    state: &AppState,
     req: &HttpRequest,
     principal: &Principal,
     namespace: &str,
@@ -28,5 +31,6 @@ pub fn key<T: Serialize>(
         actor_id: principal.actor.id(),
         key: format!("{namespace}{key}"),
         request_hash: Sha256::digest(canonical).to_vec(),
+        fresh_since: (state.clock.now() - state.settings.housekeeping.idempotency_key_lifetime()).naive_utc(),
     }))
 }

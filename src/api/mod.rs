@@ -24,6 +24,7 @@ mod openapi_text;
 pub(crate) mod openapi_values;
 pub mod own_password;
 pub mod pagination;
+pub mod privacy;
 pub mod reports;
 pub mod services;
 pub mod sla_policies;
@@ -101,6 +102,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(audit_chain::create_checkpoint)),
                 )
                 .service(resource("/audit/export", "GET").route(web::get().to(audit_chain::export_audit)))
+                .service(resource("/privacy/erasures", "POST").route(web::post().to(privacy::erase_personal_data)))
                 .configure(notice_routes)
                 .configure(change_routes),
         );

@@ -12,7 +12,7 @@ use super::openapi_text::TextRules;
 use super::openapi_values::{NoticeEvent, ValueRules};
 use super::tickets::{self, actions, attachments, comments, sla};
 use super::{
-    api_keys, audit, audit_chain, auth, calendar_due, calendars, health, notifications, own_password, reports,
+    api_keys, audit, audit_chain, auth, calendar_due, calendars, health, notifications, own_password, privacy, reports,
     services, sla_policies, units, users, webhooks,
 };
 use crate::error::{FieldErrorDoc, Problem};
@@ -45,6 +45,7 @@ use crate::error::{FieldErrorDoc, Problem};
         audit_chain::list_checkpoints,
         audit_chain::create_checkpoint,
         audit_chain::export_audit,
+        privacy::erase_personal_data,
         webhooks::create_webhook, webhooks::list_webhooks, webhooks::get_webhook, webhooks::update_webhook,
         webhooks::delete_webhook, webhooks::rotate_webhook_secret, webhooks::ping_webhook,
         webhooks::list_deliveries, webhooks::redeliver,
@@ -83,6 +84,7 @@ use crate::error::{FieldErrorDoc, Problem};
         (name = "sla", description = "SLA clocks of tickets, their recompute, and compliance reports"),
         (name = "api-keys", description = "Service accounts for helpdesk front ends"),
         (name = "audit", description = "The audit log"),
+        (name = "privacy", description = "Personal data (UU 27/2022): erasure without breaking the audit chains"),
         (name = "webhooks", description = "Signed event deliveries to front ends (Standard Webhooks 1.0)"),
         (name = "notifications", description = "The notice outbox (mail and webhooks) and notice preferences"),
         (name = "health", description = "Operations"),

@@ -66,6 +66,7 @@ const RULES: &[(&str, &str, Text)] = &[
     ("ReporterContact", "name", NAME),
     ("ReporterContact", "email", Email),
     ("ReporterContact", "phone", Phone),
+    ("ErasureRequest", "reporter_email", Email),
     ("CreateCommentRequest", "body", Long),
     ("EscalateRequest", "reason", Long),
     ("EscalateRequest", "steps_taken", Long),
@@ -162,7 +163,9 @@ const IF_MATCH_TEXT: &str = "`*`, or the `ETag` you read: entity-tags, strong or
     Only a strong tag equal to the resource's current `ETag` matches: a list naming no current version \
     (stale, weak, foreign, or an empty list) is 412, so fetch the resource again; a header holding \
     something but no entity-tag is 400.";
-const IDEMPOTENCY_KEY_TEXT: &str = "1–200 visible ASCII characters.";
+const IDEMPOTENCY_KEY_TEXT: &str = "1–200 visible ASCII characters. A retry with the same key and body gets \
+    the record the first request made; the same key with another body is 422. Keys are remembered for \
+    `housekeeping.idempotency_key_hours` (24 by default); after that the same key creates anew.";
 /// A list's search term (`units::search_text`).
 const SEARCH_MAX: usize = 200;
 /// What the document says of every list's `cursor`: a rule no schema can

@@ -11,6 +11,7 @@ use crate::auth::audit_key;
 use crate::config::AuditSettings;
 use crate::db::journal::verify::{self, VerifyReport};
 use crate::db::{backup as store, migrate, Db, DbUrl};
+use crate::domain::backup::dump_match::beyond_the_backup;
 use crate::domain::backup::{plan, Action, Contents, DatabasePart, FileRole, Left, Places, Step};
 
 /// The installation restored into: where its files go, its database, and
@@ -52,8 +53,21 @@ pub fn restore(from: &Path, checked: &Checked, target: &Target) -> Result<Restor
     let in_place = check_target_is_empty(&steps, &target.places)?;
     if let DbUrl::Postgres(_) = target.database {
         let live = Db::connect(&target.database, 1).map_err(BackupError::Refused)?;
-        if migrate::newest_applied(&mut *live.conn()?)?.is_none() {
+        let mut conn = live.conn()?;
+        if migrate::newest_applied(&mut conn)?.is_none() {
             return Err(BackupError::Refused(dump_first(checked, from)));
+        }
+        // Only the dump taken with this backup: a database past it (the
+        // live one, say) is not restored onto. After point-in-time
+        // recovery it may rightly hold more, so that is not judged.
+        if checked.manifest.database == DatabasePart::OperatorDump {
+            let held = store::contents(&mut conn)?;
+            if let Some(beyond) = beyond_the_backup(&held, &checked.manifest.contents) {
+                return Err(BackupError::Refused(format!(
+                    "the database holds {beyond}: it is not the dump of this backup, restored into an empty \
+                     database just before (docs/operations.md)"
+                )));
+            }
         }
     }
     let mut restored = Restored {

@@ -105,6 +105,13 @@ fn sqlite_part(
     std::fs::create_dir_all(to.join("database")).map_err(BackupError::io(to.join("database")))?;
     let live = Db::connect(&sources.database, 1).map_err(BackupError::Refused)?;
     store::copy_sqlite_into(&mut *live.conn()?, &copy)?;
+    // SQLite creates the copy under the process's umask; it holds password
+    // hashes, so it is the owner's only, like every file copied here.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o600)).map_err(BackupError::io(&copy))?;
+    }
     files.push(copy::hash_file(&copy)?.entry(backup_path(SQLITE_COPY)?, FileRole::Database));
     let mut conn = store::open_sqlite_copy(&copy)?;
     let contents = store::contents(&mut conn)?;

@@ -1,11 +1,13 @@
 //! The command line: `serve` (default), `migrate`, `admin`, `seed --demo`,
-//! `audit`, `notices`, `backup`, `restore`.
+//! `audit`, `notices`, `backup`, `restore`, `housekeeping`, `privacy`.
 
 mod admin;
 mod audit;
 mod backup;
 mod generate;
+mod housekeeping;
 mod notices;
+mod privacy;
 mod seed;
 mod witness;
 
@@ -71,6 +73,15 @@ pub enum Command {
         #[arg(long = "public-key")]
         public_keys: Vec<String>,
     },
+    /// Personal data (UU 27/2022): erase a reporter's, or list what the
+    /// desk holds on them (`docs/privacy.md`).
+    Privacy {
+        #[command(subcommand)]
+        command: PrivacyCommand,
+    },
+    /// One housekeeping round now: forget expired idempotency keys, sweep
+    /// attachment files without a record (past their grace period).
+    Housekeeping,
     /// Send notices now.
     Notices {
         #[command(subcommand)]
@@ -184,6 +195,27 @@ pub enum BackupCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum PrivacyCommand {
+    /// Erase the contact of someone reported on behalf of: the tickets'
+    /// reporter fields, the values their audit entries commit to, and the
+    /// address and texts of their mails. The chains keep verifying; run it
+    /// again and it finds nothing. Prints what it did as JSON.
+    Erase {
+        /// The reporter's e-mail address.
+        #[arg(long)]
+        reporter: String,
+    },
+    /// Print, as JSON, everything the desk holds on a person (an access
+    /// request): tickets reported on their behalf, committed values, audit
+    /// entries holding them, their account and comments, mails to them.
+    Export {
+        /// The person's e-mail address.
+        #[arg(long)]
+        reporter: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum NoticesCommand {
     /// Fan out and send every notice due now, then exit (prints the figures).
     Dispatch {
@@ -233,6 +265,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
             audit::verify_export(&file, &public_keys, witness.as_deref())
         }
         Command::Audit { command } => audit::run(&connect(&settings)?, &settings, command),
+        Command::Privacy { command } => privacy::run(&connect(&settings)?, command),
+        Command::Housekeeping => housekeeping::run(&connect(&settings)?, &settings),
         Command::Notices { command: NoticesCommand::Dispatch { kind } } => {
             notices::dispatch(&connect(&settings)?, &settings, kind.as_deref())
         }

@@ -601,6 +601,21 @@ diesel::joinable!(ticket_events -> tickets (ticket_id));
 diesel::joinable!(ticket_comments -> tickets (ticket_id));
 diesel::joinable!(sla_clocks -> tickets (ticket_id));
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
+    personal_data (commitment) {
+        commitment -> Text,
+        subject_id -> Id,
+        field -> Text,
+        value -> Nullable<Text>,
+        salt -> Nullable<Binary>,
+        created_at -> Timestamp,
+        erased_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     units,
     users,

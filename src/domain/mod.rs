@@ -13,6 +13,7 @@ pub mod organisation;
 pub mod page;
 pub mod password;
 pub mod policy;
+pub mod privacy;
 pub mod role;
 pub mod service;
 pub mod sla;

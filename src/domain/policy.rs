@@ -60,6 +60,8 @@ pub enum Action {
     ReadNotices,
     /// Retry a dead notice, preview a template.
     ManageNotices,
+    /// Erase a reporter's personal data (UU 27/2022): an admin, in person.
+    ErasePersonalData,
 }
 
 /// Which user records a caller may see; the store turns it into a `WHERE`.
@@ -95,7 +97,9 @@ impl Principal {
                 Actor::ApiKey(_) => self.has(Role::Tier1Technician),
             },
             Action::ReadNotices => self.has(Role::Admin) || self.has(Role::Auditor),
-            Action::ManageNotices => self.has(Role::Admin) && matches!(self.actor, Actor::User(_)),
+            Action::ManageNotices | Action::ErasePersonalData => {
+                self.has(Role::Admin) && matches!(self.actor, Actor::User(_))
+            }
             Action::ReadSlaReports => {
                 [Role::Supervisor, Role::Admin, Role::Auditor, Role::Tier1Technician, Role::Tier2Engineer]
                     .into_iter()

@@ -2,6 +2,7 @@
 
 pub mod audit_checkpointer;
 pub mod audit_witness;
+pub mod housekeeper;
 pub mod intake_writer;
 pub mod notice_dispatcher;
 pub mod sla_sweeper;

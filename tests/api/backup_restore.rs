@@ -38,6 +38,12 @@ async fn a_backup_is_signed_and_hashed_so_that_anyone_can_check_it(backend: Back
     let dir = backup.to_str().unwrap();
     let verified = place.run(&["backup", "verify", dir, "--public-key", &public]);
     assert!(verified.status.success(), "{}", printed(&verified));
+    // The program's own files, the owner's only (the operator's dump is theirs).
+    for file in walkdir(&backup).into_iter().filter(|f| !f.starts_with(backup.join("database/spbe-desk.dump"))) {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{} is {mode:o}", file.display());
+    }
     match backend {
         Backend::Sqlite => assert!(
             printed(&verified).contains("attachments: all 1 files match") && printed(&verified).ends_with("intact\n"),
@@ -87,7 +93,7 @@ async fn a_backup_that_does_not_verify_or_a_place_that_is_not_empty_is_refused_a
     backend: Backend,
 ) {
     let work = tempfile::tempdir().unwrap();
-    let Some((_app, _place, public)) = backed_up(backend, work.path()).await else { return };
+    let Some((_app, place, public)) = backed_up(backend, work.path()).await else { return };
     let backup = work.path().join("backup");
 
     let edited = work.path().join("edited");
@@ -106,6 +112,18 @@ async fn a_backup_that_does_not_verify_or_a_place_that_is_not_empty_is_refused_a
     refused(backend, &backup, &["--public-key", &public], true, "is in the way");
     if backend == Backend::Postgres {
         refused(backend, &backup, &["--public-key", &public], false, "restore the dump first");
+        // The live database, which went on after the backup: not its dump.
+        let unit =
+            ["admin", "create-unit", "--kind", "perangkat_daerah", "--code", "DISHUB", "--name", "Dinas Perhubungan"];
+        let moved_on =
+            place.run(&[&unit[..], &["--time-zone", "Asia/Makassar", "--mailbox", "dishub@majenekab.go.id"]].concat());
+        assert!(moved_on.status.success(), "{}", printed(&moved_on));
+        let fresh = fresh_place(backend, &backup, false);
+        let live = Place { url: place.url.clone(), ..fresh.place.clone() };
+        let onto_live = live.run(&["restore", "--from", backup.to_str().unwrap(), "--public-key", &public]);
+        assert!(!onto_live.status.success(), "restored onto the live database");
+        assert!(printed(&onto_live).contains("it is not the dump of this backup"), "{}", printed(&onto_live));
+        assert!(empty(&live.data_dir), "nothing written");
     }
 }
 
@@ -113,3 +131,17 @@ on_both_backends!(
     a_backup_is_signed_and_hashed_so_that_anyone_can_check_it,
     a_backup_that_does_not_verify_or_a_place_that_is_not_empty_is_refused_and_nothing_is_written,
 );
+
+/// Every file under `dir`.
+fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walkdir(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

@@ -58,7 +58,12 @@ fn intakes(cast: &Cast, run: &str, now: chrono::DateTime<Utc>) -> Vec<Intake> {
         ..plain(title)
     };
     let key = |name: &str, hash: u8| {
-        Some(IdempotencyKey { actor_id: org.reporter_a.id, key: format!("{name}-{run}"), request_hash: vec![hash; 32] })
+        Some(IdempotencyKey {
+            actor_id: org.reporter_a.id,
+            key: format!("{name}-{run}"),
+            request_hash: vec![hash; 32],
+            fresh_since: chrono::DateTime::UNIX_EPOCH.naive_utc(),
+        })
     };
     let intake = |ctx: Context, new: NewTicket, key: Option<IdempotencyKey>| Intake { ctx, new, key };
     let a = as_user(org.reporter_a.id);

@@ -182,9 +182,10 @@ async fn ids_stored_as_bytes_resolve_after_the_upgrade(backend: Backend) {
     let w = Written::new(org.service);
     {
         let mut conn = app.db.conn().unwrap();
-        assert_eq!(spbe_desk::db::migrate::revert_last(&mut conn).unwrap(), "20261207000015");
+        let reverted = crate::support::revert_through(&mut conn, "20261207000015");
         write_as_bytes(&app, &w);
-        assert_eq!(spbe_desk::db::migrate::run_pending(&mut conn).unwrap(), ["20261207000015"]);
+        let applied = spbe_desk::db::migrate::run_pending(&mut conn).unwrap();
+        assert_eq!(applied, reverted.into_iter().rev().collect::<Vec<_>>());
     }
     let (admin, supervisor, auditor) = (&org.admin.token, &org.supervisor.token, &org.auditor.token);
     rows_written_as_bytes_resolve(&app, &w, admin, supervisor, auditor).await;

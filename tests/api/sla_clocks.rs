@@ -359,7 +359,19 @@ async fn a_service_with_its_own_calendar_and_policy_overrides_the_units(backend:
     let Some(app) = crate::support::spawn_app(backend).await else { return };
     let org = app.org().await;
     setup(&app, &org, false).await;
-    let admin = org.admin.token.as_str();
+    round_the_clock(&app, &org.admin.token, org.service).await;
+    // Saturday 15 Aug 10:00 WITA: no working hours on the unit's calendar,
+    // but the service runs around the clock.
+    let id = incident_at(&app, &org, wita(2026, 8, 15, 10, 0), "medium", "high").await;
+    let resolution = clock(&sla(&app, &id, &org.tier1_a.token).await, "resolution").clone();
+    assert_eq!(resolution["calendar"]["name"], "24x7");
+    assert_eq!(resolution["policy"]["name"], "Pusat data 24 jam");
+    assert_eq!(resolution["due_at"], at(wita(2026, 8, 15, 12, 0)));
+}
+
+/// Gives `service` a round-the-clock calendar and a policy resolving high
+/// tickets in 120 minutes.
+pub async fn round_the_clock(app: &TestApp, admin: &str, service: uuid::Uuid) {
     let day = json!([{ "start": "00:00", "end": "24:00" }]);
     let always = json!({ "name": "24x7", "time_zone": "UTC", "week": {
         "monday": day, "tuesday": day, "wednesday": day, "thursday": day, "friday": day, "saturday": day, "sunday": day } });
@@ -369,18 +381,11 @@ async fn a_service_with_its_own_calendar_and_policy_overrides_the_units(backend:
     own["name"] = json!("Pusat data 24 jam");
     own["is_default"] = json!(false);
     own["targets"]["high"]["resolution"] = minutes(120);
-    let policy = app.post("/api/v1/sla-policies", Some(admin), own).await;
-    assert_eq!(policy.status, 201, "{}", policy.text);
-    let choice = json!({ "calendar_id": calendar.body["id"], "sla_policy_id": policy.body["id"] });
-    let service = app.patch(&format!("/api/v1/services/{}", org.service), Some(admin), choice, None).await;
-    assert_eq!(service.status, 200, "{}", service.text);
-    // Saturday 15 Aug 10:00 WITA: no working hours on the unit's calendar,
-    // but the service runs around the clock.
-    let id = incident_at(&app, &org, wita(2026, 8, 15, 10, 0), "medium", "high").await;
-    let resolution = clock(&sla(&app, &id, &org.tier1_a.token).await, "resolution").clone();
-    assert_eq!(resolution["calendar"]["name"], "24x7");
-    assert_eq!(resolution["policy"]["name"], "Pusat data 24 jam");
-    assert_eq!(resolution["due_at"], at(wita(2026, 8, 15, 12, 0)));
+    let created = app.post("/api/v1/sla-policies", Some(admin), own).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let choice = json!({ "calendar_id": calendar.body["id"], "sla_policy_id": created.body["id"] });
+    let set = app.patch(&format!("/api/v1/services/{service}"), Some(admin), choice, None).await;
+    assert_eq!(set.status, 200, "{}", set.text);
 }
 
 on_both_backends!(

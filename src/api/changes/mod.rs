@@ -98,7 +98,7 @@ pub async fn create_change(
     }
     mover(&auth.principal).map_err(|e| ApiError::Forbidden(e.to_string()))?;
     let body = body.into_inner()?;
-    let key = crate::api::idempotency::key(&req, &auth.principal, "change:", &body)?;
+    let key = crate::api::idempotency::key(&state, &req, &auth.principal, "change:", &body)?;
     let new = parse_new(&body, &auth)?;
     let ctx = auth.context(state.clock.now());
     let scope = TicketScope::of(&auth.principal);

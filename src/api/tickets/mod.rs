@@ -153,7 +153,7 @@ pub async fn create_ticket(
         return Err(ApiError::Forbidden("your roles do not allow filing tickets".to_owned()));
     }
     let body = body.into_inner()?;
-    let key = crate::api::idempotency::key(&req, &auth.principal, "", &body)?;
+    let key = crate::api::idempotency::key(&state, &req, &auth.principal, "", &body)?;
     let new = parse_new_ticket(body, &auth.principal, &state)?;
     let on_behalf = new.reporter != ReporterRef::User(auth.principal.actor.id())
         || matches!(auth.principal.actor, Actor::ApiKey(_));

@@ -160,11 +160,16 @@ pub fn list(conn: &mut DbConnection, filter: &AuditFilter) -> Result<Vec<AuditRe
     if let Some(after) = filter.after_id {
         query = query.filter(audit_log::id.gt(DbId(after)));
     }
-    query
+    let mut records = query
         .order(audit_log::id.asc())
         .limit(i64::from(filter.limit))
         .load::<AuditRow>(conn)?
         .into_iter()
         .map(AuditRecord::try_from)
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    // Shown as the personal store knows them; the export keeps what was hashed.
+    let mut states: Vec<&mut serde_json::Value> =
+        records.iter_mut().flat_map(|r| [r.before.as_mut(), r.after.as_mut()]).flatten().collect();
+    super::personal::disclose_all(conn, &mut states)?;
+    Ok(records)
 }

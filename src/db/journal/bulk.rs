@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
@@ -13,6 +14,7 @@ use super::audit_log::{self, AuditRow};
 use super::change_timeline::{self, ChangeEventRow};
 use super::heads::LockedHead;
 use super::notice_events::EventRow as NoticeRow;
+use super::personal::PersonalRow;
 use super::timeline::EventRow;
 use super::writer::{self, Sink};
 use crate::db::batch::insert_batch;
@@ -21,6 +23,7 @@ use crate::db::schema::{
 };
 use crate::db::sql_types::DbId;
 use crate::db::{DbConnection, StoreError};
+use crate::domain::encoding::Hash;
 use crate::domain::journal::chain::Link;
 use crate::domain::journal::{Context, Entry, Place};
 
@@ -44,6 +47,10 @@ pub struct BulkJournal {
     change_numbers: HashMap<Uuid, i32>,
     /// Per ticket: where its entries left it.
     places: HashMap<Uuid, Place>,
+    /// Personal values committed to by the entries, by subject, field and
+    /// value (one commitment each per batch), and their rows to insert.
+    personal: HashMap<(Uuid, &'static str, String), Hash>,
+    personal_rows: Vec<PersonalRow>,
     /// `Some` when the entries are queued for notices too.
     notices: Option<Vec<NoticeRow>>,
     /// Chains, tickets and changes that existed before: their heads and
@@ -122,6 +129,8 @@ impl BulkJournal {
         insert_batch!(conn, ticket_events::table, self.events.drain(..));
         insert_batch!(conn, change_events::table, self.change_events.drain(..));
         insert_batch!(conn, audit_table::table, self.audit.drain(..));
+        super::personal::insert_many(conn, std::mem::take(&mut self.personal_rows))?;
+        self.personal.clear();
         if let Some(notices) = self.notices.as_mut() {
             insert_batch!(conn, notice_table::table, notices.drain(..));
         }
@@ -206,6 +215,23 @@ impl Sink for BulkJournal {
             notices.push(row);
         }
         Ok(())
+    }
+
+    fn personal(
+        &mut self,
+        subject: Uuid,
+        field: &'static str,
+        value: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Hash, StoreError> {
+        let key = (subject, field, value.to_owned());
+        if let Some(commitment) = self.personal.get(&key) {
+            return Ok(*commitment);
+        }
+        let (commitment, row) = super::personal::fresh(subject, field, value, at);
+        self.personal_rows.push(row);
+        self.personal.insert(key, commitment);
+        Ok(commitment)
     }
 
     fn audit(&mut self, link: &Link, hash: [u8; 32]) -> Result<(), StoreError> {

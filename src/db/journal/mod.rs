@@ -17,6 +17,7 @@ pub mod export;
 mod heads;
 mod links;
 pub mod notice_events;
+pub mod personal;
 pub mod timeline;
 pub mod verify;
 mod writer;

@@ -4,7 +4,7 @@
 //! [`super::bulk::BulkJournal`] batches them. Both are a [`Sink`] of the
 //! same [`write`].
 
-use chrono::SubsecRound;
+use chrono::{DateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
@@ -12,12 +12,15 @@ use super::audit_log::{self, AuditRow};
 use super::change_timeline::{self, ChangeEventRow, ChangeMove};
 use super::heads::{self, LockedHead};
 use super::notice_events::{self, EventRow as NoticeRow};
+use super::personal;
 use super::timeline::{self, EventRow};
 use crate::db::schema::{audit_log as audit_table, change_events, notice_events as notice_table, tickets};
 use crate::db::sql_types::DbId;
 use crate::db::{DbConnection, StoreError};
+use crate::domain::encoding::Hash;
 use crate::domain::journal::chain::Link;
 use crate::domain::journal::{Context, Entry, Event, Visibility};
+use crate::domain::privacy;
 
 /// Where an entry's rows go, and what the rows need to know of the
 /// aggregates before them (numbers, chain heads, where a ticket stands).
@@ -36,6 +39,15 @@ pub(super) trait Sink {
     fn notice(&mut self, row: NoticeRow) -> Result<(), StoreError>;
     /// The audit row of `link`, which moves its chain's head.
     fn audit(&mut self, link: &Link, hash: [u8; 32]) -> Result<(), StoreError>;
+    /// The commitment an entry holds instead of `value`, the personal
+    /// `field` of `subject`, with the value and its salt stored apart.
+    fn personal(
+        &mut self,
+        subject: Uuid,
+        field: &'static str,
+        value: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Hash, StoreError>;
 }
 
 /// Writes one entry's rows to `sink`: its timeline event, its notice event
@@ -68,10 +80,28 @@ pub(super) fn write(sink: &mut impl Sink, ctx: &Context, entry: &Entry) -> Resul
             sink.notice(row)?;
         }
     }
+    let sealed = sealed(sink, entry, at)?;
+    let entry = sealed.as_ref().unwrap_or(entry);
     let previous = if entry.event.opens_chain() { None } else { sink.head(entry.subject.chain())? };
     let link = audit_log::link_of(ctx, at, entry, previous);
     let hash = link.hash();
     sink.audit(&link, hash)
+}
+
+/// The entry with its personal values sealed (`domain::privacy`), or
+/// `None` when its states hold none: the hashed text never holds them.
+fn sealed(sink: &mut impl Sink, entry: &Entry, at: DateTime<Utc>) -> Result<Option<Entry>, StoreError> {
+    let holds =
+        |state: &Option<serde_json::Value>| state.as_ref().is_some_and(|s| !privacy::in_the_clear(s).is_empty());
+    if !holds(&entry.before) && !holds(&entry.after) {
+        return Ok(None);
+    }
+    let subject = entry.subject.chain();
+    let mut sealed = entry.clone();
+    for state in [&mut sealed.before, &mut sealed.after].into_iter().flatten() {
+        privacy::seal(state, |field, value| sink.personal(subject, field, value, at))?;
+    }
+    Ok(Some(sealed))
 }
 
 /// The database itself, in the caller's transaction.
@@ -123,5 +153,20 @@ impl Sink for Direct<'_> {
         let row: AuditRow = audit_log::row_of(link, &hash);
         diesel::insert_into(audit_table::table).values(row).execute(self.0)?;
         heads::advance(self.0, link.chain, link.position, &hash, link.occurred_at)
+    }
+
+    fn personal(
+        &mut self,
+        subject: Uuid,
+        field: &'static str,
+        value: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Hash, StoreError> {
+        if let Some(commitment) = personal::held(self.0, subject, field, value)? {
+            return Ok(commitment);
+        }
+        let (commitment, row) = personal::fresh(subject, field, value, at);
+        personal::insert(self.0, row)?;
+        Ok(commitment)
     }
 }

@@ -3,6 +3,7 @@
 //! subscriptions ([`subscriptions`]) and who an audience is
 //! ([`recipients`]).
 
+pub mod erasure;
 pub mod outbox;
 pub mod preferences;
 pub mod recipients;

@@ -73,3 +73,21 @@ pub fn recompute(
     let entry = Entry::new(Subject::Ticket(ticket_id), event).states(Some(states.0), Some(states.1));
     journal::record(conn, ctx, entry)
 }
+
+/// After a ticket moved to another service: when the calendar or policy
+/// that applies there is another one than its running clocks run on, they
+/// move onto it at once (a logged recompute, the old clocks in its
+/// record); `false` when nothing applies there, or nothing changes.
+pub fn follow_move(conn: &mut DbConnection, ctx: &Context, ticket: &ClockedTicket) -> Result<bool, StoreError> {
+    let Some(sla) = context::current(conn, ticket.service_id, ticket.watch.unit_id)? else { return Ok(false) };
+    let clocks = clocks::load(conn, ticket.id)?;
+    let mut running = clocks.iter().filter(|c| c.clock.stopped_at.is_none()).peekable();
+    if running.peek().is_none() {
+        return Ok(false);
+    }
+    if running.all(|c| c.calendar_id == sla.calendar.id && c.policy_id == sla.policy.id) {
+        return Ok(false);
+    }
+    recompute(conn, ctx, ticket, "the ticket moved to another service")?;
+    Ok(true)
+}

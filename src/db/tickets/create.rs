@@ -22,6 +22,9 @@ pub struct IdempotencyKey {
     pub actor_id: Uuid,
     pub key: String,
     pub request_hash: Vec<u8>,
+    /// Keys stored before this instant have expired: the same key then
+    /// files anew (housekeeping removes them in time).
+    pub fresh_since: chrono::NaiveDateTime,
 }
 
 /// A new ticket, or the one an earlier identical request (same
@@ -44,6 +47,7 @@ fn next_number(conn: &mut DbConnection, year: i32) -> Result<String, StoreError>
 /// The id an earlier request with this key created, if any; the same key
 /// with another body is refused.
 pub(crate) fn replayed_id(conn: &mut DbConnection, key: &IdempotencyKey) -> Result<Option<Uuid>, StoreError> {
+    forget_expired(conn, &[key])?;
     let found = idempotency_keys::table
         .find((DbId(key.actor_id), &key.key))
         .select((idempotency_keys::request_hash, idempotency_keys::response_body))
@@ -51,6 +55,20 @@ pub(crate) fn replayed_id(conn: &mut DbConnection, key: &IdempotencyKey) -> Resu
         .optional()?;
     let Some((hash, id)) = found else { return Ok(None) };
     replayed(key, &hash, &id).map(Some)
+}
+
+/// Removes expired uses of these keys (of any caller: expired either way),
+/// so that a key used again after its lifetime is stored anew.
+pub(super) fn forget_expired(conn: &mut DbConnection, keys: &[&IdempotencyKey]) -> Result<(), StoreError> {
+    let Some(fresh_since) = keys.iter().map(|k| k.fresh_since).min() else { return Ok(()) };
+    let names: Vec<&str> = keys.iter().map(|k| k.key.as_str()).collect();
+    diesel::delete(
+        idempotency_keys::table
+            .filter(idempotency_keys::idem_key.eq_any(&names))
+            .filter(idempotency_keys::created_at.lt(fresh_since)),
+    )
+    .execute(conn)?;
+    Ok(())
 }
 
 /// The ticket an earlier use of `key` created (`hash` of its request,

@@ -12,8 +12,8 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::create::{
-    asks_coverage, created_entry, key_reused, key_row, new_row, replayed, reporter_verdict, service_verdict,
-    uncovered_reason, unit_verdict, Intake,
+    asks_coverage, created_entry, forget_expired, key_reused, key_row, new_row, replayed, reporter_verdict,
+    service_verdict, uncovered_reason, unit_verdict, Intake,
 };
 use super::{find_any, CreateOutcome, Ticket};
 use crate::db::batch::insert_batch;
@@ -104,6 +104,7 @@ fn replay_stored_keys(
     if keys.is_empty() {
         return Ok(());
     }
+    forget_expired(conn, &batch.iter().filter_map(|i| i.key.as_ref()).collect::<Vec<_>>())?;
     let stored: Vec<(Uuid, String, Vec<u8>, String)> = idempotency_keys::table
         .filter(idempotency_keys::idem_key.eq_any(&keys))
         .select((

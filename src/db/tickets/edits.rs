@@ -145,6 +145,12 @@ pub fn patch(
             Event::TicketUpdated { fields, from_priority: before.priority, to_priority: after.priority, retargets };
         let entry = Entry::new(Subject::Ticket(id), event).states(Some(snapshot(&before)?), Some(snapshot(&after)?));
         journal::record(conn, ctx, entry)?;
+        // Another service may have its own calendar and policy: the clocks
+        // take them now, not at some later recompute.
+        if after.service_id != before.service_id && crate::db::sla::recompute::follow_move(conn, ctx, &after.clocked())?
+        {
+            return find_any(conn, id);
+        }
         Ok(after)
     })
 }

@@ -188,16 +188,37 @@ fn cursor_mismatch() -> StoreError {
     ))
 }
 
+/// The query of a page of one scope part, without its limit.
+pub(crate) type PageQuery = tickets::BoxedQuery<
+    'static,
+    crate::db::MultiBackend,
+    diesel::dsl::SqlTypeOf<diesel::dsl::AsSelect<TicketRow, crate::db::MultiBackend>>,
+>;
+
 /// One part of the scope: a page in the sort's order. By due, the tickets
 /// with a running clock come first, then (if the page is not full) those
 /// without, each read in an order an index serves.
 fn list_part(conn: &mut DbConnection, part: &TicketScope, f: &TicketFilter) -> Result<Vec<Ticket>, StoreError> {
-    let base = || filtered!(tickets::table.select(TicketRow::as_select()).into_boxed(), part, f);
     let limit = i64::from(f.limit);
+    let mut rows: Vec<TicketRow> = Vec::new();
+    for query in page_queries(part, f)? {
+        let missing = limit - rows.len() as i64;
+        if missing <= 0 {
+            break;
+        }
+        rows.extend(query.limit(missing).load::<TicketRow>(conn)?);
+    }
+    rows.into_iter().map(Ticket::try_from).collect()
+}
+
+/// The queries a page of one scope part is read with, in turn, until the
+/// page is full: one, or by due two (running clocks, then none).
+pub(crate) fn page_queries(part: &TicketScope, f: &TicketFilter) -> Result<Vec<PageQuery>, StoreError> {
+    let base = || -> PageQuery { filtered!(tickets::table.select(TicketRow::as_select()).into_boxed(), part, f) };
     use TicketSort::*;
-    let rows: Vec<TicketRow> = match (f.sort, f.after) {
+    let queries = match (f.sort, f.after) {
         (DueAsc, after) => {
-            let mut rows = Vec::new();
+            let mut queries = Vec::new();
             if !matches!(after, Some(After::Due(None, _))) {
                 let mut q = base().filter(tickets::sla_due_at.is_not_null());
                 if let Some(After::Due(Some(t), id)) = after {
@@ -205,17 +226,14 @@ fn list_part(conn: &mut DbConnection, part: &TicketScope, f: &TicketFilter) -> R
                 } else if after.is_some() {
                     return Err(cursor_mismatch());
                 }
-                rows = q.order((tickets::sla_due_at.asc(), tickets::id.asc())).limit(limit).load(conn)?;
+                queries.push(q.order((tickets::sla_due_at.asc(), tickets::id.asc())));
             }
-            let missing = limit - rows.len() as i64;
-            if missing > 0 {
-                let mut q = base().filter(tickets::sla_due_at.is_null());
-                if let Some(After::Due(None, id)) = after {
-                    q = q.filter(tickets::id.gt(DbId(id)));
-                }
-                rows.extend(q.order(tickets::id.asc()).limit(missing).load::<TicketRow>(conn)?);
+            let mut q = base().filter(tickets::sla_due_at.is_null());
+            if let Some(After::Due(None, id)) = after {
+                q = q.filter(tickets::id.gt(DbId(id)));
             }
-            rows
+            queries.push(q.order(tickets::id.asc()));
+            queries
         }
         (sort, after) => {
             let mut q = base();
@@ -237,7 +255,7 @@ fn list_part(conn: &mut DbConnection, part: &TicketScope, f: &TicketFilter) -> R
                 (_, None) => q,
                 (_, Some(_)) => return Err(cursor_mismatch()),
             };
-            q = match sort {
+            vec![match sort {
                 CreatedAsc => q.order(tickets::id.asc()),
                 CreatedDesc => q.order(tickets::id.desc()),
                 UpdatedAsc => q.order((tickets::updated_at.asc(), tickets::id.asc())),
@@ -245,11 +263,26 @@ fn list_part(conn: &mut DbConnection, part: &TicketScope, f: &TicketFilter) -> R
                 PriorityAsc => q.order((tickets::priority_rank.asc(), tickets::id.asc())),
                 PriorityDesc => q.order((tickets::priority_rank.desc(), tickets::id.desc())),
                 DueAsc => q,
-            };
-            q.limit(limit).load(conn)?
+            }]
         }
     };
-    rows.into_iter().map(Ticket::try_from).collect()
+    Ok(queries)
+}
+
+/// The plans of the queries a list reads (each scope part's, in turn), for
+/// the benchmark that walks every filter and sort.
+pub fn explain_list(
+    conn: &mut DbConnection,
+    scope: &TicketScope,
+    f: &TicketFilter,
+) -> Result<Vec<crate::db::explain::Plan>, StoreError> {
+    let mut plans = Vec::new();
+    for part in scope.parts_under(f.unit_id, f.tier) {
+        for query in page_queries(&part, f)? {
+            plans.push(crate::db::explain::explain(conn, query.limit(i64::from(f.limit)))?);
+        }
+    }
+    Ok(plans)
 }
 
 /// The cursor position of a row under a sort order.

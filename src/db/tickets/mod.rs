@@ -7,6 +7,7 @@ mod create_many;
 mod edits;
 mod filed;
 mod list;
+mod personal;
 pub mod rights;
 mod transition;
 
@@ -32,7 +33,8 @@ pub use create_many::create_many;
 pub use edits::{patch, rate, recompute_sla, set_problem, TicketPatch};
 pub use filed::Filing;
 pub(crate) use list::filtered;
-pub use list::{list, position, summary, After, Summary, TicketFilter, TicketSort};
+pub use list::{explain_list, list, position, summary, After, Summary, TicketFilter, TicketSort};
+pub use personal::erase_reporter_contact;
 pub use transition::{auto_escalate, transition, TransitionRequest};
 
 /// A stored ticket.

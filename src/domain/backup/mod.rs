@@ -2,6 +2,7 @@
 //! restore puts each of its files. Pure: the files are read and written by
 //! `crate::backup`.
 
+pub mod dump_match;
 pub mod manifest;
 pub mod plan;
 

@@ -153,6 +153,14 @@ pub enum Event {
         rating: i16,
         remark: Option<String>,
     },
+    /// The contact of someone reported on behalf of was erased (UU 27/2022):
+    /// `fields` were blanked and their committed values emptied;
+    /// `entries_in_the_clear`: entries of the ticket written before
+    /// commitments that still hold a value (`docs/privacy.md`).
+    PersonalDataErased {
+        fields: Vec<&'static str>,
+        entries_in_the_clear: u64,
+    },
     LinkedToProblem {
         problem_id: Uuid,
         problem_number: String,
@@ -334,6 +342,7 @@ impl Event {
             }
             Event::TicketUpdated { .. } => "updated",
             Event::TicketRated { .. } => "rated",
+            Event::PersonalDataErased { .. } => "personal_data_erased",
             Event::LinkedToProblem { .. } => "linked_to_problem",
             Event::LinkedToChange { .. } => "linked_to_change",
             Event::UnlinkedFromProblem { .. } => "unlinked_from_problem",
@@ -354,7 +363,10 @@ impl Event {
     pub fn visibility(&self) -> Visibility {
         let internal = match self {
             Event::CommentAdded { internal, .. } | Event::AttachmentAdded { internal, .. } => *internal,
-            Event::SlaWarning(_) | Event::SlaBreached(_) | Event::SlaRecomputed { .. } => true,
+            Event::SlaWarning(_)
+            | Event::SlaBreached(_)
+            | Event::SlaRecomputed { .. }
+            | Event::PersonalDataErased { .. } => true,
             _ => false,
         };
         if internal {
@@ -402,6 +414,9 @@ impl Event {
                 "sla": { "retargets": retargets },
             }),
             Event::TicketRated { rating, remark } => json!({ "rating": rating, "remark": remark }),
+            Event::PersonalDataErased { fields, entries_in_the_clear } => {
+                json!({ "fields": fields, "entries_in_the_clear": entries_in_the_clear })
+            }
             Event::LinkedToProblem { problem_id, problem_number }
             | Event::UnlinkedFromProblem { problem_id, problem_number } => {
                 json!({ "problem_id": problem_id, "problem_number": problem_number })
@@ -486,6 +501,14 @@ mod tests {
         let revoked = Event::Resource { resource: Resource::Session, change: ResourceChange::Revoked };
         assert_eq!(revoked.name(), "session.revoked");
         assert!(!revoked.opens_chain());
+    }
+
+    #[test]
+    fn an_erasure_is_named_and_shown_to_the_desk_only() {
+        let erased = Event::PersonalDataErased { fields: vec!["reporter_email"], entries_in_the_clear: 0 };
+        assert_eq!(erased.name(), "ticket.personal_data_erased");
+        assert_eq!(erased.visibility(), Visibility::Internal);
+        assert_eq!(erased.payload()["fields"][0], "reporter_email");
     }
 
     #[test]

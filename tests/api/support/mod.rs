@@ -226,6 +226,14 @@ impl TestApp {
         created.body["key"].as_str().expect("the key's secret").to_owned()
     }
 
+    /// One housekeeping round at the test clock's current instant.
+    pub async fn housekeep(&self) -> spbe_desk::jobs::housekeeper::Housekeeping {
+        let settings = &self.settings;
+        spbe_desk::jobs::housekeeper::housekeep_now(&self.db, &self.clock, &settings.housekeeping, &settings.data.dir)
+            .await
+            .expect("housekeeping")
+    }
+
     /// One SLA sweep at the test clock's current instant.
     pub async fn sweep(&self) -> spbe_desk::db::sla_sweep::SweepReport {
         spbe_desk::jobs::sla_sweeper::sweep_now(&self.db, &self.clock, 100_000).await.expect("sweep")
@@ -402,4 +410,15 @@ impl TestApp {
             infra_service: insert_service(&self.db, dinas, "JARINGAN-INTRA", true),
         }
     }
+}
+
+/// Reverts migrations, newest first, up to and including `version`;
+/// returns the versions reverted in that order.
+pub fn revert_through(conn: &mut spbe_desk::db::DbConnection, version: &str) -> Vec<String> {
+    let mut reverted = Vec::new();
+    while reverted.last().map(String::as_str) != Some(version) {
+        reverted.push(spbe_desk::db::migrate::revert_last(conn).expect("revert a migration"));
+        assert!(reverted.len() < 100, "{version} was never applied: {reverted:?}");
+    }
+    reverted
 }
