@@ -11,6 +11,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use crate::db::DbUrl;
+use crate::domain::email::EmailAddress;
 use crate::domain::ticket::PriorityMatrix;
 use crate::redact::no_secret;
 
@@ -126,6 +127,29 @@ pub struct AuditSettings {
     /// Public keys (32 bytes, hex) of earlier signing keys whose
     /// checkpoints still verify after a rotation.
     pub trusted_public_keys: Vec<String>,
+    /// Where each checkpoint is published outside the database.
+    #[serde(default)]
+    pub witness: WitnessSettings,
+}
+
+/// The audit witness (`docs/audit.md`, "Witnesses").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WitnessSettings {
+    /// A JSON Lines file (best on another mount) each checkpoint is
+    /// appended to; none when unset.
+    pub file: Option<PathBuf>,
+    /// Addresses mailed a digest of the checkpoints (e.g. the Inspektorat).
+    pub recipients: Vec<String>,
+    /// Seconds per digest: the checkpoints of each such period are mailed
+    /// together, with the first checkpoint after it.
+    pub mail_every_seconds: u32,
+}
+
+impl Default for WitnessSettings {
+    fn default() -> Self {
+        Self { file: None, recipients: vec![], mail_every_seconds: 86_400 }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -293,9 +317,10 @@ impl Default for Settings {
             },
             sla: SlaSettings { sweep_interval_seconds: 30, sweep_batch: 10_000 },
             audit: AuditSettings {
-                checkpoint_interval_seconds: 600,
+                checkpoint_interval_seconds: 300,
                 signing_key_file: None,
                 trusted_public_keys: vec![],
+                witness: WitnessSettings::default(),
             },
             notices: crate::notify::settings::NoticeSettings::default(),
             changes: ChangeSettings::default(),
@@ -340,6 +365,7 @@ impl Settings {
             ("tickets.reopen_window_days", u64::from(self.tickets.reopen_window_days)),
             ("tickets.max_attachment_bytes", self.tickets.max_attachment_bytes as u64),
             ("sla.sweep_batch", u64::from(self.sla.sweep_batch)),
+            ("audit.witness.mail_every_seconds", u64::from(self.audit.witness.mail_every_seconds)),
             ("housekeeping.idempotency_key_hours", u64::from(self.housekeeping.idempotency_key_hours)),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, value)| *value == 0) {
@@ -365,6 +391,9 @@ impl Settings {
             return Err(format!(
                 "configuration error: server.cors_origins has `{origin}`, which is not an http(s) origin"
             ));
+        }
+        if let Some(bad) = self.audit.witness.recipients.iter().find(|r| EmailAddress::parse(r).is_err()) {
+            return Err(format!("configuration error: audit.witness.recipients has `{bad}`, which is not an address"));
         }
         tracing_subscriber::EnvFilter::try_new(&self.log.level)
             .map_err(|e| format!("configuration error: log.level `{}`: {e}", self.log.level))?;

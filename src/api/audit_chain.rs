@@ -138,8 +138,13 @@ pub async fn list_checkpoints(
     security(("bearer" = [])))]
 pub async fn create_checkpoint(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
     auth.require(Action::SignAuditCheckpoint)?;
-    let taken =
-        crate::jobs::audit_checkpointer::checkpoint_now(&state.db, state.clock.as_ref(), &state.audit_keys).await?;
+    let taken = crate::jobs::audit_checkpointer::checkpoint_now(
+        &state.db,
+        state.clock.as_ref(),
+        &state.audit_keys,
+        &state.settings.audit,
+    )
+    .await?;
     Ok(match taken.into_iter().last() {
         Some(c) => HttpResponse::Created().json(CheckpointResponse::from(c)),
         None => HttpResponse::NoContent().finish(),

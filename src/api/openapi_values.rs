@@ -60,9 +60,10 @@ string_enum!(
 );
 
 /// What a webhook subscription may name: the notice events but the
-/// mail-only auto-escalation, `webhook.ping`, or `*`.
+/// mail-only auto-escalation, `webhook.ping`, `audit.checkpoint`, or `*`.
 pub fn webhook_events() -> impl Iterator<Item = &'static str> {
-    NOTICE_EVENTS.iter().copied().filter(|event| *event != AUTO_ESCALATED).chain(["webhook.ping", "*"])
+    let extra = ["webhook.ping", crate::domain::notice::webhook::AUDIT_CHECKPOINT, "*"];
+    NOTICE_EVENTS.iter().copied().filter(|event| *event != AUTO_ESCALATED).chain(extra)
 }
 
 /// A date (`YYYY-MM-DD`) in the years calendars plan for

@@ -69,7 +69,12 @@ mod tests {
     use super::*;
 
     fn settings(file: Option<std::path::PathBuf>) -> AuditSettings {
-        AuditSettings { checkpoint_interval_seconds: 600, signing_key_file: file, trusted_public_keys: vec![] }
+        AuditSettings {
+            checkpoint_interval_seconds: 600,
+            signing_key_file: file,
+            trusted_public_keys: vec![],
+            witness: Default::default(),
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `spbe-desk audit …`: verification against the database, checkpoints,
 //! exports, and verification of an export offline (no database needed).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Write};
 use std::path::Path;
 
@@ -17,22 +17,33 @@ use crate::db::journal::checkpoints;
 use crate::db::journal::export::{self, Period};
 use crate::db::journal::verify::{self, VerifyReport};
 use crate::db::{Db, StoreError};
-use crate::domain::journal::chain::{key_id, CheckpointBody, Hash, Head, HeadsDigest, Link};
+use crate::domain::journal::chain::{key_id, Link};
 use crate::domain::journal::verify::{
-    check_chain, ChainEvidence, CheckpointWalk, SignedHead, StoredCheckpoint, StoredLink,
+    check_chain, check_signed, ChainEvidence, CheckpointWalk, SignedHead, StoredCheckpoint, StoredLink,
 };
+use crate::domain::journal::witness::{parse_hash, CheckpointLine, Witness};
 
 pub fn run(db: &Db, settings: &Settings, command: AuditCommand) -> Result<(), String> {
     let keys = audit_key::load(&settings.audit, &settings.data.dir)?;
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     match command {
-        AuditCommand::Verify { state: true } => super::audit_state::run(&mut conn),
-        AuditCommand::Verify { state: false } => {
+        AuditCommand::Verify { state: true, .. } => super::audit_state::run(&mut conn),
+        AuditCommand::Verify { state: false, witness: None } => {
             report(verify::verify(&mut conn, &keys.trusted).map_err(|e| e.to_string())?)
         }
+        AuditCommand::Verify { state: false, witness: Some(file) } => {
+            let mut witness = Witness::admit(&keys.trusted, super::witness::read(&file)?);
+            println!("{} witnessed checkpoint(s) read from {}", witness.checkpoints(), file.display());
+            report(verify::verify_witnessed(&mut conn, &keys.trusted, &mut witness).map_err(|e| e.to_string())?)
+        }
         AuditCommand::Checkpoint => {
-            let taken =
-                checkpoints::take_all(&mut conn, &keys.signing, &keys.key_id, Utc::now()).map_err(|e| e.to_string())?;
+            let publish = &mut crate::jobs::audit_witness::publisher(&settings.audit.witness, Utc::now());
+            let taken = checkpoints::take_all(&mut conn, &keys.signing, &keys.key_id, Utc::now(), publish)
+                .map_err(|e| e.to_string())?;
+            if let Some(file) = &settings.audit.witness.file {
+                let appended = crate::jobs::audit_witness::append(&mut conn, file)?;
+                println!("{appended} checkpoint(s) appended to the witness file {}", file.display());
+            }
             if taken.is_empty() {
                 println!("no chain moved since the last checkpoint");
             }
@@ -80,7 +91,7 @@ pub(super) fn report(r: VerifyReport) -> Result<(), String> {
 #[derive(Deserialize)]
 #[serde(tag = "record", rename_all = "snake_case")]
 enum Line {
-    Export { from: Option<String> },
+    Export { from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>> },
     Key { public_key: String },
     Entry(EntryLine),
     Checkpoint(CheckpointLine),
@@ -104,32 +115,9 @@ struct EntryLine {
     hash: String,
 }
 
-#[derive(Deserialize)]
-struct CheckpointLine {
-    seq: i64,
-    taken_at: DateTime<Utc>,
-    key_id: String,
-    prev_hash: String,
-    head_count: i64,
-    heads_digest: String,
-    hash: String,
-    signature: String,
-    heads: Vec<HeadLine>,
-}
-
-#[derive(Deserialize)]
-struct HeadLine {
-    chain: Uuid,
-    position: i64,
-    hash: String,
-}
-
-fn hash(text: &str) -> Result<Hash, String> {
-    hex::decode(text).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| format!("`{text}` is not a SHA-256 in hex"))
-}
-
-/// Verifies an export file with the given trusted keys (or its own).
-pub fn verify_export(path: &Path, public_keys: &[String]) -> Result<(), String> {
+/// Verifies an export file with the given trusted keys (or its own), and
+/// against a witness file if one is given.
+pub fn verify_export(path: &Path, public_keys: &[String], witness: Option<&Path>) -> Result<(), String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut trusted: HashMap<String, VerifyingKey> = HashMap::new();
     for text in public_keys {
@@ -137,7 +125,7 @@ pub fn verify_export(path: &Path, public_keys: &[String]) -> Result<(), String> 
         trusted.insert(key_id(&key), key);
     }
     let given_keys = !trusted.is_empty();
-    let (mut partial, mut ended) = (false, false);
+    let (mut period, mut ended) = ((None, None), false);
     let (mut entries, mut checkpoint_lines) = (Vec::<StoredLink>::new(), Vec::<StoredCheckpoint>::new());
     let mut signed: HashMap<Uuid, Vec<SignedHead>> = HashMap::new();
     let mut counted = (0_u64, 0_u64);
@@ -148,7 +136,7 @@ pub fn verify_export(path: &Path, public_keys: &[String]) -> Result<(), String> 
         }
         let parsed: Line = serde_json::from_str(&line).map_err(|e| format!("line {}: {e}", n + 1))?;
         match parsed {
-            Line::Export { from } => partial = from.is_some(),
+            Line::Export { from, to } => period = (from, to),
             Line::Key { public_key } if !given_keys => {
                 let key = parse_public(&public_key)?;
                 trusted.insert(key_id(&key), key);
@@ -167,37 +155,18 @@ pub fn verify_export(path: &Path, public_keys: &[String]) -> Result<(), String> 
                     before_json: e.before_json,
                     after_json: e.after_json,
                     request_id: e.request_id,
-                    prev_hash: hash(&e.prev_hash)?,
+                    prev_hash: parse_hash(&e.prev_hash)?,
                 };
-                entries.push(StoredLink { link, hash: hash(&e.hash)? });
+                entries.push(StoredLink { link, hash: parse_hash(&e.hash)? });
             }
             Line::Checkpoint(c) => {
-                let mut digest = HeadsDigest::default();
+                let c = c.parse()?;
+                let seq = c.stored.body.seq;
                 for h in &c.heads {
-                    let head = Head { chain: h.chain, position: h.position, hash: hash(&h.hash)? };
-                    digest.add(&head);
-                    signed.entry(h.chain).or_default().push(SignedHead {
-                        checkpoint: c.seq,
-                        position: h.position,
-                        hash: head.hash,
-                    });
+                    let head = SignedHead { checkpoint: seq, position: h.position, hash: h.hash };
+                    signed.entry(h.chain).or_default().push(head);
                 }
-                let body = CheckpointBody {
-                    seq: c.seq,
-                    taken_at: c.taken_at,
-                    key_id: c.key_id,
-                    prev_hash: hash(&c.prev_hash)?,
-                    head_count: c.head_count,
-                    heads_digest: hash(&c.heads_digest)?,
-                };
-                let signature =
-                    hex::decode(&c.signature).map_err(|_| format!("checkpoint {}: signature is not hex", c.seq))?;
-                checkpoint_lines.push(StoredCheckpoint {
-                    body,
-                    hash: hash(&c.hash)?,
-                    signature,
-                    stored_heads: digest.finish(),
-                });
+                checkpoint_lines.push(c.stored);
             }
             Line::End { entries, checkpoints } => {
                 ended = true;
@@ -208,14 +177,29 @@ pub fn verify_export(path: &Path, public_keys: &[String]) -> Result<(), String> 
     if !ended || counted != (entries.len() as u64, checkpoint_lines.len() as u64) {
         return Err("the export is incomplete: its end line is missing or counts other lines".to_owned());
     }
+    let partial = period.0.is_some();
+    let mut witness = match witness {
+        Some(file) => Witness::admit(&trusted, super::witness::read(file)?),
+        None => Witness::default(),
+    };
     let mut result = VerifyReport::default();
+    result.add(std::mem::take(&mut witness.breaks));
     let mut walk = CheckpointWalk::new(&trusted);
     if let (true, Some(first)) = (partial, checkpoint_lines.first()) {
         walk.resume_after(first.body.seq - 1, first.body.prev_hash);
     }
     for c in &checkpoint_lines {
         walk.check(c);
+        result.add(witness.compare(c));
     }
+    let (from, to) = period;
+    result.add(witness.missing(|c| from.is_none_or(|f| c.taken_at >= f) && to.is_none_or(|t| c.taken_at < t)));
+    // Of a period, only what its own checkpoints signed is held against the witness.
+    let exported: HashSet<i64> = checkpoint_lines.iter().map(|c| c.body.seq).collect();
+    let witnessed = |chain: Uuid| -> Vec<SignedHead> {
+        let heads = witness.heads_of(chain).iter();
+        heads.filter(|h| !partial || exported.contains(&h.checkpoint)).copied().collect()
+    };
     result.checkpoints_checked = checkpoint_lines.len() as u64;
     result.add(walk.breaks);
     let mut start = 0;
@@ -225,15 +209,19 @@ pub fn verify_export(path: &Path, public_keys: &[String]) -> Result<(), String> 
         let mine = signed.get(&chain).map(Vec::as_slice).unwrap_or_default();
         let evidence = ChainEvidence { chain, entries: &entries[start..end], head: None, signed: mine, partial };
         result.add(check_chain(&evidence));
+        result.add(check_signed(chain, &entries[start..end], &witnessed(chain), "witnessed checkpoint"));
         result.chains_checked += 1;
         start = end;
     }
     // A whole chain a checkpoint signed, gone from a full export.
     if !partial {
-        let present: std::collections::HashSet<Uuid> = entries.iter().map(|e| e.link.chain).collect();
+        let present: HashSet<Uuid> = entries.iter().map(|e| e.link.chain).collect();
         for (chain, heads) in signed.iter().filter(|(c, _)| !present.contains(c)) {
             let evidence = ChainEvidence { chain: *chain, entries: &[], head: None, signed: heads, partial };
             result.add(check_chain(&evidence));
+        }
+        for chain in witness.chains().filter(|c| !present.contains(c)) {
+            result.add(check_signed(chain, &[], &witnessed(chain), "witnessed checkpoint"));
         }
     }
     result.rows_checked = entries.len() as u64;

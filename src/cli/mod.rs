@@ -10,6 +10,7 @@ mod housekeeping;
 mod notices;
 mod privacy;
 mod seed;
+mod witness;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -153,8 +154,13 @@ pub enum AuditCommand {
     Verify {
         /// Instead, check every ticket's and change's row against the state
         /// its journal tells; exits 1 on a difference.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "witness")]
         state: bool,
+        /// A witness file (JSON Lines of published checkpoints): also report
+        /// a witnessed checkpoint gone or changed, or a chain that no longer
+        /// reaches a witnessed head.
+        #[arg(long)]
+        witness: Option<PathBuf>,
     },
     /// Check an export (`GET /api/v1/audit/export`) offline; exits 1 on a break.
     VerifyExport {
@@ -164,6 +170,10 @@ pub enum AuditCommand {
         /// only that the export is consistent with itself.
         #[arg(long = "public-key")]
         public_keys: Vec<String>,
+        /// A witness file to hold the export against (its lines are
+        /// checked with the same keys).
+        #[arg(long)]
+        witness: Option<PathBuf>,
     },
     /// Sign the chain heads that moved since the last checkpoint, now.
     Checkpoint,
@@ -256,8 +266,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
             generate::run(&connect(&settings)?, tickets, seed)
         }
         Command::Admin { command } => admin::run(&connect(&settings)?, command),
-        Command::Audit { command: AuditCommand::VerifyExport { file, public_keys } } => {
-            audit::verify_export(&file, &public_keys)
+        Command::Audit { command: AuditCommand::VerifyExport { file, public_keys, witness } } => {
+            audit::verify_export(&file, &public_keys, witness.as_deref())
         }
         Command::Audit { command } => audit::run(&connect(&settings)?, &settings, command),
         Command::Privacy { command } => privacy::run(&connect(&settings)?, command),

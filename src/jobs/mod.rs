@@ -1,6 +1,7 @@
 //! Background workers that run beside the HTTP server.
 
 pub mod audit_checkpointer;
+pub mod audit_witness;
 pub mod housekeeper;
 pub mod intake_writer;
 pub mod notice_dispatcher;

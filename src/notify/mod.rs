@@ -16,6 +16,7 @@ pub mod send;
 pub mod settings;
 pub mod templates;
 pub mod webhook;
+pub mod witness;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -11,7 +11,7 @@ const VERIFY: &str = "/api/v1/audit/verify";
 const CHECKPOINTS: &str = "/api/v1/audit/checkpoints";
 
 /// A ticket with a few moves and a comment: one chain of several entries.
-async fn busy_ticket(app: &TestApp, org: &Org) -> String {
+pub(crate) async fn busy_ticket(app: &TestApp, org: &Org) -> String {
     let ticket = file(app, &org.reporter_a.token, incident(org.service)).await;
     let id = ticket["id"].as_str().unwrap().to_owned();
     let t1 = org.tier1_a.token.as_str();
@@ -27,13 +27,13 @@ async fn busy_ticket(app: &TestApp, org: &Org) -> String {
     id
 }
 
-async fn verify(app: &TestApp, org: &Org) -> Value {
+pub(crate) async fn verify(app: &TestApp, org: &Org) -> Value {
     let r = app.get(VERIFY, Some(&org.auditor.token)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.body
 }
 
-fn breaks(report: &Value) -> Vec<(String, Option<i64>)> {
+pub(crate) fn breaks(report: &Value) -> Vec<(String, Option<i64>)> {
     report["breaks"]
         .as_array()
         .unwrap()
@@ -43,11 +43,11 @@ fn breaks(report: &Value) -> Vec<(String, Option<i64>)> {
 }
 
 /// The chain id of a ticket's audit entries, as an SQL literal.
-fn chain_of(app: &TestApp, ticket_id: &str) -> String {
+pub(crate) fn chain_of(app: &TestApp, ticket_id: &str) -> String {
     app.id_literal(uuid::Uuid::parse_str(ticket_id).unwrap())
 }
 
-async fn checkpoint(app: &TestApp, org: &Org) -> Value {
+pub(crate) async fn checkpoint(app: &TestApp, org: &Org) -> Value {
     let r = app.post(CHECKPOINTS, Some(&org.admin.token), json!({})).await;
     assert_eq!(r.status, 201, "{}", r.text);
     r.body

@@ -8,6 +8,7 @@ mod support;
 mod api_keys;
 mod audit_chain;
 mod audit_state;
+mod audit_witness;
 mod auth;
 mod backup_drill;
 mod backup_restore;

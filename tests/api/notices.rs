@@ -12,10 +12,10 @@ use crate::support::receivers::{Receiver, ReceiverKind};
 use crate::support::{spawn_app_with, Backend, Org, TestApp};
 use crate::tickets::{file, incident};
 
-const WAIT: Duration = Duration::from_secs(10);
+pub(crate) const WAIT: Duration = Duration::from_secs(10);
 
 /// An app mailing to `smtp` and allowed to deliver to the loopback receiver.
-async fn app_with(
+pub(crate) async fn app_with(
     backend: Backend,
     smtp: &Receiver,
     adjust: impl FnOnce(&mut spbe_desk::config::Settings),
@@ -38,12 +38,12 @@ async fn app_with(
     .await
 }
 
-fn receivers() -> Option<(Receiver, Receiver)> {
+pub(crate) fn receivers() -> Option<(Receiver, Receiver)> {
     Some((Receiver::start(ReceiverKind::Smtp)?, Receiver::start(ReceiverKind::Webhook)?))
 }
 
 /// Subscribes `hook` (as `token`) and tells the receiver the secret.
-async fn subscribe(app: &TestApp, token: &str, hook: &Receiver, body: Value) -> Value {
+pub(crate) async fn subscribe(app: &TestApp, token: &str, hook: &Receiver, body: Value) -> Value {
     let mut body = body;
     body["url"] = json!(format!("http://127.0.0.1:{}/hook", hook.port()));
     let created = app.post("/api/v1/webhooks", Some(token), body).await;

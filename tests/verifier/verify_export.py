@@ -3,8 +3,10 @@
 docs/audit.md alone (hashlib and the `cryptography` package; none of the
 service's code).
 
-Usage: verify_export.py EXPORT.jsonl PUBLIC_KEY_HEX [PUBLIC_KEY_HEX ...]
-Exit status 0 when the export is intact, 1 when anything is broken.
+Usage: verify_export.py EXPORT.jsonl PUBLIC_KEY_HEX [PUBLIC_KEY_HEX ...] [--witness FILE]
+Exit status 0 when the export is intact, 1 when anything is broken. With
+--witness, the export is also held against the checkpoints of a witness
+file (docs/audit.md, "Witnesses").
 """
 import hashlib
 import json
@@ -62,6 +64,73 @@ def key_id(raw):
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
+def heads_problems(c, chains, stored, partial, whose):
+    """The chains held against the heads checkpoint `c` signed."""
+    problems = []
+    for h in c["heads"]:
+        if partial and h["chain"] not in chains:
+            continue  # the chain's entries lie before the period exported
+        entries_of_chain = chains.get(h["chain"], [])
+        last = entries_of_chain[-1]["position"] if entries_of_chain else 0
+        found = stored.get((h["chain"], h["position"]))
+        if found is not None and found.hex() != h["hash"]:
+            problems.append(f"chain {h['chain']} position {h['position']}: differs from {whose} {c['seq']}")
+        elif found is None and h["position"] > last:
+            problems.append(f"chain {h['chain']}: truncated before position {h['position']} ({whose} {c['seq']})")
+    return problems
+
+
+def checkpoint_problems(c, keys):
+    """What is wrong with a checkpoint line by itself: its hash, its heads, its signature."""
+    problems = []
+    message = checkpoint_message(c)
+    if hashlib.sha256(message).hexdigest() != c["hash"]:
+        problems.append(f"checkpoint {c['seq']}: does not match its hash")
+    if heads_digest(c["heads"]) != (bytes.fromhex(c["heads_digest"]), c["head_count"]):
+        problems.append(f"checkpoint {c['seq']}: its heads do not match its digest")
+    key = keys.get(c["key_id"])
+    try:
+        if key is None:
+            raise InvalidSignature()
+        key.verify(bytes.fromhex(c["signature"]), message)
+    except InvalidSignature:
+        problems.append(f"checkpoint {c['seq']}: bad signature")
+    return problems
+
+
+def against_witness(lines, witness, public_keys):
+    """Witnessed checkpoints missing from the export's period or differing
+    from it, and chains that no longer reach a witnessed head."""
+    keys = {key_id(raw): Ed25519PublicKey.from_public_bytes(raw) for raw in public_keys}
+    header = lines[0]
+    bounds = [None if header.get(b) is None else instant(header[b]) for b in ("from", "to")]
+    exported = {l["seq"]: l for l in lines if l["record"] == "checkpoint"}
+    chains, stored = {}, {}
+    for e in (l for l in lines if l["record"] == "entry"):
+        chains.setdefault(e["chain"], []).append(e)
+        stored[(e["chain"], e["position"])] = bytes.fromhex(e["hash"])
+    problems, seen = [], set()
+    for w in witness:
+        if w["seq"] in seen:
+            continue
+        if checkpoint_problems(w, keys):
+            problems.append(f"witnessed checkpoint {w['seq']}: bad signature, hash or heads")
+            continue
+        seen.add(w["seq"])
+        found = exported.get(w["seq"])
+        taken = instant(w["taken_at"])
+        in_period = (bounds[0] is None or taken >= bounds[0]) and (bounds[1] is None or taken < bounds[1])
+        if found is None:
+            if in_period:
+                problems.append(f"checkpoint {w['seq']}: witnessed but missing")
+            if bounds[0] is not None:
+                continue
+        elif found["hash"] != w["hash"] or sorted(found["heads"], key=str) != sorted(w["heads"], key=str):
+            problems.append(f"checkpoint {w['seq']}: differs from the witnessed one")
+        problems += heads_problems(w, chains, stored, bounds[0] is not None, "witnessed checkpoint")
+    return problems
+
+
 def verify(lines, public_keys):
     keys = {key_id(raw): Ed25519PublicKey.from_public_bytes(raw) for raw in public_keys}
     problems = []
@@ -96,33 +165,13 @@ def verify(lines, public_keys):
 
     prev_checkpoint = None
     for c in checkpoints:
-        message = checkpoint_message(c)
         if prev_checkpoint is not None:
             if c["seq"] != prev_checkpoint["seq"] + 1 or c["prev_hash"] != prev_checkpoint["hash"]:
                 problems.append(f"checkpoint {c['seq']}: does not follow checkpoint {prev_checkpoint['seq']}")
         elif not partial and (c["seq"] != 1 or bytes.fromhex(c["prev_hash"]) != GENESIS):
             problems.append(f"checkpoint {c['seq']}: the first checkpoint is missing")
-        if hashlib.sha256(message).hexdigest() != c["hash"]:
-            problems.append(f"checkpoint {c['seq']}: does not match its hash")
-        if heads_digest(c["heads"]) != (bytes.fromhex(c["heads_digest"]), c["head_count"]):
-            problems.append(f"checkpoint {c['seq']}: its heads do not match its digest")
-        key = keys.get(c["key_id"])
-        try:
-            if key is None:
-                raise InvalidSignature()
-            key.verify(bytes.fromhex(c["signature"]), message)
-        except InvalidSignature:
-            problems.append(f"checkpoint {c['seq']}: bad signature")
-        for h in c["heads"]:
-            if partial and h["chain"] not in chains:
-                continue  # the chain's entries lie before the period exported
-            entries_of_chain = chains.get(h["chain"], [])
-            last = entries_of_chain[-1]["position"] if entries_of_chain else 0
-            found = stored.get((h["chain"], h["position"]))
-            if found is not None and found.hex() != h["hash"]:
-                problems.append(f"chain {h['chain']} position {h['position']}: differs from checkpoint {c['seq']}")
-            elif found is None and h["position"] > last:
-                problems.append(f"chain {h['chain']}: truncated before position {h['position']} (checkpoint {c['seq']})")
+        problems += checkpoint_problems(c, keys)
+        problems += heads_problems(c, chains, stored, partial, "checkpoint")
         prev_checkpoint = c
     return problems
 
@@ -131,9 +180,27 @@ def main():
     if len(sys.argv) < 3:
         print(__doc__)
         return 2
-    with open(sys.argv[1], encoding="utf-8") as f:
+    args = sys.argv[1:]
+    witness_file = None
+    if "--witness" in args:
+        at = args.index("--witness")
+        witness_file = args[at + 1]
+        del args[at:at + 2]
+    with open(args[0], encoding="utf-8") as f:
         lines = [json.loads(line) for line in f if line.strip()]
-    problems = verify(lines, [bytes.fromhex(k) for k in sys.argv[2:]])
+    keys = [bytes.fromhex(k) for k in args[1:]]
+    problems = verify(lines, keys)
+    if witness_file is not None:
+        witness = []
+        with open(witness_file, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    parsed = json.loads(line)
+                except ValueError:
+                    continue  # a greeting of a digest mail, an append cut short
+                if isinstance(parsed, dict) and parsed.get("record") == "checkpoint":
+                    witness.append(parsed)
+        problems += against_witness(lines, witness, keys)
     for p in problems:
         print(p)
     entries = sum(1 for l in lines if l.get("record") == "entry")

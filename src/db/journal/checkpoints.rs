@@ -11,7 +11,7 @@ use super::heads::hash_of;
 use crate::db::schema::{audit_checkpoint_heads, audit_checkpoints, audit_heads};
 use crate::db::sql_types::DbId;
 use crate::db::{write_tx, DbConnection, StoreError};
-use crate::domain::journal::chain::{CheckpointBody, Head, HeadsDigest, GENESIS};
+use crate::domain::journal::chain::{instant_text, CheckpointBody, Head, HeadsDigest, GENESIS};
 use crate::domain::journal::verify::{SignedHead, StoredCheckpoint};
 
 /// Most heads one checkpoint signs; the next one takes the rest. SQLite
@@ -75,13 +75,14 @@ pub fn take_all(
     key: &SigningKey,
     key_id: &str,
     now: DateTime<Utc>,
+    publish: &mut Publish<'_>,
 ) -> Result<Vec<Checkpoint>, StoreError> {
     let most = most_heads(conn);
     let owed: i64 = audit_heads::table.filter(audit_heads::signed.eq(false)).count().get_result(conn)?;
     let rounds = (owed.max(1) + most - 1) / most;
     let mut taken = Vec::new();
     for _ in 0..rounds {
-        match take(conn, key, key_id, now) {
+        match take_publishing(conn, key, key_id, now, publish) {
             Ok(Some(checkpoint)) => {
                 let full = checkpoint.head_count >= most;
                 taken.push(checkpoint);
@@ -100,6 +101,10 @@ pub fn take_all(
     Ok(taken)
 }
 
+/// What a checkpoint's own transaction also writes (its mails and
+/// webhooks in the outbox), given the checkpoint and the heads it signed.
+pub type Publish<'a> = dyn FnMut(&mut DbConnection, &Checkpoint, &[Head]) -> Result<(), StoreError> + 'a;
+
 /// Signs the heads not yet signed, if any moved; `None` when nothing did.
 /// On PostgreSQL heads being moved right now are skipped (the next
 /// checkpoint takes them), so a checkpoint never waits on writers; a writer
@@ -109,6 +114,17 @@ pub fn take(
     key: &SigningKey,
     key_id: &str,
     now: DateTime<Utc>,
+) -> Result<Option<Checkpoint>, StoreError> {
+    take_publishing(conn, key, key_id, now, &mut |_, _, _| Ok(()))
+}
+
+/// Like [`take`], publishing the checkpoint in its own transaction.
+pub fn take_publishing(
+    conn: &mut DbConnection,
+    key: &SigningKey,
+    key_id: &str,
+    now: DateTime<Utc>,
+    publish: &mut Publish<'_>,
 ) -> Result<Option<Checkpoint>, StoreError> {
     write_tx(conn, |conn| {
         let heads = unsigned_heads(conn)?;
@@ -153,7 +169,9 @@ pub fn take(
                 .set(audit_heads::signed.eq(true))
                 .execute(conn)?;
         }
-        Ok(Some(Checkpoint::from(&row)))
+        let taken = Checkpoint::from(&row);
+        publish(conn, &taken, &heads)?;
+        Ok(Some(taken))
     })
 }
 
@@ -256,9 +274,19 @@ pub struct LoadedCheckpoint {
 pub fn for_each(
     conn: &mut DbConnection,
     taken_between: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    visit: impl FnMut(LoadedCheckpoint) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    for_each_after(conn, 0, taken_between, visit)
+}
+
+/// Like [`for_each`], from the checkpoint after `after_seq`.
+pub fn for_each_after(
+    conn: &mut DbConnection,
+    after_seq: i64,
+    taken_between: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
     mut visit: impl FnMut(LoadedCheckpoint) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    let mut after = 0;
+    let mut after = after_seq;
     loop {
         let rows = load_rows(conn, after, 500, taken_between)?;
         let Some(last) = rows.last() else { return Ok(()) };
@@ -284,6 +312,20 @@ pub fn for_each(
             visit(LoadedCheckpoint { checkpoint: Checkpoint::from(&row), stored, heads })?;
         }
     }
+}
+
+/// A checkpoint as one JSON line of the export and of the witness: its
+/// fields, hashes and signature in hex, and the heads it signed.
+pub fn line(checkpoint: &Checkpoint, heads: &[Head]) -> Result<serde_json::Value, StoreError> {
+    let heads: Vec<_> = heads
+        .iter()
+        .map(|h| serde_json::json!({ "chain": h.chain, "position": h.position, "hash": hex::encode(h.hash) }))
+        .collect();
+    let mut line = serde_json::to_value(checkpoint).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    line["record"] = serde_json::json!("checkpoint");
+    line["taken_at"] = serde_json::json!(instant_text(checkpoint.taken_at));
+    line["heads"] = serde_json::json!(heads);
+    Ok(line)
 }
 
 fn heads_of(conn: &mut DbConnection, seq: i64) -> Result<Vec<Head>, StoreError> {

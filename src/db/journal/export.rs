@@ -67,17 +67,8 @@ fn export_snapshot(
         }
     }
     checkpoints::for_each(conn, between, |c| {
-        let heads: Vec<_> = c
-            .heads
-            .iter()
-            .map(|h| json!({ "chain": h.chain, "position": h.position, "hash": hex::encode(h.hash) }))
-            .collect();
-        let mut line = serde_json::to_value(&c.checkpoint).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        line["record"] = json!("checkpoint");
-        line["taken_at"] = json!(instant_text(c.checkpoint.taken_at));
-        line["heads"] = json!(heads);
         checkpoints_written += 1;
-        sink(line.to_string())
+        sink(checkpoints::line(&c.checkpoint, &c.heads)?.to_string())
     })?;
     // The last line: an export cut short (a dropped connection) lacks it.
     sink(json!({ "record": "end", "entries": entries, "checkpoints": checkpoints_written }).to_string())

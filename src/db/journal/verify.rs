@@ -15,8 +15,9 @@ use crate::db::schema::{audit_heads, audit_log};
 use crate::db::sql_types::DbId;
 use crate::db::{DbConnection, StoreError};
 use crate::domain::journal::verify::{
-    check_chain, Break, BreakKind, ChainEvidence, CheckpointWalk, SignedHead, StoredLink,
+    check_chain, check_signed, Break, BreakKind, ChainEvidence, CheckpointWalk, SignedHead, StoredLink,
 };
+use crate::domain::journal::witness::Witness;
 
 /// Breaks listed in a report; beyond this only their number is given.
 const MAX_LISTED: usize = 1_000;
@@ -46,11 +47,28 @@ impl VerifyReport {
 
 /// Checks every chain and every checkpoint against `keys`.
 pub fn verify(conn: &mut DbConnection, keys: &HashMap<String, VerifyingKey>) -> Result<VerifyReport, StoreError> {
-    super::in_snapshot(conn, |conn| verify_snapshot(conn, keys))
+    let mut nothing_witnessed = Witness::default();
+    super::in_snapshot(conn, |conn| verify_snapshot(conn, keys, &mut nothing_witnessed))
 }
 
-fn verify_snapshot(conn: &mut DbConnection, keys: &HashMap<String, VerifyingKey>) -> Result<VerifyReport, StoreError> {
+/// Like [`verify`], and holds the database against the checkpoints a
+/// witness kept: one gone or changed, a chain that no longer reaches a
+/// witnessed head, an entry at a witnessed position with another hash.
+pub fn verify_witnessed(
+    conn: &mut DbConnection,
+    keys: &HashMap<String, VerifyingKey>,
+    witness: &mut Witness,
+) -> Result<VerifyReport, StoreError> {
+    super::in_snapshot(conn, |conn| verify_snapshot(conn, keys, witness))
+}
+
+fn verify_snapshot(
+    conn: &mut DbConnection,
+    keys: &HashMap<String, VerifyingKey>,
+    witness: &mut Witness,
+) -> Result<VerifyReport, StoreError> {
     let mut report = VerifyReport::default();
+    report.add(std::mem::take(&mut witness.breaks));
     let outside: i64 = audit_log::table
         .filter(audit_log::chain_id.is_null().or(audit_log::position.is_null()))
         .count()
@@ -67,16 +85,18 @@ fn verify_snapshot(conn: &mut DbConnection, keys: &HashMap<String, VerifyingKey>
     let mut walk = CheckpointWalk::new(keys);
     checkpoints::for_each(conn, (None, None), |c| {
         walk.check(&c.stored);
+        report.add(witness.compare(&c.stored));
         report.checkpoints_checked += 1;
         Ok(())
     })?;
     report.add(std::mem::take(&mut walk.breaks));
-    verify_chains(conn, &mut report)?;
+    report.add(witness.missing(|_| true));
+    verify_chains(conn, witness, &mut report)?;
     report.intact = report.breaks_found == 0;
     Ok(report)
 }
 
-fn verify_chains(conn: &mut DbConnection, report: &mut VerifyReport) -> Result<(), StoreError> {
+fn verify_chains(conn: &mut DbConnection, witness: &Witness, report: &mut VerifyReport) -> Result<(), StoreError> {
     let mut cursor: Option<(Uuid, i64)> = None;
     let mut covered: Option<Uuid> = None;
     let mut open: Vec<StoredLink> = Vec::new();
@@ -99,7 +119,7 @@ fn verify_chains(conn: &mut DbConnection, report: &mut VerifyReport) -> Result<(
         };
         let upper = if done { Some(Uuid::max()) } else { complete.last().map(|l| l.link.chain) };
         if let Some(upper) = upper {
-            check_range(conn, covered, upper, complete, report)?;
+            check_range(conn, (covered, upper), complete, witness, report)?;
             covered = Some(upper);
         }
         if done {
@@ -114,9 +134,9 @@ type Gathered = (Vec<StoredLink>, Option<(i64, [u8; 32])>, Vec<SignedHead>);
 /// Checks the chains in `(lower, upper]`: their rows, heads and signed heads.
 fn check_range(
     conn: &mut DbConnection,
-    lower: Option<Uuid>,
-    upper: Uuid,
+    (lower, upper): (Option<Uuid>, Uuid),
     rows: Vec<StoredLink>,
+    witness: &Witness,
     report: &mut VerifyReport,
 ) -> Result<(), StoreError> {
     let from = lower.map_or(Uuid::nil(), |l| Uuid::from_u128(l.as_u128().saturating_add(1)));
@@ -135,6 +155,9 @@ fn check_range(
     for (chain, signed) in checkpoints::signed_heads_between(conn, from, upper)? {
         chains.entry(chain).or_default().2.push(signed);
     }
+    for chain in witness.chains_between(from, upper) {
+        chains.entry(chain).or_default();
+    }
     for (chain, (entries, head, signed)) in chains {
         report.chains_checked += 1;
         if head.is_none() && !entries.is_empty() {
@@ -149,6 +172,7 @@ fn check_range(
         }
         let evidence = ChainEvidence { chain, entries: &entries, head, signed: &signed, partial: false };
         report.add(check_chain(&evidence));
+        report.add(check_signed(chain, &entries, witness.heads_of(chain), "witnessed checkpoint"));
     }
     Ok(())
 }

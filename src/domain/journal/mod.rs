@@ -12,6 +12,7 @@ pub mod state;
 mod state_fields;
 mod ticket_move;
 pub mod verify;
+pub mod witness;
 
 pub use context::Context;
 pub use event::{ClockAlert, Entry, Event, Place, Resource, ResourceChange, Subject, Visibility};

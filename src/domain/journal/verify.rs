@@ -124,19 +124,32 @@ pub fn check_chain(evidence: &ChainEvidence<'_>) -> Vec<Break> {
             breaks.push(Break::at(BreakKind::Altered, chain, head_position, "differs from the recorded head"));
         }
     }
-    for signed in evidence.signed {
+    breaks.extend(check_signed(chain, evidence.entries, evidence.signed, "checkpoint"));
+    breaks
+}
+
+/// Holds a chain's entries against the heads `by` signed (its own
+/// checkpoints, or a witness's; `by` names them in the details): an entry at a signed position with another
+/// hash is altered; a chain ending before a signed position is truncated.
+pub fn check_signed(chain: Uuid, entries: &[StoredLink], signed: &[SignedHead], by: &str) -> Vec<Break> {
+    let last = entries.last().map_or(0, |e| e.link.position);
+    let stored_at = |position: i64| entries.iter().find(|e| e.link.position == position).map(|e| e.hash);
+    let mut breaks = Vec::new();
+    for signed in signed {
         match stored_at(signed.position) {
             Some(hash) if hash != signed.hash => {
-                let mut b =
-                    Break::at(BreakKind::Altered, chain, signed.position, "differs from what a checkpoint signed");
+                let mut b = Break::at(
+                    BreakKind::Altered,
+                    chain,
+                    signed.position,
+                    format!("differs from what {by} {} signed", signed.checkpoint),
+                );
                 b.checkpoint = Some(signed.checkpoint);
                 breaks.push(b);
             }
             None if signed.position > last => {
-                let detail = format!(
-                    "checkpoint {} signed position {}; the chain ends at {last}",
-                    signed.checkpoint, signed.position
-                );
+                let detail =
+                    format!("{by} {} signed position {}; the chain ends at {last}", signed.checkpoint, signed.position);
                 let mut b = Break::at(BreakKind::Truncated, chain, last + 1, detail);
                 b.checkpoint = Some(signed.checkpoint);
                 breaks.push(b);

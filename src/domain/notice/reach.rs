@@ -34,6 +34,13 @@ pub fn of_key(revoked: bool, roles: &[Role], unit: Uuid) -> Reach {
     }
 }
 
+/// Whether an owner may hear of the audit log's checkpoints: only one who
+/// may read every unit's records (an active admin; auditors subscribe to
+/// nothing, and a desk's key sees its unit only).
+pub fn hears_the_audit_log(reach: Reach) -> bool {
+    reach == Reach::EveryUnit
+}
+
 /// Whether a ticket of `unit` may be delivered to a subscription narrowed
 /// to `scope` (if it is) whose owner has `reach`.
 pub fn sees(reach: Reach, scope: Option<Uuid>, unit: Uuid) -> bool {
@@ -64,6 +71,13 @@ mod tests {
         assert_eq!(of_key(false, &[Role::Tier1Technician], unit), Reach::Unit(unit));
         assert_eq!(of_key(true, &[Role::Tier1Technician], unit), Reach::Nothing);
         assert_eq!(of_key(false, &[Role::Reporter], unit), Reach::Nothing);
+    }
+
+    #[test]
+    fn only_an_owner_who_sees_every_unit_hears_of_checkpoints() {
+        assert!(hears_the_audit_log(of_user(true, &[Role::Admin])));
+        assert!(!hears_the_audit_log(of_user(true, &[Role::Auditor])));
+        assert!(!hears_the_audit_log(of_key(false, &[Role::Tier1Technician], Uuid::from_u128(1))));
     }
 
     #[test]

@@ -197,13 +197,21 @@ pub fn check_addresses(allow_list: &[String], host: &str, addresses: &[IpAddr]) 
     Ok(())
 }
 
+/// A signed audit checkpoint (`docs/audit.md`, "Witnesses"); heard only by
+/// subscriptions that name it, never through `*`.
+pub const AUDIT_CHECKPOINT: &str = "audit.checkpoint";
+
 /// Event types a subscription may name: the notice events, `webhook.ping`,
-/// or `*` for all.
+/// `audit.checkpoint`, or `*` for all but the last.
 pub fn check_event_type(event: &str) -> Result<(), String> {
     if event == super::rules::AUTO_ESCALATED {
         return Err(format!("`{event}` is a mail rule; subscribe to ticket.escalated (`data.by_system` tells)"));
     }
-    if event == "*" || event == "webhook.ping" || super::rules::NOTICE_EVENTS.contains(&event) {
+    if event == "*"
+        || event == "webhook.ping"
+        || event == AUDIT_CHECKPOINT
+        || super::rules::NOTICE_EVENTS.contains(&event)
+    {
         Ok(())
     } else {
         Err(format!("unknown event type `{event}`"))
