@@ -26,7 +26,11 @@ pub struct StateCheckQuery {
     /// How many records to check in this page (1–50 000, default 5 000; a
     /// page ends at a batch's end, so it may check a few hundred more).
     pub limit: Option<u32>,
-    /// The `next_cursor` of the page before.
+    /// The `next_cursor` of the page before: `ticket` or `change`,
+    /// optionally followed by `:` and the last record id checked.
+    #[param(
+        pattern = "^(ticket|change)(:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
+    )]
     pub cursor: Option<String>,
 }
 
