@@ -20,10 +20,11 @@ use chrono::{Duration, Utc};
 use clap::Parser;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
+use spbe_desk::api::tickets::SORTS;
 use spbe_desk::db::explain::Plan;
 use spbe_desk::db::schema::{tickets, users};
 use spbe_desk::db::sql_types::DbId;
-use spbe_desk::db::tickets::{explain_list, list, TicketFilter, TicketSort};
+use spbe_desk::db::tickets::{explain_list, list, TicketFilter};
 use spbe_desk::db::{Db, DbConnection, DbUrl};
 use spbe_desk::domain::sla::clock::ClockKind;
 use spbe_desk::domain::ticket::access::TicketScope;
@@ -181,16 +182,6 @@ struct Row {
     ms: f64,
     outline: String,
 }
-
-const SORTS: [(&str, TicketSort); 7] = [
-    ("created", TicketSort::CreatedAsc),
-    ("-created", TicketSort::CreatedDesc),
-    ("updated", TicketSort::UpdatedAsc),
-    ("-updated", TicketSort::UpdatedDesc),
-    ("priority", TicketSort::PriorityAsc),
-    ("-priority", TicketSort::PriorityDesc),
-    ("due", TicketSort::DueAsc),
-];
 
 fn main() -> Result<(), String> {
     let args = Args::parse();

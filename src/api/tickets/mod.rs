@@ -5,6 +5,8 @@ mod admit;
 pub mod attachments;
 pub mod comments;
 mod cursor;
+/// The sorts the list takes, by their names in `sort=` (the combination walk tries each).
+pub use cursor::SORTS;
 pub mod sla;
 pub mod types;
 
