@@ -14,7 +14,7 @@ use crate::domain::policy::Action;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
-/// Records checked per page unless `limit` says otherwise, and at most.
+/// Records checked per page unless `records` says otherwise, and at most.
 const DEFAULT_RECORDS: u32 = 5_000;
 const MAX_RECORDS: u32 = 50_000;
 /// Differences listed per page; beyond this only their number is given.
@@ -25,13 +25,15 @@ const MAX_LISTED: usize = 1_000;
 pub struct StateCheckQuery {
     /// How many records to check in this page (1–50 000, default 5 000; a
     /// page ends at a batch's end, so it may check a few hundred more).
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the page before: `ticket` or `change`,
-    /// optionally followed by `:` and the last record id checked.
+    #[param(minimum = 1, maximum = 50000)]
+    pub records: Option<u32>,
+    /// The `next_after` of the page before: `ticket` or `change`,
+    /// optionally followed by `:` and the last record id checked; absent or
+    /// empty, the check starts at the first ticket.
     #[param(
-        pattern = "^(ticket|change)(:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
+        pattern = "^((ticket|change)(:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?)?$"
     )]
-    pub cursor: Option<String>,
+    pub after: Option<String>,
 }
 
 /// One disagreement between a record's row and its journal.
@@ -83,7 +85,7 @@ pub struct AuditStateResponse {
     /// The first differences of the page (at most 1 000).
     pub differences: Vec<StateDifferenceResponse>,
     /// Where the next page starts; absent when every record was checked.
-    pub next_cursor: Option<String>,
+    pub next_after: Option<String>,
 }
 
 /// Check the tickets' and changes' rows against the state their journal
@@ -98,12 +100,12 @@ pub async fn verify_audit_state(
     query: web::Query<StateCheckQuery>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ReadAudit)?;
-    let records = query.limit.unwrap_or(DEFAULT_RECORDS);
+    let records = query.records.unwrap_or(DEFAULT_RECORDS);
     if !(1..=MAX_RECORDS).contains(&records) {
-        return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_RECORDS}")));
+        return Err(ApiError::invalid("records", format!("must be between 1 and {MAX_RECORDS}")));
     }
-    let from = match query.cursor.as_deref() {
-        Some(text) => text.parse::<StateCursor>().map_err(|e| ApiError::invalid("cursor", e))?,
+    let from = match query.after.as_deref().filter(|text| !text.is_empty()) {
+        Some(text) => text.parse::<StateCursor>().map_err(|e| ApiError::invalid("after", e))?,
         None => StateCursor::START,
     };
     let (report, listed) = state
@@ -128,6 +130,6 @@ pub async fn verify_audit_state(
         elapsed_ms: report.elapsed_ms,
         records_per_second: report.records_per_second(),
         differences: listed,
-        next_cursor: report.next.clone(),
+        next_after: report.next.clone(),
     }))
 }

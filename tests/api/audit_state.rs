@@ -89,19 +89,19 @@ async fn a_clean_database_reports_nothing_and_pages_by_cursor(backend: Backend) 
     assert_eq!(report["consistent"], true, "{report}");
     assert_eq!((report["tickets_checked"].as_i64(), report["changes_checked"].as_i64()), (Some(2), Some(1)));
     assert!(report["entries_read"].as_i64().unwrap() >= 15, "{report}");
-    assert!(report["records_per_second"].as_f64().unwrap() > 0.0 && report["next_cursor"].is_null());
+    assert!(report["records_per_second"].as_f64().unwrap() > 0.0 && report["next_after"].is_null());
 
     // A page ends at a batch's end: the tickets, then the changes.
-    let first = app.get(&format!("{STATE}?limit=1"), Some(&org.admin.token)).await.body;
-    assert_eq!((first["tickets_checked"].as_i64(), first["next_cursor"].as_str()), (Some(2), Some("change")));
-    let second = app.get(&format!("{STATE}?limit=1&cursor=change"), Some(&org.admin.token)).await.body;
+    let first = app.get(&format!("{STATE}?records=1"), Some(&org.admin.token)).await.body;
+    assert_eq!((first["tickets_checked"].as_i64(), first["next_after"].as_str()), (Some(2), Some("change")));
+    let second = app.get(&format!("{STATE}?records=1&after=change"), Some(&org.admin.token)).await.body;
     assert_eq!((second["changes_checked"].as_i64(), second["tickets_checked"].as_i64()), (Some(1), Some(0)));
-    assert!(second["next_cursor"].is_null(), "{second}");
+    assert!(second["next_after"].is_null(), "{second}");
 
-    // For auditors and admins only; a bad cursor or limit is refused.
+    // For auditors and admins only; a bad position or record count is refused.
     assert_eq!(app.get(STATE, Some(&org.supervisor.token)).await.status, 403);
-    app.get(&format!("{STATE}?cursor=nope"), Some(&org.auditor.token)).await.assert_problem(422);
-    app.get(&format!("{STATE}?limit=0"), Some(&org.auditor.token)).await.assert_problem(422);
+    app.get(&format!("{STATE}?after=nope"), Some(&org.auditor.token)).await.assert_problem(422);
+    app.get(&format!("{STATE}?records=0"), Some(&org.auditor.token)).await.assert_problem(422);
 }
 
 async fn direct_edits_of_a_tickets_fields_are_each_found_with_both_values(backend: Backend) {
