@@ -146,6 +146,17 @@ async fn world(base: String, accounts: &str) -> Result<World, Failure> {
         let page = get_json(&world, "supervisor", &format!("/api/v1/tickets?sort={sort}&limit=200")).await?;
         world.ticket_ids.extend(ids_of(&page));
     }
+    // A run that stopped between a ticket's pend and its resume left it
+    // pending; resumed here (with the history's pending ones), so that
+    // every mover of this run has in-progress tickets of its own.
+    let waiting = ids_of(&get_json(&world, "tier1", "/api/v1/tickets?status=pending&tier=1&limit=200").await?);
+    for id in waiting {
+        let resume = world.client.post(format!("{}/api/v1/tickets/{id}/resume", world.base));
+        let response = resume.bearer_auth(&world.tokens["tier1"]).json(&json!({})).send().await?;
+        if !response.status().is_success() {
+            return Err(format!("resume {id}: {}", response.status()).into());
+        }
+    }
     world.movable = ids_of(&get_json(&world, "tier1", "/api/v1/tickets?status=in_progress&tier=1&limit=200").await?);
     Ok(world)
 }
