@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::privacy::erase::{self, Erasure};
 use crate::domain::email::EmailAddress;
@@ -55,9 +56,11 @@ impl From<Erasure> for ErasureResponse {
 pub async fn erase_personal_data(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<ErasureRequest>,
+    body: Json<ErasureRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    // The right first: a caller without it learns nothing from its body.
     auth.require(Action::ErasePersonalData)?;
+    let body = body.into_inner()?;
     let email =
         EmailAddress::parse(&body.reporter_email).map_err(|e| ApiError::invalid("reporter_email", e.to_string()))?;
     let ctx = auth.context(state.clock.now());

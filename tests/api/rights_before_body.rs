@@ -151,6 +151,8 @@ async fn a_caller_without_the_right_is_refused_before_its_body_is_read(backend: 
         // Webhooks: admins, or a front end's key for its own unit.
         row(post.clone(), "/webhooks", &[(&reporter_a, 403), (&tier1_a, 403)], &admin),
         row(patch.clone(), webhook.clone(), &[(&reporter_a, 403), (&key_b, 404)], &admin),
+        // Erasing a person's data: an admin in person, nobody else.
+        row(post.clone(), "/privacy/erasures", &[(&auditor, 403), (&supervisor, 403), (&key_a, 403)], &admin),
     ];
     // A file is sent as a form: a JSON body is the wrong kind of body.
     let mut attach = row(post.clone(), on(&fresh, "attachments"), &[(&admin, 403), (&reporter_b, 404)], &reporter_a);
