@@ -14,7 +14,7 @@ use super::openapi_values;
 use super::pagination::{Page, PageRequest};
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
-use crate::db::notices::outbox::{self, NewNotice, NoticeFilter, NoticeKind};
+use crate::db::notices::outbox::{self, NewNotice, NoticeFilter, NoticeKind, WebhookEvent};
 use crate::db::notices::subscriptions::{self, NewSubscription, Owner, Subscription, SubscriptionChange};
 use crate::db::StoreError;
 use crate::domain::notice::webhook::{check_event_type, WebhookSecret};
@@ -390,23 +390,8 @@ pub async fn ping_webhook(
 ) -> Result<HttpResponse, ApiError> {
     let found = owned(&state, &auth, id.into_inner()).await?;
     let now = state.clock.now();
-    let notice = NewNotice {
-        id: Uuid::now_v7(),
-        kind: NoticeKind::Webhook,
-        event_id: Uuid::now_v7(),
-        event: "webhook.ping".to_owned(),
-        ticket_id: None,
-        audience: format!("subscription:{}", found.id),
-        subscription_id: Some(found.id),
-        recipient: found.url.clone(),
-        recipient_name: None,
-        template: None,
-        subject: None,
-        body_text: ping_body(found.id, now),
-        body_html: None,
-        critical: false,
-        not_before: now,
-    };
+    let about = WebhookEvent { event_id: Uuid::now_v7(), event: "webhook.ping".to_owned(), ticket_id: None };
+    let notice = NewNotice::webhook(about, found.id, found.url.clone(), ping_body(found.id, now), now);
     let id = notice.id;
     let stored = state
         .db

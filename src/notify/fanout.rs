@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::context::{self, Addressee, TicketView};
 use super::Notifier;
 use crate::db::journal::notice_events::{self as events, QueuedEvent};
-use crate::db::notices::outbox::{self, NewNotice, NoticeKind};
+use crate::db::notices::outbox::{self, NewNotice, NoticeKind, WebhookEvent};
 use crate::db::notices::recipients::{self, Directory, Recipient};
 use crate::db::notices::subscriptions::{self, Owner, Subscription};
 use crate::db::sla::clocks::StoredClock;
@@ -311,24 +311,11 @@ impl Batch<'_> {
             if !self.may_see(conn, owner, scope, view)? {
                 continue;
             }
-            deliveries.push(NewNotice {
-                id: Uuid::now_v7(),
-                kind: NoticeKind::Webhook,
-                event_id: event.id,
-                event: event.event.clone(),
-                ticket_id: Some(view.ticket.id),
-                audience: format!("subscription:{id}"),
-                subscription_id: Some(id),
-                recipient: url,
-                recipient_name: None,
-                template: None,
-                subject: None,
-                body_text: body.clone(),
-                body_html: None,
-                critical: false,
-                // A receiver backed off after a failure is not sent more meanwhile.
-                not_before: held_until.map_or(self.now, |until| until.max(self.now)),
-            });
+            let about =
+                WebhookEvent { event_id: event.id, event: event.event.clone(), ticket_id: Some(view.ticket.id) };
+            // A receiver backed off after a failure is not sent more meanwhile.
+            let not_before = held_until.map_or(self.now, |until| until.max(self.now));
+            deliveries.push(NewNotice::webhook(about, id, url, body.clone(), not_before));
         }
         Ok(deliveries)
     }

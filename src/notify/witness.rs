@@ -9,7 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::db::journal::checkpoints::{self, Checkpoint};
-use crate::db::notices::outbox::{self, NewNotice, NoticeKind};
+use crate::db::notices::outbox::{self, NewNotice, NoticeKind, WebhookEvent};
 use crate::db::notices::subscriptions;
 use crate::db::{DbConnection, StoreError};
 use crate::domain::journal::chain::{instant_text, Head};
@@ -60,23 +60,8 @@ fn webhooks(
         {
             continue;
         }
-        notices.push(NewNotice {
-            id: Uuid::now_v7(),
-            kind: NoticeKind::Webhook,
-            event_id,
-            event: AUDIT_CHECKPOINT.to_owned(),
-            ticket_id: None,
-            audience: format!("subscription:{}", found.id),
-            subscription_id: Some(found.id),
-            recipient: found.url.clone(),
-            recipient_name: None,
-            template: None,
-            subject: None,
-            body_text: body.clone(),
-            body_html: None,
-            critical: false,
-            not_before: now,
-        });
+        let about = WebhookEvent { event_id, event: AUDIT_CHECKPOINT.to_owned(), ticket_id: None };
+        notices.push(NewNotice::webhook(about, found.id, found.url.clone(), body.clone(), now));
     }
     Ok(notices)
 }

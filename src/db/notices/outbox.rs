@@ -40,6 +40,43 @@ pub struct NewNotice {
     pub not_before: DateTime<Utc>,
 }
 
+/// What a webhook delivery is about: its event, and the ticket if any.
+pub struct WebhookEvent {
+    pub event_id: Uuid,
+    pub event: String,
+    pub ticket_id: Option<Uuid>,
+}
+
+impl NewNotice {
+    /// A delivery of `about` to a subscription's `url`, signed and sent from
+    /// `not_before` on.
+    pub fn webhook(
+        about: WebhookEvent,
+        subscription: Uuid,
+        url: String,
+        body: String,
+        not_before: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            kind: NoticeKind::Webhook,
+            event_id: about.event_id,
+            event: about.event,
+            ticket_id: about.ticket_id,
+            audience: format!("subscription:{subscription}"),
+            subscription_id: Some(subscription),
+            recipient: url,
+            recipient_name: None,
+            template: None,
+            subject: None,
+            body_text: body,
+            body_html: None,
+            critical: false,
+            not_before,
+        }
+    }
+}
+
 #[derive(Clone, Insertable, Queryable, Selectable)]
 #[diesel(table_name = notices)]
 struct NoticeRow {
