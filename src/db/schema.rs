@@ -118,6 +118,8 @@ diesel::table! {
         position -> Nullable<BigInt>,
         prev_hash -> Nullable<Binary>,
         hash -> Nullable<Binary>,
+        before_position -> Nullable<BigInt>,
+        after_edits -> Nullable<Text>,
     }
 }
 

@@ -12,7 +12,10 @@ use super::schema::{audit_log, personal_data, tickets};
 use super::sql_types::DbId;
 use super::{DbConnection, StoreError};
 use crate::domain::email::EmailAddress;
+use crate::domain::journal::compact::{StoredStates, Unfolder};
 use crate::domain::privacy;
+
+type StatesColumns = (Option<String>, Option<i64>, Option<String>, Option<String>);
 
 /// The tickets reported on behalf of `email`: by their contact as it
 /// stands, or by a committed value still held.
@@ -58,20 +61,27 @@ struct StoredEntry {
 
 /// The entries of `ticket`'s chain, their states parsed.
 fn entries_of(conn: &mut DbConnection, ticket: Uuid) -> Result<Vec<StoredEntry>, StoreError> {
-    type Row = (Option<i64>, String, chrono::NaiveDateTime, Option<String>, Option<String>);
+    type Row = (i64, Uuid, String, chrono::NaiveDateTime, StatesColumns);
     let rows: Vec<Row> = audit_log::table
         .filter(audit_log::chain_id.eq(DbId(ticket)))
         .order(audit_log::position.asc())
         .select((
-            audit_log::position,
+            audit_log::position.assume_not_null(),
+            audit_log::entity_id,
             audit_log::action,
             audit_log::occurred_at,
-            audit_log::before_json,
-            audit_log::after_json,
+            (audit_log::before_json, audit_log::before_position, audit_log::after_json, audit_log::after_edits),
         ))
         .load(conn)?;
+    // The whole chain, in position order: each entry unfolds from the one before.
+    let mut unfolder = Unfolder::default();
     rows.into_iter()
-        .map(|(position, action, occurred_at, before, after)| {
+        .map(|(position, entity, action, occurred_at, (before_json, before_position, after_json, after_edits))| {
+            let stored = StoredStates { before_json, before_position, after_json, after_edits };
+            let (before, after) = unfolder
+                .unfold(ticket, entity, position, &stored)
+                .map_err(|e| StoreError::Corrupt(format!("audit entry {position} of {ticket}: {e}")))?;
+            let position = Some(position);
             let states = [before, after]
                 .into_iter()
                 .flatten()
