@@ -29,6 +29,52 @@ pub struct Settings {
     pub notices: crate::notify::settings::NoticeSettings,
     pub changes: ChangeSettings,
     pub housekeeping: HousekeepingSettings,
+    #[serde(default)]
+    pub knowledge: KnowledgeSettings,
+}
+
+/// Knowledge management: who publishes, when articles fall due for
+/// review, and the words a search takes as the same.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KnowledgeSettings {
+    /// `dinas`, or `dinas_and_owner_desks` (a PD's tier 1 also publishes
+    /// for its own services).
+    pub publishers: crate::domain::knowledge::access::Publishers,
+    /// Days after publishing that an article is due for review.
+    pub review_period_days: u32,
+    /// Groups of words a search takes as one (`masuk`/`login`).
+    pub synonyms: Vec<Vec<String>>,
+}
+
+impl Default for KnowledgeSettings {
+    fn default() -> Self {
+        let groups: &[&[&str]] = &[
+            &["masuk", "login", "signin"],
+            &["keluar", "logout", "signout"],
+            &["sandi", "password", "pw", "pass"],
+            &["surel", "email", "imel", "e-mail"],
+            &["unduh", "download"],
+            &["unggah", "upload"],
+            &["lambat", "lemot", "lelet", "slow"],
+            &["galat", "error", "eror"],
+            &["akun", "account", "user"],
+            &["cetak", "print"],
+            &["jaringan", "internet", "koneksi", "wifi"],
+            &["ubah", "ganti", "reset"],
+        ];
+        Self {
+            publishers: crate::domain::knowledge::access::Publishers::Dinas,
+            review_period_days: 180,
+            synonyms: groups.iter().map(|g| g.iter().map(|w| (*w).to_owned()).collect()).collect(),
+        }
+    }
+}
+
+impl KnowledgeSettings {
+    pub fn synonyms(&self) -> crate::domain::knowledge::search::Synonyms {
+        crate::domain::knowledge::search::Synonyms::new(&self.synonyms)
+    }
 }
 
 /// What is kept only for a while: idempotency keys, and attachment files
@@ -325,6 +371,7 @@ impl Default for Settings {
             notices: crate::notify::settings::NoticeSettings::default(),
             changes: ChangeSettings::default(),
             housekeeping: HousekeepingSettings::default(),
+            knowledge: KnowledgeSettings::default(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod extract;
 pub mod headers;
 pub mod health;
 pub mod idempotency;
+pub mod knowledge;
 pub mod notifications;
 pub mod openapi;
 mod openapi_domain;
@@ -106,8 +107,33 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/audit/export", "GET").route(web::get().to(audit_chain::export_audit)))
                 .service(resource("/privacy/erasures", "POST").route(web::post().to(privacy::erase_personal_data)))
                 .configure(notice_routes)
-                .configure(change_routes),
+                .configure(change_routes)
+                .configure(knowledge_routes),
         );
+}
+
+/// Knowledge articles, their moves and versions, search and suggestions.
+fn knowledge_routes(cfg: &mut web::ServiceConfig) {
+    use knowledge::{moves as m, search as s};
+    cfg.service(
+        resource("/knowledge/articles", "GET, POST")
+            .route(web::get().to(knowledge::list_articles))
+            .route(web::post().to(knowledge::create_article)),
+    )
+    .service(
+        resource("/knowledge/articles/{id}", "GET, PATCH")
+            .route(web::get().to(knowledge::get_article))
+            .route(web::patch().to(knowledge::update_article)),
+    )
+    .service(resource("/knowledge/articles/{id}/submit", "POST").route(web::post().to(m::submit_article)))
+    .service(resource("/knowledge/articles/{id}/return", "POST").route(web::post().to(m::return_article)))
+    .service(resource("/knowledge/articles/{id}/publish", "POST").route(web::post().to(m::publish_article)))
+    .service(resource("/knowledge/articles/{id}/revise", "POST").route(web::post().to(m::revise_article)))
+    .service(resource("/knowledge/articles/{id}/retire", "POST").route(web::post().to(m::retire_article)))
+    .service(resource("/knowledge/articles/{id}/versions", "GET").route(web::get().to(m::list_article_versions)))
+    .service(resource("/knowledge/articles/{id}/versions/{number}", "GET").route(web::get().to(m::get_article_version)))
+    .service(resource("/knowledge/search", "GET").route(web::get().to(s::search_articles)))
+    .service(resource("/knowledge/suggest", "GET").route(web::get().to(s::suggest_articles)));
 }
 
 /// Change records, their moves and approvals, templates and freeze windows.

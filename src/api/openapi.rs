@@ -12,8 +12,8 @@ use super::openapi_text::TextRules;
 use super::openapi_values::{NoticeEvent, ValueRules};
 use super::tickets::{self, actions, attachments, comments, sla};
 use super::{
-    api_keys, audit, audit_chain, audit_state, auth, calendar_due, calendars, health, notifications, own_password,
-    privacy, reports, services, sla_policies, units, users, webhooks,
+    api_keys, audit, audit_chain, audit_state, auth, calendar_due, calendars, health, knowledge, notifications,
+    own_password, privacy, reports, services, sla_policies, units, users, webhooks,
 };
 use crate::error::{FieldErrorDoc, Problem};
 
@@ -63,6 +63,10 @@ use crate::error::{FieldErrorDoc, Problem};
         change_admin::create_template, change_admin::list_templates, change_admin::get_template,
         change_admin::replace_template, change_admin::create_freeze, change_admin::list_freezes,
         change_admin::get_freeze, change_admin::replace_freeze, change_admin::delete_freeze,
+        knowledge::create_article, knowledge::list_articles, knowledge::get_article, knowledge::update_article,
+        knowledge::moves::submit_article, knowledge::moves::return_article, knowledge::moves::publish_article,
+        knowledge::moves::revise_article, knowledge::moves::retire_article, knowledge::moves::list_article_versions,
+        knowledge::moves::get_article_version, knowledge::search::search_articles, knowledge::search::suggest_articles,
         openapi_json,
     ),
     // Schemas only parameters name: utoipa collects those of bodies alone.
@@ -77,6 +81,7 @@ use crate::error::{FieldErrorDoc, Problem};
         (name = "tickets", description = "Intake, queues, comments and the timeline"),
         (name = "ticket workflow", description = "Assign, start, pend, escalate to tier 2, return, resolve, close, reopen, rate"),
         (name = "problems", description = "Linking incidents and complaints to problems"),
+        (name = "knowledge", description = "Knowledge articles (Manajemen Pengetahuan SPBE): writing, review, versions, search and suggestions at intake"),
         (name = "changes", description = "Change records (Manajemen Perubahan): requests, approvals, conflicts, the schedule and the report"),
         (name = "change workflow", description = "Submit, assess, request approval, approve, schedule, test with the Dinas, start, complete, review, cancel"),
         (name = "change templates", description = "Templates of standard changes and freeze windows"),

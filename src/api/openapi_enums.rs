@@ -11,6 +11,7 @@ use super::openapi_values::one_of;
 use crate::domain::change::approval::{CapacityKind, Decision, Stage};
 use crate::domain::change::risk::RiskLevel;
 use crate::domain::change::{ChangeEventKind, ChangeScope, ChangeStatus, ChangeType, Outcome, Phase};
+use crate::domain::knowledge::{ArticleAudience, ArticleKind, ArticleStatus};
 use crate::domain::notice::rules::Audience;
 use crate::domain::notice::status::{NoticeKind, NoticeStatus};
 use crate::domain::organisation::UnitKind;
@@ -68,6 +69,9 @@ text_enum_schemas!(
     ChangeType,
     ChangeScope,
     ChangeStatus,
+    ArticleKind,
+    ArticleAudience,
+    ArticleStatus,
     Phase,
     Outcome,
     ChangeEventKind,

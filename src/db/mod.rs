@@ -16,6 +16,7 @@ pub mod explain;
 pub mod generator;
 pub mod housekeeping;
 pub mod journal;
+pub mod knowledge;
 pub mod migrate;
 pub mod notices;
 pub mod numbering;

@@ -799,3 +799,60 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(changes, change_services, change_tickets, services, tickets);
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
+    knowledge_articles (id) {
+        id -> Id,
+        service_id -> Id,
+        owner_unit_id -> Id,
+        author_id -> Id,
+        kind -> Text,
+        audience -> Text,
+        status -> Text,
+        title -> Text,
+        body -> Text,
+        keywords -> Text,
+        term_count -> Integer,
+        published_version -> Integer,
+        published_at -> Nullable<Timestamp>,
+        review_due_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
+    knowledge_versions (article_id, number) {
+        article_id -> Id,
+        number -> Integer,
+        title -> Text,
+        body -> Text,
+        kind -> Text,
+        audience -> Text,
+        keywords -> Text,
+        published_by -> Id,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
+    knowledge_terms (term, article_id) {
+        term -> Text,
+        article_id -> Id,
+        frequency -> Integer,
+    }
+}
+
+diesel::joinable!(knowledge_terms -> knowledge_articles (article_id));
+diesel::joinable!(knowledge_articles -> services (service_id));
+diesel::allow_tables_to_appear_in_same_query!(knowledge_terms, knowledge_articles, services);

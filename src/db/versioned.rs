@@ -1,5 +1,5 @@
 //! The one version-guarded update: every write to a versioned resource
-//! (unit, service, user, calendar, SLA policy, ticket) checks its
+//! (unit, service, user, calendar, SLA policy, ticket, article) checks its
 //! precondition and moves the version here.
 //!
 //! A store function reads the row, calls [`check`] with the version it
@@ -14,8 +14,8 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::schema::{
-    calendars, change_templates, changes, freeze_windows, services, sla_policies, tickets, units, users,
-    webhook_subscriptions,
+    calendars, change_templates, changes, freeze_windows, knowledge_articles, services, sla_policies, tickets, units,
+    users, webhook_subscriptions,
 };
 use super::sql_types::DbId;
 use super::{DbConnection, StoreError};
@@ -34,6 +34,7 @@ pub enum Versioned {
     Change,
     ChangeTemplate,
     FreezeWindow,
+    Article,
 }
 
 impl Versioned {
@@ -49,6 +50,7 @@ impl Versioned {
             Versioned::Change => "change",
             Versioned::ChangeTemplate => "change template",
             Versioned::FreezeWindow => "freeze window",
+            Versioned::Article => "article",
         }
     }
 }
@@ -132,6 +134,7 @@ impl Guard {
             Versioned::Change => bump!(changes),
             Versioned::ChangeTemplate => bump!(change_templates),
             Versioned::FreezeWindow => bump!(freeze_windows),
+            Versioned::Article => bump!(knowledge_articles),
         };
         if updated == 0 {
             return Err(refused(self.resource, self.precondition.lost_race()));

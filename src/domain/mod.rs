@@ -8,6 +8,7 @@ pub mod change;
 pub mod email;
 pub mod encoding;
 pub mod journal;
+pub mod knowledge;
 pub mod notice;
 pub mod organisation;
 pub mod page;

@@ -29,6 +29,8 @@ mod http_hardening;
 mod if_match;
 mod intake_batches;
 mod journal_batches;
+mod knowledge;
+mod knowledge_search;
 mod lost_races;
 mod migrations;
 mod native_ids;

@@ -88,6 +88,8 @@ async fn a_caller_without_the_right_is_refused_before_its_body_is_read(backend: 
     assert_eq!(webhook.status, 201, "{}", webhook.text);
     let webhook = format!("/webhooks/{}", webhook.body["webhook"]["id"].as_str().unwrap());
     let somewhere = Uuid::now_v7();
+    let draft = crate::knowledge::article(o.service, "Gagal masuk", "Atur ulang kata sandi");
+    let draft = format!("/knowledge/articles/{}", crate::knowledge::write(&app, t1, draft).await);
 
     let (post, patch, put) = (Method::POST, Method::PATCH, Method::PUT);
     let on = |ticket: &str, action: &str| format!("/tickets/{ticket}/{action}");
@@ -135,6 +137,10 @@ async fn a_caller_without_the_right_is_refused_before_its_body_is_read(backend: 
         row(put.clone(), format!("/change-templates/{somewhere}"), &[(&tier2, 403)], &admin),
         row(post.clone(), "/freeze-windows", &[(&supervisor, 403)], &admin),
         row(put.clone(), format!("/freeze-windows/{somewhere}"), &[(&supervisor, 403)], &admin),
+        // Knowledge: writers write, the article's desk edits, reviewers return.
+        row(post.clone(), "/knowledge/articles", &[(&reporter_a, 403), (&key_a, 403), (&auditor, 403)], &tier1_a),
+        row(patch.clone(), draft.clone(), &[(&reporter_a, 404), (&key_b, 404), (&auditor, 403)], &tier1_a),
+        row(post.clone(), format!("{draft}/return"), &[(&tier1_a, 403), (&reporter_b, 404)], &tier2),
         // The region and its people: admins.
         row(post.clone(), "/units", &[(&reporter_a, 403), (&key_a, 403)], &admin),
         row(patch.clone(), format!("/units/{}", o.pd_a), &[(&tier1_a, 403)], &admin),

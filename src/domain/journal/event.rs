@@ -10,6 +10,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::domain::change::{ChangeEventKind, ChangeStatus};
+use crate::domain::knowledge::workflow::ArticleChange;
+use crate::domain::knowledge::ArticleStatus;
 use crate::domain::sla::clock::ClockKind;
 use crate::domain::sla::lifecycle::ClockStart;
 use crate::domain::sla::replay::{Rebase, Retarget};
@@ -218,6 +220,14 @@ pub enum Event {
         to: ChangeStatus,
         detail: serde_json::Value,
     },
+    /// A knowledge article written, edited or moved; `detail` is what the
+    /// move carried (the version a publish made, a reviewer's reason).
+    Article {
+        change: ArticleChange,
+        from: Option<ArticleStatus>,
+        to: ArticleStatus,
+        detail: serde_json::Value,
+    },
     /// A change to an administered resource; its before/after say what.
     Resource {
         resource: Resource,
@@ -239,6 +249,8 @@ pub enum Subject {
     Resource(Resource, Uuid),
     /// A change record (its own chain and timeline).
     Change(Uuid),
+    /// A knowledge article (its own chain; the audit log is its history).
+    Article(Uuid),
 }
 
 impl Subject {
@@ -249,6 +261,7 @@ impl Subject {
             Subject::TicketPart { entity_type, id, .. } => (entity_type, id),
             Subject::Resource(resource, id) => (resource.as_str(), id),
             Subject::Change(id) => ("change", id),
+            Subject::Article(id) => ("knowledge_article", id),
         }
     }
 
@@ -259,7 +272,8 @@ impl Subject {
             Subject::Ticket(id)
             | Subject::TicketPart { ticket_id: id, .. }
             | Subject::Resource(_, id)
-            | Subject::Change(id) => id,
+            | Subject::Change(id)
+            | Subject::Article(id) => id,
         }
     }
 
@@ -267,7 +281,7 @@ impl Subject {
     pub fn ticket(self) -> Option<Uuid> {
         match self {
             Subject::Ticket(id) | Subject::TicketPart { ticket_id: id, .. } => Some(id),
-            Subject::Resource(..) | Subject::Change(_) => None,
+            Subject::Resource(..) | Subject::Change(_) | Subject::Article(_) => None,
         }
     }
 
@@ -328,6 +342,7 @@ impl Event {
             Event::AttachmentAdded { .. } => "attachment.created".to_owned(),
             Event::Resource { resource, change } => format!("{}.{}", resource.as_str(), change.as_str()),
             Event::Change { kind, .. } => format!("change.{kind}"),
+            Event::Article { change, .. } => format!("knowledge.{}", change.as_str()),
             other => timeline(other.timeline_kind().unwrap_or("changed")),
         }
     }
@@ -354,7 +369,7 @@ impl Event {
             Event::SlaWarning(_) => "sla_warning",
             Event::SlaBreached(_) => "sla_breached",
             Event::SlaRecomputed { .. } => "sla_recomputed",
-            Event::Resource { .. } | Event::Change { .. } => return None,
+            Event::Resource { .. } | Event::Change { .. } | Event::Article { .. } => return None,
         })
     }
 
@@ -393,6 +408,7 @@ impl Event {
             Event::TicketCreated { .. }
                 | Event::Resource { change: ResourceChange::Created | ResourceChange::Opened, .. }
                 | Event::Change { kind: ChangeEventKind::Created, .. }
+                | Event::Article { change: ArticleChange::Created, .. }
         )
     }
 
@@ -442,6 +458,14 @@ impl Event {
                 "reason": reason, "clocks": clocks, "before": before, "after": after, "sla": { "rebases": rebases },
             }),
             Event::Change { detail, .. } => detail.clone(),
+            Event::Article { from, to, detail, .. } => {
+                let mut payload = detail.clone();
+                if let Some(map) = payload.as_object_mut() {
+                    map.insert("from_status".into(), serde_json::json!(from));
+                    map.insert("to_status".into(), serde_json::json!(to));
+                }
+                payload
+            }
             Event::Resource { .. } => json!({}),
         }
     }
@@ -521,6 +545,33 @@ mod tests {
         };
         assert_eq!(e.timeline_kind(), Some("priority_changed"));
         assert_eq!(e.name(), "ticket.priority_changed");
+    }
+
+    #[test]
+    fn article_events_open_their_own_chain_and_have_no_ticket_timeline() {
+        use crate::domain::knowledge::ArticleMove;
+        let id = Uuid::now_v7();
+        let created = Event::Article {
+            change: ArticleChange::Created,
+            from: None,
+            to: ArticleStatus::Draft,
+            detail: serde_json::json!({}),
+        };
+        assert!(created.opens_chain());
+        assert_eq!(created.name(), "knowledge.created");
+        assert_eq!(created.timeline_kind(), None);
+        let published = Event::Article {
+            change: ArticleChange::Moved(ArticleMove::Publish),
+            from: Some(ArticleStatus::InReview),
+            to: ArticleStatus::Published,
+            detail: serde_json::json!({ "published_version": 1 }),
+        };
+        assert!(!published.opens_chain());
+        assert_eq!(published.name(), "knowledge.published");
+        assert_eq!(published.payload()["to_status"], "published");
+        assert_eq!(Subject::Article(id).chain(), id);
+        assert_eq!(Subject::Article(id).entity(), ("knowledge_article", id));
+        assert_eq!(Subject::Article(id).ticket(), None);
     }
 
     #[test]

@@ -1,0 +1,3 @@
+DROP TABLE knowledge_terms;
+DROP TABLE knowledge_versions;
+DROP TABLE knowledge_articles;

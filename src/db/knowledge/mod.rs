@@ -1,0 +1,193 @@
+//! Knowledge articles: the row and its reading ([`Article`], scoped by the
+//! caller's [`ArticleVisibility`] in the query itself), writing and moving
+//! them through the journal ([`write`]), their published versions
+//! ([`versions`]) and their search ([`search`]).
+
+pub mod search;
+pub mod versions;
+pub mod write;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::schema::{knowledge_articles, services};
+use super::sql_types::DbId;
+use super::{DbBackend, DbConnection, StoreError};
+use crate::domain::knowledge::access::{ArticleFacts, ArticleVisibility};
+use crate::domain::knowledge::article::keywords_from_stored;
+use crate::domain::knowledge::{ArticleAudience, ArticleKind, ArticleStatus};
+
+/// An article as the service reads it (and as the journal records it;
+/// its search terms are derived, not recorded).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Article {
+    pub id: Uuid,
+    pub service_id: Uuid,
+    pub owner_unit_id: Uuid,
+    pub author_id: Uuid,
+    pub kind: ArticleKind,
+    pub audience: ArticleAudience,
+    pub status: ArticleStatus,
+    pub title: String,
+    pub body: String,
+    pub keywords: Vec<String>,
+    pub published_version: i32,
+    pub published_at: Option<DateTime<Utc>>,
+    pub review_due_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = knowledge_articles)]
+pub(crate) struct ArticleRow {
+    id: Uuid,
+    service_id: Uuid,
+    owner_unit_id: Uuid,
+    author_id: Uuid,
+    kind: String,
+    audience: String,
+    status: String,
+    title: String,
+    body: String,
+    keywords: String,
+    published_version: i32,
+    published_at: Option<NaiveDateTime>,
+    review_due_at: Option<NaiveDateTime>,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("knowledge article {what}: {e}"))
+}
+
+impl TryFrom<ArticleRow> for Article {
+    type Error = StoreError;
+
+    fn try_from(row: ArticleRow) -> Result<Self, StoreError> {
+        Ok(Article {
+            id: row.id,
+            service_id: row.service_id,
+            owner_unit_id: row.owner_unit_id,
+            author_id: row.author_id,
+            kind: row.kind.parse().map_err(|e| corrupt("kind", e))?,
+            audience: row.audience.parse().map_err(|e| corrupt("audience", e))?,
+            status: row.status.parse().map_err(|e| corrupt("status", e))?,
+            title: row.title,
+            body: row.body,
+            keywords: keywords_from_stored(&row.keywords),
+            published_version: row.published_version,
+            published_at: row.published_at.map(|t| t.and_utc()),
+            review_due_at: row.review_due_at.map(|t| t.and_utc()),
+            version: row.version,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+        })
+    }
+}
+
+type ArticleCondition =
+    Box<dyn BoxableExpression<knowledge_articles::table, DbBackend, SqlType = diesel::sql_types::Bool>>;
+
+/// The `WHERE` of a caller's article visibility; `None` when they see all.
+/// It says what [`ArticleVisibility::sees`] says, in SQL.
+pub(crate) fn visible_condition(visibility: &ArticleVisibility) -> Option<ArticleCondition> {
+    if visibility.all {
+        return None;
+    }
+    use knowledge_articles as k;
+    let audiences: Vec<&str> = visibility.audiences.iter().map(|a| a.as_str()).collect();
+    let mut readable: ArticleCondition = Box::new(k::status.eq(ArticleStatus::Published.as_str()));
+    if let Some(author) = visibility.author {
+        readable = Box::new(readable.or(k::author_id.eq(DbId(author))));
+    }
+    if let Some(unit) = visibility.desk_of {
+        readable = Box::new(readable.or(k::owner_unit_id.eq(DbId(unit))));
+    }
+    Some(Box::new(k::audience.eq_any(audiences).and(readable)))
+}
+
+/// Reads an article, whoever asks.
+pub(crate) fn find_any(conn: &mut DbConnection, id: Uuid) -> Result<Article, StoreError> {
+    let row: ArticleRow = knowledge_articles::table
+        .find(DbId(id))
+        .select(ArticleRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    row.try_into()
+}
+
+/// Reads an article the caller may read (`NotFound` when not: no leak).
+pub fn find(conn: &mut DbConnection, visibility: &ArticleVisibility, id: Uuid) -> Result<Article, StoreError> {
+    let mut query = knowledge_articles::table.filter(knowledge_articles::id.eq(DbId(id))).into_boxed();
+    if let Some(condition) = visible_condition(visibility) {
+        query = query.filter(condition);
+    }
+    let row: ArticleRow = query.select(ArticleRow::as_select()).first(conn).optional()?.ok_or(StoreError::NotFound)?;
+    row.try_into()
+}
+
+/// What access decisions need to know about an article.
+pub(crate) fn facts(conn: &mut DbConnection, article: &Article) -> Result<ArticleFacts, StoreError> {
+    let service_owner: Uuid =
+        services::table.find(DbId(article.service_id)).select(services::owner_unit_id).first(conn)?;
+    Ok(ArticleFacts {
+        author_id: article.author_id,
+        owner_unit_id: article.owner_unit_id,
+        service_owner_unit_id: service_owner,
+        audience: article.audience,
+        status: article.status,
+    })
+}
+
+/// Filters of the article list.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleFilter {
+    pub status: Option<ArticleStatus>,
+    pub kind: Option<ArticleKind>,
+    pub service_id: Option<Uuid>,
+    pub owner_unit_id: Option<Uuid>,
+    /// Only articles whose review date is before this instant.
+    pub review_due_before: Option<DateTime<Utc>>,
+    pub after: Option<Uuid>,
+    pub limit: u32,
+}
+
+/// The articles the caller reads, oldest first (ids are time-ordered).
+pub fn list(
+    conn: &mut DbConnection,
+    visibility: &ArticleVisibility,
+    f: &ArticleFilter,
+) -> Result<Vec<Article>, StoreError> {
+    use knowledge_articles as k;
+    let mut q = k::table.select(ArticleRow::as_select()).into_boxed();
+    if let Some(condition) = visible_condition(visibility) {
+        q = q.filter(condition);
+    }
+    if let Some(status) = f.status {
+        q = q.filter(k::status.eq(status.as_str()));
+    }
+    if let Some(kind) = f.kind {
+        q = q.filter(k::kind.eq(kind.as_str()));
+    }
+    if let Some(service) = f.service_id {
+        q = q.filter(k::service_id.eq(DbId(service)));
+    }
+    if let Some(unit) = f.owner_unit_id {
+        q = q.filter(k::owner_unit_id.eq(DbId(unit)));
+    }
+    if let Some(before) = f.review_due_before {
+        q = q.filter(k::review_due_at.lt(before.naive_utc()));
+    }
+    if let Some(after) = f.after {
+        q = q.filter(k::id.gt(DbId(after)));
+    }
+    let rows: Vec<ArticleRow> = q.order(k::id.asc()).limit(i64::from(f.limit)).load(conn)?;
+    rows.into_iter().map(Article::try_from).collect()
+}

@@ -1,0 +1,19 @@
+//! Knowledge management (Manajemen Pengetahuan SPBE): articles, their
+//! kinds and audiences ([`article`]), lifecycle ([`workflow`]) and access
+//! ([`access`]); the Markdown body as safe HTML ([`markdown`]); search in
+//! Bahasa Indonesia: the stemmer ([`stem`], over [`roots`]), terms
+//! ([`terms`]), ranking ([`search`]) and snippets ([`snippet`]). Pure
+//! rules; the store is `db::knowledge`.
+
+pub mod access;
+pub mod article;
+pub mod markdown;
+pub mod roots;
+pub mod search;
+pub mod snippet;
+pub mod stem;
+pub mod terms;
+pub mod workflow;
+
+pub use article::{ArticleAudience, ArticleKind, ArticleStatus};
+pub use workflow::ArticleMove;

@@ -1,0 +1,263 @@
+//! Ranked search over articles: a query read into groups of alternative
+//! terms (the word's stem, its synonyms, and near spellings when the stem
+//! is unknown), scored with BM25 over the articles' weighted terms. The
+//! store fetches candidates and statistics; the ranking is decided here,
+//! once, so that both backends give the same order.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use uuid::Uuid;
+
+use super::terms::{term, words};
+
+/// BM25's term-frequency saturation and length normalisation (the usual values).
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+/// A near spelling counts less than the word written.
+const TYPO_WEIGHT: f64 = 0.7;
+/// At most this many words of a query are read.
+const MAX_QUERY_WORDS: usize = 12;
+
+/// Groups of words that mean the same to a searcher; each word is stemmed
+/// as the index stems it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Synonyms(Vec<BTreeSet<String>>);
+
+impl Synonyms {
+    pub fn new<G, W>(groups: G) -> Self
+    where
+        G: IntoIterator<Item = W>,
+        W: IntoIterator,
+        W::Item: AsRef<str>,
+    {
+        let groups = groups
+            .into_iter()
+            .map(|group| {
+                group
+                    .into_iter()
+                    .flat_map(|w| words(w.as_ref()).collect::<Vec<_>>())
+                    .filter_map(|w| term(&w))
+                    .collect::<BTreeSet<_>>()
+            })
+            .filter(|group| group.len() > 1)
+            .collect();
+        Self(groups)
+    }
+
+    fn of<'a>(&'a self, term: &'a str) -> impl Iterator<Item = &'a String> + 'a {
+        self.0.iter().filter(move |g| g.contains(term)).flatten()
+    }
+}
+
+/// One term a query looks for, and how much a match counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    pub term: String,
+    pub weight: f64,
+}
+
+/// A query: one group of alternatives per meaningful word written.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Query {
+    groups: Vec<Vec<Alternative>>,
+}
+
+impl Query {
+    pub fn parse(text: &str, synonyms: &Synonyms) -> Self {
+        let mut seen = BTreeSet::new();
+        let groups = words(text)
+            .filter_map(|w| term(&w))
+            .filter(|t| seen.insert(t.clone()))
+            .take(MAX_QUERY_WORDS)
+            .map(|t| {
+                let mut group = vec![Alternative { term: t.clone(), weight: 1.0 }];
+                group
+                    .extend(synonyms.of(&t).filter(|s| **s != t).map(|s| Alternative { term: s.clone(), weight: 1.0 }));
+                group
+            })
+            .collect();
+        Self { groups }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Every term the query looks for.
+    pub fn terms(&self) -> BTreeSet<String> {
+        self.groups.iter().flatten().map(|a| a.term.clone()).collect()
+    }
+
+    /// The written terms none of whose alternatives is in the index
+    /// (`known`): those are read as typos.
+    pub fn unknown(&self, known: &BTreeSet<String>) -> Vec<String> {
+        self.groups.iter().filter(|g| !g.iter().any(|a| known.contains(&a.term))).map(|g| g[0].term.clone()).collect()
+    }
+
+    /// Adds, to the group of each unknown term, the indexed terms near it.
+    pub fn correct(&mut self, unknown: &str, vocabulary: &[String]) {
+        let near: Vec<Alternative> = vocabulary
+            .iter()
+            .filter(|v| is_near(unknown, v))
+            .map(|v| Alternative { term: v.clone(), weight: TYPO_WEIGHT })
+            .collect();
+        if let Some(group) = self.groups.iter_mut().find(|g| g[0].term == unknown) {
+            group.extend(near);
+        }
+    }
+}
+
+/// The edits allowed for a word of this many letters: none below four
+/// (too many short words are one edit apart), one up to seven, two above.
+fn allowed_edits(letters: usize) -> usize {
+    match letters {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// Whether `candidate` is within the allowed edits of `written`.
+pub fn is_near(written: &str, candidate: &str) -> bool {
+    let allowed = allowed_edits(written.chars().count());
+    allowed > 0 && candidate != written && edit_distance(written, candidate) <= allowed
+}
+
+/// Optimal string alignment distance: insertions, deletions,
+/// substitutions and swaps of neighbours (`pasowrd`), one edit each.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// The collection's statistics BM25 needs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Collection {
+    pub articles: u64,
+    pub average_length: f64,
+}
+
+/// One indexed term of one candidate article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posting {
+    pub article_id: Uuid,
+    pub term: String,
+    pub frequency: u32,
+    pub article_length: u32,
+}
+
+fn idf(collection: Collection, documents_with_term: u64) -> f64 {
+    let (n, df) = (collection.articles as f64, documents_with_term as f64);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// The candidates ranked by BM25, best first; equal scores in id order, so
+/// that every backend gives the same order. `boost` multiplies the score of
+/// the articles it names (the service a reporter is filing about).
+pub fn rank(
+    query: &Query,
+    postings: &[Posting],
+    frequencies: &BTreeMap<String, u64>,
+    collection: Collection,
+    boost: impl Fn(Uuid) -> f64,
+) -> Vec<(Uuid, f64)> {
+    let mut by_article: BTreeMap<Uuid, BTreeMap<&str, &Posting>> = BTreeMap::new();
+    for posting in postings {
+        by_article.entry(posting.article_id).or_default().insert(posting.term.as_str(), posting);
+    }
+    let average = collection.average_length.max(1.0);
+    let mut scored: Vec<(Uuid, f64)> = by_article
+        .into_iter()
+        .map(|(id, found)| {
+            let score: f64 = query
+                .groups
+                .iter()
+                .map(|group| {
+                    group
+                        .iter()
+                        .filter_map(|alt| found.get(alt.term.as_str()).map(|p| (alt, p)))
+                        .map(|(alt, p)| {
+                            let tf = f64::from(p.frequency);
+                            let norm = K1 * (1.0 - B + B * f64::from(p.article_length) / average);
+                            let df = frequencies.get(&alt.term).copied().unwrap_or(1);
+                            alt.weight * idf(collection, df) * tf * (K1 + 1.0) / (tf + norm)
+                        })
+                        .fold(0.0, f64::max)
+                })
+                .sum();
+            (id, score * boost(id))
+        })
+        .filter(|(_, score)| *score > 0.0)
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    scored
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn synonyms() -> Synonyms {
+        Synonyms::new([vec!["masuk", "login"], vec!["sandi", "password"], vec!["surel", "email"]])
+    }
+
+    #[test]
+    fn a_query_groups_each_word_with_its_synonyms() {
+        let query = Query::parse("gk bisa login simpeg", &synonyms());
+        assert_eq!(query.terms(), BTreeSet::from(["login".into(), "masuk".into(), "simpeg".into()]));
+    }
+
+    #[test]
+    fn near_spellings_within_the_allowed_edits() {
+        assert_eq!(edit_distance("pasowrd", "password"), 2);
+        assert_eq!(edit_distance("pasword", "password"), 1);
+        assert!(is_near("pasword", "password"));
+        assert!(is_near("simpge", "simpeg"));
+        assert!(!is_near("vpn", "vpm"), "short words are not corrected");
+        assert!(!is_near("printer", "pointer2x"));
+        let mut query = Query::parse("pasword", &synonyms());
+        let unknown = query.unknown(&BTreeSet::from(["password".to_owned()]));
+        assert_eq!(unknown, ["pasword"]);
+        query.correct("pasword", &["password".to_owned(), "passport".to_owned()]);
+        assert!(query.terms().contains("password"));
+    }
+
+    fn posting(id: u128, term: &str, frequency: u32, length: u32) -> Posting {
+        Posting { article_id: Uuid::from_u128(id), term: term.into(), frequency, article_length: length }
+    }
+
+    #[test]
+    fn rarer_terms_and_shorter_articles_rank_higher_and_ties_keep_id_order() {
+        let query = Query::parse("kirim surel", &synonyms());
+        let postings = [
+            posting(1, "kirim", 1, 10),
+            posting(2, "kirim", 1, 10),
+            posting(2, "email", 1, 10),
+            posting(3, "kirim", 1, 10),
+            posting(4, "kirim", 1, 100),
+        ];
+        let df = BTreeMap::from([("kirim".to_owned(), 4), ("email".to_owned(), 1)]);
+        let collection = Collection { articles: 10, average_length: 20.0 };
+        let ranked: Vec<u128> =
+            rank(&query, &postings, &df, collection, |_| 1.0).iter().map(|(id, _)| id.as_u128()).collect();
+        assert_eq!(ranked, [2, 1, 3, 4]);
+        let boosted = rank(&query, &postings, &df, collection, |id| if id.as_u128() == 3 { 4.0 } else { 1.0 });
+        assert_eq!(boosted[0].0.as_u128(), 3);
+    }
+}
