@@ -64,6 +64,7 @@ async fn a_caller_without_the_right_is_refused_before_its_body_is_read(backend: 
     let (admin, auditor, supervisor) =
         (who("admin", &o.admin.token), who("auditor", &o.auditor.token), who("supervisor", &o.supervisor.token));
     let (tier1_a, tier2) = (who("tier1 A", &o.tier1_a.token), who("tier2", &o.tier2.token));
+    let tier1_b = who("tier1 B", &o.tier1_b.token);
     let (reporter_a, reporter_b) = (who("reporter A", &o.reporter_a.token), who("reporter B", &o.reporter_b.token));
     let key_a = who("key of A", &app.tier1_api_key(&o.admin.token, o.pd_a).await);
     let key_b = who("key of B", &app.tier1_api_key(&o.admin.token, o.pd_b).await);
@@ -139,7 +140,7 @@ async fn a_caller_without_the_right_is_refused_before_its_body_is_read(backend: 
         row(put.clone(), format!("/freeze-windows/{somewhere}"), &[(&supervisor, 403)], &admin),
         // Knowledge: writers write, the article's desk edits, reviewers return.
         row(post.clone(), "/knowledge/articles", &[(&reporter_a, 403), (&key_a, 403), (&auditor, 403)], &tier1_a),
-        row(patch.clone(), draft.clone(), &[(&reporter_a, 404), (&key_b, 404), (&auditor, 403)], &tier1_a),
+        row(patch.clone(), draft.clone(), &[(&reporter_a, 404), (&key_b, 403), (&tier1_b, 404)], &tier1_a),
         row(post.clone(), format!("{draft}/return"), &[(&tier1_a, 403), (&reporter_b, 404)], &tier2),
         // The region and its people: admins.
         row(post.clone(), "/units", &[(&reporter_a, 403), (&key_a, 403)], &admin),

@@ -13,7 +13,9 @@ use crate::db::tickets::{remember_key, replayed_id, IdempotencyKey};
 use crate::db::versioned::{self, Versioned};
 use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Event, Subject};
-use crate::domain::knowledge::access::{may, may_place, right_of, ArticleVisibility, KnowledgeAction, Publishers};
+use crate::domain::knowledge::access::{
+    is_person, may, may_place, right_of, ArticleVisibility, KnowledgeAction, Publishers,
+};
 use crate::domain::knowledge::article::keywords_to_stored;
 use crate::domain::knowledge::terms::index;
 use crate::domain::knowledge::workflow::{editable, review_due_at, ArticleChange};
@@ -153,7 +155,8 @@ pub fn create(
     })
 }
 
-/// Reads the article for `action` and checks the caller may do it (404
+/// Reads the article for `action` and checks the caller may do it (403
+/// for a service account's key, before anything is read; 404
 /// when they may not read it, 403 without the right).
 pub fn admit(
     conn: &mut DbConnection,
@@ -162,6 +165,11 @@ pub fn admit(
     action: KnowledgeAction,
     publishers: Publishers,
 ) -> Result<Article, StoreError> {
+    if !is_person(principal) {
+        return Err(StoreError::Forbidden(
+            "Articles are written and reviewed by people, not by service accounts.".into(),
+        ));
+    }
     let article = find(conn, &ArticleVisibility::of(principal), article_id)?;
     if !may(principal, action, Some(&facts(conn, &article)?), publishers) {
         return Err(StoreError::Forbidden("Your roles do not allow this on this article.".into()));

@@ -107,7 +107,9 @@ pub enum KnowledgeAction {
     Review,
 }
 
-fn is_person(principal: &Principal) -> bool {
+/// Articles are written, reviewed and published by people: a service
+/// account's key does none of it, whatever roles it holds.
+pub fn is_person(principal: &Principal) -> bool {
     matches!(principal.actor, Actor::User(_))
 }
 
