@@ -185,6 +185,17 @@ INVALID_BEYOND_SCHEMA = {
     "PUT /api/v1/me/notice-preferences": ["Essential notices cannot be turned off", "refused with 422"],
     "POST /api/v1/me/password": ["The current password (422 when it is not)"],
     "GET /api/v1/notifications/preview": ["which renders for a ticket (422 otherwise)"],
+    "POST /api/v1/knowledge/articles": ["an active service (422 otherwise)", "an active unit (422 otherwise)",
+                                        "A Perangkat Daerah writes articles for itself (422 otherwise)",
+                                        "only the Dinas writes for the Dinas's audience (422 otherwise)",
+                                        "each keyword is 1 to 40 characters of letters, digits, spaces or '-' "
+                                        "(422 otherwise)", "same key, other body: 422"],
+    "PATCH /api/v1/knowledge/articles/{id}": ["An active service (422 otherwise)",
+                                              "Only the Dinas writes for the Dinas's audience (422 otherwise)",
+                                              "each keyword is 1 to 40 characters of letters, digits, spaces or '-' "
+                                              "(422 otherwise)"],
+    "GET /api/v1/knowledge/search": ["not blank (422 otherwise)"],
+    "GET /api/v1/knowledge/suggest": ["not blank (422 otherwise)"],
 }
 
 

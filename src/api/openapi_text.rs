@@ -44,6 +44,9 @@ enum Text {
     ClockTime,
     /// A phone number (`intake::Phone`).
     Phone,
+    /// An article's Markdown body: text with line breaks, not blank, up to
+    /// `article::MAX_BODY_CHARS`.
+    Markdown,
     /// A webhook's URL: `http(s)://` and a host without credentials; the rest
     /// `WebhookClient::check_reachable` checks.
     Url,
@@ -139,6 +142,11 @@ const RULES: &[(&str, &str, Text)] = &[
     ("CalendarRequest", "name", NAME),
     ("PolicyRequest", "name", NAME),
     ("PolicyRequest", "description", Text::LineOrEmpty(2000)),
+    ("CreateArticleRequest", "title", TITLE),
+    ("CreateArticleRequest", "body", Text::Markdown),
+    ("UpdateArticleRequest", "title", TITLE),
+    ("UpdateArticleRequest", "body", Text::Markdown),
+    ("ReturnArticleRequest", "reason", Long),
 ];
 
 /// Lists that must name at least one item (`RoleSet::new`).
@@ -242,6 +250,7 @@ fn apply(property: &mut Object, rule: Text) {
     let (pattern, min, max) = match rule {
         Text::Line(max) => (not_blank(NOT_IN_A_LINE), 1, Some(max)),
         Long => (not_blank(NOT_IN_TEXT), 1, Some(LONG_TEXT_MAX)),
+        Text::Markdown => (not_blank(NOT_IN_TEXT), 1, Some(crate::domain::knowledge::article::MAX_BODY_CHARS)),
         Optional(max) => (format!("^[^{NOT_IN_TEXT}]*$"), 0, Some(max)),
         Text::LineOrEmpty(max) => (format!("^[^\\S\\uFEFF]*$|{}", not_blank(NOT_IN_A_LINE)), 0, Some(max)),
         Text::Plain(max) => (format!("^[^{CONTROL}]*$"), 0, Some(max)),

@@ -34,7 +34,7 @@ pub async fn search_articles(
     auth: Authenticated,
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = text("q", &query.q, 500)?;
+    let q = text("q", &query.q, 200)?;
     let parsed = Query::parse(&q, &state.settings.knowledge.synonyms());
     let scope = SearchScope {
         published_only: query.published.unwrap_or(false),

@@ -14,31 +14,41 @@ use crate::domain::knowledge::{ArticleAudience, ArticleKind, ArticleStatus};
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateArticleRequest {
-    /// The Layanan SPBE the article is about.
+    /// The Layanan SPBE the article is about: an active service (422 otherwise).
     pub service_id: Uuid,
-    /// The unit that owns the article (the caller's own unless the Dinas
-    /// writes it for another).
+    /// The unit that owns the article: the caller's own unless the Dinas
+    /// writes it for another; an active unit (422 otherwise). A Perangkat
+    /// Daerah writes articles for itself (422 otherwise).
     pub owner_unit_id: Option<Uuid>,
     pub kind: ArticleKind,
-    /// `everyone` unless given.
+    /// `everyone` unless given; only the Dinas writes for the Dinas's
+    /// audience (422 otherwise).
     pub audience: Option<ArticleAudience>,
     #[schema(max_length = 200)]
     pub title: String,
     /// Markdown, at most 50 000 characters; raw HTML is shown as text.
     pub body: String,
+    /// At most 20; each keyword is 1 to 40 characters of letters, digits,
+    /// spaces or '-' (422 otherwise).
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub keywords: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateArticleRequest {
+    /// An active service (422 otherwise).
     pub service_id: Option<Uuid>,
     pub kind: Option<ArticleKind>,
+    /// Only the Dinas writes for the Dinas's audience (422 otherwise).
     pub audience: Option<ArticleAudience>,
     #[schema(max_length = 200)]
     pub title: Option<String>,
     pub body: Option<String>,
+    /// At most 20; each keyword is 1 to 40 characters of letters, digits,
+    /// spaces or '-' (422 otherwise).
+    #[schema(max_items = 20)]
     pub keywords: Option<Vec<String>>,
 }
 
@@ -162,8 +172,8 @@ pub struct ArticleVersionList {
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     /// The words looked for, as people write them (affixes, typos,
-    /// synonyms and English words are understood).
-    #[param(min_length = 1, max_length = 500)]
+    /// synonyms and English words are understood); not blank (422 otherwise).
+    #[param(max_length = 200)]
     pub q: String,
     pub service_id: Option<Uuid>,
     /// Published articles only.
@@ -176,7 +186,7 @@ pub struct SearchQuery {
 pub struct SuggestQuery {
     /// The Layanan SPBE the reporter is filing about: its articles rank first.
     pub service_id: Option<Uuid>,
-    /// What the reporter has written so far.
+    /// What the reporter has written so far; not blank (422 otherwise).
     #[param(min_length = 1, max_length = 2000)]
     pub text: String,
 }
