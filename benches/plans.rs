@@ -292,6 +292,9 @@ fn report(args: &Args, mut rows: Vec<Row>, seconds: f64) -> Result<(), String> {
     times.sort_by(f64::total_cmp);
     let at = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
     println!("list time over all combinations: median {:.1} ms, p90 {:.1} ms, max {:.1} ms", at(0.5), at(0.9), at(1.0));
+    for r in rows.iter().filter(|r| breaks(r)).take(if args.check { 20 } else { 0 }) {
+        println!("over the bound: {} | {} | {} | {}", r.scope, r.filters, r.sort, r.outline);
+    }
     if args.check && broken > 0 {
         return Err(format!("{broken} combination(s) over the bound"));
     }
