@@ -21,8 +21,12 @@ async fn found(app: &TestApp, token: &str, q: &str) -> BTreeSet<String> {
     let q = urlencoding(q);
     let list = app.get(&format!("/api/v1/tickets?limit=100&q={q}"), Some(token)).await;
     assert_eq!(list.status, 200, "q={q}: {}", list.text);
-    let ids: BTreeSet<String> =
-        list.body["items"].as_array().expect("items").iter().map(|t| t["id"].as_str().expect("id").to_owned()).collect();
+    let ids: BTreeSet<String> = list.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|t| t["id"].as_str().expect("id").to_owned())
+        .collect();
     let summary = app.get(&format!("/api/v1/tickets/summary?q={q}"), Some(token)).await;
     assert_eq!(summary.body["total"], ids.len(), "summary?q={q}: {}", summary.text);
     ids
@@ -42,7 +46,9 @@ fn expected(tickets: &[Value], q: &str) -> BTreeSet<String> {
     let q = q.to_lowercase();
     tickets
         .iter()
-        .filter(|t| ["number", "title", "description"].iter().any(|c| t[c].as_str().unwrap().to_lowercase().contains(&q)))
+        .filter(|t| {
+            ["number", "title", "description"].iter().any(|c| t[c].as_str().unwrap().to_lowercase().contains(&q))
+        })
         .map(|t| t["id"].as_str().unwrap().to_owned())
         .collect()
 }
