@@ -169,8 +169,8 @@ pub fn list(conn: &mut DbConnection, filter: &AuditFilter) -> Result<Vec<AuditRe
     let placed: Vec<PlacedStates> = rows
         .iter_mut()
         .map(|r| {
-            let stored =
-                unfold::states(r.before_json.take(), r.before_position, r.after_json.take(), r.after_edits.take());
+            let values = (r.before_json.take(), r.before_position, r.after_json.take(), r.after_edits.take());
+            let stored = unfold::states(values);
             (r.chain_id.unwrap_or_default(), r.entity_id, r.position.unwrap_or(0), stored)
         })
         .collect();

@@ -67,7 +67,7 @@ pub(super) fn stored_link(
         before_position,
         after_edits,
     ) = row;
-    let stored = unfold::states(before, before_position, after, after_edits);
+    let stored = unfold::states((before, before_position, after, after_edits));
     let (chain, position) = (chain.unwrap_or_default(), position.unwrap_or(0));
     let (before, after) = unfold::unfold_in_order(conn, unfolder, &(chain, entity_id, position, stored.clone()))?;
     let as_hash = |bytes: Option<Vec<u8>>| bytes.and_then(|b| b.try_into().ok()).unwrap_or([0; 32]);
