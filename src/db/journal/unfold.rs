@@ -17,16 +17,25 @@ pub(super) type PlacedStates = (Uuid, Uuid, i64, StoredStates);
 pub(crate) const STATE_COLUMNS: (
     audit_log::before_json,
     audit_log::before_position,
+    audit_log::before_edits,
     audit_log::after_json,
     audit_log::after_edits,
-) = (audit_log::before_json, audit_log::before_position, audit_log::after_json, audit_log::after_edits);
+) = (
+    audit_log::before_json,
+    audit_log::before_position,
+    audit_log::before_edits,
+    audit_log::after_json,
+    audit_log::after_edits,
+);
 
 /// The values of [`STATE_COLUMNS`].
-pub(crate) type StateValues = (Option<String>, Option<i64>, Option<String>, Option<String>);
+pub(crate) type StateValues = (Option<String>, Option<i64>, Option<String>, Option<String>, Option<String>);
 
 /// The stored states of [`STATE_COLUMNS`]' values.
-pub(crate) fn states((before_json, before_position, after_json, after_edits): StateValues) -> StoredStates {
-    StoredStates { before_json, before_position, after_json, after_edits }
+pub(crate) fn states(
+    (before_json, before_position, before_edits, after_json, after_edits): StateValues,
+) -> StoredStates {
+    StoredStates { before_json, before_position, before_edits, after_json, after_edits }
 }
 
 /// The last entry about `entity` in `chain` at or before `upto`, unfolded
