@@ -18,6 +18,7 @@ use crate::db::journal::export::{self, Period};
 use crate::db::journal::verify::{self, VerifyReport};
 use crate::db::{Db, StoreError};
 use crate::domain::journal::chain::{key_id, Link};
+use crate::domain::journal::compact::{StoredStates, Unfolder};
 use crate::domain::journal::verify::{
     check_chain, check_signed, ChainEvidence, CheckpointWalk, SignedHead, StoredCheckpoint, StoredLink,
 };
@@ -58,6 +59,11 @@ pub fn run(db: &Db, settings: &Settings, command: AuditCommand) -> Result<(), St
                 writeln!(out, "{line}").map_err(|e| StoreError::Unavailable(e.to_string()))
             })
             .map_err(|e| e.to_string())
+        }
+        AuditCommand::StoreWhole => {
+            let rewritten = crate::db::journal::store_whole(&mut conn).map_err(|e| e.to_string())?;
+            println!("{rewritten} audit entries rewritten whole");
+            Ok(())
         }
         AuditCommand::VerifyExport { .. } => Err("verify-export needs no database".to_owned()),
     }
@@ -110,6 +116,10 @@ struct EntryLine {
     entity_id: Uuid,
     before_json: Option<String>,
     after_json: Option<String>,
+    /// Export v2: the state before by reference, the state after as edits.
+    before_position: Option<i64>,
+    before_edits: Option<String>,
+    after_edits: Option<String>,
     request_id: Option<String>,
     prev_hash: String,
     hash: String,
@@ -129,6 +139,7 @@ pub fn verify_export(path: &Path, public_keys: &[String], witness: Option<&Path>
     let (mut entries, mut checkpoint_lines) = (Vec::<StoredLink>::new(), Vec::<StoredCheckpoint>::new());
     let mut signed: HashMap<Uuid, Vec<SignedHead>> = HashMap::new();
     let mut counted = (0_u64, 0_u64);
+    let mut unfolder = Unfolder::default();
     for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line = line.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         if ended {
@@ -143,6 +154,14 @@ pub fn verify_export(path: &Path, public_keys: &[String], witness: Option<&Path>
             }
             Line::Key { .. } => {}
             Line::Entry(e) => {
+                let stored = StoredStates {
+                    before_json: e.before_json,
+                    before_position: e.before_position,
+                    before_edits: e.before_edits,
+                    after_json: e.after_json,
+                    after_edits: e.after_edits,
+                };
+                let (before_json, after_json) = unfolder.unfold_or_mark(e.chain, e.entity_id, e.position, &stored);
                 let link = Link {
                     chain: e.chain,
                     position: e.position,
@@ -152,8 +171,8 @@ pub fn verify_export(path: &Path, public_keys: &[String], witness: Option<&Path>
                     action: e.action,
                     entity_type: e.entity_type,
                     entity_id: e.entity_id,
-                    before_json: e.before_json,
-                    after_json: e.after_json,
+                    before_json,
+                    after_json,
                     request_id: e.request_id,
                     prev_hash: parse_hash(&e.prev_hash)?,
                 };

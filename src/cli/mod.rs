@@ -177,6 +177,10 @@ pub enum AuditCommand {
     },
     /// Sign the chain heads that moved since the last checkpoint, now.
     Checkpoint,
+    /// Rewrite the entries stored compactly as whole states (before going
+    /// back to a version older than the compact audit storage; see
+    /// docs/operations.md). The hashes do not change.
+    StoreWhole,
     /// Write the export of a period (RFC 3339 bounds) to standard output.
     Export {
         #[arg(long)]

@@ -118,6 +118,9 @@ diesel::table! {
         position -> Nullable<BigInt>,
         prev_hash -> Nullable<Binary>,
         hash -> Nullable<Binary>,
+        before_position -> Nullable<BigInt>,
+        after_edits -> Nullable<Text>,
+        before_edits -> Nullable<Text>,
     }
 }
 

@@ -96,12 +96,15 @@ async fn an_edited_before_or_after_is_altered_at_its_position(backend: Backend) 
     let id = busy_ticket(&app, &org).await;
     let chain = chain_of(&app, &id);
     app.execute(&format!(
-        "UPDATE audit_log SET after_json = REPLACE(after_json, 'waiting_for_reporter', 'waiting_for_vendor') \
+        "UPDATE audit_log SET after_json = REPLACE(after_json, 'waiting_for_reporter', 'waiting_for_vendor'), \
+         after_edits = REPLACE(after_edits, 'waiting_for_reporter', 'waiting_for_vendor') \
          WHERE chain_id = {chain} AND position = 4"
     ));
     let report = verify(&app, &org).await;
     assert_eq!(report["intact"], false);
-    assert_eq!(breaks(&report), [("altered".to_owned(), Some(4))], "{report}");
+    // Entry 5 stores its state before as entry 4's state after: altered with it.
+    let altered = |p| ("altered".to_owned(), Some(p));
+    assert_eq!(breaks(&report), [altered(4), altered(5)], "{report}");
     assert_eq!(report["breaks"][0]["chain"], id);
 }
 
@@ -110,7 +113,11 @@ async fn a_row_deleted_in_the_middle_is_found(backend: Backend) {
     let org = app.org().await;
     let id = busy_ticket(&app, &org).await;
     app.execute(&format!("DELETE FROM audit_log WHERE chain_id = {} AND position = 2", chain_of(&app, &id)));
-    assert_eq!(breaks(&verify(&app, &org).await), [("deleted".to_owned(), Some(2))]);
+    // Entry 4 stored its state before as entry 2's state after, and entry
+    // 5 as entry 4's: neither unfolds without it.
+    let found = breaks(&verify(&app, &org).await);
+    let expected = [("deleted", 2), ("altered", 4), ("altered", 5)].map(|(kind, p)| (kind.to_owned(), Some(p)));
+    assert_eq!(found, expected);
 }
 
 async fn the_newest_rows_deleted_after_a_checkpoint_are_truncation(backend: Backend) {
@@ -157,7 +164,9 @@ async fn two_swapped_rows_are_reordered(backend: Backend) {
     }
     let found = breaks(&verify(&app, &org).await);
     assert!(found.contains(&("reordered".to_owned(), Some(2))), "{found:?}");
-    assert!(found.iter().all(|(kind, _)| kind == "reordered"), "{found:?}");
+    // Entries after the swap that refer to the moved ones by position read altered.
+    let collateral = |(kind, p): &(String, Option<i64>)| kind == "altered" && p.is_some_and(|p| p > 3);
+    assert!(found.iter().all(|b| b.0 == "reordered" || collateral(b)), "{found:?}");
 }
 
 async fn a_replaced_checkpoint_signature_is_a_bad_signature(backend: Backend) {

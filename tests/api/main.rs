@@ -7,6 +7,7 @@ mod support;
 
 mod api_keys;
 mod audit_chain;
+mod audit_compact;
 mod audit_state;
 mod audit_witness;
 mod auth;

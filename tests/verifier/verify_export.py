@@ -45,6 +45,50 @@ def entry_hash(e):
     return hashlib.sha256(b"".join(field(p) for p in parts)).digest()
 
 
+def apply_edits(old, edits):
+    """The state after from the state before and its edits: for each
+    [keep, drop, insert], keep `keep` characters, skip `drop`, write
+    `insert`; the rest of the state before follows the last edit."""
+    out, at = [], 0
+    for keep, drop, insert in json.loads(edits):
+        if at + keep + drop > len(old):
+            raise ValueError("edits past the end of the state before")
+        out += [old[at:at + keep], insert]
+        at += keep + drop
+    out.append(old[at:])
+    return "".join(out)
+
+
+def unfold(chain_entries):
+    """Gives each entry of one chain its whole states (docs/audit.md,
+    "Stored compactly"); returns the problems of those that do not unfold."""
+    last, problems = {}, []
+    for e in chain_entries:
+        previous = last.pop(e["entity_id"], None)
+        try:
+            if e.get("before_position") is not None:
+                if e.get("before_json") is not None:
+                    raise ValueError("the state before is stored both whole and by reference")
+                if previous is None or previous[0] != e["before_position"] or previous[1] is None:
+                    raise ValueError(f"refers to position {e['before_position']}, not the record's previous entry")
+                e["before_json"] = previous[1]
+                if e.get("before_edits") is not None:
+                    e["before_json"] = apply_edits(previous[1], e["before_edits"])
+            elif e.get("before_edits") is not None:
+                raise ValueError("edits a state before that it does not refer to")
+            if e.get("after_edits") is not None:
+                if e.get("after_json") is not None:
+                    raise ValueError("the state after is stored both whole and as edits")
+                if e.get("before_json") is None:
+                    raise ValueError("edits a state before that it does not have")
+                e["after_json"] = apply_edits(e["before_json"], e["after_edits"])
+        except (ValueError, TypeError) as error:
+            problems.append(f"chain {e['chain']} position {e['position']}: {error}")
+            continue
+        last[e["entity_id"]] = (e["position"], e.get("after_json"))
+    return problems
+
+
 def checkpoint_message(c):
     parts = [
         "spbe-desk/audit-checkpoint/v1", c["seq"], instant(c["taken_at"]), c["key_id"],
@@ -149,6 +193,7 @@ def verify(lines, public_keys):
     for e in entries:
         chains.setdefault(e["chain"], []).append(e)
     for chain, chain_entries in chains.items():
+        problems += unfold(chain_entries)
         first = chain_entries[0]
         expected = first["position"] if partial else 1
         prev = bytes.fromhex(first["prev_hash"]) if partial else GENESIS

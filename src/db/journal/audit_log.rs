@@ -7,10 +7,12 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::heads;
+use super::unfold::{self, PlacedStates};
 use crate::db::schema::audit_log;
 use crate::db::sql_types::{DbId, OptionalDbId};
 use crate::db::{DbConnection, StoreError};
 use crate::domain::journal::chain::Link;
+use crate::domain::journal::compact::{StoredStates, Texts};
 use crate::domain::journal::{Context, Entry, Event};
 use crate::domain::policy::Actor;
 
@@ -36,6 +38,9 @@ pub(super) struct AuditRow {
     position: Option<i64>,
     prev_hash: Option<Vec<u8>>,
     hash: Option<Vec<u8>>,
+    before_position: Option<i64>,
+    after_edits: Option<String>,
+    before_edits: Option<String>,
 }
 
 /// The audit link of an entry following `previous`, its chain's head
@@ -67,8 +72,9 @@ pub(super) fn link_of(ctx: &Context, at: DateTime<Utc>, entry: &Entry, previous:
     }
 }
 
-/// The stored row of a hashed link.
-pub(super) fn row_of(link: &Link, hash: &[u8; 32]) -> AuditRow {
+/// The stored row of a hashed link, its states stored as `stored`
+/// (`compact::compact` of the link's texts).
+pub(super) fn row_of(link: &Link, hash: &[u8; 32], stored: StoredStates) -> AuditRow {
     AuditRow {
         id: Uuid::now_v7(),
         occurred_at: link.occurred_at.naive_utc(),
@@ -77,13 +83,16 @@ pub(super) fn row_of(link: &Link, hash: &[u8; 32]) -> AuditRow {
         action: link.action.clone(),
         entity_type: link.entity_type.clone(),
         entity_id: link.entity_id,
-        before_json: link.before_json.clone(),
-        after_json: link.after_json.clone(),
+        before_json: stored.before_json,
+        after_json: stored.after_json,
         request_id: link.request_id.clone(),
         chain_id: Some(link.chain),
         position: Some(link.position),
         prev_hash: Some(link.prev_hash.to_vec()),
         hash: Some(hash.to_vec()),
+        before_position: stored.before_position,
+        after_edits: stored.after_edits,
+        before_edits: stored.before_edits,
     }
 }
 
@@ -107,15 +116,13 @@ pub struct AuditRecord {
     pub hash: Option<String>,
 }
 
-impl TryFrom<AuditRow> for AuditRecord {
-    type Error = StoreError;
-
-    fn try_from(row: AuditRow) -> Result<Self, StoreError> {
-        let parse = |text: Option<String>| -> Result<Option<serde_json::Value>, StoreError> {
-            text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("audit json: {e}"))))
-                .transpose()
-        };
-        Ok(Self {
+impl AuditRecord {
+    /// The record of a stored row whose states unfolded to `texts`; a text
+    /// that is not JSON (altered, or not unfoldable) is shown as a string.
+    fn of(row: AuditRow, texts: Texts) -> Self {
+        let parse =
+            |text: Option<String>| text.map(|t| serde_json::from_str(&t).unwrap_or(serde_json::Value::String(t)));
+        Self {
             id: row.id,
             occurred_at: row.occurred_at.and_utc(),
             actor_kind: row.actor_kind,
@@ -123,14 +130,14 @@ impl TryFrom<AuditRow> for AuditRecord {
             action: row.action,
             entity_type: row.entity_type,
             entity_id: row.entity_id,
-            before: parse(row.before_json)?,
-            after: parse(row.after_json)?,
+            before: parse(texts.0),
+            after: parse(texts.1),
             request_id: row.request_id,
             chain_id: row.chain_id,
             position: row.position,
             prev_hash: row.prev_hash.map(hex::encode),
             hash: row.hash.map(hex::encode),
-        })
+        }
     }
 }
 
@@ -160,13 +167,24 @@ pub fn list(conn: &mut DbConnection, filter: &AuditFilter) -> Result<Vec<AuditRe
     if let Some(after) = filter.after_id {
         query = query.filter(audit_log::id.gt(DbId(after)));
     }
-    let mut records = query
-        .order(audit_log::id.asc())
-        .limit(i64::from(filter.limit))
-        .load::<AuditRow>(conn)?
-        .into_iter()
-        .map(AuditRecord::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut rows = query.order(audit_log::id.asc()).limit(i64::from(filter.limit)).load::<AuditRow>(conn)?;
+    let placed: Vec<PlacedStates> = rows
+        .iter_mut()
+        .map(|r| {
+            let values = (
+                r.before_json.take(),
+                r.before_position,
+                r.before_edits.take(),
+                r.after_json.take(),
+                r.after_edits.take(),
+            );
+            let stored = unfold::states(values);
+            (r.chain_id.unwrap_or_default(), r.entity_id, r.position.unwrap_or(0), stored)
+        })
+        .collect();
+    let texts = unfold::unfold_each(conn, &placed)?;
+    let mut records: Vec<AuditRecord> =
+        rows.into_iter().zip(texts).map(|(row, texts)| AuditRecord::of(row, texts)).collect();
     // Shown as the personal store knows them; the export keeps what was hashed.
     let mut states: Vec<&mut serde_json::Value> =
         records.iter_mut().flat_map(|r| [r.before.as_mut(), r.after.as_mut()]).flatten().collect();

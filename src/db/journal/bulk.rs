@@ -25,6 +25,7 @@ use crate::db::sql_types::DbId;
 use crate::db::{DbConnection, StoreError};
 use crate::domain::encoding::Hash;
 use crate::domain::journal::chain::Link;
+use crate::domain::journal::compact::{self, Previous};
 use crate::domain::journal::{Context, Entry, Place};
 
 /// A stored ticket a batch continues: its id, last event number, last
@@ -51,6 +52,9 @@ pub struct BulkJournal {
     /// value (one commitment each per batch), and their rows to insert.
     personal: HashMap<(Uuid, &'static str, String), Hash>,
     personal_rows: Vec<PersonalRow>,
+    /// Per chain and record: its last entry here, which the next one's
+    /// state before may refer to (`compact`).
+    lasts: HashMap<(Uuid, Uuid), Previous>,
     /// `Some` when the entries are queued for notices too.
     notices: Option<Vec<NoticeRow>>,
     /// Chains, tickets and changes that existed before: their heads and
@@ -167,6 +171,7 @@ impl BulkJournal {
         self.change_events.clear();
         self.audit.clear();
         self.places.clear();
+        self.lasts.clear();
         self.continued.clear();
         self.touched.clear();
         Ok(numbers)
@@ -236,7 +241,13 @@ impl Sink for BulkJournal {
 
     fn audit(&mut self, link: &Link, hash: [u8; 32]) -> Result<(), StoreError> {
         self.touched.insert(link.chain);
-        self.audit.push(audit_log::row_of(link, &hash));
+        // A continued chain's earlier entries are not read: a state before
+        // that refers to them is stored whole.
+        let key = (link.chain, link.entity_id);
+        let (before, after) = (link.before_json.as_deref(), link.after_json.as_deref());
+        let (stored, depth) = compact::compact(before, after, self.lasts.get(&key));
+        self.lasts.insert(key, Previous { position: link.position, after: link.after_json.clone(), depth });
+        self.audit.push(audit_log::row_of(link, &hash, stored));
         self.heads.insert(link.chain, (link.position, hash, link.occurred_at));
         Ok(())
     }

@@ -11,6 +11,7 @@ use crate::db::schema::{audit_heads, audit_log};
 use crate::db::sql_types::{db_ids, DbId, Id};
 use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::journal::chain::{self, Hash, GENESIS};
+use crate::domain::journal::compact::Unfolder;
 
 #[derive(QueryableByName)]
 struct HeadRow {
@@ -120,11 +121,13 @@ fn chain_batch(conn: &mut DbConnection, limit: i64) -> Result<u64, StoreError> {
         .load(conn)?;
     let mut current: Option<(Uuid, i64, Hash)> = None;
     let count = rows.len() as u64;
+    // Rows written before the chain stored their states whole.
+    let mut unfolder = Unfolder::default();
     for (id, row) in rows {
         if row.9.is_none() || row.10.is_none() {
             return Err(StoreError::Corrupt("an audit row without chain or position".into()));
         }
-        let mut link = stored_link(row)?.link;
+        let mut link = stored_link(conn, &mut unfolder, row)?.entry.link;
         let (chain, position) = (link.chain, link.position);
         link.prev_hash = match current {
             Some((c, p, hash)) if c == chain && p + 1 == position => hash,

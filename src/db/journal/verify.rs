@@ -14,6 +14,7 @@ use super::links::{batch_after, BATCH};
 use crate::db::schema::{audit_heads, audit_log};
 use crate::db::sql_types::DbId;
 use crate::db::{DbConnection, StoreError};
+use crate::domain::journal::compact::Unfolder;
 use crate::domain::journal::verify::{
     check_chain, check_signed, Break, BreakKind, ChainEvidence, CheckpointWalk, SignedHead, StoredLink,
 };
@@ -100,8 +101,12 @@ fn verify_chains(conn: &mut DbConnection, witness: &Witness, report: &mut Verify
     let mut cursor: Option<(Uuid, i64)> = None;
     let mut covered: Option<Uuid> = None;
     let mut open: Vec<StoredLink> = Vec::new();
+    let mut unfolder = Unfolder::default();
     loop {
-        let batch = batch_after(conn, cursor.as_ref(), (None, None))?;
+        let batch: Vec<StoredLink> = batch_after(conn, cursor.as_ref(), (None, None), &mut unfolder)?
+            .into_iter()
+            .map(|read| read.entry)
+            .collect();
         let done = (batch.len() as i64) < BATCH;
         if let Some(last) = batch.last() {
             cursor = Some((last.link.chain, last.link.position));

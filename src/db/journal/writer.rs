@@ -19,6 +19,7 @@ use crate::db::sql_types::DbId;
 use crate::db::{DbConnection, StoreError};
 use crate::domain::encoding::Hash;
 use crate::domain::journal::chain::Link;
+use crate::domain::journal::compact;
 use crate::domain::journal::{Context, Entry, Event, Visibility};
 use crate::domain::privacy;
 
@@ -150,7 +151,13 @@ impl Sink for Direct<'_> {
     }
 
     fn audit(&mut self, link: &Link, hash: [u8; 32]) -> Result<(), StoreError> {
-        let row: AuditRow = audit_log::row_of(link, &hash);
+        // Only a state before can refer to the record's previous entry.
+        let previous = match link.before_json {
+            Some(_) => super::unfold::previous_of(self.0, link.chain, link.entity_id, i64::MAX)?,
+            None => None,
+        };
+        let (stored, _) = compact::compact(link.before_json.as_deref(), link.after_json.as_deref(), previous.as_ref());
+        let row: AuditRow = audit_log::row_of(link, &hash, stored);
         diesel::insert_into(audit_table::table).values(row).execute(self.0)?;
         heads::advance(self.0, link.chain, link.position, &hash, link.occurred_at)
     }

@@ -8,10 +8,12 @@ pub mod erase;
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use super::journal::{states, StateValues, STATE_COLUMNS};
 use super::schema::{audit_log, personal_data, tickets};
 use super::sql_types::DbId;
 use super::{DbConnection, StoreError};
 use crate::domain::email::EmailAddress;
+use crate::domain::journal::compact::Unfolder;
 use crate::domain::privacy;
 
 /// The tickets reported on behalf of `email`: by their contact as it
@@ -58,20 +60,26 @@ struct StoredEntry {
 
 /// The entries of `ticket`'s chain, their states parsed.
 fn entries_of(conn: &mut DbConnection, ticket: Uuid) -> Result<Vec<StoredEntry>, StoreError> {
-    type Row = (Option<i64>, String, chrono::NaiveDateTime, Option<String>, Option<String>);
+    type Row = (i64, Uuid, String, chrono::NaiveDateTime, StateValues);
     let rows: Vec<Row> = audit_log::table
         .filter(audit_log::chain_id.eq(DbId(ticket)))
         .order(audit_log::position.asc())
         .select((
-            audit_log::position,
+            audit_log::position.assume_not_null(),
+            audit_log::entity_id,
             audit_log::action,
             audit_log::occurred_at,
-            audit_log::before_json,
-            audit_log::after_json,
+            STATE_COLUMNS,
         ))
         .load(conn)?;
+    // The whole chain, in position order: each entry unfolds from the one before.
+    let mut unfolder = Unfolder::default();
     rows.into_iter()
-        .map(|(position, action, occurred_at, before, after)| {
+        .map(|(position, entity, action, occurred_at, values)| {
+            let (before, after) = unfolder
+                .unfold(ticket, entity, position, &states(values))
+                .map_err(|e| StoreError::Corrupt(format!("audit entry {position} of {ticket}: {e}")))?;
+            let position = Some(position);
             let states = [before, after]
                 .into_iter()
                 .flatten()

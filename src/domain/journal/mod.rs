@@ -1,9 +1,11 @@
 //! The journal's rules: who caused a change ([`Context`]), what changed
 //! ([`Event`], named once for the timeline, the audit log and notices), the
 //! hash chain that makes the audit log tamper-evident ([`chain`],
-//! [`verify`]), and a record's state as its entries tell it ([`state`]).
+//! [`verify`]), how entries store their states compactly ([`compact`]), and
+//! a record's state as its entries tell it ([`state`]).
 
 pub mod chain;
+pub mod compact;
 mod context;
 mod event;
 pub mod keys;

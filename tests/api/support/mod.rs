@@ -413,8 +413,10 @@ impl TestApp {
 }
 
 /// Reverts migrations, newest first, up to and including `version`;
-/// returns the versions reverted in that order.
+/// returns the versions reverted in that order. Compactly stored audit
+/// entries are rewritten whole first, as an operator going back does.
 pub fn revert_through(conn: &mut spbe_desk::db::DbConnection, version: &str) -> Vec<String> {
+    spbe_desk::db::journal::store_whole(conn).expect("store the audit entries whole");
     let mut reverted = Vec::new();
     while reverted.last().map(String::as_str) != Some(version) {
         reverted.push(spbe_desk::db::migrate::revert_last(conn).expect("revert a migration"));
