@@ -118,6 +118,7 @@ struct EntryLine {
     after_json: Option<String>,
     /// Export v2: the state before by reference, the state after as edits.
     before_position: Option<i64>,
+    before_edits: Option<String>,
     after_edits: Option<String>,
     request_id: Option<String>,
     prev_hash: String,
@@ -156,6 +157,7 @@ pub fn verify_export(path: &Path, public_keys: &[String], witness: Option<&Path>
                 let stored = StoredStates {
                     before_json: e.before_json,
                     before_position: e.before_position,
+                    before_edits: e.before_edits,
                     after_json: e.after_json,
                     after_edits: e.after_edits,
                 };

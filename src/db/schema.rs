@@ -120,6 +120,7 @@ diesel::table! {
         hash -> Nullable<Binary>,
         before_position -> Nullable<BigInt>,
         after_edits -> Nullable<Text>,
+        before_edits -> Nullable<Text>,
     }
 }
 

@@ -17,11 +17,11 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::journal::{in_snapshot, snapshot};
+use super::journal::{in_snapshot, snapshot, states, StateValues, STATE_COLUMNS};
 use crate::db::schema::audit_log;
 use crate::db::sql_types::DbId;
 use crate::db::{changes, tickets, DbConnection, StoreError};
-use crate::domain::journal::compact::{StoredStates, Unfolder};
+use crate::domain::journal::compact::Unfolder;
 use crate::domain::journal::state::{check_record, Difference, RecordEntry};
 use crate::domain::journal::RecordKind;
 
@@ -191,7 +191,7 @@ fn opened_after(conn: &mut DbConnection, cursor: StateCursor) -> Result<Vec<Uuid
         .load::<Uuid>(conn)?)
 }
 
-type EntryRow = (Uuid, Option<Uuid>, Option<i64>, Option<String>, Option<i64>, Option<String>, Option<String>);
+type EntryRow = (Uuid, Option<Uuid>, Option<i64>, StateValues);
 
 /// The entries of the kind's records after the cursor up to `upto`, each
 /// with its record's id, in id and position order. A row outside its
@@ -207,15 +207,7 @@ fn entries_between(
     }
     let rows: Vec<EntryRow> = query
         .order((audit_log::entity_id.asc(), audit_log::position.asc()))
-        .select((
-            audit_log::entity_id,
-            audit_log::chain_id,
-            audit_log::position,
-            audit_log::before_json,
-            audit_log::before_position,
-            audit_log::after_json,
-            audit_log::after_edits,
-        ))
+        .select((audit_log::entity_id, audit_log::chain_id, audit_log::position, STATE_COLUMNS))
         .load(conn)?;
     let parse = |id: Uuid, text: Option<String>| -> Result<Option<Value>, StoreError> {
         text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("audit json of {id}: {e}"))))
@@ -224,17 +216,10 @@ fn entries_between(
     // Whole chains, in position order: each entry unfolds from the one before.
     let mut unfolder = Unfolder::default();
     rows.into_iter()
-        .filter_map(|(id, chain, position, before, before_at, after, edits)| {
-            Some((
-                id,
-                chain.filter(|c| *c == id)?,
-                position?,
-                StoredStates { before_json: before, before_position: before_at, after_json: after, after_edits: edits },
-            ))
-        })
-        .map(|(id, chain, position, stored)| {
+        .filter_map(|(id, chain, position, values)| Some((id, chain.filter(|c| *c == id)?, position?, values)))
+        .map(|(id, chain, position, values)| {
             let (before, after) = unfolder
-                .unfold(chain, id, position, &stored)
+                .unfold(chain, id, position, &states(values))
                 .map_err(|e| StoreError::Corrupt(format!("audit entry {position} of {id}: {e}")))?;
             Ok((id, RecordEntry { position, before: parse(id, before)?, after: parse(id, after)? }))
         })

@@ -45,6 +45,32 @@ async fn moves_store_their_states_compactly_and_read_back_whole(backend: Backend
     assert_eq!(verify(&app, &org).await["intact"], true);
 }
 
+async fn a_row_changed_between_two_entries_is_stored_as_edits_of_the_state_before(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let org = app.org().await;
+    let id = busy_ticket(&app, &org).await;
+    let chain = chain_of(&app, &id);
+    // A field set without a snapshot (as the SLA sweep sets a flag)…
+    app.execute(&format!("UPDATE tickets SET impact = 'low' WHERE id = {chain}"));
+    let r = app
+        .post(
+            &format!("/api/v1/tickets/{id}/pending"),
+            Some(&org.tier1_a.token),
+            json!({ "reason": "waiting_for_vendor" }),
+        )
+        .await;
+    assert!(r.status < 300, "{}", r.text);
+    // …and the next move's state before refers to the previous state after, with the edit.
+    let stored = format!("audit_log WHERE chain_id = {chain} AND position = 6");
+    assert_eq!(app.count(&format!("{stored} AND before_position = 5 AND before_edits LIKE '%low%'")), 1);
+    let entries = audit_of(&app, &org.auditor.token, &id).await;
+    assert_eq!(
+        (entries[5]["before"]["impact"].as_str(), entries[4]["after"]["impact"].as_str()),
+        (Some("low"), Some("medium"))
+    );
+    assert_eq!(verify(&app, &org).await["intact"], true);
+}
+
 async fn tampering_with_the_compact_form_is_altered_at_its_position(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let org = app.org().await;
@@ -81,7 +107,7 @@ async fn storing_whole_again_keeps_every_chain_and_lets_the_migration_revert(bac
     let org = app.org().await;
     let id = busy_ticket(&app, &org).await;
     let listed = audit_of(&app, &org.auditor.token, &id).await;
-    let compact = "audit_log WHERE before_position IS NOT NULL OR after_edits IS NOT NULL";
+    let compact = "audit_log WHERE before_position IS NOT NULL OR before_edits IS NOT NULL OR after_edits IS NOT NULL";
     assert!(app.count(compact) > 0);
     {
         let mut conn = app.db.conn().unwrap();
@@ -147,6 +173,7 @@ async fn an_export_of_a_period_inside_a_chain_holds_the_states_it_refers_to(back
 
 on_both_backends!(
     moves_store_their_states_compactly_and_read_back_whole,
+    a_row_changed_between_two_entries_is_stored_as_edits_of_the_state_before,
     tampering_with_the_compact_form_is_altered_at_its_position,
     storing_whole_again_keeps_every_chain_and_lets_the_migration_revert,
     an_export_of_a_period_inside_a_chain_holds_the_states_it_refers_to,

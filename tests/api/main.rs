@@ -55,6 +55,7 @@ mod ticket_changes;
 mod ticket_comments;
 mod ticket_concurrency;
 mod ticket_counts;
+mod ticket_search;
 mod ticket_visibility;
 mod tickets;
 mod units;

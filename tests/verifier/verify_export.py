@@ -72,6 +72,10 @@ def unfold(chain_entries):
                 if previous is None or previous[0] != e["before_position"] or previous[1] is None:
                     raise ValueError(f"refers to position {e['before_position']}, not the record's previous entry")
                 e["before_json"] = previous[1]
+                if e.get("before_edits") is not None:
+                    e["before_json"] = apply_edits(previous[1], e["before_edits"])
+            elif e.get("before_edits") is not None:
+                raise ValueError("edits a state before that it does not refer to")
             if e.get("after_edits") is not None:
                 if e.get("after_json") is not None:
                     raise ValueError("the state after is stored both whole and as edits")

@@ -203,7 +203,13 @@ pub struct TicketQuery {
     pub problem_id: Option<Uuid>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
-    /// Text to find in the number, title or description.
+    /// Text to find in the number, title or description: the whole text as
+    /// one fragment (`simpeg login` finds "SIMPEG login gagal", not "login
+    /// ke SIMPEG"), anywhere in a word, letter case aside; `%` and `_` are
+    /// plain characters. Exact, not fuzzy: a misspelling (`pirnter`) finds
+    /// only tickets that hold the same misspelling. A ticket number, whole
+    /// or in part, finds its ticket. Answered from a trigram index on both
+    /// backends, so text found nowhere answers as fast as text found often.
     pub q: Option<String>,
     /// Tickets whose clock of this kind breached: `response`, `resolution` or `tier2_resolution`.
     pub breached: Option<ClockKind>,

@@ -40,6 +40,7 @@ pub(super) struct AuditRow {
     hash: Option<Vec<u8>>,
     before_position: Option<i64>,
     after_edits: Option<String>,
+    before_edits: Option<String>,
 }
 
 /// The audit link of an entry following `previous`, its chain's head
@@ -91,6 +92,7 @@ pub(super) fn row_of(link: &Link, hash: &[u8; 32], stored: StoredStates) -> Audi
         hash: Some(hash.to_vec()),
         before_position: stored.before_position,
         after_edits: stored.after_edits,
+        before_edits: stored.before_edits,
     }
 }
 
@@ -169,8 +171,14 @@ pub fn list(conn: &mut DbConnection, filter: &AuditFilter) -> Result<Vec<AuditRe
     let placed: Vec<PlacedStates> = rows
         .iter_mut()
         .map(|r| {
-            let stored =
-                unfold::states(r.before_json.take(), r.before_position, r.after_json.take(), r.after_edits.take());
+            let values = (
+                r.before_json.take(),
+                r.before_position,
+                r.before_edits.take(),
+                r.after_json.take(),
+                r.after_edits.take(),
+            );
+            let stored = unfold::states(values);
             (r.chain_id.unwrap_or_default(), r.entity_id, r.position.unwrap_or(0), stored)
         })
         .collect();

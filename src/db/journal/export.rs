@@ -112,6 +112,9 @@ impl Written {
         });
         if let Some(at) = referred {
             line["before_position"] = json!(at);
+            if let Some(edits) = &stored.before_edits {
+                line["before_edits"] = json!(edits);
+            }
         }
         if let Some(edits) = &stored.after_edits {
             line["after_edits"] = json!(edits);

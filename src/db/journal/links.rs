@@ -34,6 +34,7 @@ pub(super) type LinkRow = (
     Option<Vec<u8>>,
     Option<i64>,
     Option<String>,
+    Option<String>,
 );
 
 /// A chained entry as read: its link (states unfolded) and how it stores them.
@@ -66,8 +67,9 @@ pub(super) fn stored_link(
         hash,
         before_position,
         after_edits,
+        before_edits,
     ) = row;
-    let stored = unfold::states(before, before_position, after, after_edits);
+    let stored = unfold::states((before, before_position, before_edits, after, after_edits));
     let (chain, position) = (chain.unwrap_or_default(), position.unwrap_or(0));
     let (before, after) = unfold::unfold_in_order(conn, unfolder, &(chain, entity_id, position, stored.clone()))?;
     let as_hash = |bytes: Option<Vec<u8>>| bytes.and_then(|b| b.try_into().ok()).unwrap_or([0; 32]);
@@ -106,6 +108,7 @@ macro_rules! link_columns {
             audit_log::hash,
             audit_log::before_position,
             audit_log::after_edits,
+            audit_log::before_edits,
         )
     };
 }

@@ -32,6 +32,7 @@ use crate::domain::journal::{Context, Entry};
 pub use audit_log::{list as list_audit, AuditFilter, AuditRecord};
 pub use heads::chain_unhashed_rows;
 pub use store_whole::store_whole;
+pub(crate) use unfold::{states, StateValues, STATE_COLUMNS};
 
 /// Records one state change: its timeline event and notice event (for
 /// ticket and change subjects) and its audit entry, chained to its

@@ -6,11 +6,11 @@
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::unfold;
+use super::unfold::{self, StateValues, STATE_COLUMNS};
 use crate::db::schema::audit_log;
 use crate::db::sql_types::DbId;
 use crate::db::{write_tx, DbConnection, StoreError};
-use crate::domain::journal::compact::Unfolder;
+use crate::domain::journal::compact::{StoredStates, Unfolder};
 
 /// Chains rewritten per transaction.
 const CHAINS: i64 = 200;
@@ -29,6 +29,7 @@ pub fn store_whole(conn: &mut DbConnection) -> Result<u64, StoreError> {
 fn rewrite_some_chains(conn: &mut DbConnection) -> Result<u64, StoreError> {
     let chains: Vec<Uuid> = audit_log::table
         .filter(audit_log::before_position.is_not_null().or(audit_log::after_edits.is_not_null()))
+        .or_filter(audit_log::before_edits.is_not_null())
         .select(audit_log::chain_id.assume_not_null())
         .distinct()
         .limit(CHAINS)
@@ -40,26 +41,18 @@ fn rewrite_some_chains(conn: &mut DbConnection) -> Result<u64, StoreError> {
     Ok(rewritten)
 }
 
-type Row = (Uuid, Uuid, i64, Option<String>, Option<i64>, Option<String>, Option<String>);
+type Row = (Uuid, Uuid, i64, StateValues);
 
 fn rewrite_chain(conn: &mut DbConnection, chain: Uuid) -> Result<u64, StoreError> {
     let rows: Vec<Row> = audit_log::table
         .filter(audit_log::chain_id.eq(DbId(chain)))
         .order(audit_log::position.asc())
-        .select((
-            audit_log::id,
-            audit_log::entity_id,
-            audit_log::position.assume_not_null(),
-            audit_log::before_json,
-            audit_log::before_position,
-            audit_log::after_json,
-            audit_log::after_edits,
-        ))
+        .select((audit_log::id, audit_log::entity_id, audit_log::position.assume_not_null(), STATE_COLUMNS))
         .load(conn)?;
     let (mut unfolder, mut rewritten) = (Unfolder::default(), 0);
-    for (id, entity, position, before_json, before_position, after_json, after_edits) in rows {
-        let compact = before_position.is_some() || after_edits.is_some();
-        let stored = unfold::states(before_json, before_position, after_json, after_edits);
+    for (id, entity, position, values) in rows {
+        let stored = unfold::states(values);
+        let compact = stored != StoredStates::whole(stored.before_json.clone(), stored.after_json.clone());
         // A chain that does not unfold stops the rewrite (`audit verify` names it).
         let (before, after) = unfolder
             .unfold(chain, entity, position, &stored)
@@ -70,6 +63,7 @@ fn rewrite_chain(conn: &mut DbConnection, chain: Uuid) -> Result<u64, StoreError
                     audit_log::before_json.eq(before),
                     audit_log::after_json.eq(after),
                     audit_log::before_position.eq(None::<i64>),
+                    audit_log::before_edits.eq(None::<String>),
                     audit_log::after_edits.eq(None::<String>),
                 ))
                 .execute(conn)?;

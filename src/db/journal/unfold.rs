@@ -13,16 +13,29 @@ use crate::domain::journal::compact::{Previous, StoredStates, Texts, Unfolder, M
 /// An entry's place and stored states.
 pub(super) type PlacedStates = (Uuid, Uuid, i64, StoredStates);
 
-type StatesRow = (i64, Option<String>, Option<i64>, Option<String>, Option<String>);
+/// The four columns an entry's states are stored in.
+pub(crate) const STATE_COLUMNS: (
+    audit_log::before_json,
+    audit_log::before_position,
+    audit_log::before_edits,
+    audit_log::after_json,
+    audit_log::after_edits,
+) = (
+    audit_log::before_json,
+    audit_log::before_position,
+    audit_log::before_edits,
+    audit_log::after_json,
+    audit_log::after_edits,
+);
 
-/// The stored states of a row's four columns.
-pub(super) fn states(
-    before_json: Option<String>,
-    before_position: Option<i64>,
-    after_json: Option<String>,
-    after_edits: Option<String>,
+/// The values of [`STATE_COLUMNS`].
+pub(crate) type StateValues = (Option<String>, Option<i64>, Option<String>, Option<String>, Option<String>);
+
+/// The stored states of [`STATE_COLUMNS`]' values.
+pub(crate) fn states(
+    (before_json, before_position, before_edits, after_json, after_edits): StateValues,
 ) -> StoredStates {
-    StoredStates { before_json, before_position, after_json, after_edits }
+    StoredStates { before_json, before_position, before_edits, after_json, after_edits }
 }
 
 /// The last entry about `entity` in `chain` at or before `upto`, unfolded
@@ -33,27 +46,20 @@ pub(super) fn previous_of(
     entity: Uuid,
     upto: i64,
 ) -> Result<Option<Previous>, StoreError> {
-    let mut rows: Vec<StatesRow> = audit_log::table
+    let mut rows: Vec<(i64, StateValues)> = audit_log::table
         .filter(audit_log::chain_id.eq(DbId(chain)))
         .filter(audit_log::entity_id.eq(DbId(entity)))
         .filter(audit_log::position.le(upto))
         .order(audit_log::position.desc())
         .limit(i64::from(MAX_DEPTH) + 2)
-        .select((
-            audit_log::position.assume_not_null(),
-            audit_log::before_json,
-            audit_log::before_position,
-            audit_log::after_json,
-            audit_log::after_edits,
-        ))
+        .select((audit_log::position.assume_not_null(), STATE_COLUMNS))
         .load(conn)?;
     let Some(newest) = rows.first().map(|r| r.0) else { return Ok(None) };
     rows.reverse();
     let mut unfolder = Unfolder::default();
-    for (position, before_json, before_position, after_json, after_edits) in rows {
+    for (position, values) in rows {
         // The oldest of the window may refer further back: only the newest matters.
-        let _ =
-            unfolder.unfold(chain, entity, position, &states(before_json, before_position, after_json, after_edits));
+        let _ = unfolder.unfold(chain, entity, position, &states(values));
     }
     Ok(unfolder.previous(chain, entity).filter(|p| p.position == newest).cloned())
 }

@@ -8,14 +8,13 @@ pub mod erase;
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use super::journal::{states, StateValues, STATE_COLUMNS};
 use super::schema::{audit_log, personal_data, tickets};
 use super::sql_types::DbId;
 use super::{DbConnection, StoreError};
 use crate::domain::email::EmailAddress;
-use crate::domain::journal::compact::{StoredStates, Unfolder};
+use crate::domain::journal::compact::Unfolder;
 use crate::domain::privacy;
-
-type StatesColumns = (Option<String>, Option<i64>, Option<String>, Option<String>);
 
 /// The tickets reported on behalf of `email`: by their contact as it
 /// stands, or by a committed value still held.
@@ -61,7 +60,7 @@ struct StoredEntry {
 
 /// The entries of `ticket`'s chain, their states parsed.
 fn entries_of(conn: &mut DbConnection, ticket: Uuid) -> Result<Vec<StoredEntry>, StoreError> {
-    type Row = (i64, Uuid, String, chrono::NaiveDateTime, StatesColumns);
+    type Row = (i64, Uuid, String, chrono::NaiveDateTime, StateValues);
     let rows: Vec<Row> = audit_log::table
         .filter(audit_log::chain_id.eq(DbId(ticket)))
         .order(audit_log::position.asc())
@@ -70,16 +69,15 @@ fn entries_of(conn: &mut DbConnection, ticket: Uuid) -> Result<Vec<StoredEntry>,
             audit_log::entity_id,
             audit_log::action,
             audit_log::occurred_at,
-            (audit_log::before_json, audit_log::before_position, audit_log::after_json, audit_log::after_edits),
+            STATE_COLUMNS,
         ))
         .load(conn)?;
     // The whole chain, in position order: each entry unfolds from the one before.
     let mut unfolder = Unfolder::default();
     rows.into_iter()
-        .map(|(position, entity, action, occurred_at, (before_json, before_position, after_json, after_edits))| {
-            let stored = StoredStates { before_json, before_position, after_json, after_edits };
+        .map(|(position, entity, action, occurred_at, values)| {
             let (before, after) = unfolder
-                .unfold(ticket, entity, position, &stored)
+                .unfold(ticket, entity, position, &states(values))
                 .map_err(|e| StoreError::Corrupt(format!("audit entry {position} of {ticket}: {e}")))?;
             let position = Some(position);
             let states = [before, after]

@@ -124,14 +124,7 @@ macro_rules! filtered {
             q = q.filter($crate::db::schema::tickets::sla_due_at.lt(before.naive_utc()));
         }
         if let Some(text) = &f.text {
-            let pattern = $crate::db::like_pattern(text);
-            q = q.filter(
-                $crate::db::lower($crate::db::schema::tickets::number)
-                    .like(pattern.clone())
-                    .escape('\\')
-                    .or($crate::db::lower($crate::db::schema::tickets::title).like(pattern.clone()).escape('\\'))
-                    .or($crate::db::lower($crate::db::schema::tickets::description).like(pattern).escape('\\')),
-            );
+            q = q.filter($crate::db::tickets::TextMatch::new(text));
         }
         q
     }};

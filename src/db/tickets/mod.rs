@@ -9,6 +9,7 @@ mod filed;
 mod list;
 mod personal;
 pub mod rights;
+mod search;
 mod transition;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -35,6 +36,7 @@ pub use filed::Filing;
 pub(crate) use list::filtered;
 pub use list::{explain_list, list, position, summary, After, Summary, TicketFilter, TicketSort};
 pub use personal::erase_reporter_contact;
+pub(crate) use search::TextMatch;
 pub use transition::{auto_escalate, transition, TransitionRequest};
 
 /// A stored ticket.

@@ -4,7 +4,9 @@
 //!
 //! - the state before is, most often, byte for byte the state after of the
 //!   same record's previous entry in the chain: it is stored as that entry's
-//!   position (`before_position`);
+//!   position (`before_position`); when a field changed in between (an SLA
+//!   flag set without a snapshot), with the edits that turn that state into
+//!   it (`before_edits`);
 //! - the state after is stored as the edits that turn the state before into
 //!   it (`after_edits`), when that is shorter;
 //! - so that reading one entry never walks a long history, a state after is
@@ -33,8 +35,10 @@ const DIFF_BUDGET: Duration = Duration::from_millis(20);
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoredStates {
     pub before_json: Option<String>,
-    /// The state before is the state after of the entry at this position.
+    /// The state before is the state after of the entry at this position…
     pub before_position: Option<i64>,
+    /// …with these edits applied ([`apply`]), if any.
+    pub before_edits: Option<String>,
     pub after_json: Option<String>,
     /// The state after, as edits of the state before ([`apply`]).
     pub after_edits: Option<String>,
@@ -64,9 +68,9 @@ pub struct Previous {
 pub enum Unfolding {
     #[error("refers to position {0}, which is not the record's previous entry")]
     NoPrevious(i64),
-    #[error("stores its state before both whole and by reference")]
+    #[error("stores a state both whole and compactly")]
     Ambiguous,
-    #[error("edits a state before that it does not have")]
+    #[error("edits a state it does not have")]
     EditsOfNothing,
     #[error("malformed edits: {0}")]
     Edits(String),
@@ -75,11 +79,19 @@ pub enum Unfolding {
 /// How to store an entry's `before` and `after` texts, given the record's
 /// previous entry in the chain; with the depth of the stored `after`.
 pub fn compact(before: Option<&str>, after: Option<&str>, previous: Option<&Previous>) -> (StoredStates, u32) {
-    let referred = previous.filter(|p| before.is_some() && p.after.as_deref() == before);
-    let before_depth = referred.map_or(0, |p| p.depth + 1);
+    let referred = match (before, previous) {
+        (Some(before), Some(p)) => match p.after.as_deref() {
+            Some(earlier) if earlier == before => Some((p, None)),
+            Some(earlier) => Some(edits(earlier, before)).filter(|e| e.len() < before.len()).map(|e| (p, Some(e))),
+            None => None,
+        },
+        _ => None,
+    };
+    let before_depth = referred.as_ref().map_or(0, |(p, _)| p.depth + 1);
     let mut stored = StoredStates {
         before_json: if referred.is_some() { None } else { before.map(str::to_owned) },
-        before_position: referred.map(|p| p.position),
+        before_position: referred.as_ref().map(|(p, _)| p.position),
+        before_edits: referred.and_then(|(_, edits)| edits),
         ..StoredStates::default()
     };
     let edited = match (before, after) {
@@ -194,11 +206,18 @@ impl Unfolder {
             self.last.clear();
         }
         let previous = self.last.remove(&entity);
-        let (before, before_depth) = match (&stored.before_json, stored.before_position) {
-            (Some(_), Some(_)) => return Err(Unfolding::Ambiguous),
-            (text, None) => (text.clone(), 0),
-            (None, Some(at)) => match previous {
-                Some(Previous { position, after: Some(after), depth }) if position == at => (Some(after), depth + 1),
+        let (before, before_depth) = match (&stored.before_json, stored.before_position, &stored.before_edits) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => return Err(Unfolding::Ambiguous),
+            (None, None, Some(_)) => return Err(Unfolding::EditsOfNothing),
+            (text, None, None) => (text.clone(), 0),
+            (None, Some(at), edits) => match previous {
+                Some(Previous { position, after: Some(after), depth }) if position == at => {
+                    let before = match edits {
+                        Some(edits) => apply(&after, edits)?,
+                        None => after,
+                    };
+                    (Some(before), depth + 1)
+                }
                 _ => return Err(Unfolding::NoPrevious(at)),
             },
         };
@@ -265,8 +284,22 @@ mod tests {
     }
 
     #[test]
-    fn a_before_that_differs_from_the_previous_after_is_stored_whole() {
-        let previous = Previous { position: 3, after: Some(ASSIGNED.into()), depth: 0 };
+    fn a_before_changed_since_the_previous_entry_is_stored_as_its_edits() {
+        // The row changed between two entries (an SLA flag): edits of the previous state after.
+        let flagged = TICKET.replace("\"version\":1", "\"version\":1,\"sla_breached\":[\"response\"]");
+        let previous = Previous { position: 3, after: Some(TICKET.into()), depth: 0 };
+        let (stored, depth) = compact(Some(&flagged), Some(ASSIGNED), Some(&previous));
+        assert_eq!((stored.before_json.as_deref(), stored.before_position), (None, Some(3)));
+        assert!(stored.before_edits.as_ref().is_some_and(|e| e.contains("sla_breached")), "{stored:?}");
+        assert_eq!(depth, 1);
+        let (mut unfolder, id) = (Unfolder::default(), Uuid::from_u128(3));
+        unfolder.remember(id, id, previous);
+        assert_eq!(unfolder.unfold(id, id, 4, &stored).unwrap(), (Some(flagged), Some(ASSIGNED.into())));
+    }
+
+    #[test]
+    fn a_before_unlike_the_previous_after_is_stored_whole() {
+        let previous = Previous { position: 3, after: Some("[1,2,3]".into()), depth: 0 };
         let (stored, _) = compact(Some(TICKET), Some(ASSIGNED), Some(&previous));
         assert_eq!((stored.before_json.as_deref(), stored.before_position), (Some(TICKET), None));
     }
@@ -313,15 +346,19 @@ mod tests {
         }
 
         #[test]
-        fn any_chain_of_states_unfolds_to_what_was_written(states in proptest::collection::vec("\\{[a-z\":,0-9]{0,60}\\}", 1..30)) {
+        fn any_chain_of_states_unfolds_to_what_was_written(
+            states in proptest::collection::vec(("\\{[a-z\":,0-9]{0,60}\\}", proptest::option::of("[a-z]{1,4}")), 1..30)
+        ) {
             let id = Uuid::from_u128(42);
             let (mut previous, mut unfolder) = (None::<Previous>, Unfolder::default());
             let mut before: Option<String> = None;
-            for (n, after) in states.iter().enumerate() {
+            for (n, (after, changed_between)) in states.iter().enumerate() {
                 let position = n as i64 + 1;
-                let (stored, depth) = compact(before.as_deref(), Some(after), previous.as_ref());
+                // Sometimes the row changed between two entries.
+                let before_now = before.clone().map(|b| changed_between.as_ref().map_or(b.clone(), |c| format!("{b}{c}")));
+                let (stored, depth) = compact(before_now.as_deref(), Some(after), previous.as_ref());
                 prop_assert!(depth < MAX_DEPTH);
-                prop_assert_eq!(unfolder.unfold(id, id, position, &stored).unwrap(), (before.clone(), Some(after.clone())));
+                prop_assert_eq!(unfolder.unfold(id, id, position, &stored).unwrap(), (before_now, Some(after.clone())));
                 previous = Some(Previous { position, after: Some(after.clone()), depth });
                 before = Some(after.clone());
             }
