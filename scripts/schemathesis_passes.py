@@ -28,9 +28,9 @@ import urllib.request
 PASSES = [
     ("movers", "tier1.bappeda@majenekab.go.id",
      r"^/api/v1/(tickets/\{id\}(/(start|pending|escalate|resolve))?|changes/\{id\}(/submit)?)$"),
-    ("tier1", "tier1.bappeda@majenekab.go.id", r"^/api/v1/(tickets|changes|me|notifications|knowledge)"),
-    ("tier2", "tier2.irfan@majenekab.go.id", r"^/api/v1/(tickets|changes|reports|knowledge)"),
-    ("reporter", "fitriani@majenekab.go.id", r"^/api/v1/(tickets|me|knowledge)"),
+    ("tier1", "tier1.bappeda@majenekab.go.id", r"^/api/v1/(tickets|changes|me|notifications)"),
+    ("tier2", "tier2.irfan@majenekab.go.id", r"^/api/v1/(tickets|changes|reports)"),
+    ("reporter", "fitriani@majenekab.go.id", r"^/api/v1/(tickets|me)"),
     ("approver", "approver@majenekab.go.id", r"^/api/v1/(changes|change-templates)"),
     ("admin", "admin@majenekab.go.id", r"^/(?!api/v1/(users/\{id\}$|tickets|changes|change-templates|freeze-windows|reports))"),
     ("admin-desk", "admin@majenekab.go.id", r"^/api/v1/(tickets|changes|change-templates|freeze-windows|reports)"),
