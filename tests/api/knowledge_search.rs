@@ -87,6 +87,7 @@ async fn affixes_synonyms_and_typos_find_the_article_with_its_words_marked(backe
     assert!(search(&app, token, "zzzz").await.is_empty());
     let blank = app.get(&format!("{SEARCH}?q=%20"), Some(token)).await;
     blank.assert_problem(422);
+    app.get(&format!("{SEARCH}?q=%C2%84"), Some(token)).await.assert_problem(422);
 
     // Suggestions at intake: published articles, the service's first.
     let suggested = app

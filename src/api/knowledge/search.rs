@@ -35,6 +35,10 @@ pub async fn search_articles(
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = text("q", &query.q, 200)?;
+    // As every list's `q` (the document's pattern): no control characters.
+    if q.chars().any(char::is_control) {
+        return Err(ApiError::invalid("q", "must not contain control characters"));
+    }
     let parsed = Query::parse(&q, &state.settings.knowledge.synonyms());
     let scope = SearchScope {
         published_only: query.published.unwrap_or(false),
