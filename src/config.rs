@@ -438,6 +438,9 @@ mod tests {
         settings.database.pool_size = 0;
         assert!(settings.check().unwrap_err().contains("database.pool_size"));
         let mut settings = Settings::default();
+        settings.database.intake_writers = Some(0);
+        assert!(settings.check().unwrap_err().contains("database.intake_writers"));
+        let mut settings = Settings::default();
         settings.database.url = "mysql://x/y".into();
         assert!(settings.check().unwrap_err().contains("database.url"));
     }
