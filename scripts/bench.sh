@@ -6,17 +6,21 @@
 # and the load harness (benches/load.rs) over every scenario.
 #
 # Usage: scripts/bench.sh [--postgres] [--tickets N] [--clients N]
-#                         [--create-clients N] [--seconds S] [--raw-seconds S] [--smoke]
+#                         [--create-clients N] [--seconds S] [--raw-seconds S]
+#                         [--creation] [--smoke]
 #   --clients         queue views, reads, search, summary, report, moves (default 8)
 #   --create-clients  ticket creation, pgbench and the mixed workload (default 32)
 #   --raw-seconds     each scenario's raw run: the same requests through the
 #                     store functions, without HTTP (default: --seconds)
+#   --creation        only pgbench and creation (and the mixed workload), to
+#                     try the intake's settings (APP__DATABASE__INTAKE_WRITERS,
+#                     APP__DATABASE__POOL_SIZE) on one generated history
 #   --smoke           a few seconds on small data with the debug build (the
 #                     profile `cargo test` builds with): checks
 #                     the generator, the server and the harness work together
 set -euo pipefail
 cd "$(dirname "$0")/.."
-backend=sqlite tickets=1000000 clients=8 create_clients=32 seconds=15 raw_seconds= profile=release
+backend=sqlite tickets=1000000 clients=8 create_clients=32 seconds=15 raw_seconds= reads=yes profile=release
 while [ $# -gt 0 ]; do
     case "$1" in
         --postgres) backend=postgres ;;
@@ -25,6 +29,7 @@ while [ $# -gt 0 ]; do
         --create-clients) create_clients="$2"; shift ;;
         --seconds) seconds="$2"; shift ;;
         --raw-seconds) raw_seconds="$2"; shift ;;
+        --creation) reads= ;;
         --smoke) tickets=3000 clients=2 create_clients=4 seconds=1 raw_seconds=1 profile=test ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
@@ -51,12 +56,13 @@ serve
 status=0
 # Each scenario's row has the raw column: the harness runs the same requests
 # through the store functions on APP__DATABASE__URL, at the same concurrency.
-reads="tier2_new_by_due tier2_by_priority pd_in_progress_by_due pd_pending_by_priority supervisor_due_before
+views="tier2_new_by_due tier2_by_priority pd_in_progress_by_due pd_pending_by_priority supervisor_due_before
     newest_first read_one search search_vpn_supervisor search_vpn_pd search_two_words_supervisor
     search_two_words_pd search_printer_supervisor search_printer_pd search_number_supervisor search_number_pd
     search_misspelt_supervisor search_misspelt_pd summary sla_report_month sla_report_30_days move"
-harness --base "$base" --accounts "$work/accounts.txt" --server-pid "$server" --clients "$clients" \
-    --seconds "$seconds" --raw-seconds "$raw_seconds" --scenario idle $(printf -- '--scenario %s ' $reads) || status=1
+[ -z "$reads" ] || harness --base "$base" --accounts "$work/accounts.txt" --server-pid "$server" \
+    --clients "$clients" --seconds "$seconds" --raw-seconds "$raw_seconds" --scenario idle \
+    $(printf -- '--scenario %s ' $views) || status=1
 harness --base "$base" --accounts "$work/accounts.txt" --server-pid "$server" --clients "$create_clients" \
     --mixed-clients "$create_clients" --seconds "$seconds" --scenario create --scenario mixed \
     | tee "$work/create.txt" || status=1
