@@ -259,6 +259,10 @@ pub struct DatabaseSettings {
     /// Milliseconds a request waits for a database connection before it is
     /// answered 503 (an outage fails fast; the pool reconnects by itself).
     pub connect_timeout_ms: u32,
+    /// Threads that write filed tickets in batches (default: one on SQLite,
+    /// which writes one transaction at a time; two on PostgreSQL).
+    #[serde(default)]
+    pub intake_writers: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -327,6 +331,7 @@ impl Default for Settings {
                 url: "sqlite://./data/spbe-desk.db".to_owned(),
                 pool_size: 8,
                 connect_timeout_ms: 2000,
+                intake_writers: None,
             },
             auth: AuthSettings {
                 jwt_secret: None,
@@ -405,6 +410,7 @@ impl Settings {
             ("server.body_limit_bytes", self.server.body_limit_bytes as u64),
             ("server.body_read_timeout_seconds", u64::from(self.server.body_read_timeout_seconds)),
             ("database.pool_size", u64::from(self.database.pool_size)),
+            ("database.intake_writers", u64::from(self.database.intake_writers.unwrap_or(1))),
             ("auth.access_token_seconds", u64::from(self.auth.access_token_seconds)),
             ("auth.refresh_token_seconds", u64::from(self.auth.refresh_token_seconds)),
             ("auth.failure_window_seconds", u64::from(self.auth.failure_window_seconds)),
@@ -478,6 +484,9 @@ mod tests {
         let mut settings = Settings::default();
         settings.database.pool_size = 0;
         assert!(settings.check().unwrap_err().contains("database.pool_size"));
+        let mut settings = Settings::default();
+        settings.database.intake_writers = Some(0);
+        assert!(settings.check().unwrap_err().contains("database.intake_writers"));
         let mut settings = Settings::default();
         settings.database.url = "mysql://x/y".into();
         assert!(settings.check().unwrap_err().contains("database.url"));

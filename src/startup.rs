@@ -68,7 +68,8 @@ impl Application {
         let audit = (settings.audit.clone(), audit_keys.clone());
         let housekeeping = (settings.housekeeping.clone(), settings.data.dir.clone());
         // SQLite writes one transaction at a time; PostgreSQL overlaps two.
-        let writers = if db.backend() == crate::db::Backend::Sqlite { 1 } else { 2 };
+        let default_writers = if db.backend() == crate::db::Backend::Sqlite { 1 } else { 2 };
+        let writers = settings.database.intake_writers.map_or(default_writers, |n| n as usize);
         let intake = crate::jobs::intake_writer::IntakeWriter::start(&db, writers)?;
         let authenticator =
             web::Data::new(Authenticator { tokens: Arc::clone(&tokens), db: db.clone(), clock: Arc::clone(&clock) });

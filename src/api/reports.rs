@@ -111,6 +111,25 @@ fn csv_body(report: &SlaReport) -> Result<String, ApiError> {
     String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
+/// The store's filter for a report query (the load harness reads its raw
+/// queries through it too).
+pub fn report_filter(q: &SlaReportQuery) -> Result<ReportFilter, ApiError> {
+    if let (Some(from), Some(to)) = (q.from, q.to) {
+        if to <= from {
+            return Err(ApiError::invalid("to", "must be after `from`"));
+        }
+    }
+    Ok(ReportFilter {
+        from: q.from,
+        to: q.to,
+        unit_id: q.unit_id,
+        service_id: q.service_id,
+        tier: q.tier.map(|t| Tier::try_from(t).map_err(|e| ApiError::invalid("tier", e))).transpose()?,
+        priority: q.priority,
+        group_by: group_by(q.group_by.as_deref())?,
+    })
+}
+
 /// SLA compliance over the tickets the caller's scope covers, filed in a
 /// period: per clock met, breached, open, compliance, mean and median
 /// business time; escalation and reopen rates. The last CSV row is the total.
@@ -127,20 +146,7 @@ pub async fn sla_report(
 ) -> Result<HttpResponse, ApiError> {
     auth.require(Action::ReadSlaReports)?;
     let q = query.into_inner();
-    if let (Some(from), Some(to)) = (q.from, q.to) {
-        if to <= from {
-            return Err(ApiError::invalid("to", "must be after `from`"));
-        }
-    }
-    let filter = ReportFilter {
-        from: q.from,
-        to: q.to,
-        unit_id: q.unit_id,
-        service_id: q.service_id,
-        tier: q.tier.map(|t| Tier::try_from(t).map_err(|e| ApiError::invalid("tier", e))).transpose()?,
-        priority: q.priority,
-        group_by: group_by(q.group_by.as_deref())?,
-    };
+    let filter = report_filter(&q)?;
     let grouping = q.group_by.unwrap_or_else(|| "unit".to_owned());
     let (scope, now) = (TicketScope::of(&auth.principal), state.clock.now());
     let (tally, labels) = state.db.run(move |conn| report::tally(conn, &scope, &filter, now)).await?;

@@ -119,14 +119,19 @@ pub async fn list_events(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (principal, raw) = (auth.principal.clone(), id.into_inner());
-    let rows = state
-        .db
-        .run(move |conn| {
-            let scope = TicketScope::of(&principal);
-            let ticket_id = resolve(conn, &scope, &raw)?;
-            let ticket = tickets::find(conn, &scope, ticket_id)?;
-            crate::db::journal::timeline::list(conn, ticket_id, access::is_staff(&principal, &ticket.facts()))
-        })
-        .await?;
+    let rows = state.db.run(move |conn| events_of(conn, &principal, &raw)).await?;
     Ok(HttpResponse::Ok().json(EventList { items: rows.into_iter().map(TicketEventResponse::from).collect() }))
+}
+
+/// What the timeline reads: a ticket's events (id or number), the desk's
+/// internal ones for staff only.
+pub fn events_of(
+    conn: &mut crate::db::DbConnection,
+    principal: &crate::domain::policy::Principal,
+    raw: &str,
+) -> Result<Vec<crate::db::journal::timeline::TicketEvent>, crate::db::StoreError> {
+    let scope = TicketScope::of(principal);
+    let ticket_id = resolve(conn, &scope, raw)?;
+    let ticket = tickets::find(conn, &scope, ticket_id)?;
+    crate::db::journal::timeline::list(conn, ticket_id, access::is_staff(principal, &ticket.facts()))
 }

@@ -183,7 +183,10 @@ pub async fn create_ticket(
         .json(TicketResponse::new(ticket, &auth.principal)))
 }
 
-fn filter_from(q: TicketQuery, cursors: &crate::auth::cursor_seal::CursorKey) -> Result<TicketFilter, ApiError> {
+/// The store's filter for a list or summary query, as the handlers read it
+/// (the load harness reads its raw queries through it too, so that they
+/// cannot drift from the served ones).
+pub fn filter_from(q: TicketQuery, cursors: &crate::auth::cursor_seal::CursorKey) -> Result<TicketFilter, ApiError> {
     let tier = q.tier.map(|t| Tier::try_from(t).map_err(|e| ApiError::invalid("tier", e))).transpose()?;
     let page = crate::domain::page::PageLimit::parse(q.limit).map_err(|e| ApiError::invalid("limit", e))?;
     Ok(TicketFilter {
@@ -238,15 +241,8 @@ pub async fn ticket_summary(
     query: web::Query<TicketQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = filter_from(query.into_inner(), &state.cursors)?;
-    let scope = TicketScope::of(&auth.principal);
-    let coverage = super::units::sees_coverage(&auth.principal);
-    let (s, uncovered) = state
-        .db
-        .run(move |conn| {
-            let uncovered = if coverage { Some(crate::db::units::without_tier1(conn)?) } else { None };
-            Ok::<_, StoreError>((tickets::summary(conn, &scope, &filter)?, uncovered))
-        })
-        .await?;
+    let principal = auth.principal.clone();
+    let (s, uncovered) = state.db.run(move |conn| summary_of(conn, &principal, &filter)).await?;
     Ok(HttpResponse::Ok().json(SummaryResponse {
         total: s.total,
         by_status: s.by_status,
@@ -255,6 +251,18 @@ pub async fn ticket_summary(
         unassigned_open: s.unassigned_open,
         units_without_tier1: uncovered,
     }))
+}
+
+/// What the summary reads: the counts in the caller's scope and, for those
+/// who watch coverage, the units without a tier-1 technician.
+pub fn summary_of(
+    conn: &mut DbConnection,
+    principal: &Principal,
+    filter: &TicketFilter,
+) -> Result<(tickets::Summary, Option<Vec<Uuid>>), StoreError> {
+    let uncovered =
+        if super::units::sees_coverage(principal) { Some(crate::db::units::without_tier1(conn)?) } else { None };
+    Ok((tickets::summary(conn, &TicketScope::of(principal), filter)?, uncovered))
 }
 
 /// Read a ticket by id or number (`TKT-2026-000123`).

@@ -16,7 +16,7 @@ use crate::db::sla::context::SlaContext;
 use crate::db::sla::replay::{self, Agreement};
 use crate::db::tickets;
 use crate::db::{DbConnection, StoreError};
-use crate::domain::policy::Action;
+use crate::domain::policy::{Action, Principal};
 use crate::domain::sla::clock::{ClockKind, PauseCause, Standing};
 use crate::domain::sla::explain::explain;
 use crate::domain::ticket::access::TicketScope;
@@ -162,26 +162,31 @@ pub async fn ticket_sla(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (principal, raw, now) = (auth.principal.clone(), id.into_inner(), state.clock.now());
-    let response = state
-        .db
-        .run(move |conn| {
-            let scope = TicketScope::of(&principal);
-            let ticket_id = resolve(conn, &scope, &raw)?;
-            let ticket = tickets::find(conn, &scope, ticket_id)?;
-            let stored = clocks::load(conn, ticket_id)?;
-            let clocks = stored.iter().map(|c| view(conn, c, now)).collect::<Result<Vec<_>, _>>()?;
-            let note = clocks.is_empty().then(|| {
-                "no SLA clocks: when the ticket was filed, neither its service nor its unit had a calendar, \
-                 or no SLA policy applied"
-                    .to_owned()
-            });
-            // What moved the clocks is the desk's matter, as on the timeline.
-            let staff = crate::domain::ticket::access::is_staff(&principal, &ticket.facts());
-            let replay = if staff { Some(replay::check(conn, ticket_id)?.into()) } else { None };
-            Ok::<_, StoreError>(SlaResponse { ticket_id, number: ticket.number, clocks, note, replay })
-        })
-        .await?;
+    let response = state.db.run(move |conn| sla_of(conn, &principal, &raw, now)).await?;
     Ok(HttpResponse::Ok().json(response))
+}
+
+/// What the SLA view reads and works out for a ticket (id or number) at `now`.
+pub fn sla_of(
+    conn: &mut DbConnection,
+    principal: &Principal,
+    raw: &str,
+    now: DateTime<Utc>,
+) -> Result<SlaResponse, StoreError> {
+    let scope = TicketScope::of(principal);
+    let ticket_id = resolve(conn, &scope, raw)?;
+    let ticket = tickets::find(conn, &scope, ticket_id)?;
+    let stored = clocks::load(conn, ticket_id)?;
+    let clocks = stored.iter().map(|c| view(conn, c, now)).collect::<Result<Vec<_>, _>>()?;
+    let note = clocks.is_empty().then(|| {
+        "no SLA clocks: when the ticket was filed, neither its service nor its unit had a calendar, \
+         or no SLA policy applied"
+            .to_owned()
+    });
+    // What moved the clocks is the desk's matter, as on the timeline.
+    let staff = crate::domain::ticket::access::is_staff(principal, &ticket.facts());
+    let replay = if staff { Some(replay::check(conn, ticket_id)?.into()) } else { None };
+    Ok(SlaResponse { ticket_id, number: ticket.number, clocks, note, replay })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
