@@ -303,6 +303,7 @@ fn ticket_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/tickets/{id}/sla", "GET").route(web::get().to(sla::ticket_sla)))
     .service(resource("/tickets/{id}/sla/recompute", "POST").route(web::post().to(sla::recompute_sla)))
     .service(resource("/reports/sla", "GET").route(web::get().to(reports::sla_report)))
+    .service(resource("/reports/knowledge", "GET").route(web::get().to(knowledge::report::knowledge_report)))
     .service(
         resource("/tickets/{id}/attachments", "GET, POST")
             .route(web::get().to(attachments::list_attachments))

@@ -67,11 +67,12 @@ use crate::error::{FieldErrorDoc, Problem};
         knowledge::moves::submit_article, knowledge::moves::return_article, knowledge::moves::publish_article,
         knowledge::moves::revise_article, knowledge::moves::retire_article, knowledge::moves::list_article_versions,
         knowledge::moves::get_article_version, knowledge::search::search_articles, knowledge::search::suggest_articles,
+        knowledge::report::knowledge_report,
         openapi_json,
     ),
     // Schemas only parameters name: utoipa collects those of bodies alone.
     components(schemas(Problem, FieldErrorDoc, tickets::TicketListSort, changes::types::ChangeListSort,
-        reports::SlaReportGrouping, calendar_due::TargetUnit, NoticeEvent)),
+        reports::SlaReportGrouping, knowledge::report::KnowledgeReportGrouping, calendar_due::TargetUnit, NoticeEvent)),
     modifiers(&SecuritySchemes, &ErrorResponses, &TextRules, &ValueRules),
     tags(
         (name = "auth", description = "Log in, refresh, log out, who am I, change your password"),

@@ -3,6 +3,7 @@
 //! ([`search`]).
 
 pub mod moves;
+pub mod report;
 pub mod search;
 pub mod types;
 

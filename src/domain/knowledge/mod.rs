@@ -8,6 +8,7 @@
 pub mod access;
 pub mod article;
 pub mod markdown;
+pub mod report;
 pub mod roots;
 pub mod search;
 pub mod snippet;

@@ -32,7 +32,7 @@ pub fn month_key(at: DateTime<Utc>) -> String {
 }
 
 /// The first instant of a cells' month.
-fn month_start(year: i32, month: u32) -> Option<DateTime<Utc>> {
+pub fn month_start(year: i32, month: u32) -> Option<DateTime<Utc>> {
     let day = NaiveDate::from_ymd_opt(year, month, 1)?;
     Some(Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0)?) - Duration::hours(CELL_OFFSET_HOURS))
 }
