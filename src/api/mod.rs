@@ -283,6 +283,15 @@ fn ticket_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/tickets/{id}/escalate", "POST").route(web::post().to(actions::escalate_ticket)))
     .service(resource("/tickets/{id}/return", "POST").route(web::post().to(actions::return_ticket)))
     .service(resource("/tickets/{id}/resolve", "POST").route(web::post().to(actions::resolve_ticket)))
+    .service(
+        resource("/tickets/{id}/knowledge-links", "GET, POST")
+            .route(web::get().to(tickets::knowledge::list_article_links))
+            .route(web::post().to(tickets::knowledge::link_articles)),
+    )
+    .service(
+        resource("/tickets/{id}/known-error-article", "POST")
+            .route(web::post().to(tickets::knowledge::known_error_article)),
+    )
     .service(resource("/tickets/{id}/close", "POST").route(web::post().to(actions::close_ticket)))
     .service(resource("/tickets/{id}/reopen", "POST").route(web::post().to(actions::reopen_ticket)))
     .service(resource("/tickets/{id}/rating", "POST").route(web::post().to(actions::rate_ticket)))

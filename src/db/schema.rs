@@ -856,4 +856,21 @@ diesel::table! {
 
 diesel::joinable!(knowledge_terms -> knowledge_articles (article_id));
 diesel::joinable!(knowledge_articles -> services (service_id));
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
+    knowledge_links (ticket_id, article_id) {
+        ticket_id -> Id,
+        article_id -> Id,
+        article_version -> Integer,
+        unit_id -> Id,
+        service_id -> Id,
+        linked_by -> Id,
+        linked_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(knowledge_terms, knowledge_articles, services);
+diesel::joinable!(knowledge_links -> knowledge_articles (article_id));
+diesel::allow_tables_to_appear_in_same_query!(knowledge_links, knowledge_articles);

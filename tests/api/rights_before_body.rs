@@ -114,6 +114,12 @@ async fn a_caller_without_the_right_is_refused_before_its_body_is_read(backend: 
         row(post.clone(), on(&fresh, "comments"), &[(&admin, 403), (&auditor, 403), (&reporter_b, 404)], &reporter_a),
         row(post.clone(), on(&fresh, "sla/recompute"), &[(&tier1_a, 403), (&key_a, 403)], &supervisor),
         row(post.clone(), on(&fresh, "raise-change"), &[(&reporter_a, 403), (&auditor, 403)], &tier1_a),
+        row(
+            post.clone(),
+            on(&resolved, "knowledge-links"),
+            &[(&reporter_a, 403), (&key_a, 403), (&reporter_b, 404)],
+            &tier1_a,
+        ),
         // Changes: the requester's side, the analysts, the implementers, the board.
         row(post.clone(), CHANGES.trim_start_matches("/api/v1"), &[(&reporter_a, 403), (&key_a, 403)], &tier1_a),
         row(patch.clone(), change.clone(), &[(&reporter_a, 403), (&reporter_b, 404), (&key_b, 404)], &tier1_a),

@@ -26,6 +26,8 @@ pub enum ArticleChange {
     /// A draft's content edited.
     Updated,
     Moved(ArticleMove),
+    /// A ticket it solved linked it (its `detail` names the ticket).
+    Linked,
 }
 
 impl ArticleChange {
@@ -34,6 +36,7 @@ impl ArticleChange {
             ArticleChange::Created => "created",
             ArticleChange::Updated => "updated",
             ArticleChange::Moved(m) => m.as_str(),
+            ArticleChange::Linked => "linked",
         }
     }
 }
