@@ -114,7 +114,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Knowledge articles, their moves and versions, search and suggestions.
 fn knowledge_routes(cfg: &mut web::ServiceConfig) {
-    use knowledge::{moves as m, search as s};
+    use knowledge::{feedback as f, moves as m, search as s};
     cfg.service(
         resource("/knowledge/articles", "GET, POST")
             .route(web::get().to(knowledge::list_articles))
@@ -132,6 +132,13 @@ fn knowledge_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/knowledge/articles/{id}/retire", "POST").route(web::post().to(m::retire_article)))
     .service(resource("/knowledge/articles/{id}/versions", "GET").route(web::get().to(m::list_article_versions)))
     .service(resource("/knowledge/articles/{id}/versions/{number}", "GET").route(web::get().to(m::get_article_version)))
+    .service(resource("/knowledge/articles/{id}/ratings", "POST").route(web::post().to(f::rate_article)))
+    .service(
+        resource("/knowledge/articles/{id}/flags", "GET, POST")
+            .route(web::get().to(f::list_flags))
+            .route(web::post().to(f::flag_article)),
+    )
+    .service(resource("/knowledge/articles/{id}/flags/{flag_id}/close", "POST").route(web::post().to(f::close_flag)))
     .service(resource("/knowledge/search", "GET").route(web::get().to(s::search_articles)))
     .service(resource("/knowledge/suggest", "GET").route(web::get().to(s::suggest_articles)));
 }

@@ -871,6 +871,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
+    knowledge_ratings (id) {
+        id -> Id,
+        article_id -> Id,
+        article_version -> Integer,
+        helpful -> Bool,
+        comment -> Nullable<Text>,
+        rated_by -> Id,
+        rated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
+    knowledge_flags (id) {
+        id -> Id,
+        article_id -> Id,
+        article_version -> Integer,
+        reason -> Text,
+        flagged_by -> Id,
+        flagged_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        closed_by -> Nullable<Id>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(knowledge_terms, knowledge_articles, services);
 diesel::joinable!(knowledge_links -> knowledge_articles (article_id));
 diesel::allow_tables_to_appear_in_same_query!(knowledge_links, knowledge_articles);

@@ -2,6 +2,7 @@
 //! lifecycle and versions ([`moves`]), and search and suggestions at intake
 //! ([`search`]).
 
+pub mod feedback;
 pub mod moves;
 pub mod search;
 pub mod types;

@@ -3,6 +3,7 @@
 //! them through the journal ([`write`]), their published versions
 //! ([`versions`]) and their search ([`search`]).
 
+pub mod feedback;
 pub mod links;
 pub mod search;
 pub mod versions;

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod article;
+pub mod feedback;
 pub mod from_ticket;
 pub mod markdown;
 pub mod roots;

@@ -28,6 +28,10 @@ pub enum ArticleChange {
     Moved(ArticleMove),
     /// A ticket it solved linked it (its `detail` names the ticket).
     Linked,
+    /// A reader rated it, flagged it as wrong, or an owner closed a flag.
+    Rated,
+    Flagged,
+    FlagClosed,
 }
 
 impl ArticleChange {
@@ -37,6 +41,9 @@ impl ArticleChange {
             ArticleChange::Updated => "updated",
             ArticleChange::Moved(m) => m.as_str(),
             ArticleChange::Linked => "linked",
+            ArticleChange::Rated => "rated",
+            ArticleChange::Flagged => "flagged",
+            ArticleChange::FlagClosed => "flag_closed",
         }
     }
 }
