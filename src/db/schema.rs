@@ -902,6 +902,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
+    knowledge_views (article_id, viewer_id, viewed_at) {
+        article_id -> Id,
+        viewer_id -> Id,
+        service_id -> Id,
+        viewed_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(knowledge_terms, knowledge_articles, services);
 diesel::joinable!(knowledge_links -> knowledge_articles (article_id));
 diesel::allow_tables_to_appear_in_same_query!(knowledge_links, knowledge_articles);

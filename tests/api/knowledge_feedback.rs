@@ -54,4 +54,23 @@ async fn readers_rate_once_per_version_and_owners_close_flags(backend: Backend) 
     assert!(crate::audit_chain::breaks(&crate::audit_chain::verify(&app, &o).await).is_empty());
 }
 
-on_both_backends!(readers_rate_once_per_version_and_owners_close_flags);
+async fn a_reporters_reading_is_counted_once_an_hour_and_the_desks_not(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let o = app.org().await;
+    let id = write(&app, &o.tier1_a.token, article(o.service, "Gagal masuk SIMPEG", "Atur ulang sandi.")).await;
+    let path = format!("{ARTICLES}/{id}");
+    assert_eq!(app.get(&path, Some(&o.tier1_a.token)).await.status, 200);
+    assert_eq!(app.count("knowledge_views"), 0, "a draft is not self-service");
+    step(&app, &id, "publish", &o.tier2.token).await;
+    let entries = app.count("audit_log");
+    for token in [&o.reporter_a.token, &o.reporter_a.token, &o.tier1_b.token, &o.reporter_b.token] {
+        assert_eq!(app.get(&path, Some(token)).await.status, 200);
+    }
+    assert_eq!(app.count("knowledge_views"), 2, "one per reporter and hour; the desks' reading is not counted");
+    assert_eq!(app.count("audit_log"), entries, "views are reads: no journal entries");
+}
+
+on_both_backends!(
+    readers_rate_once_per_version_and_owners_close_flags,
+    a_reporters_reading_is_counted_once_an_hour_and_the_desks_not,
+);

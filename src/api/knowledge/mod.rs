@@ -17,9 +17,10 @@ use super::pagination::PageRequest;
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::knowledge::write::{self, ArticleEdit, ArticleRequest, NewArticle};
-use crate::db::knowledge::{self as store, links, ArticleFilter};
+use crate::db::knowledge::{self as store, links, views, ArticleFilter};
 use crate::domain::knowledge::access::{may, may_place, ArticleVisibility, KnowledgeAction};
 use crate::domain::knowledge::article::{parse_body, parse_keywords};
+use crate::domain::knowledge::self_service::counts_views;
 use crate::domain::knowledge::ArticleAudience;
 use crate::domain::ticket::intake::parse_title;
 use crate::domain::validation::ValidationErrors;
@@ -107,7 +108,9 @@ pub async fn list_articles(
     Ok(HttpResponse::Ok().json(ArticlePage { items: page.items, next_cursor: page.next_cursor }))
 }
 
-/// Read an article the caller may read (404 otherwise), its body also as sanitised HTML.
+/// Read an article the caller may read (404 otherwise), its body also as
+/// sanitised HTML. A reporter's reading of a published article is counted
+/// for self-service (once an hour).
 #[utoipa::path(get, path = "/api/v1/knowledge/articles/{id}", tag = "knowledge", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = ArticleResponse), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
@@ -118,10 +121,15 @@ pub async fn get_article(
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, id) = (ArticleVisibility::of(&auth.principal), id.into_inner());
     let counted = visibility.reads_link_counts();
+    let viewer = counts_views(&auth.principal).then(|| auth.principal.actor.id());
+    let now = state.clock.now();
     let (article, counts) = state
         .db
         .run(move |conn| {
             let article = store::find(conn, &visibility, id)?;
+            if let Some(viewer) = viewer {
+                views::record(conn, &article, viewer, now)?;
+            }
             let counts = if counted { links::counts(conn, &[id])? } else { Default::default() };
             Ok::<_, crate::db::StoreError>((article, counts))
         })

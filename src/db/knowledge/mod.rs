@@ -7,6 +7,7 @@ pub mod feedback;
 pub mod links;
 pub mod search;
 pub mod versions;
+pub mod views;
 pub mod write;
 
 use chrono::{DateTime, NaiveDateTime, Utc};

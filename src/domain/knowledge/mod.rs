@@ -12,6 +12,7 @@ pub mod from_ticket;
 pub mod markdown;
 pub mod roots;
 pub mod search;
+pub mod self_service;
 pub mod snippet;
 pub mod stem;
 pub mod terms;
