@@ -30,6 +30,8 @@ mod if_match;
 mod intake_batches;
 mod journal_batches;
 mod knowledge;
+mod knowledge_feedback;
+mod knowledge_links;
 mod knowledge_search;
 mod lost_races;
 mod migrations;

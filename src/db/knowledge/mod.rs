@@ -3,9 +3,12 @@
 //! them through the journal ([`write`]), their published versions
 //! ([`versions`]) and their search ([`search`]).
 
+pub mod feedback;
+pub mod links;
 pub mod report;
 pub mod search;
 pub mod versions;
+pub mod views;
 pub mod write;
 
 use chrono::{DateTime, NaiveDateTime, Utc};

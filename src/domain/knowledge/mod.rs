@@ -7,10 +7,13 @@
 
 pub mod access;
 pub mod article;
+pub mod feedback;
+pub mod from_ticket;
 pub mod markdown;
 pub mod report;
 pub mod roots;
 pub mod search;
+pub mod self_service;
 pub mod snippet;
 pub mod stem;
 pub mod terms;

@@ -26,6 +26,12 @@ pub enum ArticleChange {
     /// A draft's content edited.
     Updated,
     Moved(ArticleMove),
+    /// A ticket it solved linked it (its `detail` names the ticket).
+    Linked,
+    /// A reader rated it, flagged it as wrong, or an owner closed a flag.
+    Rated,
+    Flagged,
+    FlagClosed,
 }
 
 impl ArticleChange {
@@ -34,6 +40,10 @@ impl ArticleChange {
             ArticleChange::Created => "created",
             ArticleChange::Updated => "updated",
             ArticleChange::Moved(m) => m.as_str(),
+            ArticleChange::Linked => "linked",
+            ArticleChange::Rated => "rated",
+            ArticleChange::Flagged => "flagged",
+            ArticleChange::FlagClosed => "flag_closed",
         }
     }
 }
