@@ -12,6 +12,7 @@ use crate::api::reports::accepts;
 use crate::auth::Authenticated;
 use crate::db::knowledge::report::{self as store, KnowledgeGroupBy, KnowledgeReportFilter};
 use crate::domain::knowledge::report::{self as rules, KnowledgeFigures, MAX_MONTHS};
+use crate::domain::knowledge::self_service::SELF_SERVICE_WINDOW_HOURS;
 use crate::domain::organisation::UnitKind;
 use crate::domain::policy::Action;
 use crate::domain::role::Role;
@@ -22,10 +23,11 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct KnowledgeReportQuery {
     /// Start of the period (default: the first day, in WITA, of the month
-    /// eleven months before the current one).
+    /// eleven months before the period's last).
     pub from: Option<DateTime<Utc>>,
-    /// End of the period (default: now); after `from`, at most 36 months
-    /// of WITA calendar months later (422 otherwise).
+    /// End of the period, exclusive (default: the end of the current
+    /// month in WITA); after `from`, within 36 WITA calendar months of it
+    /// (422 otherwise).
     pub to: Option<DateTime<Utc>>,
     /// `unit` (default), `service` or `none`.
     #[param(value_type = Option<KnowledgeReportGrouping>)]
@@ -99,7 +101,7 @@ fn reach(auth: &Authenticated, asked: Option<Uuid>) -> Result<Option<Uuid>, ApiE
     }
 }
 
-const FIGURES: [&str; 17] = [
+const FIGURES: [&str; 18] = [
     "articles_published",
     "versions_published",
     "reviews_due",
@@ -113,6 +115,7 @@ const FIGURES: [&str; 17] = [
     "articles_reused",
     "reporter_views",
     "self_service_solutions",
+    "self_service_pending",
     "rated_helpful",
     "rated_not_helpful",
     "helpful_percent",
@@ -128,6 +131,7 @@ fn cells(f: &KnowledgeFigures) -> Vec<String> {
         .collect();
     out.push(rate(f.link_rate_percent));
     out.extend([f.links, f.articles_reused, f.reporter_views, f.self_service_solutions].map(|n| n.to_string()));
+    out.push(f.self_service_pending.to_string());
     out.extend([f.rated_helpful, f.rated_not_helpful].map(|n| n.to_string()));
     out.push(rate(f.helpful_percent));
     out.push(f.flags.to_string());
@@ -175,10 +179,16 @@ pub async fn knowledge_report(
     let q = query.into_inner();
     let group_by = grouping(q.group_by.as_deref())?;
     let now = state.clock.now();
-    let to = q.to.unwrap_or(now);
+    let to = match q.to {
+        Some(to) => to,
+        None => rules::default_to(now).ok_or_else(|| ApiError::invalid("to", "is out of range"))?,
+    };
     let from = match q.from {
         Some(from) => from,
-        None => rules::default_from(to).ok_or_else(|| ApiError::invalid("to", "is out of range"))?,
+        None => {
+            let last = q.to.map_or(now, |to| to - chrono::Duration::seconds(1));
+            rules::default_from(last).ok_or_else(|| ApiError::invalid("to", "is out of range"))?
+        }
     };
     if to <= from {
         return Err(ApiError::invalid("to", "must be after `from`"));
@@ -202,14 +212,8 @@ pub async fn knowledge_report(
         })
         .collect();
     let group_by = q.group_by.unwrap_or_else(|| "unit".to_owned());
-    let report = KnowledgeReport {
-        group_by,
-        from,
-        to,
-        self_service_window_hours: rules::SELF_SERVICE_WINDOW_HOURS,
-        months,
-        total,
-    };
+    let report =
+        KnowledgeReport { group_by, from, to, self_service_window_hours: SELF_SERVICE_WINDOW_HOURS, months, total };
     if accepts(&req, "text/csv") {
         return Ok(HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(csv_body(&report)?));
     }

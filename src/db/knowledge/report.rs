@@ -18,9 +18,8 @@ use crate::db::schema::{
 };
 use crate::db::sql_types::DbId;
 use crate::db::{DbBackend, DbConnection, StoreError};
-use crate::domain::knowledge::report::{
-    solved_by_self_service, Fact, KnowledgeTally, ReportMonth, SELF_SERVICE_WINDOW_HOURS,
-};
+use crate::domain::knowledge::report::{Fact, KnowledgeTally, ReportMonth};
+use crate::domain::knowledge::self_service::{solved_by_self_service, SELF_SERVICE_WINDOW_HOURS};
 use crate::domain::knowledge::ArticleStatus;
 use crate::domain::sla::report_months::month_key;
 use crate::domain::validation::ValidationErrors;
@@ -204,7 +203,12 @@ fn links(conn: &mut DbConnection, f: &KnowledgeReportFilter, r: &mut Reading) ->
 
 /// Reporters' views, and whether each was followed by a ticket of theirs
 /// on the service within the window.
-fn views(conn: &mut DbConnection, f: &KnowledgeReportFilter, r: &mut Reading) -> Result<(), StoreError> {
+fn views(
+    conn: &mut DbConnection,
+    f: &KnowledgeReportFilter,
+    r: &mut Reading,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     use knowledge_views as w;
     let (from, to) = r.bounds();
     let q = w::table
@@ -227,8 +231,10 @@ fn views(conn: &mut DbConnection, f: &KnowledgeReportFilter, r: &mut Reading) ->
         }
     }
     for (viewer, viewed_service, at, unit, service) in rows {
-        let after = filed.get(&(viewer, viewed_service)).map(Vec::as_slice).unwrap_or_default();
-        r.add(at, unit, service, Fact::View { solved: solved_by_self_service(at.and_utc(), after) });
+        let viewed = at.and_utc();
+        let filings = filed.get(&(viewer, viewed_service)).map(Vec::as_slice).unwrap_or_default();
+        let next = filings.iter().filter(|filed| **filed >= viewed).min().copied();
+        r.add(at, unit, service, Fact::View { solved: solved_by_self_service(viewed, next, now) });
     }
     Ok(())
 }
@@ -301,7 +307,7 @@ pub fn tally(
         reviews(conn, f, &mut reading, now)?;
         resolved(conn, f, &mut reading)?;
         links(conn, f, &mut reading)?;
-        views(conn, f, &mut reading)?;
+        views(conn, f, &mut reading, now)?;
         ratings_and_flags(conn, f, &mut reading)?;
         Ok((reading.tally, labels(conn, group_by)?))
     })

@@ -14,10 +14,6 @@ use uuid::Uuid;
 
 use crate::domain::sla::report_months::{month_key, month_start};
 
-/// How long after opening an article a reporter who files nothing on its
-/// service counts as helped by it (docs/knowledge.md).
-pub const SELF_SERVICE_WINDOW_HOURS: i64 = 24;
-
 /// The longest period one report covers.
 pub const MAX_MONTHS: usize = 36;
 
@@ -69,11 +65,12 @@ pub fn default_from(now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     month_start(year, month)
 }
 
-/// Whether a reporter's view was a self-service solution: they filed no
-/// ticket on the article's service within the window after it.
-pub fn solved_by_self_service(viewed_at: DateTime<Utc>, filed_after: &[DateTime<Utc>]) -> bool {
-    let window_end = viewed_at + Duration::hours(SELF_SERVICE_WINDOW_HOURS);
-    !filed_after.iter().any(|at| *at >= viewed_at && *at < window_end)
+/// The default end: the start of the month after the current one, so
+/// that the current month is whole and now is inside the period.
+pub fn default_to(now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let local = now + Duration::hours(8);
+    let (year, month) = next_month(local.year(), local.month());
+    month_start(year, month)
 }
 
 /// The figures of one group in one month (or a total).
@@ -103,8 +100,11 @@ pub struct KnowledgeFigures {
     pub articles_reused: u64,
     /// Reporters' openings of published articles.
     pub reporter_views: u64,
-    /// Of those, followed by no ticket on the service within the window.
+    /// Of those, followed by no ticket on the service within the window
+    /// (`domain::knowledge::self_service`).
     pub self_service_solutions: u64,
+    /// Of those, younger than the window and followed by no ticket yet.
+    pub self_service_pending: u64,
     pub rated_helpful: u64,
     pub rated_not_helpful: u64,
     /// `rated_helpful` over all ratings, in percent.
@@ -135,8 +135,9 @@ pub enum Fact {
     Link {
         article: Uuid,
     },
+    /// Solved by self-service; `None` while undecided.
     View {
-        solved: bool,
+        solved: Option<bool>,
     },
     Rating {
         helpful: bool,
@@ -170,7 +171,8 @@ impl KnowledgeFigures {
             Fact::Link { .. } => self.links += 1,
             Fact::View { solved } => {
                 self.reporter_views += 1;
-                self.self_service_solutions += u64::from(*solved);
+                self.self_service_solutions += u64::from(*solved == Some(true));
+                self.self_service_pending += u64::from(solved.is_none());
             }
             Fact::Rating { helpful: true } => self.rated_helpful += 1,
             Fact::Rating { helpful: false } => self.rated_not_helpful += 1,
@@ -286,17 +288,11 @@ mod tests {
     fn the_default_period_starts_eleven_months_before_the_current_one() {
         // 7 December 2026 in WITA: from 1 January 2026 00:00 WITA.
         assert_eq!(default_from(at(2026, 12, 7, 3)), Some(at(2025, 12, 31, 16)));
-        let months = months(default_from(at(2026, 12, 7, 3)).unwrap(), at(2026, 12, 7, 3)).unwrap();
+        // ... to 1 January 2027 00:00 WITA: December is whole.
+        assert_eq!(default_to(at(2026, 12, 7, 3)), Some(at(2026, 12, 31, 16)));
+        let months =
+            months(default_from(at(2026, 12, 7, 3)).unwrap(), default_to(at(2026, 12, 7, 3)).unwrap()).unwrap();
         assert_eq!(months.len(), 12);
-    }
-
-    #[test]
-    fn a_view_counts_as_self_service_unless_a_ticket_follows_within_the_window() {
-        let viewed = at(2026, 12, 1, 2);
-        assert!(solved_by_self_service(viewed, &[]));
-        assert!(solved_by_self_service(viewed, &[at(2026, 11, 30, 2), at(2026, 12, 2, 2)]));
-        assert!(!solved_by_self_service(viewed, &[at(2026, 12, 2, 1)]));
-        assert!(!solved_by_self_service(viewed, &[viewed]));
     }
 
     #[test]
@@ -314,8 +310,8 @@ mod tests {
         tally.add("2026-12", "a", Fact::Rating { helpful: true });
         tally.add("2026-12", "a", Fact::Rating { helpful: true });
         tally.add("2026-12", "a", Fact::Rating { helpful: false });
-        tally.add("2026-12", "b", Fact::View { solved: true });
-        tally.add("2026-12", "b", Fact::View { solved: false });
+        tally.add("2026-12", "b", Fact::View { solved: Some(true) });
+        tally.add("2026-12", "b", Fact::View { solved: None });
         tally.add("2026-12", "b", Fact::Flag);
         let span = months(at(2026, 10, 31, 16), at(2027, 1, 31, 16)).unwrap();
         let (months, total) = tally.finish(&span);
@@ -331,6 +327,7 @@ mod tests {
         assert_eq!(december.review_overdue, 1);
         assert_eq!(december.helpful_percent, Some(66.7));
         assert_eq!((december.reporter_views, december.self_service_solutions, december.flags), (2, 1, 1));
+        assert_eq!(december.self_service_pending, 1);
         assert!(months[2].groups.is_empty() && months[2].total == KnowledgeFigures::default());
         assert_eq!((total.links, total.articles_reused, total.versions_published), (2, 1, 2));
     }
