@@ -1,1 +1,0 @@
-CREATE TABLE knowledge_reviews (article_id UUID NOT NULL REFERENCES knowledge_articles (id), due_at TIMESTAMP, reviewed_at TIMESTAMP NOT NULL, reviewed_by UUID NOT NULL REFERENCES users (id), PRIMARY KEY (article_id, reviewed_at));
