@@ -32,6 +32,7 @@ mod journal_batches;
 mod knowledge;
 mod knowledge_feedback;
 mod knowledge_links;
+mod knowledge_notices;
 mod knowledge_search;
 mod lost_races;
 mod migrations;
