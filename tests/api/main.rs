@@ -30,6 +30,7 @@ mod if_match;
 mod intake_batches;
 mod journal_batches;
 mod knowledge;
+mod knowledge_access;
 mod knowledge_feedback;
 mod knowledge_links;
 mod knowledge_notices;
