@@ -18,22 +18,27 @@ use crate::db::notices::outbox::{NewNotice, NoticeKind, WebhookEvent};
 use crate::db::notices::recipients::{self, Directory};
 use crate::db::notices::subscriptions::{Owner, Subscription};
 use crate::db::{DbConnection, StoreError};
-use crate::domain::knowledge::notices::{delivers, FLAGGED};
+use crate::domain::knowledge::notices::{delivers, is_delivered, FLAGGED, REVIEW_DUE};
 use crate::domain::notice::reach::Reach;
 use crate::domain::notice::webhook::subscribed;
 use crate::domain::notice::{telling, wording};
 
 /// The template a flag is told with.
 pub const FLAGGED_TEMPLATE: &str = "knowledge_flagged";
+/// The template a review falling due is told with.
+pub const REVIEW_DUE_TEMPLATE: &str = "knowledge_review_due";
 
-/// The variables of `knowledge_flagged`.
-fn flag_context(article: &Article, event: &QueuedEvent, to: &Addressee<'_>, link: &str) -> Value {
+/// The variables of `knowledge_flagged` and `knowledge_review_due`.
+fn article_context(article: &Article, event: &QueuedEvent, to: &Addressee<'_>, link: &str) -> Value {
     let details = &event.payload["payload"];
+    let version = details.get("article_version").cloned().unwrap_or(json!(article.published_version));
+    let due = details["due_at"].as_str().and_then(|d| d.parse::<DateTime<Utc>>().ok());
     json!({
         "recipient": { "name": to.name, "address": to.address },
         "event": { "at": wording::date_time(event.occurred_at, to.zone) },
-        "article": { "title": article.title, "version": details["article_version"], "url": link },
-        "flag": { "reason": details["reason"] },
+        "article": { "title": article.title, "version": version, "url": link },
+        "flag": { "reason": details.get("reason").cloned().unwrap_or(json!("")) },
+        "review": { "due": due.map(|d| wording::date_time(d, to.zone)).unwrap_or_default() },
     })
 }
 
@@ -44,6 +49,7 @@ pub fn sample_flag_context() -> Value {
         "event": { "at": "6 April 2026 10.00 WITA" },
         "article": { "title": "Gagal masuk SIMPEG", "version": 2, "url": "https://helpdesk.example.go.id/pengetahuan/1" },
         "flag": { "reason": "Menu profil sudah tidak ada." },
+        "review": { "due": "5 Juni 2027 10.00 WITA" },
     })
 }
 
@@ -80,8 +86,18 @@ pub fn notices_for(
     reach_of: &mut dyn FnMut(&mut DbConnection, Owner) -> Result<Reach, StoreError>,
 ) -> Result<Vec<NewNotice>, StoreError> {
     let article = articles::find_any(conn, event.subject_id)?;
-    let mut notices =
-        if event.event == FLAGGED { mails(conn, directory, notifier, now, event, &article)? } else { Vec::new() };
+    let template = match event.event.as_str() {
+        FLAGGED => Some(FLAGGED_TEMPLATE),
+        REVIEW_DUE => Some(REVIEW_DUE_TEMPLATE),
+        _ => None,
+    };
+    let mut notices = match template {
+        Some(template) => mails(conn, directory, notifier, now, event, &article, template)?,
+        None => Vec::new(),
+    };
+    if !is_delivered(&event.event) {
+        return Ok(notices);
+    }
     let body = webhook_body(&article, event);
     for subscription in subscriptions.iter().filter(|s| subscribed(&s.events, &event.event)) {
         let reach = reach_of(conn, subscription.owner)?;
@@ -102,6 +118,7 @@ fn mails(
     now: DateTime<Utc>,
     event: &QueuedEvent,
     article: &Article,
+    template: &str,
 ) -> Result<Vec<NewNotice>, StoreError> {
     let link = notifier.settings.article_link(article.id);
     let mut told = HashSet::new();
@@ -115,7 +132,7 @@ fn mails(
         let to = Addressee { name: &recipient.name, address: &recipient.address, zone };
         let rendered = notifier
             .templates
-            .render(FLAGGED_TEMPLATE, &flag_context(article, event, &to, &link))
+            .render(template, &article_context(article, event, &to, &link))
             .map_err(StoreError::Corrupt)?;
         mails.push(NewNotice {
             id: Uuid::now_v7(),
@@ -127,7 +144,7 @@ fn mails(
             subscription_id: None,
             recipient: recipient.address.clone(),
             recipient_name: Some(recipient.name.clone()),
-            template: Some(FLAGGED_TEMPLATE.to_owned()),
+            template: Some(template.to_owned()),
             subject: Some(rendered.subject),
             body_text: rendered.text,
             body_html: Some(rendered.html),

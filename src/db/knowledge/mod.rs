@@ -5,6 +5,7 @@
 
 pub mod feedback;
 pub mod links;
+pub mod reviews;
 pub mod search;
 pub mod versions;
 pub mod views;

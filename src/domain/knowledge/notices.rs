@@ -11,9 +11,17 @@ use crate::domain::notice::reach::{self, Reach};
 pub const KNOWLEDGE_EVENTS: &[&str] = &["knowledge.published", "knowledge.retired", "knowledge.flagged"];
 /// The event whose mail tells an article's owners that a reader flagged it.
 pub const FLAGGED: &str = "knowledge.flagged";
+/// The event whose mail tells an article's owners its review fell due
+/// (mail only: no subscription names it).
+pub const REVIEW_DUE: &str = "knowledge.review_due";
 
 /// Whether `event` is queued for notices.
 pub fn is_told(event: &str) -> bool {
+    KNOWLEDGE_EVENTS.contains(&event) || event == REVIEW_DUE
+}
+
+/// Whether `event` reaches webhook subscriptions.
+pub fn is_delivered(event: &str) -> bool {
     KNOWLEDGE_EVENTS.contains(&event)
 }
 
