@@ -130,6 +130,7 @@ fn knowledge_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/knowledge/articles/{id}/publish", "POST").route(web::post().to(m::publish_article)))
     .service(resource("/knowledge/articles/{id}/revise", "POST").route(web::post().to(m::revise_article)))
     .service(resource("/knowledge/articles/{id}/retire", "POST").route(web::post().to(m::retire_article)))
+    .service(resource("/knowledge/articles/{id}/reviewed", "POST").route(web::post().to(m::confirm_review)))
     .service(resource("/knowledge/articles/{id}/versions", "GET").route(web::get().to(m::list_article_versions)))
     .service(resource("/knowledge/articles/{id}/versions/{number}", "GET").route(web::get().to(m::get_article_version)))
     .service(resource("/knowledge/articles/{id}/ratings", "POST").route(web::post().to(f::rate_article)))

@@ -69,7 +69,7 @@ use crate::error::{FieldErrorDoc, Problem};
         knowledge::moves::get_article_version, knowledge::search::search_articles, knowledge::search::suggest_articles,
         knowledge::report::knowledge_report,
         knowledge::feedback::rate_article, knowledge::feedback::flag_article, knowledge::feedback::list_flags,
-        knowledge::feedback::close_flag,
+        knowledge::feedback::close_flag, knowledge::moves::confirm_review,
         tickets::knowledge::link_articles, tickets::knowledge::list_article_links, tickets::knowledge::known_error_article,
         openapi_json,
     ),

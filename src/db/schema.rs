@@ -914,11 +914,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
+    knowledge_reviews (id) {
+        id -> Id,
+        article_id -> Id,
+        due_at -> Nullable<Timestamp>,
+        reviewed_at -> Timestamp,
+        reviewed_by -> Id,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
+    knowledge_review_notices (article_id, due_at) {
+        article_id -> Id,
+        due_at -> Timestamp,
+        told_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(knowledge_terms, knowledge_articles, services);
 diesel::joinable!(knowledge_links -> knowledge_articles (article_id));
 diesel::allow_tables_to_appear_in_same_query!(knowledge_links, knowledge_articles);
-// TEMPORARY-REPORT-SCHEMA (until the use branch lands)
-diesel::table! { use diesel::sql_types::*; use crate::db::sql_types::Id; knowledge_reviews (article_id, reviewed_at) { article_id -> Id, due_at -> Nullable<Timestamp>, reviewed_at -> Timestamp, reviewed_by -> Id, } }
+diesel::allow_tables_to_appear_in_same_query!(knowledge_review_notices, knowledge_articles);
 diesel::allow_tables_to_appear_in_same_query!(knowledge_versions, knowledge_articles);
 diesel::allow_tables_to_appear_in_same_query!(knowledge_reviews, knowledge_articles);
 diesel::allow_tables_to_appear_in_same_query!(knowledge_views, knowledge_articles);

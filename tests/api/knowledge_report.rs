@@ -48,6 +48,14 @@ async fn the_report_counts_what_knowledge_management_is_judged_by(backend: Backe
     let yesterday = literal(Utc::now() - Duration::days(1));
     app.execute(&format!("UPDATE knowledge_articles SET review_due_at = {yesterday} WHERE title = 'Printer macet'"));
 
+    // Another's fell due two days ago and was confirmed today: late.
+    let late = write(&app, &o.tier1_a.token, article(o.service, "VPN putus", "Sambung ulang.")).await;
+    step(&app, &late, "publish", &o.tier2.token).await;
+    let two_days_ago = literal(Utc::now() - Duration::days(2));
+    app.execute(&format!("UPDATE knowledge_articles SET review_due_at = {two_days_ago} WHERE title = 'VPN putus'"));
+    let reviewed = app.post(&format!("{ARTICLES}/{late}/reviewed"), Some(&o.tier1_a.token), json!({})).await;
+    assert_eq!(reviewed.status, 200, "{}", reviewed.text);
+
     resolved(&app, &o, &[&used]).await;
     resolved(&app, &o, &[]).await;
     let ratings = format!("{ARTICLES}/{used}/ratings");
@@ -60,7 +68,6 @@ async fn the_report_counts_what_knowledge_management_is_judged_by(backend: Backe
     // Reporter B reads and files nothing (two days ago: decided, solved);
     // reporter A reads, then files on the service (not solved).
     assert_eq!(app.get(&format!("{ARTICLES}/{used}"), Some(&o.reporter_b.token)).await.status, 200);
-    let two_days_ago = literal(Utc::now() - Duration::days(2));
     app.execute(&format!("UPDATE knowledge_views SET viewed_at = {two_days_ago}"));
     assert_eq!(app.get(&format!("{ARTICLES}/{stale}"), Some(&o.reporter_a.token)).await.status, 200);
     file(&app, &o.reporter_a.token, incident(o.service)).await;
@@ -69,8 +76,11 @@ async fn the_report_counts_what_knowledge_management_is_judged_by(backend: Backe
     let all = report(&app, &o.supervisor.token, &format!("from={since}&group_by=none")).await;
     let t = &all["total"];
     let figures = |names: &[&str]| names.iter().map(|n| t[n].clone()).collect::<Vec<Value>>();
-    assert_eq!(figures(&["articles_published", "versions_published"]), [json!(2), json!(2)], "{all}");
-    assert_eq!(figures(&["reviews_due", "review_overdue", "reviewed_on_time"]), [json!(1), json!(1), json!(0)]);
+    assert_eq!(figures(&["articles_published", "versions_published"]), [json!(3), json!(3)], "{all}");
+    assert_eq!(
+        figures(&["reviews_due", "review_overdue", "reviewed_late", "reviewed_on_time"]),
+        [json!(2), json!(1), json!(1), json!(0)]
+    );
     assert_eq!(
         figures(&["resolved_tickets", "linked_tickets", "link_rate_percent"]),
         [json!(2), json!(1), json!(50.0)]
@@ -108,7 +118,7 @@ async fn the_report_counts_what_knowledge_management_is_judged_by(backend: Backe
     assert_eq!(csv.status, 200, "{}", csv.text);
     let lines: Vec<&str> = csv.text.lines().collect();
     assert!(lines[0].starts_with("month,group_by,key,label,articles_published"), "{}", csv.text);
-    assert_eq!(lines.last(), Some(&"total,unit,total,,2,2,1,0,0,1,2,1,50,1,1,2,1,0,1,1,50,1"), "{}", csv.text);
+    assert_eq!(lines.last(), Some(&"total,unit,total,,3,3,2,0,1,1,2,1,50,1,1,2,1,0,1,1,50,1"), "{}", csv.text);
 
     // A PD's staff read their own unit only.
     let theirs = report(&app, &o.tier1_b.token, &format!("from={since}&group_by=none")).await;

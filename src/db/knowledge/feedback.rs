@@ -60,14 +60,17 @@ pub fn admit_reader(conn: &mut DbConnection, principal: &Principal, article_id: 
     Ok(article)
 }
 
-/// Reads the article whose flags an owner handles (404 when they may not
-/// read it, 403 when it is not theirs).
+/// Reads the article whose flags an owner handles (403 for a service
+/// account, 404 when they may not read it, 403 when it is not theirs).
 pub fn admit_owner(
     conn: &mut DbConnection,
     principal: &Principal,
     article_id: Uuid,
     publishers: Publishers,
 ) -> Result<Article, StoreError> {
+    if !is_person(principal) {
+        return Err(StoreError::Forbidden("Flags are handled by people, not by service accounts.".into()));
+    }
     let article = find(conn, &ArticleVisibility::of(principal), article_id)?;
     if !owns(principal, &facts(conn, &article)?, publishers) {
         return Err(StoreError::Forbidden("Flags are read and closed by the article's owners.".into()));

@@ -6,6 +6,7 @@
 pub mod feedback;
 pub mod links;
 pub mod report;
+pub mod reviews;
 pub mod search;
 pub mod versions;
 pub mod views;

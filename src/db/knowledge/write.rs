@@ -293,6 +293,10 @@ fn publish(
             knowledge_versions::published_at.eq(at.naive_utc()),
         ))
         .execute(conn)?;
+    // A republish is a review too: it met the review date standing.
+    if number > 1 {
+        super::reviews::record(conn, article.id, article.review_due_at, at, publisher)?;
+    }
     diesel::update(knowledge_articles::table.find(DbId(article.id)))
         .set((
             knowledge_articles::published_version.eq(number),

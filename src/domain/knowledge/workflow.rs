@@ -32,6 +32,10 @@ pub enum ArticleChange {
     Rated,
     Flagged,
     FlagClosed,
+    /// An owner confirmed it still holds; its review date moved on.
+    Reviewed,
+    /// Its review fell due (its owners are told once per due date).
+    ReviewDue,
 }
 
 impl ArticleChange {
@@ -44,6 +48,8 @@ impl ArticleChange {
             ArticleChange::Rated => "rated",
             ArticleChange::Flagged => "flagged",
             ArticleChange::FlagClosed => "flag_closed",
+            ArticleChange::Reviewed => "reviewed",
+            ArticleChange::ReviewDue => "review_due",
         }
     }
 }
