@@ -63,7 +63,7 @@ string_enum!(
 /// mail-only auto-escalation, `webhook.ping`, `audit.checkpoint`, or `*`.
 pub fn webhook_events() -> impl Iterator<Item = &'static str> {
     let extra = ["webhook.ping", crate::domain::notice::webhook::AUDIT_CHECKPOINT, "*"];
-    let knowledge = crate::domain::knowledge::notices::KNOWLEDGE_EVENTS.iter().copied();
+    let knowledge = crate::domain::notice::articles::KNOWLEDGE_EVENTS.iter().copied();
     NOTICE_EVENTS.iter().copied().filter(|event| *event != AUTO_ESCALATED).chain(knowledge).chain(extra)
 }
 

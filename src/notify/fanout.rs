@@ -73,7 +73,7 @@ pub fn fan_out(
 
 /// Whether a queued event is about a knowledge article (not a ticket).
 fn is_article(event: &QueuedEvent) -> bool {
-    crate::domain::knowledge::notices::is_told(&event.event)
+    crate::domain::notice::articles::is_told(&event.event)
 }
 
 /// What one fan-out reads once for all its events.

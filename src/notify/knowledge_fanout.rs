@@ -1,6 +1,6 @@
 //! Fanning a queued article event out: a flag's mail to the article's
 //! owners (`knowledge_flagged`), and a delivery to every subscription that
-//! names the event and hears of the article (`domain::knowledge::notices`:
+//! names the event and hears of the article (`domain::notice::articles`:
 //! scoped by its owning unit, as tickets are by theirs).
 
 use std::collections::HashSet;
@@ -8,17 +8,17 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::{json, Value};
-use uuid::Uuid;
 
+use super::change_fanout::plain_mail;
 use super::context::Addressee;
 use super::Notifier;
 use crate::db::journal::notice_events::QueuedEvent;
 use crate::db::knowledge::{self as articles, Article};
-use crate::db::notices::outbox::{NewNotice, NoticeKind, WebhookEvent};
+use crate::db::notices::outbox::{NewNotice, WebhookEvent};
 use crate::db::notices::recipients::{self, Directory};
 use crate::db::notices::subscriptions::{Owner, Subscription};
 use crate::db::{DbConnection, StoreError};
-use crate::domain::knowledge::notices::{delivers, is_delivered, FLAGGED, REVIEW_DUE};
+use crate::domain::notice::articles::{delivers, is_delivered, FLAGGED, REVIEW_DUE};
 use crate::domain::notice::reach::Reach;
 use crate::domain::notice::webhook::subscribed;
 use crate::domain::notice::{telling, wording};
@@ -134,23 +134,7 @@ fn mails(
             .templates
             .render(template, &article_context(article, event, &to, &link))
             .map_err(StoreError::Corrupt)?;
-        mails.push(NewNotice {
-            id: Uuid::now_v7(),
-            kind: NoticeKind::Mail,
-            event_id: event.id,
-            event: event.event.clone(),
-            ticket_id: None,
-            audience: "article_owners".to_owned(),
-            subscription_id: None,
-            recipient: recipient.address.clone(),
-            recipient_name: Some(recipient.name.clone()),
-            template: Some(template.to_owned()),
-            subject: Some(rendered.subject),
-            body_text: rendered.text,
-            body_html: Some(rendered.html),
-            critical: false,
-            not_before: now,
-        });
+        mails.push(plain_mail(event, "article_owners", &recipient, template, rendered, now));
     }
     Ok(mails)
 }

@@ -54,7 +54,7 @@ pub(super) fn is_queued(entry: &Entry) -> bool {
     let event = entry.event.name();
     NOTICE_EVENTS.contains(&event.as_str())
         || crate::domain::change::notices::is_told(&event)
-        || crate::domain::knowledge::notices::is_told(&event)
+        || crate::domain::notice::articles::is_told(&event)
 }
 
 /// The queued row of an entry, if anyone can subscribe to its event;

@@ -8,36 +8,16 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::feedback::admit_owner;
-use super::write::ArticleRequest;
+use super::write::{record_review, ArticleRequest};
 use super::{find_any, Article};
 use crate::db::journal::{self, snapshot};
-use crate::db::schema::{knowledge_articles, knowledge_review_notices, knowledge_reviews};
+use crate::db::schema::{knowledge_articles, knowledge_review_notices};
 use crate::db::sql_types::DbId;
 use crate::db::versioned::{self, Versioned};
 use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::domain::knowledge::workflow::{review_due_at, ArticleChange};
 use crate::domain::knowledge::ArticleStatus;
-
-/// Keeps that `by` reviewed the article at `at`, meeting the review date `due`.
-pub(crate) fn record(
-    conn: &mut DbConnection,
-    article_id: Uuid,
-    due: Option<DateTime<Utc>>,
-    at: DateTime<Utc>,
-    by: Uuid,
-) -> Result<(), StoreError> {
-    diesel::insert_into(knowledge_reviews::table)
-        .values((
-            knowledge_reviews::id.eq(DbId(Uuid::now_v7())),
-            knowledge_reviews::article_id.eq(DbId(article_id)),
-            knowledge_reviews::due_at.eq(due.map(|d| d.naive_utc())),
-            knowledge_reviews::reviewed_at.eq(at.naive_utc()),
-            knowledge_reviews::reviewed_by.eq(DbId(by)),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
 
 /// An owner confirms a published article still holds: its review date
 /// moves on by the period (409 for an article that is not published).
@@ -54,7 +34,7 @@ pub fn confirm(conn: &mut DbConnection, ctx: &Context, request: &ArticleRequest)
         diesel::update(knowledge_articles::table.find(DbId(before.id)))
             .set(knowledge_articles::review_due_at.eq(Some(next.naive_utc())))
             .execute(conn)?;
-        record(conn, before.id, before.review_due_at, ctx.now, p.actor.id())?;
+        record_review(conn, before.id, before.review_due_at, ctx.now, p.actor.id())?;
         let after = find_any(conn, before.id)?;
         let detail = serde_json::json!({ "due_at": before.review_due_at, "next_due_at": next });
         let event =

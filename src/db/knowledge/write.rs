@@ -2,12 +2,13 @@
 //! lifecycle (a publish makes the next version), each with its search
 //! terms and its journal entry in one transaction.
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::{facts, find, find_any, Article};
 use crate::db::journal::{self, snapshot};
-use crate::db::schema::{knowledge_articles, knowledge_terms, knowledge_versions, services, units};
+use crate::db::schema::{knowledge_articles, knowledge_reviews, knowledge_terms, knowledge_versions, services, units};
 use crate::db::sql_types::DbId;
 use crate::db::tickets::{remember_key, replayed_id, IdempotencyKey};
 use crate::db::versioned::{self, Versioned};
@@ -295,13 +296,33 @@ fn publish(
         .execute(conn)?;
     // A republish is a review too: it met the review date standing.
     if number > 1 {
-        super::reviews::record(conn, article.id, article.review_due_at, at, publisher)?;
+        record_review(conn, article.id, article.review_due_at, at, publisher)?;
     }
     diesel::update(knowledge_articles::table.find(DbId(article.id)))
         .set((
             knowledge_articles::published_version.eq(number),
             knowledge_articles::published_at.eq(Some(at.naive_utc())),
             knowledge_articles::review_due_at.eq(Some(review_due_at(at, review_period_days).naive_utc())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Keeps that `by` reviewed the article at `at`, meeting the review date `due`.
+pub(crate) fn record_review(
+    conn: &mut DbConnection,
+    article_id: Uuid,
+    due: Option<DateTime<Utc>>,
+    at: DateTime<Utc>,
+    by: Uuid,
+) -> Result<(), StoreError> {
+    diesel::insert_into(knowledge_reviews::table)
+        .values((
+            knowledge_reviews::id.eq(DbId(Uuid::now_v7())),
+            knowledge_reviews::article_id.eq(DbId(article_id)),
+            knowledge_reviews::due_at.eq(due.map(|d| d.naive_utc())),
+            knowledge_reviews::reviewed_at.eq(at.naive_utc()),
+            knowledge_reviews::reviewed_by.eq(DbId(by)),
         ))
         .execute(conn)?;
     Ok(())

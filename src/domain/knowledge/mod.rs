@@ -10,7 +10,6 @@ pub mod article;
 pub mod feedback;
 pub mod from_ticket;
 pub mod markdown;
-pub mod notices;
 pub mod report;
 pub mod roots;
 pub mod search;

@@ -4,8 +4,8 @@
 
 use uuid::Uuid;
 
-use super::article::ArticleAudience;
-use crate::domain::notice::reach::{self, Reach};
+use super::reach::{self, Reach};
+use crate::domain::knowledge::ArticleAudience;
 
 /// The article events a webhook subscription may name.
 pub const KNOWLEDGE_EVENTS: &[&str] = &["knowledge.published", "knowledge.retired", "knowledge.flagged"];
