@@ -5,6 +5,7 @@
 pub mod feedback;
 pub mod moves;
 pub mod report;
+mod report_figures;
 pub mod search;
 pub mod types;
 

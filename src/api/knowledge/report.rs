@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::report_figures::ReportFigures;
 use crate::api::reports::accepts;
 use crate::auth::Authenticated;
 use crate::db::knowledge::report::{self as store, KnowledgeGroupBy, KnowledgeReportFilter};
-use crate::domain::knowledge::report::{self as rules, KnowledgeFigures, MAX_MONTHS};
+use crate::domain::knowledge::report::{self as rules, MAX_MONTHS};
 use crate::domain::knowledge::self_service::SELF_SERVICE_WINDOW_HOURS;
 use crate::domain::organisation::UnitKind;
 use crate::domain::policy::Action;
@@ -53,7 +54,7 @@ pub struct KnowledgeReportGroup {
     /// Unit or service name, when grouped by those.
     pub label: Option<String>,
     #[serde(flatten)]
-    pub figures: KnowledgeFigures,
+    pub figures: ReportFigures,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -61,7 +62,7 @@ pub struct KnowledgeReportMonth {
     /// `YYYY-MM`, a calendar month in WITA.
     pub month: String,
     pub groups: Vec<KnowledgeReportGroup>,
-    pub total: KnowledgeFigures,
+    pub total: ReportFigures,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -74,7 +75,7 @@ pub struct KnowledgeReport {
     pub self_service_window_hours: i64,
     /// Every month of the period, empty ones included.
     pub months: Vec<KnowledgeReportMonth>,
-    pub total: KnowledgeFigures,
+    pub total: ReportFigures,
 }
 
 fn grouping(raw: Option<&str>) -> Result<KnowledgeGroupBy, ApiError> {
@@ -122,7 +123,7 @@ const FIGURES: [&str; 18] = [
     "flags",
 ];
 
-fn cells(f: &KnowledgeFigures) -> Vec<String> {
+fn cells(f: &ReportFigures) -> Vec<String> {
     let rate = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     let mut out: Vec<String> = [f.articles_published, f.versions_published, f.reviews_due, f.reviewed_on_time]
         .iter()
@@ -205,15 +206,25 @@ pub async fn knowledge_report(
             groups: m
                 .groups
                 .into_iter()
-                .map(|(key, figures)| KnowledgeReportGroup { label: labels.get(&key).cloned(), key, figures })
+                .map(|(key, figures)| KnowledgeReportGroup {
+                    label: labels.get(&key).cloned(),
+                    key,
+                    figures: figures.into(),
+                })
                 .collect(),
             month: m.month,
-            total: m.total,
+            total: m.total.into(),
         })
         .collect();
     let group_by = q.group_by.unwrap_or_else(|| "unit".to_owned());
-    let report =
-        KnowledgeReport { group_by, from, to, self_service_window_hours: SELF_SERVICE_WINDOW_HOURS, months, total };
+    let report = KnowledgeReport {
+        group_by,
+        from,
+        to,
+        self_service_window_hours: SELF_SERVICE_WINDOW_HOURS,
+        months,
+        total: total.into(),
+    };
     if accepts(&req, "text/csv") {
         return Ok(HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(csv_body(&report)?));
     }

@@ -74,7 +74,7 @@ pub fn default_to(now: DateTime<Utc>) -> Option<DateTime<Utc>> {
 }
 
 /// The figures of one group in one month (or a total).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct KnowledgeFigures {
     /// Articles published for the first time.
     pub articles_published: u64,
