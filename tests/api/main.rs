@@ -30,6 +30,7 @@ mod if_match;
 mod intake_batches;
 mod journal_batches;
 mod knowledge;
+mod knowledge_quality;
 mod knowledge_search;
 mod lost_races;
 mod migrations;

@@ -191,3 +191,10 @@ pub fn list(
     let rows: Vec<ArticleRow> = q.order(k::id.asc()).limit(i64::from(f.limit)).load(conn)?;
     rows.into_iter().map(Article::try_from).collect()
 }
+
+/// Whether an article with this title exists (the demo seed adds only
+/// the articles it does not find).
+pub fn exists_titled(conn: &mut DbConnection, title: &str) -> Result<bool, StoreError> {
+    let found: i64 = knowledge_articles::table.filter(knowledge_articles::title.eq(title)).count().get_result(conn)?;
+    Ok(found > 0)
+}
