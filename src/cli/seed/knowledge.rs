@@ -22,8 +22,9 @@ pub const ARTICLES: &str = include_str!("../../../data/knowledge/articles.md");
 /// Who writes and publishes the demo's articles.
 const AUTHOR: &str = "tier2.irfan";
 
-fn author(conn: &mut DbConnection, domain: &str) -> Result<Principal, String> {
-    let email = format!("{AUTHOR}@{domain}");
+/// The demo's writer of articles (also of generated ones).
+pub(crate) fn author(conn: &mut DbConnection) -> Result<Principal, String> {
+    let email = format!("{AUTHOR}@{}", super::region::DOMAIN);
     let (user, _) = users::find_for_login(conn, &email)
         .map_err(|e| e.to_string())?
         .ok_or(format!("seed user {email} is missing"))?;
@@ -63,8 +64,8 @@ fn publish(conn: &mut DbConnection, principal: &Principal, entry: &SeedArticle) 
 }
 
 /// Publishes the demo's articles that are not there yet.
-pub fn ensure_articles(conn: &mut DbConnection, domain: &str) -> Result<(), String> {
-    let principal = author(conn, domain)?;
+pub fn ensure_articles(conn: &mut DbConnection) -> Result<(), String> {
+    let principal = author(conn)?;
     let entries = parse_articles(ARTICLES).map_err(|e| format!("data/knowledge/articles.md: {e}"))?;
     let mut added = 0;
     for entry in &entries {

@@ -4,7 +4,7 @@
 //! title) is left alone, and a unit without a head gets
 //! its demo head, so a region seeded by an earlier release is completed.
 
-mod knowledge;
+pub(crate) mod knowledge;
 mod region;
 
 use chrono::Utc;
@@ -248,6 +248,6 @@ pub fn demo(db: &Db, password: Option<&NewPassword>) -> Result<(), String> {
     for person in region::PEOPLE {
         ensure_user(&mut conn, &ctx, person, password)?;
     }
-    knowledge::ensure_articles(&mut conn, DOMAIN)?;
+    knowledge::ensure_articles(&mut conn)?;
     Ok(())
 }
