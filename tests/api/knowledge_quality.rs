@@ -11,6 +11,9 @@ use spbe_desk::domain::knowledge::corpus::{parse_articles, parse_queries};
 use spbe_desk::domain::knowledge::quality::{figures, Figures, Judged};
 
 use crate::demo_seed::{seed, DEMO_PASSWORD};
+use serde_json::json;
+
+use crate::on_both_backends;
 use crate::support::{changes::urlencode, spawn_app_with, Backend};
 
 const ARTICLES: &str = include_str!("../../data/knowledge/articles.md");
@@ -72,3 +75,57 @@ async fn the_labelled_queries_find_their_articles_alike_on_both_backends() {
         assert_eq!(s.ranked, p.ranked, "{}: the backends disagree", q.text);
     }
 }
+
+/// How many articles hold each of `terms`, and the collection's size, as
+/// the store keeps them.
+fn statistics(app: &crate::support::TestApp, terms: &[&str]) -> (Vec<u64>, u64, f64) {
+    use spbe_desk::db::knowledge::stats;
+    let mut conn = app.db.conn().unwrap();
+    let wanted = terms.iter().map(|t| (*t).to_owned()).collect();
+    let found = stats::frequencies(&mut conn, &wanted).unwrap();
+    let collection = stats::collection(&mut conn).unwrap();
+    (
+        terms.iter().map(|t| found.get(*t).copied().unwrap_or(0)).collect(),
+        collection.articles,
+        collection.average_length,
+    )
+}
+
+/// The statistics a search ranks by follow every write: a new article
+/// counts its terms once, an edit moves the counts from the words it
+/// dropped to those it added (a word no article holds leaves the
+/// vocabulary typos are corrected against), and the collection's length
+/// follows.
+async fn search_statistics_follow_writes(backend: Backend) {
+    let Some(app) = crate::support::spawn_app(backend).await else { return };
+    let o = app.org().await;
+    let token = o.tier1_a.token.as_str();
+    let first = crate::knowledge::write(
+        &app,
+        token,
+        crate::knowledge::article(o.service, "Printer macet", "Kertas nyangkut di printer."),
+    )
+    .await;
+    crate::knowledge::write(
+        &app,
+        token,
+        crate::knowledge::article(o.service, "Printer lambat", "Antrean printer panjang."),
+    )
+    .await;
+    let (counts, articles, before) = statistics(&app, &["printer", "nyangkut", "sangkut"]);
+    assert_eq!((counts, articles), (vec![2, 1, 0], 2));
+    let edited = app
+        .patch(
+            &format!("{}/{first}", crate::knowledge::ARTICLES),
+            Some(token),
+            json!({ "body": "Kertas tersangkut di rol, panjang sekali lembarnya." }),
+            None,
+        )
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    let (counts, articles, after) = statistics(&app, &["printer", "nyangkut", "sangkut"]);
+    assert_eq!((counts, articles), (vec![2, 0, 1], 2));
+    assert!(after > before, "the edit made the article longer: {before} -> {after}");
+}
+
+on_both_backends!(search_statistics_follow_writes);

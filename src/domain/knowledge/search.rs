@@ -33,11 +33,8 @@ impl Synonyms {
         let groups = groups
             .into_iter()
             .map(|group| {
-                group
-                    .into_iter()
-                    .flat_map(|w| words(w.as_ref()).collect::<Vec<_>>())
-                    .filter_map(|w| term(&w))
-                    .collect::<BTreeSet<_>>()
+                // A synonym is one word: `e-mail` is `email`, not `e` and `mail`.
+                group.into_iter().filter_map(|w| term(&words(w.as_ref()).collect::<String>())).collect::<BTreeSet<_>>()
             })
             .filter(|group| group.len() > 1)
             .collect();
@@ -244,6 +241,12 @@ mod tests {
         assert!(impact(1, 50) > impact(1, 400));
         assert!(impact(u32::MAX, 1) < 1_000_000);
         assert_eq!(impact(1, 100), 454_545, "as the migration's backfill computes it");
+    }
+
+    #[test]
+    fn a_synonym_written_with_a_hyphen_is_one_word() {
+        let synonyms = Synonyms::new([vec!["surel", "e-mail"]]);
+        assert_eq!(Query::parse("surel", &synonyms).terms(), BTreeSet::from(["surel".into(), "email".into()]));
     }
 
     #[test]
