@@ -15,7 +15,9 @@ use crate::domain::backup::Contents;
 /// Writes a consistent copy of the SQLite database to `target` (which must
 /// not exist). `VACUUM INTO` reads one snapshot, as any reader does in WAL
 /// mode, so the service's writers go on meanwhile; the copy is compact and
-/// in rollback-journal mode, a single file.
+/// in rollback-journal mode, a single file. Tickets are never deleted, so
+/// their row ids have no gaps and the copy keeps them: the text search's
+/// index, keyed by row id, still matches (the restore drill searches).
 pub fn copy_sqlite_into(conn: &mut DbConnection, target: &Path) -> Result<(), StoreError> {
     if !matches!(conn, DbConnection::Sqlite(_)) {
         return Err(StoreError::Unavailable("a PostgreSQL database is copied with pg_dump".to_owned()));
