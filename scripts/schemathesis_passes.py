@@ -138,6 +138,10 @@ INVALID_BEYOND_SCHEMA = {
     "POST /api/v1/tickets/{id}/linked-tickets": ["the ticket in the path must be a problem, 422 otherwise",
                                                  "422 for another type"],
     "POST /api/v1/tickets/{id}/raise-change": ["The ticket's service and unit must still be active (422 otherwise)"],
+    # Articles named in a resolution or a link must be published and readable by the caller.
+    "POST /api/v1/tickets/{id}/resolve": ["A published article the caller may read (422 otherwise)"],
+    "POST /api/v1/tickets/{id}/knowledge-links": ["A published article the caller may read (422 otherwise)"],
+    "POST /api/v1/tickets/{id}/known-error-article": ["not a problem, or its service is inactive"],
     "POST /api/v1/changes": ["an active one: required for a standard change, refused for any other (422)",
                              "active ones, at least one (422 otherwise)",
                              "A Perangkat Daerah raises changes for itself (422 otherwise)",

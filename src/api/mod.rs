@@ -114,7 +114,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Knowledge articles, their moves and versions, search and suggestions.
 fn knowledge_routes(cfg: &mut web::ServiceConfig) {
-    use knowledge::{moves as m, search as s};
+    use knowledge::{feedback as f, moves as m, search as s};
     cfg.service(
         resource("/knowledge/articles", "GET, POST")
             .route(web::get().to(knowledge::list_articles))
@@ -130,8 +130,16 @@ fn knowledge_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/knowledge/articles/{id}/publish", "POST").route(web::post().to(m::publish_article)))
     .service(resource("/knowledge/articles/{id}/revise", "POST").route(web::post().to(m::revise_article)))
     .service(resource("/knowledge/articles/{id}/retire", "POST").route(web::post().to(m::retire_article)))
+    .service(resource("/knowledge/articles/{id}/reviewed", "POST").route(web::post().to(m::confirm_review)))
     .service(resource("/knowledge/articles/{id}/versions", "GET").route(web::get().to(m::list_article_versions)))
     .service(resource("/knowledge/articles/{id}/versions/{number}", "GET").route(web::get().to(m::get_article_version)))
+    .service(resource("/knowledge/articles/{id}/ratings", "POST").route(web::post().to(f::rate_article)))
+    .service(
+        resource("/knowledge/articles/{id}/flags", "GET, POST")
+            .route(web::get().to(f::list_flags))
+            .route(web::post().to(f::flag_article)),
+    )
+    .service(resource("/knowledge/articles/{id}/flags/{flag_id}/close", "POST").route(web::post().to(f::close_flag)))
     .service(resource("/knowledge/search", "GET").route(web::get().to(s::search_articles)))
     .service(resource("/knowledge/suggest", "GET").route(web::get().to(s::suggest_articles)));
 }
@@ -283,6 +291,15 @@ fn ticket_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/tickets/{id}/escalate", "POST").route(web::post().to(actions::escalate_ticket)))
     .service(resource("/tickets/{id}/return", "POST").route(web::post().to(actions::return_ticket)))
     .service(resource("/tickets/{id}/resolve", "POST").route(web::post().to(actions::resolve_ticket)))
+    .service(
+        resource("/tickets/{id}/knowledge-links", "GET, POST")
+            .route(web::get().to(tickets::knowledge::list_article_links))
+            .route(web::post().to(tickets::knowledge::link_articles)),
+    )
+    .service(
+        resource("/tickets/{id}/known-error-article", "POST")
+            .route(web::post().to(tickets::knowledge::known_error_article)),
+    )
     .service(resource("/tickets/{id}/close", "POST").route(web::post().to(actions::close_ticket)))
     .service(resource("/tickets/{id}/reopen", "POST").route(web::post().to(actions::reopen_ticket)))
     .service(resource("/tickets/{id}/rating", "POST").route(web::post().to(actions::rate_ticket)))

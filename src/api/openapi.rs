@@ -67,6 +67,9 @@ use crate::error::{FieldErrorDoc, Problem};
         knowledge::moves::submit_article, knowledge::moves::return_article, knowledge::moves::publish_article,
         knowledge::moves::revise_article, knowledge::moves::retire_article, knowledge::moves::list_article_versions,
         knowledge::moves::get_article_version, knowledge::search::search_articles, knowledge::search::suggest_articles,
+        knowledge::feedback::rate_article, knowledge::feedback::flag_article, knowledge::feedback::list_flags,
+        knowledge::feedback::close_flag, knowledge::moves::confirm_review,
+        tickets::knowledge::link_articles, tickets::knowledge::list_article_links, tickets::knowledge::known_error_article,
         openapi_json,
     ),
     // Schemas only parameters name: utoipa collects those of bodies alone.

@@ -63,7 +63,8 @@ string_enum!(
 /// mail-only auto-escalation, `webhook.ping`, `audit.checkpoint`, or `*`.
 pub fn webhook_events() -> impl Iterator<Item = &'static str> {
     let extra = ["webhook.ping", crate::domain::notice::webhook::AUDIT_CHECKPOINT, "*"];
-    NOTICE_EVENTS.iter().copied().filter(|event| *event != AUTO_ESCALATED).chain(extra)
+    let knowledge = crate::domain::notice::articles::KNOWLEDGE_EVENTS.iter().copied();
+    NOTICE_EVENTS.iter().copied().filter(|event| *event != AUTO_ESCALATED).chain(knowledge).chain(extra)
 }
 
 /// A date (`YYYY-MM-DD`) in the years calendars plan for

@@ -872,4 +872,89 @@ diesel::table! {
 
 diesel::joinable!(knowledge_terms -> knowledge_articles (article_id));
 diesel::joinable!(knowledge_articles -> services (service_id));
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
+    knowledge_links (ticket_id, article_id) {
+        ticket_id -> Id,
+        article_id -> Id,
+        article_version -> Integer,
+        unit_id -> Id,
+        service_id -> Id,
+        linked_by -> Id,
+        linked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
+    knowledge_ratings (id) {
+        id -> Id,
+        article_id -> Id,
+        article_version -> Integer,
+        helpful -> Bool,
+        comment -> Nullable<Text>,
+        rated_by -> Id,
+        rated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
+    knowledge_flags (id) {
+        id -> Id,
+        article_id -> Id,
+        article_version -> Integer,
+        reason -> Text,
+        flagged_by -> Id,
+        flagged_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        closed_by -> Nullable<Id>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
+    knowledge_views (article_id, viewer_id, viewed_at) {
+        article_id -> Id,
+        viewer_id -> Id,
+        service_id -> Id,
+        viewed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
+    knowledge_reviews (id) {
+        id -> Id,
+        article_id -> Id,
+        due_at -> Nullable<Timestamp>,
+        reviewed_at -> Timestamp,
+        reviewed_by -> Id,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
+    knowledge_review_notices (article_id, due_at) {
+        article_id -> Id,
+        due_at -> Timestamp,
+        told_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(knowledge_terms, knowledge_articles, services);
+diesel::joinable!(knowledge_links -> knowledge_articles (article_id));
+diesel::allow_tables_to_appear_in_same_query!(knowledge_links, knowledge_articles);
+diesel::allow_tables_to_appear_in_same_query!(knowledge_review_notices, knowledge_articles);

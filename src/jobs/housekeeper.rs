@@ -1,7 +1,9 @@
 //! Housekeeping: every interval, forgets idempotency keys past their
-//! lifetime and sweeps attachment files that a crash left without their
+//! lifetime, sweeps attachment files that a crash left without their
 //! record (written before the record's transaction, which never
-//! committed). Any number of instances may run it: both are idempotent.
+//! committed), and tells the owners of articles whose review fell due
+//! (once per due date). Any number of instances may run it: all three are
+//! idempotent.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,6 +19,8 @@ use crate::files;
 pub struct Housekeeping {
     pub expired_keys: usize,
     pub orphan_files: usize,
+    /// Articles whose owners were told their review fell due.
+    pub reviews_due: usize,
 }
 
 /// One round at the clock's `now`. Files are aged by the file system's
@@ -29,6 +33,8 @@ pub async fn housekeep_now(
 ) -> Result<Housekeeping, String> {
     let fresh_since = (clock.now() - settings.idempotency_key_lifetime()).naive_utc();
     let expired_keys = db.run(move |conn| housekeeping::forget_expired_keys(conn, fresh_since)).await.map_err(store)?;
+    let now = clock.now();
+    let reviews_due = db.run(move |conn| crate::db::knowledge::reviews::tell_due(conn, now)).await.map_err(store)?;
     let grace = Duration::from_secs(u64::from(settings.orphan_file_grace_seconds));
     let cutoff = SystemTime::now().checked_sub(grace).unwrap_or(SystemTime::UNIX_EPOCH);
     let mut orphan_files = 0;
@@ -45,7 +51,7 @@ pub async fn housekeep_now(
             orphan_files += 1;
         }
     }
-    Ok(Housekeeping { expired_keys, orphan_files })
+    Ok(Housekeeping { expired_keys, orphan_files, reviews_due })
 }
 
 fn io(error: std::io::Error) -> String {
@@ -75,7 +81,9 @@ pub fn spawn(
         loop {
             ticks.tick().await;
             match housekeep_now(&db, clock.as_ref(), &settings, &data_dir).await {
-                Ok(done) => tracing::info!(done.expired_keys, done.orphan_files, "housekeeping round"),
+                Ok(done) => {
+                    tracing::info!(done.expired_keys, done.orphan_files, done.reviews_due, "housekeeping round")
+                }
                 Err(e) => tracing::error!(error = %e, "housekeeping failed; retrying at the next round"),
             }
         }

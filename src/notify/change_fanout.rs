@@ -10,11 +10,12 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::context::Addressee;
+use super::templates::Rendered;
 use super::Notifier;
 use crate::db::changes::{self, round, Change};
 use crate::db::journal::notice_events::QueuedEvent;
 use crate::db::notices::outbox::{NewNotice, NoticeKind};
-use crate::db::notices::recipients::{self, Directory};
+use crate::db::notices::recipients::{self, Directory, Recipient};
 use crate::db::{DbConnection, StoreError};
 use crate::domain::change::notices::{audiences, label, ChangeAudience};
 use crate::domain::change::ChangeEventKind;
@@ -90,24 +91,37 @@ pub fn mails_for(
             let to = Addressee { name: &recipient.name, address: &recipient.address, zone: recipient.zone.tz() };
             let context = change_context(&change, kind, event.occurred_at, &to, &link);
             let rendered = notifier.templates.render(CHANGE_TEMPLATE, &context).map_err(StoreError::Corrupt)?;
-            mails.push(NewNotice {
-                id: Uuid::now_v7(),
-                kind: NoticeKind::Mail,
-                event_id: event.id,
-                event: event.event.clone(),
-                ticket_id: None,
-                audience: audience.as_str().to_owned(),
-                subscription_id: None,
-                recipient: recipient.address.clone(),
-                recipient_name: Some(recipient.name.clone()),
-                template: Some(CHANGE_TEMPLATE.to_owned()),
-                subject: Some(rendered.subject),
-                body_text: rendered.text,
-                body_html: Some(rendered.html),
-                critical: false,
-                not_before: now,
-            });
+            mails.push(plain_mail(event, audience.as_str(), &recipient, CHANGE_TEMPLATE, rendered, now));
         }
     }
     Ok(mails)
+}
+
+/// A mail of an event about no ticket (a change, an article): never
+/// critical, sent at once.
+pub(super) fn plain_mail(
+    event: &QueuedEvent,
+    audience: &str,
+    recipient: &Recipient,
+    template: &str,
+    rendered: Rendered,
+    now: DateTime<Utc>,
+) -> NewNotice {
+    NewNotice {
+        id: Uuid::now_v7(),
+        kind: NoticeKind::Mail,
+        event_id: event.id,
+        event: event.event.clone(),
+        ticket_id: None,
+        audience: audience.to_owned(),
+        subscription_id: None,
+        recipient: recipient.address.clone(),
+        recipient_name: Some(recipient.name.clone()),
+        template: Some(template.to_owned()),
+        subject: Some(rendered.subject),
+        body_text: rendered.text,
+        body_html: Some(rendered.html),
+        critical: false,
+        not_before: now,
+    }
 }

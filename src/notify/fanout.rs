@@ -71,6 +71,11 @@ pub fn fan_out(
     })
 }
 
+/// Whether a queued event is about a knowledge article (not a ticket).
+fn is_article(event: &QueuedEvent) -> bool {
+    crate::domain::notice::articles::is_told(&event.event)
+}
+
 /// What one fan-out reads once for all its events.
 struct Batch<'a> {
     notifier: &'a Notifier,
@@ -164,7 +169,7 @@ impl Batch<'_> {
     fn read_tickets(&mut self, conn: &mut DbConnection, queued: &[QueuedEvent]) {
         use diesel::Connection;
         let mut ids: Vec<Uuid> =
-            queued.iter().filter(|e| !e.event.starts_with("change.")).map(|e| e.subject_id).collect();
+            queued.iter().filter(|e| !e.event.starts_with("change.") && !is_article(e)).map(|e| e.subject_id).collect();
         ids.sort();
         ids.dedup();
         let directory = &mut self.directory;
@@ -187,6 +192,21 @@ impl Batch<'_> {
     fn notices_for(&mut self, conn: &mut DbConnection, event: &QueuedEvent) -> Result<Vec<NewNotice>, StoreError> {
         if event.event.starts_with("change.") {
             return super::change_fanout::mails_for(conn, &mut self.directory, self.notifier, self.now, event);
+        }
+        if is_article(event) {
+            let (notifier, now, subscriptions) = (self.notifier, self.now, std::mem::take(&mut self.subscriptions));
+            let mut directory = std::mem::take(&mut self.directory);
+            let found = super::knowledge_fanout::notices_for(
+                conn,
+                &mut directory,
+                notifier,
+                now,
+                event,
+                &subscriptions,
+                &mut |conn, owner| self.reach_of(conn, owner),
+            );
+            (self.subscriptions, self.directory) = (subscriptions, directory);
+            return found;
         }
         let view = match self.views.get(&event.subject_id) {
             Some(view) => Rc::clone(view),
@@ -329,17 +349,19 @@ impl Batch<'_> {
         scope: Option<Uuid>,
         view: &TicketView,
     ) -> Result<bool, StoreError> {
+        Ok(reach::sees(self.reach_of(conn, owner)?, scope, view.ticket.unit_id))
+    }
+
+    /// What a subscription's owner may read, looked up once per batch.
+    fn reach_of(&mut self, conn: &mut DbConnection, owner: Owner) -> Result<Reach, StoreError> {
         let key = match owner {
             Owner::User(id) | Owner::ApiKey(id) => id,
         };
-        let reach = match self.owners.get(&key) {
-            Some(reach) => *reach,
-            None => {
-                let reach = subscriptions::owner_reach(conn, owner)?;
-                self.owners.insert(key, reach);
-                reach
-            }
-        };
-        Ok(reach::sees(reach, scope, view.ticket.unit_id))
+        if let Some(reach) = self.owners.get(&key) {
+            return Ok(*reach);
+        }
+        let reach = subscriptions::owner_reach(conn, owner)?;
+        self.owners.insert(key, reach);
+        Ok(reach)
     }
 }

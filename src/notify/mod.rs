@@ -8,6 +8,7 @@ pub mod change_fanout;
 pub mod context;
 pub mod dispatch;
 pub mod fanout;
+pub mod knowledge_fanout;
 pub mod lane;
 pub mod mail;
 pub mod record;

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::change_fanout::{sample_change_context, CHANGE_TEMPLATE};
 use super::context::{sample_ticket_context, subscription_context, Addressee};
+use super::knowledge_fanout::{sample_flag_context, FLAGGED_TEMPLATE, REVIEW_DUE_TEMPLATE};
 use super::templates::WEBHOOK_DISABLED;
 use crate::domain::notice::rules::Rule;
 
@@ -23,6 +24,8 @@ pub fn needed_templates(rules: &[Rule]) -> Vec<(String, Value)> {
     let at = DateTime::from_timestamp(1_775_440_800, 0).unwrap_or_default();
     needed.push((WEBHOOK_DISABLED.to_owned(), subscription_context("https://x.example/h", "dead", &to, at)));
     needed.push((CHANGE_TEMPLATE.to_owned(), sample_change_context()));
+    needed.push((FLAGGED_TEMPLATE.to_owned(), sample_flag_context()));
+    needed.push((REVIEW_DUE_TEMPLATE.to_owned(), sample_flag_context()));
     needed
 }
 

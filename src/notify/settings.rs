@@ -30,6 +30,8 @@ pub struct NoticeSettings {
     pub ticket_url: String,
     /// The front end's page of a change (`{number}`, `{id}`), for mails.
     pub change_url: String,
+    /// The front end's page of a knowledge article (`{id}`), for mails.
+    pub article_url: String,
     /// Folder of the mail templates (`<name>.subject`, `<name>.txt`, `<name>.html`).
     pub templates_dir: PathBuf,
     pub mail: MailSettings,
@@ -108,6 +110,7 @@ impl Default for NoticeSettings {
             hold_until_working_hours: true,
             ticket_url: "http://127.0.0.1:8080/tiket/{number}".to_owned(),
             change_url: "http://127.0.0.1:8080/perubahan/{number}".to_owned(),
+            article_url: "http://127.0.0.1:8080/pengetahuan/{id}".to_owned(),
             templates_dir: PathBuf::from("config/templates"),
             mail: MailSettings {
                 transport: MailTransport::File,
@@ -179,5 +182,9 @@ impl NoticeSettings {
 
     pub fn change_link(&self, id: uuid::Uuid, number: &str) -> String {
         self.change_url.replace("{number}", number).replace("{id}", &id.to_string())
+    }
+
+    pub fn article_link(&self, id: uuid::Uuid) -> String {
+        self.article_url.replace("{id}", &id.to_string())
     }
 }

@@ -28,6 +28,7 @@ fn concrete(path: &str, ticket: &str, change: &str) -> String {
         .replace("{ticket_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{attachment_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{delivery_id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{flag_id}", &uuid::Uuid::now_v7().to_string())
 }
 
 fn offers_api_key(operation: &Value) -> bool {

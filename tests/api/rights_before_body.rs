@@ -91,6 +91,10 @@ async fn a_caller_without_the_right_is_refused_before_its_body_is_read(backend: 
     let somewhere = Uuid::now_v7();
     let draft = crate::knowledge::article(o.service, "Gagal masuk", "Atur ulang kata sandi");
     let draft = format!("/knowledge/articles/{}", crate::knowledge::write(&app, t1, draft).await);
+    let published = crate::knowledge::article(o.service, "Gagal masuk", "Atur ulang kata sandi");
+    let published = crate::knowledge::write(&app, t1, published).await;
+    crate::knowledge::step(&app, &published, "publish", &tier2.1).await;
+    let published = format!("/knowledge/articles/{published}");
 
     let (post, patch, put) = (Method::POST, Method::PATCH, Method::PUT);
     let on = |ticket: &str, action: &str| format!("/tickets/{ticket}/{action}");
@@ -114,6 +118,12 @@ async fn a_caller_without_the_right_is_refused_before_its_body_is_read(backend: 
         row(post.clone(), on(&fresh, "comments"), &[(&admin, 403), (&auditor, 403), (&reporter_b, 404)], &reporter_a),
         row(post.clone(), on(&fresh, "sla/recompute"), &[(&tier1_a, 403), (&key_a, 403)], &supervisor),
         row(post.clone(), on(&fresh, "raise-change"), &[(&reporter_a, 403), (&auditor, 403)], &tier1_a),
+        row(
+            post.clone(),
+            on(&resolved, "knowledge-links"),
+            &[(&reporter_a, 403), (&key_a, 403), (&reporter_b, 404)],
+            &tier1_a,
+        ),
         // Changes: the requester's side, the analysts, the implementers, the board.
         row(post.clone(), CHANGES.trim_start_matches("/api/v1"), &[(&reporter_a, 403), (&key_a, 403)], &tier1_a),
         row(patch.clone(), change.clone(), &[(&reporter_a, 403), (&reporter_b, 404), (&key_b, 404)], &tier1_a),
@@ -142,6 +152,8 @@ async fn a_caller_without_the_right_is_refused_before_its_body_is_read(backend: 
         row(post.clone(), "/knowledge/articles", &[(&reporter_a, 403), (&key_a, 403), (&auditor, 403)], &tier1_a),
         row(patch.clone(), draft.clone(), &[(&reporter_a, 404), (&key_b, 403), (&tier1_b, 404)], &tier1_a),
         row(post.clone(), format!("{draft}/return"), &[(&tier1_a, 403), (&reporter_b, 404)], &tier2),
+        row(post.clone(), format!("{published}/ratings"), &[(&key_a, 403)], &reporter_a),
+        row(post.clone(), format!("{published}/flags"), &[(&key_a, 403)], &reporter_a),
         // The region and its people: admins.
         row(post.clone(), "/units", &[(&reporter_a, 403), (&key_a, 403)], &admin),
         row(patch.clone(), format!("/units/{}", o.pd_a), &[(&tier1_a, 403)], &admin),

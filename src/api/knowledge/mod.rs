@@ -2,9 +2,12 @@
 //! lifecycle and versions ([`moves`]), and search and suggestions at intake
 //! ([`search`]).
 
+pub mod feedback;
 pub mod moves;
 pub mod search;
 pub mod types;
+
+use std::collections::HashMap;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -14,9 +17,10 @@ use super::pagination::PageRequest;
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
 use crate::db::knowledge::write::{self, ArticleEdit, ArticleRequest, NewArticle};
-use crate::db::knowledge::{self as store, ArticleFilter};
+use crate::db::knowledge::{self as store, links, views, ArticleFilter};
 use crate::domain::knowledge::access::{may, may_place, ArticleVisibility, KnowledgeAction};
 use crate::domain::knowledge::article::{parse_body, parse_keywords};
+use crate::domain::knowledge::self_service::counts_views;
 use crate::domain::knowledge::ArticleAudience;
 use crate::domain::ticket::intake::parse_title;
 use crate::domain::validation::ValidationErrors;
@@ -89,12 +93,24 @@ pub async fn list_articles(
         limit: page.fetch_limit(),
     };
     let visibility = ArticleVisibility::of(&auth.principal);
-    let rows = state.db.run(move |conn| store::list(conn, &visibility, &filter)).await?;
-    let page = page.page(rows, |a| a.id, ArticleResponse::from);
+    let counted = visibility.reads_link_counts();
+    let (rows, counts) = state
+        .db
+        .run(move |conn| {
+            let rows = store::list(conn, &visibility, &filter)?;
+            let ids: Vec<uuid::Uuid> = rows.iter().map(|a| a.id).collect();
+            let counts = if counted { links::counts(conn, &ids)? } else { Default::default() };
+            Ok::<_, crate::db::StoreError>((rows, counts))
+        })
+        .await?;
+    let respond = |a| with_count(ArticleResponse::from(a), counted, &counts);
+    let page = page.page(rows, |a| a.id, respond);
     Ok(HttpResponse::Ok().json(ArticlePage { items: page.items, next_cursor: page.next_cursor }))
 }
 
-/// Read an article the caller may read (404 otherwise), its body also as sanitised HTML.
+/// Read an article the caller may read (404 otherwise), its body also as
+/// sanitised HTML. A reporter's reading of a published article is counted
+/// for self-service (once an hour).
 #[utoipa::path(get, path = "/api/v1/knowledge/articles/{id}", tag = "knowledge", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = ArticleResponse), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
@@ -104,8 +120,29 @@ pub async fn get_article(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, id) = (ArticleVisibility::of(&auth.principal), id.into_inner());
-    let article = state.db.run(move |conn| store::find(conn, &visibility, id)).await?;
-    Ok(ok_with_etag(article.version, &ArticleResponse::from(article)))
+    let counted = visibility.reads_link_counts();
+    let viewer = counts_views(&auth.principal).then(|| auth.principal.actor.id());
+    let now = state.clock.now();
+    let (article, counts) = state
+        .db
+        .run(move |conn| {
+            let article = store::find(conn, &visibility, id)?;
+            if let Some(viewer) = viewer {
+                views::record(conn, &article, viewer, now)?;
+            }
+            let counts = if counted { links::counts(conn, &[id])? } else { Default::default() };
+            Ok::<_, crate::db::StoreError>((article, counts))
+        })
+        .await?;
+    Ok(ok_with_etag(article.version, &with_count(ArticleResponse::from(article), counted, &counts)))
+}
+
+fn with_count(response: ArticleResponse, counted: bool, counts: &HashMap<uuid::Uuid, i64>) -> ArticleResponse {
+    if counted {
+        response.counted(counts)
+    } else {
+        response
+    }
 }
 
 fn parse_edit(r: UpdateArticleRequest) -> Result<ArticleEdit, ApiError> {

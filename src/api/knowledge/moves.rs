@@ -8,7 +8,7 @@ use super::{admit, article_request};
 use crate::api::etag::{ok_with_etag, precondition};
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
-use crate::db::knowledge::{self as store, versions, write};
+use crate::db::knowledge::{self as store, reviews, versions, write};
 use crate::domain::knowledge::access::{right_of, ArticleVisibility};
 use crate::domain::knowledge::ArticleMove;
 use crate::domain::ticket::intake::parse_long_text;
@@ -89,6 +89,26 @@ pub async fn return_article(
     admit(&state, &auth, article_id, right_of(ArticleMove::Return)).await?;
     let reason = parse_long_text(&body.into_inner()?.reason).map_err(|e| ApiError::invalid("reason", e.to_string()))?;
     run(state, auth, req, article_id, ArticleMove::Return, Some(reason)).await
+}
+
+/// Confirm a published article still holds (its owners: its author, its
+/// unit's tier 1, its reviewers): its review falls due
+/// `knowledge.review_period_days` from now.
+#[utoipa::path(post, path = "/api/v1/knowledge/articles/{id}/reviewed", tag = "knowledge", params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, body = ArticleResponse), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "not published"), (status = 412, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn confirm_review(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let request = article_request(&state, &auth.principal, id.into_inner(), precondition(&req)?);
+    let ctx = auth.context(state.clock.now());
+    let article = state.db.run(move |conn| reviews::confirm(conn, &ctx, &request)).await?;
+    Ok(ok_with_etag(article.version, &ArticleResponse::from(article)))
 }
 
 /// The published versions of an article the caller may read, first first.

@@ -84,6 +84,19 @@ pub struct ArticleResponse {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// How many tickets the article solved (linked to it); shown to the
+    /// desks and reviewers, not to reporters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_count: Option<i64>,
+}
+
+impl ArticleResponse {
+    /// The response with its link count from `counts` (an article no
+    /// ticket linked counts 0).
+    pub fn counted(mut self, counts: &std::collections::HashMap<Uuid, i64>) -> Self {
+        self.link_count = Some(counts.get(&self.id).copied().unwrap_or(0));
+        self
+    }
 }
 
 impl From<Article> for ArticleResponse {
@@ -106,6 +119,7 @@ impl From<Article> for ArticleResponse {
             version: a.version,
             created_at: a.created_at,
             updated_at: a.updated_at,
+            link_count: None,
         }
     }
 }

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::admit::{admit, admit_move};
+use super::knowledge::{resolve_with_knowledge, ResolveKnowledge};
 use super::resolve;
 use super::types::{TicketPage, TicketResponse};
 use crate::api::etag::{ok_with_etag, precondition};
@@ -67,6 +68,9 @@ pub struct ResolveRequest {
     /// For a problem: also resolve the open tickets linked to it.
     #[serde(default)]
     pub resolve_linked: bool,
+    /// Link the articles used and/or propose a draft, in the same
+    /// transaction (a refused article undoes the resolution: 422).
+    pub knowledge: Option<ResolveKnowledge>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -232,10 +236,11 @@ pub async fn return_ticket(
     run(state, auth, req, id, Command::Return { instructions }, false).await
 }
 
-/// Resolve, with a resolution code and text (a problem may resolve its linked tickets too).
+/// Resolve, with a resolution code and text (a problem may resolve its
+/// linked tickets too), linking the articles used or proposing a draft.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/resolve", tag = "ticket workflow", request_body = ResolveRequest,
     params(("id" = String, Path, description = "id or number"), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, body = TicketResponse), (status = 400, body = Problem, description = "malformed If-Match"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = TicketResponse, headers(("Link" = String, description = "with `knowledge.propose_draft`: `</api/v1/knowledge/articles/{id}>; rel=\"knowledge-draft\"`"))), (status = 400, body = Problem, description = "malformed If-Match"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn resolve_ticket(
     state: web::Data<AppState>,
@@ -248,7 +253,14 @@ pub async fn resolve_ticket(
     let body = body.into_inner()?;
     let resolution = text("resolution", &body.resolution)?;
     let command = Command::Resolve { code: body.resolution_code, resolution };
-    run(state, auth, req, id, command, body.resolve_linked).await
+    match body.knowledge {
+        None => run(state, auth, req, id, command, body.resolve_linked).await,
+        Some(knowledge) => {
+            let request =
+                TransitionRequest { command, precondition: precondition(&req)?, resolve_linked: body.resolve_linked };
+            resolve_with_knowledge(state, auth, id, request, knowledge).await
+        }
+    }
 }
 
 /// Close a resolved ticket (the reporter confirming, or the desk).

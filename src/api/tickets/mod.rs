@@ -5,6 +5,7 @@ mod admit;
 pub mod attachments;
 pub mod comments;
 mod cursor;
+pub mod knowledge;
 /// The sorts the list takes, by their names in `sort=` (the combination walk tries each).
 pub use cursor::SORTS;
 pub mod sla;

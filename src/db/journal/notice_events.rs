@@ -52,7 +52,9 @@ impl QueuedEvent {
 /// Whether anyone can subscribe to the entry's event (others are not queued).
 pub(super) fn is_queued(entry: &Entry) -> bool {
     let event = entry.event.name();
-    NOTICE_EVENTS.contains(&event.as_str()) || crate::domain::change::notices::is_told(&event)
+    NOTICE_EVENTS.contains(&event.as_str())
+        || crate::domain::change::notices::is_told(&event)
+        || crate::domain::notice::articles::is_told(&event)
 }
 
 /// The queued row of an entry, if anyone can subscribe to its event;

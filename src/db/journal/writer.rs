@@ -20,7 +20,7 @@ use crate::db::{DbConnection, StoreError};
 use crate::domain::encoding::Hash;
 use crate::domain::journal::chain::Link;
 use crate::domain::journal::compact;
-use crate::domain::journal::{Context, Entry, Event, Visibility};
+use crate::domain::journal::{Context, Entry, Event, Subject, Visibility};
 use crate::domain::privacy;
 
 /// Where an entry's rows go, and what the rows need to know of the
@@ -78,6 +78,11 @@ pub(super) fn write(sink: &mut impl Sink, ctx: &Context, entry: &Entry) -> Resul
         let moved = ChangeMove { kind: *kind, from: *from, to: *to, detail };
         sink.change_event(change_timeline::event_row(ctx, at, change_id, seq, &moved))?;
         if let Some(row) = notice_events::row_of(ctx, at, change_id, entry, None) {
+            sink.notice(row)?;
+        }
+    }
+    if let (Subject::Article(article_id), Event::Article { .. }) = (entry.subject, &entry.event) {
+        if let Some(row) = notice_events::row_of(ctx, at, article_id, entry, None) {
             sink.notice(row)?;
         }
     }

@@ -4,9 +4,13 @@
 //! ([`versions`]) and their search ([`search`], over the collection's
 //! [`stats`]).
 
+pub mod feedback;
+pub mod links;
+pub mod reviews;
 pub mod search;
 pub mod stats;
 pub mod versions;
+pub mod views;
 pub mod write;
 
 use chrono::{DateTime, NaiveDateTime, Utc};

@@ -4,12 +4,13 @@
 
 use std::collections::BTreeSet;
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::{facts, find, find_any, stats, Article};
 use crate::db::journal::{self, snapshot};
-use crate::db::schema::{knowledge_articles, knowledge_terms, knowledge_versions, services, units};
+use crate::db::schema::{knowledge_articles, knowledge_reviews, knowledge_terms, knowledge_versions, services, units};
 use crate::db::sql_types::DbId;
 use crate::db::tickets::{remember_key, replayed_id, IdempotencyKey};
 use crate::db::versioned::{self, Versioned};
@@ -136,42 +137,50 @@ pub fn create(
         if let Some(id) = key.map(|k| replayed_id(conn, k)).transpose()?.flatten() {
             return find_any(conn, id);
         }
-        check_service(conn, new.service_id)?;
-        check_unit(conn, new.owner_unit_id)?;
-        let (id, at) = (Uuid::now_v7(), ctx.now.naive_utc());
-        diesel::insert_into(knowledge_articles::table)
-            .values((
-                knowledge_articles::id.eq(DbId(id)),
-                knowledge_articles::service_id.eq(DbId(new.service_id)),
-                knowledge_articles::owner_unit_id.eq(DbId(new.owner_unit_id)),
-                knowledge_articles::author_id.eq(DbId(author)),
-                knowledge_articles::kind.eq(new.kind.as_str()),
-                knowledge_articles::audience.eq(new.audience.as_str()),
-                knowledge_articles::status.eq(ArticleStatus::Draft.as_str()),
-                knowledge_articles::title.eq(&new.title),
-                knowledge_articles::body.eq(&new.body),
-                knowledge_articles::keywords.eq(keywords_to_stored(&new.keywords)),
-                knowledge_articles::term_count.eq(0),
-                knowledge_articles::published_version.eq(0),
-                knowledge_articles::version.eq(1_i64),
-                knowledge_articles::created_at.eq(at),
-                knowledge_articles::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-        let article = find_any(conn, id)?;
-        reindex(conn, &article, true)?;
-        let event = Event::Article {
-            change: ArticleChange::Created,
-            from: None,
-            to: ArticleStatus::Draft,
-            detail: serde_json::json!({}),
-        };
-        journal::record(conn, ctx, Entry::new(Subject::Article(id), event).after(snapshot(&article)?))?;
+        let article = insert_draft(conn, ctx, author, new, serde_json::json!({}))?;
         if let Some(key) = key {
-            remember_key(conn, key, id, at)?;
+            remember_key(conn, key, article.id, ctx.now.naive_utc())?;
         }
         Ok(article)
     })
+}
+
+/// Inserts a draft with its terms and its journal entry, in the caller's
+/// transaction; `detail`: where it came from (a ticket, say).
+pub(crate) fn insert_draft(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    author: Uuid,
+    new: &NewArticle,
+    detail: serde_json::Value,
+) -> Result<Article, StoreError> {
+    check_service(conn, new.service_id)?;
+    check_unit(conn, new.owner_unit_id)?;
+    let (id, at) = (Uuid::now_v7(), ctx.now.naive_utc());
+    diesel::insert_into(knowledge_articles::table)
+        .values((
+            knowledge_articles::id.eq(DbId(id)),
+            knowledge_articles::service_id.eq(DbId(new.service_id)),
+            knowledge_articles::owner_unit_id.eq(DbId(new.owner_unit_id)),
+            knowledge_articles::author_id.eq(DbId(author)),
+            knowledge_articles::kind.eq(new.kind.as_str()),
+            knowledge_articles::audience.eq(new.audience.as_str()),
+            knowledge_articles::status.eq(ArticleStatus::Draft.as_str()),
+            knowledge_articles::title.eq(&new.title),
+            knowledge_articles::body.eq(&new.body),
+            knowledge_articles::keywords.eq(keywords_to_stored(&new.keywords)),
+            knowledge_articles::term_count.eq(0),
+            knowledge_articles::published_version.eq(0),
+            knowledge_articles::version.eq(1_i64),
+            knowledge_articles::created_at.eq(at),
+            knowledge_articles::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    let article = find_any(conn, id)?;
+    reindex(conn, &article, true)?;
+    let event = Event::Article { change: ArticleChange::Created, from: None, to: ArticleStatus::Draft, detail };
+    journal::record(conn, ctx, Entry::new(Subject::Article(id), event).after(snapshot(&article)?))?;
+    Ok(article)
 }
 
 /// Reads the article for `action` and checks the caller may do it (403
@@ -304,11 +313,35 @@ fn publish(
             knowledge_versions::published_at.eq(at.naive_utc()),
         ))
         .execute(conn)?;
+    // A republish is a review too: it met the review date standing.
+    if number > 1 {
+        record_review(conn, article.id, article.review_due_at, at, publisher)?;
+    }
     diesel::update(knowledge_articles::table.find(DbId(article.id)))
         .set((
             knowledge_articles::published_version.eq(number),
             knowledge_articles::published_at.eq(Some(at.naive_utc())),
             knowledge_articles::review_due_at.eq(Some(review_due_at(at, review_period_days).naive_utc())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Keeps that `by` reviewed the article at `at`, meeting the review date `due`.
+pub(crate) fn record_review(
+    conn: &mut DbConnection,
+    article_id: Uuid,
+    due: Option<DateTime<Utc>>,
+    at: DateTime<Utc>,
+    by: Uuid,
+) -> Result<(), StoreError> {
+    diesel::insert_into(knowledge_reviews::table)
+        .values((
+            knowledge_reviews::id.eq(DbId(Uuid::now_v7())),
+            knowledge_reviews::article_id.eq(DbId(article_id)),
+            knowledge_reviews::due_at.eq(due.map(|d| d.naive_utc())),
+            knowledge_reviews::reviewed_at.eq(at.naive_utc()),
+            knowledge_reviews::reviewed_by.eq(DbId(by)),
         ))
         .execute(conn)?;
     Ok(())

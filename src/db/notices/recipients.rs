@@ -290,3 +290,24 @@ pub fn for_change(
 pub fn calendar(conn: &mut DbConnection, id: Uuid) -> Result<WorkingCalendar, StoreError> {
     calendars::find(conn, id)?.working()
 }
+
+/// The owners of an article a reader flagged: its author and the people
+/// of its owning unit who edit or review it (its tier 1; in the Dinas, its
+/// tier 2 and supervisors too).
+pub fn for_article_owners(
+    conn: &mut DbConnection,
+    dir: &mut Directory,
+    author: Uuid,
+    owner_unit: Uuid,
+) -> Result<Vec<Recipient>, StoreError> {
+    let mut found = dir.user(conn, author)?;
+    let mut roles = vec![Role::Tier1Technician];
+    if dir.dinas(conn)? == Some(owner_unit) {
+        roles.extend([Role::Tier2Engineer, Role::Supervisor]);
+    }
+    for role in roles {
+        let holders = dir.with_role(conn, role)?;
+        found.extend(holders.into_iter().filter(|(_, unit, _)| *unit == owner_unit).map(|(_, _, r)| r));
+    }
+    Ok(found)
+}

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::domain::change::{ChangeEventKind, ChangeStatus};
 use crate::domain::knowledge::workflow::ArticleChange;
-use crate::domain::knowledge::ArticleStatus;
+use crate::domain::knowledge::{ArticleKind, ArticleStatus};
 use crate::domain::sla::clock::ClockKind;
 use crate::domain::sla::lifecycle::ClockStart;
 use crate::domain::sla::replay::{Rebase, Retarget};
@@ -191,6 +191,16 @@ pub enum Event {
         resolved: Vec<String>,
         left_open: Vec<String>,
     },
+    /// A published article that solved the ticket, at the version used.
+    KnowledgeLinked {
+        article_id: Uuid,
+        article_version: i32,
+    },
+    /// The ticket proposed a draft article (of `kind`).
+    KnowledgeProposed {
+        article_id: Uuid,
+        kind: ArticleKind,
+    },
     /// `meets_response`: a public reply of the desk that met the response clock.
     CommentAdded {
         comment_id: Uuid,
@@ -364,6 +374,8 @@ impl Event {
             Event::ProblemGainedTicket { .. } => "ticket_linked",
             Event::ProblemLostTicket { .. } => "ticket_unlinked",
             Event::LinkedTicketsResolved { .. } => "linked_tickets_resolved",
+            Event::KnowledgeLinked { .. } => "knowledge_linked",
+            Event::KnowledgeProposed { .. } => "knowledge_proposed",
             Event::CommentAdded { .. } => "commented",
             Event::AttachmentAdded { .. } => "attachment_added",
             Event::SlaWarning(_) => "sla_warning",
@@ -381,7 +393,10 @@ impl Event {
             Event::SlaWarning(_)
             | Event::SlaBreached(_)
             | Event::SlaRecomputed { .. }
-            | Event::PersonalDataErased { .. } => true,
+            | Event::PersonalDataErased { .. }
+            // The desks' matter: a reporter reads articles by searching.
+            | Event::KnowledgeLinked { .. }
+            | Event::KnowledgeProposed { .. } => true,
             _ => false,
         };
         if internal {
@@ -447,6 +462,10 @@ impl Event {
             Event::LinkedTicketsResolved { resolved, left_open } => {
                 json!({ "resolved": resolved, "left_open": left_open })
             }
+            Event::KnowledgeLinked { article_id, article_version } => {
+                json!({ "article_id": article_id, "article_version": article_version })
+            }
+            Event::KnowledgeProposed { article_id, kind } => json!({ "article_id": article_id, "kind": kind }),
             Event::CommentAdded { comment_id, internal, meets_response } => json!({
                 "comment_id": comment_id, "internal": internal, "sla": { "meets_response": meets_response },
             }),

@@ -74,6 +74,13 @@ impl ArticleVisibility {
         }
     }
 
+    /// Whether the caller reads how often articles solved tickets: the
+    /// desks and reviewers do, reporters do not (a count is the desk's
+    /// measure of its work, not advice to a reader).
+    pub fn reads_link_counts(&self) -> bool {
+        self.all || self.audiences.contains(&ArticleAudience::Desks)
+    }
+
     /// Whether an article with these facts is visible (the store's `WHERE`
     /// says the same; this serves decisions made after reading).
     pub fn sees(&self, facts: &ArticleFacts) -> bool {
@@ -191,6 +198,7 @@ mod tests {
         assert!(!tier1.sees(&facts(other, A::Everyone, S::Draft)));
         assert!(!tier1.sees(&facts(pd, A::Dinas, S::Published)), "Dinas-only stays in the Dinas");
         assert!(tier2.sees(&facts(other, A::Dinas, S::Draft)));
+        assert!(tier1.reads_link_counts() && tier2.reads_link_counts() && !reporter.reads_link_counts());
     }
 
     #[test]

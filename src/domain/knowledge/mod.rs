@@ -9,10 +9,13 @@
 pub mod access;
 pub mod article;
 pub mod corpus;
+pub mod feedback;
+pub mod from_ticket;
 pub mod markdown;
 pub mod quality;
 pub mod roots;
 pub mod search;
+pub mod self_service;
 pub mod snippet;
 pub mod stem;
 pub mod terms;

@@ -26,6 +26,16 @@ pub enum ArticleChange {
     /// A draft's content edited.
     Updated,
     Moved(ArticleMove),
+    /// A ticket it solved linked it (its `detail` names the ticket).
+    Linked,
+    /// A reader rated it, flagged it as wrong, or an owner closed a flag.
+    Rated,
+    Flagged,
+    FlagClosed,
+    /// An owner confirmed it still holds; its review date moved on.
+    Reviewed,
+    /// Its review fell due (its owners are told once per due date).
+    ReviewDue,
 }
 
 impl ArticleChange {
@@ -34,6 +44,12 @@ impl ArticleChange {
             ArticleChange::Created => "created",
             ArticleChange::Updated => "updated",
             ArticleChange::Moved(m) => m.as_str(),
+            ArticleChange::Linked => "linked",
+            ArticleChange::Rated => "rated",
+            ArticleChange::Flagged => "flagged",
+            ArticleChange::FlagClosed => "flag_closed",
+            ArticleChange::Reviewed => "reviewed",
+            ArticleChange::ReviewDue => "review_due",
         }
     }
 }

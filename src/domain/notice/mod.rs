@@ -5,6 +5,7 @@
 //! targets share sending ([`share`]), and how webhooks are signed and where
 //! they may go ([`webhook`]). Pure rules; the outbox lives in `db::notices`.
 
+pub mod articles;
 pub mod reach;
 pub mod retry;
 pub mod rules;

@@ -211,6 +211,7 @@ pub fn check_event_type(event: &str) -> Result<(), String> {
         || event == "webhook.ping"
         || event == AUDIT_CHECKPOINT
         || super::rules::NOTICE_EVENTS.contains(&event)
+        || crate::domain::notice::articles::is_delivered(event)
     {
         Ok(())
     } else {

@@ -1,0 +1,2 @@
+DROP TABLE knowledge_flags;
+DROP TABLE knowledge_ratings;

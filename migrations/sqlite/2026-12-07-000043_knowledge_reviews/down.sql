@@ -1,0 +1,2 @@
+DROP TABLE knowledge_review_notices;
+DROP TABLE knowledge_reviews;
