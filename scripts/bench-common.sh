@@ -40,8 +40,8 @@ start_database() {
 
 # The region's history; the accounts the harness logs in with.
 generate() {
-    echo "== admin generate --tickets $tickets"
-    "$bin" admin generate --tickets "$tickets" >"$work/accounts.txt" 2>"$work/generate.log" \
+    echo "== admin generate --tickets $tickets --articles ${articles:-0}"
+    "$bin" admin generate --tickets "$tickets" --articles "${articles:-0}" >"$work/accounts.txt" 2>"$work/generate.log" \
         || { cat "$work/generate.log"; exit 1; }
     grep "^generated" "$work/accounts.txt"
 }

@@ -5,13 +5,16 @@
 # duration, then `admin generate --tickets N`, the server (release build)
 # and the load harness (benches/load.rs) over every scenario.
 #
-# Usage: scripts/bench.sh [--postgres] [--tickets N] [--clients N]
+# Usage: scripts/bench.sh [--postgres] [--tickets N] [--articles N] [--clients N]
 #                         [--create-clients N] [--seconds S] [--raw-seconds S]
 #                         [--creation] [--smoke]
+#   --articles        knowledge articles generated beside the tickets, for the
+#                     knowledge_* scenarios (default 100 000; 500 in --smoke)
 #   --clients         queue views, reads, search, summary, report, moves (default 8)
 #   --create-clients  ticket creation, pgbench and the mixed workload (default 32)
 #   --raw-seconds     each scenario's raw run: the same requests through the
 #                     store functions, without HTTP (default: --seconds)
+#   --scenarios LIST  only these read scenarios (space-separated), not every one
 #   --creation        only pgbench and creation (and the mixed workload), to
 #                     try the intake's settings (APP__DATABASE__INTAKE_WRITERS,
 #                     APP__DATABASE__POOL_SIZE) on one generated history
@@ -20,17 +23,19 @@
 #                     the generator, the server and the harness work together
 set -euo pipefail
 cd "$(dirname "$0")/.."
-backend=sqlite tickets=1000000 clients=8 create_clients=32 seconds=15 raw_seconds= reads=yes profile=release
+backend=sqlite tickets=1000000 articles=100000 clients=8 create_clients=32 seconds=15 raw_seconds= reads=yes only= profile=release
 while [ $# -gt 0 ]; do
     case "$1" in
         --postgres) backend=postgres ;;
         --tickets) tickets="$2"; shift ;;
+        --articles) articles="$2"; shift ;;
         --clients) clients="$2"; shift ;;
         --create-clients) create_clients="$2"; shift ;;
         --seconds) seconds="$2"; shift ;;
         --raw-seconds) raw_seconds="$2"; shift ;;
+        --scenarios) only="$2"; shift ;;
         --creation) reads= ;;
-        --smoke) tickets=3000 clients=2 create_clients=4 seconds=1 raw_seconds=1 profile=test ;;
+        --smoke) tickets=3000 articles=500 clients=2 create_clients=4 seconds=1 raw_seconds=1 profile=test ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -54,16 +59,24 @@ fi
 generate
 serve
 status=0
+# Knowledge search and suggestions (issue 27); the smoke run takes two of
+# them (one search, one suggestion: the same code path as the others).
+knowledge="knowledge_one_word_reporter knowledge_one_word_pd knowledge_words_reporter knowledge_words_pd
+    knowledge_misspelt_reporter knowledge_misspelt_pd knowledge_no_match_reporter knowledge_no_match_pd
+    knowledge_suggest_reporter knowledge_suggest_pd"
+[ "$profile" = release ] || knowledge="knowledge_misspelt_pd knowledge_suggest_reporter"
 # Each scenario's row has the raw column: the harness runs the same requests
 # through the store functions on APP__DATABASE__URL, at the same concurrency.
 views="tier2_new_by_due tier2_by_priority pd_in_progress_by_due pd_pending_by_priority supervisor_due_before
     newest_first read_one search search_vpn_supervisor search_vpn_pd search_two_words_supervisor
     search_two_words_pd search_printer_supervisor search_printer_pd search_number_supervisor search_number_pd
-    search_misspelt_supervisor search_misspelt_pd summary sla_report_month sla_report_30_days move"
+    search_misspelt_supervisor search_misspelt_pd summary sla_report_month sla_report_30_days move
+    $knowledge"
+views=${only:-$views}
 [ -z "$reads" ] || harness --base "$base" --accounts "$work/accounts.txt" --server-pid "$server" \
     --clients "$clients" --seconds "$seconds" --raw-seconds "$raw_seconds" --scenario idle \
     $(printf -- '--scenario %s ' $views) || status=1
-harness --base "$base" --accounts "$work/accounts.txt" --server-pid "$server" --clients "$create_clients" \
+[ -n "$only" ] || harness --base "$base" --accounts "$work/accounts.txt" --server-pid "$server" --clients "$create_clients" \
     --mixed-clients "$create_clients" --seconds "$seconds" --scenario create --scenario mixed \
     | tee "$work/create.txt" || status=1
 if [ -f "$work/pgbench.txt" ]; then

@@ -62,6 +62,11 @@ impl Default for KnowledgeSettings {
             &["cetak", "print"],
             &["jaringan", "internet", "koneksi", "wifi"],
             &["ubah", "ganti", "reset"],
+            // Added where the labelled set (data/knowledge/queries.txt) missed.
+            &["situs", "website", "web", "laman"],
+            &["retas", "hack", "bajak", "bobol"],
+            &["penuh", "full"],
+            &["inbox", "mailbox"],
         ];
         Self {
             publishers: crate::domain::knowledge::access::Publishers::Dinas,
@@ -470,6 +475,16 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_synonyms_read_english_and_chat_words_as_the_articles_write_them() {
+        use crate::domain::knowledge::search::Query;
+        let synonyms = KnowledgeSettings::default().synonyms();
+        let terms = Query::parse("inbox full, web kena hack", &synonyms).terms();
+        for written in ["mailbox", "penuh", "situs", "website", "retas", "bajak"] {
+            assert!(terms.contains(written), "{written} in {terms:?}");
+        }
+    }
 
     #[test]
     fn defaults_pass_their_own_checks() {

@@ -16,14 +16,18 @@ use base64::Engine;
 use chrono::Utc;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
+use spbe_desk::api::knowledge::search::{search_of, suggest_of};
+use spbe_desk::api::knowledge::types::{SearchQuery, SuggestQuery};
 use spbe_desk::api::reports::{report_filter, SlaReportQuery};
 use spbe_desk::api::tickets::types::TicketQuery;
 use spbe_desk::api::tickets::{comments::events_of, filter_from, resolve, sla::sla_of, summary_of};
 use spbe_desk::auth::cursor_seal::CursorKey;
 use spbe_desk::auth::keys::SigningKey;
+use spbe_desk::config::KnowledgeSettings;
 use spbe_desk::db::tickets::{self, TransitionRequest};
 use spbe_desk::db::{Db, DbConnection, DbUrl};
 use spbe_desk::domain::journal::Context;
+use spbe_desk::domain::knowledge::access::ArticleVisibility;
 use spbe_desk::domain::policy::Principal;
 use spbe_desk::domain::ticket::access::TicketScope;
 use spbe_desk::domain::ticket::{Command, PendingReason};
@@ -38,6 +42,8 @@ pub struct Raw {
     principals: HashMap<&'static str, Principal>,
     /// No cursor is sent, so any key reads the queries as the server does.
     cursors: CursorKey,
+    /// The server's default synonyms (the bench does not configure any).
+    knowledge: KnowledgeSettings,
 }
 
 #[derive(serde::Deserialize)]
@@ -60,7 +66,12 @@ impl Raw {
                 .ok_or_else(|| format!("no open session for {who}"))?;
             principals.insert(*who, principal);
         }
-        Ok(Self { db, principals, cursors: CursorKey::derive(&SigningKey::Secret(Vec::new())) })
+        Ok(Self {
+            db,
+            principals,
+            cursors: CursorKey::derive(&SigningKey::Secret(Vec::new())),
+            knowledge: KnowledgeSettings::default(),
+        })
     }
 
     /// What the handler of `call` reads or writes, without HTTP.
@@ -102,6 +113,15 @@ impl Raw {
                 Some((id, "events")) => drop(events_of(conn, principal, id)?),
                 Some(_) => return Err(format!("no raw form of GET {path}").into()),
             },
+            None if route == "/api/v1/knowledge/search" || route == "/api/v1/knowledge/suggest" => {
+                let knowledge = &self.knowledge;
+                let (parsed, scope) = if route.ends_with("search") {
+                    search_of(&Query::<SearchQuery>::from_query(query)?.into_inner(), knowledge)?
+                } else {
+                    suggest_of(&Query::<SuggestQuery>::from_query(query)?.into_inner(), knowledge)?
+                };
+                spbe_desk::db::knowledge::search::search(conn, &ArticleVisibility::of(principal), parsed, &scope)?;
+            }
             None if route == "/api/v1/reports/sla" => {
                 let filter = report_filter(&Query::<SlaReportQuery>::from_query(query)?.into_inner())?;
                 spbe_desk::db::sla_report::tally(conn, &scope, &filter, Utc::now())?;

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 pub type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 /// Every scenario, in the order a full run takes them.
-pub const SCENARIOS: [&str; 25] = [
+pub const SCENARIOS: [&str; 35] = [
     "idle",
     "create",
     "tier2_new_by_due",
@@ -37,8 +37,35 @@ pub const SCENARIOS: [&str; 25] = [
     "summary",
     "sla_report_month",
     "sla_report_30_days",
+    "knowledge_one_word_reporter",
+    "knowledge_one_word_pd",
+    "knowledge_words_reporter",
+    "knowledge_words_pd",
+    "knowledge_misspelt_reporter",
+    "knowledge_misspelt_pd",
+    "knowledge_no_match_reporter",
+    "knowledge_no_match_pd",
+    "knowledge_suggest_reporter",
+    "knowledge_suggest_pd",
     "move",
     "mixed",
+];
+
+/// Knowledge searches of issue 27 (`admin generate --articles N` draws its
+/// articles' words from the demo's, so these find many): one common word,
+/// several words, misspelt words, words no article holds, and a reporter's
+/// text at intake, each as a reporter and as a PD's tier-1 technician.
+const KNOWLEDGE: [(&str, &str, &str); 10] = [
+    ("knowledge_one_word_reporter", "reporter", "search?q=simpeg"),
+    ("knowledge_one_word_pd", "tier1", "search?q=simpeg"),
+    ("knowledge_words_reporter", "reporter", "search?q=lupa%20password%20email%20dinas"),
+    ("knowledge_words_pd", "tier1", "search?q=lupa%20password%20email%20dinas"),
+    ("knowledge_misspelt_reporter", "reporter", "search?q=pasword%20simpge%20terkunci"),
+    ("knowledge_misspelt_pd", "tier1", "search?q=pasword%20simpge%20terkunci"),
+    ("knowledge_no_match_reporter", "reporter", "search?q=kapal%20selam%20zqx"),
+    ("knowledge_no_match_pd", "tier1", "search?q=kapal%20selam%20zqx"),
+    ("knowledge_suggest_reporter", "reporter", "suggest?text=gak%20bisa%20login%20simpeg%2C%20lupa%20pw&service_id="),
+    ("knowledge_suggest_pd", "tier1", "suggest?text=gak%20bisa%20login%20simpeg%2C%20lupa%20pw&service_id="),
 ];
 
 /// What a search of issue 25 looks for.
@@ -234,6 +261,12 @@ pub fn call_of(world: &World, scenario: &str, client_no: usize, n: u64, rng: &mu
             };
             let pending = world.pending.lock().map_err(|_| "poisoned")?.get(*id).copied().unwrap_or(false);
             Call::Move { id: (*id).clone(), pend: !pending }
+        }
+        other if other.starts_with("knowledge_") => {
+            let (_, who, request) =
+                KNOWLEDGE.iter().find(|(name, ..)| *name == other).ok_or(format!("unknown scenario {other}"))?;
+            let service = if request.ends_with("service_id=") { world.service_id.as_str() } else { "" };
+            get(who, format!("/api/v1/knowledge/{request}{service}"))
         }
         other => {
             let (_, who, words) = SEARCHES_FOR_LITTLE

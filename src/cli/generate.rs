@@ -1,4 +1,5 @@
-//! `admin generate --tickets N`: a region's worth of ticket history for
+//! `admin generate --tickets N [--articles M]`: a region's worth of ticket
+//! history (and knowledge articles) for
 //! benchmarks and trials (the demo region is seeded first on an empty
 //! database; every Perangkat Daerah gets a tier-1 technician).
 
@@ -8,6 +9,7 @@ use super::seed;
 use crate::db::{generator, units, users, Db, DbConnection};
 use crate::domain::email::EmailAddress;
 use crate::domain::journal::Context;
+use crate::domain::knowledge::corpus::parse_articles;
 use crate::domain::role::{Role, RoleSet};
 use crate::domain::text::DisplayName;
 use crate::domain::user::NewUser;
@@ -66,7 +68,7 @@ fn ensure_reporters(conn: &mut DbConnection, tickets: u64) -> Result<(), String>
     Ok(())
 }
 
-pub fn run(db: &Db, tickets: u64, seed: u64) -> Result<(), String> {
+pub fn run(db: &Db, tickets: u64, articles: u64, seed: u64) -> Result<(), String> {
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     if units::find_dinas(&mut conn).map_err(|e| e.to_string())?.is_none() {
         seed::demo(db, None)?;
@@ -86,6 +88,32 @@ pub fn run(db: &Db, tickets: u64, seed: u64) -> Result<(), String> {
         report.tickets,
         report.seconds,
         report.tickets as f64 / report.seconds.max(0.001)
+    );
+    if articles > 0 {
+        generate_articles(&mut conn, articles, seed)?;
+    }
+    Ok(())
+}
+
+/// Articles written by the demo's Dinas engineer, drawn from the demo's.
+fn generate_articles(conn: &mut DbConnection, count: u64, seed: u64) -> Result<(), String> {
+    use crate::db::generator::articles::{self, ArticleSource, Writer};
+    let author = seed::knowledge::author(conn)?;
+    let corpus = parse_articles(seed::knowledge::ARTICLES).map_err(|e| e.to_string())?;
+    let source = ArticleSource::new(conn, corpus).map_err(|e| e.to_string())?;
+    let writer = Writer { author_id: author.actor.id(), unit_id: author.unit_id };
+    let step = (count / 10).max(1);
+    let report = articles::generate(conn, &source, writer, count, seed, Utc::now(), |done| {
+        if done % step < 2_000 || done == count {
+            eprintln!("generated {done} of {count} articles");
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    println!(
+        "generated {} articles in {:.1} s ({:.0} articles/s)",
+        report.articles,
+        report.seconds,
+        report.articles as f64 / report.seconds.max(0.001)
     );
     Ok(())
 }

@@ -142,6 +142,10 @@ pub enum AdminCommand {
     Generate {
         #[arg(long)]
         tickets: u64,
+        /// Also N published knowledge articles (one in twenty a draft),
+        /// their words drawn from the demo's articles (none by default).
+        #[arg(long, default_value_t = 0)]
+        articles: u64,
         /// The random seed: the same seed draws the same history.
         #[arg(long, default_value_t = 20261202)]
         seed: u64,
@@ -266,8 +270,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
             println!("applied {} migration(s): {}", applied.len(), applied.join(", "));
             Ok(())
         }
-        Command::Admin { command: AdminCommand::Generate { tickets, seed } } => {
-            generate::run(&connect(&settings)?, tickets, seed)
+        Command::Admin { command: AdminCommand::Generate { tickets, articles, seed } } => {
+            generate::run(&connect(&settings)?, tickets, articles, seed)
         }
         Command::Admin { command } => admin::run(&connect(&settings)?, command),
         Command::Audit { command: AuditCommand::VerifyExport { file, public_keys, witness } } => {

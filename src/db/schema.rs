@@ -851,6 +851,22 @@ diesel::table! {
         term -> Text,
         article_id -> Id,
         frequency -> Integer,
+        impact -> Integer,
+    }
+}
+
+diesel::table! {
+    knowledge_term_stats (term) {
+        term -> Text,
+        articles -> Integer,
+    }
+}
+
+diesel::table! {
+    knowledge_collection (id) {
+        id -> Integer,
+        articles -> BigInt,
+        total_length -> BigInt,
     }
 }
 

@@ -14,11 +14,11 @@ use spbe_desk::clock::Clock;
 use crate::on_both_backends;
 use crate::support::{spawn_app_with, Backend, TestApp};
 
-const DEMO_PASSWORD: &str = "coba-demo-majene";
+pub(crate) const DEMO_PASSWORD: &str = "coba-demo-majene";
 
 /// Seeds the demo region into the database at `url` with the binary;
 /// returns what it printed.
-fn seed(url: &str, password: &str) -> std::process::Output {
+pub(crate) fn seed(url: &str, password: &str) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     Command::new(env!("CARGO_BIN_EXE_spbe-desk"))
         .args(["seed", "--demo", "--password", password])

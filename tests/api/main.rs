@@ -34,6 +34,7 @@ mod knowledge_access;
 mod knowledge_feedback;
 mod knowledge_links;
 mod knowledge_notices;
+mod knowledge_quality;
 mod knowledge_report;
 mod knowledge_reviews;
 mod knowledge_search;

@@ -1,8 +1,10 @@
 //! `seed --demo`: a plausible region (Kabupaten Majene, WITA) to try the API
-//! with (its data: [`region`]). Idempotent: what exists (by unit code,
-//! e-mail or template name) is left alone, and a unit without a head gets
+//! with (its data: [`region`]; its published articles: [`knowledge`]).
+//! Idempotent: what exists (by unit code, e-mail, template name or article
+//! title) is left alone, and a unit without a head gets
 //! its demo head, so a region seeded by an earlier release is completed.
 
+pub(crate) mod knowledge;
 mod region;
 
 use chrono::Utc;
@@ -246,5 +248,6 @@ pub fn demo(db: &Db, password: Option<&NewPassword>) -> Result<(), String> {
     for person in region::PEOPLE {
         ensure_user(&mut conn, &ctx, person, password)?;
     }
+    knowledge::ensure_articles(&mut conn)?;
     Ok(())
 }

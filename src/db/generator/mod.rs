@@ -2,8 +2,10 @@
 //! for benchmarks and trials. Each ticket is filed and lived through the
 //! service's own workflow, clock and sweep code ([`history`]), and its rows
 //! (the ticket, its clocks, its timeline and chained audit entries) are
-//! written as the service writes them, but many at a time.
+//! written as the service writes them, but many at a time. Knowledge
+//! articles likewise ([`articles`]).
 
+pub mod articles;
 pub mod history;
 pub mod mix;
 

@@ -1,13 +1,15 @@
 //! Knowledge articles: the row and its reading ([`Article`], scoped by the
 //! caller's [`ArticleVisibility`] in the query itself), writing and moving
 //! them through the journal ([`write`]), their published versions
-//! ([`versions`]) and their search ([`search`]).
+//! ([`versions`]) and their search ([`search`], over the collection's
+//! [`stats`]).
 
 pub mod feedback;
 pub mod links;
 pub mod report;
 pub mod reviews;
 pub mod search;
+pub mod stats;
 pub mod versions;
 pub mod views;
 pub mod write;
@@ -96,18 +98,26 @@ impl TryFrom<ArticleRow> for Article {
     }
 }
 
-type ArticleCondition =
-    Box<dyn BoxableExpression<knowledge_articles::table, DbBackend, SqlType = diesel::sql_types::Bool>>;
+type ArticleCondition<QS = knowledge_articles::table> =
+    Box<dyn BoxableExpression<QS, DbBackend, SqlType = diesel::sql_types::Bool>>;
 
 /// The `WHERE` of a caller's article visibility; `None` when they see all.
-/// It says what [`ArticleVisibility::sees`] says, in SQL.
-pub(crate) fn visible_condition(visibility: &ArticleVisibility) -> Option<ArticleCondition> {
+/// It says what [`ArticleVisibility::sees`] says, in SQL, over the
+/// articles table or a join with it (`QS`).
+pub(crate) fn visible_condition<QS>(visibility: &ArticleVisibility) -> Option<ArticleCondition<QS>>
+where
+    QS: 'static,
+    knowledge_articles::audience: SelectableExpression<QS>,
+    knowledge_articles::status: SelectableExpression<QS>,
+    knowledge_articles::author_id: SelectableExpression<QS>,
+    knowledge_articles::owner_unit_id: SelectableExpression<QS>,
+{
     if visibility.all {
         return None;
     }
     use knowledge_articles as k;
     let audiences: Vec<&str> = visibility.audiences.iter().map(|a| a.as_str()).collect();
-    let mut readable: ArticleCondition = Box::new(k::status.eq(ArticleStatus::Published.as_str()));
+    let mut readable: ArticleCondition<QS> = Box::new(k::status.eq(ArticleStatus::Published.as_str()));
     if let Some(author) = visibility.author {
         readable = Box::new(readable.or(k::author_id.eq(DbId(author))));
     }
@@ -195,4 +205,11 @@ pub fn list(
     }
     let rows: Vec<ArticleRow> = q.order(k::id.asc()).limit(i64::from(f.limit)).load(conn)?;
     rows.into_iter().map(Article::try_from).collect()
+}
+
+/// Whether an article with this title exists (the demo seed adds only
+/// the articles it does not find).
+pub fn exists_titled(conn: &mut DbConnection, title: &str) -> Result<bool, StoreError> {
+    let found: i64 = knowledge_articles::table.filter(knowledge_articles::title.eq(title)).count().get_result(conn)?;
+    Ok(found > 0)
 }

@@ -1,29 +1,31 @@
-//! Searching articles: the index gives the candidates (by term), the
-//! caller's visibility filters them in the query, and the ranking is the
-//! domain's (`domain::knowledge::search`), alike on both backends.
+//! Searching articles: each term's postings the caller may read, best
+//! impact first and at most [`POSTINGS_PER_TERM`] of them (the database
+//! walks the `(term, impact)` index and stops), the collection's
+//! statistics from [`super::stats`], and the domain's ranking
+//! (`domain::knowledge::search`), alike on both backends.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use diesel::dsl::{count_star, sum};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::{find_any, visible_condition, Article};
+use super::{find_any, stats, visible_condition, Article};
 use crate::db::schema::{knowledge_articles, knowledge_terms};
-use crate::db::sql_types::{db_ids, DbId};
+use crate::db::sql_types::DbId;
 use crate::db::{DbConnection, StoreError};
 use crate::domain::knowledge::access::ArticleVisibility;
 use crate::domain::knowledge::markdown::plain_text;
-use crate::domain::knowledge::search::{rank, Collection, Posting, Query};
+use crate::domain::knowledge::search::{rank, Posting, Query};
 use crate::domain::knowledge::snippet::highlight;
 use crate::domain::knowledge::ArticleStatus;
 
 /// Words of a snippet.
 const SNIPPET_WORDS: usize = 30;
-/// At most this many indexed terms are weighed as near spellings of one word.
-const VOCABULARY_LIMIT: i64 = 20_000;
-/// Candidates checked for visibility per query.
-const VISIBILITY_CHUNK: usize = 500;
+/// The postings read per term: a common term's best ones by impact. Well
+/// above any answer's length (20), so the top results are those of the whole
+/// list unless an article ranks by many terms each too weak to be among
+/// their best (docs/knowledge.md, "Search at scale").
+pub const POSTINGS_PER_TERM: i64 = 300;
 
 /// What a search looks in.
 #[derive(Debug, Clone, Default)]
@@ -46,66 +48,47 @@ pub struct Hit {
     pub snippet_html: String,
 }
 
-/// The terms of `terms` the index holds.
-fn known(conn: &mut DbConnection, terms: &BTreeSet<String>) -> Result<BTreeSet<String>, StoreError> {
-    let terms: Vec<&String> = terms.iter().collect();
-    let found: Vec<String> = knowledge_terms::table
-        .filter(knowledge_terms::term.eq_any(terms))
-        .select(knowledge_terms::term)
-        .distinct()
-        .load(conn)?;
-    Ok(found.into_iter().collect())
-}
-
-/// Indexed terms that share the first letter of `written` (a typo seldom
-/// falls on it), the candidates for a near spelling.
-fn vocabulary(conn: &mut DbConnection, written: &str) -> Result<Vec<String>, StoreError> {
-    let Some(first) = written.chars().next() else { return Ok(Vec::new()) };
-    let Some(next) = char::from_u32(first as u32 + 1) else { return Ok(Vec::new()) };
-    Ok(knowledge_terms::table
-        .filter(knowledge_terms::term.ge(first.to_string()))
-        .filter(knowledge_terms::term.lt(next.to_string()))
-        .select(knowledge_terms::term)
-        .distinct()
-        .limit(VOCABULARY_LIMIT)
-        .load(conn)?)
-}
-
-/// The candidates among `ids` that the caller may read in `scope`: their
-/// weighted length and service.
-fn readable(
+/// The best postings of `term` among the articles the caller may read in
+/// `scope`, with each article's service.
+fn postings_of(
     conn: &mut DbConnection,
     visibility: &ArticleVisibility,
     scope: &SearchScope,
-    ids: &[Uuid],
-) -> Result<BTreeMap<Uuid, (u32, Uuid)>, StoreError> {
+    term: &str,
+) -> Result<Vec<(Posting, Uuid)>, StoreError> {
     use knowledge_articles as k;
-    let mut found = BTreeMap::new();
-    for chunk in ids.chunks(VISIBILITY_CHUNK) {
-        let mut q =
-            k::table.filter(k::id.eq_any(db_ids(chunk))).select((k::id, k::term_count, k::service_id)).into_boxed();
-        if let Some(condition) = visible_condition(visibility) {
-            q = q.filter(condition);
-        }
-        if scope.published_only {
-            q = q.filter(k::status.eq(ArticleStatus::Published.as_str()));
-        }
-        if let Some(service) = scope.service_id {
-            q = q.filter(k::service_id.eq(DbId(service)));
-        }
-        for (id, length, service) in q.load::<(Uuid, i32, Uuid)>(conn)? {
-            found.insert(id, (u32::try_from(length).unwrap_or(0), service));
-        }
+    use knowledge_terms as t;
+    let mut q = t::table
+        .inner_join(k::table)
+        .filter(t::term.eq(term))
+        .select((t::article_id, t::frequency, k::term_count, k::service_id))
+        .into_boxed();
+    if let Some(condition) = visible_condition(visibility) {
+        q = q.filter(condition);
     }
-    Ok(found)
-}
-
-fn collection(conn: &mut DbConnection) -> Result<Collection, StoreError> {
-    let (articles, total): (i64, Option<i64>) =
-        knowledge_articles::table.select((count_star(), sum(knowledge_articles::term_count))).first(conn)?;
-    let articles = u64::try_from(articles).unwrap_or(0);
-    let average_length = total.unwrap_or(0) as f64 / articles.max(1) as f64;
-    Ok(Collection { articles, average_length })
+    if scope.published_only {
+        // Compared as an expression, not a column: with the column SQLite
+        // (without statistics) starts from the status index, reading every
+        // published article, instead of walking the term's postings.
+        q = q.filter(k::status.concat("").eq(ArticleStatus::Published.as_str()));
+    }
+    if let Some(service) = scope.service_id {
+        q = q.filter(k::service_id.eq(DbId(service)));
+    }
+    let rows: Vec<(Uuid, i32, i32, Uuid)> =
+        q.order((t::impact.desc(), t::article_id.asc())).limit(POSTINGS_PER_TERM).load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(article_id, frequency, length, service)| {
+            let posting = Posting {
+                article_id,
+                term: term.to_owned(),
+                frequency: u32::try_from(frequency).unwrap_or(0),
+                article_length: u32::try_from(length).unwrap_or(0),
+            };
+            (posting, service)
+        })
+        .collect())
 }
 
 /// The articles the caller may read that match `query`, best first.
@@ -118,35 +101,26 @@ pub fn search(
     if query.is_empty() {
         return Ok(Vec::new());
     }
-    let known_terms = known(conn, &query.terms())?;
-    for unknown in query.unknown(&known_terms) {
-        let words = vocabulary(conn, &unknown)?;
+    let mut frequencies = stats::frequencies(conn, &query.terms())?;
+    let known = frequencies.keys().cloned().collect();
+    for unknown in query.unknown(&known) {
+        let words = stats::vocabulary(conn, &unknown)?;
         query.correct(&unknown, &words);
     }
-    let terms: Vec<String> = query.terms().into_iter().collect();
-    let postings: Vec<(String, Uuid, i32)> = knowledge_terms::table
-        .filter(knowledge_terms::term.eq_any(&terms))
-        .select((knowledge_terms::term, knowledge_terms::article_id, knowledge_terms::frequency))
-        .load(conn)?;
-    let mut frequencies: BTreeMap<String, u64> = BTreeMap::new();
-    for (term, ..) in &postings {
-        *frequencies.entry(term.clone()).or_default() += 1;
+    frequencies = stats::frequencies(conn, &query.terms())?;
+    let mut postings = Vec::new();
+    let mut services: BTreeMap<Uuid, Uuid> = BTreeMap::new();
+    for term in frequencies.keys() {
+        for (posting, service) in postings_of(conn, visibility, scope, term)? {
+            services.insert(posting.article_id, service);
+            postings.push(posting);
+        }
     }
-    let ids: Vec<Uuid> = postings.iter().map(|(_, id, _)| *id).collect::<BTreeSet<_>>().into_iter().collect();
-    let readable = readable(conn, visibility, scope, &ids)?;
-    let postings: Vec<Posting> = postings
-        .into_iter()
-        .filter_map(|(term, article_id, frequency)| {
-            let (article_length, _) = readable.get(&article_id)?;
-            let frequency = u32::try_from(frequency).ok()?;
-            Some(Posting { article_id, term, frequency, article_length: *article_length })
-        })
-        .collect();
-    let boost = |id: Uuid| match (scope.boost_service, readable.get(&id)) {
-        (Some(service), Some((_, of))) if service == *of => 1.5,
+    let boost = |id: Uuid| match (scope.boost_service, services.get(&id)) {
+        (Some(service), Some(of)) if service == *of => 1.5,
         _ => 1.0,
     };
-    let ranked = rank(&query, &postings, &frequencies, collection(conn)?, boost);
+    let ranked = rank(&query, &postings, &frequencies, stats::collection(conn)?, boost);
     let wanted = query.terms();
     ranked
         .into_iter()

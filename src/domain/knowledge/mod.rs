@@ -2,14 +2,17 @@
 //! kinds and audiences ([`article`]), lifecycle ([`workflow`]) and access
 //! ([`access`]); the Markdown body as safe HTML ([`markdown`]); search in
 //! Bahasa Indonesia: the stemmer ([`stem`], over [`roots`]), terms
-//! ([`terms`]), ranking ([`search`]) and snippets ([`snippet`]). Pure
-//! rules; the store is `db::knowledge`.
+//! ([`terms`]), ranking ([`search`]) and snippets ([`snippet`]); the kept
+//! collection and labelled queries ([`corpus`]) and the quality figures
+//! ([`quality`]). Pure rules; the store is `db::knowledge`.
 
 pub mod access;
 pub mod article;
+pub mod corpus;
 pub mod feedback;
 pub mod from_ticket;
 pub mod markdown;
+pub mod quality;
 pub mod report;
 pub mod roots;
 pub mod search;

@@ -33,11 +33,8 @@ impl Synonyms {
         let groups = groups
             .into_iter()
             .map(|group| {
-                group
-                    .into_iter()
-                    .flat_map(|w| words(w.as_ref()).collect::<Vec<_>>())
-                    .filter_map(|w| term(&w))
-                    .collect::<BTreeSet<_>>()
+                // A synonym is one word: `e-mail` is `email`, not `e` and `mail`.
+                group.into_iter().filter_map(|w| term(&words(w.as_ref()).collect::<String>())).collect::<BTreeSet<_>>()
             })
             .filter(|group| group.len() > 1)
             .collect();
@@ -162,6 +159,21 @@ pub struct Posting {
     pub article_length: u32,
 }
 
+/// The weighted length a posting's impact is measured against (about a
+/// short article's), so that it is fixed when written.
+const REFERENCE_LENGTH: f64 = 100.0;
+
+/// A posting's impact: its BM25 term-frequency part (0 to 1 000 000)
+/// against [`REFERENCE_LENGTH`], fixed when the article is indexed. A
+/// search reads each term's postings in this order and stops after its
+/// bound: the postings that weigh most in the score come first.
+pub fn impact(frequency: u32, article_length: u32) -> i32 {
+    let tf = f64::from(frequency);
+    let norm = K1 * (1.0 - B + B * f64::from(article_length) / REFERENCE_LENGTH);
+    // Below 1 000 000 for any frequency, so within i32.
+    (1_000_000.0 * tf / (tf + norm)) as i32
+}
+
 fn idf(collection: Collection, documents_with_term: u64) -> f64 {
     let (n, df) = (collection.articles as f64, documents_with_term as f64);
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
@@ -221,6 +233,20 @@ mod tests {
     fn a_query_groups_each_word_with_its_synonyms() {
         let query = Query::parse("gk bisa login simpeg", &synonyms());
         assert_eq!(query.terms(), BTreeSet::from(["login".into(), "masuk".into(), "simpeg".into()]));
+    }
+
+    #[test]
+    fn impact_grows_with_frequency_and_falls_with_length() {
+        assert!(impact(3, 100) > impact(1, 100));
+        assert!(impact(1, 50) > impact(1, 400));
+        assert!(impact(u32::MAX, 1) < 1_000_000);
+        assert_eq!(impact(1, 100), 454_545, "as the migration's backfill computes it");
+    }
+
+    #[test]
+    fn a_synonym_written_with_a_hyphen_is_one_word() {
+        let synonyms = Synonyms::new([vec!["surel", "e-mail"]]);
+        assert_eq!(Query::parse("surel", &synonyms).terms(), BTreeSet::from(["surel".into(), "email".into()]));
     }
 
     #[test]
