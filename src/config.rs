@@ -62,7 +62,7 @@ impl Default for KnowledgeSettings {
             &["cetak", "print"],
             &["jaringan", "internet", "koneksi", "wifi"],
             &["ubah", "ganti", "reset"],
-            // Added where the labelled set (data/knowledge/queries.txt) missed.
+            // Added where the labelled set (seed/knowledge/queries.txt) missed.
             &["situs", "website", "web", "laman"],
             &["retas", "hack", "bajak", "bobol"],
             &["penuh", "full"],

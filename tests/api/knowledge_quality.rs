@@ -1,4 +1,4 @@
-//! The search's quality on the labelled set (`data/knowledge/`): the demo
+//! The search's quality on the labelled set (`seed/knowledge/`): the demo
 //! region's articles, seeded as an operator seeds them, and queries as
 //! reporters write them, run through the real search on each backend.
 //! Recall@5 and MRR must stay above floors just under today's figures,
@@ -16,8 +16,8 @@ use serde_json::json;
 use crate::on_both_backends;
 use crate::support::{changes::urlencode, spawn_app_with, Backend};
 
-const ARTICLES: &str = include_str!("../../data/knowledge/articles.md");
-const QUERIES: &str = include_str!("../../data/knowledge/queries.txt");
+const ARTICLES: &str = include_str!("../../seed/knowledge/articles.md");
+const QUERIES: &str = include_str!("../../seed/knowledge/queries.txt");
 
 /// Floors just under the figures measured when the set was last improved
 /// (docs/benchmarks.md); a change that lowers them is a regression.

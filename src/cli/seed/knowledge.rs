@@ -1,4 +1,4 @@
-//! The demo's knowledge articles (`data/knowledge/articles.md`, the
+//! The demo's knowledge articles (`seed/knowledge/articles.md`, the
 //! collection search quality is measured on): written and published by the
 //! Dinas's tier-2 engineer through the journal, as through the API. An
 //! article whose title exists is left alone.
@@ -18,7 +18,7 @@ use crate::domain::role::RoleSet;
 use crate::domain::version::Precondition;
 
 /// The kept collection.
-pub const ARTICLES: &str = include_str!("../../../data/knowledge/articles.md");
+pub const ARTICLES: &str = include_str!("../../../seed/knowledge/articles.md");
 /// Who writes and publishes the demo's articles.
 const AUTHOR: &str = "tier2.irfan";
 
@@ -66,7 +66,7 @@ fn publish(conn: &mut DbConnection, principal: &Principal, entry: &SeedArticle) 
 /// Publishes the demo's articles that are not there yet.
 pub fn ensure_articles(conn: &mut DbConnection) -> Result<(), String> {
     let principal = author(conn)?;
-    let entries = parse_articles(ARTICLES).map_err(|e| format!("data/knowledge/articles.md: {e}"))?;
+    let entries = parse_articles(ARTICLES).map_err(|e| format!("seed/knowledge/articles.md: {e}"))?;
     let mut added = 0;
     for entry in &entries {
         if knowledge::exists_titled(conn, &entry.title).map_err(|e| e.to_string())? {

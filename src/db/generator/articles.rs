@@ -1,5 +1,5 @@
 //! `admin generate --articles N`: knowledge articles for benchmarks, their
-//! words drawn from the demo collection (`data/knowledge/articles.md`) so
+//! words drawn from the demo collection (`seed/knowledge/articles.md`) so
 //! that the searches people type find them as they find the demo's: each
 //! article takes a demo article's service, kind, audience, keywords and a
 //! part of its words, and the rest of its body from the whole collection's

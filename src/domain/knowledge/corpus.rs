@@ -1,6 +1,6 @@
-//! A collection of articles kept as text (`data/knowledge/articles.md`: the
+//! A collection of articles kept as text (`seed/knowledge/articles.md`: the
 //! demo's articles and the collection search quality is measured on), and
-//! the labelled queries read against it (`data/knowledge/queries.txt`).
+//! the labelled queries read against it (`seed/knowledge/queries.txt`).
 //! Read here once, so the demo seed, the quality test and the generator
 //! read them alike.
 
@@ -164,8 +164,8 @@ mod tests {
 
     #[test]
     fn the_kept_collection_and_queries_read_and_agree() {
-        let articles = parse_articles(include_str!("../../../data/knowledge/articles.md")).unwrap();
-        let queries = parse_queries(include_str!("../../../data/knowledge/queries.txt")).unwrap();
+        let articles = parse_articles(include_str!("../../../seed/knowledge/articles.md")).unwrap();
+        let queries = parse_queries(include_str!("../../../seed/knowledge/queries.txt")).unwrap();
         assert!(articles.len() >= 40 && queries.len() >= 60);
         let slugs: std::collections::BTreeSet<&str> = articles.iter().map(|a| a.slug.as_str()).collect();
         assert_eq!(slugs.len(), articles.len(), "slugs are unique");
