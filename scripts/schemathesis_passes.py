@@ -200,6 +200,9 @@ INVALID_BEYOND_SCHEMA = {
                                               "(422 otherwise)"],
     "GET /api/v1/knowledge/search": ["not blank (422 otherwise)"],
     "GET /api/v1/knowledge/suggest": ["not blank (422 otherwise)"],
+    "POST /api/v1/knowledge/articles/{id}/flags": ["not blank (422 otherwise)"],
+    "GET /api/v1/reports/knowledge": ["after `from`, within 36 WITA calendar months of it (422 otherwise)",
+                                      "an existing unit (422 otherwise)", "an existing service (422 otherwise)"],
 }
 
 

@@ -26,8 +26,8 @@ pub struct RateArticleRequest {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FlagArticleRequest {
-    /// What is wrong: 1 to 2 000 characters.
-    #[schema(max_length = 2000)]
+    /// What is wrong: 1 to 2 000 characters, not blank (422 otherwise).
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 

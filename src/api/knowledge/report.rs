@@ -33,9 +33,10 @@ pub struct KnowledgeReportQuery {
     /// `unit` (default), `service` or `none`.
     #[param(value_type = Option<KnowledgeReportGrouping>)]
     pub group_by: Option<String>,
-    /// Only this unit: articles it owns, tickets it resolved. A PD's staff
-    /// always see their own unit only.
+    /// Only this unit: articles it owns, tickets it resolved; an existing
+    /// unit (422 otherwise). A PD's staff always see their own unit only.
     pub unit_id: Option<Uuid>,
+    /// Only this service: an existing service (422 otherwise).
     pub service_id: Option<Uuid>,
 }
 
