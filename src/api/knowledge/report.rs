@@ -14,9 +14,7 @@ use crate::auth::Authenticated;
 use crate::db::knowledge::report::{self as store, KnowledgeGroupBy, KnowledgeReportFilter};
 use crate::domain::knowledge::report::{self as rules, MAX_MONTHS};
 use crate::domain::knowledge::self_service::SELF_SERVICE_WINDOW_HOURS;
-use crate::domain::organisation::UnitKind;
 use crate::domain::policy::Action;
-use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -86,21 +84,6 @@ fn grouping(raw: Option<&str>) -> Result<KnowledgeGroupBy, ApiError> {
         let names = crate::domain::validation::alternatives(&names);
         ApiError::invalid("group_by", format!("unknown grouping `{raw}`; use {names}"))
     })
-}
-
-/// The unit a caller's report is held to: none for the Dinas and auditors
-/// (every unit), their own for a PD's staff, whatever they ask.
-fn reach(auth: &Authenticated, asked: Option<Uuid>) -> Result<Option<Uuid>, ApiError> {
-    let p = &auth.principal;
-    if p.unit_kind == UnitKind::Dinas || p.has(Role::Auditor) {
-        return Ok(asked);
-    }
-    match asked {
-        Some(unit) if unit != p.unit_id => {
-            Err(ApiError::Forbidden("a PD's staff read the knowledge report of their own unit".to_owned()))
-        }
-        _ => Ok(Some(p.unit_id)),
-    }
 }
 
 const FIGURES: [&str; 18] = [
@@ -197,7 +180,10 @@ pub async fn knowledge_report(
     }
     let months = rules::months(from, to)
         .ok_or_else(|| ApiError::invalid("from", format!("the period spans more than {MAX_MONTHS} months")))?;
-    let filter = KnowledgeReportFilter { unit_id: reach(&auth, q.unit_id)?, service_id: q.service_id };
+    let filter = KnowledgeReportFilter {
+        unit_id: rules::report_reach(&auth.principal, q.unit_id).map_err(|m| ApiError::Forbidden(m.to_owned()))?,
+        service_id: q.service_id,
+    };
     let span = months.clone();
     let (tally, labels) = state.db.run(move |conn| store::tally(conn, &filter, group_by, &span, now)).await?;
     let (finished, total) = tally.finish(&months);

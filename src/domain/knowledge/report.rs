@@ -12,6 +12,9 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::domain::organisation::UnitKind;
+use crate::domain::policy::Principal;
+use crate::domain::role::Role;
 use crate::domain::sla::report_months::{month_key, month_start};
 
 /// The longest period one report covers.
@@ -63,6 +66,19 @@ pub fn default_from(now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         (year, month) = if month == 1 { (year - 1, 12) } else { (year, month - 1) };
     }
     month_start(year, month)
+}
+
+/// The unit a caller's report is held to: what they ask (every unit when
+/// nothing) for the Dinas and auditors; their own for a PD's staff, who
+/// may not ask for another (`Err`).
+pub fn report_reach(principal: &Principal, asked: Option<Uuid>) -> Result<Option<Uuid>, &'static str> {
+    if principal.unit_kind == UnitKind::Dinas || principal.has(Role::Auditor) {
+        return Ok(asked);
+    }
+    match asked {
+        Some(unit) if unit != principal.unit_id => Err("a PD's staff read the knowledge report of their own unit"),
+        _ => Ok(Some(principal.unit_id)),
+    }
 }
 
 /// The default end: the start of the month after the current one, so
@@ -263,6 +279,25 @@ mod tests {
 
     fn at(y: i32, mo: u32, d: u32, h: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, mo, d, h, 0, 0).unwrap()
+    }
+
+    fn person(unit: Uuid, kind: UnitKind, role: Role) -> Principal {
+        let roles = crate::domain::role::RoleSet::new([role]).unwrap_or_else(|e| panic!("{e}"));
+        Principal { actor: crate::domain::policy::Actor::User(Uuid::now_v7()), unit_id: unit, unit_kind: kind, roles }
+    }
+
+    #[test]
+    fn the_dinas_and_auditors_reach_every_unit_and_a_pd_its_own() {
+        let (dinas, pd, other) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let supervisor = person(dinas, UnitKind::Dinas, Role::Supervisor);
+        assert_eq!(report_reach(&supervisor, None), Ok(None));
+        assert_eq!(report_reach(&supervisor, Some(pd)), Ok(Some(pd)));
+        let auditor = person(pd, UnitKind::PerangkatDaerah, Role::Auditor);
+        assert_eq!(report_reach(&auditor, Some(other)), Ok(Some(other)));
+        let tier1 = person(pd, UnitKind::PerangkatDaerah, Role::Tier1Technician);
+        assert_eq!(report_reach(&tier1, None), Ok(Some(pd)));
+        assert_eq!(report_reach(&tier1, Some(pd)), Ok(Some(pd)));
+        assert!(report_reach(&tier1, Some(other)).is_err());
     }
 
     #[test]
