@@ -2,6 +2,7 @@
 //! types, and the route table.
 
 pub mod api_keys;
+pub mod assets;
 pub mod audit;
 pub mod audit_chain;
 pub mod audit_state;
@@ -108,8 +109,35 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(resource("/privacy/erasures", "POST").route(web::post().to(privacy::erase_personal_data)))
                 .configure(notice_routes)
                 .configure(change_routes)
-                .configure(knowledge_routes),
+                .configure(knowledge_routes)
+                .configure(asset_routes),
         );
+}
+
+/// The register of TIK assets, their life cycle, relations and impact.
+fn asset_routes(cfg: &mut web::ServiceConfig) {
+    use assets::graph as g;
+    cfg.service(
+        resource("/assets", "GET, POST")
+            .route(web::get().to(assets::list_assets))
+            .route(web::post().to(assets::create_asset)),
+    )
+    .service(
+        resource("/assets/{id}", "GET, PATCH")
+            .route(web::get().to(assets::get_asset))
+            .route(web::patch().to(assets::update_asset)),
+    )
+    .service(resource("/assets/{id}/status", "POST").route(web::post().to(g::move_asset)))
+    .service(resource("/assets/{id}/history", "GET").route(web::get().to(g::asset_history)))
+    .service(
+        resource("/assets/{id}/relations", "GET, POST")
+            .route(web::get().to(g::list_relations))
+            .route(web::post().to(g::add_relation)),
+    )
+    .service(
+        resource("/assets/{id}/relations/{kind}/{to_asset_id}", "DELETE").route(web::delete().to(g::remove_relation)),
+    )
+    .service(resource("/assets/{id}/impact", "GET").route(web::get().to(g::asset_impact)));
 }
 
 /// Knowledge articles, their moves and versions, search and suggestions.

@@ -12,7 +12,7 @@ use super::openapi_text::TextRules;
 use super::openapi_values::{NoticeEvent, ValueRules};
 use super::tickets::{self, actions, attachments, comments, sla};
 use super::{
-    api_keys, audit, audit_chain, audit_state, auth, calendar_due, calendars, health, knowledge, notifications,
+    api_keys, assets, audit, audit_chain, audit_state, auth, calendar_due, calendars, health, knowledge, notifications,
     own_password, privacy, reports, services, sla_policies, units, users, webhooks,
 };
 use crate::error::{FieldErrorDoc, Problem};
@@ -71,6 +71,9 @@ use crate::error::{FieldErrorDoc, Problem};
         knowledge::feedback::rate_article, knowledge::feedback::flag_article, knowledge::feedback::list_flags,
         knowledge::feedback::close_flag, knowledge::moves::confirm_review,
         tickets::knowledge::link_articles, tickets::knowledge::list_article_links, tickets::knowledge::known_error_article,
+        assets::create_asset, assets::list_assets, assets::get_asset, assets::update_asset, assets::graph::move_asset,
+        assets::graph::asset_history, assets::graph::add_relation, assets::graph::list_relations,
+        assets::graph::remove_relation, assets::graph::asset_impact,
         openapi_json,
     ),
     // Schemas only parameters name: utoipa collects those of bodies alone.
@@ -86,6 +89,7 @@ use crate::error::{FieldErrorDoc, Problem};
         (name = "ticket workflow", description = "Assign, start, pend, escalate to tier 2, return, resolve, close, reopen, rate"),
         (name = "problems", description = "Linking incidents and complaints to problems"),
         (name = "knowledge", description = "Knowledge articles (Manajemen Pengetahuan SPBE): writing, review, versions, search and suggestions at intake"),
+        (name = "assets", description = "The register of TIK assets (Manajemen Aset TIK): life cycle, relations, history and impact"),
         (name = "changes", description = "Change records (Manajemen Perubahan): requests, approvals, conflicts, the schedule and the report"),
         (name = "change workflow", description = "Submit, assess, request approval, approve, schedule, test with the Dinas, start, complete, review, cancel"),
         (name = "change templates", description = "Templates of standard changes and freeze windows"),

@@ -8,6 +8,7 @@ use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
 use super::openapi_values::one_of;
+use crate::domain::asset::{AssetClass, AssetKind, AssetStatus, RelationKind};
 use crate::domain::change::approval::{CapacityKind, Decision, Stage};
 use crate::domain::change::risk::RiskLevel;
 use crate::domain::change::{ChangeEventKind, ChangeScope, ChangeStatus, ChangeType, Outcome, Phase};
@@ -70,6 +71,10 @@ text_enum_schemas!(
     ChangeScope,
     ChangeStatus,
     ArticleKind,
+    AssetKind,
+    AssetClass,
+    AssetStatus,
+    RelationKind,
     ArticleAudience,
     ArticleStatus,
     Phase,

@@ -5,6 +5,7 @@
 //! code through [`Db::run`].
 
 pub mod api_keys;
+pub mod assets;
 pub mod attachments;
 pub mod backup;
 pub(crate) mod batch;

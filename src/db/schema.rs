@@ -965,3 +965,45 @@ diesel::allow_tables_to_appear_in_same_query!(knowledge_ratings, knowledge_artic
 diesel::allow_tables_to_appear_in_same_query!(knowledge_flags, knowledge_articles);
 diesel::allow_tables_to_appear_in_same_query!(knowledge_links, tickets);
 diesel::allow_tables_to_appear_in_same_query!(knowledge_views, tickets);
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
+    assets (id) {
+        id -> Id,
+        inventory_code -> Text,
+        name -> Text,
+        kind -> Text,
+        status -> Text,
+        owner_unit_id -> Id,
+        service_id -> Nullable<Id>,
+        location -> Text,
+        custodian -> Text,
+        serial_number -> Nullable<Text>,
+        acquired_on -> Nullable<Date>,
+        acquisition_value -> Nullable<BigInt>,
+        warranty_ends_on -> Nullable<Date>,
+        attributes -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
+    asset_relations (from_asset_id, to_asset_id, kind) {
+        from_asset_id -> Id,
+        to_asset_id -> Id,
+        kind -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(assets, asset_relations);
+diesel::allow_tables_to_appear_in_same_query!(assets, services);
+diesel::allow_tables_to_appear_in_same_query!(assets, units);
+diesel::allow_tables_to_appear_in_same_query!(asset_relations, services);

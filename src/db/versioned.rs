@@ -1,5 +1,5 @@
 //! The one version-guarded update: every write to a versioned resource
-//! (unit, service, user, calendar, SLA policy, ticket, article) checks its
+//! (unit, service, user, calendar, SLA policy, ticket, article, asset) checks its
 //! precondition and moves the version here.
 //!
 //! A store function reads the row, calls [`check`] with the version it
@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::schema::{
-    calendars, change_templates, changes, freeze_windows, knowledge_articles, services, sla_policies, tickets, units,
+    assets, calendars, change_templates, changes, freeze_windows, knowledge_articles, services, sla_policies, tickets, units,
     users, webhook_subscriptions,
 };
 use super::sql_types::DbId;
@@ -35,6 +35,7 @@ pub enum Versioned {
     ChangeTemplate,
     FreezeWindow,
     Article,
+    Asset,
 }
 
 impl Versioned {
@@ -51,6 +52,7 @@ impl Versioned {
             Versioned::ChangeTemplate => "change template",
             Versioned::FreezeWindow => "freeze window",
             Versioned::Article => "article",
+            Versioned::Asset => "asset",
         }
     }
 }
@@ -135,6 +137,7 @@ impl Guard {
             Versioned::ChangeTemplate => bump!(change_templates),
             Versioned::FreezeWindow => bump!(freeze_windows),
             Versioned::Article => bump!(knowledge_articles),
+            Versioned::Asset => bump!(assets),
         };
         if updated == 0 {
             return Err(refused(self.resource, self.precondition.lost_race()));

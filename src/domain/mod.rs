@@ -4,6 +4,7 @@
 //! can be unit-tested in isolation and reused by the API, the store and jobs.
 
 pub mod backup;
+pub mod asset;
 pub mod change;
 pub mod email;
 pub mod encoding;

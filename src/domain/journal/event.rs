@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::domain::asset::lifecycle::AssetChange;
 use crate::domain::change::{ChangeEventKind, ChangeStatus};
 use crate::domain::knowledge::workflow::ArticleChange;
 use crate::domain::knowledge::{ArticleKind, ArticleStatus};
@@ -238,6 +239,12 @@ pub enum Event {
         to: ArticleStatus,
         detail: serde_json::Value,
     },
+    /// An asset registered, edited, moved in its life cycle, or related
+    /// to another; `detail` names the status move or the relation.
+    Asset {
+        change: AssetChange,
+        detail: serde_json::Value,
+    },
     /// A change to an administered resource; its before/after say what.
     Resource {
         resource: Resource,
@@ -261,6 +268,8 @@ pub enum Subject {
     Change(Uuid),
     /// A knowledge article (its own chain; the audit log is its history).
     Article(Uuid),
+    /// A TIK asset (its own chain, which is its history).
+    Asset(Uuid),
 }
 
 impl Subject {
@@ -272,6 +281,7 @@ impl Subject {
             Subject::Resource(resource, id) => (resource.as_str(), id),
             Subject::Change(id) => ("change", id),
             Subject::Article(id) => ("knowledge_article", id),
+            Subject::Asset(id) => ("asset", id),
         }
     }
 
@@ -283,7 +293,8 @@ impl Subject {
             | Subject::TicketPart { ticket_id: id, .. }
             | Subject::Resource(_, id)
             | Subject::Change(id)
-            | Subject::Article(id) => id,
+            | Subject::Article(id)
+            | Subject::Asset(id) => id,
         }
     }
 
@@ -291,7 +302,7 @@ impl Subject {
     pub fn ticket(self) -> Option<Uuid> {
         match self {
             Subject::Ticket(id) | Subject::TicketPart { ticket_id: id, .. } => Some(id),
-            Subject::Resource(..) | Subject::Change(_) | Subject::Article(_) => None,
+            Subject::Resource(..) | Subject::Change(_) | Subject::Article(_) | Subject::Asset(_) => None,
         }
     }
 
@@ -353,6 +364,7 @@ impl Event {
             Event::Resource { resource, change } => format!("{}.{}", resource.as_str(), change.as_str()),
             Event::Change { kind, .. } => format!("change.{kind}"),
             Event::Article { change, .. } => format!("knowledge.{}", change.as_str()),
+            Event::Asset { change, .. } => format!("asset.{change}"),
             other => timeline(other.timeline_kind().unwrap_or("changed")),
         }
     }
@@ -381,7 +393,9 @@ impl Event {
             Event::SlaWarning(_) => "sla_warning",
             Event::SlaBreached(_) => "sla_breached",
             Event::SlaRecomputed { .. } => "sla_recomputed",
-            Event::Resource { .. } | Event::Change { .. } | Event::Article { .. } => return None,
+            Event::Resource { .. } | Event::Change { .. } | Event::Article { .. } | Event::Asset { .. } => {
+                return None
+            }
         })
     }
 
@@ -424,6 +438,7 @@ impl Event {
                 | Event::Resource { change: ResourceChange::Created | ResourceChange::Opened, .. }
                 | Event::Change { kind: ChangeEventKind::Created, .. }
                 | Event::Article { change: ArticleChange::Created, .. }
+                | Event::Asset { change: AssetChange::Created, .. }
         )
     }
 
@@ -476,7 +491,7 @@ impl Event {
             Event::SlaRecomputed { reason, clocks, before, after, rebases } => json!({
                 "reason": reason, "clocks": clocks, "before": before, "after": after, "sla": { "rebases": rebases },
             }),
-            Event::Change { detail, .. } => detail.clone(),
+            Event::Change { detail, .. } | Event::Asset { detail, .. } => detail.clone(),
             Event::Article { from, to, detail, .. } => {
                 let mut payload = detail.clone();
                 if let Some(map) = payload.as_object_mut() {
@@ -591,6 +606,19 @@ mod tests {
         assert_eq!(Subject::Article(id).chain(), id);
         assert_eq!(Subject::Article(id).entity(), ("knowledge_article", id));
         assert_eq!(Subject::Article(id).ticket(), None);
+    }
+
+    #[test]
+    fn asset_events_open_their_own_chain_and_have_no_ticket_timeline() {
+        let id = Uuid::now_v7();
+        let created = Event::Asset { change: AssetChange::Created, detail: serde_json::json!({}) };
+        assert!(created.opens_chain());
+        assert_eq!(created.name(), "asset.created");
+        let related = Event::Asset { change: AssetChange::RelationAdded, detail: serde_json::json!({ "kind": "runs_on" }) };
+        assert!(!related.opens_chain());
+        assert_eq!((related.name().as_str(), related.payload()["kind"].as_str()), ("asset.relation_added", Some("runs_on")));
+        assert_eq!(Subject::Asset(id).entity(), ("asset", id));
+        assert_eq!((Subject::Asset(id).chain(), Subject::Asset(id).ticket()), (id, None));
     }
 
     #[test]

@@ -1,0 +1,2 @@
+DROP TABLE asset_relations;
+DROP TABLE assets;
