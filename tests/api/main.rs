@@ -6,6 +6,8 @@
 mod support;
 
 mod api_keys;
+mod asset_access;
+mod assets;
 mod audit_chain;
 mod audit_compact;
 mod audit_state;

@@ -114,7 +114,7 @@ pub fn add(
             if let Some(cycle) = closing_path(&acyclic_graph(conn)?, from, to) {
                 let names = codes(conn, &cycle)?.join(" → ");
                 return Err(StoreError::Conflict(format!(
-                    "{kind} would close a cycle: {names} already needs this asset"
+                    "{kind} would close a cycle: that asset already needs this one ({names})"
                 )));
             }
         }
