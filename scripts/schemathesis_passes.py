@@ -201,6 +201,13 @@ INVALID_BEYOND_SCHEMA = {
     "GET /api/v1/knowledge/search": ["not blank (422 otherwise)"],
     "GET /api/v1/knowledge/suggest": ["not blank (422 otherwise)"],
     "POST /api/v1/knowledge/articles/{id}/flags": ["not blank (422 otherwise)"],
+    "POST /api/v1/assets": ["letters, digits, '.', '-', '/', at most 64 (422 otherwise)",
+                            "a Perangkat Daerah registers its own assets only (422 otherwise)",
+                            "an existing service (422 otherwise)",
+                            "an attribute the kind does not have, or a value of the wrong type, is 422",
+                            "same key, other body: 422"],
+    "PATCH /api/v1/assets/{id}": ["As on creation (422 otherwise)", "those of the asset's kind only (422 otherwise)"],
+    "POST /api/v1/assets/{id}/relations": ["one the caller sees, not this asset (422 otherwise)"],
     "GET /api/v1/reports/knowledge": ["after `from`, within 36 WITA calendar months of it (422 otherwise)",
                                       "an existing unit (422 otherwise)", "an existing service (422 otherwise)"],
 }

@@ -147,6 +147,15 @@ const RULES: &[(&str, &str, Text)] = &[
     ("UpdateArticleRequest", "title", TITLE),
     ("UpdateArticleRequest", "body", Text::Markdown),
     ("ReturnArticleRequest", "reason", Long),
+    ("CreateAssetRequest", "name", NAME),
+    ("CreateAssetRequest", "location", Text::LineOrEmpty(200)),
+    ("CreateAssetRequest", "custodian", Text::LineOrEmpty(200)),
+    ("CreateAssetRequest", "serial_number", Text::Line(100)),
+    ("UpdateAssetRequest", "name", NAME),
+    ("UpdateAssetRequest", "location", Text::LineOrEmpty(200)),
+    ("UpdateAssetRequest", "custodian", Text::LineOrEmpty(200)),
+    ("UpdateAssetRequest", "serial_number", Text::Line(100)),
+    ("MoveAssetRequest", "reason", Long),
 ];
 
 /// Lists that must name at least one item (`RoleSet::new`).

@@ -29,6 +29,8 @@ fn concrete(path: &str, ticket: &str, change: &str) -> String {
         .replace("{attachment_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{delivery_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{flag_id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{to_asset_id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{kind}", "runs_on")
 }
 
 fn offers_api_key(operation: &Value) -> bool {

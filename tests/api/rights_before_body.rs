@@ -96,6 +96,8 @@ async fn a_caller_without_the_right_is_refused_before_its_body_is_read(backend: 
     crate::knowledge::step(&app, &published, "publish", &tier2.1).await;
     let published = format!("/knowledge/articles/{published}");
 
+    let laptop = crate::assets::asset("LPT-A-01", "laptop", json!({}));
+    let laptop = format!("/assets/{}", crate::assets::register(&app, t1, laptop).await);
     let (post, patch, put) = (Method::POST, Method::PATCH, Method::PUT);
     let on = |ticket: &str, action: &str| format!("/tickets/{ticket}/{action}");
     let mut rows = vec![
@@ -154,6 +156,11 @@ async fn a_caller_without_the_right_is_refused_before_its_body_is_read(backend: 
         row(post.clone(), format!("{draft}/return"), &[(&tier1_a, 403), (&reporter_b, 404)], &tier2),
         row(post.clone(), format!("{published}/ratings"), &[(&key_a, 403)], &reporter_a),
         row(post.clone(), format!("{published}/flags"), &[(&key_a, 403)], &reporter_a),
+        // Assets: desks keep their own unit's, the Dinas any, people only.
+        row(post.clone(), "/assets", &[(&reporter_a, 403), (&key_a, 403), (&auditor, 403)], &tier1_a),
+        row(patch.clone(), laptop.clone(), &[(&reporter_a, 403), (&key_a, 403), (&tier1_b, 404)], &tier1_a),
+        row(post.clone(), format!("{laptop}/status"), &[(&reporter_b, 403), (&tier1_b, 404)], &tier2),
+        row(post.clone(), format!("{laptop}/relations"), &[(&auditor, 403), (&tier1_b, 404)], &tier1_a),
         // The region and its people: admins.
         row(post.clone(), "/units", &[(&reporter_a, 403), (&key_a, 403)], &admin),
         row(patch.clone(), format!("/units/{}", o.pd_a), &[(&tier1_a, 403)], &admin),

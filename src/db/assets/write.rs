@@ -12,7 +12,7 @@ use crate::db::sql_types::DbId;
 use crate::db::tickets::{remember_key, replayed_id, IdempotencyKey};
 use crate::db::versioned::{self, Versioned};
 use crate::db::{write_tx, DbConnection, StoreError};
-use crate::domain::asset::access::{check_owner, may_edit, AssetVisibility};
+use crate::domain::asset::access::{check_owner, may_edit, may_write, AssetVisibility};
 use crate::domain::asset::kind::check_service_link;
 use crate::domain::asset::lifecycle::AssetChange;
 use crate::domain::asset::{AssetAttributes, AssetKind, AssetStatus, InventoryCode};
@@ -168,9 +168,14 @@ pub(crate) fn insert(conn: &mut DbConnection, ctx: &Context, new: &NewAsset) -> 
     Ok(asset)
 }
 
-/// Reads the asset and checks the caller may change it: 404 when they do
-/// not see it, 403 when they see it but may not edit it.
+/// Reads the asset and checks the caller may change it: 403 for a caller
+/// who changes no asset (a key), 404 when they do not see it, 403 when
+/// they see it but may not edit it.
 pub fn admit(conn: &mut DbConnection, principal: &Principal, asset_id: Uuid) -> Result<Asset, StoreError> {
+    if !may_write(principal) {
+        // Before anything is read: a key, or a role that keeps no register.
+        return Err(StoreError::Forbidden("Your roles do not allow changing assets.".into()));
+    }
     let asset = find(conn, AssetVisibility::of(principal), asset_id)?;
     if !may_edit(principal, asset.owner_unit_id, asset.kind) {
         return Err(StoreError::Forbidden("Your roles do not allow changing this asset.".into()));
