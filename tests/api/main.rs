@@ -21,6 +21,7 @@ mod change_records;
 mod change_schedule;
 mod changes;
 mod cli;
+mod demo_assets;
 mod demo_seed;
 mod errors;
 mod generator;

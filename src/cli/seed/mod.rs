@@ -1,9 +1,11 @@
 //! `seed --demo`: a plausible region (Kabupaten Majene, WITA) to try the API
-//! with (its data: [`region`]; its published articles: [`knowledge`]).
+//! with (its data: [`region`]; its published articles: [`knowledge`]; its
+//! register of TIK assets: [`assets`]).
 //! Idempotent: what exists (by unit code, e-mail, template name or article
 //! title) is left alone, and a unit without a head gets
 //! its demo head, so a region seeded by an earlier release is completed.
 
+mod assets;
 pub(crate) mod knowledge;
 mod region;
 
@@ -249,5 +251,6 @@ pub fn demo(db: &Db, password: Option<&NewPassword>) -> Result<(), String> {
         ensure_user(&mut conn, &ctx, person, password)?;
     }
     knowledge::ensure_articles(&mut conn)?;
+    assets::ensure_assets(&mut conn)?;
     Ok(())
 }

@@ -187,6 +187,10 @@ pub fn list(conn: &mut DbConnection, visibility: AssetVisibility, f: &AssetFilte
 /// Whether an asset with this inventory code exists (the demo seed adds
 /// only the assets it does not find).
 pub fn exists_coded(conn: &mut DbConnection, code: &str) -> Result<bool, StoreError> {
-    let found: i64 = assets::table.filter(assets::inventory_code.eq(code)).count().get_result(conn)?;
-    Ok(found > 0)
+    Ok(id_coded(conn, code)?.is_some())
+}
+
+/// The id of the asset with this (normalised) inventory code.
+pub fn id_coded(conn: &mut DbConnection, code: &str) -> Result<Option<Uuid>, StoreError> {
+    Ok(assets::table.filter(assets::inventory_code.eq(code)).select(assets::id).first(conn).optional()?)
 }

@@ -86,6 +86,12 @@ fn record(
     journal::record(conn, ctx, Entry::new(Subject::Asset(from), Event::Asset { change, detail }))
 }
 
+/// Whether `from` needs `to` as `kind` already.
+pub fn exists(conn: &mut DbConnection, from: Uuid, to: Uuid, kind: RelationKind) -> Result<bool, StoreError> {
+    let found: i64 = asset_relations::table.find((DbId(from), DbId(to), kind.as_str())).count().get_result(conn)?;
+    Ok(found > 0)
+}
+
 /// Records that `from` needs `to` as `kind`. The caller edits `from` and
 /// sees `to` (422 otherwise); a relation that exists, or one that would
 /// close a cycle of `runs_on`, `depends_on` and `licensed_by`, is a
@@ -106,8 +112,7 @@ pub fn add(
         let unseen = |_| StoreError::Invalid(ValidationErrors::single("to_asset_id", "no such asset"));
         find(conn, AssetVisibility::of(principal), to).map_err(unseen)?;
         lock_relations(conn)?;
-        let existing: i64 = asset_relations::table.find((DbId(from), DbId(to), kind.as_str())).count().get_result(conn)?;
-        if existing > 0 {
+        if exists(conn, from, to, kind)? {
             return Err(StoreError::Conflict(format!("the asset already {kind} that asset")));
         }
         if kind.acyclic() {
