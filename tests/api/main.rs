@@ -7,6 +7,7 @@ mod support;
 
 mod api_keys;
 mod asset_access;
+mod asset_migration;
 mod assets;
 mod audit_chain;
 mod audit_compact;
