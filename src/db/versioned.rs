@@ -14,8 +14,8 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::schema::{
-    assets, calendars, change_templates, changes, freeze_windows, knowledge_articles, services, sla_policies, tickets, units,
-    users, webhook_subscriptions,
+    assets, calendars, change_templates, changes, freeze_windows, knowledge_articles, services, sla_policies, tickets,
+    units, users, webhook_subscriptions,
 };
 use super::sql_types::DbId;
 use super::{DbConnection, StoreError};

@@ -3,8 +3,8 @@
 //! Everything here takes what it needs as arguments (including `now`), so it
 //! can be unit-tested in isolation and reused by the API, the store and jobs.
 
-pub mod backup;
 pub mod asset;
+pub mod backup;
 pub mod change;
 pub mod email;
 pub mod encoding;

@@ -50,17 +50,30 @@ async fn no_answer_shows_an_asset_the_caller_may_not_see(backend: Backend) {
     let o = app.org().await;
     let (tier1_a, tier1_b, dinas) = (o.tier1_a.token.as_str(), o.tier1_b.token.as_str(), o.tier2.token.as_str());
     let laptop_a = register(&app, tier1_a, named("PRB-LPT-A", "laptop", LAPTOP_A, json!({}))).await;
-    let app_a = register(&app, tier1_a, named("PRB-APL-A", "aplikasi", APP_A, json!({ "service_id": o.service }))).await;
+    let app_a =
+        register(&app, tier1_a, named("PRB-APL-A", "aplikasi", APP_A, json!({ "service_id": o.service }))).await;
     let laptop_b = register(&app, tier1_b, named("PRB-LPT-B", "laptop", LAPTOP_B, json!({}))).await;
-    let app_b = register(&app, tier1_b, named("PRB-APL-B", "aplikasi", APP_B, json!({ "service_id": o.service }))).await;
-    let switch = register(&app, dinas, named("PRB-SW", "perangkat_jaringan", SWITCH, json!({ "attributes": { "role": "switch" } }))).await;
+    let app_b =
+        register(&app, tier1_b, named("PRB-APL-B", "aplikasi", APP_B, json!({ "service_id": o.service }))).await;
+    let switch = register(
+        &app,
+        dinas,
+        named("PRB-SW", "perangkat_jaringan", SWITCH, json!({ "attributes": { "role": "switch" } })),
+    )
+    .await;
     let dc = register(&app, dinas, named("PRB-DC", "pusat_data", DATA_CENTRE, json!({}))).await;
     relate(&app, tier1_a, &app_a, "depends_on", &dc).await;
     relate(&app, tier1_b, &app_b, "depends_on", &dc).await;
     relate(&app, dinas, &dc, "connected_to", &switch).await;
     relate(&app, tier1_a, &laptop_a, "connected_to", &dc).await;
     // A desk relates its assets to what it sees only, and changes its own only.
-    let hidden = app.post(&format!("{ASSETS}/{app_b}/relations"), Some(tier1_b), json!({ "to_asset_id": laptop_a, "kind": "depends_on" })).await;
+    let hidden = app
+        .post(
+            &format!("{ASSETS}/{app_b}/relations"),
+            Some(tier1_b),
+            json!({ "to_asset_id": laptop_a, "kind": "depends_on" }),
+        )
+        .await;
     hidden.assert_problem(422);
     app.patch(&format!("{ASSETS}/{laptop_a}"), Some(tier1_b), json!({ "name": "x" }), None).await.assert_problem(404);
     app.patch(&format!("{ASSETS}/{dc}"), Some(tier1_a), json!({ "name": "x" }), None).await.assert_problem(403);

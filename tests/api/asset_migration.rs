@@ -25,19 +25,30 @@ async fn the_services_words_become_assets_and_relations(backend: Backend) {
     let listed = app.get("/api/v1/assets?limit=200", Some(token)).await;
     assert_eq!(listed.status, 200, "{}", listed.text);
     let items = listed.body["items"].as_array().unwrap().clone();
-    let find = |code: &str| items.iter().find(|a| a["inventory_code"] == code).unwrap_or_else(|| panic!("{code}: {items:?}")).clone();
+    let find = |code: &str| {
+        items.iter().find(|a| a["inventory_code"] == code).unwrap_or_else(|| panic!("{code}: {items:?}")).clone()
+    };
     let (dc, network, simpeg) = (find("SPBE-PUSAT-DATA"), find("SPBE-JARINGAN-INTRA"), find("APL-SIMPEG"));
     assert_eq!(items.len(), 3, "one asset per word, one per application service");
-    assert_eq!((dc["owner_unit_id"].as_str(), dc["status"].as_str()), (Some(o.dinas.to_string().as_str()), Some("digunakan")));
+    assert_eq!(
+        (dc["owner_unit_id"].as_str(), dc["status"].as_str()),
+        (Some(o.dinas.to_string().as_str()), Some("digunakan"))
+    );
     assert_eq!(network["service_id"], o.infra_service.to_string(), "the infrastructure service is the network's");
-    assert_eq!((simpeg["owner_unit_id"].as_str(), simpeg["service_id"].as_str()),
-        (Some(o.pd_a.to_string().as_str()), Some(o.service.to_string().as_str())));
+    assert_eq!(
+        (simpeg["owner_unit_id"].as_str(), simpeg["service_id"].as_str()),
+        (Some(o.pd_a.to_string().as_str()), Some(o.service.to_string().as_str()))
+    );
     assert_eq!(simpeg["name"], "SIMPEG");
 
     let simpeg_id = simpeg["id"].as_str().unwrap();
     let relations = app.get(&format!("/api/v1/assets/{simpeg_id}/relations"), Some(token)).await;
-    let mut needs: Vec<&str> = relations.body["items"].as_array().unwrap().iter()
-        .map(|r| r["other"]["inventory_code"].as_str().unwrap()).collect();
+    let mut needs: Vec<&str> = relations.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["other"]["inventory_code"].as_str().unwrap())
+        .collect();
     needs.sort();
     assert_eq!(needs, ["SPBE-JARINGAN-INTRA", "SPBE-PUSAT-DATA"]);
     let impact = app.get(&format!("/api/v1/assets/{}/impact", dc["id"].as_str().unwrap()), Some(token)).await;
@@ -46,7 +57,8 @@ async fn the_services_words_become_assets_and_relations(backend: Backend) {
     assert_eq!(service_after, service_before, "the service keeps its data");
 
     // A migrated asset's history starts at its first change, and the chains verify.
-    let edited = app.patch(&format!("/api/v1/assets/{simpeg_id}"), Some(token), json!({ "location": "Pusat Data" }), None).await;
+    let edited =
+        app.patch(&format!("/api/v1/assets/{simpeg_id}"), Some(token), json!({ "location": "Pusat Data" }), None).await;
     assert_eq!(edited.status, 200, "{}", edited.text);
     let verified = app.get("/api/v1/audit/verify", Some(&o.auditor.token)).await;
     assert_eq!(verified.body["intact"], true, "{}", verified.text);

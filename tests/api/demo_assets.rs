@@ -36,13 +36,27 @@ async fn the_core_routers_impact_reaches_every_service_behind_it(backend: Backen
     let impact = app.get(&format!("/api/v1/assets/{router}/impact"), Some(&tier2)).await;
     assert_eq!(impact.status, 200, "{}", impact.text);
     let services = codes(&impact.body["services"], |s| &s["code"]);
-    let every = ["EMAIL-DINAS", "JARINGAN-INTRA", "OSS-RBA", "PUSAT-DATA", "SIAK", "SIMPEG", "SIMPUS", "SIPD", "SP4N-LAPOR", "SPLP", "SRIKANDI", "WEBSITE-PD"];
+    let every = [
+        "EMAIL-DINAS",
+        "JARINGAN-INTRA",
+        "OSS-RBA",
+        "PUSAT-DATA",
+        "SIAK",
+        "SIMPEG",
+        "SIMPUS",
+        "SIPD",
+        "SP4N-LAPOR",
+        "SPLP",
+        "SRIKANDI",
+        "WEBSITE-PD",
+    ];
     assert_eq!(services, every, "{}", impact.text);
     let units = codes(&impact.body["units"], |u| &u["code"]);
     assert!(units.contains(&"BAPPEDA".to_owned()) && units.contains(&"DINKES".to_owned()), "{units:?}");
     // SIMPEG is reached through a server of its own, the core switch and the router.
     let simpeg = impact.body["services"].as_array().unwrap().iter().find(|s| s["code"] == "SIMPEG").unwrap();
-    let relations: Vec<&str> = simpeg["path"].as_array().unwrap().iter().map(|s| s["relation"].as_str().unwrap()).collect();
+    let relations: Vec<&str> =
+        simpeg["path"].as_array().unwrap().iter().map(|s| s["relation"].as_str().unwrap()).collect();
     assert_eq!(relations[1..], ["connected_to", "connected_to"], "{simpeg}");
     assert_eq!(simpeg["path"][2]["to_asset_id"], router.as_str());
 

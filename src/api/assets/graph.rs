@@ -40,7 +40,8 @@ pub async fn move_asset(
     let asset_id = id.into_inner();
     admit(&state, &auth, asset_id).await?;
     let body = body.into_inner()?;
-    let reason = body.reason.map(|r| parse_long_text(&r)).transpose().map_err(|e| ApiError::invalid("reason", e.to_string()))?;
+    let reason =
+        body.reason.map(|r| parse_long_text(&r)).transpose().map_err(|e| ApiError::invalid("reason", e.to_string()))?;
     let (request, ctx) = (asset_request(&auth, asset_id, &req)?, auth.context(state.clock.now()));
     let asset =
         state.db.run(move |conn| write::move_status(conn, &ctx, &request, body.status, reason.as_deref())).await?;

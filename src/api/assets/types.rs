@@ -191,7 +191,13 @@ pub struct RelationResponse {
 impl From<Relation> for RelationResponse {
     fn from(r: Relation) -> Self {
         let other = AssetResponse::from(r.other);
-        Self { from_asset_id: r.from_asset_id, to_asset_id: r.to_asset_id, kind: r.kind, created_at: r.created_at, other }
+        Self {
+            from_asset_id: r.from_asset_id,
+            to_asset_id: r.to_asset_id,
+            kind: r.kind,
+            created_at: r.created_at,
+            other,
+        }
     }
 }
 

@@ -146,7 +146,8 @@ pub fn remove(
 ) -> Result<(), StoreError> {
     write_tx(conn, |conn| {
         admit(conn, principal, from)?;
-        let removed = diesel::delete(asset_relations::table.find((DbId(from), DbId(to), kind.as_str()))).execute(conn)?;
+        let removed =
+            diesel::delete(asset_relations::table.find((DbId(from), DbId(to), kind.as_str()))).execute(conn)?;
         if removed == 0 {
             return Err(StoreError::NotFound);
         }
@@ -184,7 +185,13 @@ pub fn list(conn: &mut DbConnection, visibility: AssetVisibility, id: Uuid) -> R
         let other = if from == id { to } else { from };
         let Some(other) = seen.get(&other) else { continue };
         let kind = kind.parse().map_err(|e| StoreError::Corrupt(format!("asset relation kind: {e}")))?;
-        relations.push(Relation { from_asset_id: from, to_asset_id: to, kind, created_at: at.and_utc(), other: other.clone() });
+        relations.push(Relation {
+            from_asset_id: from,
+            to_asset_id: to,
+            kind,
+            created_at: at.and_utc(),
+            other: other.clone(),
+        });
     }
     Ok(relations)
 }

@@ -100,11 +100,8 @@ fn check_service(conn: &mut DbConnection, kind: AssetKind, service: Option<Uuid>
 
 /// A code another asset holds is a conflict (409), said plainly.
 fn check_code_free(conn: &mut DbConnection, code: &InventoryCode, own: Option<Uuid>) -> Result<(), StoreError> {
-    let holder: Option<Uuid> = assets::table
-        .filter(assets::inventory_code.eq(code.as_str()))
-        .select(assets::id)
-        .first(conn)
-        .optional()?;
+    let holder: Option<Uuid> =
+        assets::table.filter(assets::inventory_code.eq(code.as_str())).select(assets::id).first(conn).optional()?;
     match holder {
         Some(id) if Some(id) != own => {
             Err(StoreError::Conflict(format!("another asset has the inventory code {}", code.as_str())))
@@ -199,7 +196,12 @@ fn journal_change(
 }
 
 /// Edits an asset; its kind stays (the attributes are the kind's).
-pub fn edit(conn: &mut DbConnection, ctx: &Context, request: &AssetRequest, edit: &AssetEdit) -> Result<Asset, StoreError> {
+pub fn edit(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    request: &AssetRequest,
+    edit: &AssetEdit,
+) -> Result<Asset, StoreError> {
     write_tx(conn, |conn| {
         let before = admit(conn, &request.principal, request.asset_id)?;
         let owner = edit.owner_unit_id.unwrap_or(before.owner_unit_id);

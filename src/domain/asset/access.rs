@@ -30,8 +30,8 @@ fn dinas_editor(principal: &Principal) -> bool {
 
 impl AssetVisibility {
     pub fn of(principal: &Principal) -> Self {
-        let dinas_staff = principal.unit_kind == UnitKind::Dinas
-            && principal.roles.iter().any(|role| role != Role::Reporter);
+        let dinas_staff =
+            principal.unit_kind == UnitKind::Dinas && principal.roles.iter().any(|role| role != Role::Reporter);
         if dinas_staff || principal.has(Role::Auditor) || principal.has(Role::Admin) {
             return AssetVisibility::All;
         }
@@ -54,8 +54,7 @@ impl AssetVisibility {
 /// Whether the caller may write assets at all (people only: a front
 /// end's key reads the register, it does not keep it).
 pub fn may_write(principal: &Principal) -> bool {
-    matches!(principal.actor, Actor::User(_))
-        && (dinas_editor(principal) || principal.has(Role::Tier1Technician))
+    matches!(principal.actor, Actor::User(_)) && (dinas_editor(principal) || principal.has(Role::Tier1Technician))
 }
 
 /// Whether the caller may edit, move or relate an asset `owner_unit_id`

@@ -162,7 +162,9 @@ impl AssetAttributes {
             v.as_str().is_some_and(|s| s.chars().count() > MAX_TEXT_CHARS || s.chars().any(char::is_control))
         });
         match too_long {
-            Some((field, _)) => Err(format!("{field} is at most {MAX_TEXT_CHARS} characters, without control characters")),
+            Some((field, _)) => {
+                Err(format!("{field} is at most {MAX_TEXT_CHARS} characters, without control characters"))
+            }
             None => Ok(()),
         }
     }

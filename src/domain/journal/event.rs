@@ -393,9 +393,7 @@ impl Event {
             Event::SlaWarning(_) => "sla_warning",
             Event::SlaBreached(_) => "sla_breached",
             Event::SlaRecomputed { .. } => "sla_recomputed",
-            Event::Resource { .. } | Event::Change { .. } | Event::Article { .. } | Event::Asset { .. } => {
-                return None
-            }
+            Event::Resource { .. } | Event::Change { .. } | Event::Article { .. } | Event::Asset { .. } => return None,
         })
     }
 
@@ -614,9 +612,13 @@ mod tests {
         let created = Event::Asset { change: AssetChange::Created, detail: serde_json::json!({}) };
         assert!(created.opens_chain());
         assert_eq!(created.name(), "asset.created");
-        let related = Event::Asset { change: AssetChange::RelationAdded, detail: serde_json::json!({ "kind": "runs_on" }) };
+        let related =
+            Event::Asset { change: AssetChange::RelationAdded, detail: serde_json::json!({ "kind": "runs_on" }) };
         assert!(!related.opens_chain());
-        assert_eq!((related.name().as_str(), related.payload()["kind"].as_str()), ("asset.relation_added", Some("runs_on")));
+        assert_eq!(
+            (related.name().as_str(), related.payload()["kind"].as_str()),
+            ("asset.relation_added", Some("runs_on"))
+        );
         assert_eq!(Subject::Asset(id).entity(), ("asset", id));
         assert_eq!((Subject::Asset(id).chain(), Subject::Asset(id).ticket()), (id, None));
     }
