@@ -10,7 +10,8 @@ use super::{admit, asset_request};
 use crate::api::etag::ok_with_etag;
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
-use crate::db::assets::{self as store, impact, relations, write};
+use crate::db::assets::relations::{self, RelationKey};
+use crate::db::assets::{self as store, impact, write};
 use crate::db::journal::{list_audit, AuditFilter};
 use crate::domain::asset::access::AssetVisibility;
 use crate::domain::asset::RelationKind;
@@ -95,7 +96,12 @@ pub async fn add_relation(
     let items = state
         .db
         .run(move |conn| {
-            relations::add(conn, &ctx, &principal, asset_id, body.to_asset_id, body.kind)?;
+            relations::add(
+                conn,
+                &ctx,
+                &principal,
+                RelationKey { from: asset_id, to: body.to_asset_id, kind: body.kind },
+            )?;
             relations::list(conn, visibility, asset_id)
         })
         .await?;
@@ -129,8 +135,9 @@ pub async fn remove_relation(
     path: web::Path<(Uuid, RelationKind, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (from, kind, to) = path.into_inner();
-    let (ctx, principal) = (auth.context(state.clock.now()), auth.principal.clone());
-    state.db.run(move |conn| relations::remove(conn, &ctx, &principal, from, to, kind)).await?;
+    let (ctx, principal, key) =
+        (auth.context(state.clock.now()), auth.principal.clone(), RelationKey { from, to, kind });
+    state.db.run(move |conn| relations::remove(conn, &ctx, &principal, key)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -11,7 +11,8 @@
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
-use crate::db::assets::{self, relations, write};
+use crate::db::assets::relations::{self, RelationKey};
+use crate::db::assets::{self, write};
 use crate::db::{services, units, DbConnection};
 use crate::domain::asset::{AssetAttributes, AssetKind, AssetStatus, InventoryCode, RelationKind};
 use crate::domain::journal::Context;
@@ -102,11 +103,12 @@ pub fn ensure_assets(conn: &mut DbConnection) -> Result<(), String> {
     }
     let mut related = 0;
     for relation in &kept.relations {
-        let (from, to) = (id_of(conn, &relation.from)?, id_of(conn, &relation.to)?);
-        if relations::exists(conn, from, to, relation.kind).map_err(text)? {
+        let key =
+            RelationKey { from: id_of(conn, &relation.from)?, to: id_of(conn, &relation.to)?, kind: relation.kind };
+        if relations::exists(conn, key).map_err(text)? {
             continue;
         }
-        relations::add(conn, &ctx, &principal, from, to, relation.kind).map_err(text)?;
+        relations::add(conn, &ctx, &principal, key).map_err(text)?;
         related += 1;
     }
     if added + related > 0 {

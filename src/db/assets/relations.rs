@@ -36,6 +36,20 @@ pub struct Relation {
     pub other: Asset,
 }
 
+/// Which relation: `from` needs `to` as `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RelationKey {
+    pub from: Uuid,
+    pub to: Uuid,
+    pub kind: RelationKind,
+}
+
+impl RelationKey {
+    fn row(self) -> (DbId, DbId, &'static str) {
+        (DbId(self.from), DbId(self.to), self.kind.as_str())
+    }
+}
+
 /// The advisory lock relation writers take on PostgreSQL, so that two
 /// requests cannot each add half of a cycle ("ASSETREL" in ASCII); SQLite
 /// has one writer.
@@ -74,21 +88,14 @@ fn codes(conn: &mut DbConnection, ids: &[Uuid]) -> Result<Vec<String>, StoreErro
     Ok(ids.iter().map(|id| found.get(id).cloned().unwrap_or_else(|| id.to_string())).collect())
 }
 
-fn record(
-    conn: &mut DbConnection,
-    ctx: &Context,
-    from: Uuid,
-    to: Uuid,
-    kind: RelationKind,
-    change: AssetChange,
-) -> Result<(), StoreError> {
-    let detail = serde_json::json!({ "to_asset_id": to, "kind": kind });
-    journal::record(conn, ctx, Entry::new(Subject::Asset(from), Event::Asset { change, detail }))
+fn record(conn: &mut DbConnection, ctx: &Context, key: RelationKey, change: AssetChange) -> Result<(), StoreError> {
+    let detail = serde_json::json!({ "to_asset_id": key.to, "kind": key.kind });
+    journal::record(conn, ctx, Entry::new(Subject::Asset(key.from), Event::Asset { change, detail }))
 }
 
-/// Whether `from` needs `to` as `kind` already.
-pub fn exists(conn: &mut DbConnection, from: Uuid, to: Uuid, kind: RelationKind) -> Result<bool, StoreError> {
-    let found: i64 = asset_relations::table.find((DbId(from), DbId(to), kind.as_str())).count().get_result(conn)?;
+/// Whether the relation exists already.
+pub fn exists(conn: &mut DbConnection, key: RelationKey) -> Result<bool, StoreError> {
+    let found: i64 = asset_relations::table.find(key.row()).count().get_result(conn)?;
     Ok(found > 0)
 }
 
@@ -96,14 +103,8 @@ pub fn exists(conn: &mut DbConnection, from: Uuid, to: Uuid, kind: RelationKind)
 /// sees `to` (422 otherwise); a relation that exists, or one that would
 /// close a cycle of `runs_on`, `depends_on` and `licensed_by`, is a
 /// conflict (409) naming the cycle, and nothing changes.
-pub fn add(
-    conn: &mut DbConnection,
-    ctx: &Context,
-    principal: &Principal,
-    from: Uuid,
-    to: Uuid,
-    kind: RelationKind,
-) -> Result<(), StoreError> {
+pub fn add(conn: &mut DbConnection, ctx: &Context, principal: &Principal, key: RelationKey) -> Result<(), StoreError> {
+    let RelationKey { from, to, kind } = key;
     if from == to {
         return Err(StoreError::Invalid(ValidationErrors::single("to_asset_id", "an asset does not need itself")));
     }
@@ -112,7 +113,7 @@ pub fn add(
         let unseen = |_| StoreError::Invalid(ValidationErrors::single("to_asset_id", "no such asset"));
         find(conn, AssetVisibility::of(principal), to).map_err(unseen)?;
         lock_relations(conn)?;
-        if exists(conn, from, to, kind)? {
+        if exists(conn, key)? {
             return Err(StoreError::Conflict(format!("the asset already {kind} that asset")));
         }
         if kind.acyclic() {
@@ -123,15 +124,16 @@ pub fn add(
                 )));
             }
         }
+        let (from, to, kind) = key.row();
         diesel::insert_into(asset_relations::table)
             .values((
-                asset_relations::from_asset_id.eq(DbId(from)),
-                asset_relations::to_asset_id.eq(DbId(to)),
-                asset_relations::kind.eq(kind.as_str()),
+                asset_relations::from_asset_id.eq(from),
+                asset_relations::to_asset_id.eq(to),
+                asset_relations::kind.eq(kind),
                 asset_relations::created_at.eq(ctx.now.naive_utc()),
             ))
             .execute(conn)?;
-        record(conn, ctx, from, to, kind, AssetChange::RelationAdded)
+        record(conn, ctx, key, AssetChange::RelationAdded)
     })
 }
 
@@ -140,18 +142,15 @@ pub fn remove(
     conn: &mut DbConnection,
     ctx: &Context,
     principal: &Principal,
-    from: Uuid,
-    to: Uuid,
-    kind: RelationKind,
+    key: RelationKey,
 ) -> Result<(), StoreError> {
     write_tx(conn, |conn| {
-        admit(conn, principal, from)?;
-        let removed =
-            diesel::delete(asset_relations::table.find((DbId(from), DbId(to), kind.as_str()))).execute(conn)?;
+        admit(conn, principal, key.from)?;
+        let removed = diesel::delete(asset_relations::table.find(key.row())).execute(conn)?;
         if removed == 0 {
             return Err(StoreError::NotFound);
         }
-        record(conn, ctx, from, to, kind, AssetChange::RelationRemoved)
+        record(conn, ctx, key, AssetChange::RelationRemoved)
     })
 }
 
