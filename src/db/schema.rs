@@ -852,6 +852,12 @@ diesel::table! {
         article_id -> Id,
         frequency -> Integer,
         impact -> Integer,
+        published -> Bool,
+        article_length -> Integer,
+        audience -> Text,
+        service_id -> Id,
+        owner_unit_id -> Nullable<Id>,
+        author_id -> Nullable<Id>,
     }
 }
 

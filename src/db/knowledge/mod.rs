@@ -6,6 +6,7 @@
 
 pub mod feedback;
 pub mod links;
+pub(crate) mod postings;
 pub mod report;
 pub mod reviews;
 pub mod search;
