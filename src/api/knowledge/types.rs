@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::attachments::{attachment_url, ArticleAttachmentResponse};
+use crate::db::knowledge::attachments::ArticleAttachment;
 use crate::db::knowledge::search::Hit;
 use crate::db::knowledge::versions::ArticleVersion;
 use crate::db::knowledge::Article;
@@ -109,7 +111,7 @@ impl From<Article> for ArticleResponse {
             kind: a.kind,
             audience: a.audience,
             status: a.status,
-            body_html: to_html(&a.body),
+            body_html: to_html(&a.body, &attachment_url(a.id)),
             title: a.title,
             body: a.body,
             keywords: a.keywords,
@@ -157,21 +159,27 @@ pub struct ArticleVersionResponse {
     pub keywords: Vec<String>,
     pub published_by: Uuid,
     pub published_at: DateTime<Utc>,
+    /// The files this version shows, as it was published with them.
+    pub attachments: Vec<ArticleAttachmentResponse>,
 }
 
-impl From<ArticleVersion> for ArticleVersionResponse {
-    fn from(v: ArticleVersion) -> Self {
+impl ArticleVersionResponse {
+    /// The version with the files it shows, of the article's `files`.
+    pub fn with_files(v: ArticleVersion, files: &[ArticleAttachment]) -> Self {
+        let shown = files.iter().filter(|f| f.span().shown_in(v.number)).cloned().map(ArticleAttachmentResponse::from);
+        let attachments = shown.collect();
         Self {
             article_id: v.article_id,
             number: v.number,
             title: v.title,
-            body_html: to_html(&v.body),
+            body_html: to_html(&v.body, &attachment_url(v.article_id)),
             body: v.body,
             kind: v.kind,
             audience: v.audience,
             keywords: v.keywords,
             published_by: v.published_by,
             published_at: v.published_at,
+            attachments,
         }
     }
 }

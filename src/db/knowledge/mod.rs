@@ -1,9 +1,10 @@
 //! Knowledge articles: the row and its reading ([`Article`], scoped by the
 //! caller's [`ArticleVisibility`] in the query itself), writing and moving
 //! them through the journal ([`write`]), their published versions
-//! ([`versions`]) and their search ([`search`], over the collection's
-//! [`stats`]).
+//! ([`versions`]), their files ([`attachments`]) and their search
+//! ([`search`], over the collection's [`stats`]).
 
+pub mod attachments;
 pub mod feedback;
 pub mod links;
 pub mod report;
