@@ -28,7 +28,9 @@ pub struct CreateArticleRequest {
     pub audience: Option<ArticleAudience>,
     #[schema(max_length = 200)]
     pub title: String,
-    /// Markdown, at most 50 000 characters; raw HTML is shown as text.
+    /// Markdown, at most 50 000 characters; raw HTML is shown as text. A
+    /// new article has no files, so no `attachment:` reference yet (422
+    /// otherwise): upload to the draft, then edit the body.
     pub body: String,
     /// At most 20; each keyword is 1 to 40 characters of letters, digits,
     /// spaces or '-' (422 otherwise).
@@ -47,6 +49,9 @@ pub struct UpdateArticleRequest {
     pub audience: Option<ArticleAudience>,
     #[schema(max_length = 200)]
     pub title: Option<String>,
+    /// Markdown, at most 50 000 characters; raw HTML is shown as text. It
+    /// shows files as `![alt](attachment:<id>)`, only files on the article's
+    /// draft (422 otherwise).
     pub body: Option<String>,
     /// At most 20; each keyword is 1 to 40 characters of letters, digits,
     /// spaces or '-' (422 otherwise).
