@@ -10,9 +10,10 @@ use actix_web::http::header::{
 };
 use actix_web::{web, HttpResponse};
 use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::domain::ticket::attachment::AttachmentError;
+use crate::domain::ticket::attachment::{clean_filename, AttachmentError};
 use crate::error::ApiError;
 use crate::files;
 
@@ -22,6 +23,22 @@ pub struct Upload {
     pub content: Vec<u8>,
     /// The other fields, by name (each at most 100 bytes).
     pub fields: Vec<(String, Vec<u8>)>,
+}
+
+impl Upload {
+    /// The file's name as shown and served (`clean_filename`).
+    pub fn name(&self) -> String {
+        clean_filename(self.filename.as_deref())
+    }
+
+    pub fn size_bytes(&self) -> i64 {
+        i64::try_from(self.content.len()).unwrap_or(i64::MAX)
+    }
+
+    /// SHA-256 of the content, hex.
+    pub fn sha256(&self) -> String {
+        hex::encode(Sha256::digest(&self.content))
+    }
 }
 
 fn malformed(error: actix_multipart::MultipartError) -> ApiError {

@@ -5,7 +5,6 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -16,7 +15,6 @@ use crate::auth::Authenticated;
 use crate::db::knowledge::attachments::{self as store, ArticleAttachment, NewArticleAttachment};
 use crate::domain::knowledge::access::ArticleVisibility;
 use crate::domain::knowledge::attachments::check_article_file;
-use crate::domain::ticket::attachment::clean_filename;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -72,6 +70,7 @@ pub struct ArticleAttachmentList {
 
 /// The multipart form: `file`, and no other field (422).
 #[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
 #[expect(dead_code, reason = "documents the multipart form for OpenAPI only")]
 pub struct ArticleUploadForm {
     /// Not empty, and an image (PNG, JPEG, GIF, WebP) or a PDF, judged from
@@ -105,10 +104,10 @@ pub async fn upload_article_attachment(
     let content_type = check_article_file(&upload.content).map_err(refused)?;
     let new = NewArticleAttachment {
         id: Uuid::now_v7(),
-        filename: clean_filename(upload.filename.as_deref()),
+        filename: upload.name(),
         content_type,
-        size_bytes: upload.content.len() as i64,
-        sha256: hex::encode(Sha256::digest(&upload.content)),
+        size_bytes: upload.size_bytes(),
+        sha256: upload.sha256(),
     };
     let (ctx, data_dir) = (auth.context(state.clock.now()), state.settings.data.dir.clone());
     let attachment = state

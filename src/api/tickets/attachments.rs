@@ -3,7 +3,6 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -14,7 +13,7 @@ use crate::auth::Authenticated;
 use crate::db::attachments::{self, Attachment, NewAttachment};
 use crate::db::tickets::rights::TicketRight;
 use crate::domain::ticket::access::TicketScope;
-use crate::domain::ticket::attachment::{check_type, clean_filename};
+use crate::domain::ticket::attachment::check_type;
 use crate::domain::version::Precondition;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -106,10 +105,10 @@ pub async fn upload_attachment(
         id: attachment_id,
         ticket_id,
         comment_id,
-        filename: clean_filename(upload.filename.as_deref()),
+        filename: upload.name(),
         content_type,
-        size_bytes: upload.content.len() as i64,
-        sha256: hex::encode(Sha256::digest(&upload.content)),
+        size_bytes: upload.size_bytes(),
+        sha256: upload.sha256(),
     };
     let (ctx, principal) = (auth.context(state.clock.now()), auth.principal.clone());
     let data_dir = state.settings.data.dir.clone();
