@@ -17,11 +17,10 @@ use crate::db::versioned::{self, Versioned};
 use crate::db::{write_tx, DbConnection, StoreError};
 use crate::domain::journal::{Context, Entry, Event, Subject};
 use crate::domain::knowledge::access::{ArticleVisibility, KnowledgeAction, Publishers};
-use crate::domain::knowledge::attachments::{check_references, FileSpan};
+use crate::domain::knowledge::attachments::FileSpan;
 use crate::domain::knowledge::markdown::attachment_references;
 use crate::domain::knowledge::workflow::{editable, ArticleChange};
 use crate::domain::policy::Principal;
-use crate::domain::validation::ValidationErrors;
 
 /// A file of an article.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -151,16 +150,6 @@ pub fn find_one(
         .optional()?
         .ok_or(StoreError::NotFound)?;
     Ok(row.into())
-}
-
-/// Checks that the files `body` refers to are on the article's draft
-/// (422 on `body` otherwise).
-pub(crate) fn check_body(conn: &mut DbConnection, article_id: Uuid, body: &str) -> Result<(), StoreError> {
-    if attachment_references(body).is_empty() {
-        return Ok(());
-    }
-    let in_draft: Vec<Uuid> = all_of(conn, article_id)?.iter().filter(|a| a.span().in_draft()).map(|a| a.id).collect();
-    check_references(body, &in_draft).map_err(|e| StoreError::Invalid(ValidationErrors::single("body", e)))
 }
 
 /// Takes the article for a change of its files: admitted, its version

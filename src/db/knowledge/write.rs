@@ -230,7 +230,7 @@ pub fn edit(
         guard.bump(conn, ctx.now)?;
         // After the bump: its row lock orders this against a file's removal.
         if let Some(body) = &edit.body {
-            super::attachments::check_body(conn, before.id, body)?;
+            super::check_body_files(conn, before.id, body)?;
         }
         let k = knowledge_articles::table.find(DbId(before.id));
         diesel::update(k)
