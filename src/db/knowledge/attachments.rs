@@ -154,13 +154,12 @@ pub fn find_one(
 
 /// Takes the article for a change of its files: admitted, its version
 /// moved on (the draft changed, and the row lock orders this change
-/// against an edit of the body), and read again.
-fn take(conn: &mut DbConnection, ctx: &Context, request: &ArticleRequest) -> Result<(Article, Article), StoreError> {
-    let before = admit_writer(conn, &request.principal, request.article_id, request.publishers)?;
-    let guard = versioned::check(Versioned::Article, before.id, before.version, &request.precondition)?;
+/// against an edit of the body), and read again under that lock.
+fn take(conn: &mut DbConnection, ctx: &Context, request: &ArticleRequest) -> Result<Article, StoreError> {
+    let read = admit_writer(conn, &request.principal, request.article_id, request.publishers)?;
+    let guard = versioned::check(Versioned::Article, read.id, read.version, &request.precondition)?;
     guard.bump(conn, ctx.now)?;
-    let after = find_any(conn, before.id)?;
-    Ok((before, after))
+    find_any(conn, read.id)
 }
 
 fn record(
@@ -186,7 +185,7 @@ pub fn add(
     new: NewArticleAttachment,
 ) -> Result<ArticleAttachment, StoreError> {
     write_tx(conn, |conn| {
-        let (_, article) = take(conn, ctx, request)?;
+        let article = take(conn, ctx, request)?;
         let uploader = ctx.actor.map(|a| a.id()).ok_or_else(|| StoreError::Forbidden("people add files".into()))?;
         let row = AttachmentRow {
             id: new.id,
@@ -218,7 +217,7 @@ pub fn remove(
     attachment_id: Uuid,
 ) -> Result<ArticleAttachment, StoreError> {
     write_tx(conn, |conn| {
-        let (_, article) = take(conn, ctx, request)?;
+        let article = take(conn, ctx, request)?;
         let before =
             all_of(conn, article.id)?.into_iter().find(|a| a.id == attachment_id).ok_or(StoreError::NotFound)?;
         if !before.span().in_draft() {
