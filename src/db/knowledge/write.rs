@@ -182,6 +182,10 @@ pub fn edit(
         }
         let guard = versioned::check(Versioned::Article, before.id, before.version, &request.precondition)?;
         guard.bump(conn, ctx.now)?;
+        // After the bump: its row lock orders this against a file's removal.
+        if let Some(body) = &edit.body {
+            super::check_body_files(conn, before.id, body)?;
+        }
         let k = knowledge_articles::table.find(DbId(before.id));
         diesel::update(k)
             .set((
