@@ -117,6 +117,7 @@ REJECTED = ["400", "401", "403", "404", "405", "406", "409", "415", "422", "428"
 # the first page; see `write_config`.)
 UNSUPPORTED_BEYOND_SCHEMA = {
     "POST /api/v1/tickets/{id}/attachments": "the file's type, judged from its bytes, is one the service accepts",
+    "POST /api/v1/knowledge/articles/{id}/attachments": "an image (PNG, JPEG, GIF, WebP) or a PDF, judged from its bytes",
 }
 
 # And 422 for these: per operation, the rules no schema can state, each as
@@ -193,9 +194,11 @@ INVALID_BEYOND_SCHEMA = {
                                         "A Perangkat Daerah writes articles for itself (422 otherwise)",
                                         "only the Dinas writes for the Dinas's audience (422 otherwise)",
                                         "each keyword is 1 to 40 characters of letters, digits, spaces or '-' "
-                                        "(422 otherwise)", "same key, other body: 422"],
+                                        "(422 otherwise)", "same key, other body: 422",
+                                        "no `attachment:` reference yet (422 otherwise)"],
     "PATCH /api/v1/knowledge/articles/{id}": ["An active service (422 otherwise)",
                                               "Only the Dinas writes for the Dinas's audience (422 otherwise)",
+                                              "only files on the article's draft (422 otherwise)",
                                               "each keyword is 1 to 40 characters of letters, digits, spaces or '-' "
                                               "(422 otherwise)"],
     "GET /api/v1/knowledge/search": ["not blank (422 otherwise)"],

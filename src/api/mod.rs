@@ -33,6 +33,7 @@ pub mod services;
 pub mod sla_policies;
 pub mod tickets;
 pub mod units;
+pub mod upload;
 pub mod users;
 pub mod webhooks;
 
@@ -142,7 +143,7 @@ fn asset_routes(cfg: &mut web::ServiceConfig) {
 
 /// Knowledge articles, their moves and versions, search and suggestions.
 fn knowledge_routes(cfg: &mut web::ServiceConfig) {
-    use knowledge::{feedback as f, moves as m, search as s};
+    use knowledge::{attachments as a, feedback as f, moves as m, search as s};
     cfg.service(
         resource("/knowledge/articles", "GET, POST")
             .route(web::get().to(knowledge::list_articles))
@@ -161,6 +162,16 @@ fn knowledge_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/knowledge/articles/{id}/reviewed", "POST").route(web::post().to(m::confirm_review)))
     .service(resource("/knowledge/articles/{id}/versions", "GET").route(web::get().to(m::list_article_versions)))
     .service(resource("/knowledge/articles/{id}/versions/{number}", "GET").route(web::get().to(m::get_article_version)))
+    .service(
+        resource("/knowledge/articles/{id}/attachments", "GET, POST")
+            .route(web::get().to(a::list_article_attachments))
+            .route(web::post().to(a::upload_article_attachment)),
+    )
+    .service(
+        resource("/knowledge/articles/{id}/attachments/{attachment_id}", "GET, DELETE")
+            .route(web::get().to(a::download_article_attachment))
+            .route(web::delete().to(a::remove_article_attachment)),
+    )
     .service(resource("/knowledge/articles/{id}/ratings", "POST").route(web::post().to(f::rate_article)))
     .service(
         resource("/knowledge/articles/{id}/flags", "GET, POST")

@@ -70,6 +70,8 @@ use crate::error::{FieldErrorDoc, Problem};
         knowledge::report::knowledge_report,
         knowledge::feedback::rate_article, knowledge::feedback::flag_article, knowledge::feedback::list_flags,
         knowledge::feedback::close_flag, knowledge::moves::confirm_review,
+        knowledge::attachments::upload_article_attachment, knowledge::attachments::list_article_attachments,
+        knowledge::attachments::download_article_attachment, knowledge::attachments::remove_article_attachment,
         tickets::knowledge::link_articles, tickets::knowledge::list_article_links, tickets::knowledge::known_error_article,
         assets::create_asset, assets::list_assets, assets::get_asset, assets::update_asset, assets::graph::move_asset,
         assets::graph::asset_history, assets::graph::add_relation, assets::graph::list_relations,

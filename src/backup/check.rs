@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::copy;
 use super::{BackupError, MANIFEST_FILE, SIGNATURE_FILE};
 use crate::auth::audit_key::parse_seed;
-use crate::db::{attachments, DbConnection};
+use crate::db::{stored_files, DbConnection};
 use crate::domain::backup::{FileRole, KeyTrust, Manifest};
 
 /// A backup whose manifest verified and whose files all match it.
@@ -70,7 +70,7 @@ pub fn check_attachments(conn: &mut DbConnection, base: &Path) -> Result<Attachm
     let mut check = AttachmentCheck::default();
     let mut after = None;
     loop {
-        let page = attachments::page_after(conn, after, PAGE)?;
+        let page = stored_files::page_after(conn, after, PAGE)?;
         for attachment in &page {
             check.checked += 1;
             let path = crate::files::attachment_path(base, attachment.id);

@@ -7,7 +7,7 @@ use ed25519_dalek::SigningKey;
 
 use super::copy;
 use super::{BackupError, MANIFEST_FILE, SIGNATURE_FILE, SQLITE_COPY};
-use crate::db::{attachments, backup as store, Db, DbConnection, DbUrl};
+use crate::db::{backup as store, stored_files, Db, DbConnection, DbUrl};
 use crate::domain::backup::manifest::{BackupBackend, FORMAT};
 use crate::domain::backup::{BackupPath, Contents, DatabasePart, FileEntry, FileRole, Manifest};
 use crate::domain::journal::chain::key_id;
@@ -155,7 +155,7 @@ fn copy_attachments(
     let mut damaged = Vec::new();
     let mut after = None;
     loop {
-        let page = attachments::page_after(conn, after, PAGE)?;
+        let page = stored_files::page_after(conn, after, PAGE)?;
         for attachment in &page {
             // The data folder's own layout, relative (`attachments/ab/…`).
             let relative = crate::files::attachment_path(Path::new(""), attachment.id);

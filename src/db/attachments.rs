@@ -155,14 +155,3 @@ pub fn find(
 ) -> Result<Attachment, StoreError> {
     list(conn, principal, ticket_id)?.into_iter().find(|a| a.id == id).ok_or(StoreError::NotFound)
 }
-
-/// Up to `limit` attachment records after `after` in id order, whoever
-/// may see them: for backups and restores, which check every file.
-pub fn page_after(conn: &mut DbConnection, after: Option<Uuid>, limit: i64) -> Result<Vec<Attachment>, StoreError> {
-    let mut query =
-        attachments::table.select(AttachmentRow::as_select()).order(attachments::id.asc()).limit(limit).into_boxed();
-    if let Some(after) = after {
-        query = query.filter(attachments::id.gt(DbId(after)));
-    }
-    query.load::<AttachmentRow>(conn)?.into_iter().map(Attachment::try_from).collect()
-}

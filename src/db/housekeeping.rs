@@ -1,14 +1,9 @@
-//! The storage side of housekeeping: expired idempotency keys go, and
-//! attachment ids are looked up to tell orphan files from kept ones.
-
-use std::collections::HashSet;
+//! The storage side of housekeeping: expired idempotency keys go (orphan
+//! files are told from kept ones by `stored_files::recorded`).
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Timestamp};
-use uuid::Uuid;
 
-use crate::db::schema::attachments;
-use crate::db::sql_types::db_ids;
 use crate::db::{write_tx, DbConnection, StoreError};
 
 /// Rows removed per transaction, so that SQLite's one writer is never held
@@ -48,15 +43,4 @@ fn forget_batch(conn: &mut DbConnection, fresh_since: chrono::NaiveDateTime) -> 
         .execute(lite)?,
     };
     Ok(gone)
-}
-
-/// Which of `ids` have an attachment record.
-pub fn recorded_attachments(conn: &mut DbConnection, ids: &[Uuid]) -> Result<HashSet<Uuid>, StoreError> {
-    let mut recorded = HashSet::new();
-    for chunk in ids.chunks(500) {
-        let found: Vec<Uuid> =
-            attachments::table.filter(attachments::id.eq_any(db_ids(chunk))).select(attachments::id).load(conn)?;
-        recorded.extend(found);
-    }
-    Ok(recorded)
 }

@@ -33,6 +33,7 @@ pub mod sla_report;
 pub mod sla_sweep;
 pub mod sql_types;
 pub mod state_check;
+pub mod stored_files;
 mod stored_text;
 pub mod throttle;
 pub mod tickets;

@@ -852,6 +852,12 @@ diesel::table! {
         article_id -> Id,
         frequency -> Integer,
         impact -> Integer,
+        published -> Bool,
+        article_length -> Integer,
+        audience -> Text,
+        service_id -> Id,
+        owner_unit_id -> Nullable<Id>,
+        author_id -> Nullable<Id>,
     }
 }
 
@@ -922,6 +928,25 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::db::sql_types::Id;
 
+    knowledge_attachments (id) {
+        id -> Id,
+        article_id -> Id,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Id,
+        created_at -> Timestamp,
+        added_in_version -> Integer,
+        removed_in_version -> Nullable<Integer>,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Id;
+
     knowledge_views (article_id, viewer_id, viewed_at) {
         article_id -> Id,
         viewer_id -> Id,
@@ -963,6 +988,7 @@ diesel::allow_tables_to_appear_in_same_query!(knowledge_reviews, knowledge_artic
 diesel::allow_tables_to_appear_in_same_query!(knowledge_views, knowledge_articles);
 diesel::allow_tables_to_appear_in_same_query!(knowledge_ratings, knowledge_articles);
 diesel::allow_tables_to_appear_in_same_query!(knowledge_flags, knowledge_articles);
+diesel::allow_tables_to_appear_in_same_query!(knowledge_attachments, knowledge_articles);
 diesel::allow_tables_to_appear_in_same_query!(knowledge_links, tickets);
 diesel::allow_tables_to_appear_in_same_query!(knowledge_views, tickets);
 

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::clock::Clock;
 use crate::config::HousekeepingSettings;
-use crate::db::{housekeeping, Db, StoreError};
+use crate::db::{housekeeping, stored_files, Db, StoreError};
 use crate::files;
 
 /// What one round did.
@@ -44,7 +44,7 @@ pub async fn housekeep_now(
             continue;
         }
         let ids = old.clone();
-        let recorded = db.run(move |conn| housekeeping::recorded_attachments(conn, &ids)).await.map_err(store)?;
+        let recorded = db.run(move |conn| stored_files::recorded(conn, &ids)).await.map_err(store)?;
         for id in old.into_iter().filter(|id| !recorded.contains(id)) {
             files::remove_attachment(data_dir, id);
             tracing::info!(%id, "swept an attachment file that has no record");

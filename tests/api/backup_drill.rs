@@ -96,6 +96,11 @@ async fn the_restore_drill_brings_back_every_ticket_acknowledged_before_the_back
     let keys = spbe_desk::auth::audit_key::load(&app.settings.audit, &app.settings.data.dir).unwrap();
     let public = hex::encode(keys.signing.verifying_key().as_bytes());
 
+    // An article's file, stored before the load: restored like a ticket's.
+    let article = crate::knowledge::article(org.service, "Gagal masuk", "Lihat layar.");
+    let article = crate::knowledge::write(&app, &org.tier1_a.token, article).await;
+    let figure = crate::knowledge_attachments::attached(&app, &org.tier1_a.token, &article, "layar.png").await;
+
     let stop = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> =
         (0..3).map(|n| tokio::spawn(client(Arc::clone(&app), Arc::clone(&org), n, Arc::clone(&stop)))).collect();
@@ -164,6 +169,10 @@ async fn the_restore_drill_brings_back_every_ticket_acknowledged_before_the_back
         assert_eq!(download.status(), 200);
         assert_eq!(download.bytes().await.unwrap().as_ref(), bytes.as_slice());
     }
+    let url = format!("{}/api/v1/knowledge/articles/{article}/attachments/{figure}", restored.address);
+    let download = restored.client.get(url).bearer_auth(&supervisor).send().await.unwrap();
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.bytes().await.unwrap().as_ref(), crate::ticket_attachments::PNG);
     // The text search's index (SQLite's is keyed by the tickets' row ids)
     // still finds the restored tickets by number.
     for ticket in steps.keys().take(3) {

@@ -12,8 +12,8 @@ use crate::support::{spawn_app, Backend, TestApp, TEST_SECRET};
 use crate::ticket_attachments::upload;
 use crate::tickets::{file, incident};
 
-/// An installation with a ticket, an attachment and a configuration file,
-/// backed up into `work/backup`; returns the audit public key (hex).
+/// An installation with a ticket, an attachment, an article with its own
+/// file and a configuration file, backed up into `work/backup`; returns the audit public key (hex).
 async fn backed_up(backend: Backend, work: &Path) -> Option<(TestApp, Place, String)> {
     let app = spawn_app(backend).await?;
     let org = app.org().await;
@@ -21,6 +21,9 @@ async fn backed_up(backend: Backend, work: &Path) -> Option<(TestApp, Place, Str
     let id = ticket["id"].as_str().unwrap();
     let stored = upload(&app, &org.reporter_a.token, id, "catatan.txt", b"log server SIMPEG".to_vec(), None).await;
     assert_eq!(stored.status, 201, "{}", stored.text);
+    let article = crate::knowledge::article(org.service, "Gagal masuk SIMPEG", "Lihat layar.");
+    let article = crate::knowledge::write(&app, &org.tier1_a.token, article).await;
+    crate::knowledge_attachments::attached(&app, &org.tier1_a.token, &article, "layar.png").await;
     let place = Place::of(&app, work);
     std::fs::create_dir_all(place.config_dir()).unwrap();
     std::fs::write(place.config_dir().join("default.toml"), "[tickets]\nreopen_window_days = 9\n").unwrap();
@@ -46,7 +49,7 @@ async fn a_backup_is_signed_and_hashed_so_that_anyone_can_check_it(backend: Back
     }
     match backend {
         Backend::Sqlite => assert!(
-            printed(&verified).contains("attachments: all 1 files match") && printed(&verified).ends_with("intact\n"),
+            printed(&verified).contains("attachments: all 2 files match") && printed(&verified).ends_with("intact\n"),
             "{}",
             printed(&verified)
         ),

@@ -80,8 +80,14 @@ async fn attachment_files_without_a_record_are_swept_after_the_grace_period(back
     assert_eq!(stored.status, 201, "{}", stored.text);
     let kept: uuid::Uuid = stored.body["id"].as_str().unwrap().parse().unwrap();
     let hour = Duration::from_secs(3600);
-    // The recorded file is old too: only the record decides.
+    // The recorded files are old too, a ticket's and an article's: only the record decides.
     age_file(&spbe_desk::files::attachment_path(&app.settings.data.dir, kept), 2 * hour);
+    let article = crate::knowledge::article(org.service, "Gagal masuk", "Lihat layar.");
+    let article = crate::knowledge::write(&app, &org.tier1_a.token, article).await;
+    let figure: uuid::Uuid =
+        crate::knowledge_attachments::attached(&app, &org.tier1_a.token, &article, "layar.png").await.parse().unwrap();
+    let figure = spbe_desk::files::attachment_path(&app.settings.data.dir, figure);
+    age_file(&figure, 2 * hour);
     let crashed = stray_file(&app, uuid::Uuid::now_v7(), 2 * hour);
     let uploading = stray_file(&app, uuid::Uuid::now_v7(), Duration::from_secs(60));
     let foreign = crashed.with_file_name("README.txt");
@@ -93,6 +99,7 @@ async fn attachment_files_without_a_record_are_swept_after_the_grace_period(back
     assert!(!crashed.exists(), "the orphan past its grace period is gone");
     assert!(uploading.exists(), "a file within its grace period may still be committing");
     assert!(foreign.exists(), "a file not named by an id is not ours to remove");
+    assert!(figure.exists(), "an article's file is recorded too");
     let download = format!("/api/v1/tickets/{ticket}/attachments/{kept}");
     let read = app.get(&download, Some(&org.reporter_a.token)).await;
     assert_eq!((read.status, read.text.as_str()), (200, "catatan"));

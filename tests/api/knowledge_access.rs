@@ -1,12 +1,13 @@
 //! The access probe of knowledge: for every role, no answer about
 //! articles (lists, reads, versions, search, suggestions, a ticket's links,
-//! flags) ever shows the title of an article the caller may not read:
+//! flags, files and their downloads) ever shows the title of an article the caller may not read:
 //! drafts stay with their author, their unit's tier 1 and the reviewers,
 //! desks-only articles with the desks, Dinas-only ones in the Dinas.
 
 use serde_json::{json, Value};
 
 use crate::knowledge::{step, write, ARTICLES};
+use crate::knowledge_attachments::attached;
 use crate::on_both_backends;
 use crate::support::{spawn_app, Backend, TestApp};
 use crate::tickets::{file, incident};
@@ -24,7 +25,7 @@ fn body(service: uuid::Uuid, title: &str, audience: &str) -> Value {
 }
 
 /// Everything a caller can read about articles, as one text.
-async fn everything(app: &TestApp, token: &str, ids: &[String], ticket: &str) -> String {
+async fn everything(app: &TestApp, token: &str, ids: &[String], files: &[String], ticket: &str) -> String {
     let mut paths = vec![
         format!("{ARTICLES}?limit=200"),
         format!("{ARTICLES}?status=draft&limit=200"),
@@ -33,8 +34,8 @@ async fn everything(app: &TestApp, token: &str, ids: &[String], ticket: &str) ->
         "/api/v1/knowledge/suggest?text=lupa%20panduan%20sandi".to_owned(),
         format!("/api/v1/tickets/{ticket}/knowledge-links"),
     ];
-    for id in ids {
-        for tail in ["", "/versions", "/versions/1", "/flags"] {
+    for (id, file) in ids.iter().zip(files) {
+        for tail in ["", "/versions", "/versions/1", "/flags", "/attachments", &format!("/attachments/{file}")] {
             paths.push(format!("{ARTICLES}/{id}{tail}"));
         }
     }
@@ -44,6 +45,8 @@ async fn everything(app: &TestApp, token: &str, ids: &[String], ticket: &str) ->
             app.send(app.client.get(format!("{}{path}", app.address)).header(auth(token).0, auth(token).1)).await;
         assert!(answer.status < 500, "{path}: {}", answer.text);
         seen.push_str(&answer.text);
+        // A download names its file (after its article's title) in a header.
+        seen.push_str(answer.header("content-disposition").unwrap_or_default());
     }
     seen
 }
@@ -59,19 +62,25 @@ fn auth(token: &str) -> (&'static str, String) {
 async fn no_answer_shows_a_title_the_caller_may_not_read(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let o = app.org().await;
-    let publish = |id: String| {
-        let app = &app;
-        let token = o.tier2.token.clone();
+    let service = o.service;
+    let written = |token: &str, title: &'static str, audience: &'static str| {
+        let (app, token) = (&app, token.to_owned());
         async move {
-            step(app, &id, "publish", &token).await;
-            id
+            let id = write(app, &token, body(service, title, audience)).await;
+            let file = attached(app, &token, &id, &format!("{title}.png")).await;
+            (id, file)
         }
     };
-    let public = publish(write(&app, &o.tier1_a.token, body(o.service, PUBLIC, "everyone")).await).await;
-    let desks = publish(write(&app, &o.tier1_a.token, body(o.service, DESKS, "desks")).await).await;
-    let dinas = publish(write(&app, &o.tier2.token, body(o.service, DINAS, "dinas")).await).await;
-    let draft_a = write(&app, &o.tier1_a.token, body(o.service, DRAFT_A, "everyone")).await;
-    let draft_b = write(&app, &o.tier1_b.token, body(o.service, DRAFT_B, "everyone")).await;
+    // Each article gets a file named after its title.
+    let (public, public_file) = written(&o.tier1_a.token, PUBLIC, "everyone").await;
+    let (desks, desks_file) = written(&o.tier1_a.token, DESKS, "desks").await;
+    let (dinas, dinas_file) = written(&o.tier2.token, DINAS, "dinas").await;
+    let (draft_a, draft_a_file) = written(&o.tier1_a.token, DRAFT_A, "everyone").await;
+    let (draft_b, draft_b_file) = written(&o.tier1_b.token, DRAFT_B, "everyone").await;
+    let files = [public_file, desks_file, dinas_file, draft_a_file, draft_b_file];
+    for id in [&public, &desks, &dinas] {
+        step(&app, id, "publish", &o.tier2.token).await;
+    }
     let ids = [public.clone(), desks.clone(), dinas, draft_a, draft_b];
     // Reporter A's ticket, solved with the desks' article.
     let ticket = file(&app, &o.reporter_a.token, incident(o.service)).await["id"].as_str().unwrap().to_owned();
@@ -97,7 +106,7 @@ async fn no_answer_shows_a_title_the_caller_may_not_read(backend: Backend) {
     ];
     let mut leaks = Vec::new();
     for (name, token, readable) in readers {
-        let seen = everything(&app, token, &ids, &ticket).await;
+        let seen = everything(&app, token, &ids, &files, &ticket).await;
         for title in ALL {
             let shown = seen.contains(title);
             if shown != readable.contains(&title) {

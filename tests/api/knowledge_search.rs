@@ -100,10 +100,14 @@ async fn affixes_synonyms_and_typos_find_the_article_with_its_words_marked(backe
     let suggested = ids(suggested.body["items"].as_array().unwrap());
     assert_eq!(suggested.first(), Some(&lib.ids[1]));
     assert!(!suggested.contains(&lib.ids[6]), "a draft is never suggested, even to its desk");
-    // Retired articles leave suggestions.
+    // Retired articles leave suggestions and reporters' searches at once
+    // (each posting records who may read it); reviewers still find them.
+    assert!(ids(&search(&app, &o.reporter_a.token, "lupa sandi").await).contains(&lib.ids[1]));
     step(&app, &lib.ids[1], "retire", &o.tier2.token).await;
     let after = app.get("/api/v1/knowledge/suggest?text=lupa%20sandi", Some(token)).await;
     assert!(!ids(after.body["items"].as_array().unwrap()).contains(&lib.ids[1]));
+    assert!(!ids(&search(&app, &o.reporter_a.token, "lupa sandi").await).contains(&lib.ids[1]));
+    assert!(ids(&search(&app, &o.tier2.token, "lupa sandi").await).contains(&lib.ids[1]));
 }
 
 async fn each_reader_sees_exactly_its_articles_in_lists_reads_and_searches(backend: Backend) {

@@ -35,6 +35,7 @@ mod intake_batches;
 mod journal_batches;
 mod knowledge;
 mod knowledge_access;
+mod knowledge_attachments;
 mod knowledge_feedback;
 mod knowledge_links;
 mod knowledge_notices;

@@ -184,6 +184,10 @@ async fn a_caller_without_the_right_is_refused_before_its_body_is_read(backend: 
     let mut attach = row(post.clone(), on(&fresh, "attachments"), &[(&admin, 403), (&reporter_b, 404)], &reporter_a);
     attach.invalid = 415;
     rows.push(attach);
+    let files = format!("{draft}/attachments");
+    let mut attach = row(post.clone(), files, &[(&reporter_a, 404), (&key_b, 403), (&tier1_b, 404)], &tier1_a);
+    attach.invalid = 415;
+    rows.push(attach);
 
     let mut failures = Vec::new();
     for row in &rows {

@@ -1,7 +1,8 @@
 //! `/api/v1/knowledge`: articles (Manajemen Pengetahuan SPBE), their
-//! lifecycle and versions ([`moves`]), and search and suggestions at intake
-//! ([`search`]).
+//! lifecycle and versions ([`moves`]), their files ([`attachments`]), and
+//! search and suggestions at intake ([`search`]).
 
+pub mod attachments;
 pub mod feedback;
 pub mod moves;
 pub mod report;
@@ -22,6 +23,7 @@ use crate::db::knowledge::write::{self, ArticleEdit, ArticleRequest, NewArticle}
 use crate::db::knowledge::{self as store, links, views, ArticleFilter};
 use crate::domain::knowledge::access::{may, may_place, ArticleVisibility, KnowledgeAction};
 use crate::domain::knowledge::article::{parse_body, parse_keywords};
+use crate::domain::knowledge::attachments::check_references;
 use crate::domain::knowledge::self_service::counts_views;
 use crate::domain::knowledge::ArticleAudience;
 use crate::domain::ticket::intake::parse_title;
@@ -32,7 +34,14 @@ use crate::state::AppState;
 fn parse_new(r: &CreateArticleRequest, auth: &Authenticated) -> Result<NewArticle, ApiError> {
     let mut errors = ValidationErrors::new();
     let title = errors.check("title", parse_title(&r.title));
-    let body = errors.check("body", parse_body(&r.body));
+    // A new article has no files yet: a body shows them once uploaded.
+    let body = errors.check(
+        "body",
+        parse_body(&r.body).map_err(|e| e.to_string()).and_then(|b| {
+            check_references(&b, &[])?;
+            Ok(b)
+        }),
+    );
     let keywords = errors.check("keywords", parse_keywords(&r.keywords));
     let audience = r.audience.unwrap_or(ArticleAudience::Everyone);
     let owner_unit_id = r.owner_unit_id.unwrap_or(auth.principal.unit_id);

@@ -8,7 +8,7 @@ use super::{admit, article_request};
 use crate::api::etag::{ok_with_etag, precondition};
 use crate::api::extract::Json;
 use crate::auth::Authenticated;
-use crate::db::knowledge::{self as store, reviews, versions, write};
+use crate::db::knowledge::{attachments, reviews, versions, write};
 use crate::domain::knowledge::access::{right_of, ArticleVisibility};
 use crate::domain::knowledge::ArticleMove;
 use crate::domain::ticket::intake::parse_long_text;
@@ -121,14 +121,14 @@ pub async fn list_article_versions(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, id) = (ArticleVisibility::of(&auth.principal), id.into_inner());
-    let found = state
+    let (found, files) = state
         .db
         .run(move |conn| {
-            store::find(conn, &visibility, id)?;
-            versions::list(conn, id)
+            let files = attachments::list(conn, &visibility, id)?;
+            Ok::<_, crate::db::StoreError>((versions::list(conn, id)?, files))
         })
         .await?;
-    let items = found.into_iter().map(ArticleVersionResponse::from).collect();
+    let items = found.into_iter().map(|v| ArticleVersionResponse::with_files(v, &files)).collect();
     Ok(HttpResponse::Ok().json(ArticleVersionList { items }))
 }
 
@@ -144,12 +144,12 @@ pub async fn get_article_version(
 ) -> Result<HttpResponse, ApiError> {
     let visibility = ArticleVisibility::of(&auth.principal);
     let (id, number) = path.into_inner();
-    let version = state
+    let (version, files) = state
         .db
         .run(move |conn| {
-            store::find(conn, &visibility, id)?;
-            versions::find(conn, id, number)
+            let files = attachments::list(conn, &visibility, id)?;
+            Ok::<_, crate::db::StoreError>((versions::find(conn, id, number)?, files))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(ArticleVersionResponse::from(version)))
+    Ok(HttpResponse::Ok().json(ArticleVersionResponse::with_files(version, &files)))
 }

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::attachments::{attachment_url, ArticleAttachmentResponse};
+use crate::db::knowledge::attachments::ArticleAttachment;
 use crate::db::knowledge::search::Hit;
 use crate::db::knowledge::versions::ArticleVersion;
 use crate::db::knowledge::Article;
@@ -26,7 +28,9 @@ pub struct CreateArticleRequest {
     pub audience: Option<ArticleAudience>,
     #[schema(max_length = 200)]
     pub title: String,
-    /// Markdown, at most 50 000 characters; raw HTML is shown as text.
+    /// Markdown, at most 50 000 characters; raw HTML is shown as text. A
+    /// new article has no files, so no `attachment:` reference yet (422
+    /// otherwise): upload to the draft, then edit the body.
     pub body: String,
     /// At most 20; each keyword is 1 to 40 characters of letters, digits,
     /// spaces or '-' (422 otherwise).
@@ -45,6 +49,9 @@ pub struct UpdateArticleRequest {
     pub audience: Option<ArticleAudience>,
     #[schema(max_length = 200)]
     pub title: Option<String>,
+    /// Markdown, at most 50 000 characters; raw HTML is shown as text. It
+    /// shows files as `![alt](attachment:<id>)`, only files on the article's
+    /// draft (422 otherwise).
     pub body: Option<String>,
     /// At most 20; each keyword is 1 to 40 characters of letters, digits,
     /// spaces or '-' (422 otherwise).
@@ -109,7 +116,7 @@ impl From<Article> for ArticleResponse {
             kind: a.kind,
             audience: a.audience,
             status: a.status,
-            body_html: to_html(&a.body),
+            body_html: to_html(&a.body, &attachment_url(a.id)),
             title: a.title,
             body: a.body,
             keywords: a.keywords,
@@ -157,21 +164,27 @@ pub struct ArticleVersionResponse {
     pub keywords: Vec<String>,
     pub published_by: Uuid,
     pub published_at: DateTime<Utc>,
+    /// The files this version shows, as it was published with them.
+    pub attachments: Vec<ArticleAttachmentResponse>,
 }
 
-impl From<ArticleVersion> for ArticleVersionResponse {
-    fn from(v: ArticleVersion) -> Self {
+impl ArticleVersionResponse {
+    /// The version with the files it shows, of the article's `files`.
+    pub fn with_files(v: ArticleVersion, files: &[ArticleAttachment]) -> Self {
+        let shown = files.iter().filter(|f| f.span().shown_in(v.number)).cloned().map(ArticleAttachmentResponse::from);
+        let attachments = shown.collect();
         Self {
             article_id: v.article_id,
             number: v.number,
             title: v.title,
-            body_html: to_html(&v.body),
+            body_html: to_html(&v.body, &attachment_url(v.article_id)),
             body: v.body,
             kind: v.kind,
             audience: v.audience,
             keywords: v.keywords,
             published_by: v.published_by,
             published_at: v.published_at,
+            attachments,
         }
     }
 }

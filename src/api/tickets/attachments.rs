@@ -1,25 +1,21 @@
 //! `/api/v1/tickets/{id}/attachments`: screenshots and documents.
 
-use actix_multipart::Multipart;
-use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType, HeaderMap};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::admit::admit;
 use super::resolve;
+use crate::api::upload::{download, read_form, read_stored, refused, store_then_record, Upload};
 use crate::auth::Authenticated;
 use crate::db::attachments::{self, Attachment, NewAttachment};
 use crate::db::tickets::rights::TicketRight;
 use crate::domain::ticket::access::TicketScope;
-use crate::domain::ticket::attachment::{check_type, clean_filename, AttachmentError};
+use crate::domain::ticket::attachment::check_type;
 use crate::domain::version::Precondition;
 use crate::error::{ApiError, Problem};
-use crate::files;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -77,67 +73,11 @@ pub struct UploadForm {
     comment_id: Option<Uuid>,
 }
 
-struct Upload {
-    filename: Option<String>,
-    content: Vec<u8>,
-    comment_id: Option<Uuid>,
-}
-
-fn malformed(error: actix_multipart::MultipartError) -> ApiError {
-    match &error {
-        actix_multipart::MultipartError::Payload(payload) => crate::api::extract::payload_error(payload),
-        _ => ApiError::BadRequest(format!("malformed multipart body: {error}")),
-    }
-}
-
-/// Reads the form, stopping as soon as the file passes `limit` bytes.
-async fn read_form(headers: &HeaderMap, payload: web::Payload, limit: usize) -> Result<Upload, ApiError> {
-    let is_multipart = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    if !is_multipart {
-        return Err(ApiError::UnsupportedMediaType(
-            "send the file as multipart/form-data with a `file` field".to_owned(),
-        ));
-    }
-    let mut form = Multipart::new(headers, payload);
-    let mut upload = Upload { filename: None, content: Vec::new(), comment_id: None };
-    let mut has_file = false;
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(malformed)?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let mut bytes = Vec::new();
-        let cap = if name == "file" { limit } else { 100 };
-        while let Some(chunk) = field.next().await {
-            bytes.extend_from_slice(&chunk.map_err(malformed)?);
-            if bytes.len() > cap {
-                return Err(match name.as_str() {
-                    "file" => ApiError::PayloadTooLarge(format!("the file exceeds the limit of {limit} bytes")),
-                    other => ApiError::invalid(other, "too long"),
-                });
-            }
-        }
-        match name.as_str() {
-            "file" => {
-                upload.filename = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_owned);
-                upload.content = bytes;
-                has_file = true;
-            }
-            "comment_id" => {
-                let text = String::from_utf8(bytes).map_err(|_| ApiError::invalid("comment_id", "must be a UUID"))?;
-                let id = Uuid::parse_str(text.trim()).map_err(|_| ApiError::invalid("comment_id", "must be a UUID"))?;
-                upload.comment_id = Some(id);
-            }
-            other => {
-                return Err(ApiError::invalid(other, "unknown form field; send `file` and optionally `comment_id`"))
-            }
-        }
-    }
-    if !has_file {
-        return Err(ApiError::invalid("file", "the form has no `file` field"));
-    }
-    Ok(upload)
+/// The comment a form's `comment_id` names.
+fn comment_of(upload: &Upload) -> Result<Option<Uuid>, ApiError> {
+    let Some((_, bytes)) = upload.fields.iter().find(|(name, _)| name == "comment_id") else { return Ok(None) };
+    let text = std::str::from_utf8(bytes).map_err(|_| ApiError::invalid("comment_id", "must be a UUID"))?;
+    Uuid::parse_str(text.trim()).map(Some).map_err(|_| ApiError::invalid("comment_id", "must be a UUID"))
 }
 
 /// Attach a file to a ticket, or to one of its comments (multipart form).
@@ -156,20 +96,19 @@ pub async fn upload_attachment(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let ticket_id = admit(&state, &auth, id.into_inner(), Precondition::None, TicketRight::Comment).await?;
-    let upload = read_form(req.headers(), payload, state.settings.tickets.max_attachment_bytes).await?;
-    let content_type = check_type(&upload.content, &state.settings.tickets.attachment_types).map_err(|e| match e {
-        AttachmentError::Empty => ApiError::invalid("file", e.to_string()),
-        AttachmentError::RefusedType(..) => ApiError::UnsupportedMediaType(e.to_string()),
-    })?;
+    let upload =
+        read_form(req.headers(), payload, state.settings.tickets.max_attachment_bytes, &["comment_id"]).await?;
+    let comment_id = comment_of(&upload)?;
+    let content_type = check_type(&upload.content, &state.settings.tickets.attachment_types).map_err(refused)?;
     let attachment_id = Uuid::now_v7();
     let new = NewAttachment {
         id: attachment_id,
-        ticket_id: Uuid::nil(),
-        comment_id: upload.comment_id,
-        filename: clean_filename(upload.filename.as_deref()),
+        ticket_id,
+        comment_id,
+        filename: upload.name(),
         content_type,
-        size_bytes: upload.content.len() as i64,
-        sha256: hex::encode(Sha256::digest(&upload.content)),
+        size_bytes: upload.size_bytes(),
+        sha256: upload.sha256(),
     };
     let (ctx, principal) = (auth.context(state.clock.now()), auth.principal.clone());
     let data_dir = state.settings.data.dir.clone();
@@ -177,13 +116,9 @@ pub async fn upload_attachment(
         .db
         .run(move |conn| {
             attachments::check_may_attach(conn, &principal, ticket_id, new.comment_id)?;
-            files::write_attachment(&data_dir, attachment_id, &upload.content)
-                .map_err(|e| ApiError::Internal(format!("cannot store attachment: {e}")))?;
-            let stored = attachments::add(conn, &ctx, &principal, NewAttachment { ticket_id, ..new });
-            if stored.is_err() {
-                files::remove_attachment(&data_dir, attachment_id);
-            }
-            stored.map_err(ApiError::from)
+            store_then_record(&data_dir, attachment_id, &upload.content, || {
+                attachments::add(conn, &ctx, &principal, new).map_err(ApiError::from)
+            })
         })
         .await?;
     Ok(HttpResponse::Created().json(AttachmentResponse::from(attachment)))
@@ -228,19 +163,9 @@ pub async fn download_attachment(
         .run(move |conn| {
             let ticket_id = resolve(conn, &TicketScope::of(&principal), &raw)?;
             let attachment = attachments::find(conn, &principal, ticket_id, attachment_id)?;
-            let content = files::read_attachment(&data_dir, attachment.id)
-                .map_err(|e| ApiError::Internal(format!("attachment {} unreadable: {e}", attachment.id)))?;
+            let content = read_stored(&data_dir, attachment.id)?;
             Ok::<_, ApiError>((attachment, content))
         })
         .await?;
-    let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![DispositionParam::Filename(attachment.filename.clone())],
-    };
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, attachment.content_type.clone()))
-        .insert_header(disposition)
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header(("Digest", format!("sha-256={}", attachment.sha256)))
-        .body(content))
+    Ok(download(&attachment.content_type, &attachment.filename, &attachment.sha256, content))
 }

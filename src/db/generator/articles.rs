@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::db::batch::insert_batch;
 use crate::db::journal::bulk::BulkJournal;
 use crate::db::journal::snapshot;
-use crate::db::knowledge::write::term_rows;
+use crate::db::knowledge::postings::term_rows;
 use crate::db::knowledge::{stats, Article};
 use crate::db::schema::{knowledge_articles, knowledge_terms, knowledge_versions};
 use crate::db::sql_types::DbId;
@@ -173,7 +173,7 @@ pub fn generate(
                 created_at: now,
                 updated_at: now,
             };
-            terms.extend(term_rows(article.id, &indexed).collect::<Vec<_>>());
+            terms.extend(term_rows(&article, &indexed).collect::<Vec<_>>());
             // Created (which opens the article's chain), then published.
             let subject = Subject::Article(article.id);
             let created = Event::Article {

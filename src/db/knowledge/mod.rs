@@ -1,11 +1,13 @@
 //! Knowledge articles: the row and its reading ([`Article`], scoped by the
 //! caller's [`ArticleVisibility`] in the query itself), writing and moving
 //! them through the journal ([`write`]), their published versions
-//! ([`versions`]) and their search ([`search`], over the collection's
-//! [`stats`]).
+//! ([`versions`]), their files ([`attachments`]) and their search
+//! ([`search`], over the collection's [`stats`]).
 
+pub mod attachments;
 pub mod feedback;
 pub mod links;
+pub(crate) mod postings;
 pub mod report;
 pub mod reviews;
 pub mod search;
@@ -19,12 +21,15 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::schema::{knowledge_articles, services};
+use super::schema::{knowledge_articles, knowledge_attachments, services};
 use super::sql_types::DbId;
 use super::{DbBackend, DbConnection, StoreError};
 use crate::domain::knowledge::access::{ArticleFacts, ArticleVisibility};
 use crate::domain::knowledge::article::keywords_from_stored;
+use crate::domain::knowledge::attachments::{check_references, FileSpan};
+use crate::domain::knowledge::markdown::attachment_references;
 use crate::domain::knowledge::{ArticleAudience, ArticleKind, ArticleStatus};
+use crate::domain::validation::ValidationErrors;
 
 /// An article as the service reads it (and as the journal records it;
 /// its search terms are derived, not recorded).
@@ -159,6 +164,25 @@ pub(crate) fn facts(conn: &mut DbConnection, article: &Article) -> Result<Articl
         audience: article.audience,
         status: article.status,
     })
+}
+
+/// Checks that the files `body` refers to are on the article's draft (422
+/// on `body` otherwise); `attachments` keeps them.
+pub(crate) fn check_body_files(conn: &mut DbConnection, article_id: Uuid, body: &str) -> Result<(), StoreError> {
+    if attachment_references(body).is_empty() {
+        return Ok(());
+    }
+    use knowledge_attachments as a;
+    let files: Vec<(Uuid, i32, Option<i32>)> = a::table
+        .filter(a::article_id.eq(DbId(article_id)))
+        .select((a::id, a::added_in_version, a::removed_in_version))
+        .load(conn)?;
+    let in_draft: Vec<Uuid> = files
+        .into_iter()
+        .filter(|(_, added_in, removed_in)| FileSpan { added_in: *added_in, removed_in: *removed_in }.in_draft())
+        .map(|(id, ..)| id)
+        .collect();
+    check_references(body, &in_draft).map_err(|e| StoreError::Invalid(ValidationErrors::single("body", e)))
 }
 
 /// Filters of the article list.

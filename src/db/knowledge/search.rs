@@ -9,15 +9,14 @@ use std::collections::BTreeMap;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::{find_any, stats, visible_condition, Article};
-use crate::db::schema::{knowledge_articles, knowledge_terms};
+use super::{find_any, stats, Article};
+use crate::db::schema::knowledge_terms;
 use crate::db::sql_types::DbId;
 use crate::db::{DbConnection, StoreError};
 use crate::domain::knowledge::access::ArticleVisibility;
 use crate::domain::knowledge::markdown::plain_text;
 use crate::domain::knowledge::search::{rank, Posting, Query};
 use crate::domain::knowledge::snippet::highlight;
-use crate::domain::knowledge::ArticleStatus;
 
 /// Words of a snippet.
 const SNIPPET_WORDS: usize = 30;
@@ -26,6 +25,17 @@ const SNIPPET_WORDS: usize = 30;
 /// list unless an article ranks by many terms each too weak to be among
 /// their best (docs/knowledge.md, "Search at scale").
 pub const POSTINGS_PER_TERM: i64 = 300;
+/// The postings one search reads at most: a query of many terms (words,
+/// their synonyms and near spellings) reads fewer of each, never fewer
+/// than [`MIN_POSTINGS_PER_TERM`].
+pub const POSTINGS_PER_QUERY: i64 = 1_200;
+pub const MIN_POSTINGS_PER_TERM: i64 = 100;
+
+/// How many postings of each term a query of `terms` terms reads.
+fn postings_per_term(terms: usize) -> i64 {
+    let terms = i64::try_from(terms.max(1)).unwrap_or(i64::MAX);
+    (POSTINGS_PER_QUERY / terms).clamp(MIN_POSTINGS_PER_TERM, POSTINGS_PER_TERM)
+}
 
 /// What a search looks in.
 #[derive(Debug, Clone, Default)]
@@ -48,47 +58,79 @@ pub struct Hit {
     pub snippet_html: String,
 }
 
-/// The best postings of `term` among the articles the caller may read in
-/// `scope`, with each article's service.
-fn postings_of(
+/// A posting as a search reads it: article, frequency, impact, the
+/// article's length and service.
+type PostingRow = (Uuid, i32, i32, i32, Uuid);
+
+/// The best postings of `term` the caller may read in `scope`, with each
+/// article's service: published articles' by their audience; the others'
+/// (drafts, in review, retired) only for those who read them all or who
+/// wrote or own them. Each is one range of the postings' index, read in
+/// impact order until `limit`, joining nothing.
+fn postings_of<'t>(
     conn: &mut DbConnection,
     visibility: &ArticleVisibility,
     scope: &SearchScope,
-    term: &str,
-) -> Result<Vec<(Posting, Uuid)>, StoreError> {
-    use knowledge_articles as k;
-    use knowledge_terms as t;
-    let mut q = t::table
-        .inner_join(k::table)
-        .filter(t::term.eq(term))
-        .select((t::article_id, t::frequency, k::term_count, k::service_id))
-        .into_boxed();
-    if let Some(condition) = visible_condition(visibility) {
-        q = q.filter(condition);
+    term: &'t str,
+    limit: i64,
+) -> Result<Vec<(Posting<'t>, Uuid)>, StoreError> {
+    let mut rows = read_range(conn, visibility, scope, term, true, limit)?;
+    let reads_unpublished = visibility.all || visibility.author.is_some() || visibility.desk_of.is_some();
+    if !scope.published_only && reads_unpublished {
+        rows.extend(read_range(conn, visibility, scope, term, false, limit)?);
+        // Two ranges, each best first: keep the best of both.
+        rows.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+        rows.truncate(usize::try_from(limit).unwrap_or(0));
     }
-    if scope.published_only {
-        // Compared as an expression, not a column: with the column SQLite
-        // (without statistics) starts from the status index, reading every
-        // published article, instead of walking the term's postings.
-        q = q.filter(k::status.concat("").eq(ArticleStatus::Published.as_str()));
-    }
-    if let Some(service) = scope.service_id {
-        q = q.filter(k::service_id.eq(DbId(service)));
-    }
-    let rows: Vec<(Uuid, i32, i32, Uuid)> =
-        q.order((t::impact.desc(), t::article_id.asc())).limit(POSTINGS_PER_TERM).load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(article_id, frequency, length, service)| {
+        .map(|(article_id, frequency, _, length, service)| {
             let posting = Posting {
                 article_id,
-                term: term.to_owned(),
+                term,
                 frequency: u32::try_from(frequency).unwrap_or(0),
                 article_length: u32::try_from(length).unwrap_or(0),
             };
             (posting, service)
         })
         .collect())
+}
+
+/// One range of `term`'s postings: those of published articles, or of the
+/// others, that the caller may read.
+fn read_range(
+    conn: &mut DbConnection,
+    visibility: &ArticleVisibility,
+    scope: &SearchScope,
+    term: &str,
+    published: bool,
+    limit: i64,
+) -> Result<Vec<PostingRow>, StoreError> {
+    use knowledge_terms as t;
+    let mut q = t::table
+        .filter(t::term.eq(term))
+        .filter(t::published.eq(published))
+        .select((t::article_id, t::frequency, t::impact, t::article_length, t::service_id))
+        .into_boxed();
+    if !visibility.all {
+        let audiences: Vec<&str> = visibility.audiences.iter().map(|a| a.as_str()).collect();
+        q = q.filter(t::audience.eq_any(audiences));
+        if !published {
+            // What `visible_condition` says of an article not published.
+            q = match (visibility.author, visibility.desk_of) {
+                (Some(author), Some(unit)) => {
+                    q.filter(t::author_id.eq(DbId(author)).or(t::owner_unit_id.eq(DbId(unit))))
+                }
+                (Some(author), None) => q.filter(t::author_id.eq(DbId(author))),
+                (None, Some(unit)) => q.filter(t::owner_unit_id.eq(DbId(unit))),
+                (None, None) => return Ok(Vec::new()),
+            };
+        }
+    }
+    if let Some(service) = scope.service_id {
+        q = q.filter(t::service_id.eq(DbId(service)));
+    }
+    Ok(q.order((t::impact.desc(), t::article_id.asc())).limit(limit).load(conn)?)
 }
 
 /// The articles the caller may read that match `query`, best first.
@@ -103,15 +145,19 @@ pub fn search(
     }
     let mut frequencies = stats::frequencies(conn, &query.terms())?;
     let known = frequencies.keys().cloned().collect();
-    for unknown in query.unknown(&known) {
-        let words = stats::vocabulary(conn, &unknown)?;
-        query.correct(&unknown, &words);
+    let unknown = query.unknown(&known);
+    for word in &unknown {
+        let words = stats::vocabulary(conn, word)?;
+        query.correct(word, &words);
     }
-    frequencies = stats::frequencies(conn, &query.terms())?;
+    if !unknown.is_empty() {
+        frequencies = stats::frequencies(conn, &query.terms())?;
+    }
+    let limit = postings_per_term(frequencies.len());
     let mut postings = Vec::new();
     let mut services: BTreeMap<Uuid, Uuid> = BTreeMap::new();
     for term in frequencies.keys() {
-        for (posting, service) in postings_of(conn, visibility, scope, term)? {
+        for (posting, service) in postings_of(conn, visibility, scope, term, limit)? {
             services.insert(posting.article_id, service);
             postings.push(posting);
         }

@@ -74,17 +74,19 @@ pub fn frequencies(conn: &mut DbConnection, terms: &BTreeSet<String>) -> Result<
 }
 
 /// Indexed terms that share the first letter of `written` (a typo seldom
-/// falls on it), the candidates for a near spelling.
-pub fn vocabulary(conn: &mut DbConnection, written: &str) -> Result<Vec<String>, StoreError> {
+/// falls on it), with the number of articles holding each: the candidates
+/// for a near spelling.
+pub fn vocabulary(conn: &mut DbConnection, written: &str) -> Result<Vec<(String, u64)>, StoreError> {
     use knowledge_term_stats as s;
     let Some(first) = written.chars().next() else { return Ok(Vec::new()) };
     let Some(next) = char::from_u32(first as u32 + 1) else { return Ok(Vec::new()) };
-    Ok(s::table
+    let found: Vec<(String, i32)> = s::table
         .filter(s::term.ge(first.to_string()))
         .filter(s::term.lt(next.to_string()))
-        .select(s::term)
+        .select((s::term, s::articles))
         .limit(VOCABULARY_LIMIT)
-        .load(conn)?)
+        .load(conn)?;
+    Ok(found.into_iter().map(|(term, n)| (term, u64::try_from(n).unwrap_or(0))).collect())
 }
 
 /// Counts everything again from the index (after a bulk load).

@@ -2,15 +2,14 @@
 //! lifecycle (a publish makes the next version), each with its search
 //! terms and its journal entry in one transaction.
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::{facts, find, find_any, stats, Article};
+use super::postings::{refresh_reach, reindex};
+use super::{facts, find, find_any, Article};
 use crate::db::journal::{self, snapshot};
-use crate::db::schema::{knowledge_articles, knowledge_reviews, knowledge_terms, knowledge_versions, services, units};
+use crate::db::schema::{knowledge_articles, knowledge_reviews, knowledge_versions, services, units};
 use crate::db::sql_types::DbId;
 use crate::db::tickets::{remember_key, replayed_id, IdempotencyKey};
 use crate::db::versioned::{self, Versioned};
@@ -20,8 +19,6 @@ use crate::domain::knowledge::access::{
     is_person, may, may_place, right_of, ArticleVisibility, KnowledgeAction, Publishers,
 };
 use crate::domain::knowledge::article::keywords_to_stored;
-use crate::domain::knowledge::search::impact;
-use crate::domain::knowledge::terms::{index, IndexedTerms};
 use crate::domain::knowledge::workflow::{editable, review_due_at, ArticleChange};
 use crate::domain::knowledge::{ArticleAudience, ArticleKind, ArticleMove, ArticleStatus};
 use crate::domain::policy::Principal;
@@ -79,49 +76,6 @@ fn check_unit(conn: &mut DbConnection, id: Uuid) -> Result<(), StoreError> {
         return Err(invalid("owner_unit_id", "no such active unit"));
     }
     Ok(())
-}
-
-/// One indexed term of an article.
-#[derive(Insertable)]
-#[diesel(table_name = knowledge_terms)]
-pub(crate) struct TermRow {
-    pub term: String,
-    #[diesel(serialize_as = DbId)]
-    pub article_id: Uuid,
-    pub frequency: i32,
-    pub impact: i32,
-}
-
-/// The rows of an article's indexed terms.
-pub(crate) fn term_rows(article_id: Uuid, indexed: &IndexedTerms) -> impl Iterator<Item = TermRow> + '_ {
-    indexed.frequencies.iter().map(move |(term, frequency)| TermRow {
-        term: term.clone(),
-        article_id,
-        frequency: i32::try_from(*frequency).unwrap_or(i32::MAX),
-        impact: impact(*frequency, indexed.length),
-    })
-}
-
-/// Replaces an article's search terms with those of its current content,
-/// and keeps the collection's statistics (`new`: the article was just written).
-fn reindex(conn: &mut DbConnection, article: &Article, new: bool) -> Result<(), StoreError> {
-    use knowledge_terms as t;
-    let indexed = index(&article.title, &article.keywords, &article.body);
-    let old: BTreeSet<String> =
-        t::table.filter(t::article_id.eq(DbId(article.id))).select(t::term).load::<String>(conn)?.into_iter().collect();
-    let old_length: i32 =
-        knowledge_articles::table.find(DbId(article.id)).select(knowledge_articles::term_count).first(conn)?;
-    diesel::delete(t::table.filter(t::article_id.eq(DbId(article.id)))).execute(conn)?;
-    crate::db::batch::insert_batch!(conn, t::table, term_rows(article.id, &indexed));
-    let length = i32::try_from(indexed.length).unwrap_or(i32::MAX);
-    diesel::update(knowledge_articles::table.find(DbId(article.id)))
-        .set(knowledge_articles::term_count.eq(length))
-        .execute(conn)?;
-    let gone: Vec<&String> = old.iter().filter(|term| !indexed.frequencies.contains_key(*term)).collect();
-    let came: Vec<&String> = indexed.frequencies.keys().filter(|term| !old.contains(*term)).collect();
-    stats::count_terms(conn, &gone, -1)?;
-    stats::count_terms(conn, &came, 1)?;
-    stats::grow(conn, i64::from(new), i64::from(length) - i64::from(old_length))
 }
 
 /// Writes a new draft by `author`, or returns the one an earlier request
@@ -228,6 +182,10 @@ pub fn edit(
         }
         let guard = versioned::check(Versioned::Article, before.id, before.version, &request.precondition)?;
         guard.bump(conn, ctx.now)?;
+        // After the bump: its row lock orders this against a file's removal.
+        if let Some(body) = &edit.body {
+            super::check_body_files(conn, before.id, body)?;
+        }
         let k = knowledge_articles::table.find(DbId(before.id));
         diesel::update(k)
             .set((
@@ -281,6 +239,7 @@ pub fn move_article(
             detail = serde_json::json!({ "reason": reason });
         }
         let after = find_any(conn, before.id)?;
+        refresh_reach(conn, &after)?;
         let event =
             Event::Article { change: ArticleChange::Moved(article_move), from: Some(before.status), to, detail };
         let entry =

@@ -1,6 +1,6 @@
 //! Knowledge management (Manajemen Pengetahuan SPBE): articles, their
-//! kinds and audiences ([`article`]), lifecycle ([`workflow`]) and access
-//! ([`access`]); the Markdown body as safe HTML ([`markdown`]); search in
+//! kinds and audiences ([`article`]), their files ([`attachments`]),
+//! lifecycle ([`workflow`]) and access ([`access`]); the Markdown body as safe HTML ([`markdown`]); search in
 //! Bahasa Indonesia: the stemmer ([`stem`], over [`roots`]), terms
 //! ([`terms`]), ranking ([`search`]) and snippets ([`snippet`]); the kept
 //! collection and labelled queries ([`corpus`]) and the quality figures
@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod article;
+pub mod attachments;
 pub mod corpus;
 pub mod feedback;
 pub mod from_ticket;

@@ -17,6 +17,8 @@ const B: f64 = 0.75;
 const TYPO_WEIGHT: f64 = 0.7;
 /// At most this many words of a query are read.
 const MAX_QUERY_WORDS: usize = 12;
+/// At most this many near spellings stand in for a word the index lacks.
+pub const MAX_NEAR_SPELLINGS: usize = 3;
 
 /// Groups of words that mean the same to a searcher; each word is stemmed
 /// as the index stems it.
@@ -91,15 +93,19 @@ impl Query {
         self.groups.iter().filter(|g| !g.iter().any(|a| known.contains(&a.term))).map(|g| g[0].term.clone()).collect()
     }
 
-    /// Adds, to the group of each unknown term, the indexed terms near it.
-    pub fn correct(&mut self, unknown: &str, vocabulary: &[String]) {
-        let near: Vec<Alternative> = vocabulary
+    /// Adds, to the group of each unknown term, the indexed terms near it
+    /// (`vocabulary`: terms with the number of articles holding each): at
+    /// most [`MAX_NEAR_SPELLINGS`], the fewest edits away first, then the
+    /// most used, since every alternative is one more read of postings.
+    pub fn correct(&mut self, unknown: &str, vocabulary: &[(String, u64)]) {
+        let mut near: Vec<(usize, u64, &String)> = vocabulary
             .iter()
-            .filter(|v| is_near(unknown, v))
-            .map(|v| Alternative { term: v.clone(), weight: TYPO_WEIGHT })
+            .filter_map(|(v, articles)| near_edits(unknown, v).map(|edits| (edits, *articles, v)))
             .collect();
+        near.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+        near.truncate(MAX_NEAR_SPELLINGS);
         if let Some(group) = self.groups.iter_mut().find(|g| g[0].term == unknown) {
-            group.extend(near);
+            group.extend(near.into_iter().map(|(_, _, v)| Alternative { term: v.clone(), weight: TYPO_WEIGHT }));
         }
     }
 }
@@ -116,8 +122,18 @@ fn allowed_edits(letters: usize) -> usize {
 
 /// Whether `candidate` is within the allowed edits of `written`.
 pub fn is_near(written: &str, candidate: &str) -> bool {
-    let allowed = allowed_edits(written.chars().count());
-    allowed > 0 && candidate != written && edit_distance(written, candidate) <= allowed
+    near_edits(written, candidate).is_some()
+}
+
+/// How many edits `candidate` is from `written`, when within the allowed.
+fn near_edits(written: &str, candidate: &str) -> Option<usize> {
+    let letters = written.chars().count();
+    let allowed = allowed_edits(letters);
+    // Lengths further apart than the edits allowed need no alignment.
+    if allowed == 0 || candidate == written || candidate.chars().count().abs_diff(letters) > allowed {
+        return None;
+    }
+    Some(edit_distance(written, candidate)).filter(|edits| *edits <= allowed)
 }
 
 /// Optimal string alignment distance: insertions, deletions,
@@ -152,9 +168,9 @@ pub struct Collection {
 
 /// One indexed term of one candidate article.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Posting {
+pub struct Posting<'a> {
     pub article_id: Uuid,
-    pub term: String,
+    pub term: &'a str,
     pub frequency: u32,
     pub article_length: u32,
 }
@@ -189,31 +205,34 @@ pub fn rank(
     collection: Collection,
     boost: impl Fn(Uuid) -> f64,
 ) -> Vec<(Uuid, f64)> {
-    let mut by_article: BTreeMap<Uuid, BTreeMap<&str, &Posting>> = BTreeMap::new();
-    for posting in postings {
-        by_article.entry(posting.article_id).or_default().insert(posting.term.as_str(), posting);
-    }
+    let mut by_article: Vec<&Posting> = postings.iter().collect();
+    by_article.sort_by_key(|p| p.article_id);
     let average = collection.average_length.max(1.0);
+    let idf_of = |term: &str| idf(collection, frequencies.get(term).copied().unwrap_or(1));
+    let groups: Vec<Vec<(&str, f64)>> = query
+        .groups
+        .iter()
+        .map(|group| group.iter().map(|alt| (alt.term.as_str(), alt.weight * idf_of(&alt.term))).collect())
+        .collect();
     let mut scored: Vec<(Uuid, f64)> = by_article
-        .into_iter()
-        .map(|(id, found)| {
-            let score: f64 = query
-                .groups
+        .chunk_by(|a, b| a.article_id == b.article_id)
+        .map(|found| {
+            // Per word written, the best of its alternatives found.
+            let score: f64 = groups
                 .iter()
                 .map(|group| {
                     group
                         .iter()
-                        .filter_map(|alt| found.get(alt.term.as_str()).map(|p| (alt, p)))
-                        .map(|(alt, p)| {
+                        .filter_map(|(term, weight)| found.iter().find(|p| p.term == *term).map(|p| (weight, p)))
+                        .map(|(weight, p)| {
                             let tf = f64::from(p.frequency);
                             let norm = K1 * (1.0 - B + B * f64::from(p.article_length) / average);
-                            let df = frequencies.get(&alt.term).copied().unwrap_or(1);
-                            alt.weight * idf(collection, df) * tf * (K1 + 1.0) / (tf + norm)
+                            weight * tf * (K1 + 1.0) / (tf + norm)
                         })
                         .fold(0.0, f64::max)
                 })
                 .sum();
-            (id, score * boost(id))
+            (found[0].article_id, score * boost(found[0].article_id))
         })
         .filter(|(_, score)| *score > 0.0)
         .collect();
@@ -260,12 +279,26 @@ mod tests {
         let mut query = Query::parse("pasword", &synonyms());
         let unknown = query.unknown(&BTreeSet::from(["password".to_owned()]));
         assert_eq!(unknown, ["pasword"]);
-        query.correct("pasword", &["password".to_owned(), "passport".to_owned()]);
+        query.correct("pasword", &[("password".to_owned(), 5), ("passport".to_owned(), 9)]);
         assert!(query.terms().contains("password"));
+        assert!(!query.terms().contains("passport"), "two edits from a seven-letter word");
     }
 
-    fn posting(id: u128, term: &str, frequency: u32, length: u32) -> Posting {
-        Posting { article_id: Uuid::from_u128(id), term: term.into(), frequency, article_length: length }
+    fn posting(id: u128, term: &str, frequency: u32, length: u32) -> Posting<'_> {
+        Posting { article_id: Uuid::from_u128(id), term, frequency, article_length: length }
+    }
+
+    #[test]
+    fn the_nearest_and_most_used_spellings_stand_in_and_no_more() {
+        let mut query = Query::parse("printr", &Synonyms::default());
+        let vocabulary: Vec<(String, u64)> =
+            [("printer", 3), ("prints", 9), ("print", 1), ("printe", 2), ("pointr", 7)]
+                .iter()
+                .map(|(t, n)| ((*t).to_owned(), *n))
+                .collect();
+        query.correct("printr", &vocabulary);
+        let alternatives: Vec<&str> = query.groups[0].iter().skip(1).map(|a| a.term.as_str()).collect();
+        assert_eq!(alternatives, ["prints", "pointr", "printer"], "one edit each; the most used first; at most three");
     }
 
     #[test]

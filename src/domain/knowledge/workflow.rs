@@ -36,6 +36,9 @@ pub enum ArticleChange {
     Reviewed,
     /// Its review fell due (its owners are told once per due date).
     ReviewDue,
+    /// A file added to or removed from its draft.
+    AttachmentAdded,
+    AttachmentRemoved,
 }
 
 impl ArticleChange {
@@ -50,6 +53,8 @@ impl ArticleChange {
             ArticleChange::FlagClosed => "flag_closed",
             ArticleChange::Reviewed => "reviewed",
             ArticleChange::ReviewDue => "review_due",
+            ArticleChange::AttachmentAdded => "attachment_added",
+            ArticleChange::AttachmentRemoved => "attachment_removed",
         }
     }
 }
