@@ -79,7 +79,8 @@ views=${only:-$views}
 [ -n "$only" ] || harness --base "$base" --accounts "$work/accounts.txt" --server-pid "$server" --clients "$create_clients" \
     --mixed-clients "$create_clients" --seconds "$seconds" --scenario create --scenario mixed \
     | tee "$work/create.txt" || status=1
-if [ -f "$work/pgbench.txt" ]; then
+# The ratio to pgbench only when creation ran (not with --scenarios).
+if [ -f "$work/pgbench.txt" ] && [ -f "$work/create.txt" ]; then
     awk 'NR == FNR && /^tps/ { tps = $3 } NR == FNR && /^latency p50/ { pgp99 = $8 }
          NR != FNR && $1 == "create" { rate = $4; p99 = $7 }
          END { if (tps > 0) printf "creation: %.0f/s against pgbench %.0f tps: %.0f %%; p99 %.1f ms against pgbench %.1f ms: %.1f×\n",

@@ -158,7 +158,10 @@ pub fn search(
     let mut services: BTreeMap<Uuid, Uuid> = BTreeMap::new();
     for term in frequencies.keys() {
         for (posting, service) in postings_of(conn, visibility, scope, term, limit)? {
-            services.insert(posting.article_id, service);
+            // Only a boost asks for an article's service.
+            if scope.boost_service.is_some() {
+                services.insert(posting.article_id, service);
+            }
             postings.push(posting);
         }
     }
