@@ -16,6 +16,8 @@ pub mod versions;
 pub mod views;
 pub mod write;
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -141,6 +143,19 @@ pub(crate) fn find_any(conn: &mut DbConnection, id: Uuid) -> Result<Article, Sto
         .optional()?
         .ok_or(StoreError::NotFound)?;
     row.try_into()
+}
+
+/// Reads articles by id, whoever asks (those found).
+pub(crate) fn find_many(
+    conn: &mut DbConnection,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<BTreeMap<Uuid, Article>, StoreError> {
+    let ids: Vec<DbId> = ids.into_iter().map(DbId).collect();
+    let rows: Vec<ArticleRow> = knowledge_articles::table
+        .filter(knowledge_articles::id.eq_any(ids))
+        .select(ArticleRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(|row| Article::try_from(row).map(|a| (a.id, a))).collect()
 }
 
 /// Reads an article the caller may read (`NotFound` when not: no leak).

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::{find_any, stats, Article};
+use super::{find_many, stats, Article};
 use crate::db::schema::knowledge_terms;
 use crate::db::sql_types::DbId;
 use crate::db::{DbConnection, StoreError};
@@ -170,12 +170,13 @@ pub fn search(
         _ => 1.0,
     };
     let ranked = rank(&query, &postings, &frequencies, stats::collection(conn)?, boost);
+    let top: Vec<(Uuid, f64)> = ranked.into_iter().take(scope.top).collect();
+    // The hits' articles in one read, then in rank order.
+    let mut articles = find_many(conn, top.iter().map(|(id, _)| *id))?;
     let wanted = query.terms();
-    ranked
-        .into_iter()
-        .take(scope.top)
+    top.into_iter()
         .map(|(id, score)| {
-            let article = find_any(conn, id)?;
+            let article = articles.remove(&id).ok_or(StoreError::NotFound)?;
             let title_html = highlight(&article.title, &wanted, None);
             let snippet_html = highlight(&plain_text(&article.body), &wanted, Some(SNIPPET_WORDS));
             Ok(Hit { article, score, title_html, snippet_html })
