@@ -1,6 +1,6 @@
 //! Searching articles: each term's postings the caller may read, best
-//! impact first and at most [`POSTINGS_PER_TERM`] of them (the database
-//! walks the `(term, impact)` index and stops), the collection's
+//! impact first and a bounded number of them (the database walks the
+//! postings' `(term, published, impact)` order and stops), the collection's
 //! statistics from [`super::stats`], and the domain's ranking
 //! (`domain::knowledge::search`), alike on both backends.
 
@@ -29,6 +29,7 @@ pub const POSTINGS_PER_TERM: i64 = 300;
 /// their synonyms and near spellings) reads fewer of each, never fewer
 /// than [`MIN_POSTINGS_PER_TERM`].
 pub const POSTINGS_PER_QUERY: i64 = 1_200;
+/// Even a long query reads this many of each term's best postings.
 pub const MIN_POSTINGS_PER_TERM: i64 = 100;
 
 /// How many postings of each term a query of `terms` terms reads.
