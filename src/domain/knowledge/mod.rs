@@ -19,6 +19,7 @@ pub mod roots;
 pub mod search;
 pub mod self_service;
 pub mod snippet;
+pub mod spelling;
 pub mod stem;
 pub mod terms;
 pub mod workflow;

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use uuid::Uuid;
 
+use super::spelling::near_edits;
 use super::terms::{term, words};
 
 /// BM25's term-frequency saturation and length normalisation (the usual values).
@@ -108,55 +109,6 @@ impl Query {
             group.extend(near.into_iter().map(|(_, _, v)| Alternative { term: v.clone(), weight: TYPO_WEIGHT }));
         }
     }
-}
-
-/// The edits allowed for a word of this many letters: none below four
-/// (too many short words are one edit apart), one up to seven, two above.
-fn allowed_edits(letters: usize) -> usize {
-    match letters {
-        0..=3 => 0,
-        4..=7 => 1,
-        _ => 2,
-    }
-}
-
-/// Whether `candidate` is within the allowed edits of `written`.
-pub fn is_near(written: &str, candidate: &str) -> bool {
-    near_edits(written, candidate).is_some()
-}
-
-/// How many edits `candidate` is from `written`, when within the allowed.
-fn near_edits(written: &str, candidate: &str) -> Option<usize> {
-    let letters = written.chars().count();
-    let allowed = allowed_edits(letters);
-    // Lengths further apart than the edits allowed need no alignment.
-    if allowed == 0 || candidate == written || candidate.chars().count().abs_diff(letters) > allowed {
-        return None;
-    }
-    Some(edit_distance(written, candidate)).filter(|edits| *edits <= allowed)
-}
-
-/// Optimal string alignment distance: insertions, deletions,
-/// substitutions and swaps of neighbours (`pasowrd`), one edit each.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// The collection's statistics BM25 needs.
@@ -269,13 +221,7 @@ mod tests {
     }
 
     #[test]
-    fn near_spellings_within_the_allowed_edits() {
-        assert_eq!(edit_distance("pasowrd", "password"), 2);
-        assert_eq!(edit_distance("pasword", "password"), 1);
-        assert!(is_near("pasword", "password"));
-        assert!(is_near("simpge", "simpeg"));
-        assert!(!is_near("vpn", "vpm"), "short words are not corrected");
-        assert!(!is_near("printer", "pointer2x"));
+    fn an_unknown_word_takes_its_near_spellings() {
         let mut query = Query::parse("pasword", &synonyms());
         let unknown = query.unknown(&BTreeSet::from(["password".to_owned()]));
         assert_eq!(unknown, ["pasword"]);
